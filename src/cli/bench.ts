@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { FUNCTION_NAMES } from '../../bench/functions.js';
+import { runQuality } from '../../bench/quality.js';
+import { runSpeed } from '../../bench/speed.js';
+import { OptionsError } from '../errors.js';
+import { samplerNames } from '../samplers/registry.js';
+import { intList, jsonObject, nonNegativeNumber, positiveInt } from './args.js';
+import { ProgressBar } from './progress.js';
+import { formatTable } from './table.js';
+
+function checkAlgo(algo: string): void {
+  if (!samplerNames().includes(algo)) throw new OptionsError(`--algo ${JSON.stringify(algo)} is not one of ${samplerNames().join(', ')}`);
+}
+function checkFunc(func: string): void {
+  if (!FUNCTION_NAMES.includes(func)) throw new OptionsError(`--func ${JSON.stringify(func)} is not one of ${FUNCTION_NAMES.join(', ')}`);
+}
+
+export function registerBench(program: Command): void {
+  const bench = program.command('bench').description('benchmark the samplers on the standard test functions');
+
+  bench
+    .command('quality')
+    .description('final regret of an algorithm on a test function over several seeds')
+    .requiredOption('--algo <name>', `algorithm: ${samplerNames().join(', ')}`)
+    .option('--algo-options <json>', 'options of the algorithm as a JSON object', jsonObject)
+    .requiredOption('--func <name>', `test function: ${FUNCTION_NAMES.join(', ')}`)
+    .option('--dim <d>', 'dimension, for the functions that take one', positiveInt)
+    .option('--trials <n>', 'trials per seed', positiveInt, 100)
+    .option('--seeds <k>', 'number of seeds (0..k-1)', positiveInt, 10)
+    .option('--noise <sd>', 'add Gaussian noise of this standard deviation to every evaluation', nonNegativeNumber, 0)
+    .option('--json', 'print JSON')
+    .action(async (o: { algo: string; algoOptions?: Record<string, unknown>; func: string; dim?: number; trials: number; seeds: number; noise: number; json?: boolean }) => {
+      checkAlgo(o.algo);
+      checkFunc(o.func);
+      const bar = new ProgressBar(o.seeds, !o.json, 'seeds');
+      const report = await runQuality({ ...o, onSeed: (d) => bar.update(d) });
+      bar.stop();
+      if (o.json) return void process.stdout.write(`${JSON.stringify(report)}\n`);
+      console.log(`${report.algo} on ${report.func} (d=${report.dim}), ${report.trials} trials, ${report.seeds} seeds${report.noise ? `, noise ${report.noise}` : ''}`);
+      console.log(formatTable([['seed', 'best', 'regret'], ...report.perSeed.map((s) => [s.seed, s.best, s.regret])]));
+      const r = report.finalRegret;
+      console.log(`final regret: median ${r.median.toPrecision(4)}  (q25 ${r.q25.toPrecision(4)}, q75 ${r.q75.toPrecision(4)})`);
+    });
+
+  bench
+    .command('speed')
+    .description('time of one ask against the number of trials and the dimension')
+    .requiredOption('--algo <name>', `algorithm: ${samplerNames().join(', ')}`)
+    .option('--algo-options <json>', 'options of the algorithm as a JSON object', jsonObject)
+    .option('--dims <list>', 'comma-separated dimensions', intList, [2, 10, 50])
+    .option('--trials <n>', 'trials per dimension', positiveInt, 1000)
+    .option('--func <name>', 'test function', 'sphere')
+    .option('--json', 'print JSON')
+    .action(async (o: { algo: string; algoOptions?: Record<string, unknown>; dims: number[]; trials: number; func: string; json?: boolean }) => {
+      checkAlgo(o.algo);
+      checkFunc(o.func);
+      const bar = new ProgressBar(o.dims.length, !o.json, 'dims');
+      const report = await runSpeed({ ...o, onDim: (d) => bar.update(d) });
+      bar.stop();
+      if (o.json) return void process.stdout.write(`${JSON.stringify(report)}\n`);
+      console.log(`${report.algo} on ${report.func}: ms per ask (median around trial n)`);
+      console.log(formatTable([
+        ['dim', 'trials', 'n=100', 'n=500', 'n=1000', 'total s'],
+        ...report.rows.map((r) => [r.dim, r.trials, r.askMs.at100, r.askMs.at500, r.askMs.at1000, r.totalS]),
+      ]));
+    });
+}

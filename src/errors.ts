@@ -1,0 +1,44 @@
+/** Every error parzen throws on purpose carries a stable `code`. */
+export class ParzenError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A search space (hp.* or JSON) is malformed; the message names the label or JSON path. */
+export class SpaceError extends ParzenError {
+  constructor(message: string) {
+    super('INVALID_SPACE', message);
+  }
+}
+
+/** An options object failed validation; the message names the field. */
+export class OptionsError extends ParzenError {
+  constructor(message: string) {
+    super('INVALID_OPTIONS', message);
+  }
+}
+
+/** A trial was told (or finished) twice, or is unknown. */
+export class TrialStateError extends ParzenError {
+  constructor(message: string) {
+    super('TRIAL_STATE', message);
+  }
+}
+
+/** A study does not exist, already exists, or does not match what the caller expects. */
+export class StudyError extends ParzenError {
+  constructor(message: string) {
+    super('STUDY', message);
+  }
+}
+
+/** A storage URL or backend failed. */
+export class StorageError extends ParzenError {
+  constructor(message: string) {
+    super('STORAGE', message);
+  }
+}

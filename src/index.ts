@@ -1,0 +1,16 @@
+export { hp, type Value, type HpName } from './space/hp.js';
+export { space, spaceEval, SearchSpace, type Params } from './space/space.js';
+export { parseSpaceJson, spaceToJson } from './space/json.js';
+export type { Dim } from './space/dim.js';
+export { random, rand, RandomSampler } from './samplers/random.js';
+export { grid, GridSampler, type GridOptions } from './samplers/grid.js';
+export { createSampler, samplerNames } from './samplers/registry.js';
+export type { Sampler, History } from './samplers/sampler.js';
+export { createStudy, Study, type StudyOptions, type OptimizeOptions, type AskedTrial, type Progress } from './study/study.js';
+export { fmin, type FminOptions } from './study/fmin.js';
+export type { Objective, ObjectiveContext } from './study/objective.js';
+export type { TrialRecord, TrialResult, TrialState, FailReason, Direction } from './study/trial.js';
+export type { Storage, StudyRecord, StudySpec } from './storage/storage.js';
+export { MemoryStorage } from './storage/memory.js';
+export { Rng } from './rng.js';
+export * from './errors.js';

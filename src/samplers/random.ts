@@ -1,0 +1,32 @@
+import type { Rng } from '../rng.js';
+import type { Params } from '../space/space.js';
+import type { History, Sampler } from './sampler.js';
+
+/** Draws tried before accepting a duplicate (duplicates only occur in small discrete spaces). */
+const DUPLICATE_RETRIES = 32;
+
+/**
+ * Random search: each active parameter drawn from its own prior (log, quantised, normal, conditional branches).
+ * Within a batch and against running trials, duplicates are redrawn.
+ */
+export class RandomSampler implements Sampler {
+  readonly name = 'random';
+  readonly options = {};
+
+  suggest(history: History, n: number, rng: Rng): Params[] {
+    const { space } = history;
+    const taken = new Set(history.trials.filter((t) => t.state === 'running').map((t) => space.key(t.params)));
+    const out: Params[] = [];
+    for (let i = 0; i < n; i++) {
+      let p = space.sample(rng);
+      for (let r = 0; r < DUPLICATE_RETRIES && taken.has(space.key(p)); r++) p = space.sample(rng);
+      taken.add(space.key(p));
+      out.push(p);
+    }
+    return out;
+  }
+}
+
+/** Random search: `random()`, or `random.suggest` / `rand.suggest` (hyperopt's spelling). */
+export const random = Object.assign(() => new RandomSampler(), { suggest: new RandomSampler() });
+export const rand = random;

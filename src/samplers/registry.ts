@@ -1,0 +1,28 @@
+import { OptionsError } from '../errors.js';
+import { GridSampler, type GridOptions } from './grid.js';
+import { RandomSampler } from './random.js';
+import type { Sampler } from './sampler.js';
+
+type Factory = (options: Record<string, unknown>) => Sampler;
+
+/** Sampler names shared by the API, the CLI, the bench and storage. */
+const factories = new Map<string, Factory>([
+  ['random', () => new RandomSampler()],
+  ['grid', (o) => new GridSampler(o as GridOptions)],
+]);
+
+/** Makes a sampler from its name and JSON options (as given on the CLI or stored with a study). */
+export function createSampler(name: string, options: Record<string, unknown> = {}): Sampler {
+  const f = factories.get(name);
+  if (!f) throw new OptionsError(`unknown algorithm ${JSON.stringify(name)}; known: ${samplerNames().join(', ')}`);
+  return f(options);
+}
+
+export function samplerNames(): string[] {
+  return [...factories.keys()];
+}
+
+/** Adds a sampler to the registry (each sampler module registers itself here). */
+export function registerSampler(name: string, factory: Factory): void {
+  factories.set(name, factory);
+}

@@ -1,0 +1,42 @@
+import type { Rng } from '../rng.js';
+import type { Params, SearchSpace } from '../space/space.js';
+import type { Direction, TrialRecord } from '../study/trial.js';
+
+/** What a sampler sees: the space, the direction and every trial so far (running ones are pending). */
+export interface History {
+  readonly space: SearchSpace;
+  readonly direction: Direction;
+  /** The study seed, for state that must stay the same across calls (a grid's order, a CMA-ES generation). */
+  readonly seed: number;
+  readonly trials: readonly TrialRecord[];
+}
+
+/**
+ * A search algorithm. `suggest` returns `n` distinct points at once and must account for trials still
+ * running (state 'running' in `history.trials`), so parallel workers don't all get the same point.
+ * It may return fewer than `n` when the search is exhausted (grid), and an empty array when nothing is left.
+ * Any state a sampler keeps is derived from the history, so a resumed study continues the same search.
+ */
+export interface Sampler {
+  /** The name used in the CLI, the bench and storage: random, grid, tpe, gp, cmaes, evolution. */
+  readonly name: string;
+  /** Options as given, JSON-serialisable, stored with the study. */
+  readonly options: Readonly<Record<string, unknown>>;
+  suggest(history: History, n: number, rng: Rng): Promise<Params[]> | Params[];
+  /**
+   * The trial to recommend as the result, when it is not simply the best observation
+   * (e.g. a GP with noise recommends the best posterior mean). Default: the best complete trial.
+   */
+  recommend?(history: History): Promise<TrialRecord | null> | TrialRecord | null;
+}
+
+/** Splits a history into complete trials (with finite values) and running (pending) ones; failed trials never reach a model. */
+export function splitHistory(history: History): { complete: TrialRecord[]; pending: TrialRecord[] } {
+  const complete: TrialRecord[] = [];
+  const pending: TrialRecord[] = [];
+  for (const t of history.trials) {
+    if (t.state === 'complete' && t.value !== null && Number.isFinite(t.value)) complete.push(t);
+    else if (t.state === 'running') pending.push(t);
+  }
+  return { complete, pending };
+}

@@ -1,0 +1,73 @@
+import { SpaceError } from '../errors.js';
+import { HP_NAMES, type HpName, HpNode, makeNode, show } from './hp.js';
+import { SearchSpace } from './space.js';
+
+/**
+ * JSON form of a space, for the CLI and for storing a study's space:
+ *   { "x": { "uniform": [-5, 5] },
+ *     "opt": { "choice": [ { "name": "sgd", "lr": { "loguniform": [-9, 0], "label": "sgd_lr" } }, "adam" ] } }
+ * A distribution is an object with one hp name as key, its arguments (after the label) as an array, and an optional
+ * "label" (default: the nearest object key). `{ "const": v }` is the constant v, for constants that would look like a distribution.
+ */
+export function parseSpaceJson(json: unknown, source = 'space'): SearchSpace {
+  const tree = fromJson(json, `${source} $`, null);
+  try {
+    return new SearchSpace(tree);
+  } catch (e) {
+    if (e instanceof SpaceError) throw new SpaceError(`${source} ${e.message}`);
+    throw e;
+  }
+}
+
+const NAMES = new Set<string>(HP_NAMES);
+
+function fromJson(node: unknown, path: string, key: string | null): unknown {
+  if (node === null || typeof node !== 'object') return node;
+  if (Array.isArray(node)) return node.map((c, i) => fromJson(c, `${path}[${i}]`, key === null ? null : `${key}[${i}]`));
+  const obj = node as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  if (keys.length === 1 && keys[0] === 'const') return obj.const;
+  const hpKeys = keys.filter((k) => NAMES.has(k));
+  if (hpKeys.length === 0) return Object.fromEntries(keys.map((k) => [k, fromJson(obj[k], `${path}.${k}`, k)]));
+  if (hpKeys.length > 1) throw new SpaceError(`${path}: one distribution per object (found ${hpKeys.join(', ')})`);
+  const fn = hpKeys[0] as HpName;
+  const extra = keys.filter((k) => k !== fn && k !== 'label');
+  if (extra.length) throw new SpaceError(`${path}: unexpected key${extra.length > 1 ? 's' : ''} ${extra.map(show).join(', ')} beside "${fn}"`);
+  const label = 'label' in obj ? obj.label : key;
+  const where = `${path} (${fn})`;
+  if (label === null) throw new SpaceError(`${where}: needs a "label" (it is not under an object key)`);
+  const args = obj[fn];
+  if (!Array.isArray(args)) throw new SpaceError(`${where}: arguments must be an array (got ${show(args)})`);
+  if (fn === 'choice') {
+    return makeNode(fn, label, [args.map((o, i) => fromJson(o, `${path}.choice[${i}]`, null))], where);
+  }
+  if (fn === 'pchoice') {
+    const pairs = args.map((pair, i) =>
+      Array.isArray(pair) && pair.length === 2 ? [pair[0], fromJson(pair[1], `${path}.pchoice[${i}][1]`, null)] : pair,
+    );
+    return makeNode(fn, label, [pairs], where);
+  }
+  return makeNode(fn, label, args, where);
+}
+
+/** The JSON form of a space (inverse of `parseSpaceJson`); labels are written out whenever they differ from the key. */
+export function spaceToJson(space: SearchSpace): unknown {
+  const toJson = (node: unknown, key: string | null): unknown => {
+    if (node instanceof HpNode) {
+      const body: Record<string, unknown> = {};
+      if (node.fn === 'choice') body.choice = (node.args[0] as unknown[]).map((o) => toJson(o, null));
+      else if (node.fn === 'pchoice') {
+        body.pchoice = (node.args[0] as [number, unknown][]).map(([p, o]) => [p, toJson(o, null)]);
+      } else body[node.fn] = [...node.args];
+      if (node.label !== key) body.label = node.label;
+      return body;
+    }
+    if (node === null || typeof node !== 'object') return node;
+    if (Array.isArray(node)) return node.map((c) => toJson(c, null));
+    const obj = node as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    if (keys.some((k) => NAMES.has(k)) || (keys.length === 1 && keys[0] === 'const')) return { const: obj };
+    return Object.fromEntries(keys.map((k) => [k, toJson(obj[k], k)]));
+  };
+  return toJson(space.tree, null);
+}

@@ -1,0 +1,196 @@
+import { SpaceError } from '../errors.js';
+import type { Rng } from '../rng.js';
+import { Dim, type Parent } from './dim.js';
+import { HpNode, type Value, show } from './hp.js';
+
+/** Active leaves only, keyed by label. A choice records its option when all options are constants, else the option's index. */
+export type Params = Readonly<Record<string, Value>>;
+
+/**
+ * A search space compiled from a tree of `hp.*` leaves, plain objects, arrays and constants.
+ * Known whole before the first trial, so samplers can model it jointly.
+ */
+export class SearchSpace {
+  readonly dims: readonly Dim[];
+  private readonly byLabel: ReadonlyMap<string, Dim>;
+  /** Children of each choice option: `children.get(choice)[option]` lists the dims living directly under it. */
+  private readonly roots: readonly Dim[];
+
+  constructor(readonly tree: unknown) {
+    const dims: Dim[] = [];
+    const byLabel = new Map<string, Dim>();
+    const walk = (node: unknown, parent: Parent | null, path: string, seen: Set<unknown>): void => {
+      if (node instanceof HpNode) {
+        const first = byLabel.get(node.label);
+        if (first) {
+          throw new SpaceError(`${path}: label ${show(node.label)} is already used at ${first.path}; labels must be unique`);
+        }
+        const dim = new Dim(node, dims.length, parent, path);
+        dims.push(dim);
+        byLabel.set(node.label, dim);
+        if (node.dist.kind === 'choice') {
+          node.dist.options.forEach((opt, i) => walk(opt, { dim, option: i }, `${path}[${i}]`, seen));
+        }
+        return;
+      }
+      if (node === null || typeof node !== 'object') {
+        if (typeof node === 'function' || typeof node === 'symbol' || typeof node === 'bigint') {
+          throw new SpaceError(`${path}: a space may hold hp.* expressions, objects, arrays and constants, not a ${typeof node}`);
+        }
+        if (typeof node === 'number' && !Number.isFinite(node)) throw new SpaceError(`${path}: constant ${node} is not finite`);
+        return;
+      }
+      if (seen.has(node)) throw new SpaceError(`${path}: the space contains a cycle`);
+      seen.add(node);
+      if (Array.isArray(node)) node.forEach((child, i) => walk(child, parent, `${path}[${i}]`, seen));
+      else {
+        const proto = Object.getPrototypeOf(node);
+        if (proto !== Object.prototype && proto !== null) {
+          throw new SpaceError(`${path}: a space may hold plain objects only (got a ${proto?.constructor?.name ?? 'object'})`);
+        }
+        for (const [k, child] of Object.entries(node)) walk(child, parent, `${path}.${k}`, seen);
+      }
+      seen.delete(node);
+    };
+    walk(tree, null, '$', new Set());
+    this.dims = dims;
+    this.byLabel = byLabel;
+    this.roots = dims.filter((d) => d.parent === null);
+  }
+
+  /** The dimension labelled `label` (throws if there is none). */
+  dim(label: string): Dim {
+    const d = this.byLabel.get(label);
+    if (!d) throw new SpaceError(`no parameter labelled ${show(label)} in the space`);
+    return d;
+  }
+
+  has(label: string): boolean {
+    return this.byLabel.has(label);
+  }
+
+  /** True when every choice on the path to `dim` took the branch that contains it. */
+  isActive(dim: Dim, params: Params): boolean {
+    for (let p = dim.parent; p; p = p.dim.parent) {
+      const v = params[p.dim.label];
+      if (v === undefined || p.dim.optionIndex(v) !== p.option) return false;
+    }
+    return true;
+  }
+
+  /** The dimensions active under `params`, in space order. */
+  active(params: Params): Dim[] {
+    return this.dims.filter((d) => this.isActive(d, params));
+  }
+
+  /** True when the space has any choice with a branch holding parameters. */
+  get isConditional(): boolean {
+    return this.dims.some((d) => d.parent !== null);
+  }
+
+  /**
+   * Samples top-down: each dim active under the choices made so far is drawn by `draw` (the prior by default).
+   * Samplers that model some dims pass their own `draw` and fall back to the prior for the rest.
+   */
+  sample(rng: Rng, draw: (dim: Dim, partial: Params) => Value = (d) => d.sample(rng)): Params {
+    const out: Record<string, Value> = {};
+    for (const d of this.dims) {
+      // dims are in tree order: a parent choice always precedes its branch
+      if (this.isActive(d, out)) out[d.label] = draw(d, out);
+    }
+    return out;
+  }
+
+  /** Checks a params object: every active dim present and valid, nothing else. Throws a SpaceError naming the label. */
+  validate(params: Params): void {
+    if (params === null || typeof params !== 'object') throw new SpaceError(`params must be an object (got ${show(params)})`);
+    for (const label of Object.keys(params)) {
+      if (!this.byLabel.has(label)) throw new SpaceError(`params.${label}: no such parameter in the space`);
+    }
+    for (const d of this.dims) {
+      const active = this.isActive(d, params);
+      const v = params[d.label];
+      if (!active) {
+        if (v !== undefined) throw new SpaceError(`params.${d.label}: present, but its branch is not active`);
+        continue;
+      }
+      if (v === undefined) throw new SpaceError(`params.${d.label}: missing`);
+      const why = d.check(v);
+      if (why) throw new SpaceError(`params.${d.label}: ${why}`);
+    }
+  }
+
+  /** Unit-cube encoding: one coordinate per dim (see `Dim.toUnit`), NaN where inactive. */
+  encode(params: Params, out: Float64Array = new Float64Array(this.dims.length)): Float64Array {
+    for (const d of this.dims) {
+      const v = params[d.label];
+      out[d.index] = v === undefined || !this.isActive(d, params) ? NaN : d.toUnit(v);
+    }
+    return out;
+  }
+
+  /** Inverse of `encode`: decodes active dims top-down; coordinates of inactive dims are ignored (NaN or not). */
+  decode(x: ArrayLike<number>): Params {
+    return this.sample(null as unknown as Rng, (d) => {
+      const u = x[d.index];
+      if (Number.isNaN(u)) throw new SpaceError(`decode: coordinate ${d.index} (${d.label}) is NaN but the dim is active`);
+      return d.fromUnit(u);
+    });
+  }
+
+  /** The structure handed to the objective: the tree with every leaf replaced by its value, choices by the chosen option. */
+  toObject(params: Params): unknown {
+    const build = (node: unknown): unknown => {
+      if (node instanceof HpNode) {
+        const v = params[node.label];
+        if (v === undefined) throw new SpaceError(`params.${node.label}: missing`);
+        if (node.dist.kind === 'choice') {
+          const i = this.dim(node.label).optionIndex(v);
+          if (i < 0) throw new SpaceError(`params.${node.label}: ${show(v)} is not one of the options`);
+          return build(node.dist.options[i]);
+        }
+        return v;
+      }
+      if (node === null || typeof node !== 'object') return node;
+      if (Array.isArray(node)) return node.map(build);
+      return Object.fromEntries(Object.entries(node).map(([k, c]) => [k, build(c)]));
+    };
+    return build(this.tree);
+  }
+
+  /** A canonical string of the active params, for duplicate detection. */
+  key(params: Params): string {
+    return JSON.stringify(this.dims.filter((d) => params[d.label] !== undefined).map((d) => params[d.label]));
+  }
+
+  /** Dims at the top of the tree (active whatever the choices). */
+  get topLevel(): readonly Dim[] {
+    return this.roots;
+  }
+}
+
+/** Compiles a tree of `hp.*` expressions, objects, arrays and constants into a validated SearchSpace. */
+export function space(tree: unknown): SearchSpace {
+  return tree instanceof SearchSpace ? tree : new SearchSpace(tree);
+}
+
+/**
+ * hyperopt's `space_eval` for code that has choice *indices* (as hyperopt's `fmin` returns):
+ * fills the tree from `{ label: value }` where every choice is given by its index.
+ */
+export function spaceEval(tree: unknown, indices: Readonly<Record<string, Value>>): unknown {
+  const s = space(tree);
+  const params: Record<string, Value> = {};
+  for (const d of s.dims) {
+    if (!s.isActive(d, params)) continue;
+    const v = indices[d.label];
+    if (v === undefined) throw new SpaceError(`spaceEval: ${show(d.label)} is missing`);
+    if (d.isChoice) {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= d.cardinality) {
+        throw new SpaceError(`spaceEval: ${show(d.label)} must be an option index in [0, ${d.cardinality - 1}] (got ${show(v)})`);
+      }
+      params[d.label] = d.optionValue(v);
+    } else params[d.label] = v;
+  }
+  return s.toObject(params);
+}

@@ -1,0 +1,61 @@
+import type { Params } from '../space/space.js';
+import type { Direction, TrialRecord, TrialResult, TrialState } from '../study/trial.js';
+
+/** What a study is, as stored: enough to resume it in another process. */
+export interface StudySpec {
+  readonly name: string;
+  readonly direction: Direction;
+  /** The space in its JSON form (`spaceToJson`). */
+  readonly space: unknown;
+  readonly sampler: { readonly name: string; readonly options: Readonly<Record<string, unknown>> };
+  readonly seed: number;
+}
+
+export interface StudyRecord extends StudySpec {
+  readonly id: number;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+}
+
+export interface StudySummary extends StudyRecord {
+  readonly counts: Readonly<Record<TrialState, number>>;
+  /** Best complete value in the study's direction, or null. */
+  readonly best: number | null;
+}
+
+export interface ClaimOptions {
+  /** Who claims (host:pid), recorded on the trials. */
+  readonly owner: string;
+  /**
+   * At most this many trials in the study that count against the budget (all but those failed as
+   * interrupted or stale); the claim is cut short, atomically, to respect it.
+   */
+  readonly budget?: number;
+}
+
+/**
+ * Where studies and trials live. Kept deliberately small; every backend passes the same conformance suite.
+ * All methods are async because the networked backends are.
+ */
+export interface Storage {
+  /** Creates a study; throws a StudyError if the name is taken. */
+  createStudy(spec: StudySpec): Promise<StudyRecord>;
+  getStudy(name: string): Promise<StudyRecord | null>;
+  listStudies(): Promise<StudySummary[]>;
+  /** Atomically numbers and records new running trials (gap-free numbers); may return fewer than asked, to respect the budget. */
+  claimTrials(studyId: number, params: readonly Params[], options: ClaimOptions): Promise<TrialRecord[]>;
+  /** Finishes a running trial (compare-and-set); throws a TrialStateError if it is not running. */
+  finishTrial(trialId: number, result: TrialResult): Promise<TrialRecord>;
+  /** Trials with number >= `sinceNumber` (default 0), in number order. */
+  trials(studyId: number, sinceNumber?: number): Promise<TrialRecord[]>;
+  /** Marks these running trials as alive now. */
+  heartbeat(trialIds: readonly number[]): Promise<void>;
+  /** Fails (reason 'stale') the running trials whose last heartbeat is older than `staleAfterMs`; returns them. */
+  failStale(studyId: number, staleAfterMs: number): Promise<TrialRecord[]>;
+  close(): Promise<void>;
+}
+
+/** Counts toward a budget: everything except trials lost to an interruption or a dead process. */
+export function countsAgainstBudget(t: { state: TrialState; failReason: string | null }): boolean {
+  return !(t.state === 'fail' && (t.failReason === 'interrupted' || t.failReason === 'stale'));
+}

@@ -1,0 +1,51 @@
+import { OptionsError } from '../errors.js';
+import type { Sampler } from '../samplers/sampler.js';
+import type { Params } from '../space/space.js';
+import type { Storage } from '../storage/storage.js';
+import type { Objective } from './objective.js';
+import { createStudy, type Progress } from './study.js';
+
+export interface FminOptions {
+  /** The objective; it receives the space filled with values and returns the loss (or `{ loss, ... }`). */
+  fn: Objective;
+  space: unknown;
+  /** A sampler, e.g. `tpe.suggest`, `rand.suggest`, `gp({...})`. Default: random search. */
+  algo?: Sampler;
+  maxEvals: number;
+  seed?: number;
+  /** fmin minimizes, as hyperopt; pass 'maximize' to maximize. */
+  direction?: 'minimize' | 'maximize';
+  concurrency?: number;
+  trialTimeoutMs?: number;
+  storage?: Storage;
+  /** Name of the study to create or continue (with `storage`). */
+  studyName?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+/**
+ * hyperopt's fmin: minimizes `fn` over `space` and returns the best params keyed by label
+ * (choices give the option, or its index when the options are structures; see `spaceEval`).
+ */
+export async function fmin(options: FminOptions): Promise<Params> {
+  if (typeof options?.fn !== 'function') throw new OptionsError('fmin: options.fn must be a function');
+  const study = await createStudy({
+    space: options.space,
+    sampler: options.algo,
+    seed: options.seed,
+    direction: options.direction,
+    storage: options.storage,
+    name: options.studyName,
+    resume: options.studyName !== undefined,
+  });
+  const best = await study.optimize(options.fn, {
+    nTrials: options.maxEvals,
+    concurrency: options.concurrency,
+    trialTimeoutMs: options.trialTimeoutMs,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  if (!best) throw new OptionsError('fmin: no trial completed (every evaluation failed or maxEvals is 0)');
+  return best.params;
+}

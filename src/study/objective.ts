@@ -1,0 +1,66 @@
+import type { FailReason, TrialResult } from './trial.js';
+
+/** What an objective receives beside its config. */
+export interface ObjectiveContext {
+  /** The trial's number in the study. */
+  readonly trial: number;
+  /** A per-trial seed derived from the study seed: seed your own randomness (weight init, data shuffles) with it. */
+  readonly seed: number;
+  /** Aborted when the trial times out or the run is stopped. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * An objective: receives the space filled with values (a bare number when the space is one `hp.*`)
+ * and returns a number, a Promise of one, or `{ value, attrs }` / `{ loss, ... }` (hyperopt's dict form).
+ */
+export type Objective = (config: any, context: ObjectiveContext) => unknown;
+
+/** Turns whatever an objective returned into a trial result: non-finite or non-numeric values fail as 'nan'. */
+export function resultFromReturn(returned: unknown): TrialResult {
+  let value: unknown = returned;
+  let attrs: Record<string, unknown> | undefined;
+  if (returned !== null && typeof returned === 'object') {
+    const r = returned as Record<string, unknown>;
+    const key = 'value' in r ? 'value' : 'loss' in r ? 'loss' : null;
+    if (key === null) return fail('nan', `objective returned an object without "value" or "loss" (${describe(returned)})`);
+    value = r[key];
+    const rest = Object.fromEntries(Object.entries(r).filter(([k]) => k !== key));
+    if (Object.keys(rest).length) attrs = rest;
+  }
+  if (typeof value !== 'number') return fail('nan', `objective returned ${describe(value)}, not a number`);
+  if (!Number.isFinite(value)) return fail('nan', `objective returned ${value}`);
+  return attrs ? { state: 'complete', value, attrs } : { state: 'complete', value };
+}
+
+/** The failure recorded for an objective that threw `error`; custom enumerable properties are kept in attrs. */
+export function resultFromError(error: unknown, reason: FailReason = 'threw'): TrialResult {
+  if (error instanceof Error) {
+    const extra: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(error)) {
+      try {
+        extra[k] = structuredClone(v);
+      } catch {
+        extra[k] = String(v);
+      }
+    }
+    const attrs: Record<string, unknown> = { errorName: error.name, ...(Object.keys(extra).length ? { error: extra } : {}) };
+    return { state: 'fail', reason, message: error.message || error.name, attrs };
+  }
+  return { state: 'fail', reason, message: `objective threw ${describe(error)}` };
+}
+
+export function fail(reason: FailReason, message: string): TrialResult {
+  return { state: 'fail', reason, message };
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === undefined || typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') return String(v);
+  try {
+    const s = JSON.stringify(v);
+    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  } catch {
+    return String(v);
+  }
+}

@@ -1,0 +1,281 @@
+import { hostname } from 'node:os';
+import { OptionsError, StudyError, TrialStateError } from '../errors.js';
+import { Rng } from '../rng.js';
+import type { History, Sampler } from '../samplers/sampler.js';
+import { random } from '../samplers/random.js';
+import { parseSpaceJson, spaceToJson } from '../space/json.js';
+import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
+import { MemoryStorage } from '../storage/memory.js';
+import { countsAgainstBudget, type Storage, type StudyRecord } from '../storage/storage.js';
+import { fail, type Objective, resultFromError, resultFromReturn } from './objective.js';
+import { bestOf, type Direction, type TrialRecord, type TrialResult } from './trial.js';
+
+export interface StudyOptions {
+  /** A tree of hp.* expressions (or a compiled SearchSpace). Required unless resuming. */
+  space?: unknown;
+  direction?: Direction;
+  /** Every random choice derives from it; default 0. */
+  seed?: number;
+  /** Default: random search. */
+  sampler?: Sampler;
+  /** Default: a new in-memory storage. */
+  storage?: Storage;
+  /** Default: a generated unique name. */
+  name?: string;
+  /** When a study of this name exists: continue it (its space must match) instead of failing. Default false. */
+  resume?: boolean;
+}
+
+/** A trial handed out by `ask`: the flat params and the structure the objective receives. */
+export interface AskedTrial {
+  readonly number: number;
+  readonly params: Params;
+  /** The space filled with these params (what `optimize` passes to the objective). */
+  readonly config: unknown;
+  /** A per-trial seed derived from the study seed. */
+  readonly seed: number;
+}
+
+export interface Progress {
+  readonly done: number;
+  readonly total: number;
+  readonly running: number;
+  readonly failed: number;
+  readonly best: number | null;
+  readonly last: TrialRecord;
+}
+
+export interface OptimizeOptions {
+  /** The study's total number of trials (hyperopt's max_evals): trials already in a resumed study count. */
+  nTrials: number;
+  /** Objective calls in flight at once (async objectives). Default 1. */
+  concurrency?: number;
+  /** A trial still running after this many ms fails with reason 'timeout' (its signal is aborted). */
+  trialTimeoutMs?: number;
+  /** Stops asking for new trials when aborted; running trials are cut off and recorded as 'interrupted'. */
+  signal?: AbortSignal;
+  /** Called after each trial finishes. */
+  onProgress?: (progress: Progress) => void;
+}
+
+/** Compiles options, creates or resumes a study in its storage. */
+export async function createStudy(options: StudyOptions = {}): Promise<Study> {
+  const storage = options.storage ?? new MemoryStorage();
+  const sampler = options.sampler ?? random();
+  const name = options.name ?? `study-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+  if (options.direction !== undefined && options.direction !== 'minimize' && options.direction !== 'maximize') {
+    throw new OptionsError(`options.direction must be "minimize" or "maximize" (got ${JSON.stringify(options.direction)})`);
+  }
+  if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
+    throw new OptionsError(`options.seed must be a non-negative integer (got ${options.seed})`);
+  }
+  const existing = await storage.getStudy(name);
+  if (existing) {
+    if (!options.resume) throw new StudyError(`study ${JSON.stringify(name)} already exists (resume it with resume: true / --study)`);
+    const stored = parseSpaceJson(existing.space, `study ${JSON.stringify(name)}:`);
+    if (options.space !== undefined) {
+      const given = JSON.stringify(spaceToJson(compileSpace(options.space)));
+      if (given !== JSON.stringify(existing.space)) {
+        throw new StudyError(`study ${JSON.stringify(name)} was created with a different space; use a new study name`);
+      }
+    }
+    if (options.direction !== undefined && options.direction !== existing.direction) {
+      throw new StudyError(`study ${JSON.stringify(name)} is to ${existing.direction}, not ${options.direction}`);
+    }
+    const study = new Study(storage, existing, stored, sampler);
+    await study.refresh();
+    return study;
+  }
+  if (options.space === undefined) throw new OptionsError('options.space is required to create a study');
+  const compiled = compileSpace(options.space);
+  const record = await storage.createStudy({
+    name,
+    direction: options.direction ?? 'minimize',
+    space: spaceToJson(compiled),
+    sampler: { name: sampler.name, options: sampler.options },
+    seed: options.seed ?? 0,
+  });
+  return new Study(storage, record, compiled, sampler);
+}
+
+/** A study: ask/tell over a storage, and `optimize`, a loop over them. */
+export class Study {
+  private records: TrialRecord[] = [];
+  /** Identifies this process's claims (host:pid:random). */
+  readonly owner = `${hostname()}:${process.pid}:${Math.floor(Math.random() * 1e9).toString(36)}`;
+
+  constructor(
+    readonly storage: Storage,
+    readonly record: StudyRecord,
+    readonly space: SearchSpace,
+    readonly sampler: Sampler,
+  ) {}
+
+  get name(): string {
+    return this.record.name;
+  }
+  get direction(): Direction {
+    return this.record.direction;
+  }
+  get seed(): number {
+    return this.record.seed;
+  }
+
+  /** Reads new and changed trials from storage into the local view. */
+  async refresh(): Promise<void> {
+    let since = this.records.findIndex((t) => t.state === 'running');
+    if (since < 0) since = this.records.length;
+    const fresh = await this.storage.trials(this.record.id, since);
+    for (const t of fresh) this.records[t.number] = t;
+  }
+
+  /** All trials, freshly read. */
+  async trials(): Promise<readonly TrialRecord[]> {
+    await this.refresh();
+    return [...this.records];
+  }
+
+  /** The best complete trial as of the last read (ask, tell, optimize and trials() read). */
+  get bestTrial(): TrialRecord | null {
+    return bestOf(this.direction, this.records);
+  }
+
+  /** The trial the sampler recommends (e.g. best posterior mean under noise), else the best complete trial. */
+  async recommend(): Promise<TrialRecord | null> {
+    await this.refresh();
+    return (await this.sampler.recommend?.(this.history())) ?? this.bestTrial;
+  }
+
+  /** The history a sampler sees now. */
+  history(): History {
+    return { space: this.space, direction: this.direction, seed: this.seed, trials: this.records };
+  }
+
+  /**
+   * Asks the sampler for `n` new trials (state running), seeing the running ones as pending.
+   * May return fewer when the budget or the search space is exhausted.
+   */
+  async ask(n = 1, budget?: number): Promise<AskedTrial[]> {
+    if (!Number.isInteger(n) || n < 1) throw new OptionsError(`ask: n must be a positive integer (got ${n})`);
+    await this.refresh();
+    const rng = Rng.derive(this.seed, 'suggest', this.records.length);
+    const points = await this.sampler.suggest(this.history(), n, rng);
+    for (const p of points) this.space.validate(p);
+    const claimed = await this.storage.claimTrials(this.record.id, points.slice(0, n), { owner: this.owner, budget });
+    for (const t of claimed) this.records[t.number] = t;
+    return claimed.map((t) => this.asked(t));
+  }
+
+  private asked(t: TrialRecord): AskedTrial {
+    return { number: t.number, params: t.params, config: this.space.toObject(t.params), seed: trialSeed(this.seed, t.number) };
+  }
+
+  /**
+   * Finishes trial `number` with an objective value (NaN, ±Infinity and non-numbers fail it as 'nan'),
+   * `{ value, ...attrs }`, or a TrialResult. A trial is told once: telling it again throws a TrialStateError.
+   */
+  async tell(number: number, outcome: unknown): Promise<TrialRecord> {
+    let t = this.records[number];
+    if (!t) {
+      await this.refresh();
+      t = this.records[number];
+    }
+    if (!t) throw new TrialStateError(`trial ${number} does not exist in study ${JSON.stringify(this.name)}`);
+    const result = !isTrialResult(outcome)
+      ? resultFromReturn(outcome)
+      : outcome.state === 'complete'
+        ? resultFromReturn({ ...outcome.attrs, value: outcome.value })
+        : outcome;
+    const done = await this.storage.finishTrial(t.id, result);
+    this.records[done.number] = done;
+    return done;
+  }
+
+  /**
+   * Runs `objective` until the study holds `nTrials` trials (failed ones included; interrupted ones excepted),
+   * keeping up to `concurrency` calls in flight; asks the sampler for as many points as there are free slots.
+   */
+  async optimize(objective: Objective, options: OptimizeOptions): Promise<TrialRecord | null> {
+    const { nTrials, concurrency = 1, trialTimeoutMs, signal, onProgress } = options;
+    if (!Number.isInteger(nTrials) || nTrials < 0) throw new OptionsError(`options.nTrials must be a non-negative integer (got ${nTrials})`);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new OptionsError(`options.concurrency must be a positive integer (got ${concurrency})`);
+    if (trialTimeoutMs !== undefined && !(trialTimeoutMs > 0)) throw new OptionsError(`options.trialTimeoutMs must be > 0 (got ${trialTimeoutMs})`);
+    const inflight = new Map<number, { promise: Promise<void>; abort: AbortController }>();
+    let exhausted = false;
+    const report = (last: TrialRecord) => {
+      if (!onProgress) return;
+      let failed = 0;
+      let running = 0;
+      let done = 0;
+      for (const t of this.records) {
+        if (!t) continue;
+        if (t.state === 'running') running++;
+        else if (countsAgainstBudget(t)) done++;
+        if (t.state === 'fail') failed++;
+      }
+      onProgress({ done, total: nTrials, running, failed, best: this.bestTrial?.value ?? null, last });
+    };
+    const run = async (trial: AskedTrial, abort: AbortController): Promise<void> => {
+      let result: TrialResult;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const call = Promise.resolve().then(() => objective(trial.config, { trial: trial.number, seed: trial.seed, signal: abort.signal }));
+        const timeout = new Promise<TrialResult>((resolve) => {
+          if (trialTimeoutMs !== undefined) {
+            timer = setTimeout(() => {
+              abort.abort(new Error('trial timed out'));
+              resolve(fail('timeout', `no result after ${trialTimeoutMs} ms`));
+            }, trialTimeoutMs);
+          }
+        });
+        const stopped = new Promise<TrialResult>((resolve) => {
+          abort.signal.addEventListener('abort', () => resolve(fail('interrupted', 'the run was stopped before the trial finished')), { once: true });
+        });
+        result = await Promise.race([call.then(resultFromReturn, (e) => resultFromError(e)), timeout, stopped]);
+      } finally {
+        clearTimeout(timer);
+      }
+      report(await this.tell(trial.number, result));
+    };
+    const onStop = () => {
+      for (const { abort } of inflight.values()) abort.abort(new Error('stopped'));
+    };
+    signal?.addEventListener('abort', onStop, { once: true });
+    try {
+      while (!signal?.aborted) {
+        const free = concurrency - inflight.size;
+        if (free > 0 && !exhausted) {
+          await this.refresh();
+          const remaining = nTrials - this.records.filter((t) => t && countsAgainstBudget(t)).length;
+          if (remaining > 0) {
+            const asked = await this.ask(Math.min(free, remaining), nTrials);
+            if (asked.length === 0) exhausted = true;
+            for (const trial of asked) {
+              const abort = new AbortController();
+              const promise = run(trial, abort).finally(() => inflight.delete(trial.number));
+              inflight.set(trial.number, { promise, abort });
+            }
+          } else exhausted = true;
+        }
+        if (inflight.size === 0) break;
+        await Promise.race([...inflight.values()].map((f) => f.promise));
+      }
+      await Promise.all([...inflight.values()].map((f) => f.promise));
+    } finally {
+      signal?.removeEventListener('abort', onStop);
+    }
+    await this.refresh();
+    return this.bestTrial;
+  }
+}
+
+/** The seed handed to the objective of trial `number`. */
+export function trialSeed(studySeed: number, number: number): number {
+  return Rng.derive(studySeed, 'trial', number).int32();
+}
+
+function isTrialResult(x: unknown): x is TrialResult {
+  if (x === null || typeof x !== 'object') return false;
+  const s = (x as { state?: unknown }).state;
+  return s === 'complete' || s === 'fail';
+}

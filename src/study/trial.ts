@@ -1,0 +1,58 @@
+import type { Params } from '../space/space.js';
+
+export type Direction = 'minimize' | 'maximize';
+export type TrialState = 'running' | 'complete' | 'pruned' | 'fail';
+
+/**
+ * Why a trial failed: the objective threw, returned NaN/±Infinity/a non-number, ran past its timeout,
+ * killed its worker, was cut off by a stop, or its process stopped beating (stale).
+ */
+export type FailReason = 'threw' | 'nan' | 'timeout' | 'crashed' | 'interrupted' | 'stale';
+
+/** Failures that say nothing about the params (the run was stopped or its process died): they do not use up the budget. */
+export const INFRASTRUCTURE_FAILURES: readonly FailReason[] = ['interrupted', 'stale'];
+
+export type TrialResult =
+  | { readonly state: 'complete'; readonly value: number; readonly attrs?: Readonly<Record<string, unknown>> }
+  | { readonly state: 'fail'; readonly reason: FailReason; readonly message: string; readonly attrs?: Readonly<Record<string, unknown>> };
+
+/** A trial as stored. Immutable once returned: a later read gives a new object. */
+export interface TrialRecord {
+  /** Storage-wide id. */
+  readonly id: number;
+  readonly studyId: number;
+  /** 0-based, gap-free within the study, in claim order. */
+  readonly number: number;
+  readonly state: TrialState;
+  readonly params: Params;
+  /** Objective value for complete trials, else null. */
+  readonly value: number | null;
+  readonly failReason: FailReason | null;
+  readonly failMessage: string | null;
+  readonly attrs: Readonly<Record<string, unknown>>;
+  /** Epoch milliseconds. */
+  readonly startedAt: number;
+  readonly finishedAt: number | null;
+  readonly heartbeatAt: number;
+  /** Who claimed it (process id and host), for distributed studies and stale detection. */
+  readonly owner: string;
+}
+
+export function isFinished(t: TrialRecord): boolean {
+  return t.state !== 'running';
+}
+
+/** Compares objective values in the study's direction: negative when `a` is better. */
+export function compareValues(direction: Direction, a: number, b: number): number {
+  return direction === 'minimize' ? a - b : b - a;
+}
+
+/** The best complete trial (ties: the earliest), or null. */
+export function bestOf(direction: Direction, trials: readonly TrialRecord[]): TrialRecord | null {
+  let best: TrialRecord | null = null;
+  for (const t of trials) {
+    if (t.state !== 'complete' || t.value === null) continue;
+    if (best === null || compareValues(direction, t.value, best.value as number) < 0) best = t;
+  }
+  return best;
+}
