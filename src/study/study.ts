@@ -6,9 +6,12 @@ import { random } from '../samplers/random.js';
 import { parseSpaceJson, spaceToJson } from '../space/json.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
 import { MemoryStorage } from '../storage/memory.js';
-import { countsAgainstBudget, type Storage, type StudyRecord } from '../storage/storage.js';
-import { fail, type Objective, resultFromError, resultFromReturn } from './objective.js';
+import type { Storage, StudyRecord } from '../storage/storage.js';
+import { type Objective, resultFromReturn } from './objective.js';
+import { type OptimizeOptions, runStudy } from './runner.js';
 import { bestOf, type Direction, type TrialRecord, type TrialResult } from './trial.js';
+
+export type { OptimizeOptions, Progress } from './runner.js';
 
 export interface StudyOptions {
   /** A tree of hp.* expressions (or a compiled SearchSpace). Required unless resuming. */
@@ -34,28 +37,6 @@ export interface AskedTrial {
   readonly config: unknown;
   /** A per-trial seed derived from the study seed. */
   readonly seed: number;
-}
-
-export interface Progress {
-  readonly done: number;
-  readonly total: number;
-  readonly running: number;
-  readonly failed: number;
-  readonly best: number | null;
-  readonly last: TrialRecord;
-}
-
-export interface OptimizeOptions {
-  /** The study's total number of trials (hyperopt's max_evals): trials already in a resumed study count. */
-  nTrials: number;
-  /** Objective calls in flight at once (async objectives). Default 1. */
-  concurrency?: number;
-  /** A trial still running after this many ms fails with reason 'timeout' (its signal is aborted). */
-  trialTimeoutMs?: number;
-  /** Stops asking for new trials when aborted; running trials are cut off and recorded as 'interrupted'. */
-  signal?: AbortSignal;
-  /** Called after each trial finishes. */
-  onProgress?: (progress: Progress) => void;
 }
 
 /** Compiles options, creates or resumes a study in its storage. */
@@ -193,79 +174,15 @@ export class Study {
 
   /**
    * Runs `objective` until the study holds `nTrials` trials (failed ones included; interrupted ones excepted),
-   * keeping up to `concurrency` calls in flight; asks the sampler for as many points as there are free slots.
+   * keeping up to `concurrency` calls in flight; see `runStudy`.
    */
-  async optimize(objective: Objective, options: OptimizeOptions): Promise<TrialRecord | null> {
-    const { nTrials, concurrency = 1, trialTimeoutMs, signal, onProgress } = options;
-    if (!Number.isInteger(nTrials) || nTrials < 0) throw new OptionsError(`options.nTrials must be a non-negative integer (got ${nTrials})`);
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new OptionsError(`options.concurrency must be a positive integer (got ${concurrency})`);
-    if (trialTimeoutMs !== undefined && !(trialTimeoutMs > 0)) throw new OptionsError(`options.trialTimeoutMs must be > 0 (got ${trialTimeoutMs})`);
-    const inflight = new Map<number, { promise: Promise<void>; abort: AbortController }>();
-    let exhausted = false;
-    const report = (last: TrialRecord) => {
-      if (!onProgress) return;
-      let failed = 0;
-      let running = 0;
-      let done = 0;
-      for (const t of this.records) {
-        if (!t) continue;
-        if (t.state === 'running') running++;
-        else if (countsAgainstBudget(t)) done++;
-        if (t.state === 'fail') failed++;
-      }
-      onProgress({ done, total: nTrials, running, failed, best: this.bestTrial?.value ?? null, last });
-    };
-    const run = async (trial: AskedTrial, abort: AbortController): Promise<void> => {
-      let result: TrialResult;
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const call = Promise.resolve().then(() => objective(trial.config, { trial: trial.number, seed: trial.seed, signal: abort.signal }));
-        const timeout = new Promise<TrialResult>((resolve) => {
-          if (trialTimeoutMs !== undefined) {
-            timer = setTimeout(() => {
-              abort.abort(new Error('trial timed out'));
-              resolve(fail('timeout', `no result after ${trialTimeoutMs} ms`));
-            }, trialTimeoutMs);
-          }
-        });
-        const stopped = new Promise<TrialResult>((resolve) => {
-          abort.signal.addEventListener('abort', () => resolve(fail('interrupted', 'the run was stopped before the trial finished')), { once: true });
-        });
-        result = await Promise.race([call.then(resultFromReturn, (e) => resultFromError(e)), timeout, stopped]);
-      } finally {
-        clearTimeout(timer);
-      }
-      report(await this.tell(trial.number, result));
-    };
-    const onStop = () => {
-      for (const { abort } of inflight.values()) abort.abort(new Error('stopped'));
-    };
-    signal?.addEventListener('abort', onStop, { once: true });
-    try {
-      while (!signal?.aborted) {
-        const free = concurrency - inflight.size;
-        if (free > 0 && !exhausted) {
-          await this.refresh();
-          const remaining = nTrials - this.records.filter((t) => t && countsAgainstBudget(t)).length;
-          if (remaining > 0) {
-            const asked = await this.ask(Math.min(free, remaining), nTrials);
-            if (asked.length === 0) exhausted = true;
-            for (const trial of asked) {
-              const abort = new AbortController();
-              const promise = run(trial, abort).finally(() => inflight.delete(trial.number));
-              inflight.set(trial.number, { promise, abort });
-            }
-          } else exhausted = true;
-        }
-        if (inflight.size === 0) break;
-        await Promise.race([...inflight.values()].map((f) => f.promise));
-      }
-      await Promise.all([...inflight.values()].map((f) => f.promise));
-    } finally {
-      signal?.removeEventListener('abort', onStop);
-    }
-    await this.refresh();
-    return this.bestTrial;
+  optimize(objective: Objective, options: OptimizeOptions): Promise<TrialRecord | null> {
+    return runStudy(this, objective, options);
+  }
+
+  /** Trials this process has in the local view, as of the last read. */
+  get cached(): readonly TrialRecord[] {
+    return this.records;
   }
 }
 
