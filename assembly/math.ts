@@ -1,0 +1,133 @@
+// Special functions shared by the kernels.
+//
+// erf / erfc / erfcx follow W. J. Cody, "Rational Chebyshev approximations for
+// the error function", Math. Comp. 23 (1969) 631-637 (the CALERF algorithm),
+// which reaches ~1e-16 relative accuracy in double precision. The same
+// algorithm is mirrored in src/numeric/special.ts for the TypeScript reference.
+
+const THRESH: f64 = 0.46875;
+const SQRPI: f64 = 5.6418958354775628695e-1; // 1/sqrt(pi)
+const XHUGE: f64 = 6.71e7;
+const XMAX: f64 = 2.53e307;
+
+// @ts-ignore: decorator
+@inline function erfSmall(y: f64): f64 {
+  // erf(y) / y for |y| <= 0.46875 (returns x * R(y^2) when multiplied by x)
+  const z = y * y;
+  let num = 1.85777706184603153e-1 * z;
+  let den = z;
+  num = (num + 3.16112374387056560e0) * z;
+  den = (den + 2.36012909523441209e1) * z;
+  num = (num + 1.13864154151050156e2) * z;
+  den = (den + 2.44024637934444173e2) * z;
+  num = (num + 3.77485237685302021e2) * z;
+  den = (den + 1.28261652607737228e3) * z;
+  return (num + 3.20937758913846947e3) / (den + 2.84423683343917062e3);
+}
+
+// @ts-ignore: decorator
+@inline function erfcxMid(y: f64): f64 {
+  // exp(y^2) erfc(y) for 0.46875 <= y <= 4
+  let num = 2.15311535474403846e-8 * y;
+  let den = y;
+  num = (num + 5.64188496988670089e-1) * y;
+  den = (den + 1.57449261107098347e1) * y;
+  num = (num + 8.88314979438837594e0) * y;
+  den = (den + 1.17693950891312499e2) * y;
+  num = (num + 6.61191906371416295e1) * y;
+  den = (den + 5.37181101862009858e2) * y;
+  num = (num + 2.98635138197400131e2) * y;
+  den = (den + 1.62138957456669019e3) * y;
+  num = (num + 8.81952221241769090e2) * y;
+  den = (den + 3.29079923573345963e3) * y;
+  num = (num + 1.71204761263407058e3) * y;
+  den = (den + 4.36261909014324716e3) * y;
+  num = (num + 2.05107837782607147e3) * y;
+  den = (den + 3.43936767414372164e3) * y;
+  return (num + 1.23033935479799725e3) / (den + 1.23033935480374942e3);
+}
+
+// @ts-ignore: decorator
+@inline function erfcxLarge(y: f64): f64 {
+  // exp(y^2) erfc(y) for y > 4
+  if (y >= XMAX) return 0;
+  if (y >= XHUGE) return SQRPI / y;
+  const z = 1.0 / (y * y);
+  let num = 1.63153871373020978e-2 * z;
+  let den = z;
+  num = (num + 3.05326634961232344e-1) * z;
+  den = (den + 2.56852019228982242e0) * z;
+  num = (num + 3.60344899949804439e-1) * z;
+  den = (den + 1.87295284992346047e0) * z;
+  num = (num + 1.25781726111229246e-1) * z;
+  den = (den + 5.27905102951428412e-1) * z;
+  num = (num + 1.60837851487422766e-2) * z;
+  den = (den + 6.05183413124413191e-2) * z;
+  const r = (z * (num + 6.58749161529837803e-4)) / (den + 2.33520497626869185e-3);
+  return (SQRPI - r) / y;
+}
+
+/** exp(-y*y) computed as exp(-ysq^2) exp(-del) with ysq = y rounded to 1/16 (Cody's trick). */
+// @ts-ignore: decorator
+@inline function expNegSq(y: f64): f64 {
+  const ysq = Math.trunc(y * 16.0) / 16.0;
+  const del = (y - ysq) * (y + ysq);
+  return Math.exp(-ysq * ysq) * Math.exp(-del);
+}
+
+/** Scaled complementary error function exp(x^2) erfc(x), for x >= 0. */
+export function erfcxPos(y: f64): f64 {
+  if (y <= THRESH) return Math.exp(y * y) * (1.0 - y * erfSmall(y));
+  if (y <= 4.0) return erfcxMid(y);
+  return erfcxLarge(y);
+}
+
+/** erfc(x) for x >= 0. */
+export function erfcPos(y: f64): f64 {
+  if (y <= THRESH) return 1.0 - y * erfSmall(y);
+  if (y >= 26.543) return 0;
+  const r = y <= 4.0 ? erfcxMid(y) : erfcxLarge(y);
+  return expNegSq(y) * r;
+}
+
+export function erf(x: f64): f64 {
+  const y = Math.abs(x);
+  if (y <= THRESH) return x * erfSmall(y);
+  const r = 1.0 - erfcPos(y);
+  return x < 0 ? -r : r;
+}
+
+export function erfc(x: f64): f64 {
+  if (x >= 0) return erfcPos(x);
+  return 2.0 - erfcPos(-x);
+}
+
+const LN2: f64 = 0.6931471805599453;
+const INV_SQRT2: f64 = 0.7071067811865476;
+
+/**
+ * log(Phi(b) - Phi(a)) for a <= b (standardized bounds, may be +-Infinity),
+ * accurate in both tails (uses erfcx so that far tails do not underflow).
+ */
+export function logNormMass(a: f64, b: f64): f64 {
+  if (!(b > a)) return -Infinity;
+  if (a >= 0) return logUpperMass(a, b);
+  if (b <= 0) return logUpperMass(-b, -a);
+  // a < 0 < b: Phi(b) - Phi(a) = (erf(b/sqrt2) + erf(-a/sqrt2)) / 2, both terms >= 0
+  return Math.log(0.5 * (erf(b * INV_SQRT2) + erf(-a * INV_SQRT2)));
+}
+
+// 0 <= a < b
+function logUpperMass(a: f64, b: f64): f64 {
+  const s = a * INV_SQRT2;
+  const t = b * INV_SQRT2;
+  if (s < 1.0) {
+    // no underflow concern: direct erfc difference
+    const ct = t == Infinity ? 0.0 : erfcPos(t);
+    return Math.log(0.5 * (erfcPos(s) - ct));
+  }
+  // Phi(b)-Phi(a) = 0.5 e^{-s^2} (erfcx(s) - erfcx(t) e^{s^2 - t^2})
+  let tail: f64 = 0;
+  if (t != Infinity) tail = erfcxPos(t) * Math.exp((s - t) * (s + t));
+  return -s * s + Math.log(erfcxPos(s) - tail) - LN2;
+}

@@ -1,0 +1,541 @@
+// Loader of build/core.wasm and the WASM implementation of NumericCore.
+//
+// This module is the sole owner of the WASM memory: it allocates, copies in, calls, copies
+// out and frees. No pointer leaves it (resident objects such as GpModel keep theirs in
+// private fields). The module is compiled and instantiated synchronously at import time and
+// every kernel is called once on small inputs (warm-up, so that V8 tiers the functions up
+// before the first real call); a worker thread that imports the core therefore warms up too.
+
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NotPositiveDefiniteError } from './errors.js';
+import type {
+  CholeskyResult, EigenResult, GpHyper, GpModel, LmlResult, MixturePoints, MixtureSpec, NumericCore,
+  ParzenMixture, Posterior,
+} from './types.js';
+
+// Minimal typings: the project compiles with lib ES2022 and @types/node, neither declares WebAssembly.
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: Uint8Array);
+  }
+  class Instance {
+    constructor(module: Module, imports: Record<string, Record<string, unknown>>);
+    readonly exports: Record<string, unknown>;
+  }
+  class Memory {
+    readonly buffer: ArrayBuffer;
+  }
+}
+
+const MAX_JITTER_TRIES = 6;
+const PREDICT_CHUNK = 256;
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  cholesky(a: number, n: number, l: number, maxTries: number): number;
+  choleskyJitter(): number;
+  choleskyAppend(l: number, n: number, a: number, out: number): number;
+  solveLower(l: number, n: number, b: number, m: number): void;
+  solveUpperT(l: number, n: number, b: number, m: number): void;
+  gpKernelMatrix(x: number, n: number, d: number, params: number, cat: number, kind: number, addNoise: number, xs: number, w: number, out: number): void;
+  gpLml(x: number, y: number, n: number, d: number, params: number, cat: number, kind: number, maxTries: number,
+    kbuf: number, lbuf: number, zt: number, alpha: number, xs: number, w: number, grad: number): number;
+  gpScale(x: number, n: number, d: number, params: number, cat: number, xs: number, w: number): void;
+  gpFactor(xs: number, n: number, d: number, w: number, kind: number, params: number, y: number, kbuf: number, l: number, alpha: number, maxTries: number): number;
+  gpPredict(xs: number, n: number, d: number, w: number, kind: number, params: number, l: number, alpha: number,
+    z: number, m: number, mean: number, variance: number, gmean: number, gvar: number,
+    chunk: number, zs: number, kc: number, g: number): void;
+  parzenPrepare(K: number, d: number, dc: number, w: number, mu: number, sig: number, low: number, high: number,
+    isInterval: number, catSizes: number, catProbs: number,
+    muT: number, isT: number, sgT: number, lzT: number, cst: number, catLog: number): void;
+  parzenEval(K: number, d: number, dc: number, low: number, high: number, isInterval: number, catSizes: number,
+    muT: number, isT: number, sgT: number, lzT: number, cst: number, catLog: number,
+    m: number, x: number, xhi: number, cats: number, out: number, scratch: number): void;
+  expBatch(x: number, n: number, out: number): void;
+  symEigen(v: number, n: number, d: number, e: number): number;
+  erf(x: number): number;
+  erfc(x: number): number;
+  logNormMass(a: number, b: number): number;
+}
+
+function findWasm(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'build', 'core.wasm');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('parzen: build/core.wasm not found above ' + fileURLToPath(import.meta.url) + ' (run npm run build:wasm)');
+    dir = parent;
+  }
+}
+
+let ex: Exports;
+
+function instantiate(): Exports {
+  const module = new WebAssembly.Module(readFileSync(findWasm()));
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      abort(msg: number, file: number, line: number, col: number): never {
+        throw new Error(`parzen core: wasm abort at ${line}:${col} (${readString(msg)} in ${readString(file)})`);
+      },
+    },
+  });
+  return instance.exports as unknown as Exports;
+}
+
+function readString(ptr: number): string {
+  if (!ptr || !ex) return '?';
+  try {
+    const len = new Uint32Array(ex.memory.buffer, ptr - 4, 1)[0]! >>> 1;
+    return String.fromCharCode(...new Uint16Array(ex.memory.buffer, ptr, len));
+  } catch {
+    return '?';
+  }
+}
+
+/** Allocations of one call, freed together. */
+class Arena {
+  private readonly ptrs: number[] = [];
+  alloc(bytes: number): number {
+    const p = ex.alloc(Math.max(16, bytes));
+    this.ptrs.push(p);
+    return p;
+  }
+  f64(len: number): number {
+    return this.alloc(len * 8);
+  }
+  /** Allocate and copy a f64 array in. */
+  put(src: ArrayLike<number>, len = src.length): number {
+    const p = this.alloc(len * 8);
+    const view = new Float64Array(ex.memory.buffer, p, len);
+    if (src instanceof Float64Array) view.set(src.length === len ? src : src.subarray(0, len));
+    else for (let i = 0; i < len; i++) view[i] = src[i]!;
+    return p;
+  }
+  putI32(src: ArrayLike<number>): number {
+    const p = this.alloc(src.length * 4);
+    const view = new Int32Array(ex.memory.buffer, p, src.length);
+    for (let i = 0; i < src.length; i++) view[i] = src[i]!;
+    return p;
+  }
+  putU8(src: ArrayLike<number | boolean>): number {
+    const p = this.alloc(src.length);
+    const view = new Uint8Array(ex.memory.buffer, p, src.length);
+    for (let i = 0; i < src.length; i++) view[i] = src[i] ? 1 : 0;
+    return p;
+  }
+  /** Take ownership of the pointers (for resident objects). */
+  detach(): number[] {
+    return this.ptrs.splice(0);
+  }
+  release(): void {
+    for (const p of this.ptrs) ex.free(p);
+    this.ptrs.length = 0;
+  }
+}
+
+function getF64(ptr: number, len: number): Float64Array {
+  return new Float64Array(ex.memory.buffer, ptr, len).slice();
+}
+
+function withArena<T>(fn: (a: Arena) => T): T {
+  const a = new Arena();
+  try {
+    return fn(a);
+  } finally {
+    a.release();
+  }
+}
+
+function checkLen(name: string, arr: ArrayLike<number>, len: number): void {
+  if (arr.length < len) throw new RangeError(`${name} must have at least ${len} elements (got ${arr.length})`);
+}
+
+function checkN(name: string, n: number): void {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${name} must be a non-negative integer (got ${n})`);
+}
+
+function cholesky(a: Float64Array, n: number): CholeskyResult {
+  checkN('n', n);
+  checkLen('a', a, n * n);
+  if (n === 0) return { L: new Float64Array(0), jitter: 0 };
+  return withArena((ar) => {
+    const pa = ar.put(a, n * n);
+    const pl = ar.f64(n * n);
+    const t = ex.cholesky(pa, n, pl, MAX_JITTER_TRIES);
+    const jitter = ex.choleskyJitter();
+    if (t < 0) throw new NotPositiveDefiniteError(`matrix (n = ${n}) is not positive definite, even with diagonal jitter ${jitter}`, jitter);
+    return { L: getF64(pl, n * n), jitter };
+  });
+}
+
+function solve(upper: boolean, L: Float64Array, n: number, b: Float64Array, nrhs = 1): Float64Array {
+  checkN('n', n);
+  checkLen('L', L, n * n);
+  checkLen('b', b, n * nrhs);
+  if (n === 0 || nrhs === 0) return new Float64Array(n * nrhs);
+  return withArena((ar) => {
+    const pl = ar.put(L, n * n);
+    const pb = ar.put(b, n * nrhs);
+    if (upper) ex.solveUpperT(pl, n, pb, nrhs);
+    else ex.solveLower(pl, n, pb, nrhs);
+    return getF64(pb, n * nrhs);
+  });
+}
+
+function choleskyAppend(L: Float64Array, n: number, col: Float64Array): Float64Array {
+  checkN('n', n);
+  checkLen('L', L, n * n);
+  checkLen('col', col, n + 1);
+  return withArena((ar) => {
+    const pl = ar.put(L, Math.max(n * n, 1));
+    const pa = ar.put(col, n + 1);
+    const po = ar.f64((n + 1) * (n + 1));
+    if (ex.choleskyAppend(pl, n, pa, po) < 0) throw new NotPositiveDefiniteError('extended matrix is not positive definite');
+    return getF64(po, (n + 1) * (n + 1));
+  });
+}
+
+interface HyperArgs { d: number; params: number; cat: number; kind: number }
+
+function putHyper(ar: Arena, h: GpHyper): HyperArgs {
+  const d = h.lengthscales.length;
+  const params = new Float64Array(d + 2);
+  for (let j = 0; j < d; j++) {
+    const l = h.lengthscales[j]!;
+    if (!(l > 0)) throw new RangeError(`hyper.lengthscales[${j}] must be > 0 (got ${l})`);
+    params[j] = l;
+  }
+  if (!(h.signalVariance > 0)) throw new RangeError(`hyper.signalVariance must be > 0 (got ${h.signalVariance})`);
+  if (!(h.noiseVariance >= 0)) throw new RangeError(`hyper.noiseVariance must be >= 0 (got ${h.noiseVariance})`);
+  params[d] = h.signalVariance;
+  params[d + 1] = h.noiseVariance;
+  const flags = new Uint8Array(d);
+  if (h.categorical) {
+    if (h.categorical.length !== d) throw new RangeError(`hyper.categorical must have length ${d}`);
+    for (let j = 0; j < d; j++) flags[j] = h.categorical[j] ? 1 : 0;
+  }
+  return { d, params: ar.put(params), cat: ar.putU8(flags), kind: h.kind === 'rbf' ? 1 : 0 };
+}
+
+function kernelMatrix(h: GpHyper, x: Float64Array, n: number, withNoise = false): Float64Array {
+  checkN('n', n);
+  return withArena((ar) => {
+    const hp = putHyper(ar, h);
+    checkLen('x', x, n * hp.d);
+    const px = ar.put(x, n * hp.d);
+    const out = ar.f64(n * n);
+    ex.gpKernelMatrix(px, n, hp.d, hp.params, hp.cat, hp.kind, withNoise ? 1 : 0, ar.f64(n * hp.d), ar.f64(hp.d), out);
+    return getF64(out, n * n);
+  });
+}
+
+function gpLogMarginalLikelihood(h: GpHyper, x: Float64Array, y: Float64Array, n: number): LmlResult {
+  checkN('n', n);
+  if (n === 0) throw new RangeError('n must be > 0');
+  return withArena((ar) => {
+    const hp = putHyper(ar, h);
+    const d = hp.d;
+    checkLen('x', x, n * d);
+    checkLen('y', y, n);
+    const px = ar.put(x, n * d);
+    const py = ar.put(y, n);
+    const grad = ar.f64(d + 2);
+    const lml = ex.gpLml(px, py, n, d, hp.params, hp.cat, hp.kind, MAX_JITTER_TRIES,
+      ar.f64(n * n), ar.f64(n * n), ar.f64(n * n), ar.f64(n), ar.f64(n * d), ar.f64(d), grad);
+    const jitter = ex.choleskyJitter();
+    if (Number.isNaN(lml)) throw new NotPositiveDefiniteError(`GP kernel matrix (n = ${n}) is not positive definite, even with jitter ${jitter}`, jitter);
+    return { lml, grad: getF64(grad, d + 2), jitter };
+  });
+}
+
+const registry = new FinalizationRegistry<number[]>((ptrs) => {
+  for (const p of ptrs) ex.free(p);
+});
+
+class WasmGpModel implements GpModel {
+  readonly n: number;
+  readonly d: number;
+  readonly jitter: number;
+  #ptrs: number[] | null;
+  readonly #xs: number;
+  readonly #w: number;
+  readonly #params: number;
+  readonly #l: number;
+  readonly #alpha: number;
+  readonly #kind: number;
+
+  constructor(h: GpHyper, x: Float64Array, y: Float64Array, n: number) {
+    checkN('n', n);
+    if (n === 0) throw new RangeError('n must be > 0');
+    const ar = new Arena();
+    const tmp = new Arena();
+    try {
+      const hp = putHyper(ar, h);
+      const d = hp.d;
+      checkLen('x', x, n * d);
+      checkLen('y', y, n);
+      const px = tmp.put(x, n * d);
+      const py = tmp.put(y, n);
+      this.#xs = ar.f64(n * d);
+      this.#w = ar.f64(d);
+      this.#l = ar.f64(n * n);
+      this.#alpha = ar.f64(n);
+      ex.gpScale(px, n, d, hp.params, hp.cat, this.#xs, this.#w);
+      const t = ex.gpFactor(this.#xs, n, d, this.#w, hp.kind, hp.params, py, tmp.f64(n * n), this.#l, this.#alpha, MAX_JITTER_TRIES);
+      const jitter = ex.choleskyJitter();
+      if (t < 0) throw new NotPositiveDefiniteError(`GP kernel matrix (n = ${n}) is not positive definite, even with jitter ${jitter}`, jitter);
+      this.n = n;
+      this.d = d;
+      this.jitter = jitter;
+      this.#params = hp.params;
+      this.#kind = hp.kind;
+      this.#ptrs = ar.detach();
+      registry.register(this, this.#ptrs, this);
+    } finally {
+      tmp.release();
+      ar.release();
+    }
+  }
+
+  get alpha(): Float64Array {
+    this.#live();
+    return getF64(this.#alpha, this.n);
+  }
+
+  #live(): void {
+    if (!this.#ptrs) throw new Error('GpModel has been disposed');
+  }
+
+  predict(x: Float64Array, m: number, options?: { grad?: boolean }): Posterior {
+    this.#live();
+    checkN('m', m);
+    const { n, d } = this;
+    checkLen('x', x, m * d);
+    const withGrad = options?.grad === true;
+    if (m === 0) {
+      const e = new Float64Array(0);
+      return withGrad ? { mean: e, variance: e, meanGrad: e, varianceGrad: e } : { mean: e, variance: e };
+    }
+    return withArena((ar) => {
+      const pz = ar.put(x, m * d);
+      const mean = ar.f64(m), variance = ar.f64(m);
+      const gm = withGrad ? ar.f64(m * d) : 0, gv = withGrad ? ar.f64(m * d) : 0;
+      const chunk = Math.min(PREDICT_CHUNK, m);
+      ex.gpPredict(this.#xs, n, d, this.#w, this.#kind, this.#params, this.#l, this.#alpha,
+        pz, m, mean, variance, gm, gv, chunk, ar.f64(chunk * d), ar.f64(n * chunk), withGrad ? ar.f64(n * chunk) : 0);
+      const res: Posterior = { mean: getF64(mean, m), variance: getF64(variance, m) };
+      if (withGrad) {
+        res.meanGrad = getF64(gm, m * d);
+        res.varianceGrad = getF64(gv, m * d);
+      }
+      return res;
+    });
+  }
+
+  dispose(): void {
+    if (!this.#ptrs) return;
+    registry.unregister(this);
+    for (const p of this.#ptrs) ex.free(p);
+    this.#ptrs = null;
+  }
+}
+
+class WasmMixture implements ParzenMixture {
+  readonly k: number;
+  readonly d: number;
+  readonly dc: number;
+  #ptrs: number[] | null;
+  readonly #q: Float64Array;
+  readonly #anyInterval: boolean;
+  readonly #p: {
+    low: number; high: number; isInterval: number; catSizes: number;
+    muT: number; isT: number; sgT: number; lzT: number; cst: number; catLog: number;
+  };
+
+  constructor(spec: MixtureSpec) {
+    const K = spec.weights.length;
+    const d = spec.low.length;
+    if (K === 0) throw new RangeError('spec.weights must not be empty');
+    checkLen('spec.high', spec.high, d);
+    checkLen('spec.mus', spec.mus, K * d);
+    checkLen('spec.sigmas', spec.sigmas, K * d);
+    const sizes = spec.categorical ? Array.from(spec.categorical.sizes) : [];
+    const dc = sizes.length;
+    const S = sizes.reduce((a, b) => a + b, 0);
+    if (spec.categorical) checkLen('spec.categorical.probs', spec.categorical.probs, K * S);
+    const q = new Float64Array(d);
+    if (spec.q) {
+      checkLen('spec.q', spec.q, d);
+      for (let j = 0; j < d; j++) q[j] = spec.q[j]! > 0 ? spec.q[j]! : 0;
+    }
+    const Kp = (K + 1) & ~1;
+    const ar = new Arena();
+    const tmp = new Arena();
+    try {
+      const isInterval = ar.putU8(Array.from(q, (v) => v > 0));
+      const p = {
+        low: ar.put(spec.low, d), high: ar.put(spec.high, d), isInterval,
+        catSizes: ar.putI32(sizes),
+        muT: ar.f64(d * Kp), isT: ar.f64(d * Kp), sgT: ar.f64(d * Kp), lzT: ar.f64(d * Kp),
+        cst: ar.f64(Kp), catLog: ar.f64(K * S),
+      };
+      ex.parzenPrepare(K, d, dc, tmp.put(spec.weights), tmp.put(spec.mus, K * d), tmp.put(spec.sigmas, K * d),
+        p.low, p.high, p.isInterval, p.catSizes, spec.categorical ? tmp.put(spec.categorical.probs, K * S) : 0,
+        p.muT, p.isT, p.sgT, p.lzT, p.cst, p.catLog);
+      this.#p = p;
+      this.k = K;
+      this.d = d;
+      this.dc = dc;
+      this.#q = q;
+      this.#anyInterval = q.some((v) => v > 0);
+      this.#ptrs = ar.detach();
+      registry.register(this, this.#ptrs, this);
+    } finally {
+      tmp.release();
+      ar.release();
+    }
+  }
+
+  logPdf(pts: MixturePoints): Float64Array {
+    if (!this.#ptrs) throw new Error('ParzenMixture has been disposed');
+    const { k: K, d, dc } = this;
+    const m = d > 0 ? Math.floor(pts.x.length / d) : Math.floor((pts.categories?.length ?? 0) / Math.max(dc, 1));
+    if (dc > 0) {
+      if (!pts.categories) throw new RangeError('points.categories is required for a mixture with categorical dimensions');
+      checkLen('points.categories', pts.categories, m * dc);
+    }
+    if (m === 0) return new Float64Array(0);
+    return withArena((ar) => {
+      let xlo: ArrayLike<number> = pts.x;
+      let xhi: Float64Array | undefined;
+      if (this.#anyInterval) {
+        const lo = Float64Array.from(pts.x.subarray(0, m * d));
+        xhi = new Float64Array(m * d);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < d; j++) {
+            const qj = this.#q[j]!;
+            if (qj > 0) {
+              const o = i * d + j;
+              lo[o] = pts.lower ? pts.lower[o]! : pts.x[o]! - qj / 2;
+              xhi[o] = pts.upper ? pts.upper[o]! : pts.x[o]! + qj / 2;
+            }
+          }
+        }
+        xlo = lo;
+      }
+      const p = this.#p;
+      const out = ar.f64(m);
+      ex.parzenEval(K, d, dc, p.low, p.high, p.isInterval, p.catSizes, p.muT, p.isT, p.sgT, p.lzT, p.cst, p.catLog,
+        m, ar.put(xlo, m * d), xhi ? ar.put(xhi, m * d) : 0, dc > 0 ? ar.putI32(pts.categories!.subarray(0, m * dc)) : 0,
+        out, ar.f64((K + 1) & ~1));
+      return getF64(out, m);
+    });
+  }
+
+  dispose(): void {
+    if (!this.#ptrs) return;
+    registry.unregister(this);
+    for (const p of this.#ptrs) ex.free(p);
+    this.#ptrs = null;
+  }
+}
+
+function categoricalLogPmf(weights: ArrayLike<number>, probs: ArrayLike<number>, nCat: number, x: Int32Array): Float64Array {
+  const mix = new WasmMixture({
+    weights, mus: [], sigmas: [], low: [], high: [],
+    categorical: { sizes: [nCat], probs },
+  });
+  try {
+    return mix.logPdf({ x: new Float64Array(0), categories: x });
+  } finally {
+    mix.dispose();
+  }
+}
+
+function symmetricEigen(a: Float64Array, n: number): EigenResult {
+  checkN('n', n);
+  checkLen('a', a, n * n);
+  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0) };
+  return withArena((ar) => {
+    const pv = ar.put(a, n * n);
+    const pd = ar.f64(n);
+    if (ex.symEigen(pv, n, pd, ar.f64(n)) < 0) throw new Error('symmetricEigen: QL iteration did not converge');
+    return { values: getF64(pd, n), vectors: getF64(pv, n * n) };
+  });
+}
+
+/** The WebAssembly implementation of NumericCore. */
+export const wasmCore: NumericCore = {
+  name: 'wasm',
+  cholesky,
+  solveLower: (L, n, b, nrhs) => solve(false, L, n, b, nrhs),
+  solveUpper: (L, n, b, nrhs) => solve(true, L, n, b, nrhs),
+  choleskyAppend,
+  kernelMatrix,
+  gpLogMarginalLikelihood,
+  gpFit: (h, x, y, n) => new WasmGpModel(h, x, y, n),
+  parzenMixture: (spec) => new WasmMixture(spec),
+  parzenLogPdf(spec, points) {
+    const mix = new WasmMixture(spec);
+    try {
+      return mix.logPdf(points);
+    } finally {
+      mix.dispose();
+    }
+  },
+  categoricalLogPmf,
+  symmetricEigen,
+};
+
+/** Internal scalar helpers exposed for tests (not part of the public facade). */
+export const wasmSpecial = {
+  erf: (x: number): number => ex.erf(x),
+  erfc: (x: number): number => ex.erfc(x),
+  logNormMass: (a: number, b: number): number => ex.logNormMass(a, b),
+  exp(x: Float64Array): Float64Array {
+    return withArena((ar) => {
+      const out = ar.f64(x.length);
+      ex.expBatch(ar.put(x), x.length, out);
+      return getF64(out, x.length);
+    });
+  },
+};
+
+function warmUp(): void {
+  const n = 12, d = 2;
+  const x = new Float64Array(n * d);
+  for (let i = 0; i < x.length; i++) x[i] = ((i * 7919) % 13) / 13;
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) y[i] = Math.sin(3 * x[i * d]!) + x[i * d + 1]!;
+  const hyp: GpHyper = { kind: 'matern52', lengthscales: [0.5, 0.7], signalVariance: 1, noiseVariance: 1e-3 };
+  for (let rep = 0; rep < 3; rep++) {
+    const K = kernelMatrix(hyp, x, n, true);
+    const { L } = cholesky(K, n);
+    solve(false, L, n, y, 1);
+    solve(true, L, n, K, n);
+    const m1 = n - 1;
+    const L1 = new Float64Array(m1 * m1);
+    for (let i = 0; i < m1; i++) L1.set(L.subarray(i * n, i * n + m1), i * m1);
+    choleskyAppend(L1, m1, K.subarray(m1 * n, m1 * n + n));
+    gpLogMarginalLikelihood({ ...hyp, kind: rep === 1 ? 'rbf' : 'matern52' }, x, y, n);
+    const model = new WasmGpModel(hyp, x, y, n);
+    model.predict(x, n, { grad: true });
+    model.dispose();
+    const mix = new WasmMixture({
+      weights: [0.25, 0.25, 0.5], mus: [0, 0, 1, 1, 0.5, 0.5], sigmas: [1, 1, 0.5, 0.5, 2, 2],
+      low: [-1, -2], high: [2, Infinity], q: [0, 0.5],
+      categorical: { sizes: [2], probs: [0.5, 0.5, 0.1, 0.9, 0.3, 0.7] },
+    });
+    mix.logPdf({ x, categories: new Int32Array(n).fill(1) });
+    mix.dispose();
+    symmetricEigen(K, n);
+  }
+}
+
+ex = instantiate();
+warmUp();
