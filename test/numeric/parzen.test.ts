@@ -1,0 +1,186 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { core, type MixtureSpec } from '../../src/numeric/core.js';
+import { referenceCore as ref } from '../../src/numeric/reference.js';
+import { wasmSpecial } from '../../src/numeric/wasm.js';
+import { erf, erfc, logNormMass } from '../../src/numeric/special.js';
+import { mulberry32, randomArray, relErrEach } from './helpers.js';
+
+const wasm = core();
+
+test('erf and erfc agree with high-precision values in both implementations', () => {
+  // values from a 60-digit Taylor-series evaluation (erf) and known erfc tail values
+  const cases: [number, number, number][] = [
+    [0.1, 0.1124629160182848922032750717439683832217, 0.8875370839817151077967249282560316167783],
+    [0.3, 0.3286267594591274276389140478667565511699, 0.6713732405408725723610859521332434488301],
+    [1, 0.8427007929497148693412206350826092592961, 0.1572992070502851306587793649173907407039],
+    [2.5, 0.9995930479825550410604357842600250872797, 4.069520174449589395642157399749127203e-4],
+    [5, 0.9999999999984625402055719651498116565146, 1.537459794428034850188343485383378890118e-12],
+    [10, 1, 2.088487583762544757000786294957788611561e-45],
+    [27, 1, 5.2370464393526e-319],
+  ];
+  for (const [x, ef, ec] of cases) {
+    for (const [name, e, c] of [['ts', erf, erfc], ['wasm', wasmSpecial.erf, wasmSpecial.erfc]] as const) {
+      assert.ok(Math.abs(e(x) - ef) <= 1e-15 * Math.abs(ef), `${name} erf(${x})`);
+      assert.ok(Math.abs(e(-x) + ef) <= 1e-15 * Math.abs(ef), `${name} erf(-${x})`);
+      if (x < 26) assert.ok(Math.abs(c(x) - ec) <= 1e-15 * ec, `${name} erfc(${x}) = ${c(x)}`);
+      assert.ok(Math.abs(c(-x) - (2 - ec)) <= 1e-15, `${name} erfc(-${x})`);
+    }
+  }
+});
+
+test('log normal mass is accurate in the far tails and matches between implementations', () => {
+  // log Phi(-30) = log(erfc(30 / sqrt 2) / 2) = -454.3212439563431 (C library erfc, no underflow at this point)
+  assert.ok(Math.abs(logNormMass(-Infinity, -30) - -454.3212439563431) < 1e-9);
+  assert.ok(Math.abs(wasmSpecial.logNormMass(30, Infinity) - -454.3212439563431) < 1e-9);
+  assert.equal(logNormMass(-Infinity, Infinity), 0);
+  assert.equal(logNormMass(1, 1), -Infinity);
+  const rnd = mulberry32(7);
+  for (let i = 0; i < 2000; i++) {
+    const a = (rnd() - 0.5) * 80, b = a + rnd() * rnd() * 10;
+    const t = logNormMass(a, b), w = wasmSpecial.logNormMass(a, b);
+    assert.ok(Math.abs(t - w) <= 1e-12 * Math.max(1, Math.abs(t)), `(${a}, ${b}): ${t} vs ${w}`);
+    assert.ok(Number.isFinite(t) || b === a, `(${a}, ${b}) finite`);
+  }
+  // narrow interval: mass ~ width * density
+  const mid = 0.7, w = 1e-6;
+  const approx = Math.log(w * Math.exp(-mid * mid / 2) / Math.sqrt(2 * Math.PI));
+  assert.ok(Math.abs(logNormMass(mid - w / 2, mid + w / 2) - approx) < 1e-8);
+});
+
+test('the vectorised exp used by log-sum-exp is accurate to a few ulps', () => {
+  const rnd = mulberry32(8);
+  const x = randomArray(rnd, 1001, -745, 0);
+  x[0] = 0; x[1] = -708; x[2] = -1e-300; x[3] = -Infinity;
+  const e = wasmSpecial.exp(x);
+  for (let i = 0; i < x.length; i++) {
+    if (x[i]! < -708) { assert.ok(e[i]! <= 3.1e-308, `exp(${x[i]})`); continue; }
+    const t = Math.exp(x[i]!);
+    assert.ok(Math.abs(e[i]! - t) <= 4e-16 * t, `exp(${x[i]}) = ${e[i]} vs ${t}`);
+  }
+});
+
+function randomMixture(seed: number, K: number, d: number, opts: { q?: boolean; inf?: boolean; cats?: number[] } = {}): MixtureSpec {
+  const rnd = mulberry32(seed);
+  const w = randomArray(rnd, K, 0.1, 1);
+  const ws = w.reduce((a, b) => a + b, 0);
+  for (let k = 0; k < K; k++) w[k]! /= ws;
+  const low = new Float64Array(d).fill(-2), high = new Float64Array(d).fill(3);
+  if (opts.inf && d > 0) { low[0] = -Infinity; high[d - 1] = Infinity; }
+  const spec: MixtureSpec = {
+    weights: w,
+    mus: randomArray(rnd, K * d, -2.5, 3.5),
+    sigmas: randomArray(rnd, K * d, 0.05, 2),
+    low, high,
+  };
+  if (opts.q) spec.q = Array.from({ length: d }, (_, j) => (j % 2 === 0 ? 0.25 : 0));
+  if (opts.cats) {
+    const S = opts.cats.reduce((a, b) => a + b, 0);
+    const probs = new Float64Array(K * S);
+    for (let k = 0; k < K; k++) {
+      let off = 0;
+      for (const size of opts.cats) {
+        let s = 0;
+        for (let c = 0; c < size; c++) s += probs[k * S + off + c] = 0.05 + rnd();
+        for (let c = 0; c < size; c++) probs[k * S + off + c]! /= s;
+        off += size;
+      }
+    }
+    spec.categorical = { sizes: opts.cats, probs };
+  }
+  return spec;
+}
+
+test('mixture log-densities match the reference (continuous, quantised, infinite bounds, categorical)', () => {
+  const configs = [
+    { K: 1, d: 1 }, { K: 7, d: 3 }, { K: 64, d: 10 }, { K: 101, d: 2, q: true },
+    { K: 33, d: 4, inf: true }, { K: 20, d: 3, q: true, inf: true, cats: [3, 5] }, { K: 9, d: 0, cats: [4] },
+  ];
+  configs.forEach((cfg, idx) => {
+    const spec = randomMixture(10 + idx, cfg.K, cfg.d, cfg);
+    const rnd = mulberry32(100 + idx);
+    const m = 57;
+    const x = randomArray(rnd, m * cfg.d, -2.2, 3.2); // some points fall outside [-2, 3]
+    const categories = cfg.cats ? Int32Array.from({ length: m * cfg.cats.length }, (_, i) => Math.floor(rnd() * cfg.cats![i % cfg.cats!.length]!)) : undefined;
+    const pts = categories ? { x, categories } : { x };
+    const w = wasm.parzenLogPdf(spec, pts);
+    const r = ref.parzenLogPdf(spec, pts);
+    assert.equal(w.length, m);
+    for (let i = 0; i < m; i++) {
+      if (r[i] === -Infinity) assert.equal(w[i], -Infinity, `config ${idx} point ${i}`);
+    }
+    assert.ok(relErrEach(w, r, 1) < 1e-10, `config ${idx}: ${relErrEach(w, r, 1)}`);
+    if (cfg.d > 0) assert.ok(r.some((v) => v === -Infinity) && r.some(Number.isFinite), `config ${idx} exercises both`);
+  });
+});
+
+test('a prepared mixture can be evaluated repeatedly and disposed', () => {
+  const spec = randomMixture(20, 50, 5);
+  const mix = wasm.parzenMixture(spec);
+  const x = randomArray(mulberry32(21), 5 * 30, -2, 3);
+  const a = mix.logPdf({ x }), b = mix.logPdf({ x });
+  assert.deepEqual(a, b);
+  assert.deepEqual(a, wasm.parzenLogPdf(spec, { x }));
+  mix.dispose();
+  assert.throws(() => mix.logPdf({ x }), /disposed/);
+});
+
+test('a truncated-normal mixture integrates to 1 over its box', () => {
+  // 1-D, finite box, components near and beyond the edges: composite Simpson on [low, high]
+  const spec: MixtureSpec = { weights: [0.2, 0.3, 0.5], mus: [-1.8, 0.5, 3.5], sigmas: [0.3, 1.2, 0.8], low: [-2], high: [3] };
+  const N = 20000;
+  const h = 5 / N;
+  const x = Float64Array.from({ length: N + 1 }, (_, i) => -2 + i * h);
+  const lp = wasm.parzenLogPdf(spec, { x });
+  let s = 0;
+  for (let i = 0; i <= N; i++) s += (i === 0 || i === N ? 1 : i % 2 ? 4 : 2) * Math.exp(lp[i]!);
+  assert.ok(Math.abs((s * h) / 3 - 1) < 1e-9, `integral ${(s * h) / 3}`);
+  // 2-D product form over [-1, 2] x [0, 1]
+  const spec2: MixtureSpec = { weights: [0.6, 0.4], mus: [0, 0.5, 1.5, 0.9], sigmas: [0.5, 0.2, 1, 0.4], low: [-1, 0], high: [2, 1] };
+  const M = 400;
+  const hx = 3 / M, hy = 1 / M;
+  const pts = new Float64Array((M + 1) * (M + 1) * 2);
+  for (let i = 0; i <= M; i++) for (let j = 0; j <= M; j++) {
+    pts[(i * (M + 1) + j) * 2] = -1 + i * hx;
+    pts[(i * (M + 1) + j) * 2 + 1] = j * hy;
+  }
+  const lp2 = wasm.parzenLogPdf(spec2, { x: pts });
+  const wt = (i: number) => (i === 0 || i === M ? 1 : i % 2 ? 4 : 2);
+  let s2 = 0;
+  for (let i = 0; i <= M; i++) for (let j = 0; j <= M; j++) s2 += wt(i) * wt(j) * Math.exp(lp2[i * (M + 1) + j]!);
+  assert.ok(Math.abs((s2 * hx * hy) / 9 - 1) < 1e-8, `2-D integral ${(s2 * hx * hy) / 9}`);
+});
+
+test('quantised masses sum to 1 over the grid', () => {
+  // grid 0, 0.5, ..., 10 in [0, 10]; the end cells are half-width because they are clipped to the bounds
+  const spec: MixtureSpec = { weights: [0.5, 0.25, 0.25], mus: [1, 5, 9.9], sigmas: [2, 0.1, 3], low: [0], high: [10], q: [0.5] };
+  const x = Float64Array.from({ length: 21 }, (_, i) => i * 0.5);
+  for (const c of [wasm, ref]) {
+    const lp = c.parzenLogPdf(spec, { x });
+    const total = lp.reduce((s, v) => s + Math.exp(v), 0);
+    assert.ok(Math.abs(total - 1) < 1e-12, `${c.name}: ${total}`);
+  }
+  // explicit interval edges (as for q-log parameters) give the same as x +- q/2
+  const lower = x.map((v) => v - 0.25), upper = x.map((v) => v + 0.25);
+  assert.deepEqual(wasm.parzenLogPdf(spec, { x, lower, upper }), wasm.parzenLogPdf(spec, { x }));
+});
+
+test('categorical mixture log-probabilities sum to 1 over the categories', () => {
+  const weights = [0.5, 0.3, 0.2];
+  const probs = [0.1, 0.2, 0.3, 0.4, 0.25, 0.25, 0.25, 0.25, 0.7, 0.1, 0.1, 0.1];
+  const x = Int32Array.from([0, 1, 2, 3]);
+  for (const c of [wasm, ref]) {
+    const lp = c.categoricalLogPmf(weights, probs, 4, x);
+    assert.ok(Math.abs(lp.reduce((s, v) => s + Math.exp(v), 0) - 1) < 1e-14, c.name);
+    assert.ok(Math.abs(lp[0]! - Math.log(0.5 * 0.1 + 0.3 * 0.25 + 0.2 * 0.7)) < 1e-15);
+    assert.deepEqual(Array.from(c.categoricalLogPmf(weights, probs, 4, Int32Array.from([4, -1]))), [-Infinity, -Infinity]);
+  }
+});
+
+test('log-sum-exp stays finite when every component density underflows', () => {
+  const spec: MixtureSpec = { weights: [0.5, 0.5], mus: [0, 0.1], sigmas: [0.01, 0.01], low: [-Infinity], high: [Infinity] };
+  const x = new Float64Array([100]);
+  const w = wasm.parzenLogPdf(spec, { x }), r = ref.parzenLogPdf(spec, { x });
+  assert.ok(Number.isFinite(w[0]!) && w[0]! < -4e7);
+  assert.ok(Math.abs(w[0]! - r[0]!) <= 1e-12 * Math.abs(r[0]!));
+});
