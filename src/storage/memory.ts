@@ -2,6 +2,7 @@ import { StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
 import type { TrialRecord, TrialResult, TrialState } from '../study/trial.js';
 import { bestOf } from '../study/trial.js';
+import { alreadyFinished } from './schema.js';
 import {
   type ClaimOptions, countsAgainstBudget, type Storage, type StudyRecord, type StudySpec, type StudySummary,
 } from './storage.js';
@@ -56,7 +57,7 @@ export class MemoryStorage implements Storage {
   async finishTrial(trialId: number, result: TrialResult): Promise<TrialRecord> {
     const cur = this.byId.get(trialId);
     if (!cur) throw new TrialStateError(`trial id ${trialId} does not exist`);
-    if (cur.state !== 'running') throw new TrialStateError(`trial ${cur.number} is already ${cur.state}; it cannot be finished again`);
+    if (cur.state !== 'running') throw alreadyFinished(cur);
     return this.replace(finishRecord(cur, result, Date.now()));
   }
 

@@ -1,0 +1,215 @@
+import pg from 'pg';
+import { StorageError, StudyError, TrialStateError } from '../errors.js';
+import type { Params } from '../space/space.js';
+import type { TrialRecord, TrialResult } from '../study/trial.js';
+import { finishRecord } from './memory.js';
+import {
+  alreadyFinished, checkVersion, COUNTS_AGAINST_BUDGET_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
+  studyFromRow, summarize, type TrialRow, trialFromRow,
+} from './schema.js';
+import type { ClaimOptions, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
+
+/** The database's clock in epoch ms: every timestamp of a distributed study comes from one clock, so stale detection ignores host clock skew. */
+const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
+
+/** Serializes schema migrations of processes that open a fresh database at the same moment. */
+const MIGRATION_LOCK = 0x7061727a; // 'parz'
+
+export interface PostgresOptions {
+  /** Connections in this process's pool. Default 4. */
+  maxConnections?: number;
+}
+
+/**
+ * Studies in PostgreSQL (`postgres://user@host:port/db`, optionally `?schema=NAME` to keep parzen's tables
+ * in their own schema): the coordinator of a distributed study, several processes on several machines.
+ *
+ * A claim locks the study row (`SELECT … FOR UPDATE`), then reads the next number and the budget and inserts,
+ * all in one transaction, so numbers are unique and gap-free and the budget is never exceeded however many
+ * processes claim at once. Finishing is compare-and-set (`UPDATE … WHERE state = 'running'`).
+ * Timestamps come from the database's clock.
+ */
+export class PostgresStorage implements Storage {
+  private constructor(
+    private readonly pool: pg.Pool,
+    /** The URL without password, for messages. */
+    readonly where: string,
+  ) {}
+
+  /** Connects, creates the schema if asked, and migrates it to the current version. */
+  static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStorage> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new StorageError(`storage ${JSON.stringify(redact(url))}: not a valid URL`);
+    }
+    const schema = parsed.searchParams.get('schema');
+    parsed.searchParams.delete('schema');
+    if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+      throw new StorageError(`storage ${redact(url)}: schema must be a plain identifier (letters, digits, _)`);
+    }
+    const where = redact(url);
+    const pool = new pg.Pool({
+      connectionString: parsed.toString(),
+      max: options.maxConnections ?? 4,
+      connectionTimeoutMillis: 15_000,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    // An idle connection dropped by the server must not crash the process; the next query reconnects.
+    pool.on('error', () => {});
+    const storage = new PostgresStorage(pool, where);
+    try {
+      await storage.migrate(schema);
+    } catch (e) {
+      await pool.end().catch(() => {});
+      if (e instanceof StorageError) throw e;
+      throw new StorageError(`${where}: cannot open (${(e as Error).message || (e as { code?: string }).code})`);
+    }
+    return storage;
+  }
+
+  private async migrate(schema: string | null): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      if (schema) await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await c.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+      const { rows } = await c.query<{ version: number }>('SELECT version FROM schema_version');
+      const found = rows[0]?.version ?? 0;
+      checkVersion(found, this.where);
+      for (let v = found; v < MIGRATIONS.length; v++) await c.query(MIGRATIONS[v].postgres);
+      if (rows.length === 0) await c.query('INSERT INTO schema_version (version) VALUES ($1)', [MIGRATIONS.length]);
+      else if (found < MIGRATIONS.length) await c.query('UPDATE schema_version SET version = $1', [MIGRATIONS.length]);
+    });
+  }
+
+  /** Runs `body` in a transaction on one pooled connection; rolls back on any error. */
+  private async tx<T>(body: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await body(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  async createStudy(spec: StudySpec): Promise<StudyRecord> {
+    try {
+      const { rows } = await this.pool.query<StudyRow>(
+        `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, ${NOW_MS}) RETURNING *`,
+        [spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}), spec.seed],
+      );
+      return studyFromRow(rows[0]);
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505') throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
+      throw e;
+    }
+  }
+
+  async getStudy(name: string): Promise<StudyRecord | null> {
+    const { rows } = await this.pool.query<StudyRow>('SELECT * FROM studies WHERE name = $1', [name]);
+    return rows[0] ? studyFromRow(rows[0]) : null;
+  }
+
+  async listStudies(): Promise<StudySummary[]> {
+    return this.tx(async (c) => {
+      await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      const studies = (await c.query<StudyRow>('SELECT * FROM studies ORDER BY id')).rows.map(studyFromRow);
+      const counts = (await c.query<StateCountRow>(STATE_COUNTS_SQL)).rows;
+      return summarize(studies, counts);
+    });
+  }
+
+  async claimTrials(studyId: number, params: readonly Params[], options: ClaimOptions): Promise<TrialRecord[]> {
+    return this.tx(async (c) => {
+      // The row lock serializes claims on this study across every process; the reads below see all committed claims.
+      const lock = await c.query('SELECT id FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
+      if (lock.rowCount === 0) throw new StudyError(`study id ${studyId} does not exist`);
+      const { rows: [state] } = await c.query<{ next: string; used: string }>(
+        `SELECT coalesce(max(number) + 1, 0) AS next, count(*) FILTER (WHERE ${COUNTS_AGAINST_BUDGET_SQL}) AS used
+         FROM trials WHERE study_id = $1`,
+        [studyId],
+      );
+      let room = params.length;
+      if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - Number(state.used)));
+      if (room === 0) return [];
+      const { rows } = await c.query<TrialRow>(
+        `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner)
+         SELECT $1, $2::int + (u.i::int - 1), 'running', u.p, '{}', ${NOW_MS}, ${NOW_MS}, $4
+         FROM unnest($3::json[]) WITH ORDINALITY AS u(p, i)
+         RETURNING *`,
+        [studyId, Number(state.next), params.slice(0, room).map((p) => JSON.stringify(p)), options.owner],
+      );
+      return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
+    });
+  }
+
+  async finishTrial(trialId: number, result: TrialResult): Promise<TrialRecord> {
+    const cur = await this.trialById(trialId);
+    if (cur.state !== 'running') throw alreadyFinished(cur);
+    const next = finishRecord(cur, result, 0);
+    const { rows } = await this.pool.query<TrialRow>(
+      `UPDATE trials SET state = $2, value = $3, fail_reason = $4, fail_message = $5, attrs = $6, finished_at = ${NOW_MS}
+       WHERE id = $1 AND state = 'running' RETURNING *`,
+      [trialId, next.state, next.value, next.failReason, next.failMessage, JSON.stringify(next.attrs)],
+    );
+    // Lost the race (finished or failed as stale in between): report what it became.
+    if (rows.length === 0) throw alreadyFinished(await this.trialById(trialId));
+    return trialFromRow(rows[0]);
+  }
+
+  private async trialById(trialId: number): Promise<TrialRecord> {
+    const { rows } = await this.pool.query<TrialRow>('SELECT * FROM trials WHERE id = $1', [trialId]);
+    if (!rows[0]) throw new TrialStateError(`trial id ${trialId} does not exist`);
+    return trialFromRow(rows[0]);
+  }
+
+  async trials(studyId: number, sinceNumber = 0): Promise<TrialRecord[]> {
+    const { rows } = await this.pool.query<TrialRow>('SELECT * FROM trials WHERE study_id = $1 AND number >= $2 ORDER BY number', [
+      studyId,
+      sinceNumber,
+    ]);
+    if (rows.length === 0) {
+      const s = await this.pool.query('SELECT 1 FROM studies WHERE id = $1', [studyId]);
+      if (s.rowCount === 0) throw new StudyError(`study id ${studyId} does not exist`);
+    }
+    return rows.map(trialFromRow);
+  }
+
+  async heartbeat(trialIds: readonly number[]): Promise<void> {
+    if (trialIds.length === 0) return;
+    await this.pool.query(`UPDATE trials SET heartbeat_at = ${NOW_MS} WHERE state = 'running' AND id = ANY($1::bigint[])`, [trialIds]);
+  }
+
+  async failStale(studyId: number, staleAfterMs: number): Promise<TrialRecord[]> {
+    const { rows } = await this.pool.query<TrialRow>(
+      `UPDATE trials SET state = 'fail', fail_reason = 'stale', fail_message = 'no heartbeat for ' || (${NOW_MS} - heartbeat_at) || ' ms',
+         finished_at = ${NOW_MS}
+       WHERE study_id = $1 AND state = 'running' AND ${NOW_MS} - heartbeat_at > $2 RETURNING *`,
+      [studyId, staleAfterMs],
+    );
+    return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** The URL with its password masked, for messages and logs. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/:\/\/([^:@/]*):[^@/]*@/, '://$1:***@');
+  }
+}

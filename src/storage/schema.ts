@@ -1,0 +1,203 @@
+import { StorageError, TrialStateError } from '../errors.js';
+import type { Params } from '../space/space.js';
+import type { FailReason, TrialRecord, TrialState } from '../study/trial.js';
+import type { StudyRecord, StudySummary } from './storage.js';
+
+/**
+ * The relational schema shared by the SQLite and PostgreSQL backends, as ordered forward migrations.
+ * Migration i (0-based) takes the database from version i to version i + 1; `schema_version` holds the
+ * current version in its single row. Never edit a released migration: append a new one.
+ *
+ * Tables:
+ * - studies(id, name unique, direction, space JSON text, sampler_name, sampler_options JSON, seed, created_at ms)
+ * - trials(id, study_id, number (unique per study, gap-free), state, params JSON, value, fail_reason, fail_message,
+ *   attrs JSON, started_at ms, finished_at ms, heartbeat_at ms, owner)
+ *
+ * The space is stored as text because its key order is part of its identity (a resumed study compares it
+ * verbatim). Params and attrs use PostgreSQL `json` (not `jsonb`), which keeps the key order of the space's
+ * labels; both are still queryable with `->>`.
+ */
+export interface Migration {
+  readonly description: string;
+  readonly sqlite: string;
+  readonly postgres: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    description: 'studies and trials',
+    sqlite: `
+      CREATE TABLE studies (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        direction TEXT NOT NULL CHECK (direction IN ('minimize', 'maximize')),
+        space TEXT NOT NULL,
+        sampler_name TEXT NOT NULL,
+        sampler_options TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE trials (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running', 'complete', 'pruned', 'fail')),
+        params TEXT NOT NULL,
+        value REAL,
+        fail_reason TEXT,
+        fail_message TEXT,
+        attrs TEXT NOT NULL DEFAULT '{}',
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        heartbeat_at INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        UNIQUE (study_id, number)
+      );
+      CREATE INDEX trials_running ON trials (study_id, heartbeat_at) WHERE state = 'running';
+    `,
+    postgres: `
+      CREATE TABLE studies (
+        id BIGSERIAL PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        direction TEXT NOT NULL CHECK (direction IN ('minimize', 'maximize')),
+        space TEXT NOT NULL,
+        sampler_name TEXT NOT NULL,
+        sampler_options JSON NOT NULL,
+        seed BIGINT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE trials (
+        id BIGSERIAL PRIMARY KEY,
+        study_id BIGINT NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running', 'complete', 'pruned', 'fail')),
+        params JSON NOT NULL,
+        value DOUBLE PRECISION,
+        fail_reason TEXT,
+        fail_message TEXT,
+        attrs JSON NOT NULL DEFAULT '{}',
+        started_at BIGINT NOT NULL,
+        finished_at BIGINT,
+        heartbeat_at BIGINT NOT NULL,
+        owner TEXT NOT NULL,
+        UNIQUE (study_id, number)
+      );
+      CREATE INDEX trials_running ON trials (study_id, heartbeat_at) WHERE state = 'running';
+    `,
+  },
+];
+
+/** The schema version this code writes and reads. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Rejects a database written by a newer parzen (its schema may mean things this code does not know). */
+export function checkVersion(found: number, where: string): void {
+  if (found > SCHEMA_VERSION) {
+    throw new StorageError(`${where}: schema version ${found} is newer than this parzen understands (${SCHEMA_VERSION}); upgrade parzen`);
+  }
+}
+
+/** SQL condition: the trial counts against a budget (see `countsAgainstBudget`). */
+export const COUNTS_AGAINST_BUDGET_SQL = `NOT (state = 'fail' AND fail_reason IN ('interrupted', 'stale'))`;
+
+/** A row of `trials` as either driver returns it (SQLite: JSON as text; pg: parsed JSON, BIGINT as string). */
+export interface TrialRow {
+  id: number | string;
+  study_id: number | string;
+  number: number;
+  state: string;
+  params: string | object;
+  value: number | null;
+  fail_reason: string | null;
+  fail_message: string | null;
+  attrs: string | object;
+  started_at: number | string;
+  finished_at: number | string | null;
+  heartbeat_at: number | string;
+  owner: string;
+}
+
+export interface StudyRow {
+  id: number | string;
+  name: string;
+  direction: string;
+  space: string;
+  sampler_name: string;
+  sampler_options: string | object;
+  seed: number | string;
+  created_at: number | string;
+}
+
+/** A fresh, deeply frozen record from a row: records handed out are immutable, and later reads make new ones. */
+export function trialFromRow(r: TrialRow): TrialRecord {
+  return Object.freeze({
+    id: Number(r.id),
+    studyId: Number(r.study_id),
+    number: Number(r.number),
+    state: r.state as TrialState,
+    params: Object.freeze(json(r.params)) as Params,
+    value: r.value === null ? null : Number(r.value),
+    failReason: r.fail_reason as FailReason | null,
+    failMessage: r.fail_message,
+    attrs: Object.freeze(json(r.attrs)) as Record<string, unknown>,
+    startedAt: Number(r.started_at),
+    finishedAt: r.finished_at === null ? null : Number(r.finished_at),
+    heartbeatAt: Number(r.heartbeat_at),
+    owner: r.owner,
+  });
+}
+
+export function studyFromRow(r: StudyRow): StudyRecord {
+  return Object.freeze({
+    id: Number(r.id),
+    name: r.name,
+    direction: r.direction as StudyRecord['direction'],
+    space: JSON.parse(r.space) as unknown,
+    sampler: Object.freeze({ name: r.sampler_name, options: Object.freeze(json(r.sampler_options)) as Record<string, unknown> }),
+    seed: Number(r.seed),
+    createdAt: Number(r.created_at),
+  });
+}
+
+function json(v: string | object): object {
+  // SQLite hands JSON over as text; pg parses json columns itself, into a new object per row
+  return typeof v === 'string' ? (JSON.parse(v) as object) : v;
+}
+
+/** One row of `SELECT study_id, state, count(*), min(value), max(value) FROM trials GROUP BY study_id, state`. */
+export interface StateCountRow {
+  study_id: number | string;
+  state: string;
+  n: number | string;
+  min_value: number | null;
+  max_value: number | null;
+}
+
+/** Study summaries (counts by state, best complete value in the study's direction) from grouped counts. */
+export function summarize(studies: readonly StudyRecord[], rows: readonly StateCountRow[]): StudySummary[] {
+  const byStudy = new Map<number, StateCountRow[]>();
+  for (const r of rows) {
+    const id = Number(r.study_id);
+    byStudy.set(id, [...(byStudy.get(id) ?? []), r]);
+  }
+  return studies.map((s) => {
+    const counts: Record<TrialState, number> = { running: 0, complete: 0, pruned: 0, fail: 0 };
+    let best: number | null = null;
+    for (const r of byStudy.get(s.id) ?? []) {
+      counts[r.state as TrialState] = Number(r.n);
+      if (r.state === 'complete') {
+        const v = s.direction === 'minimize' ? r.min_value : r.max_value;
+        best = v === null ? null : Number(v);
+      }
+    }
+    return { ...s, counts, best };
+  });
+}
+
+export const STATE_COUNTS_SQL = 'SELECT study_id, state, count(*) AS n, min(value) AS min_value, max(value) AS max_value FROM trials GROUP BY study_id, state';
+
+/** The error for a result that arrives after its trial was finished (told twice, or failed as stale meanwhile). */
+export function alreadyFinished(t: TrialRecord): TrialStateError {
+  const why = t.failReason ? ` (${t.failReason})` : '';
+  return new TrialStateError(`trial ${t.number} is already ${t.state}${why}; a late or repeated result is rejected`);
+}

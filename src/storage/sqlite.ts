@@ -1,0 +1,165 @@
+import Database from 'better-sqlite3';
+import { StorageError, StudyError, TrialStateError } from '../errors.js';
+import type { Params } from '../space/space.js';
+import type { TrialRecord, TrialResult } from '../study/trial.js';
+import { finishRecord } from './memory.js';
+import {
+  alreadyFinished, checkVersion, COUNTS_AGAINST_BUDGET_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow, studyFromRow,
+  summarize, type TrialRow, trialFromRow,
+} from './schema.js';
+import type { ClaimOptions, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
+
+export interface SqliteOptions {
+  /** How long a write waits for another process's transaction before failing (ms). Default 60000. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Studies in one SQLite file (`sqlite:./parzen.db`), shared safely by several processes on one machine.
+ *
+ * WAL journal (readers never block the writer), `synchronous=NORMAL` (a committed transaction survives the
+ * process being killed at any moment; only an OS crash or power loss may lose the last few commits), and a busy
+ * timeout so concurrent writers queue instead of failing. Every claim runs in a `BEGIN IMMEDIATE` transaction,
+ * which takes the write lock before reading the next number and the budget, so numbers are unique and gap-free
+ * and the budget holds across processes. better-sqlite3 is synchronous; the async methods only wrap it.
+ */
+export class SqliteStorage implements Storage {
+  private readonly db: Database.Database;
+  private readonly stmt: ReturnType<SqliteStorage['prepare']>;
+
+  constructor(readonly path: string, options: SqliteOptions = {}) {
+    try {
+      this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 60_000 });
+    } catch (e) {
+      throw new StorageError(`sqlite:${path}: cannot open (${(e as Error).message})`);
+    }
+    if (path !== ':memory:' && path !== '') this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+    this.stmt = this.prepare();
+  }
+
+  /** Applies the migrations past the stored version, in one write transaction (safe when processes race to create the file). */
+  private migrate(): void {
+    this.db.transaction(() => {
+      this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+      const row = this.db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+      const found = row?.version ?? 0;
+      checkVersion(found, `sqlite:${this.path}`);
+      for (let v = found; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v].sqlite);
+      if (!row) this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length);
+      else if (found < MIGRATIONS.length) this.db.prepare('UPDATE schema_version SET version = ?').run(MIGRATIONS.length);
+    }).immediate();
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      insertStudy: db.prepare(
+        `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      ),
+      studyByName: db.prepare('SELECT * FROM studies WHERE name = ?'),
+      studyExists: db.prepare('SELECT 1 FROM studies WHERE id = ?').pluck(),
+      allStudies: db.prepare('SELECT * FROM studies ORDER BY id'),
+      stateCounts: db.prepare(STATE_COUNTS_SQL),
+      claimState: db.prepare(
+        `SELECT coalesce(max(number) + 1, 0) AS next, coalesce(sum(CASE WHEN ${COUNTS_AGAINST_BUDGET_SQL} THEN 1 ELSE 0 END), 0) AS used
+         FROM trials WHERE study_id = ?`,
+      ),
+      insertTrial: db.prepare(
+        `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner)
+         VALUES (?, ?, 'running', ?, '{}', ?, ?, ?) RETURNING *`,
+      ),
+      trialById: db.prepare('SELECT * FROM trials WHERE id = ?'),
+      finish: db.prepare(
+        `UPDATE trials SET state = ?, value = ?, fail_reason = ?, fail_message = ?, attrs = ?, finished_at = ?
+         WHERE id = ? AND state = 'running'`,
+      ),
+      trialsSince: db.prepare('SELECT * FROM trials WHERE study_id = ? AND number >= ? ORDER BY number'),
+      heartbeat: db.prepare(`UPDATE trials SET heartbeat_at = ? WHERE state = 'running' AND id IN (SELECT value FROM json_each(?))`),
+      failStale: db.prepare(
+        `UPDATE trials SET state = 'fail', fail_reason = 'stale', fail_message = 'no heartbeat for ' || (@now - heartbeat_at) || ' ms',
+           finished_at = @now
+         WHERE study_id = @study AND state = 'running' AND @now - heartbeat_at > @after RETURNING *`,
+      ),
+    };
+  }
+
+  async createStudy(spec: StudySpec): Promise<StudyRecord> {
+    try {
+      const row = this.stmt.insertStudy.get(
+        spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}),
+        spec.seed, Date.now(),
+      ) as StudyRow;
+      return studyFromRow(row);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
+      throw e;
+    }
+  }
+
+  async getStudy(name: string): Promise<StudyRecord | null> {
+    const row = this.stmt.studyByName.get(name) as StudyRow | undefined;
+    return row ? studyFromRow(row) : null;
+  }
+
+  async listStudies(): Promise<StudySummary[]> {
+    const read = this.db.transaction(() => ({
+      studies: (this.stmt.allStudies.all() as StudyRow[]).map(studyFromRow),
+      counts: this.stmt.stateCounts.all() as StateCountRow[],
+    }));
+    const { studies, counts } = read.deferred();
+    return summarize(studies, counts);
+  }
+
+  async claimTrials(studyId: number, params: readonly Params[], options: ClaimOptions): Promise<TrialRecord[]> {
+    const claim = this.db.transaction((): TrialRecord[] => {
+      if (!this.stmt.studyExists.get(studyId)) throw new StudyError(`study id ${studyId} does not exist`);
+      const { next, used } = this.stmt.claimState.get(studyId) as { next: number; used: number };
+      let room = params.length;
+      if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - used));
+      const now = Date.now();
+      const out: TrialRecord[] = [];
+      for (let i = 0; i < room; i++) {
+        const row = this.stmt.insertTrial.get(studyId, next + i, JSON.stringify(params[i]), now, now, options.owner) as TrialRow;
+        out.push(trialFromRow(row));
+      }
+      return out;
+    });
+    return claim.immediate();
+  }
+
+  async finishTrial(trialId: number, result: TrialResult): Promise<TrialRecord> {
+    const finish = this.db.transaction((): TrialRecord => {
+      const row = this.stmt.trialById.get(trialId) as TrialRow | undefined;
+      if (!row) throw new TrialStateError(`trial id ${trialId} does not exist`);
+      const cur = trialFromRow(row);
+      if (cur.state !== 'running') throw alreadyFinished(cur);
+      const next = finishRecord(cur, result, Date.now());
+      this.stmt.finish.run(next.state, next.value, next.failReason, next.failMessage, JSON.stringify(next.attrs), next.finishedAt, trialId);
+      return next;
+    });
+    return finish.immediate();
+  }
+
+  async trials(studyId: number, sinceNumber = 0): Promise<TrialRecord[]> {
+    const rows = this.stmt.trialsSince.all(studyId, sinceNumber) as TrialRow[];
+    if (rows.length === 0 && !this.stmt.studyExists.get(studyId)) throw new StudyError(`study id ${studyId} does not exist`);
+    return rows.map(trialFromRow);
+  }
+
+  async heartbeat(trialIds: readonly number[]): Promise<void> {
+    if (trialIds.length > 0) this.stmt.heartbeat.run(Date.now(), JSON.stringify(trialIds));
+  }
+
+  async failStale(studyId: number, staleAfterMs: number): Promise<TrialRecord[]> {
+    const rows = this.stmt.failStale.all({ now: Date.now(), study: studyId, after: staleAfterMs }) as TrialRow[];
+    return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,310 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { after, describe, it } from 'node:test';
+import { StudyError, TrialStateError } from '../../src/errors.js';
+import type { Params } from '../../src/space/space.js';
+import type { Storage, StudySpec } from '../../src/storage/storage.js';
+import type { TrialRecord } from '../../src/study/trial.js';
+
+const run = promisify(execFile);
+const CHILD = fileURLToPath(new URL('../storage/claim-child.js', import.meta.url));
+
+export interface StorageConformanceOptions {
+  /** Another connection to the same store as `s` (a second handle, as another process would have). Default: `s` itself. */
+  share?: (s: Storage) => Promise<Storage>;
+  /** The URL of the store `s`, for the test that claims from several child processes; omit to skip it. */
+  url?: (s: Storage) => string;
+}
+
+/** A study spec with a nested space whose key order matters, sampler options and a seed. */
+export function specNamed(name: string, direction: 'minimize' | 'maximize' = 'minimize'): StudySpec {
+  return {
+    name,
+    direction,
+    space: { z: { fn: 'uniform', label: 'z', low: 0, high: 1 }, a: [{ fn: 'choice', label: 'a', options: ['x', 'y'] }] },
+    sampler: { name: 'tpe', options: { gamma: 0.25, nested: { b: [1, 2], a: null } } },
+    seed: 42,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const numbersOf = (ts: readonly TrialRecord[]) => ts.map((t) => t.number).sort((a, b) => a - b);
+
+/**
+ * The conformance suite every storage passes. `open` returns a new, empty store; `cleanup` runs after the suite.
+ * Covers: study creation (duplicate names rejected, spec round trip), listStudies counts, unique gap-free numbers
+ * under concurrent claims (one handle, several handles, several processes), the budget never exceeded under
+ * concurrent claimers, compare-and-set finishing, late results after failStale rejected, incremental reads, and
+ * immutable records.
+ */
+export function storageConformance(
+  name: string,
+  open: () => Promise<Storage>,
+  cleanup: () => Promise<void> = async () => {},
+  options: StorageConformanceOptions = {},
+): void {
+  const share = options.share ?? (async (s: Storage) => s);
+  describe(`${name} storage conformance`, () => {
+    const opened: Storage[] = [];
+    const fresh = async () => {
+      const s = await open();
+      opened.push(s);
+      return s;
+    };
+    const another = async (s: Storage) => {
+      const t = await share(s);
+      if (t !== s) opened.push(t);
+      return t;
+    };
+    after(async () => {
+      for (const s of opened) await s.close();
+      await cleanup();
+    });
+
+    it('creates a study that reads back exactly as specified, with key order kept', async () => {
+      const s = await fresh();
+      const spec = specNamed('exact');
+      const rec = await s.createStudy(spec);
+      assert.ok(Number.isInteger(rec.id));
+      assert.ok(rec.createdAt > 0);
+      const got = await s.getStudy('exact');
+      assert.ok(got);
+      for (const r of [rec, got]) {
+        assert.equal(r.name, spec.name);
+        assert.equal(r.direction, spec.direction);
+        assert.equal(r.seed, spec.seed);
+        assert.deepEqual(r.sampler, spec.sampler);
+        assert.equal(JSON.stringify(r.space), JSON.stringify(spec.space));
+      }
+      assert.equal(await s.getStudy('missing'), null);
+    });
+
+    it('rejects a second study with the same name', async () => {
+      const s = await fresh();
+      await s.createStudy(specNamed('dup'));
+      await assert.rejects(s.createStudy(specNamed('dup', 'maximize')), StudyError);
+      assert.equal((await s.getStudy('dup'))?.direction, 'minimize');
+    });
+
+    it('lists studies with trial counts by state and the best value in each direction', async () => {
+      const s = await fresh();
+      const lo = await s.createStudy(specNamed('lo'));
+      const hi = await s.createStudy(specNamed('hi', 'maximize'));
+      await s.createStudy(specNamed('empty'));
+      for (const study of [lo, hi]) {
+        const ts = await s.claimTrials(study.id, range(5).map((i) => ({ x: i })), { owner: 'o' });
+        await s.finishTrial(ts[0].id, { state: 'complete', value: 3 });
+        await s.finishTrial(ts[1].id, { state: 'complete', value: -1 });
+        await s.finishTrial(ts[2].id, { state: 'complete', value: 7 });
+        await s.finishTrial(ts[3].id, { state: 'fail', reason: 'threw', message: 'boom' });
+      }
+      const list = await s.listStudies();
+      assert.deepEqual(list.map((x) => x.name), ['lo', 'hi', 'empty']);
+      const [l, h, e] = list;
+      assert.deepEqual(l.counts, { running: 1, complete: 3, pruned: 0, fail: 1 });
+      assert.deepEqual(h.counts, { running: 1, complete: 3, pruned: 0, fail: 1 });
+      assert.deepEqual(e.counts, { running: 0, complete: 0, pruned: 0, fail: 0 });
+      assert.equal(l.best, -1);
+      assert.equal(h.best, 7);
+      assert.equal(e.best, null);
+      assert.equal(l.seed, 42);
+    });
+
+    it('numbers trials 0, 1, 2, … once each under many concurrent claims on one handle', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(specNamed('gapfree'));
+      const batches = await Promise.all(range(25).map((k) => s.claimTrials(study.id, range(1 + (k % 4)).map((i) => ({ k, i })), { owner: `w${k}` })));
+      const all = batches.flat();
+      const total = range(25).reduce((n, k) => n + 1 + (k % 4), 0);
+      assert.deepEqual(numbersOf(all), range(total));
+      assert.equal(new Set(all.map((t) => t.id)).size, total);
+      for (const b of batches) {
+        // a batch is numbered contiguously, in the order its params were given
+        assert.deepEqual(b.map((t) => t.params.i), range(b.length));
+        for (let j = 1; j < b.length; j++) assert.equal(b[j].number, b[0].number + j);
+      }
+      assert.deepEqual((await s.trials(study.id)).map((t) => t.number), range(total));
+    });
+
+    it('numbers trials gap-free when several handles claim at once', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(specNamed('handles'));
+      const handles = [s, await another(s), await another(s), await another(s)];
+      const all = (
+        await Promise.all(handles.flatMap((h, j) => range(10).map((k) => h.claimTrials(study.id, [{ j, k }, { j, k: -k }], { owner: `h${j}` }))))
+      ).flat();
+      assert.deepEqual(numbersOf(all), range(80));
+      assert.deepEqual(numbersOf(await handles[2].trials(study.id)), range(80));
+    });
+
+    if (options.url) {
+      const url = options.url;
+      it('numbers trials gap-free and keeps the budget when 3 processes claim at once', async () => {
+        const s = await fresh();
+        const study = await s.createStudy(specNamed('processes'));
+        const budget = 150;
+        const outs = await Promise.all(range(3).map((j) => run(process.execPath, [CHILD, url(s), String(study.id), String(budget), `p${j}`])));
+        const got = outs.map((o) => JSON.parse(o.stdout) as number[]);
+        assert.deepEqual(got.flat().sort((a, b) => a - b), range(budget));
+        const stored = await s.trials(study.id);
+        assert.deepEqual(stored.map((t) => t.number), range(budget));
+        assert.ok(stored.every((t) => t.state === 'complete' && t.value === t.number));
+        for (const [j, numbers] of got.entries()) {
+          assert.ok(numbers.every((n) => stored[n].owner === `p${j}`), 'each trial is recorded as its claimer’s');
+        }
+      });
+    }
+
+    it('never exceeds the budget however many claimers race for it', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(specNamed('budget'));
+      const handles = [s, await another(s), await another(s)];
+      const claims = await Promise.all(
+        range(30).map((k) => handles[k % handles.length].claimTrials(study.id, range(3).map((i) => ({ k, i })), { owner: `w${k}`, budget: 40 })),
+      );
+      assert.deepEqual(numbersOf(claims.flat()), range(40));
+      assert.deepEqual(await s.claimTrials(study.id, [{ late: 1 }], { owner: 'late', budget: 40 }), []);
+      // without a budget, a claim is never cut short
+      assert.equal((await s.claimTrials(study.id, [{ a: 1 }, { a: 2 }], { owner: 'free' })).length, 2);
+    });
+
+    it('does not count interrupted or stale trials against the budget, but counts other failures', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(specNamed('budget-fail'));
+      const ts = await s.claimTrials(study.id, range(4).map((i) => ({ i })), { owner: 'o', budget: 4 });
+      await s.finishTrial(ts[0].id, { state: 'fail', reason: 'interrupted', message: 'stopped' });
+      await s.finishTrial(ts[1].id, { state: 'fail', reason: 'threw', message: 'boom' });
+      await s.finishTrial(ts[2].id, { state: 'complete', value: 1 });
+      await sleep(5);
+      await s.heartbeat([ts[2].id]);
+      const stale = await s.failStale(study.id, 0);
+      assert.deepEqual(stale.map((t) => t.number), [3]);
+      const more = await s.claimTrials(study.id, range(5).map((i) => ({ again: i })), { owner: 'o', budget: 4 });
+      assert.deepEqual(more.map((t) => t.number), [4, 5]);
+    });
+
+    it('finishes a trial once: a second result is rejected and the first one kept (compare-and-set)', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(specNamed('cas'));
+      const [t] = await s.claimTrials(study.id, [{ x: 1 }], { owner: 'o' });
+      const done = await s.finishTrial(t.id, { state: 'complete', value: 2.5, attrs: { note: 'first' } });
+      assert.equal(done.state, 'complete');
+      assert.equal(done.value, 2.5);
+      assert.deepEqual(done.attrs, { note: 'first' });
+      assert.ok(done.finishedAt !== null && done.finishedAt >= done.startedAt);
+      await assert.rejects(s.finishTrial(t.id, { state: 'complete', value: 9 }), TrialStateError);
+      await assert.rejects(s.finishTrial(t.id, { state: 'fail', reason: 'threw', message: 'x' }), TrialStateError);
+      const [again] = await s.trials(study.id);
+      assert.equal(again.value, 2.5);
+      assert.deepEqual(again.attrs, { note: 'first' });
+      await assert.rejects(s.finishTrial(987654321, { state: 'complete', value: 1 }), TrialStateError);
+    });
+
+    it('lets exactly one of several concurrent results for a trial win', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(specNamed('race'));
+      const [t] = await s.claimTrials(study.id, [{ x: 1 }], { owner: 'o' });
+      const handles = [s, await another(s), await another(s)];
+      const outcomes = await Promise.allSettled(range(9).map((k) => handles[k % 3].finishTrial(t.id, { state: 'complete', value: k })));
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      assert.equal(won.length, 1);
+      for (const o of outcomes) if (o.status === 'rejected') assert.ok(o.reason instanceof TrialStateError, String(o.reason));
+      const [stored] = await s.trials(study.id);
+      assert.equal(stored.value, (won[0] as PromiseFulfilledResult<TrialRecord>).value.value);
+    });
+
+    it('records failures with their reason and message, and no value', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(specNamed('fail'));
+      const [t] = await s.claimTrials(study.id, [{ x: 1 }], { owner: 'o' });
+      const f = await s.finishTrial(t.id, { state: 'fail', reason: 'timeout', message: 'no result after 5 ms', attrs: { ms: 5 } });
+      assert.equal(f.state, 'fail');
+      assert.equal(f.value, null);
+      assert.equal(f.failReason, 'timeout');
+      assert.equal(f.failMessage, 'no result after 5 ms');
+      assert.deepEqual((await s.trials(study.id))[0], f);
+    });
+
+    it('fails silent running trials as stale and rejects their late results', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(specNamed('stale'));
+      const other = await s.createStudy(specNamed('other'));
+      const [a, b, c] = await s.claimTrials(study.id, [{ x: 1 }, { x: 2 }, { x: 3 }], { owner: 'dead' });
+      const [o] = await s.claimTrials(other.id, [{ x: 1 }], { owner: 'dead' });
+      await s.finishTrial(c.id, { state: 'complete', value: 1 });
+      assert.deepEqual(await s.failStale(study.id, 60_000), [], 'trials beating within the threshold are alive');
+      await sleep(250);
+      await s.heartbeat([b.id]);
+      const stale = await s.failStale(study.id, 150);
+      assert.deepEqual(stale.map((t) => t.number), [a.number]);
+      assert.equal(stale[0].state, 'fail');
+      assert.equal(stale[0].failReason, 'stale');
+      assert.match(stale[0].failMessage ?? '', /heartbeat/);
+      await assert.rejects(s.finishTrial(a.id, { state: 'complete', value: 0 }), (e: Error) => e instanceof TrialStateError && /stale/.test(e.message));
+      const stored = await s.trials(study.id);
+      assert.equal(stored[a.number].failReason, 'stale');
+      assert.equal(stored[a.number].value, null);
+      assert.equal(stored[b.number].state, 'running');
+      assert.equal(stored[c.number].state, 'complete');
+      assert.equal((await s.trials(other.id))[0].state, 'running', 'failStale touches only its study');
+      assert.equal(o.state, 'running');
+    });
+
+    it('reads incrementally: trials(study, since) returns numbers ≥ since, in order, with current states', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(specNamed('since'));
+      const ts = await s.claimTrials(study.id, range(6).map((i) => ({ i })), { owner: 'o' });
+      await s.finishTrial(ts[4].id, { state: 'complete', value: 4 });
+      const tail = await s.trials(study.id, 3);
+      assert.deepEqual(tail.map((t) => t.number), [3, 4, 5]);
+      assert.equal(tail[1].state, 'complete');
+      assert.deepEqual(await s.trials(study.id, 6), []);
+      assert.equal((await s.trials(study.id)).length, 6);
+      await assert.rejects(s.trials(987654321), StudyError);
+      await assert.rejects(s.claimTrials(987654321, [{ x: 1 }], { owner: 'o' }), StudyError);
+    });
+
+    it('round-trips params of every value type with their key order', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(specNamed('params'));
+      const params: Params = { zeta: 0.1 + 0.2, alpha: 'sgd', 'model/lr': 1e-300, big: 2 ** 53 - 1, neg: -3, flag: true, none: null, q: 0.5 };
+      const [t] = await s.claimTrials(study.id, [params], { owner: 'host:1' });
+      const [read] = await s.trials(study.id);
+      for (const r of [t, read]) {
+        assert.deepEqual(r.params, params);
+        assert.deepEqual(Object.keys(r.params), Object.keys(params));
+        assert.equal(r.owner, 'host:1');
+        assert.equal(r.state, 'running');
+        assert.equal(r.studyId, study.id);
+      }
+    });
+
+    it('hands out frozen records that later reads and writes never change', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(specNamed('frozen'));
+      const given = { x: 1 };
+      const [t] = await s.claimTrials(study.id, [given], { owner: 'o' });
+      given.x = 99;
+      assert.ok(Object.isFrozen(t) && Object.isFrozen(t.params) && Object.isFrozen(t.attrs));
+      assert.throws(() => {
+        (t.params as Record<string, unknown>).x = 2;
+      }, TypeError);
+      assert.throws(() => {
+        (t as { state: string }).state = 'complete';
+      }, TypeError);
+      const done = await s.finishTrial(t.id, { state: 'complete', value: 1, attrs: { a: 1 } });
+      assert.equal(t.state, 'running', 'the record returned by the claim is a snapshot');
+      assert.ok(Object.isFrozen(done) && Object.isFrozen(done.attrs));
+      const [r1] = await s.trials(study.id);
+      const [r2] = await s.trials(study.id);
+      assert.ok(Object.isFrozen(r1) && Object.isFrozen(r1.params));
+      assert.deepEqual(r1.params, { x: 1 });
+      assert.deepEqual(r1, r2);
+      const rec = await s.getStudy('frozen');
+      assert.ok(rec && Object.isFrozen(rec));
+    });
+  });
+}
