@@ -50,8 +50,7 @@ export async function createStudy(options: StudyOptions = {}): Promise<Study> {
   if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
     throw new OptionsError(`options.seed must be a non-negative integer (got ${options.seed})`);
   }
-  const existing = await storage.getStudy(name);
-  if (existing) {
+  const resume = async (existing: StudyRecord): Promise<Study> => {
     if (!options.resume) throw new StudyError(`study ${JSON.stringify(name)} already exists (resume it with resume: true / --study)`);
     const stored = parseSpaceJson(existing.space, `study ${JSON.stringify(name)}:`);
     if (options.space !== undefined) {
@@ -64,18 +63,31 @@ export async function createStudy(options: StudyOptions = {}): Promise<Study> {
       throw new StudyError(`study ${JSON.stringify(name)} is to ${existing.direction}, not ${options.direction}`);
     }
     const study = new Study(storage, existing, stored, sampler);
+    // A process joining a study may run beside others with the same seed: its own random stream keeps it from
+    // proposing exactly what they propose for the same history.
+    study.stream = study.owner;
     await study.refresh();
     return study;
-  }
+  };
+  const existing = await storage.getStudy(name);
+  if (existing) return resume(existing);
   if (options.space === undefined) throw new OptionsError('options.space is required to create a study');
   const compiled = compileSpace(options.space);
-  const record = await storage.createStudy({
-    name,
-    direction: options.direction ?? 'minimize',
-    space: spaceToJson(compiled),
-    sampler: { name: sampler.name, options: sampler.options },
-    seed: options.seed ?? 0,
-  });
+  let record: StudyRecord;
+  try {
+    record = await storage.createStudy({
+      name,
+      direction: options.direction ?? 'minimize',
+      space: spaceToJson(compiled),
+      sampler: { name: sampler.name, options: sampler.options },
+      seed: options.seed ?? 0,
+    });
+  } catch (e) {
+    // Another process created it between our read and our write (several workers starting a distributed study).
+    const raced = options.resume && e instanceof StudyError ? await storage.getStudy(name) : null;
+    if (!raced) throw e;
+    return resume(raced);
+  }
   return new Study(storage, record, compiled, sampler);
 }
 
@@ -84,6 +96,8 @@ export class Study {
   private records: TrialRecord[] = [];
   /** Identifies this process's claims (host:pid:random). */
   readonly owner = `${hostname()}:${process.pid}:${Math.floor(Math.random() * 1e9).toString(36)}`;
+  /** Names this process's random stream when it joined an existing study; '' (the seed's own stream) for its creator. */
+  stream = '';
 
   constructor(
     readonly storage: Storage,
@@ -139,7 +153,7 @@ export class Study {
   async ask(n = 1, budget?: number): Promise<AskedTrial[]> {
     if (!Number.isInteger(n) || n < 1) throw new OptionsError(`ask: n must be a positive integer (got ${n})`);
     await this.refresh();
-    const rng = Rng.derive(this.seed, 'suggest', this.records.length);
+    const rng = this.stream ? Rng.derive(this.seed, 'suggest', this.records.length, this.stream) : Rng.derive(this.seed, 'suggest', this.records.length);
     const points = await this.sampler.suggest(this.history(), n, rng);
     for (const p of points) this.space.validate(p);
     const claimed = await this.storage.claimTrials(this.record.id, points.slice(0, n), { owner: this.owner, budget });
