@@ -9,6 +9,8 @@
 
 /** Scratch for micro-kernel results (8 doubles), static. */
 const TILE: usize = memory.data(128, 16);
+/** Inverse diagonal of the current diagonal block (max block width 256). */
+const DINV: usize = memory.data(256 * 8, 16);
 
 // @ts-ignore: decorator
 @inline function hsum(v: v128): f64 {
@@ -75,8 +77,9 @@ function tile42(a: usize, lda: usize, b: usize, ldb: usize, len: i32): void {
   st(TILE + 32, s20); st(TILE + 40, s21); st(TILE + 48, s30); st(TILE + 56, s31);
 }
 
-const NB: i32 = 64; // block column width
-const KC: i32 = 256; // k-chunk for cache blocking of the update
+let NB: i32 = 64; // block column width
+let KC: i32 = 256; // k-chunk for cache blocking of the update
+export function setBlocking(nb: i32, kc: i32): void { NB = min(nb, 256); KC = kc; }
 
 /**
  * In-place Cholesky of the lower triangle of the row-major n x n matrix at `l`
@@ -125,43 +128,56 @@ export function choleskyInPlace(l: usize, n: i32): i32 {
         }
       }
     }
-    // 2. factor the block column [jb, je) for rows [jb, n)
+    // 2a. factor the diagonal block [jb, je) (unblocked, left-looking within the block)
     const jo = <usize>jb << 3;
     for (let j = jb; j < je; j++) {
       const rj = l + <usize>j * rs;
-      const len = j - jb;
-      const dj = ld(rj + (<usize>j << 3)) - dot(rj + jo, rj + jo, len);
+      const dj = ld(rj + (<usize>j << 3)) - dot(rj + jo, rj + jo, j - jb);
       if (!(dj > 0) || !isFinite(dj)) return j + 1;
       const ljj = Math.sqrt(dj);
       st(rj + (<usize>j << 3), ljj);
-      const inv = 1.0 / ljj;
-      let i = j + 1;
-      // two rows at a time share the loads of row j
-      for (; i + 2 <= n; i += 2) {
+      st(DINV + (<usize>(j - jb) << 3), 1.0 / ljj);
+      for (let i = j + 1; i < je; i++) {
         const ri = l + <usize>i * rs;
-        const ri1 = ri + rs;
-        let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
-        let k = 0;
-        for (; k + 2 <= len; k += 2) {
-          const o = jo + (<usize>k << 3);
-          const x = v128.load(rj + o);
-          s0 = f64x2.add(s0, f64x2.mul(v128.load(ri + o), x));
-          s1 = f64x2.add(s1, f64x2.mul(v128.load(ri1 + o), x));
-        }
-        let t0 = hsum(s0), t1 = hsum(s1);
-        if (k < len) {
-          const o = jo + (<usize>k << 3);
-          const x = ld(rj + o);
-          t0 += ld(ri + o) * x; t1 += ld(ri1 + o) * x;
-        }
         const p = ri + (<usize>j << 3);
-        st(p, (ld(p) - t0) * inv);
-        st(p + rs, (ld(p + rs) - t1) * inv);
+        st(p, (ld(p) - dot(ri + jo, rj + jo, j - jb)) / ljj);
       }
-      for (; i < n; i++) {
-        const ri = l + <usize>i * rs;
+    }
+    // 2b. panel below the diagonal block: row-wise triangular solve L[i,J] = A'[i,J] L[J,J]^-T,
+    // four rows at a time (their block-column slices stay in L1 while the diagonal block streams)
+    let i = je;
+    for (; i + 4 <= n; i += 4) {
+      const r0 = l + <usize>i * rs, r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs;
+      for (let j = jb; j < je; j++) {
+        const rj = l + <usize>j * rs;
+        let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+        const len = j - jb;
+        const end = jo + (<usize>(len & ~1) << 3);
+        for (let o = jo; o < end; o += 16) {
+          const x = v128.load(rj + o);
+          a0 = f64x2.add(a0, f64x2.mul(v128.load(r0 + o), x));
+          a1 = f64x2.add(a1, f64x2.mul(v128.load(r1 + o), x));
+          a2 = f64x2.add(a2, f64x2.mul(v128.load(r2 + o), x));
+          a3 = f64x2.add(a3, f64x2.mul(v128.load(r3 + o), x));
+        }
+        let s0 = hsum(a0), s1 = hsum(a1), s2 = hsum(a2), s3 = hsum(a3);
+        if (len & 1) {
+          const x = ld(rj + end);
+          s0 += ld(r0 + end) * x; s1 += ld(r1 + end) * x; s2 += ld(r2 + end) * x; s3 += ld(r3 + end) * x;
+        }
+        const inv = ld(DINV + (<usize>(j - jb) << 3));
+        const jj = <usize>j << 3;
+        st(r0 + jj, (ld(r0 + jj) - s0) * inv);
+        st(r1 + jj, (ld(r1 + jj) - s1) * inv);
+        st(r2 + jj, (ld(r2 + jj) - s2) * inv);
+        st(r3 + jj, (ld(r3 + jj) - s3) * inv);
+      }
+    }
+    for (; i < n; i++) {
+      const ri = l + <usize>i * rs;
+      for (let j = jb; j < je; j++) {
         const p = ri + (<usize>j << 3);
-        st(p, (ld(p) - dot(ri + jo, rj + jo, len)) * inv);
+        st(p, (ld(p) - dot(ri + jo, l + <usize>j * rs + jo, j - jb)) * ld(DINV + (<usize>(j - jb) << 3)));
       }
     }
   }
@@ -426,4 +442,15 @@ export function gramUpper(zt: usize, n: i32, out: usize): void {
       st(out + <usize>i * rs + (<usize>j << 3), dot(zt + <usize>i * rs + io, zt + <usize>j * rs + io, n - i));
     }
   }
+}
+
+/** Micro-benchmark hook: reps calls of the 4x2 tile on rows of length len. */
+export function benchTile(a: usize, b: usize, len: i32, reps: i32): f64 {
+  let s: f64 = 0;
+  const ld = <usize>len << 3;
+  for (let r = 0; r < reps; r++) {
+    tile42(a, ld, b, ld, len);
+    s += load<f64>(TILE);
+  }
+  return s;
 }
