@@ -16,6 +16,25 @@ export interface ObjectiveContext {
  */
 export type Objective = (config: any, context: ObjectiveContext) => unknown;
 
+/**
+ * An objective given by module: `optimize` runs it in a pool of worker threads (piscina), one trial per worker
+ * at a time, so a trial that hangs or kills its worker is failed and the worker replaced. The export is called as
+ * an `Objective` (`(config, { trial, seed, signal })`). `.ts` modules load through tsx when it is installed.
+ */
+export interface ObjectiveModule {
+  /** Path of an ES module (.mjs/.js; .ts/.mts with tsx installed); relative paths resolve against the cwd. */
+  readonly module: string;
+  /** The export to call. Default 'default'. */
+  readonly export?: string;
+}
+
+/** What `optimize` accepts: a function run in this thread, or a module run in worker threads. */
+export type ObjectiveSpec = Objective | ObjectiveModule;
+
+export function isObjectiveModule(o: unknown): o is ObjectiveModule {
+  return o !== null && typeof o === 'object' && typeof (o as { module?: unknown }).module === 'string';
+}
+
 /** Turns whatever an objective returned into a trial result: non-finite or non-numeric values fail as 'nan'. */
 export function resultFromReturn(returned: unknown): TrialResult {
   let value: unknown = returned;
@@ -48,6 +67,27 @@ export function resultFromError(error: unknown, reason: FailReason = 'threw'): T
     return { state: 'fail', reason, message: error.message || error.name, attrs };
   }
   return { state: 'fail', reason, message: `objective threw ${describe(error)}` };
+}
+
+/**
+ * A copy of `result` that survives structured cloning (worker → main thread, storage): attrs that cannot be
+ * cloned (functions, class instances with native state) are replaced by their string form.
+ */
+export function cloneableResult(result: TrialResult): TrialResult {
+  if (!result.attrs) return result;
+  try {
+    return { ...result, attrs: structuredClone(result.attrs) };
+  } catch {
+    const attrs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(result.attrs)) {
+      try {
+        attrs[k] = structuredClone(v);
+      } catch {
+        attrs[k] = String(v);
+      }
+    }
+    return { ...result, attrs };
+  }
 }
 
 export function fail(reason: FailReason, message: string): TrialResult {

@@ -1,12 +1,19 @@
-import { OptionsError } from '../errors.js';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { OptionsError, TrialStateError } from '../errors.js';
+import { type Evaluation, type Evaluator, type CancelReason, InProcessEvaluator } from '../pool/evaluator.js';
+import { PoolEvaluator } from '../pool/pool.js';
+import { Rng } from '../rng.js';
 import { countsAgainstBudget } from '../storage/storage.js';
-import { fail, type Objective, resultFromError, resultFromReturn } from './objective.js';
-import type { AskedTrial, Study } from './study.js';
-import type { TrialRecord, TrialResult } from './trial.js';
+import { fail, isObjectiveModule, type ObjectiveSpec } from './objective.js';
+import { type AskedTrial, type Study, trialSeed } from './study.js';
+import { compareValues, type TrialRecord, type TrialResult } from './trial.js';
 
 export interface Progress {
+  /** Finished trials that count against the budget (interrupted and stale ones do not). */
   readonly done: number;
   readonly total: number;
+  /** Trials of this run being evaluated now. */
   readonly running: number;
   readonly failed: number;
   readonly best: number | null;
@@ -16,12 +23,34 @@ export interface Progress {
 export interface OptimizeOptions {
   /** The study's total number of trials (hyperopt's max_evals): trials already in a resumed study count. */
   nTrials: number;
-  /** Objective calls in flight at once (async objectives). Default 1. */
+  /**
+   * Objective calls in flight at once. A function objective runs on the main thread with up to this many
+   * promises in flight (default 1); a module objective runs in this many worker threads (default: the number of cores).
+   */
   concurrency?: number;
-  /** A trial still running after this many ms fails with reason 'timeout' (its signal is aborted). */
+  /**
+   * A trial still running after this many ms fails with reason 'timeout': its signal is aborted and, for a module
+   * objective, its worker is terminated and replaced if it has not returned 100 ms later.
+   */
   trialTimeoutMs?: number;
-  /** Stops asking for new trials when aborted; running trials are cut off and recorded as 'interrupted'. */
+  /**
+   * When aborted: no new trials start; trials not started yet, and running ones still unfinished after `graceMs`,
+   * are recorded as failed with reason 'interrupted' (they do not use up the budget).
+   */
   signal?: AbortSignal;
+  /** How long running trials may take to finish after `signal` is aborted (ms). Default 10000; 0 cuts them off at once. */
+  graceMs?: number;
+  /**
+   * Trials asked ahead beyond `concurrency`, queued to start the moment a slot frees (keeps workers busy when
+   * the objective is cheap next to an ask; costs the sampler that many more pending, unseen results). Default 0.
+   */
+  prefetch?: number;
+  /**
+   * true (default): the sampler sees results in trial-number order at fixed points, so a seed and a concurrency
+   * reproduce the same trials whatever order they finish in (a slow trial can hold back the next ask).
+   * false: each ask sees every result so far and asks for all free slots at once (no waiting; not reproducible).
+   */
+  reproducible?: boolean;
   /** Called after each trial finishes. */
   onProgress?: (progress: Progress) => void;
   /** How often running trials beat (ms); a running trial of any process silent for 3 beats is failed as 'stale'. Default 10000. */
@@ -29,88 +58,275 @@ export interface OptimizeOptions {
 }
 
 /**
- * The optimize loop: keeps up to `concurrency` trials in flight; when k slots are free it asks the sampler for
- * k points at once (running trials visible as pending), claims them, evaluates them and tells the results.
+ * The optimize loop. Keeps `concurrency` trials evaluating (plus `prefetch` asked ahead); asks the sampler for
+ * new points with the running trials visible as pending, claims them in storage, evaluates them in this thread
+ * (function) or in a worker pool (module), and records every outcome, failures included, on its trial.
+ *
+ * Schedule (reproducible, the default), with W = concurrency + prefetch: the first ask is for W points; after
+ * that, each time the oldest unacknowledged trial of this run has been recorded (results are acknowledged in
+ * trial-number order), one point is asked, seeing exactly the acknowledged results and every later trial of this
+ * run as pending (even one that has in fact finished). The sampler's rng is derived from the number of trials so
+ * far, so with one process, a seed, a concurrency and a prefetch, the sequence of points does not depend on which
+ * trial finishes first. Unreproducible mode asks for all free slots at once with everything recorded so far.
  */
-export async function runStudy(study: Study, objective: Objective, options: OptimizeOptions): Promise<TrialRecord | null> {
-  const { nTrials, concurrency = 1, trialTimeoutMs, signal, onProgress, heartbeatMs = 10_000 } = options;
+export async function runStudy(study: Study, objective: ObjectiveSpec, options: OptimizeOptions): Promise<TrialRecord | null> {
+  const { nTrials, trialTimeoutMs, signal, onProgress, heartbeatMs = 10_000, graceMs = 10_000, prefetch = 0, reproducible = true } = options;
+  const isModule = isObjectiveModule(objective);
+  if (!isModule && typeof objective !== 'function') {
+    throw new OptionsError('objective must be a function or { module: path, export?: name }');
+  }
+  const concurrency = options.concurrency ?? (isModule ? availableParallelism() : 1);
   if (!Number.isInteger(nTrials) || nTrials < 0) throw new OptionsError(`options.nTrials must be a non-negative integer (got ${nTrials})`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new OptionsError(`options.concurrency must be a positive integer (got ${concurrency})`);
   if (trialTimeoutMs !== undefined && !(trialTimeoutMs > 0)) throw new OptionsError(`options.trialTimeoutMs must be > 0 (got ${trialTimeoutMs})`);
   if (!(heartbeatMs > 0)) throw new OptionsError(`options.heartbeatMs must be > 0 (got ${heartbeatMs})`);
-  const { storage } = study;
-  const inflight = new Map<number, { id: number; promise: Promise<void>; abort: AbortController }>();
-  let exhausted = false;
-  const report = (last: TrialRecord) => {
-    if (!onProgress) return;
-    let failed = 0;
-    let running = 0;
-    let done = 0;
-    for (const t of study.cached) {
-      if (!t) continue;
-      if (t.state === 'running') running++;
-      else if (countsAgainstBudget(t)) done++;
-      if (t.state === 'fail') failed++;
-    }
-    onProgress({ done, total: nTrials, running, failed, best: study.bestTrial?.value ?? null, last });
-  };
-  const run = async (trial: AskedTrial, abort: AbortController): Promise<void> => {
-    let result: TrialResult;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const call = Promise.resolve().then(() => objective(trial.config, { trial: trial.number, seed: trial.seed, signal: abort.signal }));
-      const timeout = new Promise<TrialResult>((resolve) => {
-        if (trialTimeoutMs !== undefined) {
-          timer = setTimeout(() => {
-            abort.abort(new Error('trial timed out'));
-            resolve(fail('timeout', `no result after ${trialTimeoutMs} ms`));
-          }, trialTimeoutMs);
-        }
-      });
-      const stopped = new Promise<TrialResult>((resolve) => {
-        abort.signal.addEventListener('abort', () => resolve(fail('interrupted', 'the run was stopped before the trial finished')), { once: true });
-      });
-      result = await Promise.race([call.then(resultFromReturn, (e) => resultFromError(e)), timeout, stopped]);
-    } finally {
-      clearTimeout(timer);
-    }
-    report(await study.tell(trial.number, result));
-  };
-  const onStop = () => {
-    for (const { abort } of inflight.values()) abort.abort(new Error('stopped'));
-  };
-  signal?.addEventListener('abort', onStop, { once: true });
-  // Beat for our running trials; fail other processes' trials that stopped beating.
-  const beat = setInterval(() => {
-    const ids = [...inflight.values()].map((f) => f.id);
-    void storage.heartbeat(ids).then(() => storage.failStale(study.record.id, 3 * heartbeatMs)).catch(() => {});
-  }, heartbeatMs);
-  beat.unref();
-  try {
-    await storage.failStale(study.record.id, 3 * heartbeatMs);
-    while (!signal?.aborted) {
-      const free = concurrency - inflight.size;
-      if (free > 0 && !exhausted) {
-        await study.refresh();
-        const remaining = nTrials - study.cached.filter((t) => t && countsAgainstBudget(t)).length;
-        if (remaining > 0) {
-          const asked = await study.ask(Math.min(free, remaining), nTrials);
-          if (asked.length === 0) exhausted = true;
-          for (const trial of asked) {
-            const abort = new AbortController();
-            const promise = run(trial, abort).finally(() => inflight.delete(trial.number));
-            inflight.set(trial.number, { id: study.cached[trial.number].id, promise, abort });
-          }
-        } else exhausted = true;
-      }
-      if (inflight.size === 0) break;
-      await Promise.race([...inflight.values()].map((f) => f.promise));
-    }
-    await Promise.all([...inflight.values()].map((f) => f.promise));
-  } finally {
-    clearInterval(beat);
-    signal?.removeEventListener('abort', onStop);
+  if (!(graceMs >= 0)) throw new OptionsError(`options.graceMs must be >= 0 (got ${graceMs})`);
+  if (!Number.isInteger(prefetch) || prefetch < 0) throw new OptionsError(`options.prefetch must be a non-negative integer (got ${prefetch})`);
+  if (isModule && objective.export !== undefined && typeof objective.export !== 'string') {
+    throw new OptionsError('objective.export must be a string');
   }
-  await study.refresh();
-  return study.bestTrial;
+  if (signal?.aborted) {
+    await study.refresh();
+    return study.bestTrial;
+  }
+  const evaluator: Evaluator = isModule
+    ? await PoolEvaluator.open({ module: resolve(objective.module), exportName: objective.export ?? 'default', workers: concurrency })
+    : new InProcessEvaluator(objective, concurrency);
+  try {
+    return await new Loop(study, evaluator, { ...options, concurrency, graceMs, prefetch, reproducible, heartbeatMs }).run();
+  } finally {
+    await evaluator.close();
+  }
+}
+
+type LoopOptions = OptimizeOptions & Required<Pick<OptimizeOptions, 'concurrency' | 'graceMs' | 'prefetch' | 'reproducible' | 'heartbeatMs'>>;
+
+interface Active {
+  readonly id: number;
+  readonly evaluation: Evaluation;
+  timer?: NodeJS.Timeout;
+}
+
+/** One run of the optimize loop: event-driven (no polling); every state change goes through a few methods. */
+class Loop {
+  /** This run's trial numbers in claim order (ascending). */
+  private readonly mine: number[] = [];
+  private readonly ids = new Map<number, number>();
+  /** Trials of this run whose result is in storage. */
+  private readonly recorded = new Set<number>();
+  /** Reproducible mode: the first `acked` trials of `mine` are visible to the sampler as finished. */
+  private acked = 0;
+  /** Claimed, not started. */
+  private readonly queue: AskedTrial[] = [];
+  private readonly active = new Map<number, Active>();
+  private readonly asks: { n: number; cut: number | null }[] = [];
+  private asking = false;
+  private writes = 0;
+  private exhausted = false;
+  private stopping = false;
+  private error: unknown = null;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private finished!: () => void;
+  // progress counters
+  private done = 0;
+  private failed = 0;
+  private best: number | null = null;
+
+  constructor(
+    private readonly study: Study,
+    private readonly evaluator: Evaluator,
+    private readonly o: LoopOptions,
+  ) {}
+
+  async run(): Promise<TrialRecord | null> {
+    const { study, o } = this;
+    const { storage } = study;
+    await storage.failStale(study.record.id, 3 * o.heartbeatMs);
+    await study.refresh();
+    for (const t of study.cached) if (t) this.count(t);
+    const beat = setInterval(() => {
+      const ids = [...this.active.values()].map((a) => a.id).concat(this.queue.map((t) => this.ids.get(t.number) as number));
+      void storage.heartbeat(ids).then(() => storage.failStale(study.record.id, 3 * o.heartbeatMs)).catch(() => {});
+    }, o.heartbeatMs);
+    beat.unref();
+    const onStop = () => this.stop();
+    o.signal?.addEventListener('abort', onStop, { once: true });
+    this.evaluator.onFree = () => this.pump();
+    const allDone = new Promise<void>((r) => (this.finished = r));
+    try {
+      this.ask(o.concurrency + o.prefetch, o.reproducible ? 0 : null);
+      this.check();
+      await allDone;
+    } finally {
+      clearInterval(beat);
+      clearTimeout(this.graceTimer);
+      o.signal?.removeEventListener('abort', onStop);
+      this.evaluator.onFree = () => {};
+    }
+    if (this.error) throw this.error;
+    await study.refresh();
+    return study.bestTrial;
+  }
+
+  /** Queues an ask for `n` points seeing the first `cut` trials of this run as finished (null: seeing everything). */
+  private ask(n: number, cut: number | null): void {
+    if (this.stopping || this.exhausted) return;
+    this.asks.push({ n, cut });
+    if (!this.asking) void this.drainAsks();
+  }
+
+  private async drainAsks(): Promise<void> {
+    this.asking = true;
+    try {
+      while (this.asks.length && !this.stopping && !this.exhausted) {
+        const job = this.asks.shift() as { n: number; cut: number | null };
+        // Without the reproducibility constraint, all free slots are asked for at once.
+        if (!this.o.reproducible) while (this.asks.length) job.n += (this.asks.shift() as { n: number }).n;
+        await this.askNow(job.n, job.cut);
+      }
+    } catch (e) {
+      this.abortRun(e);
+    } finally {
+      this.asking = false;
+      this.check();
+    }
+  }
+
+  private async askNow(n: number, cut: number | null): Promise<void> {
+    const { study, o } = this;
+    await study.refresh();
+    const history = study.history();
+    let trials: readonly TrialRecord[] = history.trials;
+    const counted = trials.reduce((c, t) => (t && countsAgainstBudget(t) ? c + 1 : c), 0);
+    const count = Math.min(n, o.nTrials - counted);
+    if (count <= 0) {
+      this.exhausted = true;
+      return;
+    }
+    if (cut !== null && cut < this.mine.length) {
+      // Results this run has recorded past the cut stay hidden (shown as running) so the ask does not depend on timing.
+      const masked = trials.slice();
+      for (let i = cut; i < this.mine.length; i++) {
+        const t = masked[this.mine[i]];
+        if (t && t.state !== 'running') masked[t.number] = asRunning(t);
+      }
+      trials = masked;
+    }
+    const rng = Rng.derive(study.seed, 'suggest', trials.length);
+    const points = await study.sampler.suggest({ ...history, trials }, count, rng);
+    if (this.stopping) return;
+    for (const p of points) study.space.validate(p);
+    const claimed = points.length
+      ? await study.storage.claimTrials(study.record.id, points.slice(0, count), { owner: study.owner, budget: o.nTrials })
+      : [];
+    if (claimed.length < count) this.exhausted = true;
+    for (const t of claimed) {
+      this.mine.push(t.number);
+      this.ids.set(t.number, t.id);
+      const asked: AskedTrial = { number: t.number, params: t.params, config: study.space.toObject(t.params), seed: trialSeed(study.seed, t.number) };
+      if (this.stopping) this.record(t.number, fail('interrupted', 'the run was stopped before the trial started'));
+      else this.queue.push(asked);
+    }
+    this.pump();
+  }
+
+  /** Starts queued trials while the evaluator has room. */
+  private pump(): void {
+    while (this.queue.length && !this.stopping && this.evaluator.free() > 0) {
+      const trial = this.queue.shift() as AskedTrial;
+      const evaluation = this.evaluator.start(trial);
+      const a: Active = { id: this.ids.get(trial.number) as number, evaluation };
+      this.active.set(trial.number, a);
+      const timeout = this.o.trialTimeoutMs;
+      if (timeout !== undefined) {
+        a.timer = setTimeout(() => this.settle(trial.number, fail('timeout', `no result after ${timeout} ms`), 'timeout'), timeout);
+      }
+      void evaluation.result.then((r) => this.settle(trial.number, r));
+    }
+  }
+
+  /** A running trial has an outcome (or is cut off with `cancel`): free its slot first, then record it. */
+  private settle(number: number, result: TrialResult, cancel?: CancelReason): void {
+    const a = this.active.get(number);
+    if (!a) return;
+    this.active.delete(number);
+    clearTimeout(a.timer);
+    if (cancel) a.evaluation.cancel(cancel);
+    this.pump();
+    this.record(number, result);
+  }
+
+  private record(number: number, result: TrialResult): void {
+    this.writes++;
+    const id = this.ids.get(number) as number;
+    this.study.storage.finishTrial(id, result).then(
+      (rec) => {
+        this.count(rec);
+        this.o.onProgress?.({ done: this.done, total: this.o.nTrials, running: this.active.size, failed: this.failed, best: this.best, last: rec });
+        this.acknowledge(number);
+      },
+      (e) => {
+        // Finished meanwhile by someone else (e.g. failed as stale by another process): nothing to record.
+        if (e instanceof TrialStateError) this.acknowledge(number);
+        else this.abortRun(e);
+      },
+    ).finally(() => {
+      this.writes--;
+      this.check();
+    });
+  }
+
+  private acknowledge(number: number): void {
+    this.recorded.add(number);
+    if (!this.o.reproducible) return this.ask(1, null);
+    while (this.acked < this.mine.length && this.recorded.has(this.mine[this.acked])) {
+      this.acked++;
+      this.ask(1, this.acked);
+    }
+  }
+
+  private count(t: TrialRecord): void {
+    if (t.state === 'running' || !countsAgainstBudget(t)) return;
+    this.done++;
+    if (t.state === 'fail') this.failed++;
+    if (t.state === 'complete' && t.value !== null && (this.best === null || compareValues(this.study.direction, t.value, this.best) < 0)) {
+      this.best = t.value;
+    }
+  }
+
+  /** Graceful stop: no new trials; queued ones are interrupted now, running ones after the grace period. */
+  private stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.asks.length = 0;
+    for (const t of this.queue.splice(0)) this.record(t.number, fail('interrupted', 'the run was stopped before the trial started'));
+    const cutOff = () => {
+      for (const n of [...this.active.keys()]) {
+        this.settle(n, fail('interrupted', `the run was stopped; cut off after the ${this.o.graceMs} ms grace period`), 'interrupted');
+      }
+    };
+    if (this.o.graceMs === 0) cutOff();
+    else if (this.active.size) this.graceTimer = setTimeout(cutOff, this.o.graceMs);
+    this.check();
+  }
+
+  /** A storage or sampler error ends the run: running trials are cut off, the error is rethrown. */
+  private abortRun(e: unknown): void {
+    this.error ??= e;
+    this.stopping = true;
+    this.asks.length = 0;
+    for (const t of this.queue.splice(0)) this.record(t.number, fail('interrupted', 'the run ended on an error before the trial started'));
+    for (const n of [...this.active.keys()]) this.settle(n, fail('interrupted', 'the run ended on an error'), 'interrupted');
+  }
+
+  /** Resolves the run once nothing is running, queued, being asked or being written, and nothing more will be. */
+  private check(): void {
+    if (this.active.size || this.queue.length || this.asking || this.asks.length || this.writes) return;
+    this.finished();
+  }
+}
+
+/** `t` as the sampler sees a trial whose result it must not see yet. */
+function asRunning(t: TrialRecord): TrialRecord {
+  return { ...t, state: 'running', value: null, failReason: null, failMessage: null, finishedAt: null };
 }

@@ -7,7 +7,7 @@ import { parseSpaceJson, spaceToJson } from '../space/json.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
 import { MemoryStorage } from '../storage/memory.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
-import { type Objective, resultFromReturn } from './objective.js';
+import { type ObjectiveSpec, resultFromReturn } from './objective.js';
 import { type OptimizeOptions, runStudy } from './runner.js';
 import { bestOf, type Direction, type TrialRecord, type TrialResult } from './trial.js';
 
@@ -190,7 +190,7 @@ export class Study {
    * Runs `objective` until the study holds `nTrials` trials (failed ones included; interrupted ones excepted),
    * keeping up to `concurrency` calls in flight; see `runStudy`.
    */
-  optimize(objective: Objective, options: OptimizeOptions): Promise<TrialRecord | null> {
+  optimize(objective: ObjectiveSpec, options: OptimizeOptions): Promise<TrialRecord | null> {
     return runStudy(this, objective, options);
   }
 

@@ -1,0 +1,91 @@
+/**
+ * The piscina worker entry: imports the objective module once per worker (before piscina reports the worker
+ * ready), then runs one trial per task. It never rejects: whatever the objective does (return, throw, return
+ * NaN, throw from a timer, reject unhandled) comes back as a TrialResult, so a rejected task on the main thread
+ * always means the worker itself died (crashed) or was terminated (timeout, stop).
+ *
+ * Errors raised outside the objective's call stack (timers, unawaited promises) are attributed through an
+ * AsyncLocalStorage to the trial whose code raised them: that trial fails if it is still running; if it already
+ * finished, the error is reported on stderr and dropped rather than blamed on whichever trial runs now.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
+import { cloneableResult, fail, type Objective, resultFromError, resultFromReturn } from '../study/objective.js';
+import type { TrialResult } from '../study/trial.js';
+import { importModule } from './import.js';
+import { type AbortMessage, LOADED, type LoadedMessage, type PoolTask, type PoolWorkerData } from './protocol.js';
+
+const data = workerData as PoolWorkerData;
+const trialContext = new AsyncLocalStorage<number>();
+const running = new Map<number, { controller: AbortController; settle: (r: TrialResult) => void }>();
+
+let objective: Objective | null = null;
+let loadError: string | undefined;
+try {
+  const mod = await importModule(data.module);
+  const fn = mod[data.exportName];
+  if (typeof fn === 'function') objective = fn as Objective;
+  else {
+    const found = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
+    loadError = `objective module ${data.module} has no function export ${JSON.stringify(data.exportName)}` +
+      (found.length ? ` (function exports: ${found.join(', ')})` : '');
+  }
+} catch (e) {
+  loadError = `objective module ${data.module} failed to load: ${e instanceof Error ? e.message : String(e)}`;
+}
+const loaded: LoadedMessage = loadError === undefined ? { [LOADED]: threadId } : { [LOADED]: threadId, error: loadError };
+parentPort?.postMessage(loaded);
+
+const aborts = new BroadcastChannel(data.abortChannel);
+aborts.unref();
+aborts.onmessage = (event) => {
+  const { trial, reason } = (event as { data: AbortMessage }).data;
+  running.get(trial)?.controller.abort(new Error(reason === 'timeout' ? 'trial timed out' : 'run stopped'));
+};
+
+process.on('uncaughtException', (e) => stray(e, 'uncaught exception'));
+process.on('unhandledRejection', (e) => stray(e, 'unhandled rejection'));
+
+function stray(error: unknown, what: string): void {
+  const trial = trialContext.getStore();
+  const owner = trial === undefined ? undefined : running.get(trial);
+  if (owner) {
+    // The objective may still be awaiting something: tell it to stop, its result no longer counts.
+    owner.controller.abort(error);
+    const r = resultFromError(error);
+    owner.settle(r.state === 'fail' ? { ...r, message: `${what}: ${r.message}`, attrs: { ...r.attrs, stray: what } } : r);
+    return;
+  }
+  const where = trial === undefined ? 'outside any trial' : `trial ${trial} after it finished`;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`parzen worker: ignored an ${what} from ${where}: ${message}\n`);
+}
+
+/** Runs one trial; resolves with its result, never rejects. */
+export default function evaluate(task: PoolTask): Promise<TrialResult> {
+  const fn = objective;
+  if (fn === null) return Promise.resolve(fail('threw', loadError ?? 'objective not loaded'));
+  const controller = new AbortController();
+  return new Promise<TrialResult>((resolve) => {
+    let done = false;
+    const settle = (r: TrialResult) => {
+      if (done) return;
+      done = true;
+      running.delete(task.trial);
+      resolve(cloneableResult(r));
+    };
+    running.set(task.trial, { controller, settle });
+    trialContext.run(task.trial, () => {
+      let out: unknown;
+      try {
+        out = fn(task.config, { trial: task.trial, seed: task.seed, signal: controller.signal });
+      } catch (e) {
+        return settle(resultFromError(e));
+      }
+      Promise.resolve(out).then(
+        (v) => settle(resultFromReturn(v)),
+        (e) => settle(resultFromError(e)),
+      );
+    });
+  });
+}
