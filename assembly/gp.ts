@@ -10,6 +10,7 @@
 // Hyperparameter vector layout (params): [l_0 .. l_{d-1}, s2, s2n].
 
 import { cholesky, solveLower, solveUpperT, invLowerT, gramUpper, choleskyJitter } from "./linalg";
+import { expv } from "./math";
 
 const SQRT5: f64 = 2.23606797749979;
 export const KIND_MATERN52: i32 = 0;
@@ -38,9 +39,10 @@ export const KIND_RBF: i32 = 1;
 
 /**
  * Prepare the per-dimension transform: xs = x / l_j for continuous dims, raw value for
- * categorical dims. w[j] = 1/l_j^2 for categorical dims, 0 otherwise.
+ * categorical dims (row-major n x d, and dimension-major xsT d x n).
+ * w[j] = 1/l_j^2 for categorical dims, 0 otherwise.
  */
-export function gpScale(x: usize, n: i32, d: i32, params: usize, cat: usize, xs: usize, w: usize): void {
+export function gpScale(x: usize, n: i32, d: i32, params: usize, cat: usize, xs: usize, xsT: usize, w: usize): void {
   for (let j = 0; j < d; j++) {
     const lj = ld(params + (<usize>j << 3));
     const isCat = load<u8>(cat + <usize>j) != 0;
@@ -48,70 +50,129 @@ export function gpScale(x: usize, n: i32, d: i32, params: usize, cat: usize, xs:
     const f = isCat ? 1.0 : 1.0 / lj;
     for (let i = 0; i < n; i++) {
       const o = (<usize>(i * d + j)) << 3;
-      st(xs + o, ld(x + o) * f);
+      const v = ld(x + o) * f;
+      st(xs + o, v);
+      st(xsT + ((<usize>j * <usize>n + <usize>i) << 3), v);
     }
   }
-}
-
-// @ts-ignore: decorator
-@inline function sqdist(a: usize, b: usize, w: usize, d: i32): f64 {
-  let r2: f64 = 0;
-  for (let j = 0; j < d; j++) {
-    const o = <usize>j << 3;
-    const wj = ld(w + o);
-    const u = ld(a + o), v = ld(b + o);
-    if (wj == 0) {
-      const t = u - v;
-      r2 += t * t;
-    } else if (u != v) {
-      r2 += wj;
-    }
-  }
-  return r2;
 }
 
 /**
- * Training kernel matrix from scaled inputs: lower triangle of out = k(X, X) + noise I,
- * and (if withGrad) the strict upper triangle out[j][i] (j < i) = dk/dr^2 for pair (i, j).
+ * out[j] = r^2(p, column j of xT) for j in [0, len): xT is d x ld (dimension-major), p a scaled
+ * point (d), w the categorical weights.
  */
-export function gpKernelScaled(xs: usize, n: i32, d: i32, w: usize, kind: i32, s2: f64, noise: f64, out: usize, withGrad: bool): void {
+function sqdistRow(xT: usize, ldx: i32, len: i32, p: usize, w: usize, d: i32, out: usize): void {
+  const bytes = <usize>len << 3;
+  memory.fill(out, 0, bytes);
+  const stride = <usize>ldx << 3;
+  for (let q = 0; q < d; q++) {
+    const pv = ld(p + (<usize>q << 3));
+    const wq = ld(w + (<usize>q << 3));
+    const row = xT + <usize>q * stride;
+    const pvv = f64x2.splat(pv);
+    let o: usize = 0;
+    const end = <usize>(len & ~1) << 3;
+    if (wq == 0) {
+      for (; o < end; o += 16) {
+        const t = f64x2.sub(v128.load(row + o), pvv);
+        v128.store(out + o, f64x2.add(v128.load(out + o), f64x2.mul(t, t)));
+      }
+      if (o < bytes) { const t = ld(row + o) - pv; st(out + o, ld(out + o) + t * t); }
+    } else {
+      const wv = f64x2.splat(wq);
+      for (; o < end; o += 16) {
+        const ne = f64x2.ne(v128.load(row + o), pvv);
+        v128.store(out + o, f64x2.add(v128.load(out + o), v128.and(ne, wv)));
+      }
+      if (o < bytes) { if (ld(row + o) != pv) st(out + o, ld(out + o) + wq); }
+    }
+  }
+}
+
+const SQRT5V: f64 = 2.23606797749979;
+
+/**
+ * In place over a row of r^2 values: kout[j] = k(r^2), and if gout != 0, gout[j] = dk/dr^2.
+ * kout may alias r2.
+ */
+function kernelRow(kind: i32, s2: f64, r2: usize, kout: usize, gout: usize, len: i32): void {
+  const sv = f64x2.splat(s2);
+  let j = 0;
+  if (kind == KIND_RBF) {
+    const gv = f64x2.splat(-0.5 * s2);
+    for (; j < len; j += 2) {
+      const o = <usize>j << 3;
+      const rr = j + 2 <= len ? v128.load(r2 + o) : f64x2.splat(ld(r2 + o));
+      const e = expv(f64x2.mul(rr, f64x2.splat(-0.5)));
+      if (j + 2 <= len) {
+        v128.store(kout + o, f64x2.mul(sv, e));
+        if (gout) v128.store(gout + o, f64x2.mul(gv, e));
+      } else {
+        st(kout + o, f64x2.extract_lane(f64x2.mul(sv, e), 0));
+        if (gout) st(gout + o, f64x2.extract_lane(f64x2.mul(gv, e), 0));
+      }
+    }
+  } else {
+    const c5 = f64x2.splat(SQRT5V);
+    const c53 = f64x2.splat(5.0 / 3.0);
+    const one = f64x2.splat(1.0);
+    const gv = f64x2.splat(-(5.0 / 6.0) * s2);
+    for (; j < len; j += 2) {
+      const o = <usize>j << 3;
+      const rr = j + 2 <= len ? v128.load(r2 + o) : f64x2.splat(ld(r2 + o));
+      const r5 = f64x2.mul(f64x2.sqrt(rr), c5);
+      const e = expv(f64x2.neg(r5));
+      const a = f64x2.add(one, r5);
+      const kv = f64x2.mul(f64x2.mul(sv, f64x2.add(a, f64x2.mul(c53, rr))), e);
+      if (j + 2 <= len) {
+        v128.store(kout + o, kv);
+        if (gout) v128.store(gout + o, f64x2.mul(f64x2.mul(gv, a), e));
+      } else {
+        st(kout + o, f64x2.extract_lane(kv, 0));
+        if (gout) st(gout + o, f64x2.extract_lane(f64x2.mul(f64x2.mul(gv, a), e), 0));
+      }
+    }
+  }
+}
+
+/**
+ * Training kernel matrix from scaled inputs: lower triangle (and diagonal) of out = k(X, X) + noise I;
+ * if g != 0, g[i][j] (j < i) = dk/dr^2 for pair (i, j).
+ */
+export function gpKernelScaled(xs: usize, xsT: usize, n: i32, d: i32, w: usize, kind: i32, s2: f64, noise: f64, out: usize, g: usize): void {
   const rs = <usize>n << 3;
   const ds = <usize>d << 3;
   for (let i = 0; i < n; i++) {
-    const xi = xs + <usize>i * ds;
-    for (let j = 0; j < i; j++) {
-      const r2 = sqdist(xi, xs + <usize>j * ds, w, d);
-      st(out + <usize>i * rs + (<usize>j << 3), kval(kind, s2, r2));
-      if (withGrad) st(out + <usize>j * rs + (<usize>i << 3), kgrad(kind, s2, r2));
+    const row = out + <usize>i * rs;
+    if (i > 0) {
+      sqdistRow(xsT, n, i, xs + <usize>i * ds, w, d, row);
+      kernelRow(kind, s2, row, row, g ? g + <usize>i * rs : 0, i);
     }
-    st(out + <usize>i * rs + (<usize>i << 3), s2 + noise);
+    st(row + (<usize>i << 3), s2 + noise);
   }
 }
 
 /** Full symmetric kernel matrix k(X, X) (+ noise on the diagonal if addNoise). out: n x n. */
-export function gpKernelMatrix(x: usize, n: i32, d: i32, params: usize, cat: usize, kind: i32, addNoise: bool, xs: usize, w: usize, out: usize): void {
-  gpScale(x, n, d, params, cat, xs, w);
+export function gpKernelMatrix(x: usize, n: i32, d: i32, params: usize, cat: usize, kind: i32, addNoise: bool, xs: usize, xsT: usize, w: usize, out: usize): void {
+  gpScale(x, n, d, params, cat, xs, xsT, w);
   const s2 = ld(params + (<usize>d << 3));
   const noise = addNoise ? ld(params + (<usize>(d + 1) << 3)) : 0.0;
-  gpKernelScaled(xs, n, d, w, kind, s2, noise, out, false);
+  gpKernelScaled(xs, xsT, n, d, w, kind, s2, noise, out, 0);
   const rs = <usize>n << 3;
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) st(out + <usize>i * rs + (<usize>j << 3), ld(out + <usize>j * rs + (<usize>i << 3)));
 }
 
 /**
  * Cross kernel, transposed layout: out[k][q] = k(x_k, z_q) for training rows xs (n x d, scaled)
- * and query rows zs (m x d, scaled); out is n x m. If g != 0 also g[k][q] = dk/dr^2.
+ * and queries given dimension-major zsT (d x m, scaled); out is n x m. If g != 0 also g[k][q] = dk/dr^2.
  */
-export function gpCrossScaled(xs: usize, n: i32, zs: usize, m: i32, d: i32, w: usize, kind: i32, s2: f64, out: usize, g: usize): void {
+export function gpCrossScaled(xs: usize, n: i32, zsT: usize, m: i32, d: i32, w: usize, kind: i32, s2: f64, out: usize, g: usize): void {
   const ds = <usize>d << 3;
   const ms = <usize>m << 3;
   for (let k = 0; k < n; k++) {
-    const xk = xs + <usize>k * ds;
-    for (let q = 0; q < m; q++) {
-      const r2 = sqdist(xk, zs + <usize>q * ds, w, d);
-      st(out + <usize>k * ms + (<usize>q << 3), kval(kind, s2, r2));
-      if (g) st(g + <usize>k * ms + (<usize>q << 3), kgrad(kind, s2, r2));
-    }
+    const row = out + <usize>k * ms;
+    sqdistRow(zsT, m, m, xs + <usize>k * ds, w, d, row);
+    kernelRow(kind, s2, row, row, g ? g + <usize>k * ms : 0, m);
   }
 }
 
@@ -119,10 +180,10 @@ export function gpCrossScaled(xs: usize, n: i32, zs: usize, m: i32, d: i32, w: u
  * Fit: given scaled training inputs, y, hyperparameters; writes the factor L (n x n) and
  * alpha = K^{-1} y. kbuf is an n x n scratch distinct from l. Returns jitter tries or -1.
  */
-export function gpFactor(xs: usize, n: i32, d: i32, w: usize, kind: i32, params: usize, y: usize, kbuf: usize, l: usize, alpha: usize, maxTries: i32): i32 {
+export function gpFactor(xs: usize, xsT: usize, n: i32, d: i32, w: usize, kind: i32, params: usize, y: usize, kbuf: usize, l: usize, alpha: usize, maxTries: i32): i32 {
   const s2 = ld(params + (<usize>d << 3));
   const noise = ld(params + (<usize>(d + 1) << 3));
-  gpKernelScaled(xs, n, d, w, kind, s2, noise, kbuf, false);
+  gpKernelScaled(xs, xsT, n, d, w, kind, s2, noise, kbuf, 0);
   const t = cholesky(kbuf, n, l, maxTries);
   if (t < 0) return -1;
   memory.copy(alpha, y, <usize>n << 3);
@@ -133,15 +194,18 @@ export function gpFactor(xs: usize, n: i32, d: i32, w: usize, kind: i32, params:
 
 /**
  * Log marginal likelihood and its gradient w.r.t. [log l_0..log l_{d-1}, log s2, log s2n].
- * Scratch: k (n x n), zt (n x n), alpha (n), xs (n x d), w (d). grad: d + 2.
+ * Scratch: kbuf, lbuf, zt, gbuf (n x n each), alpha, crow (n), xs, xsT (n x d), w (d). grad: d + 2.
  * Returns the LML, or NaN if K was not SPD even with jitter (see choleskyJitter()).
+ *
+ * The gradient is 1/2 sum_ij W_ij dK_ij/dtheta with W = alpha alpha^T - K^{-1}; K^{-1} is formed
+ * as L^{-T} L^{-1} and all hyperparameters are accumulated in one pass over the pairs.
  */
 export function gpLml(x: usize, y: usize, n: i32, d: i32, params: usize, cat: usize, kind: i32, maxTries: i32,
-  kbuf: usize, lbuf: usize, zt: usize, alpha: usize, xs: usize, w: usize, grad: usize): f64 {
-  gpScale(x, n, d, params, cat, xs, w);
+  kbuf: usize, lbuf: usize, zt: usize, gbuf: usize, alpha: usize, crow: usize, xs: usize, xsT: usize, w: usize, grad: usize): f64 {
+  gpScale(x, n, d, params, cat, xs, xsT, w);
   const s2 = ld(params + (<usize>d << 3));
   const noise = ld(params + (<usize>(d + 1) << 3));
-  gpKernelScaled(xs, n, d, w, kind, s2, noise, kbuf, true);
+  gpKernelScaled(xs, xsT, n, d, w, kind, s2, noise, kbuf, gbuf);
   const t = cholesky(kbuf, n, lbuf, maxTries);
   if (t < 0) return NaN;
   const rs = <usize>n << 3;
@@ -157,29 +221,60 @@ export function gpLml(x: usize, y: usize, n: i32, d: i32, params: usize, cat: us
   memory.fill(zt, 0, <usize>n * rs);
   invLowerT(lbuf, n, zt);
   gramUpper(zt, n, lbuf);
-  // gradient: 0.5 * sum_ij W_ij dK_ij, W = alpha alpha^T - K^{-1}
   const ds = <usize>d << 3;
   for (let j = 0; j < d + 2; j++) st(grad + (<usize>j << 3), 0);
   let gs: f64 = 0, gn: f64 = 0;
   for (let i = 0; i < n; i++) {
     const ai = ld(alpha + (<usize>i << 3));
-    const xi = xs + <usize>i * ds;
     const wrow = lbuf + <usize>i * rs;
     const krow = kbuf + <usize>i * rs;
-    for (let j = 0; j < i; j++) {
-      const wij = ai * ld(alpha + (<usize>j << 3)) - ld(wrow + (<usize>j << 3));
-      // off-diagonal pair counted twice, times 1/2
-      gs += wij * ld(krow + (<usize>j << 3));
-      const gq = -2.0 * wij * ld(kbuf + <usize>j * rs + (<usize>i << 3)); // -2 W dk/dr2
-      const xj = xs + <usize>j * ds;
-      for (let q = 0; q < d; q++) {
-        const o = <usize>q << 3;
-        const wq = ld(w + o);
-        let c: f64;
-        if (wq == 0) { const t = ld(xi + o) - ld(xj + o); c = t * t; }
-        else c = ld(xi + o) != ld(xj + o) ? wq : 0.0;
-        st(grad + o, ld(grad + o) + gq * c);
+    const grow = gbuf + <usize>i * rs;
+    // crow[j] = -2 W_ij dk/dr2 ; gs += sum_j W_ij k_ij  (off-diagonal pairs counted twice, times 1/2)
+    const av = f64x2.splat(ai);
+    const m2 = f64x2.splat(-2.0);
+    let gsv = f64x2.splat(0);
+    let j = 0;
+    for (; j + 2 <= i; j += 2) {
+      const o = <usize>j << 3;
+      const wij = f64x2.sub(f64x2.mul(av, v128.load(alpha + o)), v128.load(wrow + o));
+      gsv = f64x2.add(gsv, f64x2.mul(wij, v128.load(krow + o)));
+      v128.store(crow + o, f64x2.mul(m2, f64x2.mul(wij, v128.load(grow + o))));
+    }
+    gs += f64x2.extract_lane(gsv, 0) + f64x2.extract_lane(gsv, 1);
+    if (j < i) {
+      const o = <usize>j << 3;
+      const wij = ai * ld(alpha + o) - ld(wrow + o);
+      gs += wij * ld(krow + o);
+      st(crow + o, -2.0 * wij * ld(grow + o));
+    }
+    // per dimension: grad_q += sum_j crow[j] c_q(i, j)
+    const xi = xs + <usize>i * ds;
+    for (let q = 0; q < d; q++) {
+      const o = <usize>q << 3;
+      const pv = ld(xi + o);
+      const pvv = f64x2.splat(pv);
+      const wq = ld(w + o);
+      const row = xsT + <usize>q * rs;
+      let acc = f64x2.splat(0);
+      let sacc: f64 = 0;
+      j = 0;
+      if (wq == 0) {
+        for (; j + 2 <= i; j += 2) {
+          const jo = <usize>j << 3;
+          const tt = f64x2.sub(v128.load(row + jo), pvv);
+          acc = f64x2.add(acc, f64x2.mul(v128.load(crow + jo), f64x2.mul(tt, tt)));
+        }
+        if (j < i) { const jo = <usize>j << 3; const tt = ld(row + jo) - pv; sacc = ld(crow + jo) * tt * tt; }
+      } else {
+        for (; j + 2 <= i; j += 2) {
+          const jo = <usize>j << 3;
+          acc = f64x2.add(acc, v128.and(f64x2.ne(v128.load(row + jo), pvv), v128.load(crow + jo)));
+        }
+        if (j < i) { const jo = <usize>j << 3; if (ld(row + jo) != pv) sacc = ld(crow + jo); }
+        sacc *= wq;
+        acc = f64x2.mul(acc, f64x2.splat(wq));
       }
+      st(grad + o, ld(grad + o) + f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1) + sacc);
     }
     const wii = ai * ai - ld(wrow + (<usize>i << 3));
     gs += 0.5 * wii * s2;
@@ -194,11 +289,11 @@ export function gpLml(x: usize, y: usize, n: i32, d: i32, params: usize, cat: us
  * Posterior for m query points (raw, m x d) given a fitted model: training inputs already
  * scaled (xs, n x d), w (d), factor l, alpha. Writes mean (m), variance (m, latent f, no noise,
  * clamped at 0) and optionally gradients (m x d each; 0 for categorical dims).
- * Processes queries in chunks of `chunk`; scratch: zs (chunk x d), kc (n x chunk), g (n x chunk, if grads).
+ * Processes queries in chunks of `chunk`; scratch: zs, zsT (chunk x d), kc (n x chunk), g (n x chunk, if grads).
  */
 export function gpPredict(xs: usize, n: i32, d: i32, w: usize, kind: i32, params: usize, l: usize, alpha: usize,
   z: usize, m: i32, mean: usize, variance: usize, gmean: usize, gvar: usize,
-  chunk: i32, zs: usize, kc: usize, g: usize): void {
+  chunk: i32, zs: usize, zsT: usize, kc: usize, g: usize): void {
   const s2 = ld(params + (<usize>d << 3));
   const ds = <usize>d << 3;
   const withGrad = gmean != 0;
@@ -210,19 +305,21 @@ export function gpPredict(xs: usize, n: i32, d: i32, w: usize, kind: i32, params
       for (let j = 0; j < d; j++) {
         const o = <usize>j << 3;
         const v = ld(z + <usize>(q0 + q) * ds + o);
-        st(zs + <usize>q * ds + o, ld(w + o) == 0 ? v / ld(params + o) : v);
+        const sv = ld(w + o) == 0 ? v / ld(params + o) : v;
+        st(zs + <usize>q * ds + o, sv);
+        st(zsT + (<usize>(j * cm + q) << 3), sv);
       }
     }
-    gpCrossScaled(xs, n, zs, cm, d, w, kind, s2, kc, withGrad ? g : 0);
+    gpCrossScaled(xs, n, zsT, cm, d, w, kind, s2, kc, withGrad ? g : 0);
     // mean = Kc^T alpha
-    for (let q = 0; q < cm; q++) st(mean + (<usize>(q0 + q) << 3), 0);
+    const mp = mean + (<usize>q0 << 3);
+    memory.fill(mp, 0, cs);
     for (let k = 0; k < n; k++) {
-      const ak = ld(alpha + (<usize>k << 3));
+      const av = f64x2.splat(ld(alpha + (<usize>k << 3)));
       const row = kc + <usize>k * cs;
-      for (let q = 0; q < cm; q++) {
-        const p = mean + (<usize>(q0 + q) << 3);
-        st(p, ld(p) + ak * ld(row + (<usize>q << 3)));
-      }
+      let o: usize = 0;
+      for (; o + 16 <= cs; o += 16) v128.store(mp + o, f64x2.add(v128.load(mp + o), f64x2.mul(av, v128.load(row + o))));
+      if (o < cs) st(mp + o, ld(mp + o) + f64x2.extract_lane(av, 0) * ld(row + o));
     }
     if (withGrad) {
       // d mean / d z_j = sum_k alpha_k g_kq 2 (zs_qj - xs_kj) / l_j   (continuous dims)
@@ -246,17 +343,19 @@ export function gpPredict(xs: usize, n: i32, d: i32, w: usize, kind: i32, params
     }
     // V = L^{-1} Kc, var = s2 - sum_k V_kq^2
     solveLower(l, n, kc, cm);
-    for (let q = 0; q < cm; q++) st(variance + (<usize>(q0 + q) << 3), s2);
+    const vp = variance + (<usize>q0 << 3);
+    for (let q = 0; q < cm; q++) st(vp + (<usize>q << 3), s2);
     for (let k = 0; k < n; k++) {
       const row = kc + <usize>k * cs;
-      for (let q = 0; q < cm; q++) {
-        const p = variance + (<usize>(q0 + q) << 3);
-        const v = ld(row + (<usize>q << 3));
-        st(p, ld(p) - v * v);
+      let o: usize = 0;
+      for (; o + 16 <= cs; o += 16) {
+        const v = v128.load(row + o);
+        v128.store(vp + o, f64x2.sub(v128.load(vp + o), f64x2.mul(v, v)));
       }
+      if (o < cs) { const v = ld(row + o); st(vp + o, ld(vp + o) - v * v); }
     }
     for (let q = 0; q < cm; q++) {
-      const p = variance + (<usize>(q0 + q) << 3);
+      const p = vp + (<usize>q << 3);
       if (!(ld(p) > 0)) st(p, 0);
     }
     if (withGrad) {

@@ -374,35 +374,38 @@ export function choleskyAppend(l: usize, n: i32, a: usize, out: usize): i32 {
 export function invLowerT(l: usize, n: i32, zt: usize): void {
   const rs = <usize>n << 3;
   let i = 0;
-  // four forward substitutions at once (rows i..i+3 of zt), sharing loads of L rows
+  // four forward substitutions at once (rows i..i+3 of zt), two rows k, k+1 of L per step
+  // through the 4x2 register tile; entries left of the diagonal of zt are zero, so no masking.
   for (; i + 4 <= n; i += 4) {
-    const z0 = zt + <usize>i * rs, z1 = z0 + rs, z2 = z1 + rs, z3 = z2 + rs;
+    const z0 = zt + <usize>i * rs;
     const io = <usize>i << 3;
-    for (let k = i; k < n; k++) {
+    let k = i;
+    for (; k + 2 <= n; k += 2) {
       const rk = l + <usize>k * rs;
-      // sums over m in [i, k)
-      let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+      const rk1 = rk + rs;
       const len = k - i;
-      const end = io + (<usize>(len & ~1) << 3);
-      for (let o = io; o < end; o += 16) {
-        const x = v128.load(rk + o);
-        a0 = f64x2.add(a0, f64x2.mul(v128.load(z0 + o), x));
-        a1 = f64x2.add(a1, f64x2.mul(v128.load(z1 + o), x));
-        a2 = f64x2.add(a2, f64x2.mul(v128.load(z2 + o), x));
-        a3 = f64x2.add(a3, f64x2.mul(v128.load(z3 + o), x));
-      }
-      let s0 = hsum(a0), s1 = hsum(a1), s2 = hsum(a2), s3 = hsum(a3);
-      if (len & 1) {
-        const x = ld(rk + end);
-        s0 += ld(z0 + end) * x; s1 += ld(z1 + end) * x; s2 += ld(z2 + end) * x; s3 += ld(z3 + end) * x;
-      }
-      const inv = 1.0 / ld(rk + (<usize>k << 3));
+      if (len > 0) tile42(z0 + io, rs, rk + io, rs, len);
+      else memory.fill(TILE, 0, 64);
       const ko = <usize>k << 3;
-      const kr = k - i;
-      st(z0 + ko, ((kr == 0 ? 1.0 : 0.0) - s0) * inv);
-      if (kr >= 1) st(z1 + ko, ((kr == 1 ? 1.0 : 0.0) - s1) * inv);
-      if (kr >= 2) st(z2 + ko, ((kr == 2 ? 1.0 : 0.0) - s2) * inv);
-      if (kr >= 3) st(z3 + ko, ((kr == 3 ? 1.0 : 0.0) - s3) * inv);
+      const inv0 = 1.0 / ld(rk + ko);
+      const inv1 = 1.0 / ld(rk1 + ko + 8);
+      const lkk1 = ld(rk1 + ko);
+      for (let r = 0; r < 4; r++) {
+        const zr = z0 + <usize>r * rs;
+        const t = <usize>(r * 2) << 3;
+        const zk = ((k == i + r ? 1.0 : 0.0) - ld(TILE + t)) * inv0;
+        st(zr + ko, zk);
+        st(zr + ko + 8, ((k + 1 == i + r ? 1.0 : 0.0) - ld(TILE + t + 8) - zk * lkk1) * inv1);
+      }
+    }
+    if (k < n) {
+      const rk = l + <usize>k * rs;
+      const ko = <usize>k << 3;
+      const inv = 1.0 / ld(rk + ko);
+      for (let r = 0; r < 4; r++) {
+        const zr = z0 + <usize>r * rs;
+        st(zr + ko, ((k == i + r ? 1.0 : 0.0) - dot(zr + io, rk + io, k - i)) * inv);
+      }
     }
   }
   for (; i < n; i++) {

@@ -9,7 +9,7 @@
 //   categorical c:  p_kc[x_c]
 //   log p(x) = logsumexp_k ( log w_k + sum_j log term_kj + sum_c log p_kc[x_c] )
 
-import { logNormMass } from "./math";
+import { logNormMass, expv } from "./math";
 
 // @ts-ignore: decorator
 @inline function ld(p: usize): f64 { return load<f64>(p); }
@@ -53,39 +53,6 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
   for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
   const tot = <usize>K * <usize>S;
   for (let i: usize = 0; i < tot; i++) st(catLog + (i << 3), Math.log(ld(catProbs + (i << 3))));
-}
-
-// ---- vectorised exp for x <= 0 (used by log-sum-exp); exp(x) = 0 for x < -708 ----
-const LOG2E: f64 = 1.4426950408889634;
-const LN2HI: f64 = 6.93147180369123816490e-01;
-const LN2LO: f64 = 1.90821492927058770002e-10;
-const MAGIC: f64 = 6755399441055744.0; // 1.5 * 2^52
-
-// @ts-ignore: decorator
-@inline function expv(x: v128): v128 {
-  const under = f64x2.lt(x, f64x2.splat(-708.0));
-  const xc = f64x2.max(x, f64x2.splat(-708.0));
-  const kf = f64x2.nearest(f64x2.mul(xc, f64x2.splat(LOG2E)));
-  const r = f64x2.sub(f64x2.sub(xc, f64x2.mul(kf, f64x2.splat(LN2HI))), f64x2.mul(kf, f64x2.splat(LN2LO)));
-  // Taylor polynomial of degree 13 (error < 1e-17 for |r| <= ln2/2)
-  let p = f64x2.splat(1.0 / 6227020800.0);
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 479001600.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  // 2^k
-  const kb = i64x2.sub(f64x2.add(kf, f64x2.splat(MAGIC)), f64x2.splat(MAGIC));
-  const scale = i64x2.shl(i64x2.add(kb, i64x2.splat(1023)), 52);
-  return v128.andnot(f64x2.mul(p, scale), under);
 }
 
 /** Exported for testing the vectorised exp: out[i] = exp(x[i]) for x[i] <= 0. */

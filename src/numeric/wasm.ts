@@ -41,14 +41,14 @@ interface Exports {
   choleskyAppend(l: number, n: number, a: number, out: number): number;
   solveLower(l: number, n: number, b: number, m: number): void;
   solveUpperT(l: number, n: number, b: number, m: number): void;
-  gpKernelMatrix(x: number, n: number, d: number, params: number, cat: number, kind: number, addNoise: number, xs: number, w: number, out: number): void;
+  gpKernelMatrix(x: number, n: number, d: number, params: number, cat: number, kind: number, addNoise: number, xs: number, xsT: number, w: number, out: number): void;
   gpLml(x: number, y: number, n: number, d: number, params: number, cat: number, kind: number, maxTries: number,
-    kbuf: number, lbuf: number, zt: number, alpha: number, xs: number, w: number, grad: number): number;
-  gpScale(x: number, n: number, d: number, params: number, cat: number, xs: number, w: number): void;
-  gpFactor(xs: number, n: number, d: number, w: number, kind: number, params: number, y: number, kbuf: number, l: number, alpha: number, maxTries: number): number;
+    kbuf: number, lbuf: number, zt: number, gbuf: number, alpha: number, crow: number, xs: number, xsT: number, w: number, grad: number): number;
+  gpScale(x: number, n: number, d: number, params: number, cat: number, xs: number, xsT: number, w: number): void;
+  gpFactor(xs: number, xsT: number, n: number, d: number, w: number, kind: number, params: number, y: number, kbuf: number, l: number, alpha: number, maxTries: number): number;
   gpPredict(xs: number, n: number, d: number, w: number, kind: number, params: number, l: number, alpha: number,
     z: number, m: number, mean: number, variance: number, gmean: number, gvar: number,
-    chunk: number, zs: number, kc: number, g: number): void;
+    chunk: number, zs: number, zsT: number, kc: number, g: number): void;
   parzenPrepare(K: number, d: number, dc: number, w: number, mu: number, sig: number, low: number, high: number,
     isInterval: number, catSizes: number, catProbs: number,
     muT: number, isT: number, sgT: number, lzT: number, cst: number, catLog: number): void;
@@ -229,7 +229,7 @@ function kernelMatrix(h: GpHyper, x: Float64Array, n: number, withNoise = false)
     checkLen('x', x, n * hp.d);
     const px = ar.put(x, n * hp.d);
     const out = ar.f64(n * n);
-    ex.gpKernelMatrix(px, n, hp.d, hp.params, hp.cat, hp.kind, withNoise ? 1 : 0, ar.f64(n * hp.d), ar.f64(hp.d), out);
+    ex.gpKernelMatrix(px, n, hp.d, hp.params, hp.cat, hp.kind, withNoise ? 1 : 0, ar.f64(n * hp.d), ar.f64(n * hp.d), ar.f64(hp.d), out);
     return getF64(out, n * n);
   });
 }
@@ -246,7 +246,7 @@ function gpLogMarginalLikelihood(h: GpHyper, x: Float64Array, y: Float64Array, n
     const py = ar.put(y, n);
     const grad = ar.f64(d + 2);
     const lml = ex.gpLml(px, py, n, d, hp.params, hp.cat, hp.kind, MAX_JITTER_TRIES,
-      ar.f64(n * n), ar.f64(n * n), ar.f64(n * n), ar.f64(n), ar.f64(n * d), ar.f64(d), grad);
+      ar.f64(n * n), ar.f64(n * n), ar.f64(n * n), ar.f64(n * n), ar.f64(n), ar.f64(n), ar.f64(n * d), ar.f64(n * d), ar.f64(d), grad);
     const jitter = ex.choleskyJitter();
     if (Number.isNaN(lml)) throw new NotPositiveDefiniteError(`GP kernel matrix (n = ${n}) is not positive definite, even with jitter ${jitter}`, jitter);
     return { lml, grad: getF64(grad, d + 2), jitter };
@@ -285,8 +285,9 @@ class WasmGpModel implements GpModel {
       this.#w = ar.f64(d);
       this.#l = ar.f64(n * n);
       this.#alpha = ar.f64(n);
-      ex.gpScale(px, n, d, hp.params, hp.cat, this.#xs, this.#w);
-      const t = ex.gpFactor(this.#xs, n, d, this.#w, hp.kind, hp.params, py, tmp.f64(n * n), this.#l, this.#alpha, MAX_JITTER_TRIES);
+      const xsT = tmp.f64(n * d);
+      ex.gpScale(px, n, d, hp.params, hp.cat, this.#xs, xsT, this.#w);
+      const t = ex.gpFactor(this.#xs, xsT, n, d, this.#w, hp.kind, hp.params, py, tmp.f64(n * n), this.#l, this.#alpha, MAX_JITTER_TRIES);
       const jitter = ex.choleskyJitter();
       if (t < 0) throw new NotPositiveDefiniteError(`GP kernel matrix (n = ${n}) is not positive definite, even with jitter ${jitter}`, jitter);
       this.n = n;
@@ -327,7 +328,7 @@ class WasmGpModel implements GpModel {
       const gm = withGrad ? ar.f64(m * d) : 0, gv = withGrad ? ar.f64(m * d) : 0;
       const chunk = Math.min(PREDICT_CHUNK, m);
       ex.gpPredict(this.#xs, n, d, this.#w, this.#kind, this.#params, this.#l, this.#alpha,
-        pz, m, mean, variance, gm, gv, chunk, ar.f64(chunk * d), ar.f64(n * chunk), withGrad ? ar.f64(n * chunk) : 0);
+        pz, m, mean, variance, gm, gv, chunk, ar.f64(chunk * d), ar.f64(chunk * d), ar.f64(n * chunk), withGrad ? ar.f64(n * chunk) : 0);
       const res: Posterior = { mean: getF64(mean, m), variance: getF64(variance, m) };
       if (withGrad) {
         res.meanGrad = getF64(gm, m * d);
