@@ -9,7 +9,7 @@ import { constants, type DiscreteCoord, mirror, searchSorted, State } from './cm
 import type { History, Sampler } from './sampler.js';
 
 export interface CmaEsOptions {
-  /** Initial step size in the unit cube, in (0, 1]. Default 0.25 (Optuna: 1/6 of the box). */
+  /** Initial step size in the unit cube, in (0, 1]. Default 0.125 (Optuna: 1/6; measured: 1/8 better at 100–200 trials). */
   sigma0?: number;
   /** Population size λ of the first run (≥ 2). Default 4 + ⌊3 ln d⌋. */
   popsize?: number;
@@ -183,7 +183,7 @@ export class CmaEsSampler implements Sampler {
   constructor(private readonly o: CmaEsOptions = {}) {
     validate(o);
     this.options = { ...o };
-    this.sigma0 = o.sigma0 ?? 0.25;
+    this.sigma0 = o.sigma0 ?? 0.125;
     this.pBest = o.pBest ?? 0.5;
   }
 
