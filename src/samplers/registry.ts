@@ -1,4 +1,6 @@
 import { OptionsError } from '../errors.js';
+import { CmaEsSampler, type CmaEsOptions } from './cmaes.js';
+import { EvolutionSampler, type EvolutionOptions } from './evolution.js';
 import { GridSampler, type GridOptions } from './grid.js';
 import { RandomSampler } from './random.js';
 import type { Sampler } from './sampler.js';
@@ -9,6 +11,8 @@ type Factory = (options: Record<string, unknown>) => Sampler;
 const factories = new Map<string, Factory>([
   ['random', () => new RandomSampler()],
   ['grid', (o) => new GridSampler(o as GridOptions)],
+  ['cmaes', (o) => new CmaEsSampler(o as CmaEsOptions)],
+  ['evolution', (o) => new EvolutionSampler(o as EvolutionOptions)],
 ]);
 
 /** Makes a sampler from its name and JSON options (as given on the CLI or stored with a study). */
