@@ -15,7 +15,7 @@ export function free(ptr: usize): void {
   heap.free(ptr);
 }
 
-export { benchTile, setBlocking, cholesky, choleskyJitter, choleskyAppend, solveLower, solveUpperT, invLowerT, gramUpper, dot } from "./linalg";
+export { cholesky, choleskyJitter, choleskyAppend, solveLower, solveUpperT, invLowerT, gramUpper, dot } from "./linalg";
 export { gpKernelMatrix, gpLml, gpFactor, gpPredict, gpScale, gpCrossScaled } from "./gp";
 export { parzenPrepare, parzenEval, expBatch } from "./parzen";
 export { symEigen } from "./eigen";

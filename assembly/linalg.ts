@@ -77,58 +77,43 @@ function tile42(a: usize, lda: usize, b: usize, ldb: usize, len: i32): void {
   st(TILE + 32, s20); st(TILE + 40, s21); st(TILE + 48, s30); st(TILE + 56, s31);
 }
 
-let NB: i32 = 64; // block column width
-let KC: i32 = 256; // k-chunk for cache blocking of the update
-export function setBlocking(nb: i32, kc: i32): void { NB = min(nb, 256); KC = kc; }
+const NB: i32 = 64; // block column width (at most 256, the size of DINV)
 
 /**
  * In-place Cholesky of the lower triangle of the row-major n x n matrix at `l`
  * (the upper triangle is used as scratch and left undefined).
- * Blocked left-looking: for each block column J, first the update
- * L[i,J] -= L[i,0:j0] L[J,0:j0]^T with 4x2 SIMD register tiles, then an
- * unblocked left-looking factorisation of the block column itself.
+ * Blocked left-looking (row-oriented "Crout" form: every entry is A[i][j] minus a dot product of
+ * two contiguous row prefixes). Per block column J = [jb, jb+NB): the diagonal block is updated
+ * with 4x2 f64x2 register tiles (4 rows x 2 columns of dot products, 8 v128 accumulators) and
+ * factored unblocked; then the rows below are finished four at a time, two columns per tile,
+ * over the full prefix [0, j) (the k = j term of the second column is added after the first).
  * Returns 0 on success or (index of the failing pivot + 1).
  */
 export function choleskyInPlace(l: usize, n: i32): i32 {
   const rs = <usize>n << 3; // row stride in bytes
   for (let jb = 0; jb < n; jb += NB) {
     const je = min(jb + NB, n);
-    // 1. update block column with the already factored columns [0, jb)
-    for (let k0 = 0; k0 < jb; k0 += KC) {
-      const len = min(KC, jb - k0);
-      const ko = <usize>k0 << 3;
+    // 1. diagonal block rows [jb, je): subtract L[i,0:jb] L[J,0:jb]^T (4x2 register tiles)
+    if (jb > 0) {
       let i = jb;
-      for (; i + 4 <= n; i += 4) {
-        const ai = l + <usize>i * rs + ko;
+      for (; i + 4 <= je; i += 4) {
+        const ai = l + <usize>i * rs;
         let j = jb;
-        const jlim = min(je, i + 4);
+        const jlim = i + 4;
         for (; j + 2 <= jlim; j += 2) {
-          tile42(ai, rs, l + <usize>j * rs + ko, rs, len);
-          const p = l + <usize>i * rs + (<usize>j << 3);
-          st(p, ld(p) - ld(TILE)); st(p + 8, ld(p + 8) - ld(TILE + 8));
-          st(p + rs, ld(p + rs) - ld(TILE + 16)); st(p + rs + 8, ld(p + rs + 8) - ld(TILE + 24));
-          const p2 = p + 2 * rs;
-          st(p2, ld(p2) - ld(TILE + 32)); st(p2 + 8, ld(p2 + 8) - ld(TILE + 40));
-          st(p2 + rs, ld(p2 + rs) - ld(TILE + 48)); st(p2 + rs + 8, ld(p2 + rs + 8) - ld(TILE + 56));
-        }
-        for (; j < jlim; j++) {
-          const bj = l + <usize>j * rs + ko;
-          for (let r = 0; r < 4; r++) {
-            const p = l + <usize>(i + r) * rs + (<usize>j << 3);
-            st(p, ld(p) - dot(ai + <usize>r * rs, bj, len));
-          }
+          tile42(ai, rs, l + <usize>j * rs, rs, jb);
+          sub42(ai + (<usize>j << 3), rs);
         }
       }
-      for (; i < n; i++) {
-        const ai = l + <usize>i * rs + ko;
-        const jlim = min(je, i + 1);
-        for (let j = jb; j < jlim; j++) {
-          const p = l + <usize>i * rs + (<usize>j << 3);
-          st(p, ld(p) - dot(ai, l + <usize>j * rs + ko, len));
+      for (; i < je; i++) {
+        const ai = l + <usize>i * rs;
+        for (let j = jb; j <= i; j++) {
+          const p = ai + (<usize>j << 3);
+          st(p, ld(p) - dot(ai, l + <usize>j * rs, jb));
         }
       }
     }
-    // 2a. factor the diagonal block [jb, je) (unblocked, left-looking within the block)
+    // 2. factor the diagonal block (unblocked, left-looking within the block)
     const jo = <usize>jb << 3;
     for (let j = jb; j < je; j++) {
       const rj = l + <usize>j * rs;
@@ -143,45 +128,63 @@ export function choleskyInPlace(l: usize, n: i32): i32 {
         st(p, (ld(p) - dot(ri + jo, rj + jo, j - jb)) / ljj);
       }
     }
-    // 2b. panel below the diagonal block: row-wise triangular solve L[i,J] = A'[i,J] L[J,J]^-T,
-    // four rows at a time (their block-column slices stay in L1 while the diagonal block streams)
+    // 3. panel rows [je, n), four at a time: L[i,j] = (A[i,j] - L[i,0:j] L[j,0:j]^T) / L[j,j],
+    // two columns j, j+1 per 4x2 tile (the j+1 sums miss the k = j term, added after L[i,j] is known)
     let i = je;
     for (; i + 4 <= n; i += 4) {
-      const r0 = l + <usize>i * rs, r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs;
-      for (let j = jb; j < je; j++) {
+      const r0 = l + <usize>i * rs;
+      let j = jb;
+      for (; j + 2 <= je; j += 2) {
         const rj = l + <usize>j * rs;
-        let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
-        const len = j - jb;
-        const end = jo + (<usize>(len & ~1) << 3);
-        for (let o = jo; o < end; o += 16) {
-          const x = v128.load(rj + o);
-          a0 = f64x2.add(a0, f64x2.mul(v128.load(r0 + o), x));
-          a1 = f64x2.add(a1, f64x2.mul(v128.load(r1 + o), x));
-          a2 = f64x2.add(a2, f64x2.mul(v128.load(r2 + o), x));
-          a3 = f64x2.add(a3, f64x2.mul(v128.load(r3 + o), x));
-        }
-        let s0 = hsum(a0), s1 = hsum(a1), s2 = hsum(a2), s3 = hsum(a3);
-        if (len & 1) {
-          const x = ld(rj + end);
-          s0 += ld(r0 + end) * x; s1 += ld(r1 + end) * x; s2 += ld(r2 + end) * x; s3 += ld(r3 + end) * x;
-        }
-        const inv = ld(DINV + (<usize>(j - jb) << 3));
+        tile42(r0, rs, rj, rs, j);
         const jj = <usize>j << 3;
-        st(r0 + jj, (ld(r0 + jj) - s0) * inv);
-        st(r1 + jj, (ld(r1 + jj) - s1) * inv);
-        st(r2 + jj, (ld(r2 + jj) - s2) * inv);
-        st(r3 + jj, (ld(r3 + jj) - s3) * inv);
+        const inv0 = ld(DINV + (<usize>(j - jb) << 3));
+        const inv1 = ld(DINV + (<usize>(j + 1 - jb) << 3));
+        const l10 = ld(rj + rs + jj); // L[j+1][j]
+        let p = r0 + jj;
+        let v = (ld(p) - ld(TILE)) * inv0;
+        st(p, v); st(p + 8, (ld(p + 8) - ld(TILE + 8) - v * l10) * inv1);
+        p += rs;
+        v = (ld(p) - ld(TILE + 16)) * inv0;
+        st(p, v); st(p + 8, (ld(p + 8) - ld(TILE + 24) - v * l10) * inv1);
+        p += rs;
+        v = (ld(p) - ld(TILE + 32)) * inv0;
+        st(p, v); st(p + 8, (ld(p + 8) - ld(TILE + 40) - v * l10) * inv1);
+        p += rs;
+        v = (ld(p) - ld(TILE + 48)) * inv0;
+        st(p, v); st(p + 8, (ld(p + 8) - ld(TILE + 56) - v * l10) * inv1);
+      }
+      if (j < je) {
+        const rj = l + <usize>j * rs;
+        const inv = ld(DINV + (<usize>(j - jb) << 3));
+        for (let r = 0; r < 4; r++) {
+          const ri = r0 + <usize>r * rs;
+          const p = ri + (<usize>j << 3);
+          st(p, (ld(p) - dot(ri, rj, j)) * inv);
+        }
       }
     }
     for (; i < n; i++) {
       const ri = l + <usize>i * rs;
       for (let j = jb; j < je; j++) {
         const p = ri + (<usize>j << 3);
-        st(p, (ld(p) - dot(ri + jo, l + <usize>j * rs + jo, j - jb)) * ld(DINV + (<usize>(j - jb) << 3)));
+        st(p, (ld(p) - dot(ri, l + <usize>j * rs, j)) * ld(DINV + (<usize>(j - jb) << 3)));
       }
     }
   }
   return 0;
+}
+
+/** Subtract the 4x2 TILE from the block at p (row stride rs bytes). */
+// @ts-ignore: decorator
+@inline function sub42(p: usize, rs: usize): void {
+  st(p, ld(p) - ld(TILE)); st(p + 8, ld(p + 8) - ld(TILE + 8));
+  p += rs;
+  st(p, ld(p) - ld(TILE + 16)); st(p + 8, ld(p + 8) - ld(TILE + 24));
+  p += rs;
+  st(p, ld(p) - ld(TILE + 32)); st(p + 8, ld(p + 8) - ld(TILE + 40));
+  p += rs;
+  st(p, ld(p) - ld(TILE + 48)); st(p + 8, ld(p + 8) - ld(TILE + 56));
 }
 
 /** Zero the strict upper triangle of a row-major n x n matrix. */
@@ -447,13 +450,4 @@ export function gramUpper(zt: usize, n: i32, out: usize): void {
   }
 }
 
-/** Micro-benchmark hook: reps calls of the 4x2 tile on rows of length len. */
-export function benchTile(a: usize, b: usize, len: i32, reps: i32): f64 {
-  let s: f64 = 0;
-  const ld = <usize>len << 3;
-  for (let r = 0; r < reps; r++) {
-    tile42(a, ld, b, ld, len);
-    s += load<f64>(TILE);
-  }
-  return s;
-}
+
