@@ -102,7 +102,9 @@ export function axisValues(d: Dim, o: GridOptions): Value[] {
       throw new OptionsError(`${where} is a normal distribution and cannot be gridded; give options.values.${d.label}`);
     case 'float': {
       if (points !== undefined) {
-        return [...new Set(spaced(dist.low, dist.high, points).map((x) => d.finish(dist.log ? Math.exp(x) : x)))];
+        // exp(log(100)) is 100.00000000000004: keep 12 significant digits so grids show the values users wrote
+        const clean = (v: number) => Number.parseFloat(v.toPrecision(12));
+        return [...new Set(spaced(dist.low, dist.high, points).map((x) => d.finish(dist.log ? clean(Math.exp(x)) : x)))];
       }
       if (dist.q === null) {
         throw new OptionsError(`${where} is continuous; give options.points (per dimension or for all) or options.values.${d.label}`);

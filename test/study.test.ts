@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { OptionsError, StudyError, TrialStateError } from '../src/errors.js';
+import { hp } from '../src/space/hp.js';
+import { MemoryStorage } from '../src/storage/memory.js';
+import { fmin } from '../src/study/fmin.js';
+import { createStudy } from '../src/study/study.js';
+
+const quad = hp.uniform('x', -5, 5);
+
+describe('ask/tell', () => {
+  it('hands out running trials with gap-free numbers and finishes each once', async () => {
+    const study = await createStudy({ space: { x: quad }, seed: 1 });
+    const asked = await study.ask(3);
+    assert.deepEqual(asked.map((t) => t.number), [0, 1, 2]);
+    assert.ok((await study.trials()).every((t) => t.state === 'running'));
+    const done = await study.tell(1, 0.5);
+    assert.equal(done.state, 'complete');
+    assert.equal(done.value, 0.5);
+    await assert.rejects(study.tell(1, 0.25), (e: unknown) => e instanceof TrialStateError && /trial 1 is already complete/.test(e.message));
+    await assert.rejects(study.tell(7, 1), TrialStateError);
+    assert.equal(study.bestTrial?.number, 1);
+  });
+
+  it('records NaN, Infinity and non-numbers as failures with a reason', async () => {
+    const study = await createStudy({ space: { x: quad } });
+    await study.ask(4);
+    for (const [n, v] of [[0, NaN], [1, Infinity], [2, 'abc'], [3, { loss: 2, note: 'ok' }]] as const) await study.tell(n, v);
+    const t = await study.trials();
+    assert.deepEqual(t.map((r) => r.state), ['fail', 'fail', 'fail', 'complete']);
+    assert.deepEqual(t.slice(0, 3).map((r) => r.failReason), ['nan', 'nan', 'nan']);
+    assert.match(t[2].failMessage as string, /returned "abc", not a number/);
+    assert.deepEqual(t[3].attrs, { note: 'ok' });
+  });
+
+  it('optimize records objectives that throw and goes on', async () => {
+    class Oops extends Error {
+      code = 'E_OOPS';
+    }
+    const study = await createStudy({ space: { x: quad }, seed: 2 });
+    await study.optimize((c: { x: number }, ctx) => {
+      if (ctx.trial % 4 === 0) throw new Oops('bad luck');
+      return c.x ** 2;
+    }, { nTrials: 20 });
+    const t = await study.trials();
+    assert.equal(t.length, 20);
+    const failed = t.filter((r) => r.state === 'fail');
+    assert.equal(failed.length, 5);
+    assert.ok(failed.every((r) => r.failReason === 'threw' && r.failMessage === 'bad luck'));
+    assert.deepEqual(failed[0].attrs, { errorName: 'Error', error: { code: 'E_OOPS' } });
+  });
+
+  it('times out a hanging in-process objective and aborts its signal', async () => {
+    const study = await createStudy({ space: { x: quad } });
+    let aborted = false;
+    await study.optimize((_c, ctx) => new Promise(() => ctx.signal.addEventListener('abort', () => (aborted = true))), { nTrials: 1, trialTimeoutMs: 20 });
+    const [t] = await study.trials();
+    assert.equal(t.failReason, 'timeout');
+    assert.ok(aborted);
+  });
+
+  it('gives the same trials for the same seed', async () => {
+    const run = async (seed: number) => {
+      const study = await createStudy({ space: { x: quad, c: hp.choice('c', ['a', 'b']) }, seed });
+      await study.optimize((c: { x: number }) => c.x, { nTrials: 20 });
+      return (await study.trials()).map((t) => t.params);
+    };
+    assert.deepEqual(await run(5), await run(5));
+    assert.notDeepEqual(await run(5), await run(6));
+  });
+
+  it('passes a per-trial seed derived from the study seed', async () => {
+    const seeds = async (seed: number) => {
+      const s: number[] = [];
+      const study = await createStudy({ space: { x: quad }, seed });
+      await study.optimize((_c, ctx) => (s.push(ctx.seed), 0), { nTrials: 5 });
+      return s;
+    };
+    const a = await seeds(1);
+    assert.equal(new Set(a).size, 5);
+    assert.deepEqual(await seeds(1), a);
+    assert.notDeepEqual(await seeds(2), a);
+  });
+
+  it('resumes a study by name, refusing a different space', async () => {
+    const storage = new MemoryStorage();
+    const first = await createStudy({ space: { x: quad }, storage, name: 's' });
+    await first.optimize((c: { x: number }) => c.x, { nTrials: 5 });
+    await assert.rejects(createStudy({ space: { x: quad }, storage, name: 's' }), StudyError);
+    const again = await createStudy({ space: { x: quad }, storage, name: 's', resume: true });
+    await again.optimize((c: { x: number }) => c.x, { nTrials: 8 });
+    assert.equal((await again.trials()).length, 8, 'the budget is the study total');
+    await assert.rejects(
+      createStudy({ space: { x: hp.uniform('x', 0, 1) }, storage, name: 's', resume: true }),
+      /was created with a different space/,
+    );
+  });
+
+  it('validates options with field-named errors', async () => {
+    await assert.rejects(createStudy({ space: { x: quad }, direction: 'up' as never }), /options\.direction must be "minimize" or "maximize"/);
+    const study = await createStudy({ space: { x: quad } });
+    await assert.rejects(study.optimize(() => 0, { nTrials: -1 }), (e: unknown) => e instanceof OptionsError && /options\.nTrials/.test(e.message));
+    await assert.rejects(study.optimize(() => 0, { nTrials: 1, concurrency: 0 }), /options\.concurrency must be a positive integer/);
+  });
+
+  it('keeps up to `concurrency` async objectives in flight', async () => {
+    const study = await createStudy({ space: { x: quad } });
+    let now = 0;
+    let peak = 0;
+    await study.optimize(async () => {
+      peak = Math.max(peak, ++now);
+      await new Promise((r) => setTimeout(r, 5));
+      now--;
+      return 1;
+    }, { nTrials: 12, concurrency: 4 });
+    assert.equal(peak, 4);
+  });
+});
+
+describe('fmin', () => {
+  it('minimizes the hyperopt README quadratic to within 0.02 of x = 0.5', async () => {
+    const best = await fmin({ fn: (x: number) => x ** 2 - x + 1, space: quad, maxEvals: 1000, seed: 1 });
+    assert.ok(Math.abs((best.x as number) - 0.5) < 0.02, `x = ${best.x}`);
+  });
+
+  it('returns chosen option values keyed by label', async () => {
+    const best = await fmin({
+      fn: (c: { act: string; w: number }) => (c.act === 'tanh' ? 0 : 1) + Math.abs(c.w - 3),
+      space: { act: hp.choice('act', ['relu', 'tanh']), w: hp.uniformint('w', 1, 5) },
+      maxEvals: 60,
+      seed: 3,
+    });
+    assert.deepEqual(best, { act: 'tanh', w: 3 });
+  });
+});
