@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { OptionsError } from '../../src/errors.js';
+import { Rng } from '../../src/rng.js';
+import { cmaes } from '../../src/samplers/cmaes.js';
+import { symmetricEigen } from '../../src/samplers/cmaes/eigen.js';
+import { constants, State } from '../../src/samplers/cmaes/strategy.js';
+import { random } from '../../src/samplers/random.js';
+import { hp } from '../../src/space/hp.js';
+import { createStudy } from '../../src/study/study.js';
+import { MemoryStorage } from '../../src/storage/memory.js';
+import { samplerConformance } from '../conformance/sampler.js';
+import { signTestP } from '../support/stats.js';
+
+samplerConformance('cmaes', () => cmaes());
+samplerConformance('cmaes (separable)', () => cmaes({ separable: true }));
+
+const box = (d: number) => Object.fromEntries(Array.from({ length: d }, (_, i) => [`x${i}`, hp.uniform(`x${i}`, -5, 5)]));
+const sphere = (p: Record<string, number>) => Object.values(p).reduce((s, v) => s + (v - 1) ** 2, 0);
+
+describe('cmaes', () => {
+  it('decomposes a symmetric matrix: A V = V diag(values), V orthonormal', () => {
+    const n = 7;
+    const rng = new Rng(1);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = rng.normal();
+    const { values, vectors: v } = symmetricEigen(a, n);
+    for (let k = 1; k < n; k++) assert.ok(values[k] >= values[k - 1]);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < n; k++) {
+        let av = 0;
+        for (let j = 0; j < n; j++) av += a[i * n + j] * v[j * n + k];
+        assert.ok(Math.abs(av - values[k] * v[i * n + k]) < 1e-10);
+        let dot = 0;
+        for (let j = 0; j < n; j++) dot += v[j * n + i] * v[j * n + k];
+        assert.ok(Math.abs(dot - (i === k ? 1 : 0)) < 1e-10);
+      }
+    }
+  });
+
+  it('the strategy alone solves a 10-D ill-conditioned ellipsoid to 1e-8 within 8000 evaluations', () => {
+    const n = 10;
+    const lambda = 4 + Math.floor(3 * Math.log(n));
+    let st = State.initial(constants(n, lambda, false, new Uint8Array(n), []), new Float64Array(n).fill(1), 0.5);
+    const f = (x: Float64Array) => x.reduce((s, v, i) => s + 1e4 ** (i / (n - 1)) * v * v, 0);
+    const rng = new Rng(3);
+    let best = Infinity;
+    for (let evals = 0; evals < 8000 && best > 1e-8; evals += lambda) {
+      const pop = Array.from({ length: lambda }, () => {
+        const y = st.step(Float64Array.from({ length: n }, () => rng.normal()));
+        return { y, v: f(st.mean.map((m, j) => m + st.sigma * y[j])) };
+      }).sort((a, b) => a.v - b.v);
+      best = Math.min(best, pop[0].v);
+      st = st.update(pop.map((p) => p.y), pop.map((p) => p.v));
+    }
+    assert.ok(best <= 1e-8, `best ${best}`);
+  });
+
+  it('beats random search on a shifted 6-D sphere (150 trials, 8 seeds, every seed)', async () => {
+    let wins = 0;
+    for (let seed = 0; seed < 8; seed++) {
+      const run = async (sampler: ReturnType<typeof cmaes> | ReturnType<typeof random>) => {
+        const study = await createStudy({ space: box(6), sampler, seed });
+        return (await study.optimize(sphere, { nTrials: 150 }))!.value as number;
+      };
+      if ((await run(cmaes())) < (await run(random()))) wins++;
+    }
+    assert.ok(signTestP(wins, 8) < 0.01, `cmaes won ${wins}/8`);
+  });
+
+  it('a resumed study (new sampler, same trials) continues the same search', async () => {
+    const storage = new MemoryStorage();
+    const a = await createStudy({ space: box(4), sampler: cmaes(), seed: 9, storage, name: 'a' });
+    await a.optimize(sphere, { nTrials: 37 });
+    const b = await createStudy({ space: box(4), sampler: cmaes(), seed: 9, storage: new MemoryStorage(), name: 'b' });
+    await b.optimize(sphere, { nTrials: 37 });
+    // Continue `a` with a fresh sampler object, `b` with its own (cached) one: the next trials agree.
+    const resumed = await createStudy({ space: box(4), sampler: cmaes(), seed: 9, storage, name: 'a', resume: true });
+    await resumed.optimize(sphere, { nTrials: 60 });
+    await b.optimize(sphere, { nTrials: 60 });
+    assert.deepEqual((await resumed.trials()).map((t) => t.params), (await b.trials()).map((t) => t.params));
+  });
+
+  it('keeps converging with 4 trials in flight, told out of order, and a third of them failing', async () => {
+    const study = await createStudy({ space: box(3), sampler: cmaes(), seed: 4 });
+    const rng = new Rng(8);
+    const inflight = await study.ask(4);
+    while (inflight.length > 0) {
+      // Finish a random one of the running trials, then refill to 4 running.
+      const [t] = inflight.splice(rng.int(inflight.length), 1);
+      if (t.number % 3 === 0) await study.tell(t.number, { state: 'fail', reason: 'threw', message: 'boom' });
+      else await study.tell(t.number, sphere(t.params as Record<string, number>));
+      if (t.number < 236) inflight.push(...(await study.ask(1)));
+    }
+    const best = study.bestTrial!.value as number;
+    assert.ok(best < 0.05, `best ${best}`);
+  });
+
+  it('finds an integer optimum and keeps exploring integers (margin) instead of collapsing onto one point', async () => {
+    const space = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`k${i}`, hp.uniformint(`k${i}`, 0, 20)]));
+    const bests: number[] = [];
+    for (let seed = 0; seed < 4; seed++) {
+      const study = await createStudy({ space, sampler: cmaes(), seed });
+      await study.optimize((p: any) => Object.values(p as Record<string, number>).reduce((s, v, i) => s + (v - 3 - 3 * i) ** 2, 0), { nTrials: 200 });
+      bests.push(study.bestTrial!.value as number);
+      const last = (await study.trials()).slice(-50);
+      assert.ok(new Set(last.map((t) => study.space.key(t.params))).size >= 10, 'the last 50 trials hold at least 10 distinct points');
+    }
+    assert.ok(bests.filter((b) => b === 0).length >= 3, `bests ${bests}`);
+  });
+
+  it('rejects bad options naming the field', () => {
+    assert.throws(() => cmaes({ sigma0: 0 }), (e: Error) => e instanceof OptionsError && e.message === 'cmaes: options.sigma0 must be > 0 and ≤ 1 (got 0)');
+    assert.throws(() => cmaes({ popsize: 1 }), /options\.popsize/);
+    assert.throws(() => cmaes({ separable: 'yes' as never }), /options\.separable/);
+    assert.throws(() => cmaes({ restart: 'bipop' as never }), /options\.restart/);
+    assert.throws(() => cmaes({ pBest: 2 }), /options\.pBest/);
+    assert.throws(() => cmaes({ sigma: 0.1 } as never), /options\.sigma\b/);
+  });
+});
