@@ -177,7 +177,8 @@ export class CmaEsSampler implements Sampler {
   readonly options: Readonly<Record<string, unknown>>;
   private readonly sigma0: number;
   private readonly pBest: number;
-  private cache: { space: SearchSpace; seed: number; direction: string; prefix: TrialRecord[]; gen: Generation } | null = null;
+  /** Replay state after a prefix of finished trials (their assignment can no longer change). */
+  private cache: { space: SearchSpace; seed: number; direction: string; prefix: TrialRecord[]; gen: Generation; slots: Slot[]; used: Set<number> } | null = null;
   private layouts = new WeakMap<SearchSpace, Layout>();
 
   constructor(private readonly o: CmaEsOptions = {}) {
@@ -243,24 +244,34 @@ export class CmaEsSampler implements Sampler {
     const { trials, space, seed, direction } = history;
     const c = this.cache;
     let gen: Generation;
+    let slots: Slot[] = [];
+    let used = new Set<number>();
+    let from: number;
     if (c && c.space === space && c.seed === seed && c.direction === direction && c.prefix.length <= trials.length && c.prefix.every((p, i) => sameTrial(p, trials[i]))) {
       gen = c.gen;
+      slots = c.slots.slice();
+      used = new Set(c.used);
+      from = c.prefix.length;
     } else {
       gen = this.firstGeneration(layout, seed);
+      from = 0;
       this.cache = null;
     }
     let firstRunning = trials.findIndex((t) => t.state === 'running');
     if (firstRunning < 0) firstRunning = trials.length;
-    let slots: Slot[] = [];
-    let used = new Set<number>();
     const advance = (at: number) => {
       gen = this.advance(gen, slots, at, layout, seed);
       slots = [];
       used = new Set();
-      // Decisions up to `at` depend only on finished trials: safe to resume from here later.
-      if (at <= firstRunning) this.cache = { space, seed, direction, prefix: trials.slice(0, at), gen };
     };
-    for (let i = gen.startTrial; i < trials.length; i++) {
+    // Decisions up to a trial depend only on the trials before it: once those are finished, they are final.
+    const save = (at: number) => {
+      if (at <= firstRunning && (!this.cache || this.cache.prefix.length < at || this.cache.gen !== gen)) {
+        this.cache = { space, seed, direction, prefix: trials.slice(0, at), gen, slots: slots.slice(), used: new Set(used) };
+      }
+    };
+    for (let i = from; i < trials.length; i++) {
+      if (i === firstRunning) save(i);
       const t = trials[i];
       const key = JSON.stringify(layout.coords.map((c) => t.params[c.dim.label] ?? null));
       let m = gen.find(key, used, slots.length + gen.lambda + 16);
@@ -279,6 +290,7 @@ export class CmaEsSampler implements Sampler {
       slots.push({ y, running: t.state === 'running', score });
     }
     if (ready(slots, gen.lambda)) advance(trials.length);
+    save(trials.length);
     return { gen, used };
   }
 
