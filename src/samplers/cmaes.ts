@@ -50,10 +50,10 @@ interface Layout {
   readonly discrete: readonly DiscreteCoord[];
 }
 
-/** Draws of a member before its continuous coordinates are mirrored into the box. */
+/** Draws of a member before it is mirrored into the box. */
 const BOX_RESAMPLES = 10;
 
-/** A member of a generation: its point (continuous coordinates in the box, discrete ones raw) and the values of the modelled dims it evaluates to. */
+/** A member of a generation: its point in the box (discrete coordinates before the margin scaling) and the values of the modelled dims it evaluates to. */
 interface Member {
   readonly x: Float64Array;
   readonly values: readonly Value[];
@@ -105,18 +105,19 @@ class Generation {
     const n = state.k.n;
     const z = new Float64Array(n);
     const x = new Float64Array(n);
-    // Resample until the continuous coordinates fall in the box; after BOX_RESAMPLES tries, mirror them in.
+    // Resample until the point falls in the box; after BOX_RESAMPLES tries, mirror it in. Discrete coordinates too:
+    // outside the box they all round to the edge value, a flat region where the mean would drift unchecked.
     for (let r = 0; ; r++) {
       for (let j = 0; j < n; j++) z[j] = this.rng.normal();
       const y = state.step(z);
       let inside = true;
       for (let j = 0; j < n; j++) {
         x[j] = state.mean[j] + state.sigma * y[j];
-        if (layout.mirrored[j] && (x[j] < 0 || x[j] > 1)) inside = false;
+        if (x[j] < 0 || x[j] > 1) inside = false;
       }
       if (inside) break;
       if (r === BOX_RESAMPLES) {
-        for (let j = 0; j < n; j++) if (layout.mirrored[j]) x[j] = mirror(x[j]);
+        for (let j = 0; j < n; j++) x[j] = mirror(x[j]);
         break;
       }
     }
@@ -151,8 +152,8 @@ interface Slot {
  * CMA-ES (Hansen 2016, "The CMA Evolution Strategy: A Tutorial": weighted recombination with active negative
  * weights, CSA step size, rank-one and rank-μ covariance updates, h_σ stall) over the always-active float, normal
  * and int parameters in the unit cube (log dims log-scaled, normal dims by their prior CDF), with
- * - box bounds by resampling: a member is redrawn (up to 10 times) until its continuous coordinates lie in [0, 1],
- *   else they are mirrored into the box; the update uses the evaluated point, so the mean stays in the box
+ * - box bounds by resampling: a member is redrawn (up to 10 times) until it lies in [0, 1]^d,
+ *   else it is mirrored into the box; the update uses the evaluated point, so the mean stays in the box
  *   (mirroring in the algorithm's own space instead makes an optimum near a bound bimodal: measured worse on branin);
  * - integer and linearly quantised dims (≤ 4096 values) by CMA-ES with margin (Hamano et al. 2022), margin 1/(dλ);
  * - IPOP restarts (Auger & Hansen 2005) with the population doubled when a run stagnates (tolfun, tolx,

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { OptionsError } from '../../src/errors.js';
 import { Rng } from '../../src/rng.js';
 import { cmaes } from '../../src/samplers/cmaes.js';
-import { symmetricEigen } from '../../src/samplers/cmaes/eigen.js';
+import { core } from '../../src/numeric/core.js';
 import { constants, State } from '../../src/samplers/cmaes/strategy.js';
 import { random } from '../../src/samplers/random.js';
 import { hp } from '../../src/space/hp.js';
@@ -19,12 +19,12 @@ const box = (d: number) => Object.fromEntries(Array.from({ length: d }, (_, i) =
 const sphere = (p: Record<string, number>) => Object.values(p).reduce((s, v) => s + (v - 1) ** 2, 0);
 
 describe('cmaes', () => {
-  it('decomposes a symmetric matrix: A V = V diag(values), V orthonormal', () => {
+  it('the numeric core decomposes a symmetric matrix: A V = V diag(values), V orthonormal', () => {
     const n = 7;
     const rng = new Rng(1);
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = rng.normal();
-    const { values, vectors: v } = symmetricEigen(a, n);
+    const { values, vectors: v } = core().symmetricEigen(a, n);
     for (let k = 1; k < n; k++) assert.ok(values[k] >= values[k - 1]);
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < n; k++) {

@@ -1,5 +1,5 @@
 import { normalCdf, normalQuantile } from '../../stats.js';
-import { symmetricEigen } from './eigen.js';
+import { core } from '../../numeric/core.js';
 
 /**
  * A discrete coordinate for CMA-ES with margin (Hamano et al., 2022, "CMA-ES with Margin: Lower-Bounding
@@ -228,7 +228,7 @@ export class State {
       D = new Float64Array(n);
       for (let j = 0; j < n; j++) D[j] = Math.sqrt(C[j]);
     } else if (g - eigenGen >= k.eigenEvery) {
-      const e = symmetricEigen(C, n);
+      const e = core().symmetricEigen(C, n);
       B = e.vectors;
       D = new Float64Array(n);
       for (let j = 0; j < n; j++) D[j] = Math.sqrt(Math.max(e.values[j], 1e-300));
