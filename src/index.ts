@@ -4,6 +4,8 @@ export { parseSpaceJson, spaceToJson } from './space/json.js';
 export type { Dim } from './space/dim.js';
 export { random, rand, RandomSampler } from './samplers/random.js';
 export { grid, GridSampler, type GridOptions } from './samplers/grid.js';
+export { tpe, TpeSampler } from './samplers/tpe/tpe.js';
+export type { TpeOptions } from './samplers/tpe/options.js';
 export { cmaes, CmaEsSampler, type CmaEsOptions } from './samplers/cmaes.js';
 export { evolution, EvolutionSampler, type EvolutionOptions } from './samplers/evolution.js';
 export { createSampler, samplerNames } from './samplers/registry.js';

@@ -4,6 +4,8 @@ import { EvolutionSampler, type EvolutionOptions } from './evolution.js';
 import { GridSampler, type GridOptions } from './grid.js';
 import { RandomSampler } from './random.js';
 import type { Sampler } from './sampler.js';
+import type { TpeOptions } from './tpe/options.js';
+import { TpeSampler } from './tpe/tpe.js';
 
 type Factory = (options: Record<string, unknown>) => Sampler;
 
@@ -11,6 +13,7 @@ type Factory = (options: Record<string, unknown>) => Sampler;
 const factories = new Map<string, Factory>([
   ['random', () => new RandomSampler()],
   ['grid', (o) => new GridSampler(o as GridOptions)],
+  ['tpe', (o) => new TpeSampler(o as TpeOptions)],
   ['cmaes', (o) => new CmaEsSampler(o as CmaEsOptions)],
   ['evolution', (o) => new EvolutionSampler(o as EvolutionOptions)],
 ]);
