@@ -8,6 +8,7 @@ export { tpe, TpeSampler } from './samplers/tpe/tpe.js';
 export type { TpeOptions } from './samplers/tpe/options.js';
 export { cmaes, CmaEsSampler, type CmaEsOptions } from './samplers/cmaes.js';
 export { evolution, EvolutionSampler, type EvolutionOptions } from './samplers/evolution.js';
+export { gp, GpSampler, type GpOptions } from './samplers/gp/index.js';
 export { createSampler, samplerNames } from './samplers/registry.js';
 export type { Sampler, History } from './samplers/sampler.js';
 export { createStudy, Study, type StudyOptions, type OptimizeOptions, type AskedTrial, type Progress } from './study/study.js';

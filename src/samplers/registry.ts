@@ -1,6 +1,7 @@
 import { OptionsError } from '../errors.js';
 import { CmaEsSampler, type CmaEsOptions } from './cmaes.js';
 import { EvolutionSampler, type EvolutionOptions } from './evolution.js';
+import { GpSampler, type GpOptions } from './gp/sampler.js';
 import { GridSampler, type GridOptions } from './grid.js';
 import { RandomSampler } from './random.js';
 import type { Sampler } from './sampler.js';
@@ -16,6 +17,7 @@ const factories = new Map<string, Factory>([
   ['tpe', (o) => new TpeSampler(o as TpeOptions)],
   ['cmaes', (o) => new CmaEsSampler(o as CmaEsOptions)],
   ['evolution', (o) => new EvolutionSampler(o as EvolutionOptions)],
+  ['gp', (o) => new GpSampler(o as GpOptions)],
 ]);
 
 /** Makes a sampler from its name and JSON options (as given on the CLI or stored with a study). */

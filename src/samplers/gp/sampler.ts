@@ -1,0 +1,277 @@
+import { OptionsError } from '../../errors.js';
+import type { GpHyper, KernelKind } from '../../numeric/core.js';
+import { Rng } from '../../rng.js';
+import type { Params, SearchSpace } from '../../space/space.js';
+import type { TrialRecord } from '../../study/trial.js';
+import { type History, type Sampler, splitHistory } from '../sampler.js';
+import { logEI, ucb } from './acquisition.js';
+import { InputEncoding } from './encoding.js';
+import { fitHyperparameters, type NoiseModel } from './fit.js';
+import { latinHypercube } from './lhs.js';
+import { applyScale, fitScale, Surrogate } from './model.js';
+import { maximizeAcquisition, type Score } from './search.js';
+
+export interface GpOptions {
+  /** Trials drawn from a seeded Latin hypercube before the GP takes over (integer ≥ 1). Default 10. */
+  nStartupTrials?: number;
+  /** Covariance function: ARD Matern-5/2 or RBF. Default 'matern52'. */
+  kernel?: KernelKind;
+  /** Acquisition function: log expected improvement (Ament et al. 2023) or GP-UCB. Default 'logei'. */
+  acquisition?: 'logei' | 'ucb';
+  /** β of UCB (score −μ + √β σ), > 0. Default 2. */
+  beta?: number;
+  /**
+   * Observation noise: 'auto' fits its variance (MAP, Gamma(1.1, 30) prior on standardized outputs);
+   * 'deterministic' fixes it at 1e-6 (standardized), for noiseless objectives; a number fixes the noise
+   * variance in the objective's own units. With noise ('auto' or a number), `recommend` returns the evaluated
+   * trial with the best posterior mean rather than the best single observation. Default 'auto'.
+   */
+  noise?: 'auto' | 'deterministic' | number;
+  /** Quasi-random acquisition candidates at small n (halved as n grows, ≥ 256). Default 2048. */
+  nCandidates?: number;
+}
+
+const DETERMINISTIC_NOISE = 1e-6;
+/** Below this many complete trials every trial refits the hyperparameters; above, refits get sparser. */
+const DENSE_REFITS = 40;
+
+/**
+ * The trial count at which the hyperparameters used with `nc` complete trials were fitted: nc itself up to
+ * DENSE_REFITS, then multiples of a step that doubles as nc doubles (every 2 trials from 40, every 4 from 80,
+ * every 8 from 160, every 16 from 320 …), so the amortised fitting cost stays roughly flat.
+ */
+export function refitPoint(nc: number): number {
+  if (nc <= DENSE_REFITS) return nc;
+  const step = 2 ** Math.floor(Math.log2(nc / (DENSE_REFITS / 2)));
+  return Math.floor(nc / step) * step;
+}
+
+/**
+ * Gaussian-process Bayesian optimisation over the whole (mixed, conditional) space.
+ *
+ * - Model: GP on the unit-cube encoding of every dim (`InputEncoding`: log scaling, integer cells, choices as
+ *   categorical Hamming dims, inactive dims imputed), standardized outputs, ARD Matern-5/2 (or RBF), MAP
+ *   hyperparameters (`fitHyperparameters`).
+ * - Acquisition: LogEI (default) or UCB maximised by `maximizeAcquisition`; values decoded so every suggestion
+ *   is a value the space holds.
+ * - Batches and running trials: kriging believer (pending and chosen points fantasized at their posterior mean).
+ * - Startup: the i-th trial of the study (i < nStartupTrials) is point i of one Latin hypercube seeded by the
+ *   study seed.
+ *
+ * Reproducibility: everything is a function of the history and the seed. Hyperparameters used with nc complete
+ * trials are those fitted on the first `refitPoint(nc)` complete trials (by trial number) from deterministic
+ * starts and restarts seeded by (seed, refit point); they are cached in the sampler only to avoid refitting,
+ * so a fresh sampler on the same history (a resumed study) suggests exactly the same points.
+ */
+export class GpSampler implements Sampler {
+  readonly name = 'gp';
+  readonly options: Readonly<Record<string, unknown>>;
+  private readonly nStartup: number;
+  private readonly kernel: KernelKind;
+  private readonly acquisition: 'logei' | 'ucb';
+  private readonly beta: number;
+  private readonly noise: 'auto' | 'deterministic' | number;
+  private readonly nCandidates: number;
+  private encodingCache: { space: SearchSpace; enc: InputEncoding } | null = null;
+  private readonly hyperCache = new Map<string, GpHyper>();
+
+  constructor(o: GpOptions = {}) {
+    if (o === null || typeof o !== 'object') throw new OptionsError('gp: options must be an object');
+    const known = ['nStartupTrials', 'kernel', 'acquisition', 'beta', 'noise', 'nCandidates'];
+    for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`gp: unknown option options.${k} (known: ${known.join(', ')})`);
+    const nStartup = o.nStartupTrials ?? 10;
+    if (!Number.isInteger(nStartup) || nStartup < 1) throw new OptionsError(`gp: options.nStartupTrials must be an integer ≥ 1 (got ${String(o.nStartupTrials)})`);
+    const kernel = o.kernel ?? 'matern52';
+    if (kernel !== 'matern52' && kernel !== 'rbf') throw new OptionsError(`gp: options.kernel must be 'matern52' or 'rbf' (got ${JSON.stringify(o.kernel)})`);
+    const acquisition = o.acquisition ?? 'logei';
+    if (acquisition !== 'logei' && acquisition !== 'ucb') throw new OptionsError(`gp: options.acquisition must be 'logei' or 'ucb' (got ${JSON.stringify(o.acquisition)})`);
+    const beta = o.beta ?? 2;
+    if (typeof beta !== 'number' || !(beta > 0) || !Number.isFinite(beta)) throw new OptionsError(`gp: options.beta must be a finite number > 0 (got ${String(o.beta)})`);
+    const noise = o.noise ?? 'auto';
+    if (!(noise === 'auto' || noise === 'deterministic' || (typeof noise === 'number' && noise > 0 && Number.isFinite(noise)))) {
+      throw new OptionsError(`gp: options.noise must be 'auto', 'deterministic' or a variance > 0 (got ${JSON.stringify(o.noise)})`);
+    }
+    const nCandidates = o.nCandidates ?? 2048;
+    if (!Number.isInteger(nCandidates) || nCandidates < 1) throw new OptionsError(`gp: options.nCandidates must be an integer ≥ 1 (got ${String(o.nCandidates)})`);
+    this.nStartup = nStartup;
+    this.kernel = kernel;
+    this.acquisition = acquisition;
+    this.beta = beta;
+    this.noise = noise;
+    this.nCandidates = nCandidates;
+    this.options = { ...o };
+  }
+
+  suggest(history: History, n: number, rng: Rng): Params[] {
+    const { space } = history;
+    const enc = this.encoding(space);
+    const { complete, pending } = splitHistory(history);
+    const keys = new Set<string>();
+    for (const t of history.trials) if (t.state === 'running' || t.state === 'complete') keys.add(space.key(t.params));
+    const out: Params[] = [];
+    if (enc.d === 0) {
+      for (let i = 0; i < n; i++) out.push(space.sample(rng));
+      return out;
+    }
+    if (complete.length < Math.max(this.nStartup, 2)) {
+      for (let j = 0; j < n; j++) out.push(this.startupPoint(history, enc, history.trials.length + j, rng, keys));
+      return out;
+    }
+
+    let model = this.surrogate(history, complete, enc);
+    try {
+      if (pending.length > 0) {
+        const px = new Float64Array(pending.length * enc.d);
+        pending.forEach((t, i) => enc.inputs(t.params, px.subarray(i * enc.d, (i + 1) * enc.d)));
+        const next = model.withFantasies(px, pending.length);
+        model.dispose();
+        model = next;
+      }
+      const incumbents = this.incumbents(complete, enc, history, rng);
+      const nc = complete.length;
+      const global = Math.max(256, Math.round(this.nCandidates * Math.min(1, 100 / nc)));
+      const search = { global, local: Math.max(64, global >> 2), incumbents, starts: nc > 200 ? 3 : 5, maxIter: 40 };
+      for (let j = 0; j < n; j++) {
+        const best = this.incumbentValue(model);
+        const score: Score = this.acquisition === 'ucb' ? (m, v) => ucb(m, v, this.beta) : (m, v) => logEI(m, v, best);
+        const pick = maximizeAcquisition(model, enc, score, rng, search, (k) => keys.has(k));
+        const params = pick ? pick.params : this.randomPoint(space, rng, keys);
+        keys.add(space.key(params));
+        out.push(params);
+        if (j < n - 1) {
+          const next = model.withFantasies(pick ? pick.inputs : enc.inputs(params), 1);
+          model.dispose();
+          model = next;
+        }
+      }
+    } finally {
+      model.dispose();
+    }
+    return out;
+  }
+
+  /**
+   * With noise ('auto' or a variance): the complete trial with the best posterior mean at its own inputs
+   * (averaging out the noise of single observations). With 'deterministic', or before the GP phase: null
+   * (the study then recommends the best observation).
+   */
+  recommend(history: History): TrialRecord | null {
+    if (this.noise === 'deterministic') return null;
+    const { complete } = splitHistory(history);
+    if (complete.length < Math.max(this.nStartup, 2)) return null;
+    const enc = this.encoding(history.space);
+    const model = this.surrogate(history, complete, enc);
+    try {
+      const means = model.fittedMeans();
+      let best = 0;
+      for (let i = 1; i < means.length; i++) if (means[i] < means[best]) best = i;
+      return sortedByNumber(complete)[best];
+    } finally {
+      model.dispose();
+    }
+  }
+
+  private encoding(space: SearchSpace): InputEncoding {
+    if (this.encodingCache?.space !== space) this.encodingCache = { space, enc: new InputEncoding(space) };
+    return this.encodingCache.enc;
+  }
+
+  /** Startup design point i (a Latin hypercube of nStartupTrials points seeded by the study seed); random beyond it or on collision. */
+  private startupPoint(history: History, enc: InputEncoding, i: number, rng: Rng, keys: Set<string>): Params {
+    if (i < this.nStartup) {
+      const design = latinHypercube(this.nStartup, enc.d, Rng.derive(history.seed, 'gp-startup'));
+      const p = enc.canonical(design.subarray(i * enc.d, (i + 1) * enc.d)).params;
+      const k = history.space.key(p);
+      if (!keys.has(k)) {
+        keys.add(k);
+        return p;
+      }
+    }
+    const p = this.randomPoint(history.space, rng, keys);
+    keys.add(history.space.key(p));
+    return p;
+  }
+
+  private randomPoint(space: SearchSpace, rng: Rng, keys: Set<string>): Params {
+    let p = space.sample(rng);
+    for (let r = 0; r < 32 && keys.has(space.key(p)); r++) p = space.sample(rng);
+    return p;
+  }
+
+  /** Outputs oriented for minimisation, trials in number order. */
+  private data(history: History, complete: readonly TrialRecord[], enc: InputEncoding): { x: Float64Array; y: Float64Array; trials: TrialRecord[] } {
+    const trials = sortedByNumber(complete);
+    const sign = history.direction === 'maximize' ? -1 : 1;
+    const x = new Float64Array(trials.length * enc.d);
+    const y = new Float64Array(trials.length);
+    trials.forEach((t, i) => {
+      enc.inputs(t.params, x.subarray(i * enc.d, (i + 1) * enc.d));
+      y[i] = sign * (t.value as number);
+    });
+    return { x, y, trials };
+  }
+
+  /** The GP on all complete trials with the hyperparameters of the current refit point. */
+  private surrogate(history: History, complete: readonly TrialRecord[], enc: InputEncoding): Surrogate {
+    const { x, y } = this.data(history, complete, enc);
+    const nc = y.length;
+    const r = refitPoint(nc);
+    const hyper = { ...this.hyperparameters(history.seed, x.subarray(0, r * enc.d), y.subarray(0, r), r, enc) };
+    const scale = fitScale(y);
+    if (typeof this.noise === 'number') hyper.noiseVariance = this.noise / (scale.std * scale.std);
+    return Surrogate.fromOutputs(hyper, x, y, enc.d, scale);
+  }
+
+  private hyperparameters(seed: number, x: Float64Array, y: Float64Array, r: number, enc: InputEncoding): GpHyper {
+    const key = `${seed}|${r}|${fingerprint(x)}|${fingerprint(y)}`;
+    const cached = this.hyperCache.get(key);
+    if (cached) return cached;
+    const scale = fitScale(y);
+    const noise: NoiseModel =
+      this.noise === 'auto' ? { kind: 'fitted' }
+      : this.noise === 'deterministic' ? { kind: 'fixed', variance: DETERMINISTIC_NOISE }
+      : { kind: 'fixed', variance: this.noise / (scale.std * scale.std) };
+    const fit = fitHyperparameters(x, applyScale(y, scale), r, enc.d, {
+      kind: this.kernel,
+      categorical: enc.categorical,
+      noise,
+      restarts: r <= 100 ? 1 : 0,
+      maxIter: r <= 200 ? 100 : 50,
+      rng: Rng.derive(seed, 'gp-fit', r),
+    });
+    if (this.hyperCache.size > 8) this.hyperCache.clear();
+    this.hyperCache.set(key, fit.hyper);
+    return fit.hyper;
+  }
+
+  /** Incumbent for EI: the lowest posterior mean at the data (= lowest observation when noiseless), fantasies included. */
+  private incumbentValue(model: Surrogate): number {
+    const means = this.noise === 'deterministic' ? model.z : model.fittedMeans();
+    let best = Infinity;
+    for (const v of means) best = Math.min(best, v);
+    return best;
+  }
+
+  /** Raw points of the best few complete trials (inactive coordinates drawn at random), best first. */
+  private incumbents(complete: readonly TrialRecord[], enc: InputEncoding, history: History, rng: Rng): Float64Array[] {
+    const sign = history.direction === 'maximize' ? -1 : 1;
+    const best = [...complete].sort((a, b) => sign * ((a.value as number) - (b.value as number)) || a.number - b.number).slice(0, 3);
+    return best.map((t) => enc.raw(t.params, () => rng.uniform()));
+  }
+}
+
+function sortedByNumber(trials: readonly TrialRecord[]): TrialRecord[] {
+  return [...trials].sort((a, b) => a.number - b.number);
+}
+
+/** FNV-1a over the bytes of a Float64Array, as a hex string (cache keys only). */
+function fingerprint(a: Float64Array): string {
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < bytes.length; i++) {
+    h1 = Math.imul(h1 ^ bytes[i], 0x01000193);
+    h2 = Math.imul(h2 ^ bytes[i], 0x0100019d);
+  }
+  return (h1 >>> 0).toString(16) + (h2 >>> 0).toString(16) + ':' + a.length;
+}

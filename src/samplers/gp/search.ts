@@ -1,0 +1,144 @@
+import type { Rng } from '../../rng.js';
+import type { Params } from '../../space/space.js';
+import type { Acq } from './acquisition.js';
+import type { InputEncoding } from './encoding.js';
+import { latinHypercube } from './lhs.js';
+import type { Surrogate } from './model.js';
+import { minimizeBox } from './optimize.js';
+
+/** An acquisition as a function of the posterior at one point (a score to maximise). */
+export type Score = (mean: number, variance: number) => Acq;
+
+export interface SearchOptions {
+  /** Quasi-random (Latin hypercube) candidates over the whole raw cube. */
+  global: number;
+  /** Candidates perturbed around the incumbents. */
+  local: number;
+  /** Raw points of the best observed trials, best first, around which the local candidates are drawn. */
+  incumbents: readonly Float64Array[];
+  /** Best candidates polished by projected L-BFGS on their continuous inputs. */
+  starts: number;
+  /** L-BFGS iterations per start. */
+  maxIter: number;
+}
+
+export interface Scored {
+  params: Params;
+  key: string;
+  inputs: Float64Array;
+  value: number;
+}
+
+/** Perturbation scales (raw unit-cube units) of local candidates, used in turn. */
+const LOCAL_SCALES = [0.01, 0.05, 0.15];
+
+/**
+ * Maximises `score` over the whole mixed space and returns the best point whose key is not taken
+ * (null if every point found is taken):
+ * 1. global Latin-hypercube candidates plus Gaussian perturbations of the incumbents, decoded to points the
+ *    space can hold, scored in one batched posterior call;
+ * 2. the best `starts` distinct ones polished by `minimizeBox` over their active continuous inputs (ints and
+ *    quantised values relaxed to the continuum, rounded afterwards by decoding);
+ * 3. one round of categorical moves at each polished point (every other option of every active choice,
+ *    which may switch branches), scored in one call.
+ */
+export function maximizeAcquisition(
+  model: Surrogate,
+  enc: InputEncoding,
+  score: Score,
+  rng: Rng,
+  o: SearchOptions,
+  taken: (key: string) => boolean,
+): Scored | null {
+  const D = enc.d;
+  const pool: { u: Float64Array; params: Params; inputs: Float64Array }[] = [];
+  const add = (u: Float64Array) => {
+    const c = enc.canonical(u);
+    pool.push({ u, ...c });
+  };
+  const lhs = latinHypercube(o.global, D, rng);
+  for (let i = 0; i < o.global; i++) add(lhs.slice(i * D, (i + 1) * D));
+  if (o.incumbents.length > 0) {
+    for (let i = 0; i < o.local; i++) {
+      const base = o.incumbents[i % Math.min(o.incumbents.length, 1 + (i % 3))];
+      const s = LOCAL_SCALES[i % LOCAL_SCALES.length];
+      const u = Float64Array.from(base);
+      for (let j = 0; j < D; j++) {
+        if (enc.categorical[j]) {
+          if (rng.uniform() < 1 / D) u[j] = rng.uniform();
+        } else u[j] = Math.min(1, Math.max(0, u[j] + s * rng.normal()));
+      }
+      add(u);
+    }
+  }
+
+  const scored = scoreAll(model, enc, score, pool);
+  const results: (Scored & { u: Float64Array })[] = scored.map((s, i) => ({ ...s, u: pool[i].u }));
+  const order = results.map((_, i) => i).sort((a, b) => results[b].value - results[a].value);
+
+  // Polish the best distinct candidates.
+  const polished: (Scored & { u: Float64Array })[] = [];
+  const seen = new Set<string>();
+  for (const i of order) {
+    if (polished.length >= o.starts) break;
+    const c = results[i];
+    if (seen.has(c.key)) continue;
+    seen.add(c.key);
+    polished.push(polish(model, enc, score, c, o.maxIter));
+  }
+  const moves: { u: Float64Array; params: Params; inputs: Float64Array }[] = [];
+  for (const p of polished) {
+    for (const { index, options } of enc.activeChoices(p.params)) {
+      const current = p.inputs[index];
+      for (let k = 0; k < options; k++) {
+        if (k === current) continue;
+        const u = Float64Array.from(p.u);
+        u[index] = (k + 0.5) / options;
+        moves.push({ u, ...enc.canonical(u) });
+      }
+    }
+  }
+  const moved = scoreAll(model, enc, score, moves).map((s, i) => ({ ...s, u: moves[i].u }));
+
+  const all = [...polished, ...moved, ...results].sort((a, b) => b.value - a.value);
+  for (const c of all) if (!taken(c.key) && Number.isFinite(c.value)) return c;
+  return null;
+}
+
+function scoreAll(model: Surrogate, enc: InputEncoding, score: Score, pts: { params: Params; inputs: Float64Array }[]): Scored[] {
+  const m = pts.length;
+  if (m === 0) return [];
+  const D = enc.d;
+  const x = new Float64Array(m * D);
+  pts.forEach((p, i) => x.set(p.inputs, i * D));
+  const post = model.predict(x, m);
+  return pts.map((p, i) => ({ params: p.params, key: enc.space.key(p.params), inputs: p.inputs, value: score(post.mean[i], post.variance[i]).value }));
+}
+
+/** Gradient ascent of the score over the active continuous inputs of c, then decoding (rounding) and rescoring. */
+function polish(model: Surrogate, enc: InputEncoding, score: Score, c: Scored & { u: Float64Array }, maxIter: number): Scored & { u: Float64Array } {
+  const free = enc.activeContinuous(c.params);
+  if (free.length === 0 || maxIter <= 0) return c;
+  const D = enc.d;
+  const inp = Float64Array.from(c.inputs);
+  const f = (v: Float64Array, g: Float64Array): number => {
+    for (let k = 0; k < free.length; k++) inp[free[k]] = v[k];
+    const p = model.predict(inp, 1, true);
+    const a = score(p.mean[0], p.variance[0]);
+    const mg = p.meanGrad as Float64Array;
+    const vg = p.varianceGrad as Float64Array;
+    for (let k = 0; k < free.length; k++) g[k] = -(a.dMean * mg[free[k]] + a.dVar * vg[free[k]]);
+    return -a.value;
+  };
+  // Start from the raw coordinates (the canonical inputs of ints sit at cell centres; raw ones are equivalent).
+  const v0 = Float64Array.from(free, (j) => c.inputs[j]);
+  const lower = new Float64Array(free.length);
+  const upper = new Float64Array(free.length).fill(1);
+  const r = minimizeBox(f, v0, lower, upper, { maxIter, pgtol: 1e-7, ftol: 1e-12, maxStep: 0.1 });
+  const u = Float64Array.from(c.u);
+  for (let k = 0; k < free.length; k++) u[free[k]] = r.x[k];
+  const canon = enc.canonical(u);
+  const [s] = scoreAll(model, enc, score, [canon]);
+  void D;
+  return s.value >= c.value ? { ...s, u } : c;
+}
