@@ -67,9 +67,13 @@ const XMAX: f64 = 2.53e307;
   return (SQRPI - r) / y;
 }
 
-/** exp(-y*y) computed as exp(-ysq^2) exp(-del) with ysq = y rounded to 1/16 (Cody's trick). */
+/**
+ * exp(-y*y); for y >= 2 computed as exp(-ysq^2) exp(-del) with ysq = y rounded to 1/16
+ * (Cody's trick against the rounding error of y*y, which exp amplifies by y^2).
+ */
 // @ts-ignore: decorator
 @inline function expNegSq(y: f64): f64 {
+  if (y < 2.0) return Math.exp(-y * y);
   const ysq = Math.trunc(y * 16.0) / 16.0;
   const del = (y - ysq) * (y + ysq);
   return Math.exp(-ysq * ysq) * Math.exp(-del);
@@ -113,7 +117,11 @@ export function logNormMass(a: f64, b: f64): f64 {
   if (!(b > a)) return -Infinity;
   if (a >= 0) return logUpperMass(a, b);
   if (b <= 0) return logUpperMass(-b, -a);
-  // a < 0 < b: Phi(b) - Phi(a) = (erf(b/sqrt2) + erf(-a/sqrt2)) / 2, both terms >= 0
+  // a < 0 < b, so the mass is at least 1/2 - 1 + Phi(8.3) when a side is beyond 8.3 sigma,
+  // where 1 - Phi(8.3) = 5e-17 is below the rounding of the result: drop that tail.
+  if (b >= 8.3) return a <= -8.3 ? 0.0 : Math.log1p(-0.5 * erfcPos(-a * INV_SQRT2));
+  if (a <= -8.3) return Math.log1p(-0.5 * erfcPos(b * INV_SQRT2));
+  // Phi(b) - Phi(a) = (erf(b/sqrt2) + erf(-a/sqrt2)) / 2, both terms >= 0
   return Math.log(0.5 * (erf(b * INV_SQRT2) + erf(-a * INV_SQRT2)));
 }
 
@@ -140,28 +148,31 @@ const MAGIC: f64 = 6755399441055744.0; // 1.5 * 2^52
 
 // @ts-ignore: decorator
 @inline export function expv(x: v128): v128 {
+  // exp(x) = 2^k exp(r), k = round(x / ln2), |r| <= ln2/2; the rounding is done by adding
+  // 1.5 * 2^52 (so the low mantissa bits of t hold k), which also gives 2^k by shifting.
   const under = f64x2.lt(x, f64x2.splat(-708.0));
-  const xc = f64x2.max(x, f64x2.splat(-708.0));
-  const kf = f64x2.nearest(f64x2.mul(xc, f64x2.splat(LOG2E)));
+  const xc = f64x2.pmax(x, f64x2.splat(-708.0));
+  const t = f64x2.add(f64x2.mul(xc, f64x2.splat(LOG2E)), f64x2.splat(MAGIC));
+  const kf = f64x2.sub(t, f64x2.splat(MAGIC));
   const r = f64x2.sub(f64x2.sub(xc, f64x2.mul(kf, f64x2.splat(LN2HI))), f64x2.mul(kf, f64x2.splat(LN2LO)));
-  // Taylor polynomial of degree 13 (error < 1e-17 for |r| <= ln2/2)
-  let p = f64x2.splat(1.0 / 6227020800.0);
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 479001600.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  // 2^k
-  const kb = i64x2.sub(f64x2.add(kf, f64x2.splat(MAGIC)), f64x2.splat(MAGIC));
-  const scale = i64x2.shl(i64x2.add(kb, i64x2.splat(1023)), 52);
+  // Taylor polynomial of degree 13 (error < 2e-17 for |r| <= ln2/2), Estrin's scheme
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const r8 = f64x2.mul(r4, r4);
+  const q0 = f64x2.add(f64x2.splat(1.0), r);
+  const q1 = f64x2.add(f64x2.splat(0.5), f64x2.mul(r, f64x2.splat(1.0 / 6.0)));
+  const q2 = f64x2.add(f64x2.splat(1.0 / 24.0), f64x2.mul(r, f64x2.splat(1.0 / 120.0)));
+  const q3 = f64x2.add(f64x2.splat(1.0 / 720.0), f64x2.mul(r, f64x2.splat(1.0 / 5040.0)));
+  const q4 = f64x2.add(f64x2.splat(1.0 / 40320.0), f64x2.mul(r, f64x2.splat(1.0 / 362880.0)));
+  const q5 = f64x2.add(f64x2.splat(1.0 / 3628800.0), f64x2.mul(r, f64x2.splat(1.0 / 39916800.0)));
+  const q6 = f64x2.add(f64x2.splat(1.0 / 479001600.0), f64x2.mul(r, f64x2.splat(1.0 / 6227020800.0)));
+  const q01 = f64x2.add(q0, f64x2.mul(q1, r2));
+  const q23 = f64x2.add(q2, f64x2.mul(q3, r2));
+  const q45 = f64x2.add(q4, f64x2.mul(q5, r2));
+  const q03 = f64x2.add(q01, f64x2.mul(q23, r4));
+  const q46 = f64x2.add(q45, f64x2.mul(q6, r4));
+  const p = f64x2.add(q03, f64x2.mul(q46, r8));
+  const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1023)), 52);
   return v128.andnot(f64x2.mul(p, scale), under);
 }
 

@@ -21,21 +21,22 @@ const INV_SQRT2: f64 = 0.7071067811865476;
 
 /**
  * Prepare a mixture. Inputs: K, d, dc; w (K); mu, sig (K x d); low, high (d); isInterval (u8, d);
- * catSizes (i32, dc); catProbs (K x S, S = sum catSizes).
+ * order (i32, d): dimension of each slot, density dims first; catSizes (i32, dc); catProbs (K x S, S = sum catSizes).
  * Outputs (Kp = K rounded up to even):
- *   muT, isT, sgT, lzT (d x Kp): means, 1/(s sqrt2), s, log Z, dimension-major;
+ *   muT, isT, sgT, lzT (d x Kp, one row per slot): means, 1/(s sqrt2), s, log Z;
  *   cst (Kp): log w_k + sum over density dims of (-log s - log sqrt(2pi) - log Z), -inf in padding;
  *   catLog (K x S): log probabilities.
  */
 export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig: usize, low: usize, high: usize,
-  isInterval: usize, catSizes: usize, catProbs: usize,
+  isInterval: usize, order: usize, catSizes: usize, catProbs: usize,
   muT: usize, isT: usize, sgT: usize, lzT: usize, cst: usize, catLog: usize): void {
   const Kp = (K + 1) & ~1;
   for (let k = 0; k < Kp; k++) st(cst + (<usize>k << 3), k < K ? Math.log(ld(w + (<usize>k << 3))) : -Infinity);
-  for (let j = 0; j < d; j++) {
+  for (let slot = 0; slot < d; slot++) {
+    const j = load<i32>(order + (<usize>slot << 2));
     const lo = ld(low + (<usize>j << 3)), hi = ld(high + (<usize>j << 3));
     const dens = load<u8>(isInterval + <usize>j) == 0;
-    const base = <usize>j * <usize>Kp << 3;
+    const base = <usize>slot * <usize>Kp << 3;
     for (let k = 0; k < Kp; k++) {
       const o = base + (<usize>k << 3);
       if (k >= K) { st(muT + o, 0); st(isT + o, 0); st(sgT + o, 1); st(lzT + o, 0); continue; }
@@ -65,12 +66,15 @@ export function expBatch(x: usize, n: i32, out: usize): void {
   }
 }
 
+const XD: usize = memory.data(8 * 4096, 16); // gathered density coordinates of one point (d <= 4096)
+
 /**
  * Evaluate log p(x) for m points. x (m x d): the value for density dims, the lower edge for
  * interval dims; xhi (m x d): upper edges for interval dims (ignored otherwise, may be 0 if
- * there is none); cats (i32, m x dc). scratch: Kp doubles. out: m.
+ * there is none); cats (i32, m x dc). order/nd: slot -> dimension map with the nd density dims
+ * first (as given to parzenPrepare). scratch: Kp doubles. out: m.
  */
-export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isInterval: usize, catSizes: usize,
+export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, order: usize, nd: i32, catSizes: usize,
   muT: usize, isT: usize, sgT: usize, lzT: usize, cst: usize, catLog: usize,
   m: i32, x: usize, xhi: usize, cats: usize, out: usize, scratch: usize): void {
   const Kp = (K + 1) & ~1;
@@ -79,12 +83,13 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
   for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
   for (let p = 0; p < m; p++) {
     const xp = x + <usize>p * <usize>d * 8;
-    // support check for density dims
+    // gather density coordinates and check the support
     let inside = true;
-    for (let j = 0; j < d; j++) {
-      if (load<u8>(isInterval + <usize>j) != 0) continue;
-      const v = ld(xp + (<usize>j << 3));
-      if (!(v >= ld(low + (<usize>j << 3)) && v <= ld(high + (<usize>j << 3)))) { inside = false; break; }
+    for (let s = 0; s < nd; s++) {
+      const j = <usize>load<i32>(order + (<usize>s << 2)) << 3;
+      const v = ld(xp + j);
+      st(XD + (<usize>s << 3), v);
+      if (!(v >= ld(low + j) && v <= ld(high + j))) { inside = false; break; }
     }
     if (!inside) { st(out + (<usize>p << 3), -Infinity); continue; }
     // density dims, 8 components at a time in registers
@@ -92,11 +97,10 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
     for (; k + 8 <= Kp; k += 8) {
       const ko = <usize>k << 3;
       let a0 = v128.load(cst + ko), a1 = v128.load(cst + ko, 16), a2 = v128.load(cst + ko, 32), a3 = v128.load(cst + ko, 48);
-      for (let j = 0; j < d; j++) {
-        if (load<u8>(isInterval + <usize>j) != 0) continue;
-        const xv = f64x2.splat(ld(xp + (<usize>j << 3)));
-        const mrow = muT + <usize>j * kps + ko;
-        const irow = isT + <usize>j * kps + ko;
+      let mrow = muT + ko;
+      let irow = isT + ko;
+      for (let s = 0; s < nd; s++) {
+        const xv = v128.load64_splat(XD + (<usize>s << 3));
         let z = f64x2.mul(f64x2.sub(xv, v128.load(mrow)), v128.load(irow));
         a0 = f64x2.sub(a0, f64x2.mul(z, z));
         z = f64x2.mul(f64x2.sub(xv, v128.load(mrow, 16)), v128.load(irow, 16));
@@ -105,6 +109,8 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
         a2 = f64x2.sub(a2, f64x2.mul(z, z));
         z = f64x2.mul(f64x2.sub(xv, v128.load(mrow, 48)), v128.load(irow, 48));
         a3 = f64x2.sub(a3, f64x2.mul(z, z));
+        mrow += kps;
+        irow += kps;
       }
       v128.store(scratch + ko, a0); v128.store(scratch + ko, a1, 16);
       v128.store(scratch + ko, a2, 32); v128.store(scratch + ko, a3, 48);
@@ -112,22 +118,21 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
     for (; k < Kp; k += 2) {
       const ko = <usize>k << 3;
       let a0 = v128.load(cst + ko);
-      for (let j = 0; j < d; j++) {
-        if (load<u8>(isInterval + <usize>j) != 0) continue;
-        const xv = f64x2.splat(ld(xp + (<usize>j << 3)));
-        const z = f64x2.mul(f64x2.sub(xv, v128.load(muT + <usize>j * kps + ko)), v128.load(isT + <usize>j * kps + ko));
+      for (let s = 0; s < nd; s++) {
+        const xv = v128.load64_splat(XD + (<usize>s << 3));
+        const z = f64x2.mul(f64x2.sub(xv, v128.load(muT + <usize>s * kps + ko)), v128.load(isT + <usize>s * kps + ko));
         a0 = f64x2.sub(a0, f64x2.mul(z, z));
       }
       v128.store(scratch + ko, a0);
     }
     // interval dims: mass of [max(lo, low), min(hi, high)]
     let empty = false;
-    for (let j = 0; j < d; j++) {
-      if (load<u8>(isInterval + <usize>j) == 0) continue;
+    for (let slot = nd; slot < d; slot++) {
+      const j = load<i32>(order + (<usize>slot << 2));
       const a = max(ld(xp + (<usize>j << 3)), ld(low + (<usize>j << 3)));
       const b = min(ld(xhi + <usize>p * <usize>d * 8 + (<usize>j << 3)), ld(high + (<usize>j << 3)));
       if (!(b > a)) { empty = true; break; }
-      const mrow = muT + <usize>j * kps, srow = sgT + <usize>j * kps, zrow = lzT + <usize>j * kps;
+      const mrow = muT + <usize>slot * kps, srow = sgT + <usize>slot * kps, zrow = lzT + <usize>slot * kps;
       for (let kk = 0; kk < K; kk++) {
         const o = <usize>kk << 3;
         const mu = ld(mrow + o), s = ld(srow + o);
@@ -163,15 +168,14 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
     mx0 = f64x2.pmax(mx0, mx1);
     const mx = max(f64x2.extract_lane(mx0, 0), f64x2.extract_lane(mx0, 1));
     if (mx == -Infinity || isNaN(mx)) { st(out + (<usize>p << 3), mx); continue; }
+    // sum of exp(s_k - max); pairs whose terms are both below e^-50 (relative) are skipped
     const mv = f64x2.splat(mx);
-    let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
-    k = 0;
-    for (; k + 4 <= Kp; k += 4) {
-      s0 = f64x2.add(s0, expv(f64x2.sub(v128.load(scratch + (<usize>k << 3)), mv)));
-      s1 = f64x2.add(s1, expv(f64x2.sub(v128.load(scratch + (<usize>k << 3), 16), mv)));
+    const thr = f64x2.splat(mx - 50.0);
+    let s0 = f64x2.splat(0);
+    for (k = 0; k < Kp; k += 2) {
+      const v = v128.load(scratch + (<usize>k << 3));
+      if (v128.any_true(f64x2.gt(v, thr))) s0 = f64x2.add(s0, expv(f64x2.sub(v, mv)));
     }
-    for (; k < Kp; k += 2) s0 = f64x2.add(s0, expv(f64x2.sub(v128.load(scratch + (<usize>k << 3)), mv)));
-    s0 = f64x2.add(s0, s1);
     st(out + (<usize>p << 3), mx + Math.log(f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1)));
   }
 }

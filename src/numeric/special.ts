@@ -54,6 +54,7 @@ function erfcxLarge(y: number): number {
 }
 
 function expNegSq(y: number): number {
+  if (y < 2) return Math.exp(-y * y);
   const ysq = Math.trunc(y * 16) / 16;
   const del = (y - ysq) * (y + ysq);
   return Math.exp(-ysq * ysq) * Math.exp(-del);
@@ -93,6 +94,9 @@ export function logNormMass(a: number, b: number): number {
   if (!(b > a)) return -Infinity;
   if (a >= 0) return logUpperMass(a, b);
   if (b <= 0) return logUpperMass(-b, -a);
+  // a < 0 < b: beyond 8.3 sigma the tail (5e-17) is below the rounding of a mass >= 1/2
+  if (b >= 8.3) return a <= -8.3 ? 0 : Math.log1p(-0.5 * erfcPos(-a * INV_SQRT2));
+  if (a <= -8.3) return Math.log1p(-0.5 * erfcPos(b * INV_SQRT2));
   return Math.log(0.5 * (erf(b * INV_SQRT2) + erf(-a * INV_SQRT2)));
 }
 

@@ -50,9 +50,9 @@ interface Exports {
     z: number, m: number, mean: number, variance: number, gmean: number, gvar: number,
     chunk: number, zs: number, zsT: number, kc: number, g: number): void;
   parzenPrepare(K: number, d: number, dc: number, w: number, mu: number, sig: number, low: number, high: number,
-    isInterval: number, catSizes: number, catProbs: number,
+    isInterval: number, order: number, catSizes: number, catProbs: number,
     muT: number, isT: number, sgT: number, lzT: number, cst: number, catLog: number): void;
-  parzenEval(K: number, d: number, dc: number, low: number, high: number, isInterval: number, catSizes: number,
+  parzenEval(K: number, d: number, dc: number, low: number, high: number, order: number, nd: number, catSizes: number,
     muT: number, isT: number, sgT: number, lzT: number, cst: number, catLog: number,
     m: number, x: number, xhi: number, cats: number, out: number, scratch: number): void;
   expBatch(x: number, n: number, out: number): void;
@@ -354,7 +354,7 @@ class WasmMixture implements ParzenMixture {
   readonly #q: Float64Array;
   readonly #anyInterval: boolean;
   readonly #p: {
-    low: number; high: number; isInterval: number; catSizes: number;
+    low: number; high: number; isInterval: number; order: number; nd: number; catSizes: number;
     muT: number; isT: number; sgT: number; lzT: number; cst: number; catLog: number;
   };
 
@@ -374,19 +374,24 @@ class WasmMixture implements ParzenMixture {
       checkLen('spec.q', spec.q, d);
       for (let j = 0; j < d; j++) q[j] = spec.q[j]! > 0 ? spec.q[j]! : 0;
     }
+    if (d > 4096) throw new RangeError(`spec.low: at most 4096 numeric dimensions are supported (got ${d})`);
     const Kp = (K + 1) & ~1;
+    const order: number[] = [];
+    for (let j = 0; j < d; j++) if (!(q[j]! > 0)) order.push(j);
+    const nd = order.length;
+    for (let j = 0; j < d; j++) if (q[j]! > 0) order.push(j);
     const ar = new Arena();
     const tmp = new Arena();
     try {
       const isInterval = ar.putU8(Array.from(q, (v) => v > 0));
       const p = {
-        low: ar.put(spec.low, d), high: ar.put(spec.high, d), isInterval,
+        low: ar.put(spec.low, d), high: ar.put(spec.high, d), isInterval, order: ar.putI32(order), nd,
         catSizes: ar.putI32(sizes),
         muT: ar.f64(d * Kp), isT: ar.f64(d * Kp), sgT: ar.f64(d * Kp), lzT: ar.f64(d * Kp),
         cst: ar.f64(Kp), catLog: ar.f64(K * S),
       };
       ex.parzenPrepare(K, d, dc, tmp.put(spec.weights), tmp.put(spec.mus, K * d), tmp.put(spec.sigmas, K * d),
-        p.low, p.high, p.isInterval, p.catSizes, spec.categorical ? tmp.put(spec.categorical.probs, K * S) : 0,
+        p.low, p.high, p.isInterval, p.order, p.catSizes, spec.categorical ? tmp.put(spec.categorical.probs, K * S) : 0,
         p.muT, p.isT, p.sgT, p.lzT, p.cst, p.catLog);
       this.#p = p;
       this.k = K;
@@ -431,7 +436,7 @@ class WasmMixture implements ParzenMixture {
       }
       const p = this.#p;
       const out = ar.f64(m);
-      ex.parzenEval(K, d, dc, p.low, p.high, p.isInterval, p.catSizes, p.muT, p.isT, p.sgT, p.lzT, p.cst, p.catLog,
+      ex.parzenEval(K, d, dc, p.low, p.high, p.order, p.nd, p.catSizes, p.muT, p.isT, p.sgT, p.lzT, p.cst, p.catLog,
         m, ar.put(xlo, m * d), xhi ? ar.put(xhi, m * d) : 0, dc > 0 ? ar.putI32(pts.categories!.subarray(0, m * dc)) : 0,
         out, ar.f64((K + 1) & ~1));
       return getF64(out, m);
