@@ -22,6 +22,8 @@ export interface SeedResult {
   /** Noiseless value at the study's recommendation. */
   best: number;
   regret: number;
+  /** Noiseless regret of the best observed (possibly noisy) trial, to compare with `regret` under noise. */
+  observedBestRegret: number;
   bestParams: Record<string, unknown>;
   /** Best-so-far regret (of the observed values) after each trial. */
   curve: number[];
@@ -65,7 +67,9 @@ export async function runQuality(o: QualityOptions): Promise<QualityReport> {
     const rec = await study.recommend();
     if (!rec) throw new Error(`${o.algo} on ${o.func}, seed ${seed}: no trial completed`);
     const best = f.evaluate(rec.params);
-    perSeed.push({ seed, best, regret: best - f.optimum, bestParams: { ...rec.params }, curve });
+    const observed = study.bestTrial;
+    const observedBestRegret = observed ? f.evaluate(observed.params) - f.optimum : NaN;
+    perSeed.push({ seed, best, regret: best - f.optimum, observedBestRegret, bestParams: { ...rec.params }, curve });
     o.onSeed?.(seed + 1);
   }
   const regrets = perSeed.map((s) => s.regret);
