@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { FUNCTION_NAMES } from '../../bench/functions.js';
 import { runQuality } from '../../bench/quality.js';
 import { runSpeed } from '../../bench/speed.js';
+import { REFERENCE_SUITE, runSuite } from '../../bench/suite.js';
 import { OptionsError } from '../errors.js';
 import { samplerNames } from '../samplers/registry.js';
 import { intList, jsonObject, nonNegativeNumber, positiveInt } from './args.js';
@@ -40,6 +41,29 @@ export function registerBench(program: Command): void {
       console.log(formatTable([['seed', 'best', 'regret'], ...report.perSeed.map((s) => [s.seed, s.best, s.regret])]));
       const r = report.finalRegret;
       console.log(`final regret: median ${r.median.toPrecision(4)}  (q25 ${r.q25.toPrecision(4)}, q75 ${r.q75.toPrecision(4)})`);
+    });
+
+  bench
+    .command('suite')
+    .description("median final regret on the reference problems, beside Optuna 3.1.0's figures")
+    .requiredOption('--algo <name>', `algorithm: ${samplerNames().join(', ')}`)
+    .option('--algo-options <json>', 'options of the algorithm as a JSON object', jsonObject)
+    .option('--seeds <k>', 'number of seeds (0..k-1)', positiveInt, 10)
+    .option('--only <list>', `comma-separated subset of: ${REFERENCE_SUITE.map((p) => p.func).join(', ')}`)
+    .option('--json', 'print JSON')
+    .action(async (o: { algo: string; algoOptions?: Record<string, unknown>; seeds: number; only?: string; json?: boolean }) => {
+      checkAlgo(o.algo);
+      const only = o.only?.split(',');
+      for (const f of only ?? []) if (!REFERENCE_SUITE.some((p) => p.func === f)) throw new OptionsError(`--only: ${JSON.stringify(f)} is not in the suite`);
+      const bar = new ProgressBar(only?.length ?? REFERENCE_SUITE.length, !o.json, 'problems');
+      const report = await runSuite({ ...o, only, onProblem: (d) => bar.update(d) });
+      bar.stop();
+      if (o.json) return void process.stdout.write(`${JSON.stringify(report)}\n`);
+      console.log(`${report.algo} ${JSON.stringify(report.algoOptions)}: median final regret over ${report.seeds} seeds`);
+      console.log(formatTable([
+        ['problem', 'trials', 'parzen', 'optuna tpe', 'optuna tpe mv', 'optuna cmaes', 'optuna random'],
+        ...report.rows.map((r) => [`${r.func}${r.dim > 2 && r.func !== 'hartmann6' ? ` ${r.dim}` : ''}`, r.trials, r.finalRegret.median, r.optuna.tpe, r.optuna.tpeMultivariate, r.optuna.cmaes, r.optuna.random]),
+      ]));
     });
 
   bench

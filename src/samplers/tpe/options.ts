@@ -21,6 +21,10 @@ export interface TpeOptions {
    * per branch of a conditional space; false is hyperopt's independent (univariate) TPE.
    */
   multivariate?: boolean;
+  /** Multivariate bandwidth factor: σ = factor·n^(−1/(d+4))·range (Optuna: 0.2). */
+  bandwidthFactor?: number;
+  /** Bandwidth of each observation: the larger gap to its sorted neighbours, counting the prior's mean as one ('hyperopt') or not ('optuna'). */
+  bandwidth?: 'hyperopt' | 'optuna';
   /** Running trials join the bad group (constant liar) so parallel suggestions spread out (true). */
   constantLiar?: boolean;
 }
@@ -37,6 +41,8 @@ export const HYPEROPT_DEFAULTS: ResolvedTpeOptions = {
   priorWeight: 1,
   linearForgetting: 25,
   multivariate: false,
+  bandwidth: 'hyperopt',
+  bandwidthFactor: 0.2,
   constantLiar: true,
 };
 
@@ -57,6 +63,8 @@ export function resolveTpeOptions(o: TpeOptions, defaults: ResolvedTpeOptions): 
   if (!(r.gamma > 0 && r.gamma <= 1)) throw new OptionsError(`tpe: options.gamma must be in (0, 1] (got ${r.gamma})`);
   if (r.gammaRule !== 'sqrt' && r.gammaRule !== 'linear') throw new OptionsError(`tpe: options.gammaRule must be "sqrt" or "linear" (got ${JSON.stringify(r.gammaRule)})`);
   if (!(r.priorWeight > 0) || !Number.isFinite(r.priorWeight)) throw new OptionsError(`tpe: options.priorWeight must be > 0 (got ${r.priorWeight})`);
+  if (!(r.bandwidthFactor > 0) || !Number.isFinite(r.bandwidthFactor)) throw new OptionsError(`tpe: options.bandwidthFactor must be > 0 (got ${r.bandwidthFactor})`);
+  if (r.bandwidth !== 'hyperopt' && r.bandwidth !== 'optuna') throw new OptionsError(`tpe: options.bandwidth must be "hyperopt" or "optuna" (got ${JSON.stringify(r.bandwidth)})`);
   if (typeof r.multivariate !== 'boolean') throw new OptionsError(`tpe: options.multivariate must be a boolean`);
   if (typeof r.constantLiar !== 'boolean') throw new OptionsError(`tpe: options.constantLiar must be a boolean`);
   return r;
