@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { ParzenError } from '../errors.js';
 import { registerBench } from './bench.js';
+import { registerInspect } from './inspect.js';
 import { registerRun } from './run.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -17,6 +18,7 @@ async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerRun(program);
   registerBench(program);
+  registerInspect(program);
   for (const c of program.commands) c.exitOverride();
   for (const c of program.commands.flatMap((c) => c.commands)) c.exitOverride();
   try {

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { OptionsError } from '../errors.js';
 import { createSampler, samplerNames } from '../samplers/registry.js';
-import { openStorage } from '../storage/open.js';
+import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import { createStudy } from '../study/study.js';
 import type { TrialRecord } from '../study/trial.js';
+import { countsAgainstBudget } from '../storage/storage.js';
 import { jsonObject, nonNegativeInt, positiveInt } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';
 import { ProgressBar } from './progress.js';
@@ -11,15 +12,16 @@ import { ProgressBar } from './progress.js';
 interface RunFlags {
   export: string;
   space?: string;
-  algo: string;
+  algo?: string;
   algoOptions?: Record<string, unknown>;
   maxEvals: number;
-  seed: number;
-  direction: 'minimize' | 'maximize';
+  seed?: number;
+  direction?: 'minimize' | 'maximize';
   storage: string;
   study?: string;
   concurrency: number;
   trialTimeout?: number;
+  heartbeat?: number;
   json?: boolean;
 }
 
@@ -30,43 +32,76 @@ export function registerRun(program: Command): void {
     .argument('<objective-module>', 'an ES module (.mjs/.js) whose default export (or --export NAME) takes the params and returns a number')
     .option('--export <name>', 'the export to optimize', 'default')
     .option('--space <file.json>', "a JSON search space (default: the module's `space` export)")
-    .option('--algo <name>', `search algorithm: ${samplerNames().join(', ')}`, 'random')
+    .option('--algo <name>', `search algorithm: ${samplerNames().join(', ')} (default: the study's own when continuing one, else random)`)
     .option('--algo-options <json>', 'options of the algorithm as a JSON object, e.g. \'{"points": 10}\'', jsonObject)
-    .option('--max-evals <n>', 'total number of trials of the study', positiveInt, 100)
-    .option('--seed <s>', 'seed of every random choice', nonNegativeInt, 0)
-    .option('--direction <dir>', 'minimize or maximize', 'minimize')
-    .option('--storage <url>', 'where the study lives: memory', 'memory')
-    .option('--study <name>', 'study name; an existing study of this name is continued')
+    .option('--max-evals <n>', "total number of trials of the study (a continued study's finished trials count)", positiveInt, 100)
+    .option('--seed <s>', 'seed of every random choice (default 0; a continued study keeps its own)', nonNegativeInt)
+    .option('--direction <dir>', 'minimize or maximize (default minimize; a continued study keeps its own)')
+    .option(
+      '--storage <url>',
+      'where the study lives: sqlite:FILE, postgres://user@host:port/db (shared by processes on several machines) or memory',
+      DEFAULT_STORAGE_URL,
+    )
+    .option('--study <name>', 'study name; a study of this name in the storage is continued (its trials count against --max-evals)')
     .option('--concurrency <k>', 'objective calls in flight at once', positiveInt, 1)
     .option('--trial-timeout <ms>', 'fail a trial that runs longer than this', positiveInt)
+    .option('--heartbeat <ms>', "how often running trials beat; any process's trial silent for 3 beats is failed as stale and redone", positiveInt, 10_000)
     .option('--json', 'print one JSON document (best trial and all trials) instead of a summary')
-    .addHelpText('after', '\nExample:\n  parzen run examples/quadratic.mjs --algo random --max-evals 1000 --seed 1')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  parzen run examples/quadratic.mjs --algo random --max-evals 1000 --seed 1\n' +
+        '  parzen run examples/quadratic.mjs --study quad --max-evals 200     # continues study "quad" in ./parzen.db\n' +
+        '  parzen run examples/quadratic.mjs --study quad --storage postgres://me@db:5432/hpo   # one of several workers',
+    )
     .action(async (modulePath: string, flags: RunFlags) => {
-      if (!samplerNames().includes(flags.algo)) {
+      if (flags.algo !== undefined && !samplerNames().includes(flags.algo)) {
         throw new OptionsError(`--algo ${JSON.stringify(flags.algo)} is not one of ${samplerNames().join(', ')}`);
       }
-      if (flags.direction !== 'minimize' && flags.direction !== 'maximize') {
+      if (flags.direction !== undefined && flags.direction !== 'minimize' && flags.direction !== 'maximize') {
         throw new OptionsError(`--direction must be minimize or maximize (got ${JSON.stringify(flags.direction)})`);
       }
       const { objective, space: moduleSpace } = await loadObjective(modulePath, flags.export);
       const space = flags.space ? loadSpaceFile(flags.space) : moduleSpace;
       if (!space) throw new OptionsError(`${modulePath} exports no \`space\`; give one with --space FILE.json`);
       const storage = await openStorage(flags.storage);
+      // First Ctrl-C: stop asking, record running trials as interrupted (they don't use up the budget); second: quit.
+      const stop = new AbortController();
+      const onSigint = () => {
+        if (stop.signal.aborted) process.exit(130);
+        stop.abort();
+      };
+      process.on('SIGINT', onSigint);
       try {
+        const existing = flags.study !== undefined ? await storage.getStudy(flags.study) : null;
+        // Continuing a study without --algo: its stored algorithm and options, so the search goes on as it began.
+        const algo = flags.algo ?? existing?.sampler.name ?? 'random';
+        const algoOptions = flags.algoOptions ?? (flags.algo === undefined ? existing?.sampler.options : undefined);
+        if (!samplerNames().includes(algo)) {
+          throw new OptionsError(`study ${JSON.stringify(flags.study)} was run with algorithm ${JSON.stringify(algo)}, unknown here; pick one with --algo`);
+        }
+        if (existing && flags.seed !== undefined && flags.seed !== existing.seed && !flags.json) {
+          process.stderr.write(`parzen: study ${existing.name} keeps its seed ${existing.seed} (--seed ${flags.seed} ignored)\n`);
+        }
         const study = await createStudy({
           space,
           direction: flags.direction,
           seed: flags.seed,
-          sampler: createSampler(flags.algo, flags.algoOptions),
+          sampler: createSampler(algo, { ...algoOptions }),
           storage,
           name: flags.study,
           resume: flags.study !== undefined,
         });
+        const before = study.cached.filter((t) => t && countsAgainstBudget(t)).length;
+        if (existing && !flags.json) {
+          console.log(`continuing study ${study.name}: ${before} of ${flags.maxEvals} trials already done or running, ${algo}`);
+        }
         const bar = new ProgressBar(flags.maxEvals, !flags.json);
         await study.optimize(objective, {
           nTrials: flags.maxEvals,
           concurrency: flags.concurrency,
           trialTimeoutMs: flags.trialTimeout,
+          heartbeatMs: flags.heartbeat,
+          signal: stop.signal,
           onProgress: (p) => bar.update(p.done, p),
         });
         bar.stop();
@@ -75,7 +110,8 @@ export function registerRun(program: Command): void {
         if (flags.json) {
           const out = {
             study: study.name,
-            algo: flags.algo,
+            algo,
+            storage: redact(flags.storage),
             seed: study.seed,
             direction: study.direction,
             best: best && trialJson(best, study.space.toObject(best.params)),
@@ -84,13 +120,16 @@ export function registerRun(program: Command): void {
           process.stdout.write(`${JSON.stringify(out)}\n`);
         } else {
           const failed = trials.filter((t) => t.state === 'fail').length;
-          console.log(`study ${study.name}: ${trials.length} trials (${failed} failed), ${flags.algo}, seed ${study.seed}`);
+          console.log(`study ${study.name}: ${trials.length} trials (${failed} failed), ${algo}, seed ${study.seed}`);
           if (best) {
             console.log(`best value ${best.value} at trial ${best.number}`);
             console.log(`params ${JSON.stringify(best.params)}`);
           } else console.log('no trial completed');
+          if (stop.signal.aborted) console.log('stopped early; run the same command again to continue');
+          if (flags.storage !== 'memory') console.log(`stored in ${redact(flags.storage)}; continue with --study ${quoteArg(study.name)}`);
         }
       } finally {
+        process.off('SIGINT', onSigint);
         await storage.close();
       }
     });
@@ -109,4 +148,9 @@ export function trialJson(t: TrialRecord, config?: unknown): Record<string, unkn
     startedAt: t.startedAt,
     finishedAt: t.finishedAt,
   };
+}
+
+/** A study name as it can be pasted into a shell. */
+function quoteArg(s: string): string {
+  return /^[\w.:@/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

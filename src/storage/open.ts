@@ -29,3 +29,14 @@ export async function openStorage(url: string): Promise<Storage> {
     `storage ${JSON.stringify(url)}: unknown kind; use memory, sqlite:./parzen.db, sqlite::memory: or postgres://user@host:port/db`,
   );
 }
+
+/** The URL with its password masked, for messages and logs. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/:\/\/([^:@/]*):[^@/]*@/, '://$1:***@');
+  }
+}

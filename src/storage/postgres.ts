@@ -3,6 +3,7 @@ import { StorageError, StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
 import type { TrialRecord, TrialResult } from '../study/trial.js';
 import { finishRecord } from './memory.js';
+import { redact } from './open.js';
 import {
   alreadyFinished, checkVersion, COUNTS_AGAINST_BUDGET_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
   studyFromRow, summarize, type TrialRow, trialFromRow,
@@ -200,16 +201,5 @@ export class PostgresStorage implements Storage {
 
   async close(): Promise<void> {
     await this.pool.end();
-  }
-}
-
-/** The URL with its password masked, for messages and logs. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/:\/\/([^:@/]*):[^@/]*@/, '://$1:***@');
   }
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StorageError } from '../../src/errors.js';
-import { openStorage } from '../../src/storage/open.js';
-import { PostgresStorage, redact } from '../../src/storage/postgres.js';
+import { openStorage, redact } from '../../src/storage/open.js';
+import { PostgresStorage } from '../../src/storage/postgres.js';
 import { storageConformance } from '../conformance/storage.js';
 import { dropSchemas, freshSchema, PG_SKIP, testPgUrl, withSchema } from './pg-env.js';
 

@@ -1,0 +1,178 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { OptionsError, StudyError } from '../errors.js';
+import { parseSpaceJson } from '../space/json.js';
+import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
+import type { Storage, StudyRecord } from '../storage/storage.js';
+import { bestOf, type TrialRecord } from '../study/trial.js';
+import { trialJson } from './run.js';
+import { formatTable } from './table.js';
+
+const STORAGE_HELP = 'where the studies live: sqlite:FILE, postgres://user@host:port/db or memory';
+
+/**
+ * Read-only commands over a storage: `parzen studies`, `parzen trials --study NAME`, `parzen best --study NAME`,
+ * `parzen export --study NAME`. Human tables by default; `--json` (and `--csv` for trials) for machines.
+ */
+export function registerInspect(program: Command): void {
+  program
+    .command('studies')
+    .description('list the studies in a storage with their trial counts and best values')
+    .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
+    .option('--json', 'print JSON')
+    .action(async (o: { storage: string; json?: boolean }) => {
+      await withStorage(o.storage, async (storage) => {
+        const list = await storage.listStudies();
+        if (o.json) {
+          const out = list.map((s) => ({ ...studyJson(s), counts: s.counts, best: s.best }));
+          return void process.stdout.write(`${JSON.stringify({ studies: out })}\n`);
+        }
+        if (list.length === 0) return void console.log(`no studies in ${redact(o.storage)}`);
+        console.log(
+          formatTable([
+            ['name', 'direction', 'algo', 'trials', 'complete', 'running', 'failed', 'best', 'created'],
+            ...list.map((s) => [
+              s.name, s.direction, s.sampler.name, s.counts.running + s.counts.complete + s.counts.pruned + s.counts.fail,
+              s.counts.complete, s.counts.running, s.counts.fail, s.best, isoTime(s.createdAt),
+            ]),
+          ]),
+        );
+      });
+    });
+
+  program
+    .command('trials')
+    .description("print a study's trials")
+    .requiredOption('--study <name>', 'the study')
+    .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
+    .option('--json', 'print JSON (one document with every trial)')
+    .option('--csv', 'print CSV, one row per trial, params as columns params.<label>')
+    .action(async (o: { study: string; storage: string; json?: boolean; csv?: boolean }) => {
+      if (o.json && o.csv) throw new OptionsError('--json and --csv exclude each other');
+      await withStudy(o.storage, o.study, async (study, trials) => {
+        if (o.json) return void process.stdout.write(`${JSON.stringify({ study: study.name, trials: trials.map((t) => trialRow(t)) })}\n`);
+        if (o.csv) return void process.stdout.write(trialsCsv(study, trials));
+        if (trials.length === 0) return void console.log(`study ${study.name} has no trials yet`);
+        const labels = paramLabels(study, trials);
+        console.log(
+          formatTable([
+            ['#', 'state', 'value', ...labels, 'ms', 'note'],
+            ...trials.map((t) => [
+              t.number, t.state, t.value, ...labels.map((l) => t.params[l]), duration(t), t.failReason ? `${t.failReason}: ${t.failMessage}` : '',
+            ]),
+          ]),
+        );
+      });
+    });
+
+  program
+    .command('best')
+    .description("print a study's best complete trial and the configuration it stands for")
+    .requiredOption('--study <name>', 'the study')
+    .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
+    .option('--json', 'print JSON')
+    .action(async (o: { study: string; storage: string; json?: boolean }) => {
+      await withStudy(o.storage, o.study, async (study, trials) => {
+        const best = bestOf(study.direction, trials);
+        const config = best ? parseSpaceJson(study.space, `study ${study.name}`).toObject(best.params) : null;
+        if (o.json) {
+          return void process.stdout.write(`${JSON.stringify({ study: study.name, direction: study.direction, best: best && trialRow(best, config) })}\n`);
+        }
+        if (!best) return void console.log(`study ${study.name}: no trial completed yet (${trials.length} trials)`);
+        console.log(`study ${study.name}: best value ${best.value} at trial ${best.number} (${study.direction}, ${trials.length} trials)`);
+        console.log(`params ${JSON.stringify(best.params)}`);
+        console.log(`config ${JSON.stringify(config)}`);
+      });
+    });
+
+  program
+    .command('export')
+    .description('write a study (its definition and every trial) as JSON or CSV')
+    .requiredOption('--study <name>', 'the study')
+    .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
+    .option('--format <fmt>', 'json or csv', 'json')
+    .action(async (o: { study: string; storage: string; format: string }) => {
+      if (o.format !== 'json' && o.format !== 'csv') throw new OptionsError(`--format must be json or csv (got ${JSON.stringify(o.format)})`);
+      await withStudy(o.storage, o.study, async (study, trials) => {
+        if (o.format === 'csv') return void process.stdout.write(trialsCsv(study, trials));
+        const out = { ...studyJson(study), trials: trials.map((t) => trialRow(t)) };
+        process.stdout.write(`${JSON.stringify(out)}\n`);
+      });
+    });
+}
+
+/** Opens an existing storage (never creates a SQLite file just to find it empty), runs `body`, closes it. */
+async function withStorage(url: string, body: (s: Storage) => Promise<void>): Promise<void> {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (path !== ':memory:' && path !== '' && !existsSync(path)) {
+      throw new StudyError(`no database at ${path} (storage ${url}); run \`parzen run … --storage ${url}\` first, or pass --storage`);
+    }
+  }
+  const storage = await openStorage(url);
+  try {
+    await body(storage);
+  } finally {
+    await storage.close();
+  }
+}
+
+async function withStudy(url: string, name: string, body: (study: StudyRecord, trials: TrialRecord[]) => Promise<void>): Promise<void> {
+  await withStorage(url, async (storage) => {
+    const study = await storage.getStudy(name);
+    if (!study) {
+      const names = (await storage.listStudies()).map((s) => s.name);
+      const known = names.length ? `; studies there: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}` : '; it holds no study';
+      throw new StudyError(`no study ${JSON.stringify(name)} in ${redact(url)}${known}`);
+    }
+    await body(study, await storage.trials(study.id));
+  });
+}
+
+function studyJson(s: StudyRecord): Record<string, unknown> {
+  return { name: s.name, direction: s.direction, sampler: s.sampler, seed: s.seed, createdAt: s.createdAt, space: s.space };
+}
+
+/** A trial in JSON output: the run command's shape plus its owner. */
+function trialRow(t: TrialRecord, config?: unknown): Record<string, unknown> {
+  return { ...trialJson(t, config), owner: t.owner };
+}
+
+/** Parameter labels in the space's order, then any others the trials hold (a space can only grow labels by hand). */
+function paramLabels(study: StudyRecord, trials: readonly TrialRecord[]): string[] {
+  const seen = new Set<string>();
+  for (const t of trials) for (const k of Object.keys(t.params)) seen.add(k);
+  let order: string[] = [];
+  try {
+    order = parseSpaceJson(study.space, `study ${study.name}`).dims.map((d) => d.label);
+  } catch {
+    // a space this version cannot read still exports its trials
+  }
+  const ordered = order.filter((l) => seen.has(l));
+  return [...ordered, ...[...seen].filter((l) => !ordered.includes(l))];
+}
+
+/** RFC 4180 CSV: one row per trial; inactive params are empty cells. */
+export function trialsCsv(study: StudyRecord, trials: readonly TrialRecord[]): string {
+  const labels = paramLabels(study, trials);
+  const head = ['number', 'state', 'value', 'started_at', 'finished_at', 'duration_ms', 'fail_reason', 'fail_message', 'owner', ...labels.map((l) => `params.${l}`)];
+  const rows = trials.map((t) => [
+    t.number, t.state, t.value, isoTime(t.startedAt), t.finishedAt === null ? null : isoTime(t.finishedAt),
+    t.finishedAt === null ? null : t.finishedAt - t.startedAt, t.failReason, t.failMessage, t.owner, ...labels.map((l) => t.params[l]),
+  ]);
+  return [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'number' ? String(v) : typeof v === 'string' ? v : JSON.stringify(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function duration(t: TrialRecord): number | null {
+  return t.finishedAt === null ? null : t.finishedAt - t.startedAt;
+}
