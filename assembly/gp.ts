@@ -9,7 +9,7 @@
 //   K_train = k(X, X) + s2n * I
 // Hyperparameter vector layout (params): [l_0 .. l_{d-1}, s2, s2n].
 
-import { cholesky, solveLower, solveUpperT, invLowerT, gramUpper, choleskyJitter } from "./linalg";
+import { cholesky, solveLower, solveUpperT, invLowerT, gramUpper, choleskyJitter, tile42, dot, TILE } from "./linalg";
 import { expv } from "./math";
 
 const SQRT5: f64 = 2.23606797749979;
@@ -177,19 +177,39 @@ export function gpCrossScaled(xs: usize, n: i32, zsT: usize, m: i32, d: i32, w: 
 }
 
 /**
- * Fit: given scaled training inputs, y, hyperparameters; writes the factor L (n x n) and
- * alpha = K^{-1} y. kbuf is an n x n scratch distinct from l. Returns jitter tries or -1.
+ * Fit: given scaled training inputs, y, hyperparameters; writes alpha = K^{-1} y and
+ * linv = L^{-1} (lower triangular, row-major n x n, zeros above the diagonal) where K = L L^T.
+ * Scratch kbuf, lbuf (n x n). Returns jitter tries or -1.
  */
-export function gpFactor(xs: usize, xsT: usize, n: i32, d: i32, w: usize, kind: i32, params: usize, y: usize, kbuf: usize, l: usize, alpha: usize, maxTries: i32): i32 {
+export function gpFactor(xs: usize, xsT: usize, n: i32, d: i32, w: usize, kind: i32, params: usize, y: usize,
+  kbuf: usize, lbuf: usize, alpha: usize, linv: usize, maxTries: i32): i32 {
   const s2 = ld(params + (<usize>d << 3));
   const noise = ld(params + (<usize>(d + 1) << 3));
   gpKernelScaled(xs, xsT, n, d, w, kind, s2, noise, kbuf, 0);
-  const t = cholesky(kbuf, n, l, maxTries);
+  const t = cholesky(kbuf, n, lbuf, maxTries);
   if (t < 0) return -1;
   memory.copy(alpha, y, <usize>n << 3);
-  solveLower(l, n, alpha, 1);
-  solveUpperT(l, n, alpha, 1);
+  solveLower(lbuf, n, alpha, 1);
+  solveUpperT(lbuf, n, alpha, 1);
+  // kbuf <- L^{-T} (upper), then linv = its transpose
+  memory.fill(kbuf, 0, <usize>n * <usize>n << 3);
+  invLowerT(lbuf, n, kbuf);
+  transpose(kbuf, n, linv);
   return t;
+}
+
+/** out = a^T for a square n x n row-major matrix (out distinct from a). */
+export function transpose(a: usize, n: i32, out: usize): void {
+  const rs = <usize>n << 3;
+  const B = 32;
+  for (let i0 = 0; i0 < n; i0 += B) {
+    for (let j0 = 0; j0 < n; j0 += B) {
+      const i1 = min(i0 + B, n), j1 = min(j0 + B, n);
+      for (let i = i0; i < i1; i++) {
+        for (let j = j0; j < j1; j++) st(out + <usize>j * rs + (<usize>i << 3), ld(a + <usize>i * rs + (<usize>j << 3)));
+      }
+    }
+  }
 }
 
 /**
@@ -286,97 +306,132 @@ export function gpLml(x: usize, y: usize, n: i32, d: i32, params: usize, cat: us
 }
 
 /**
- * Posterior for m query points (raw, m x d) given a fitted model: training inputs already
- * scaled (xs, n x d), w (d), factor l, alpha. Writes mean (m), variance (m, latent f, no noise,
- * clamped at 0) and optionally gradients (m x d each; 0 for categorical dims).
- * Processes queries in chunks of `chunk`; scratch: zs, zsT (chunk x d), kc (n x chunk), g (n x chunk, if grads).
+ * Posterior for m query points (raw, m x d) given a fitted model: training inputs scaled and
+ * dimension-major (xsT, d x n), w (d), alpha, linv = L^{-1}; zt = L^{-T} (only for gradients).
+ * Writes mean (m), variance (m, latent f, no noise, clamped at 0) and optionally gradients
+ * (m x d each; 0 for categorical dims).
+ *
+ * Queries are processed in chunks of `chunk`: kt[q][k] = k(z_q, x_k) (query-major), then
+ * V = L^{-1} k* as dot products of rows of linv with rows of kt (4x2 register tiles), so that
+ * var = s2 - |V|^2 needs no sequential solve; with gradients U = K^{-1} k* = L^{-T} V likewise
+ * from rows of zt. Scratch (chunk x d): zs; (chunk x n): kt, and with gradients g, vt, cvec (n).
  */
-export function gpPredict(xs: usize, n: i32, d: i32, w: usize, kind: i32, params: usize, l: usize, alpha: usize,
+export function gpPredict(xsT: usize, n: i32, d: i32, w: usize, kind: i32, params: usize, alpha: usize, linv: usize, zt: usize,
   z: usize, m: i32, mean: usize, variance: usize, gmean: usize, gvar: usize,
-  chunk: i32, zs: usize, zsT: usize, kc: usize, g: usize): void {
+  chunk: i32, zs: usize, kt: usize, g: usize, vt: usize, cvec: usize): void {
   const s2 = ld(params + (<usize>d << 3));
   const ds = <usize>d << 3;
+  const ns = <usize>n << 3;
   const withGrad = gmean != 0;
   for (let q0 = 0; q0 < m; q0 += chunk) {
     const cm = min(chunk, m - q0);
-    const cs = <usize>cm << 3;
-    // scale query rows
+    // scale the query rows, cross kernel rows (query-major), means
     for (let q = 0; q < cm; q++) {
+      const zq = zs + <usize>q * ds;
       for (let j = 0; j < d; j++) {
         const o = <usize>j << 3;
         const v = ld(z + <usize>(q0 + q) * ds + o);
-        const sv = ld(w + o) == 0 ? v / ld(params + o) : v;
-        st(zs + <usize>q * ds + o, sv);
-        st(zsT + (<usize>(j * cm + q) << 3), sv);
+        st(zq + o, ld(w + o) == 0 ? v / ld(params + o) : v);
+      }
+      const row = kt + <usize>q * ns;
+      sqdistRow(xsT, n, n, zq, w, d, row);
+      kernelRow(kind, s2, row, row, withGrad ? g + <usize>q * ns : 0, n);
+      st(mean + (<usize>(q0 + q) << 3), dot(row, alpha, n));
+      st(variance + (<usize>(q0 + q) << 3), s2);
+    }
+    // V[i][q] = sum_{k <= i} linv[i][k] kt[q][k]; var_q -= V^2; vt[q][i] = V (for gradients)
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const li = linv + <usize>i * ns;
+      const len = i + 4; // linv rows are zero beyond the diagonal
+      let q = 0;
+      for (; q + 2 <= cm; q += 2) {
+        tile42(li, ns, kt + <usize>q * ns, ns, len);
+        const t00 = ld(TILE), t01 = ld(TILE + 8), t10 = ld(TILE + 16), t11 = ld(TILE + 24);
+        const t20 = ld(TILE + 32), t21 = ld(TILE + 40), t30 = ld(TILE + 48), t31 = ld(TILE + 56);
+        const p0 = variance + (<usize>(q0 + q) << 3);
+        st(p0, ld(p0) - (t00 * t00 + t10 * t10 + t20 * t20 + t30 * t30));
+        st(p0 + 8, ld(p0 + 8) - (t01 * t01 + t11 * t11 + t21 * t21 + t31 * t31));
+        if (withGrad) {
+          const v0 = vt + <usize>q * ns + (<usize>i << 3), v1 = v0 + ns;
+          st(v0, t00); st(v0 + 8, t10); st(v0 + 16, t20); st(v0 + 24, t30);
+          st(v1, t01); st(v1 + 8, t11); st(v1 + 16, t21); st(v1 + 24, t31);
+        }
+      }
+      for (; q < cm; q++) {
+        const kq = kt + <usize>q * ns;
+        const p0 = variance + (<usize>(q0 + q) << 3);
+        for (let r = 0; r < 4; r++) {
+          const v = dot(li + <usize>r * ns, kq, i + r + 1);
+          st(p0, ld(p0) - v * v);
+          if (withGrad) st(vt + <usize>q * ns + (<usize>(i + r) << 3), v);
+        }
       }
     }
-    gpCrossScaled(xs, n, zsT, cm, d, w, kind, s2, kc, withGrad ? g : 0);
-    // mean = Kc^T alpha
-    const mp = mean + (<usize>q0 << 3);
-    memory.fill(mp, 0, cs);
-    for (let k = 0; k < n; k++) {
-      const av = f64x2.splat(ld(alpha + (<usize>k << 3)));
-      const row = kc + <usize>k * cs;
-      let o: usize = 0;
-      for (; o + 16 <= cs; o += 16) v128.store(mp + o, f64x2.add(v128.load(mp + o), f64x2.mul(av, v128.load(row + o))));
-      if (o < cs) st(mp + o, ld(mp + o) + f64x2.extract_lane(av, 0) * ld(row + o));
-    }
-    if (withGrad) {
-      // d mean / d z_j = sum_k alpha_k g_kq 2 (zs_qj - xs_kj) / l_j   (continuous dims)
+    for (; i < n; i++) {
+      const li = linv + <usize>i * ns;
       for (let q = 0; q < cm; q++) {
-        const gm = gmean + <usize>(q0 + q) * ds;
-        for (let j = 0; j < d; j++) st(gm + (<usize>j << 3), 0);
-        const zq = zs + <usize>q * ds;
-        for (let k = 0; k < n; k++) {
-          const f = ld(alpha + (<usize>k << 3)) * ld(g + <usize>k * cs + (<usize>q << 3));
-          const xk = xs + <usize>k * ds;
-          for (let j = 0; j < d; j++) {
-            const o = <usize>j << 3;
-            st(gm + o, ld(gm + o) + f * (ld(zq + o) - ld(xk + o)));
-          }
-        }
-        for (let j = 0; j < d; j++) {
-          const o = <usize>j << 3;
-          st(gm + o, ld(w + o) == 0 ? 2.0 * ld(gm + o) / ld(params + o) : 0.0);
-        }
+        const v = dot(li, kt + <usize>q * ns, i + 1);
+        const p0 = variance + (<usize>(q0 + q) << 3);
+        st(p0, ld(p0) - v * v);
+        if (withGrad) st(vt + <usize>q * ns + (<usize>i << 3), v);
       }
-    }
-    // V = L^{-1} Kc, var = s2 - sum_k V_kq^2
-    solveLower(l, n, kc, cm);
-    const vp = variance + (<usize>q0 << 3);
-    for (let q = 0; q < cm; q++) st(vp + (<usize>q << 3), s2);
-    for (let k = 0; k < n; k++) {
-      const row = kc + <usize>k * cs;
-      let o: usize = 0;
-      for (; o + 16 <= cs; o += 16) {
-        const v = v128.load(row + o);
-        v128.store(vp + o, f64x2.sub(v128.load(vp + o), f64x2.mul(v, v)));
-      }
-      if (o < cs) { const v = ld(row + o); st(vp + o, ld(vp + o) - v * v); }
     }
     for (let q = 0; q < cm; q++) {
-      const p = vp + (<usize>q << 3);
+      const p = variance + (<usize>(q0 + q) << 3);
       if (!(ld(p) > 0)) st(p, 0);
     }
-    if (withGrad) {
-      // U = L^{-T} V = K^{-1} k*, d var / d z_j = -2 sum_k U_kq dk_kq/dz_j
-      solveUpperT(l, n, kc, cm);
-      for (let q = 0; q < cm; q++) {
-        const gv = gvar + <usize>(q0 + q) * ds;
-        for (let j = 0; j < d; j++) st(gv + (<usize>j << 3), 0);
-        const zq = zs + <usize>q * ds;
-        for (let k = 0; k < n; k++) {
-          const o2 = <usize>k * cs + (<usize>q << 3);
-          const f = ld(kc + o2) * ld(g + o2);
-          const xk = xs + <usize>k * ds;
-          for (let j = 0; j < d; j++) {
-            const o = <usize>j << 3;
-            st(gv + o, ld(gv + o) + f * (ld(zq + o) - ld(xk + o)));
-          }
+    if (!withGrad) continue;
+    // U[k][q] = sum_{i >= k} zt[k][i] vt[q][i]  -> stored over kt (no longer needed)
+    let k = 0;
+    for (; k + 4 <= n; k += 4) {
+      const ko = <usize>k << 3;
+      const zk = zt + <usize>k * ns + ko;
+      let q = 0;
+      for (; q + 2 <= cm; q += 2) {
+        tile42(zk, ns, vt + <usize>q * ns + ko, ns, n - k);
+        const u0 = kt + <usize>q * ns + ko, u1 = u0 + ns;
+        st(u0, ld(TILE)); st(u0 + 8, ld(TILE + 16)); st(u0 + 16, ld(TILE + 32)); st(u0 + 24, ld(TILE + 48));
+        st(u1, ld(TILE + 8)); st(u1 + 8, ld(TILE + 24)); st(u1 + 16, ld(TILE + 40)); st(u1 + 24, ld(TILE + 56));
+      }
+      for (; q < cm; q++) {
+        for (let r = 0; r < 4; r++) {
+          const o = <usize>(k + r) << 3;
+          st(kt + <usize>q * ns + o, dot(zt + <usize>(k + r) * ns + o, vt + <usize>q * ns + o, n - k - r));
         }
+      }
+    }
+    for (; k < n; k++) {
+      const o = <usize>k << 3;
+      for (let q = 0; q < cm; q++) st(kt + <usize>q * ns + o, dot(zt + <usize>k * ns + o, vt + <usize>q * ns + o, n - k));
+    }
+    // gradients: d/dz_j of sum_k c_k k(z, x_k) = 2/l_j sum_k c_k g_k (zs_j - xs_kj)
+    for (let q = 0; q < cm; q++) {
+      const gq = g + <usize>q * ns;
+      const uq = kt + <usize>q * ns;
+      const zq = zs + <usize>q * ds;
+      const gm = gmean + <usize>(q0 + q) * ds;
+      const gv = gvar + <usize>(q0 + q) * ds;
+      for (let pass = 0; pass < 2; pass++) {
+        // cvec = (pass 0: alpha, pass 1: u) * g
+        const src = pass == 0 ? alpha : uq;
+        let csum = f64x2.splat(0);
+        let kk = 0;
+        for (; kk + 2 <= n; kk += 2) {
+          const o = <usize>kk << 3;
+          const c = f64x2.mul(v128.load(src + o), v128.load(gq + o));
+          v128.store(cvec + o, c);
+          csum = f64x2.add(csum, c);
+        }
+        let cs = f64x2.extract_lane(csum, 0) + f64x2.extract_lane(csum, 1);
+        if (kk < n) { const o = <usize>kk << 3; const c = ld(src + o) * ld(gq + o); st(cvec + o, c); cs += c; }
+        const out = pass == 0 ? gm : gv;
+        const f = pass == 0 ? 2.0 : -4.0;
         for (let j = 0; j < d; j++) {
           const o = <usize>j << 3;
-          st(gv + o, ld(w + o) == 0 ? -4.0 * ld(gv + o) / ld(params + o) : 0.0);
+          if (ld(w + o) != 0) { st(out + o, 0); continue; }
+          const sj = dot(cvec, xsT + <usize>j * ns, n);
+          st(out + o, f * (ld(zq + o) * cs - sj) / ld(params + o));
         }
       }
     }

@@ -16,7 +16,7 @@ export function free(ptr: usize): void {
 }
 
 export { cholesky, choleskyJitter, choleskyAppend, solveLower, solveUpperT, invLowerT, gramUpper, dot } from "./linalg";
-export { gpKernelMatrix, gpLml, gpFactor, gpPredict, gpScale, gpCrossScaled } from "./gp";
+export { gpKernelMatrix, gpLml, gpFactor, gpPredict, gpScale, transpose } from "./gp";
 export { parzenPrepare, parzenEval, expBatch } from "./parzen";
 export { symEigen } from "./eigen";
 export { erf, erfc, erfcxPos, logNormMass } from "./math";

@@ -8,7 +8,7 @@
 @inline function st(p: usize, v: f64): void { store<f64>(p, v); }
 
 /** Scratch for micro-kernel results (8 doubles), static. */
-const TILE: usize = memory.data(128, 16);
+export const TILE: usize = memory.data(128, 16);
 /** Inverse diagonal of the current diagonal block (max block width 256). */
 const DINV: usize = memory.data(256 * 8, 16);
 
@@ -39,7 +39,7 @@ export function dot(a: usize, b: usize, len: i32): f64 {
  * 4x2 tile of row dot products: TILE[r*2+c] = sum_k a_r[k] * b_c[k], where a_r = a + r*lda,
  * b_c = b + c*ldb (strides in bytes), k in [0, len).
  */
-function tile42(a: usize, lda: usize, b: usize, ldb: usize, len: i32): void {
+export function tile42(a: usize, lda: usize, b: usize, ldb: usize, len: i32): void {
   const a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda;
   const b0 = b, b1 = b + ldb;
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0);

@@ -45,10 +45,12 @@ interface Exports {
   gpLml(x: number, y: number, n: number, d: number, params: number, cat: number, kind: number, maxTries: number,
     kbuf: number, lbuf: number, zt: number, gbuf: number, alpha: number, crow: number, xs: number, xsT: number, w: number, grad: number): number;
   gpScale(x: number, n: number, d: number, params: number, cat: number, xs: number, xsT: number, w: number): void;
-  gpFactor(xs: number, xsT: number, n: number, d: number, w: number, kind: number, params: number, y: number, kbuf: number, l: number, alpha: number, maxTries: number): number;
-  gpPredict(xs: number, n: number, d: number, w: number, kind: number, params: number, l: number, alpha: number,
+  gpFactor(xs: number, xsT: number, n: number, d: number, w: number, kind: number, params: number, y: number,
+    kbuf: number, lbuf: number, alpha: number, linv: number, maxTries: number): number;
+  gpPredict(xsT: number, n: number, d: number, w: number, kind: number, params: number, alpha: number, linv: number, zt: number,
     z: number, m: number, mean: number, variance: number, gmean: number, gvar: number,
-    chunk: number, zs: number, zsT: number, kc: number, g: number): void;
+    chunk: number, zs: number, kt: number, g: number, vt: number, cvec: number): void;
+  transpose(a: number, n: number, out: number): void;
   parzenPrepare(K: number, d: number, dc: number, w: number, mu: number, sig: number, low: number, high: number,
     isInterval: number, order: number, catSizes: number, catProbs: number,
     muT: number, isT: number, sgT: number, lzT: number, cst: number, catLog: number): void;
@@ -262,11 +264,12 @@ class WasmGpModel implements GpModel {
   readonly d: number;
   readonly jitter: number;
   #ptrs: number[] | null;
-  readonly #xs: number;
+  readonly #xsT: number;
   readonly #w: number;
   readonly #params: number;
-  readonly #l: number;
   readonly #alpha: number;
+  readonly #linv: number;
+  #zt = 0;
   readonly #kind: number;
 
   constructor(h: GpHyper, x: Float64Array, y: Float64Array, n: number) {
@@ -281,13 +284,14 @@ class WasmGpModel implements GpModel {
       checkLen('y', y, n);
       const px = tmp.put(x, n * d);
       const py = tmp.put(y, n);
-      this.#xs = ar.f64(n * d);
+      const xs = tmp.f64(n * d);
+      this.#xsT = ar.f64(n * d);
       this.#w = ar.f64(d);
-      this.#l = ar.f64(n * n);
       this.#alpha = ar.f64(n);
-      const xsT = tmp.f64(n * d);
-      ex.gpScale(px, n, d, hp.params, hp.cat, this.#xs, xsT, this.#w);
-      const t = ex.gpFactor(this.#xs, xsT, n, d, this.#w, hp.kind, hp.params, py, tmp.f64(n * n), this.#l, this.#alpha, MAX_JITTER_TRIES);
+      this.#linv = ar.f64(n * n);
+      ex.gpScale(px, n, d, hp.params, hp.cat, xs, this.#xsT, this.#w);
+      const t = ex.gpFactor(xs, this.#xsT, n, d, this.#w, hp.kind, hp.params, py, tmp.f64(n * n), tmp.f64(n * n),
+        this.#alpha, this.#linv, MAX_JITTER_TRIES);
       const jitter = ex.choleskyJitter();
       if (t < 0) throw new NotPositiveDefiniteError(`GP kernel matrix (n = ${n}) is not positive definite, even with jitter ${jitter}`, jitter);
       this.n = n;
@@ -322,13 +326,20 @@ class WasmGpModel implements GpModel {
       const e = new Float64Array(0);
       return withGrad ? { mean: e, variance: e, meanGrad: e, varianceGrad: e } : { mean: e, variance: e };
     }
+    if (withGrad && this.#zt === 0) {
+      // L^{-T}, needed for K^{-1} k*; built once, on the first prediction with gradients
+      this.#zt = ex.alloc(n * n * 8);
+      this.#ptrs!.push(this.#zt);
+      ex.transpose(this.#linv, n, this.#zt);
+    }
     return withArena((ar) => {
       const pz = ar.put(x, m * d);
       const mean = ar.f64(m), variance = ar.f64(m);
       const gm = withGrad ? ar.f64(m * d) : 0, gv = withGrad ? ar.f64(m * d) : 0;
-      const chunk = Math.min(PREDICT_CHUNK, m);
-      ex.gpPredict(this.#xs, n, d, this.#w, this.#kind, this.#params, this.#l, this.#alpha,
-        pz, m, mean, variance, gm, gv, chunk, ar.f64(chunk * d), ar.f64(chunk * d), ar.f64(n * chunk), withGrad ? ar.f64(n * chunk) : 0);
+      const chunk = Math.min(m, Math.max(16, Math.min(256, Math.floor(65536 / n))));
+      ex.gpPredict(this.#xsT, n, d, this.#w, this.#kind, this.#params, this.#alpha, this.#linv, this.#zt,
+        pz, m, mean, variance, gm, gv, chunk, ar.f64(chunk * d), ar.f64(chunk * n),
+        withGrad ? ar.f64(chunk * n) : 0, withGrad ? ar.f64(chunk * n) : 0, ar.f64(n));
       const res: Posterior = { mean: getF64(mean, m), variance: getF64(variance, m) };
       if (withGrad) {
         res.meanGrad = getF64(gm, m * d);
