@@ -43,7 +43,8 @@ export class InProcessEvaluator implements Evaluator {
   }
 
   start(trial: AskedTrial): Evaluation {
-    const abort = new AbortController();
+    // The AbortController is made only if the objective reads its signal (creating one per trial is not free).
+    let abort: AbortController | null = null;
     this.active++;
     let released = false;
     const release = () => {
@@ -52,7 +53,13 @@ export class InProcessEvaluator implements Evaluator {
       this.active--;
       this.onFree();
     };
-    const context = { trial: trial.number, seed: trial.seed, signal: abort.signal };
+    const context = {
+      trial: trial.number,
+      seed: trial.seed,
+      get signal(): AbortSignal {
+        return (abort ??= new AbortController()).signal;
+      },
+    };
     const result = Promise.resolve()
       .then(() => this.objective(trial.config, context))
       .then(resultFromReturn, (e) => resultFromError(e))
@@ -60,6 +67,7 @@ export class InProcessEvaluator implements Evaluator {
     return {
       result,
       cancel: (reason) => {
+        abort ??= new AbortController();
         if (!abort.signal.aborted) abort.abort(new Error(reason === 'timeout' ? 'trial timed out' : 'run stopped'));
         release();
       },

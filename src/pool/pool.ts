@@ -40,12 +40,14 @@ export class PoolEvaluator implements Evaluator {
   onFree: () => void = () => {};
   private readonly pool: Piscina;
   private readonly aborts: BroadcastChannel;
-  /** Thread ids of live workers whose module is loaded. */
+  /** Thread ids of workers that have loaded the module (dead ones are not pruned: see `live`). */
   private readonly loaded = new Set<number>();
   private inPool = 0;
   private closed = false;
   private readonly killAfterMs: number;
   private startup: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  /** piscina unrefs idle workers: this keeps the process alive while workers load (start-up, replacements). */
+  private readonly keepAlive = setInterval(() => {}, 1 << 30);
 
   private constructor(private readonly options: PoolOptions) {
     this.killAfterMs = options.killAfterMs ?? 100;
@@ -58,7 +60,7 @@ export class PoolEvaluator implements Evaluator {
       minThreads: options.workers,
       maxThreads: options.workers,
       concurrentTasksPerWorker: 1,
-      atomics: 'disabled',
+      atomics: (process.env.PARZEN_ATOMICS as 'sync' | 'disabled' | undefined) ?? 'disabled',
       idleTimeout: Number.MAX_SAFE_INTEGER,
       workerData,
     });
@@ -66,14 +68,12 @@ export class PoolEvaluator implements Evaluator {
       if (!isLoadedMessage(m)) return;
       if (m.error !== undefined) return this.startup?.reject(new OptionsError(m.error));
       this.loaded.add(m.__parzenLoaded);
-      if (this.startup && this.loaded.size >= options.workers) this.startup.resolve();
+      if (this.startup && this.live() >= options.workers) this.startup.resolve();
       this.onFree();
     });
-    this.pool.on('workerDestroy', (w: { id: number }) => {
-      const wasLoaded = this.loaded.delete(w.id);
-      if (!wasLoaded && !this.closed) {
-        this.startup?.reject(new OptionsError(`objective module ${options.module}: a worker died while loading it`));
-      }
+    // (A worker that exited reports threadId -1 here, so ids cannot be pruned on this event.)
+    this.pool.on('workerDestroy', () => {
+      if (!this.closed) this.startup?.reject(new OptionsError(`objective module ${options.module}: a worker died while loading it`));
     });
     // A worker error with no task attached would otherwise be an unhandled 'error' event (fatal for the process).
     this.pool.on('error', (e: Error) => {
@@ -90,7 +90,7 @@ export class PoolEvaluator implements Evaluator {
     try {
       await new Promise<void>((resolve, reject) => {
         ev.startup = { resolve, reject };
-        if (ev.loaded.size >= options.workers) resolve();
+        if (ev.live() >= options.workers) resolve();
       });
     } catch (e) {
       await ev.close();
@@ -102,17 +102,19 @@ export class PoolEvaluator implements Evaluator {
   }
 
   free(): number {
-    return this.closed ? 0 : this.loaded.size - this.inPool;
+    return this.closed ? 0 : this.live() - this.inPool;
   }
 
-  /** Live workers with the module loaded (for tests and the bench). */
-  get workers(): number {
-    return this.loaded.size;
+  /** Workers alive in the pool that have loaded the module. */
+  live(): number {
+    let n = 0;
+    for (const w of this.pool.threads) if (this.loaded.has(w.threadId)) n++;
+    return n;
   }
 
   start(trial: AskedTrial): Evaluation {
     const task: PoolTask = { trial: trial.number, seed: trial.seed, config: trial.config };
-    const abort = new AbortController();
+    const abort = new KillSwitch();
     let cancelled: CancelReason | null = null;
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
@@ -124,7 +126,7 @@ export class PoolEvaluator implements Evaluator {
       this.onFree();
       return r;
     };
-    const result = this.pool.run(task, { signal: abort.signal }).then(
+    const result = this.pool.run(task, { signal: abort as unknown as AbortSignal }).then(
       (r: PoolResult) => settle(r),
       (e: unknown) => {
         if (cancelled) return settle(fail(cancelled, `cut off (${cancelled})`));
@@ -139,7 +141,7 @@ export class PoolEvaluator implements Evaluator {
         cancelled = reason;
         const msg: AbortMessage = { trial: trial.number, reason };
         this.aborts.postMessage(msg);
-        killTimer = setTimeout(() => abort.abort(new Error(reason)), this.killAfterMs);
+        killTimer = setTimeout(() => abort.abort(), this.killAfterMs);
       },
     };
   }
@@ -147,7 +149,30 @@ export class PoolEvaluator implements Evaluator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.keepAlive);
     this.aborts.close();
     await this.pool.destroy();
+  }
+}
+
+/**
+ * The smallest AbortSignal piscina accepts (it reads `aborted` and adds one 'abort' listener): aborting it makes
+ * piscina terminate the task's worker. Cheaper than an AbortController per task.
+ */
+class KillSwitch {
+  aborted = false;
+  reason: unknown = undefined;
+  private listener: (() => void) | null = null;
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.listener = listener;
+  }
+  removeEventListener(): void {
+    this.listener = null;
+  }
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = new Error('trial cut off');
+    this.listener?.();
   }
 }

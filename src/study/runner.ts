@@ -125,6 +125,9 @@ class Loop {
   private exhausted = false;
   private stopping = false;
   private error: unknown = null;
+  /** Trials in the study counting against the budget, and how many trials that count has looked at. */
+  private counted = 0;
+  private seen = 0;
   private graceTimer: NodeJS.Timeout | undefined;
   private finished!: () => void;
   // progress counters
@@ -144,6 +147,8 @@ class Loop {
     await storage.failStale(study.record.id, 3 * o.heartbeatMs);
     await study.refresh();
     for (const t of study.cached) if (t) this.count(t);
+    this.counted = countBudget(study.cached);
+    this.seen = study.cached.length;
     const beat = setInterval(() => {
       const ids = [...this.active.values()].map((a) => a.id).concat(this.queue.map((t) => this.ids.get(t.number) as number));
       void storage.heartbeat(ids).then(() => storage.failStale(study.record.id, 3 * o.heartbeatMs)).catch(() => {});
@@ -188,6 +193,7 @@ class Loop {
       this.abortRun(e);
     } finally {
       this.asking = false;
+      if (this.exhausted || this.stopping) this.asks.length = 0;
       this.check();
     }
   }
@@ -197,22 +203,27 @@ class Loop {
     await study.refresh();
     const history = study.history();
     let trials: readonly TrialRecord[] = history.trials;
-    const counted = trials.reduce((c, t) => (t && countsAgainstBudget(t) ? c + 1 : c), 0);
-    const count = Math.min(n, o.nTrials - counted);
+    // Trials using up the budget, kept up to date without a scan per ask: trials of other processes count
+    // when first seen; this run's interrupted ones are subtracted as they are recorded.
+    this.counted += trials.length - this.seen;
+    this.seen = trials.length;
+    if (this.counted >= o.nTrials) this.counted = countBudget(trials); // confirm before concluding
+    const count = Math.min(n, o.nTrials - this.counted);
     if (count <= 0) {
       this.exhausted = true;
       return;
     }
-    if (cut !== null && cut < this.mine.length) {
+    if (cut !== null) {
       // Results this run has recorded past the cut stay hidden (shown as running) so the ask does not depend on timing.
-      const masked = trials.slice();
+      let masked: TrialRecord[] | null = null;
       for (let i = cut; i < this.mine.length; i++) {
-        const t = masked[this.mine[i]];
-        if (t && t.state !== 'running') masked[t.number] = asRunning(t);
+        const t = trials[this.mine[i]];
+        if (t && t.state !== 'running') (masked ??= trials.slice())[t.number] = asRunning(t);
       }
-      trials = masked;
+      if (masked) trials = masked;
     }
-    const rng = Rng.derive(study.seed, 'suggest', trials.length);
+    // As Study.ask: a process that joined an existing study draws from its own stream.
+    const rng = study.stream ? Rng.derive(study.seed, 'suggest', trials.length, study.stream) : Rng.derive(study.seed, 'suggest', trials.length);
     const points = await study.sampler.suggest({ ...history, trials }, count, rng);
     if (this.stopping) return;
     for (const p of points) study.space.validate(p);
@@ -220,6 +231,8 @@ class Loop {
       ? await study.storage.claimTrials(study.record.id, points.slice(0, count), { owner: study.owner, budget: o.nTrials })
       : [];
     if (claimed.length < count) this.exhausted = true;
+    this.counted += claimed.length;
+    this.seen += claimed.length;
     for (const t of claimed) {
       this.mine.push(t.number);
       this.ids.set(t.number, t.id);
@@ -258,6 +271,7 @@ class Loop {
 
   private record(number: number, result: TrialResult): void {
     this.writes++;
+    if (result.state === 'fail' && !countsAgainstBudget({ state: 'fail', failReason: result.reason })) this.counted--;
     const id = this.ids.get(number) as number;
     this.study.storage.finishTrial(id, result).then(
       (rec) => {
@@ -279,9 +293,10 @@ class Loop {
   private acknowledge(number: number): void {
     this.recorded.add(number);
     if (!this.o.reproducible) return this.ask(1, null);
+    const batch = Math.max(1, this.o.prefetch);
     while (this.acked < this.mine.length && this.recorded.has(this.mine[this.acked])) {
       this.acked++;
-      this.ask(1, this.acked);
+      if (this.acked % batch === 0) this.ask(batch, this.acked);
     }
   }
 
@@ -324,6 +339,12 @@ class Loop {
     if (this.active.size || this.queue.length || this.asking || this.asks.length || this.writes) return;
     this.finished();
   }
+}
+
+function countBudget(trials: readonly (TrialRecord | undefined)[]): number {
+  let c = 0;
+  for (const t of trials) if (t && countsAgainstBudget(t)) c++;
+  return c;
 }
 
 /** `t` as the sampler sees a trial whose result it must not see yet. */

@@ -1,0 +1,71 @@
+import { fileURLToPath } from 'node:url';
+import { random } from '../src/samplers/random.js';
+import { hp } from '../src/space/hp.js';
+import { MemoryStorage } from '../src/storage/memory.js';
+import { createStudy } from '../src/study/study.js';
+
+export interface PoolBenchOptions {
+  workers: number;
+  /** Busy-wait per trial, ms; one row each. */
+  taskMs: number[];
+  trials: number;
+  /** Passed to optimize (trials asked ahead of the free workers). Default 1. */
+  prefetch?: number;
+  /** Passed to optimize. Default true. */
+  reproducible?: boolean;
+  seed?: number;
+  onRow?: (done: number) => void;
+}
+
+export interface PoolBenchRow {
+  workers: number;
+  taskMs: number;
+  trials: number;
+  prefetch: number;
+  trialsPerSec: number;
+  /** trialsPerSec / (workers × 1000 / taskMs): the share of the pool's capacity spent in the objective. */
+  efficiency: number;
+}
+
+export interface PoolBenchReport {
+  rows: PoolBenchRow[];
+}
+
+const OBJECTIVE = fileURLToPath(new URL('./busy-objective.js', import.meta.url));
+
+/**
+ * Throughput of the optimize loop with a worker pool: random sampler, in-memory storage, a busy-wait objective
+ * in worker threads. Timed from the first claim to the last recorded result (pool start-up excluded).
+ */
+export async function runPoolBench(o: PoolBenchOptions): Promise<PoolBenchReport> {
+  const rows: PoolBenchRow[] = [];
+  const prefetch = o.prefetch ?? 1;
+  for (const [i, taskMs] of o.taskMs.entries()) {
+    const study = await createStudy({
+      space: { x: hp.uniform('x', 0, 1), ms: taskMs },
+      sampler: random(),
+      storage: new MemoryStorage(),
+      seed: o.seed ?? 0,
+    });
+    await study.optimize({ module: OBJECTIVE }, {
+      nTrials: o.trials,
+      concurrency: o.workers,
+      prefetch,
+      reproducible: o.reproducible ?? true,
+    });
+    const trials = await study.trials();
+    const start = Math.min(...trials.map((t) => t.startedAt));
+    const end = Math.max(...trials.map((t) => t.finishedAt ?? 0));
+    const trialsPerSec = trials.length / ((end - start) / 1000);
+    rows.push({
+      workers: o.workers,
+      taskMs,
+      trials: trials.length,
+      prefetch,
+      trialsPerSec: Math.round(trialsPerSec * 10) / 10,
+      efficiency: Math.round((trialsPerSec / ((o.workers * 1000) / taskMs)) * 1000) / 1000,
+    });
+    o.onRow?.(i + 1);
+  }
+  return { rows };
+}

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Rng } from '../../src/rng.js';
+import { random } from '../../src/samplers/random.js';
+import type { History, Sampler } from '../../src/samplers/sampler.js';
+import { hp } from '../../src/space/hp.js';
+import type { Params } from '../../src/space/space.js';
+import { createStudy } from '../../src/study/study.js';
+import { fixture } from './fixtures.js';
+
+const space = { x: hp.uniform('x', -1, 1), y: hp.uniform('y', -1, 1) };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const f = (c: { x: number; y: number }) => (c.x - 0.3) ** 2 + (c.y + 0.2) ** 2;
+
+/** A sampler that samples around the best result seen so far, so the points depend on what each ask saw. */
+function greedy(): Sampler {
+  const base = random();
+  return {
+    name: 'greedy-test',
+    options: {},
+    suggest(h: History, n: number, rng: Rng): Params[] {
+      const done = h.trials.filter((t) => t.state === 'complete');
+      if (done.length === 0) return base.suggest(h, n, rng);
+      const best = done.reduce((a, b) => ((a.value as number) <= (b.value as number) ? a : b));
+      const clip = (v: number) => Math.max(-1, Math.min(1, v));
+      return Array.from({ length: n }, () => ({
+        x: clip((best.params.x as number) + 0.1 * rng.normal()),
+        y: clip((best.params.y as number) + 0.1 * rng.normal()),
+      }));
+    },
+  };
+}
+
+async function runInProcess(seed: number, concurrency: number, prefetch = 0): Promise<unknown[]> {
+  const study = await createStudy({ space, seed, sampler: greedy() });
+  await study.optimize(async (c: { x: number; y: number }) => {
+    await sleep(Math.random() * 6); // a different completion order each run
+    return f(c);
+  }, { nTrials: 40, concurrency, prefetch });
+  return (await study.trials()).map((t) => [t.number, t.params, t.value]);
+}
+
+describe('reproducibility under parallelism', () => {
+  it('gives the same trials for a seed and a concurrency whatever order trials finish in', async () => {
+    const a = await runInProcess(5, 4);
+    const b = await runInProcess(5, 4);
+    assert.deepEqual(a, b);
+    const c = await runInProcess(6, 4);
+    assert.notDeepEqual(a, c);
+  });
+
+  it('holds with prefetch too', async () => {
+    assert.deepEqual(await runInProcess(5, 3, 2), await runInProcess(5, 3, 2));
+  });
+
+  it('gives the same trials in worker threads as in process', async () => {
+    const inProcess = await runInProcess(9, 3);
+    const study = await createStudy({ space, seed: 9, sampler: greedy() });
+    await study.optimize({ module: fixture('pool-delay.mjs') }, { nTrials: 40, concurrency: 3 });
+    assert.deepEqual((await study.trials()).map((t) => [t.number, t.params, t.value]), inProcess);
+  });
+
+  it('never hands out a point twice while it is pending, within or across batches', async () => {
+    const grid = { a: hp.choice('a', [0, 1, 2, 3]), b: hp.choice('b', [0, 1, 2, 3]) };
+    const base = random();
+    const violations: string[] = [];
+    const checked: Sampler = {
+      name: 'checked',
+      options: {},
+      suggest(h, n, rng) {
+        const out = base.suggest(h, n, rng);
+        const pending = h.trials.filter((t) => t.state === 'running').map((t) => h.space.key(t.params));
+        const keys = out.map((p) => h.space.key(p));
+        if (new Set([...pending, ...keys]).size !== pending.length + keys.length) violations.push(JSON.stringify({ pending, keys }));
+        return out;
+      },
+    };
+    for (const reproducible of [true, false]) {
+      const study = await createStudy({ space: grid, seed: 2, sampler: checked });
+      await study.optimize(async () => sleep(Math.random() * 3).then(() => 1), { nTrials: 120, concurrency: 4, prefetch: 3, reproducible });
+      assert.equal((await study.trials()).length, 120);
+    }
+    assert.deepEqual(violations, []);
+  });
+});
