@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { OptionsError, SpaceError } from '../errors.js';
 import { HpNode } from '../space/hp.js';
 import { parseSpaceJson } from '../space/json.js';
 import { type SearchSpace, space as compileSpace } from '../space/space.js';
 import type { Objective } from '../study/objective.js';
+import { importModule } from '../pool/import.js';
 
 export interface LoadedObjective {
   objective: Objective;
@@ -15,10 +15,9 @@ export interface LoadedObjective {
 
 /** Imports an objective module: its default export (or `exportName`) and its optional `space` export. */
 export async function loadObjective(modulePath: string, exportName = 'default'): Promise<LoadedObjective> {
-  const url = pathToFileURL(resolve(modulePath)).href;
   let mod: Record<string, unknown>;
   try {
-    mod = await import(url);
+    mod = await importModule(modulePath); // .ts through tsx, as in the pool workers
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ERR_MODULE_NOT_FOUND' && err.message.includes(resolve(modulePath))) {

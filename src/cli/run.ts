@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { OptionsError } from '../errors.js';
 import { createSampler, samplerNames } from '../samplers/registry.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
@@ -21,6 +22,8 @@ interface RunFlags {
   study?: string;
   concurrency: number;
   trialTimeout?: number;
+  grace: number;
+  prefetch: number;
   heartbeat?: number;
   json?: boolean;
 }
@@ -43,8 +46,10 @@ export function registerRun(program: Command): void {
       DEFAULT_STORAGE_URL,
     )
     .option('--study <name>', 'study name; a study of this name in the storage is continued (its trials count against --max-evals)')
-    .option('--concurrency <k>', 'objective calls in flight at once', positiveInt, 1)
-    .option('--trial-timeout <ms>', 'fail a trial that runs longer than this', positiveInt)
+    .option('--concurrency <k>', 'trials evaluated at once, each in its own worker thread', positiveInt, 1)
+    .option('--prefetch <n>', 'trials asked ahead of free workers (for objectives that are cheap next to an ask)', nonNegativeInt, 0)
+    .option('--trial-timeout <ms>', 'fail a trial that runs longer than this (its worker is replaced)', positiveInt)
+    .option('--grace <ms>', 'on Ctrl-C/SIGTERM, how long running trials may take to finish before they are cut off', nonNegativeInt, 10_000)
     .option('--heartbeat <ms>', "how often running trials beat; any process's trial silent for 3 beats is failed as stale and redone", positiveInt, 10_000)
     .option('--json', 'print one JSON document (best trial and all trials) instead of a summary')
     .addHelpText(
@@ -60,7 +65,7 @@ export function registerRun(program: Command): void {
       if (flags.direction !== undefined && flags.direction !== 'minimize' && flags.direction !== 'maximize') {
         throw new OptionsError(`--direction must be minimize or maximize (got ${JSON.stringify(flags.direction)})`);
       }
-      const { objective, space: moduleSpace } = await loadObjective(modulePath, flags.export);
+      const { space: moduleSpace } = await loadObjective(modulePath, flags.export);
       const space = flags.space ? loadSpaceFile(flags.space) : moduleSpace;
       if (!space) throw new OptionsError(`${modulePath} exports no \`space\`; give one with --space FILE.json`);
       const storage = await openStorage(flags.storage);
@@ -68,9 +73,11 @@ export function registerRun(program: Command): void {
       const stop = new AbortController();
       const onSigint = () => {
         if (stop.signal.aborted) process.exit(130);
+        process.stderr.write(`\nparzen: stopping; running trials have ${flags.grace} ms to finish (Ctrl-C again to quit now)\n`);
         stop.abort();
       };
       process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
       try {
         const existing = flags.study !== undefined ? await storage.getStudy(flags.study) : null;
         // Continuing a study without --algo: its stored algorithm and options, so the search goes on as it began.
@@ -96,12 +103,15 @@ export function registerRun(program: Command): void {
           console.log(`continuing study ${study.name}: ${before} of ${flags.maxEvals} trials already done or running, ${algo}`);
         }
         const bar = new ProgressBar(flags.maxEvals, !flags.json);
-        await study.optimize(objective, {
+        // Always in worker threads: a trial that hangs or kills its thread fails alone.
+        await study.optimize({ module: resolve(modulePath), export: flags.export }, {
           nTrials: flags.maxEvals,
           concurrency: flags.concurrency,
           trialTimeoutMs: flags.trialTimeout,
           heartbeatMs: flags.heartbeat,
           signal: stop.signal,
+          graceMs: flags.grace,
+          prefetch: flags.prefetch,
           onProgress: (p) => bar.update(p.done, p),
         });
         bar.stop();
@@ -130,8 +140,10 @@ export function registerRun(program: Command): void {
         }
       } finally {
         process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
         await storage.close();
       }
+      if (stop.signal.aborted) process.exit(130);
     });
 }
 
