@@ -3,6 +3,7 @@ import { FUNCTION_NAMES } from '../../bench/functions.js';
 import { runQuality } from '../../bench/quality.js';
 import { runSpeed } from '../../bench/speed.js';
 import { REFERENCE_SUITE, runSuite } from '../../bench/suite.js';
+import { registerStorageBench } from '../../bench/storage.js';
 import { OptionsError } from '../errors.js';
 import { samplerNames } from '../samplers/registry.js';
 import { intList, jsonObject, nonNegativeNumber, positiveInt } from './args.js';
@@ -18,6 +19,7 @@ function checkFunc(func: string): void {
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmark the samplers on the standard test functions');
+  registerStorageBench(bench);
 
   bench
     .command('quality')

@@ -5,7 +5,7 @@ import type { TrialRecord, TrialResult } from '../study/trial.js';
 import { finishRecord } from './memory.js';
 import { redact } from './open.js';
 import {
-  alreadyFinished, checkVersion, COUNTS_AGAINST_BUDGET_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
+  alreadyFinished, checkVersion, CLAIM_STATE_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
   studyFromRow, summarize, type TrialRow, trialFromRow,
 } from './schema.js';
 import type { ClaimOptions, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
@@ -133,11 +133,7 @@ export class PostgresStorage implements Storage {
       // The row lock serializes claims on this study across every process; the reads below see all committed claims.
       const lock = await c.query('SELECT id FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
       if (lock.rowCount === 0) throw new StudyError(`study id ${studyId} does not exist`);
-      const { rows: [state] } = await c.query<{ next: string; used: string }>(
-        `SELECT coalesce(max(number) + 1, 0) AS next, count(*) FILTER (WHERE ${COUNTS_AGAINST_BUDGET_SQL}) AS used
-         FROM trials WHERE study_id = $1`,
-        [studyId],
-      );
+      const { rows: [state] } = await c.query<{ next: string; used: string }>(CLAIM_STATE_SQL('$1'), [studyId]);
       let room = params.length;
       if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - Number(state.used)));
       if (room === 0) return [];

@@ -4,7 +4,7 @@ import type { Params } from '../space/space.js';
 import type { TrialRecord, TrialResult } from '../study/trial.js';
 import { finishRecord } from './memory.js';
 import {
-  alreadyFinished, checkVersion, COUNTS_AGAINST_BUDGET_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow, studyFromRow,
+  alreadyFinished, checkVersion, CLAIM_STATE_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow, studyFromRow,
   summarize, type TrialRow, trialFromRow,
 } from './schema.js';
 import type { ClaimOptions, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
@@ -64,10 +64,7 @@ export class SqliteStorage implements Storage {
       studyExists: db.prepare('SELECT 1 FROM studies WHERE id = ?').pluck(),
       allStudies: db.prepare('SELECT * FROM studies ORDER BY id'),
       stateCounts: db.prepare(STATE_COUNTS_SQL),
-      claimState: db.prepare(
-        `SELECT coalesce(max(number) + 1, 0) AS next, coalesce(sum(CASE WHEN ${COUNTS_AGAINST_BUDGET_SQL} THEN 1 ELSE 0 END), 0) AS used
-         FROM trials WHERE study_id = ?`,
-      ),
+      claimState: db.prepare(CLAIM_STATE_SQL('@study')),
       insertTrial: db.prepare(
         `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner)
          VALUES (?, ?, 'running', ?, '{}', ?, ?, ?) RETURNING *`,
@@ -117,7 +114,7 @@ export class SqliteStorage implements Storage {
   async claimTrials(studyId: number, params: readonly Params[], options: ClaimOptions): Promise<TrialRecord[]> {
     const claim = this.db.transaction((): TrialRecord[] => {
       if (!this.stmt.studyExists.get(studyId)) throw new StudyError(`study id ${studyId} does not exist`);
-      const { next, used } = this.stmt.claimState.get(studyId) as { next: number; used: number };
+      const { next, used } = this.stmt.claimState.get({ study: studyId }) as { next: number; used: number };
       let room = params.length;
       if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - used));
       const now = Date.now();
