@@ -11,10 +11,15 @@ import { referenceCore } from '../src/numeric/reference.js';
 interface Row {
   kernel: string;
   size: string;
+  /** median wall-clock time of one call, ms */
   wasmMs: number;
   tsMs: number;
+  /** tsMs / wasmMs */
   ratio: number;
+  /** flop count / wasmMs (Cholesky: n^3/3, solves: n^2 per right-hand side) */
   gflops?: number;
+  /** median process CPU time of one WASM call, ms (less sensitive than wall time to other processes on a shared machine) */
+  wasmCpuMs: number;
 }
 
 const { values } = parseArgs({
@@ -41,17 +46,24 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Median time in ms: `warm` untimed runs, then runs until `minRuns` and `budgetMs` are both reached (max maxRuns). */
-function time(fn: () => void, budgetMs: number, minRuns = 5, warm = 2, maxRuns = 200): number {
+/**
+ * Median wall and CPU time in ms: `warm` untimed runs, then runs until `minRuns` and `budgetMs`
+ * are both reached (at most maxRuns).
+ */
+function time(fn: () => void, budgetMs: number, minRuns = 5, warm = 2, maxRuns = 200): { wall: number; cpu: number } {
   for (let i = 0; i < warm; i++) fn();
   const ts: number[] = [];
+  const cs: number[] = [];
   const start = performance.now();
   while (ts.length < maxRuns && (ts.length < minRuns || performance.now() - start < budgetMs)) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fn();
     ts.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cs.push((c.user + c.system) / 1000);
   }
-  return median(ts);
+  return { wall: median(ts), cpu: median(cs) };
 }
 
 function spd(n: number, seed: number): Float64Array {
@@ -71,9 +83,9 @@ function bench(kernel: string, size: string, make: (c: NumericCore) => () => voi
   if (values.filter && !`${kernel} ${size}`.includes(values.filter)) return;
   const budget = (opts.budget ?? 300) * (quick ? 0.3 : 1);
   const w = time(make(wasm), budget);
-  const t = time(make(ts), (opts.tsBudget ?? budget) * (quick ? 0.3 : 1), quick ? 1 : opts.tsMinRuns ?? 3, quick ? 0 : 1);
-  const row: Row = { kernel, size, wasmMs: round(w), tsMs: round(t), ratio: round(t / w, 2) };
-  if (opts.flops) row.gflops = round(opts.flops / (w * 1e6), 2);
+  const t = time(make(ts), (opts.tsBudget ?? budget) * (quick ? 0.3 : 1), quick ? 1 : opts.tsMinRuns ?? 3, quick ? 0 : 1).wall;
+  const row: Row = { kernel, size, wasmMs: round(w.wall), tsMs: round(t), ratio: round(t / w.wall, 2), wasmCpuMs: round(w.cpu) };
+  if (opts.flops) row.gflops = round(opts.flops / (w.wall * 1e6), 2);
   rows.push(row);
   if (!values.json) process.stderr.write(`.`);
 }
@@ -148,8 +160,8 @@ if (values.json) {
   process.stdout.write(JSON.stringify({ rows }, null, 2) + '\n');
 } else {
   process.stderr.write('\n');
-  const header = ['kernel', 'size', 'wasm ms', 'ts ms', 'ts/wasm', 'GFLOP/s'];
-  const table = rows.map((r) => [r.kernel, r.size, r.wasmMs.toString(), r.tsMs.toString(), r.ratio.toFixed(2), r.gflops?.toFixed(2) ?? '']);
+  const header = ['kernel', 'size', 'wasm ms', 'ts ms', 'ts/wasm', 'GFLOP/s', 'wasm cpu ms'];
+  const table = rows.map((r) => [r.kernel, r.size, r.wasmMs.toString(), r.tsMs.toString(), r.ratio.toFixed(2), r.gflops?.toFixed(2) ?? '', r.wasmCpuMs.toString()]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(fmt(header));

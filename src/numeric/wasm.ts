@@ -157,6 +157,12 @@ function checkLen(name: string, arr: ArrayLike<number>, len: number): void {
   if (arr.length < len) throw new RangeError(`${name} must have at least ${len} elements (got ${arr.length})`);
 }
 
+function checkFinite(name: string, arr: ArrayLike<number>, len: number): void {
+  for (let i = 0; i < len; i++) {
+    if (!Number.isFinite(arr[i]!)) throw new RangeError(`${name}[${i}] must be finite (got ${arr[i]})`);
+  }
+}
+
 function checkN(name: string, n: number): void {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`${name} must be a non-negative integer (got ${n})`);
 }
@@ -244,6 +250,8 @@ function gpLogMarginalLikelihood(h: GpHyper, x: Float64Array, y: Float64Array, n
     const d = hp.d;
     checkLen('x', x, n * d);
     checkLen('y', y, n);
+    checkFinite('x', x, n * d);
+    checkFinite('y', y, n);
     const px = ar.put(x, n * d);
     const py = ar.put(y, n);
     const grad = ar.f64(d + 2);
@@ -282,6 +290,8 @@ class WasmGpModel implements GpModel {
       const d = hp.d;
       checkLen('x', x, n * d);
       checkLen('y', y, n);
+      checkFinite('x', x, n * d);
+      checkFinite('y', y, n);
       const px = tmp.put(x, n * d);
       const py = tmp.put(y, n);
       const xs = tmp.f64(n * d);
@@ -380,6 +390,16 @@ class WasmMixture implements ParzenMixture {
     const dc = sizes.length;
     const S = sizes.reduce((a, b) => a + b, 0);
     if (spec.categorical) checkLen('spec.categorical.probs', spec.categorical.probs, K * S);
+    for (let k = 0; k < K; k++) {
+      if (!(spec.weights[k]! >= 0)) throw new RangeError(`spec.weights[${k}] must be >= 0 (got ${spec.weights[k]})`);
+    }
+    for (let i = 0; i < K * d; i++) {
+      if (!(spec.sigmas[i]! > 0) || spec.sigmas[i] === Infinity) throw new RangeError(`spec.sigmas[${i}] must be positive and finite (got ${spec.sigmas[i]})`);
+      if (!Number.isFinite(spec.mus[i]!)) throw new RangeError(`spec.mus[${i}] must be finite (got ${spec.mus[i]})`);
+    }
+    for (let j = 0; j < d; j++) {
+      if (!(spec.low[j]! < spec.high[j]!)) throw new RangeError(`spec.low[${j}] must be < spec.high[${j}] (got ${spec.low[j]}, ${spec.high[j]})`);
+    }
     const q = new Float64Array(d);
     if (spec.q) {
       checkLen('spec.q', spec.q, d);
@@ -524,13 +544,13 @@ export const wasmSpecial = {
 };
 
 function warmUp(): void {
-  const n = 12, d = 2;
+  const n = 40, d = 2;
   const x = new Float64Array(n * d);
   for (let i = 0; i < x.length; i++) x[i] = ((i * 7919) % 13) / 13;
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) y[i] = Math.sin(3 * x[i * d]!) + x[i * d + 1]!;
   const hyp: GpHyper = { kind: 'matern52', lengthscales: [0.5, 0.7], signalVariance: 1, noiseVariance: 1e-3 };
-  for (let rep = 0; rep < 3; rep++) {
+  for (let rep = 0; rep < 12; rep++) {
     const K = kernelMatrix(hyp, x, n, true);
     const { L } = cholesky(K, n);
     solve(false, L, n, y, 1);

@@ -171,3 +171,9 @@ test('invalid hyperparameters are rejected naming the field', () => {
   assert.throws(() => wasm.gpFit({ kind: 'rbf', lengthscales: [0], signalVariance: 1, noiseVariance: 0 }, x, x, 2), /lengthscales\[0\]/);
   assert.throws(() => wasm.gpFit({ kind: 'rbf', lengthscales: [1], signalVariance: -1, noiseVariance: 0 }, x, x, 2), /signalVariance/);
 });
+
+test('non-finite training data is rejected naming the field, not reported as NOT_SPD', () => {
+  const h: GpHyper = { kind: 'rbf', lengthscales: [1], signalVariance: 1, noiseVariance: 0.1 };
+  assert.throws(() => wasm.gpLogMarginalLikelihood(h, new Float64Array([0, 1]), new Float64Array([0, NaN]), 2), /y\[1\] must be finite/);
+  assert.throws(() => wasm.gpFit(h, new Float64Array([Infinity, 1]), new Float64Array([0, 1]), 2), /x\[0\] must be finite/);
+});

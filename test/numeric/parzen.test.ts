@@ -184,3 +184,11 @@ test('log-sum-exp stays finite when every component density underflows', () => {
   assert.ok(Number.isFinite(w[0]!) && w[0]! < -4e7);
   assert.ok(Math.abs(w[0]! - r[0]!) <= 1e-12 * Math.abs(r[0]!));
 });
+
+test('invalid mixtures are rejected naming the field', () => {
+  const base: MixtureSpec = { weights: [1], mus: [0], sigmas: [1], low: [0], high: [1] };
+  assert.throws(() => wasm.parzenMixture({ ...base, sigmas: [0] }), /spec\.sigmas\[0\]/);
+  assert.throws(() => wasm.parzenMixture({ ...base, weights: [-1] }), /spec\.weights\[0\]/);
+  assert.throws(() => wasm.parzenMixture({ ...base, low: [1] }), /spec\.low\[0\] must be < spec\.high\[0\]/);
+  assert.throws(() => wasm.parzenMixture({ ...base, mus: [NaN] }), /spec\.mus\[0\]/);
+});
