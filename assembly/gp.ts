@@ -12,7 +12,6 @@
 import { cholesky, solveLower, solveUpperT, invLowerT, gramUpper, choleskyJitter, tile42, dot, TILE } from "./linalg";
 import { expv } from "./math";
 
-const SQRT5: f64 = 2.23606797749979;
 export const KIND_MATERN52: i32 = 0;
 export const KIND_RBF: i32 = 1;
 
@@ -20,22 +19,6 @@ export const KIND_RBF: i32 = 1;
 @inline function ld(p: usize): f64 { return load<f64>(p); }
 // @ts-ignore: decorator
 @inline function st(p: usize, v: f64): void { store<f64>(p, v); }
-
-/** k(r^2) */
-// @ts-ignore: decorator
-@inline function kval(kind: i32, s2: f64, r2: f64): f64 {
-  if (kind == KIND_RBF) return s2 * Math.exp(-0.5 * r2);
-  const r = Math.sqrt(r2);
-  return s2 * (1.0 + SQRT5 * r + (5.0 / 3.0) * r2) * Math.exp(-SQRT5 * r);
-}
-
-/** dk/d(r^2) */
-// @ts-ignore: decorator
-@inline function kgrad(kind: i32, s2: f64, r2: f64): f64 {
-  if (kind == KIND_RBF) return -0.5 * s2 * Math.exp(-0.5 * r2);
-  const r = Math.sqrt(r2);
-  return -(5.0 / 6.0) * s2 * (1.0 + SQRT5 * r) * Math.exp(-SQRT5 * r);
-}
 
 /**
  * Prepare the per-dimension transform: xs = x / l_j for continuous dims, raw value for
@@ -160,20 +143,6 @@ export function gpKernelMatrix(x: usize, n: i32, d: i32, params: usize, cat: usi
   gpKernelScaled(xs, xsT, n, d, w, kind, s2, noise, out, 0);
   const rs = <usize>n << 3;
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) st(out + <usize>i * rs + (<usize>j << 3), ld(out + <usize>j * rs + (<usize>i << 3)));
-}
-
-/**
- * Cross kernel, transposed layout: out[k][q] = k(x_k, z_q) for training rows xs (n x d, scaled)
- * and queries given dimension-major zsT (d x m, scaled); out is n x m. If g != 0 also g[k][q] = dk/dr^2.
- */
-export function gpCrossScaled(xs: usize, n: i32, zsT: usize, m: i32, d: i32, w: usize, kind: i32, s2: f64, out: usize, g: usize): void {
-  const ds = <usize>d << 3;
-  const ms = <usize>m << 3;
-  for (let k = 0; k < n; k++) {
-    const row = out + <usize>k * ms;
-    sqdistRow(zsT, m, m, xs + <usize>k * ds, w, d, row);
-    kernelRow(kind, s2, row, row, g ? g + <usize>k * ms : 0, m);
-  }
 }
 
 /**

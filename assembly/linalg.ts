@@ -77,7 +77,7 @@ export function tile42(a: usize, lda: usize, b: usize, ldb: usize, len: i32): vo
   st(TILE + 32, s20); st(TILE + 40, s21); st(TILE + 48, s30); st(TILE + 56, s31);
 }
 
-const NB: i32 = 64; // block column width (at most 256, the size of DINV)
+const NB: i32 = 64; // block column width (at most 256, the size of DINV); 64 measured best for n = 500..2000
 
 /**
  * In-place Cholesky of the lower triangle of the row-major n x n matrix at `l`
