@@ -1,4 +1,7 @@
+import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
+import { intList, nonNegativeInt, positiveInt } from '../src/cli/args.js';
+import { formatTable } from '../src/cli/table.js';
 import { random } from '../src/samplers/random.js';
 import { hp } from '../src/space/hp.js';
 import { MemoryStorage } from '../src/storage/memory.js';
@@ -68,4 +71,25 @@ export async function runPoolBench(o: PoolBenchOptions): Promise<PoolBenchReport
     o.onRow?.(i + 1);
   }
   return { rows };
+}
+
+/** `parzen bench pool`: throughput and efficiency of the worker pool. */
+export function registerPoolBench(bench: Command): void {
+  bench
+    .command('pool')
+    .description('trials per second through the worker pool (random sampler, in-memory storage, busy-wait objective)')
+    .option('--workers <k>', 'worker threads', positiveInt, 2)
+    .option('--task-ms <list>', 'comma-separated busy-wait per trial, ms', intList, [1, 10])
+    .option('--trials <n>', 'trials per row', positiveInt, 2000)
+    .option('--prefetch <n>', 'trials asked ahead of free workers (see optimize options)', nonNegativeInt, 1)
+    .option('--json', 'print JSON: { rows: [{ workers, taskMs, trials, prefetch, trialsPerSec, efficiency }] }')
+    .action(async (o: { workers: number; taskMs: number[]; trials: number; prefetch: number; json?: boolean }) => {
+      const report = await runPoolBench(o);
+      if (o.json) return void process.stdout.write(`${JSON.stringify(report)}\n`);
+      console.log(`worker pool, ${o.workers} workers, prefetch ${o.prefetch}: efficiency = trials/s / (workers × 1000 / taskMs)`);
+      console.log(formatTable([
+        ['workers', 'task ms', 'trials', 'trials/s', 'efficiency'],
+        ...report.rows.map((r) => [r.workers, r.taskMs, r.trials, r.trialsPerSec, r.efficiency]),
+      ]));
+    });
 }

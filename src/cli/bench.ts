@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { FUNCTION_NAMES } from '../../bench/functions.js';
+import { registerPoolBench } from '../../bench/pool.js';
 import { runQuality } from '../../bench/quality.js';
 import { runSpeed } from '../../bench/speed.js';
 import { REFERENCE_SUITE, runSuite } from '../../bench/suite.js';
@@ -20,6 +21,7 @@ function checkFunc(func: string): void {
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmark the samplers on the standard test functions');
   registerStorageBench(bench);
+  registerPoolBench(bench);
 
   bench
     .command('quality')

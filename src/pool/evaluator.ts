@@ -55,7 +55,9 @@ export class InProcessEvaluator implements Evaluator {
     };
     const context = {
       trial: trial.number,
-      seed: trial.seed,
+      get seed(): number {
+        return trial.seed;
+      },
       get signal(): AbortSignal {
         return (abort ??= new AbortController()).signal;
       },

@@ -13,6 +13,8 @@ export interface PoolOptions {
   module: string;
   /** Its export to call. Default 'default'. */
   exportName?: string;
+  /** The study seed, from which each trial's seed derives (`trialSeed`). */
+  studySeed: number;
   /** Worker threads; each runs one trial at a time. */
   workers: number;
   /**
@@ -113,7 +115,7 @@ export class PoolEvaluator implements Evaluator {
   }
 
   start(trial: AskedTrial): Evaluation {
-    const task: PoolTask = { trial: trial.number, seed: trial.seed, config: trial.config };
+    const task: PoolTask = { trial: trial.number, studySeed: this.options.studySeed, config: trial.config };
     const abort = new KillSwitch();
     let cancelled: CancelReason | null = null;
     let settled = false;

@@ -10,10 +10,13 @@ export interface PoolWorkerData {
   readonly abortChannel: string;
 }
 
-/** One objective call: the config the objective receives and its context (minus the signal, made in the worker). */
+/**
+ * One objective call: the config the objective receives and what its context derives from (the per-trial seed
+ * and the signal are made in the worker, only if the objective reads them).
+ */
 export interface PoolTask {
   readonly trial: number;
-  readonly seed: number;
+  readonly studySeed: number;
   readonly config: unknown;
 }
 

@@ -11,13 +11,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import { cloneableResult, fail, type Objective, resultFromError, resultFromReturn } from '../study/objective.js';
+import { trialSeed } from '../study/study.js';
 import type { TrialResult } from '../study/trial.js';
 import { importModule } from './import.js';
 import { type AbortMessage, LOADED, type LoadedMessage, type PoolTask, type PoolWorkerData } from './protocol.js';
 
 const data = workerData as PoolWorkerData;
 const trialContext = new AsyncLocalStorage<number>();
-const running = new Map<number, { controller: AbortController; settle: (r: TrialResult) => void }>();
+const running = new Map<number, { abort: (reason: unknown) => void; settle: (r: TrialResult) => void }>();
 
 let objective: Objective | null = null;
 let loadError: string | undefined;
@@ -40,7 +41,7 @@ const aborts = new BroadcastChannel(data.abortChannel);
 aborts.unref();
 aborts.onmessage = (event) => {
   const { trial, reason } = (event as { data: AbortMessage }).data;
-  running.get(trial)?.controller.abort(new Error(reason === 'timeout' ? 'trial timed out' : 'run stopped'));
+  running.get(trial)?.abort(new Error(reason === 'timeout' ? 'trial timed out' : 'run stopped'));
 };
 
 process.on('uncaughtException', (e) => stray(e, 'uncaught exception'));
@@ -51,7 +52,7 @@ function stray(error: unknown, what: string): void {
   const owner = trial === undefined ? undefined : running.get(trial);
   if (owner) {
     // The objective may still be awaiting something: tell it to stop, its result no longer counts.
-    owner.controller.abort(error);
+    owner.abort(error);
     const r = resultFromError(error);
     owner.settle(r.state === 'fail' ? { ...r, message: `${what}: ${r.message}`, attrs: { ...r.attrs, stray: what } } : r);
     return;
@@ -65,7 +66,19 @@ function stray(error: unknown, what: string): void {
 export default function evaluate(task: PoolTask): Promise<TrialResult> {
   const fn = objective;
   if (fn === null) return Promise.resolve(fail('threw', loadError ?? 'objective not loaded'));
-  const controller = new AbortController();
+  // Made on first use: most objectives never read their signal or seed, and both cost microseconds per trial.
+  let controller: AbortController | null = null;
+  const signal = () => (controller ??= new AbortController());
+  let seed: number | undefined;
+  const context = {
+    trial: task.trial,
+    get seed(): number {
+      return (seed ??= trialSeed(task.studySeed, task.trial));
+    },
+    get signal(): AbortSignal {
+      return signal().signal;
+    },
+  };
   return new Promise<TrialResult>((resolve) => {
     let done = false;
     const settle = (r: TrialResult) => {
@@ -74,11 +87,11 @@ export default function evaluate(task: PoolTask): Promise<TrialResult> {
       running.delete(task.trial);
       resolve(cloneableResult(r));
     };
-    running.set(task.trial, { controller, settle });
+    running.set(task.trial, { abort: (reason) => signal().abort(reason), settle });
     trialContext.run(task.trial, () => {
       let out: unknown;
       try {
-        out = fn(task.config, { trial: task.trial, seed: task.seed, signal: controller.signal });
+        out = fn(task.config, context);
       } catch (e) {
         return settle(resultFromError(e));
       }

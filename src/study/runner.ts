@@ -90,7 +90,7 @@ export async function runStudy(study: Study, objective: ObjectiveSpec, options: 
     return study.bestTrial;
   }
   const evaluator: Evaluator = isModule
-    ? await PoolEvaluator.open({ module: resolve(objective.module), exportName: objective.export ?? 'default', workers: concurrency })
+    ? await PoolEvaluator.open({ module: resolve(objective.module), exportName: objective.export ?? 'default', workers: concurrency, studySeed: study.seed })
     : new InProcessEvaluator(objective, concurrency);
   try {
     return await new Loop(study, evaluator, { ...options, concurrency, graceMs, prefetch, reproducible, heartbeatMs }).run();
@@ -236,7 +236,7 @@ class Loop {
     for (const t of claimed) {
       this.mine.push(t.number);
       this.ids.set(t.number, t.id);
-      const asked: AskedTrial = { number: t.number, params: t.params, config: study.space.toObject(t.params), seed: trialSeed(study.seed, t.number) };
+      const asked = askedTrial(study, t);
       if (this.stopping) this.record(t.number, fail('interrupted', 'the run was stopped before the trial started'));
       else this.queue.push(asked);
     }
@@ -339,6 +339,19 @@ class Loop {
     if (this.active.size || this.queue.length || this.asking || this.asks.length || this.writes) return;
     this.finished();
   }
+}
+
+/** The trial as the evaluator gets it; its seed is derived on first read (it costs microseconds, and is rarely used). */
+function askedTrial(study: Study, t: TrialRecord): AskedTrial {
+  let seed: number | undefined;
+  return {
+    number: t.number,
+    params: t.params,
+    config: study.space.toObject(t.params),
+    get seed(): number {
+      return (seed ??= trialSeed(study.seed, t.number));
+    },
+  };
 }
 
 function countBudget(trials: readonly (TrialRecord | undefined)[]): number {
