@@ -342,21 +342,31 @@ class WasmGpModel implements GpModel {
       this.#ptrs!.push(this.#zt);
       ex.transpose(this.#linv, n, this.#zt);
     }
-    return withArena((ar) => {
-      const pz = ar.put(x, m * d);
-      const mean = ar.f64(m), variance = ar.f64(m);
-      const gm = withGrad ? ar.f64(m * d) : 0, gv = withGrad ? ar.f64(m * d) : 0;
-      const chunk = Math.min(m, Math.max(16, Math.min(256, Math.floor(65536 / n))));
+    // one allocation for all buffers of the call (predict is called in tight optimisation loops)
+    const chunk = Math.min(m, Math.max(16, Math.min(256, Math.floor(65536 / n))));
+    const sizes = [m * d, m, m, withGrad ? m * d : 0, withGrad ? m * d : 0, chunk * d, chunk * n,
+      withGrad ? chunk * n : 0, withGrad ? chunk * n : 0, n];
+    const offs: number[] = [];
+    let total = 0;
+    for (const len of sizes) {
+      offs.push(total);
+      total += (len * 8 + 15) & ~15;
+    }
+    const base = ex.alloc(total);
+    try {
+      const at = (i: number) => (sizes[i]! > 0 ? base + offs[i]! : 0);
+      new Float64Array(ex.memory.buffer, at(0), m * d).set(x.length === m * d ? x : x.subarray(0, m * d));
       ex.gpPredict(this.#xsT, n, d, this.#w, this.#kind, this.#params, this.#alpha, this.#linv, this.#zt,
-        pz, m, mean, variance, gm, gv, chunk, ar.f64(chunk * d), ar.f64(chunk * n),
-        withGrad ? ar.f64(chunk * n) : 0, withGrad ? ar.f64(chunk * n) : 0, ar.f64(n));
-      const res: Posterior = { mean: getF64(mean, m), variance: getF64(variance, m) };
+        at(0), m, at(1), at(2), at(3), at(4), chunk, at(5), at(6), at(7), at(8), at(9));
+      const res: Posterior = { mean: getF64(at(1), m), variance: getF64(at(2), m) };
       if (withGrad) {
-        res.meanGrad = getF64(gm, m * d);
-        res.varianceGrad = getF64(gv, m * d);
+        res.meanGrad = getF64(at(3), m * d);
+        res.varianceGrad = getF64(at(4), m * d);
       }
       return res;
-    });
+    } finally {
+      ex.free(base);
+    }
   }
 
   dispose(): void {
