@@ -26,12 +26,12 @@ export interface Mixture extends MixtureSpec {
   readonly categorical?: { sizes: Int32Array; probs: Float64Array };
 }
 
-/** Observations of a group in trial order: n rows of numeric model values and category indices. */
+/** Observations of a group in trial order: n rows of numeric model values and category indices, plus one spare row. */
 export interface Observations {
   readonly n: number;
-  /** n × dn */
+  /** (n + 1) × dn; the last row is free. */
   readonly numeric: Float64Array;
-  /** n × dc */
+  /** (n + 1) × dc; the last row is free. */
   readonly categories: Int32Array;
 }
 
@@ -126,18 +126,18 @@ export function multivariateParzen(
   weights[n] = o.priorWeight;
   normalise(weights);
   const scale = o.bandwidthFactor * Math.max(n, 1) ** (-1 / (dn + dc + 4));
-  const mus = new Float64Array(k * dn);
+  // the observations are the component means; their spare row takes the prior's
+  const mus = obs.numeric;
   const sigmas = new Float64Array(k * dn);
   for (let j = 0; j < dn; j++) {
     const m = numeric[j];
     const range = Number.isFinite(m.high - m.low) ? m.high - m.low : m.priorSigma;
-    for (let i = 0; i < n; i++) {
-      mus[i * dn + j] = obs.numeric[i * dn + j];
-      sigmas[i * dn + j] = scale * range;
-    }
+    sigmas[j] = scale * range;
     mus[n * dn + j] = m.priorMu;
     sigmas[n * dn + j] = m.priorSigma;
   }
+  // every observation shares the first row's bandwidths
+  for (let i = 1; i < n; i++) sigmas.copyWithin(i * dn, 0, dn);
   let width = 0;
   const offsets = categorical.map((m) => ((width += m.size), width - m.size));
   const probs = new Float64Array(k * width);
@@ -179,8 +179,15 @@ export function sampleMixture(mix: Mixture, rng: Rng, numericOut: Float64Array, 
   }
 }
 
-/** N(mu, sigma²) truncated to [low, high] by inverse CDF, sampling on the side of the mean where the CDF is accurate. */
+/** Rejections tried before sampling a truncated normal by inverse CDF (most components sit well inside their box). */
+const REJECTION_TRIES = 4;
+
+/** N(mu, sigma²) truncated to [low, high]: by rejection, else by inverse CDF on the side of the mean where the CDF is accurate. */
 export function truncatedNormal(rng: Rng, mu: number, sigma: number, low: number, high: number): number {
+  for (let t = 0; t < REJECTION_TRIES; t++) {
+    const x = mu + sigma * rng.normal();
+    if (x >= low && x <= high) return x;
+  }
   let a = (low - mu) / sigma;
   let b = (high - mu) / sigma;
   const flip = a > 0;

@@ -10,7 +10,7 @@ import {
   adaptiveParzen, categoricalPosterior, type Mixture, multivariateParzen, type Observations, sampleMixture,
 } from './mixture.js';
 import { type CategoricalModelDim, modelDim, type ModelDim, type NumericModelDim } from './model-dims.js';
-import { HYPEROPT_DEFAULTS, nBelow, type ResolvedTpeOptions, resolveTpeOptions, type TpeOptions } from './options.js';
+import { nBelow, type ResolvedTpeOptions, resolveTpeOptions, type TpeOptions } from './options.js';
 
 /** Parameters modelled together: one dim (univariate TPE) or all dims of one branch of the space (multivariate). */
 interface Group {
@@ -18,6 +18,35 @@ interface Group {
   readonly anchor: Dim;
   readonly numeric: readonly NumericModelDim[];
   readonly categorical: readonly CategoricalModelDim[];
+  /** Positions of the group's dims in an encoded row (`Encoded.numeric` / `Encoded.categories`). */
+  readonly numericAt: Int32Array;
+  readonly categoricalAt: Int32Array;
+  /** The branch the group lives in ('' at the top of the tree). */
+  readonly branch: string;
+  /** Whether an encoded trial had this group active. */
+  isActive(row: Encoded): boolean;
+}
+
+/** Complete trials in the good and the bad group, each in trial order (for linear forgetting). */
+interface Split {
+  readonly below: readonly Encoded[];
+  readonly above: readonly Encoded[];
+}
+
+/** A trial's params in model space: numeric values (NaN where inactive) and category indices (−1 where inactive). */
+interface Encoded {
+  readonly numeric: Float64Array;
+  readonly categories: Int32Array;
+}
+
+/** The space as TPE models it: every dim's model view, the groups, and a cache of encoded params. */
+interface Model {
+  readonly space: SearchSpace;
+  readonly numeric: readonly NumericModelDim[];
+  readonly categorical: readonly CategoricalModelDim[];
+  readonly groups: readonly Group[];
+  /** Params objects of stored trials are immutable, so their encoding is computed once. */
+  readonly encoded: WeakMap<Params, Encoded>;
 }
 
 /** Draws from the bad group's model when every candidate is a duplicate, before giving up to the prior. */
@@ -35,10 +64,10 @@ export class TpeSampler implements Sampler {
   readonly options: Readonly<Record<string, unknown>>;
   private readonly o: ResolvedTpeOptions;
   private readonly random = new RandomSampler();
-  private cache: { space: SearchSpace; groups: Group[] } | null = null;
+  private model: Model | null = null;
 
   constructor(options: TpeOptions = {}) {
-    this.o = resolveTpeOptions(options, HYPEROPT_DEFAULTS);
+    this.o = resolveTpeOptions(options);
     this.options = { ...options };
   }
 
@@ -46,83 +75,160 @@ export class TpeSampler implements Sampler {
     const { space } = history;
     const { complete, pending } = splitHistory(history);
     if (complete.length < this.o.nStartupTrials) return this.random.suggest(history, n, rng);
-    const groups = this.groups(space);
+    const model = this.modelOf(space);
     const sign = history.direction === 'minimize' ? 1 : -1;
-    const sorted = [...complete].sort((a, b) => sign * ((a.value as number) - (b.value as number)) || a.number - b.number);
-    const cut = nBelow(this.o, sorted.length);
-    const below = sorted.slice(0, cut).sort((a, b) => a.number - b.number).map((t) => t.params);
-    const above = sorted.slice(cut).sort((a, b) => a.number - b.number).map((t) => t.params);
-    if (this.o.constantLiar) for (const t of pending) above.push(t.params);
+    const ranked = [...complete]
+      .sort((a, b) => sign * ((a.value as number) - (b.value as number)) || a.number - b.number)
+      .map((t) => ({ number: t.number, row: encode(model, t.params) }));
+    const splits = new Map<string, Split>();
+    const splitFor = (g: Group): Split => {
+      const key = this.o.split === 'branch' ? g.branch : '';
+      let s = splits.get(key);
+      if (!s) {
+        const pool = key === '' ? ranked : ranked.filter((r) => g.isActive(r.row));
+        const cut = nBelow(this.o, pool.length);
+        const inTrialOrder = (part: typeof ranked) => [...part].sort((a, b) => a.number - b.number).map((r) => r.row);
+        s = { below: inTrialOrder(pool.slice(0, cut)), above: inTrialOrder(pool.slice(cut)) };
+        splits.set(key, s);
+      }
+      return s;
+    };
+    const lies = this.o.constantLiar ? pending.map((t) => encode(model, t.params)) : [];
     const taken = new Set(pending.map((t: TrialRecord) => space.key(t.params)));
     const out: Params[] = [];
     for (let i = 0; i < n; i++) {
-      let p = this.suggestOne(space, groups, below, above, rng);
-      for (let r = 0; r < DUPLICATE_RETRIES && taken.has(space.key(p)); r++) p = this.suggestOne(space, groups, below, above, rng);
+      let p = this.suggestOne(model, splitFor, lies, rng);
+      for (let r = 0; r < DUPLICATE_RETRIES && taken.has(space.key(p)); r++) p = this.suggestOne(model, splitFor, lies, rng);
       if (taken.has(space.key(p))) p = this.random.suggest({ ...history, trials: [] }, 1, rng)[0];
       taken.add(space.key(p));
       out.push(p);
-      if (this.o.constantLiar) above.push(p);
+      if (this.o.constantLiar) lies.push(encode(model, p));
     }
     return out;
   }
 
-  /** One point, top-down: each group active under the choices made so far is drawn from its l/g-ranked candidates. */
-  private suggestOne(space: SearchSpace, groups: readonly Group[], below: readonly Params[], above: readonly Params[], rng: Rng): Params {
-    const out: Record<string, Value> = {};
-    for (const g of groups) {
-      if (!space.isActive(g.anchor, out)) continue;
-      const l = this.estimator(g, observe(space, g, below));
-      const gx = this.estimator(g, observe(space, g, above));
-      const best = bestCandidate(g, l, gx, this.o.nEiCandidates, rng);
-      for (const [label, v] of best) out[label] = v;
+  /**
+   * One point, top-down through the tree. Independent (hyperopt): each active group keeps its own best of
+   * `nEiCandidates`. Joint (multivariate): `nEiCandidates` whole points are drawn top-down from the l's and the one
+   * with the largest summed log l/g over the groups it activates wins, so a branch whose parameters look very good
+   * can beat a choice that merely looks safer.
+   */
+  private suggestOne(model: Model, splitFor: (g: Group) => Split, lies: readonly Encoded[], rng: Rng): Params {
+    const m = this.o.nEiCandidates;
+    const joint = this.o.multivariate;
+    const points: Record<string, Value>[] = Array.from({ length: joint ? m : 1 }, () => ({}));
+    const totals = new Float64Array(points.length);
+    for (const g of model.groups) {
+      const at = points.flatMap((p, i) => (model.space.isActive(g.anchor, p) ? [i] : []));
+      if (at.length === 0) continue;
+      const { below, above } = splitFor(g);
+      const l = this.estimator(g, observe(g, below));
+      const gx = this.estimator(g, observe(g, lies.length ? [...above, ...lies] : above));
+      const { values, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng);
+      const labels = labelsOf(g);
+      if (joint) {
+        at.forEach((i, c) => {
+          labels.forEach((label, j) => (points[i][label] = values[c][j]));
+          totals[i] += score[c];
+        });
+      } else {
+        let best = 0;
+        for (let c = 1; c < m; c++) if (score[c] > score[best]) best = c;
+        labels.forEach((label, j) => (points[0][label] = values[best][j]));
+      }
     }
-    return out;
+    let best = 0;
+    for (let i = 1; i < points.length; i++) if (totals[i] > totals[best]) best = i;
+    return points[best];
   }
 
   private estimator(g: Group, obs: Observations): Mixture {
     if (g.numeric.length + g.categorical.length > 1) return multivariateParzen(g.numeric, g.categorical, obs, this.o);
-    return g.numeric.length === 1 ? adaptiveParzen(g.numeric[0], obs.numeric, this.o) : categoricalPosterior(g.categorical[0], obs.categories, this.o);
+    return g.numeric.length === 1
+      ? adaptiveParzen(g.numeric[0], obs.numeric.subarray(0, obs.n), this.o)
+      : categoricalPosterior(g.categorical[0], obs.categories.subarray(0, obs.n), this.o);
   }
 
   /** Univariate: one group per dim. Multivariate: one group per branch (dims sharing the same parent choice and option). */
-  private groups(space: SearchSpace): Group[] {
-    if (this.cache?.space === space) return this.cache.groups;
-    const buckets = new Map<string, Dim[]>();
-    for (const d of space.dims) {
-      const key = this.o.multivariate ? (d.parent ? `${d.parent.dim.label}\u0000${d.parent.option}` : '') : d.label;
+  private modelOf(space: SearchSpace): Model {
+    if (this.model?.space === space) return this.model;
+    const dims = space.dims.map(modelDim);
+    const numeric = dims.filter((m): m is NumericModelDim => m.kind === 'numeric');
+    const categorical = dims.filter((m): m is CategoricalModelDim => m.kind === 'categorical');
+    const branchOf = (d: Dim) => (d.parent ? `${d.parent.dim.label}\u0000${d.parent.option}` : '');
+    const buckets = new Map<string, ModelDim[]>();
+    for (const m of dims) {
+      const key = this.o.multivariate ? branchOf(m.dim) : m.dim.label;
       const list = buckets.get(key) ?? [];
-      list.push(d);
+      list.push(m);
       buckets.set(key, list);
     }
-    const groups = [...buckets.values()].map((dims) => {
-      const models = dims.map(modelDim);
+    const groups = [...buckets.values()].map((models): Group => {
+      const gn = models.filter((m): m is NumericModelDim => m.kind === 'numeric');
+      const gc = models.filter((m): m is CategoricalModelDim => m.kind === 'categorical');
+      const numericAt = Int32Array.from(gn, (m) => numeric.indexOf(m));
+      const categoricalAt = Int32Array.from(gc, (m) => categorical.indexOf(m));
       return {
-        anchor: dims[0],
-        numeric: models.filter((m): m is NumericModelDim => m.kind === 'numeric'),
-        categorical: models.filter((m): m is CategoricalModelDim => m.kind === 'categorical'),
+        anchor: models[0].dim,
+        numeric: gn,
+        categorical: gc,
+        numericAt,
+        categoricalAt,
+        branch: branchOf(models[0].dim),
+        isActive: gn.length > 0 ? (r) => !Number.isNaN(r.numeric[numericAt[0]]) : (r) => r.categories[categoricalAt[0]] >= 0,
       };
     });
-    this.cache = { space, groups };
-    return groups;
+    this.model = { space, numeric, categorical, groups, encoded: new WeakMap() };
+    return this.model;
   }
 }
 
-/** The group's values in the trials where it was active, in trial order, in model space. */
-function observe(space: SearchSpace, g: Group, trials: readonly Params[]): Observations {
-  const dn = g.numeric.length;
-  const dc = g.categorical.length;
-  const rows = trials.filter((p) => space.isActive(g.anchor, p));
-  const numeric = new Float64Array(rows.length * dn);
-  const categories = new Int32Array(rows.length * dc);
-  rows.forEach((p, i) => {
-    for (let j = 0; j < dn; j++) numeric[i * dn + j] = g.numeric[j].toModel(p[g.numeric[j].dim.label]);
-    for (let j = 0; j < dc; j++) categories[i * dc + j] = g.categorical[j].index(p[g.categorical[j].dim.label]);
+function encode(model: Model, params: Params): Encoded {
+  let e = model.encoded.get(params);
+  if (e) return e;
+  const numeric = new Float64Array(model.numeric.length);
+  const categories = new Int32Array(model.categorical.length);
+  model.numeric.forEach((m, i) => {
+    const v = params[m.dim.label];
+    numeric[i] = v === undefined ? NaN : m.toModel(v);
   });
-  return { n: rows.length, numeric, categories };
+  model.categorical.forEach((m, i) => {
+    const v = params[m.dim.label];
+    categories[i] = v === undefined ? -1 : m.index(v);
+  });
+  e = { numeric, categories };
+  model.encoded.set(params, e);
+  return e;
 }
 
-/** Draws `m` candidates from l, scores log l − log g in the core, returns the best as (label, value) pairs. */
-function bestCandidate(g: Group, l: Mixture, gx: Mixture, m: number, rng: Rng): [string, Value][] {
+/**
+ * The group's values in the trials where it was active (all its dims are then present), in trial order.
+ * The arrays have one spare row at the end, where a multivariate estimator puts its prior component.
+ */
+function observe(g: Group, rows: readonly Encoded[]): Observations {
+  const dn = g.numericAt.length;
+  const dc = g.categoricalAt.length;
+  const first = dn > 0 ? g.numericAt[0] : g.categoricalAt[0];
+  const active = rows.filter(g.isActive);
+  const n = active.length;
+  const numeric = new Float64Array((n + 1) * dn);
+  const categories = new Int32Array((n + 1) * dc);
+  // a group's dims are usually consecutive in the encoding (every top-level dim, one branch): copy rows whole
+  const contiguous = (at: Int32Array) => at.every((v, j) => v === at[0] + j);
+  const numericRun = dn > 0 && contiguous(g.numericAt);
+  const categoricalRun = dc > 0 && contiguous(g.categoricalAt);
+  for (let i = 0; i < n; i++) {
+    const r = active[i];
+    if (numericRun) numeric.set(r.numeric.subarray(first, first + dn), i * dn);
+    else for (let j = 0; j < dn; j++) numeric[i * dn + j] = r.numeric[g.numericAt[j]];
+    if (categoricalRun) categories.set(r.categories.subarray(g.categoricalAt[0], g.categoricalAt[0] + dc), i * dc);
+    else for (let j = 0; j < dc; j++) categories[i * dc + j] = r.categories[g.categoricalAt[j]];
+  }
+  return { n, numeric, categories };
+}
+
+/** Draws `m` points of a group from l and scores each by log l − log g (in the core); values per point in group order. */
+function drawAndScore(g: Group, l: Mixture, gx: Mixture, m: number, rng: Rng): { values: Value[][]; score: Float64Array } {
   const dn = g.numeric.length;
   const dc = g.categorical.length;
   const x = new Float64Array(m * dn);
@@ -149,12 +255,14 @@ function bestCandidate(g: Group, l: Mixture, gx: Mixture, m: number, rng: Rng): 
     values.push(row);
   }
   const points = { x, lower, upper, categories };
-  const scoreL = logDensity(l, points);
+  const score = logDensity(l, points);
   const scoreG = logDensity(gx, points);
-  let best = 0;
-  for (let i = 1; i < m; i++) if (scoreL[i] - scoreG[i] > scoreL[best] - scoreG[best]) best = i;
-  const labels = [...g.numeric, ...g.categorical].map((md: ModelDim) => md.dim.label);
-  return labels.map((label, j) => [label, values[best][j]]);
+  for (let i = 0; i < m; i++) score[i] -= scoreG[i];
+  return { values, score };
+}
+
+function labelsOf(g: Group): string[] {
+  return [...g.numeric, ...g.categorical].map((md: ModelDim) => md.dim.label);
 }
 
 function logDensity(mix: Mixture, points: { x: Float64Array; lower: Float64Array; upper: Float64Array; categories: Int32Array }): Float64Array {
@@ -167,6 +275,7 @@ function logDensity(mix: Mixture, points: { x: Float64Array; lower: Float64Array
 }
 
 /**
- * TPE: `tpe.suggest` is hyperopt's default configuration; `tpe({ … })` takes options (see TpeOptions).
+ * TPE: `tpe.suggest` is the default configuration (preset 'parzen'); `tpe({ … })` takes options (see TpeOptions),
+ * e.g. `tpe({ preset: 'hyperopt' })` for hyperopt's exact algorithm.
  */
 export const tpe = Object.assign((options?: TpeOptions) => new TpeSampler(options), { suggest: new TpeSampler() });
