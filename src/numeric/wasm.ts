@@ -553,35 +553,62 @@ export const wasmSpecial = {
   },
 };
 
+/**
+ * Run every kernel on small inputs, enough for V8's dynamic tiering to schedule the optimising
+ * (TurboFan) compilation of the hot functions; the optimised code is installed by a background
+ * thread shortly after. Costs a few tens of ms of CPU at import.
+ */
 function warmUp(): void {
-  const n = 40, d = 2;
+  const n = 32, d = 2;
   const x = new Float64Array(n * d);
   for (let i = 0; i < x.length; i++) x[i] = ((i * 7919) % 13) / 13;
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) y[i] = Math.sin(3 * x[i * d]!) + x[i * d + 1]!;
   const hyp: GpHyper = { kind: 'matern52', lengthscales: [0.5, 0.7], signalVariance: 1, noiseVariance: 1e-3 };
+  // a mixture large enough to exercise the normaliser (erfc) code of parzenPrepare
+  const K = 128, md = 3;
+  const mus = new Float64Array(K * md), sigmas = new Float64Array(K * md), probs = new Float64Array(K * 2);
+  for (let i = 0; i < K * md; i++) {
+    mus[i] = ((i * 37) % 101) / 50 - 1;
+    sigmas[i] = 0.05 + ((i * 53) % 97) / 60;
+  }
+  for (let k = 0; k < K; k++) {
+    probs[2 * k] = (k % 7) / 7 + 0.05;
+    probs[2 * k + 1] = 1 - probs[2 * k]!;
+  }
+  const mixSpec: MixtureSpec = {
+    weights: new Float64Array(K).fill(1 / K), mus, sigmas, low: [-1, -2, -Infinity], high: [2, Infinity, Infinity], q: [0, 0.5, 0],
+    categorical: { sizes: [2], probs },
+  };
+  const px = new Float64Array(n * md);
+  for (let i = 0; i < px.length; i++) px[i] = ((i * 31) % 17) / 8 - 1;
+  const cats = Int32Array.from({ length: n }, (_, i) => i % 2);
   for (let rep = 0; rep < 12; rep++) {
-    const K = kernelMatrix(hyp, x, n, true);
-    const { L } = cholesky(K, n);
+    const Kx = kernelMatrix(hyp, x, n, true);
+    const { L } = cholesky(Kx, n);
     solve(false, L, n, y, 1);
-    solve(true, L, n, K, n);
+    solve(true, L, n, Kx, n);
+    solve(false, L, n, Kx, n);
     const m1 = n - 1;
     const L1 = new Float64Array(m1 * m1);
     for (let i = 0; i < m1; i++) L1.set(L.subarray(i * n, i * n + m1), i * m1);
-    choleskyAppend(L1, m1, K.subarray(m1 * n, m1 * n + n));
-    gpLogMarginalLikelihood({ ...hyp, kind: rep === 1 ? 'rbf' : 'matern52' }, x, y, n);
+    choleskyAppend(L1, m1, Kx.subarray(m1 * n, m1 * n + n));
+    gpLogMarginalLikelihood({ ...hyp, kind: rep % 2 ? 'rbf' : 'matern52' }, x, y, n);
     const model = new WasmGpModel(hyp, x, y, n);
     model.predict(x, n, { grad: true });
+    model.predict(x, 1, { grad: true });
     model.dispose();
-    const mix = new WasmMixture({
-      weights: [0.25, 0.25, 0.5], mus: [0, 0, 1, 1, 0.5, 0.5], sigmas: [1, 1, 0.5, 0.5, 2, 2],
-      low: [-1, -2], high: [2, Infinity], q: [0, 0.5],
-      categorical: { sizes: [2], probs: [0.5, 0.5, 0.1, 0.9, 0.3, 0.7] },
-    });
-    mix.logPdf({ x, categories: new Int32Array(n).fill(1) });
+    const mix = new WasmMixture(mixSpec);
+    mix.logPdf({ x: px, categories: cats });
     mix.dispose();
-    symmetricEigen(K, n);
+    symmetricEigen(Kx, n);
   }
+  // one larger likelihood so that the K^-1 kernels (invLowerT, gramUpper) tier up as well
+  const nb = 96;
+  const xb = new Float64Array(nb * d), yb = new Float64Array(nb);
+  for (let i = 0; i < xb.length; i++) xb[i] = ((i * 7919) % 101) / 101;
+  for (let i = 0; i < nb; i++) yb[i] = Math.cos(4 * xb[i * d]!);
+  for (let rep = 0; rep < 2; rep++) gpLogMarginalLikelihood(hyp, xb, yb, nb);
 }
 
 ex = instantiate();
