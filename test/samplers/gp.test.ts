@@ -5,6 +5,8 @@ import { dLogH, logEI, logH } from '../../src/samplers/gp/acquisition.js';
 import { gp, GpSampler, refitPoint } from '../../src/samplers/gp/index.js';
 import { Surrogate } from '../../src/samplers/gp/model.js';
 import { minimizeBox } from '../../src/samplers/gp/optimize.js';
+import { fitSubset } from '../../src/samplers/gp/sampler.js';
+import { warpOutputs } from '../../src/samplers/gp/warp.js';
 import { hp } from '../../src/space/hp.js';
 import { createStudy } from '../../src/study/study.js';
 import { normalCdf } from '../../src/stats.js';
@@ -67,6 +69,30 @@ describe('gp model', () => {
     assert.ok(after.variance[0] < 1e-4 * before.variance[0] + 1e-8);
     model.dispose();
     fant.dispose();
+  });
+});
+
+describe('gp output warping and fit subset', () => {
+  it('keeps the order of the outputs and compresses a heavy right tail', () => {
+    const y = Float64Array.of(3, 1, 1e6, 2, 50, 1.5, 1e3, 7, 4, 2);
+    for (const kind of ['log', 'rank', 'auto'] as const) {
+      const w = warpOutputs(y, kind);
+      for (let i = 0; i < y.length; i++) for (let j = 0; j < y.length; j++) if (y[i] < y[j]) assert.ok(w[i] < w[j], `${kind} monotone`);
+      const spread = (a: Float64Array, lo: number, hi: number) => (a[hi] - a[lo]);
+      // the tail (1e3 → 1e6) weighs less than the bulk (1 → 7) after warping
+      assert.ok(spread(w, 6, 2) / spread(w, 1, 7) < spread(y, 6, 2) / spread(y, 1, 7) / 100, kind);
+    }
+    const symmetric = Float64Array.of(-2, -1, 0, 1, 2, 0.5, -0.5);
+    assert.deepEqual(warpOutputs(symmetric, 'auto'), symmetric);
+  });
+
+  it('fits large histories on the best half and the most recent points', () => {
+    const y = Array.from({ length: 20 }, (_, i) => (i * 7) % 20);
+    const sub = fitSubset(y, 8);
+    assert.equal(sub.length, 8);
+    const best = [...y].sort((a, b) => a - b).slice(0, 4);
+    for (const v of best) assert.ok(sub.some((i) => y[i] === v));
+    assert.ok(sub.includes(19));
   });
 });
 

@@ -10,6 +10,7 @@ import { fitHyperparameters, type NoiseModel } from './fit.js';
 import { latinHypercube } from './lhs.js';
 import { applyScale, fitScale, Surrogate } from './model.js';
 import { maximizeAcquisition, type Score } from './search.js';
+import { type OutputWarping, warpOutputs } from './warp.js';
 
 export interface GpOptions {
   /** Trials drawn from a seeded Latin hypercube before the GP takes over (integer ≥ 1). Default 10. */
@@ -27,6 +28,12 @@ export interface GpOptions {
    * trial with the best posterior mean rather than the best single observation. Default 'auto'.
    */
   noise?: 'auto' | 'deterministic' | number;
+  /**
+   * Monotone warping of the outputs before standardization (see `warpOutputs`): 'auto' log-warps right-skewed
+   * outputs (heavy tails of bad values), 'log', 'rank' (Gaussian copula) or 'none'. Ignored ('none') when `noise`
+   * is a number, since a variance in the objective's units does not survive a warp. Default 'auto'.
+   */
+  outputWarping?: OutputWarping;
   /** Quasi-random acquisition candidates at small n (halved as n grows, ≥ 256). Default 2048. */
   nCandidates?: number;
 }
@@ -34,6 +41,30 @@ export interface GpOptions {
 const DETERMINISTIC_NOISE = 1e-6;
 /** Below this many complete trials every trial refits the hyperparameters; above, refits get sparser. */
 const DENSE_REFITS = 40;
+/**
+ * Most points the hyperparameters are fitted on: above it, the best half by value plus the most recent ones
+ * (the region the search exploits, and where it is now), which bounds the fit's O(n³) cost per LML evaluation.
+ */
+const FIT_SUBSET = 256;
+
+/** Indices (ascending) of the points of y (first r trials) used to fit the hyperparameters. */
+export function fitSubset(y: ArrayLike<number>, limit = FIT_SUBSET): number[] {
+  const r = y.length;
+  if (r <= limit) return Array.from({ length: r }, (_, i) => i);
+  const chosen = new Uint8Array(r);
+  const byValue = Array.from({ length: r }, (_, i) => i).sort((a, b) => y[a] - y[b] || a - b);
+  for (let k = 0; k < limit >> 1; k++) chosen[byValue[k]] = 1;
+  let count = limit >> 1;
+  for (let i = r - 1; i >= 0 && count < limit; i--) {
+    if (!chosen[i]) {
+      chosen[i] = 1;
+      count++;
+    }
+  }
+  const out: number[] = [];
+  for (let i = 0; i < r; i++) if (chosen[i]) out.push(i);
+  return out;
+}
 
 /**
  * The trial count at which the hyperparameters used with `nc` complete trials were fitted: nc itself up to
@@ -72,12 +103,13 @@ export class GpSampler implements Sampler {
   private readonly beta: number;
   private readonly noise: 'auto' | 'deterministic' | number;
   private readonly nCandidates: number;
+  private readonly warping: OutputWarping;
   private encodingCache: { space: SearchSpace; enc: InputEncoding } | null = null;
   private readonly hyperCache = new Map<string, GpHyper>();
 
   constructor(o: GpOptions = {}) {
     if (o === null || typeof o !== 'object') throw new OptionsError('gp: options must be an object');
-    const known = ['nStartupTrials', 'kernel', 'acquisition', 'beta', 'noise', 'nCandidates'];
+    const known = ['nStartupTrials', 'kernel', 'acquisition', 'beta', 'noise', 'outputWarping', 'nCandidates'];
     for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`gp: unknown option options.${k} (known: ${known.join(', ')})`);
     const nStartup = o.nStartupTrials ?? 10;
     if (!Number.isInteger(nStartup) || nStartup < 1) throw new OptionsError(`gp: options.nStartupTrials must be an integer ≥ 1 (got ${String(o.nStartupTrials)})`);
@@ -93,6 +125,11 @@ export class GpSampler implements Sampler {
     }
     const nCandidates = o.nCandidates ?? 2048;
     if (!Number.isInteger(nCandidates) || nCandidates < 1) throw new OptionsError(`gp: options.nCandidates must be an integer ≥ 1 (got ${String(o.nCandidates)})`);
+    const warping = o.outputWarping ?? 'auto';
+    if (!['none', 'log', 'rank', 'auto'].includes(warping)) {
+      throw new OptionsError(`gp: options.outputWarping must be 'auto', 'log', 'rank' or 'none' (got ${JSON.stringify(o.outputWarping)})`);
+    }
+    this.warping = typeof noise === 'number' ? 'none' : warping;
     this.nStartup = nStartup;
     this.kernel = kernel;
     this.acquisition = acquisition;
@@ -216,14 +253,19 @@ export class GpSampler implements Sampler {
     const { x, y } = this.data(history, complete, enc);
     const nc = y.length;
     const r = refitPoint(nc);
-    const hyper = { ...this.hyperparameters(history.seed, x.subarray(0, r * enc.d), y.subarray(0, r), r, enc) };
-    const scale = fitScale(y);
+    const sub = fitSubset(y.subarray(0, r));
+    const xs = new Float64Array(sub.length * enc.d);
+    sub.forEach((i, k) => xs.set(x.subarray(i * enc.d, (i + 1) * enc.d), k * enc.d));
+    const ys = warpOutputs(Float64Array.from(sub, (i) => y[i]), this.warping);
+    const hyper = { ...this.hyperparameters(history.seed, xs, ys, r, enc) };
+    const w = warpOutputs(y, this.warping);
+    const scale = fitScale(w);
     if (typeof this.noise === 'number') hyper.noiseVariance = this.noise / (scale.std * scale.std);
-    return Surrogate.fromOutputs(hyper, x, y, enc.d, scale);
+    return Surrogate.fromOutputs(hyper, x, w, enc.d, scale);
   }
 
   private hyperparameters(seed: number, x: Float64Array, y: Float64Array, r: number, enc: InputEncoding): GpHyper {
-    const key = `${seed}|${r}|${fingerprint(x)}|${fingerprint(y)}`;
+    const key = `${seed}|${r}|${this.warping}|${fingerprint(x)}|${fingerprint(y)}`;
     const cached = this.hyperCache.get(key);
     if (cached) return cached;
     const scale = fitScale(y);
@@ -231,7 +273,7 @@ export class GpSampler implements Sampler {
       this.noise === 'auto' ? { kind: 'fitted' }
       : this.noise === 'deterministic' ? { kind: 'fixed', variance: DETERMINISTIC_NOISE }
       : { kind: 'fixed', variance: this.noise / (scale.std * scale.std) };
-    const fit = fitHyperparameters(x, applyScale(y, scale), r, enc.d, {
+    const fit = fitHyperparameters(x, applyScale(y, scale), y.length, enc.d, {
       kind: this.kernel,
       categorical: enc.categorical,
       noise,
