@@ -1,8 +1,8 @@
 /**
- * The piscina worker entry: imports the objective module once per worker (before piscina reports the worker
- * ready), then runs one trial per task. It never rejects: whatever the objective does (return, throw, return
- * NaN, throw from a timer, reject unhandled) comes back as a TrialResult, so a rejected task on the main thread
- * always means the worker itself died (crashed) or was terminated (timeout, stop).
+ * The piscina worker entry: imports the objective module once per worker (and says so on its parentPort: the
+ * main thread hands it tasks only then), then runs one trial per task. It never rejects: whatever the objective
+ * does (return, throw, return NaN, throw from a timer, reject unhandled) comes back as a TrialResult, so a
+ * rejected task on the main thread always means the worker itself died (crashed) or was terminated (timeout, stop).
  *
  * Errors raised outside the objective's call stack (timers, unawaited promises) are attributed through an
  * AsyncLocalStorage to the trial whose code raised them: that trial fails if it is still running; if it already
@@ -22,20 +22,31 @@ const running = new Map<number, { abort: (reason: unknown) => void; settle: (r: 
 
 let objective: Objective | null = null;
 let loadError: string | undefined;
-try {
-  const mod = await importModule(data.module);
-  const fn = mod[data.exportName];
-  if (typeof fn === 'function') objective = fn as Objective;
-  else {
-    const found = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
-    loadError = `objective module ${data.module} has no function export ${JSON.stringify(data.exportName)}` +
-      (found.length ? ` (function exports: ${found.join(', ')})` : '');
+/**
+ * The module is loaded without top-level await: piscina first `require()`s its worker file, and on Node 20.19+
+ * requiring an ES module with top-level await fails and can leave it in a state that the following `import()`
+ * trips over ("Unexpected status of a module that is imported again after being required").
+ */
+let loading: Promise<void> | null = load().then(() => {
+  loading = null;
+  const loaded: LoadedMessage = loadError === undefined ? { [LOADED]: threadId } : { [LOADED]: threadId, error: loadError };
+  parentPort?.postMessage(loaded);
+});
+
+async function load(): Promise<void> {
+  try {
+    const mod = await importModule(data.module);
+    const fn = mod[data.exportName];
+    if (typeof fn === 'function') objective = fn as Objective;
+    else {
+      const found = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
+      loadError = `objective module ${data.module} has no function export ${JSON.stringify(data.exportName)}` +
+        (found.length ? ` (function exports: ${found.join(', ')})` : '');
+    }
+  } catch (e) {
+    loadError = `objective module ${data.module} failed to load: ${e instanceof Error ? e.message : String(e)}`;
   }
-} catch (e) {
-  loadError = `objective module ${data.module} failed to load: ${e instanceof Error ? e.message : String(e)}`;
 }
-const loaded: LoadedMessage = loadError === undefined ? { [LOADED]: threadId } : { [LOADED]: threadId, error: loadError };
-parentPort?.postMessage(loaded);
 
 const aborts = new BroadcastChannel(data.abortChannel);
 aborts.unref();
@@ -63,7 +74,8 @@ function stray(error: unknown, what: string): void {
 }
 
 /** Runs one trial; resolves with its result, never rejects. */
-export default function evaluate(task: PoolTask): Promise<TrialResult> {
+export default async function evaluate(task: PoolTask): Promise<TrialResult> {
+  if (loading) await loading; // (the main thread sends tasks only after the load message; this is a safeguard)
   const fn = objective;
   if (fn === null) return Promise.resolve(fail('threw', loadError ?? 'objective not loaded'));
   // Made on first use: most objectives never read their signal or seed, and both cost microseconds per trial.

@@ -186,6 +186,10 @@ class Loop {
       while (this.asks.length && !this.stopping && !this.exhausted) {
         const job = this.asks.shift() as { n: number; cut: number | null };
         // Without the reproducibility constraint, all free slots are asked for at once.
+        // A sampler may block this thread for a while: first let results that have already arrived be taken in
+        // (their slots refilled from the queue), and, unreproducibly, their asks merged into this one.
+        await new Promise((r) => setImmediate(r));
+        if (this.stopping || this.exhausted) break;
         if (!this.o.reproducible) while (this.asks.length) job.n += (this.asks.shift() as { n: number }).n;
         await this.askNow(job.n, job.cut);
       }
