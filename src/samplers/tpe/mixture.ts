@@ -46,9 +46,9 @@ function bounds(numeric: readonly NumericModelDim[]) {
 /**
  * hyperopt's adaptive Parzen estimator for one numeric dim (Bergstra et al. 2011; hyperopt `adaptive_parzen_normal`):
  * one component per observation plus the prior; each observation's sigma is the larger gap to its sorted neighbours,
- * clipped to [σ_prior / min(100, 1 + K), σ_prior]; weights from linear forgetting in trial order, the prior's `priorWeight`.
+ * clipped to [σ_prior / min(100, 1 + K), σ_prior] (see `magicClip`); `observed` counts the parameter's observations in both groups; weights from linear forgetting in trial order, the prior's `priorWeight`.
  */
-export function adaptiveParzen(m: NumericModelDim, values: Float64Array, o: ResolvedTpeOptions): Mixture {
+export function adaptiveParzen(m: NumericModelDim, values: Float64Array, o: ResolvedTpeOptions, observed = values.length): Mixture {
   const n = values.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
   const lf = forgettingWeights(n, o.linearForgetting);
@@ -88,7 +88,7 @@ export function adaptiveParzen(m: NumericModelDim, values: Float64Array, o: Reso
       sigmas[j < priorPos ? j : j + 1] = Number.isFinite(Math.max(left, right)) ? Math.max(left, right) : m.priorSigma;
     }
   }
-  const minSigma = m.priorSigma / Math.min(100, 1 + k);
+  const minSigma = m.priorSigma / Math.min(o.magicClip, 1 + (o.magicClipCounts === 'trials' ? Math.max(k, observed + 1) : k));
   for (let i = 0; i < k; i++) sigmas[i] = Math.min(m.priorSigma, Math.max(minSigma, sigmas[i]));
   sigmas[priorPos] = m.priorSigma;
   normalise(weights);

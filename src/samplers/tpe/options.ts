@@ -36,6 +36,13 @@ export interface TpeOptions {
    * branch's parameters are tuned on its own best trials even while another branch holds the global lead.
    */
   split?: 'global' | 'branch';
+  /**
+   * Minimum bandwidth of the univariate estimators (hyperopt's "magic clip"): σ ≥ σ_prior / min(magicClip, 1 + K),
+   * K counting the mixture's components ('mixture', hyperopt and Optuna) or every observation of the parameter
+   * ('trials'), so that the good group, whose size is capped, still narrows as evidence piles up.
+   */
+  magicClip?: number;
+  magicClipCounts?: 'mixture' | 'trials';
   /** Running trials join the bad group (constant liar) so parallel suggestions spread out (true). */
   constantLiar?: boolean;
 }
@@ -56,6 +63,8 @@ const HYPEROPT: ResolvedTpeOptions = {
   bandwidth: 'hyperopt',
   bandwidthFactor: 0.2,
   split: 'global',
+  magicClip: 100,
+  magicClipCounts: 'mixture',
   constantLiar: true,
 };
 
@@ -63,10 +72,14 @@ const HYPEROPT: ResolvedTpeOptions = {
 const OPTUNA: ResolvedTpeOptions = { ...HYPEROPT, nStartupTrials: 10, gamma: 0.1, gammaRule: 'linear' };
 
 /**
- * parzen's default, chosen by measurement on the reference suite (`parzen bench suite --algo tpe`): Optuna's split,
- * joint (multivariate) estimators per branch with a narrower bandwidth (0.03·n^(−1/(d+4))·range) than Optuna's 0.2.
+ * parzen's default, chosen by measurement on the reference suite (`parzen bench suite --algo tpe`) and quad1d:
+ * Optuna's split, joint (multivariate) estimators per branch with a narrower bandwidth (0.03·n^(−1/(d+4))·range)
+ * than Optuna's 0.2, scored jointly down the tree, and a univariate bandwidth floor that keeps narrowing with the
+ * number of observations.
  */
-const PARZEN: ResolvedTpeOptions = { ...OPTUNA, multivariate: true, bandwidthFactor: 0.03, split: 'branch' };
+const PARZEN: ResolvedTpeOptions = {
+  ...OPTUNA, multivariate: true, bandwidthFactor: 0.03, split: 'branch', magicClip: 1000, magicClipCounts: 'trials',
+};
 
 export const TPE_PRESETS: Readonly<Record<TpePreset, ResolvedTpeOptions>> = { parzen: PARZEN, hyperopt: HYPEROPT, optuna: OPTUNA };
 
@@ -92,6 +105,8 @@ export function resolveTpeOptions(o: TpeOptions): ResolvedTpeOptions {
   if (r.gammaRule !== 'sqrt' && r.gammaRule !== 'linear') throw new OptionsError(`tpe: options.gammaRule must be "sqrt" or "linear" (got ${JSON.stringify(r.gammaRule)})`);
   if (!(r.priorWeight > 0) || !Number.isFinite(r.priorWeight)) throw new OptionsError(`tpe: options.priorWeight must be > 0 (got ${r.priorWeight})`);
   if (!(r.bandwidthFactor > 0) || !Number.isFinite(r.bandwidthFactor)) throw new OptionsError(`tpe: options.bandwidthFactor must be > 0 (got ${r.bandwidthFactor})`);
+  if (!(r.magicClip >= 1)) throw new OptionsError(`tpe: options.magicClip must be >= 1 (got ${r.magicClip})`);
+  if (r.magicClipCounts !== 'mixture' && r.magicClipCounts !== 'trials') throw new OptionsError(`tpe: options.magicClipCounts must be "mixture" or "trials" (got ${JSON.stringify(r.magicClipCounts)})`);
   if (r.split !== 'global' && r.split !== 'branch') throw new OptionsError(`tpe: options.split must be "global" or "branch" (got ${JSON.stringify(r.split)})`);
   if (r.bandwidth !== 'hyperopt' && r.bandwidth !== 'optuna') throw new OptionsError(`tpe: options.bandwidth must be "hyperopt" or "optuna" (got ${JSON.stringify(r.bandwidth)})`);
   if (typeof r.multivariate !== 'boolean') throw new OptionsError(`tpe: options.multivariate must be a boolean`);

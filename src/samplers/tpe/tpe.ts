@@ -122,8 +122,10 @@ export class TpeSampler implements Sampler {
       const at = points.flatMap((p, i) => (model.space.isActive(g.anchor, p) ? [i] : []));
       if (at.length === 0) continue;
       const { below, above } = splitFor(g);
-      const l = this.estimator(g, observe(g, below));
-      const gx = this.estimator(g, observe(g, lies.length ? [...above, ...lies] : above));
+      const good = observe(g, below);
+      const bad = observe(g, lies.length ? [...above, ...lies] : above);
+      const l = this.estimator(g, good, good.n + bad.n);
+      const gx = this.estimator(g, bad, good.n + bad.n);
       const { values, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng);
       const labels = labelsOf(g);
       if (joint) {
@@ -142,10 +144,10 @@ export class TpeSampler implements Sampler {
     return points[best];
   }
 
-  private estimator(g: Group, obs: Observations): Mixture {
+  private estimator(g: Group, obs: Observations, observed: number): Mixture {
     if (g.numeric.length + g.categorical.length > 1) return multivariateParzen(g.numeric, g.categorical, obs, this.o);
     return g.numeric.length === 1
-      ? adaptiveParzen(g.numeric[0], obs.numeric.subarray(0, obs.n), this.o)
+      ? adaptiveParzen(g.numeric[0], obs.numeric.subarray(0, obs.n), this.o, observed)
       : categoricalPosterior(g.categorical[0], obs.categories.subarray(0, obs.n), this.o);
   }
 
