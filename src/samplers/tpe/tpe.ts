@@ -27,6 +27,13 @@ interface Group {
   isActive(row: Encoded): boolean;
 }
 
+/** A complete trial in the ranking. */
+interface Ranked {
+  readonly number: number;
+  readonly value: number;
+  readonly row: Encoded;
+}
+
 /** Complete trials in the good and the bad group, each in trial order (for linear forgetting). */
 interface Split {
   readonly below: readonly Encoded[];
@@ -65,6 +72,7 @@ export class TpeSampler implements Sampler {
   private readonly o: ResolvedTpeOptions;
   private readonly random = new RandomSampler();
   private model: Model | null = null;
+  private ranking: { model: Model; sign: number; list: Ranked[]; known: Set<number> } | null = null;
 
   constructor(options: TpeOptions = {}) {
     this.o = resolveTpeOptions(options);
@@ -76,10 +84,7 @@ export class TpeSampler implements Sampler {
     const { complete, pending } = splitHistory(history);
     if (complete.length < this.o.nStartupTrials) return this.random.suggest(history, n, rng);
     const model = this.modelOf(space);
-    const sign = history.direction === 'minimize' ? 1 : -1;
-    const ranked = [...complete]
-      .sort((a, b) => sign * ((a.value as number) - (b.value as number)) || a.number - b.number)
-      .map((t) => ({ number: t.number, row: encode(model, t.params) }));
+    const ranked = this.rank(model, history.direction, complete);
     const splits = new Map<string, Split>();
     const splitFor = (g: Group): Split => {
       const key = this.o.split === 'branch' ? g.branch : '';
@@ -87,8 +92,16 @@ export class TpeSampler implements Sampler {
       if (!s) {
         const pool = key === '' ? ranked : ranked.filter((r) => g.isActive(r.row));
         const cut = nBelow(this.o, pool.length);
-        const inTrialOrder = (part: typeof ranked) => [...part].sort((a, b) => a.number - b.number).map((r) => r.row);
-        s = { below: inTrialOrder(pool.slice(0, cut)), above: inTrialOrder(pool.slice(cut)) };
+        const good = pool.slice(0, cut).sort((a, b) => a.number - b.number);
+        const goodNumbers = new Set(good.map((r) => r.number));
+        // the bad group in trial order: the complete trials (already in number order) minus the good ones
+        const above: Encoded[] = [];
+        for (const t of complete) {
+          if (goodNumbers.has(t.number)) continue;
+          const row = encode(model, t.params);
+          if (key === '' || g.isActive(row)) above.push(row);
+        }
+        s = { below: good.map((r) => r.row), above };
         splits.set(key, s);
       }
       return s;
@@ -105,6 +118,34 @@ export class TpeSampler implements Sampler {
       if (this.o.constantLiar) lies.push(encode(model, p));
     }
     return out;
+  }
+
+  /**
+   * Complete trials best first (ties: earlier first). Complete trials never change, so the order is kept between
+   * calls and only new trials are inserted; anything unexpected (a trial gone, another direction) rebuilds it.
+   */
+  private rank(model: Model, direction: 'minimize' | 'maximize', complete: readonly TrialRecord[]): readonly Ranked[] {
+    const sign = direction === 'minimize' ? 1 : -1;
+    let r = this.ranking;
+    if (!r || r.model !== model || r.sign !== sign || r.known.size > complete.length) {
+      r = { model, sign, list: [], known: new Set() };
+      this.ranking = r;
+    }
+    const before = (a: Ranked, b: Ranked) => sign * (a.value - b.value) < 0 || (a.value === b.value && a.number < b.number);
+    for (const t of complete) {
+      if (r.known.has(t.number)) continue;
+      const item: Ranked = { number: t.number, value: t.value as number, row: encode(model, t.params) };
+      let lo = 0;
+      let hi = r.list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (before(r.list[mid], item)) lo = mid + 1;
+        else hi = mid;
+      }
+      r.list.splice(lo, 0, item);
+      r.known.add(t.number);
+    }
+    return r.list;
   }
 
   /**
@@ -210,21 +251,15 @@ function encode(model: Model, params: Params): Encoded {
 function observe(g: Group, rows: readonly Encoded[]): Observations {
   const dn = g.numericAt.length;
   const dc = g.categoricalAt.length;
-  const first = dn > 0 ? g.numericAt[0] : g.categoricalAt[0];
-  const active = rows.filter(g.isActive);
+  const active = g.branch === '' ? rows : rows.filter(g.isActive);
   const n = active.length;
   const numeric = new Float64Array((n + 1) * dn);
   const categories = new Int32Array((n + 1) * dc);
-  // a group's dims are usually consecutive in the encoding (every top-level dim, one branch): copy rows whole
-  const contiguous = (at: Int32Array) => at.every((v, j) => v === at[0] + j);
-  const numericRun = dn > 0 && contiguous(g.numericAt);
-  const categoricalRun = dc > 0 && contiguous(g.categoricalAt);
+  const { numericAt, categoricalAt } = g;
   for (let i = 0; i < n; i++) {
     const r = active[i];
-    if (numericRun) numeric.set(r.numeric.subarray(first, first + dn), i * dn);
-    else for (let j = 0; j < dn; j++) numeric[i * dn + j] = r.numeric[g.numericAt[j]];
-    if (categoricalRun) categories.set(r.categories.subarray(g.categoricalAt[0], g.categoricalAt[0] + dc), i * dc);
-    else for (let j = 0; j < dc; j++) categories[i * dc + j] = r.categories[g.categoricalAt[j]];
+    for (let j = 0; j < dn; j++) numeric[i * dn + j] = r.numeric[numericAt[j]];
+    for (let j = 0; j < dc; j++) categories[i * dc + j] = r.categories[categoricalAt[j]];
   }
   return { n, numeric, categories };
 }
