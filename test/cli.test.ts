@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(root, 'dist/src/cli/main.js');
+const quadratic = join(root, 'examples/quadratic.mjs');
+const cwd = mkdtempSync(join(tmpdir(), 'parzen-cli-'));
+after(() => rmSync(cwd, { recursive: true, force: true }));
+
+/** Runs the CLI in a scratch directory (its default SQLite file lands there). */
+function parzen(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { cwd, timeout: 120_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('parzen run', () => {
+  it('minimizes the quadratic example to within 0.02 of x = 0.5 and prints one JSON document', async () => {
+    const r = await parzen('run', quadratic, '--max-evals', '1000', '--seed', '1', '--json', '--study', 'quad');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.ok(Math.abs(out.best.params.x - 0.5) < 0.02, `x = ${out.best.params.x}`);
+    assert.equal(out.best.config, out.best.params.x, 'a one-leaf space hands the bare number to the objective');
+    assert.equal(out.trials.length, 1000);
+  });
+
+  it('gives the same trials for the same seed in another process', async () => {
+    const a = JSON.parse((await parzen('run', quadratic, '--max-evals', '30', '--seed', '7', '--json', '--storage', 'memory')).stdout);
+    const b = JSON.parse((await parzen('run', quadratic, '--max-evals', '30', '--seed', '7', '--json', '--storage', 'memory')).stdout);
+    assert.deepEqual(b.trials.map((t: { params: unknown }) => t.params), a.trials.map((t: { params: unknown }) => t.params));
+  });
+
+  it('reads a JSON space and names its JSON path in errors', async () => {
+    const space = join(cwd, 'space.json');
+    writeFileSync(space, JSON.stringify({ x: { uniform: [5, 1] } }));
+    const r = await parzen('run', quadratic, '--space', space, '--storage', 'memory');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /space\.json \$\.x \(uniform\): low \(5\) must be < high \(1\)/);
+  });
+
+  it('rejects bad flags with exit code 2 and one line, no stack trace', async () => {
+    for (const args of [
+      ['run', quadratic, '--max-evals', 'abc'],
+      ['run', quadratic, '--bogus'],
+      ['run', quadratic, '--algo', 'nope', '--storage', 'memory'],
+      ['run', join(cwd, 'missing.mjs'), '--storage', 'memory'],
+      ['bench', 'quality', '--algo', 'random', '--func', 'nope'],
+    ]) {
+      const r = await parzen(...args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    }
+  });
+
+  it('has useful help for every command', async () => {
+    const top = await parzen('--help');
+    assert.equal(top.code, 0);
+    for (const c of ['run', 'bench', 'studies', 'trials', 'best', 'export']) assert.match(top.stdout, new RegExp(`\\b${c}\\b`));
+    const run = await parzen('run', '--help');
+    assert.match(run.stdout, /--max-evals/);
+    assert.match(run.stdout, /--concurrency/);
+  });
+});
+
+describe('parzen bench', () => {
+  it('quality prints the documented JSON', async () => {
+    const r = await parzen('bench', 'quality', '--algo', 'random', '--func', 'branin', '--trials', '20', '--seeds', '3', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.algo, 'random');
+    assert.equal(out.func, 'branin');
+    assert.equal(out.perSeed.length, 3);
+    assert.equal(out.perSeed[0].curve.length, 20);
+    assert.ok(out.finalRegret.q25 <= out.finalRegret.median && out.finalRegret.median <= out.finalRegret.q75);
+    for (const s of out.perSeed) assert.ok(Math.abs(s.regret - (s.best - out.optimum)) < 1e-12 && s.regret >= 0);
+  });
+
+  it('speed prints ask times per dimension', async () => {
+    const r = await parzen('bench', 'speed', '--algo', 'random', '--dims', '2,5', '--trials', '120', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.rows.map((row: { dim: number }) => row.dim), [2, 5]);
+    assert.ok(out.rows.every((row: { askMs: { at100: number; at500: unknown } }) => row.askMs.at100 > 0 && row.askMs.at500 === null));
+  });
+});
