@@ -33,6 +33,9 @@ describe('tpe estimators', () => {
     assert.deepEqual([...m.mus], [100, 500]);
     assert.deepEqual([...m.sigmas], [500, 1000]);
     assert.deepEqual([...m.weights], [0.5, 0.5]);
+    // Optuna gives a lone observation its gap to the prior mean (400, above the clip of 1000/3)
+    const o = adaptiveParzen(numeric(hp.uniform('x', 0, 1000)), Float64Array.of(100), TPE_PRESETS.optuna);
+    assert.deepEqual([...o.sigmas], [400, 1000]);
   });
 
   it('use the larger neighbour gap, clipped to [σ/min(100, 1+K), σ]', () => {

@@ -69,24 +69,15 @@ export function adaptiveParzen(m: NumericModelDim, values: Float64Array, o: Reso
     }
   }
   const sigmas = new Float64Array(k);
-  if (o.bandwidth === 'hyperopt') {
-    // neighbours include the prior's mean
-    if (n === 1) {
-      sigmas[priorPos] = m.priorSigma;
-      sigmas[1 - priorPos] = 0.5 * m.priorSigma;
-    } else if (n > 1) {
-      for (let i = 1; i < k - 1; i++) sigmas[i] = Math.max(mus[i] - mus[i - 1], mus[i + 1] - mus[i]);
-      sigmas[0] = mus[1] - mus[0];
-      sigmas[k - 1] = mus[k - 1] - mus[k - 2];
-    }
-  } else {
-    // Optuna: neighbours are the other observations only; a lone observation measures to the bounds
-    const obsAt = (i: number) => values[order[i]];
-    for (let j = 0; j < n; j++) {
-      const left = j > 0 ? obsAt(j) - obsAt(j - 1) : n === 1 ? obsAt(j) - m.low : -Infinity;
-      const right = j < n - 1 ? obsAt(j + 1) - obsAt(j) : n === 1 ? m.high - obsAt(j) : -Infinity;
-      sigmas[j < priorPos ? j : j + 1] = Number.isFinite(Math.max(left, right)) ? Math.max(left, right) : m.priorSigma;
-    }
+  // Neighbour gaps over the sorted means, the prior's included (hyperopt and Optuna 3 alike). They differ for a
+  // lone observation: hyperopt gives it half the prior's sigma, Optuna the gap to the prior's mean.
+  if (n === 1 && o.bandwidth === 'hyperopt') {
+    sigmas[priorPos] = m.priorSigma;
+    sigmas[1 - priorPos] = 0.5 * m.priorSigma;
+  } else if (n >= 1) {
+    for (let i = 1; i < k - 1; i++) sigmas[i] = Math.max(mus[i] - mus[i - 1], mus[i + 1] - mus[i]);
+    sigmas[0] = mus[1] - mus[0];
+    sigmas[k - 1] = mus[k - 1] - mus[k - 2];
   }
   const minSigma = m.priorSigma / Math.min(o.magicClip, 1 + (o.magicClipCounts === 'trials' ? Math.max(k, observed + 1) : k));
   for (let i = 0; i < k; i++) sigmas[i] = Math.min(m.priorSigma, Math.max(minSigma, sigmas[i]));

@@ -28,7 +28,7 @@ export interface TpeOptions {
   multivariate?: boolean;
   /** Multivariate bandwidth factor: σ = factor·n^(−1/(d+4))·range (Optuna: 0.2). */
   bandwidthFactor?: number;
-  /** Bandwidth of each observation: the larger gap to its sorted neighbours, counting the prior's mean as one ('hyperopt') or not ('optuna'). */
+  /** Bandwidth of a lone observation: half the prior's sigma ('hyperopt') or its gap to the prior's mean ('optuna'); otherwise both use the larger gap to the sorted neighbours. */
   bandwidth?: 'hyperopt' | 'optuna';
   /**
    * Where the good/bad split is made for the parameters inside a choice's branch: among all complete trials
@@ -68,8 +68,8 @@ const HYPEROPT: ResolvedTpeOptions = {
   constantLiar: true,
 };
 
-/** Optuna 3's TPESampler defaults (its bandwidth rule counts the prior's mean as a neighbour too, as hyperopt's). */
-const OPTUNA: ResolvedTpeOptions = { ...HYPEROPT, nStartupTrials: 10, gamma: 0.1, gammaRule: 'linear' };
+/** Optuna 3's TPESampler defaults. */
+const OPTUNA: ResolvedTpeOptions = { ...HYPEROPT, nStartupTrials: 10, gamma: 0.1, gammaRule: 'linear', bandwidth: 'optuna' };
 
 /**
  * parzen's default, chosen by measurement on the reference suite (`parzen bench suite --algo tpe`) and quad1d:
