@@ -9,7 +9,7 @@
 //   categorical c:  p_kc[x_c]
 //   log p(x) = logsumexp_k ( log w_k + sum_j log term_kj + sum_c log p_kc[x_c] )
 
-import { logNormMass, expv } from "./math";
+import { logNormMass, logNormMassPair, expv } from "./math";
 
 // @ts-ignore: decorator
 @inline function ld(p: usize): f64 { return load<f64>(p); }
@@ -42,7 +42,9 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
       if (k >= K) { st(muT + o, 0); st(isT + o, 0); st(sgT + o, 1); st(lzT + o, 0); continue; }
       const m = ld(mu + (<usize>(k * d + j) << 3));
       const s = ld(sig + (<usize>(k * d + j) << 3));
-      const lz = logNormMass((lo - m) / s, (hi - m) / s);
+      const za = (lo - m) / s, zb = (hi - m) / s;
+      let lz = logNormMassPair(za, zb);
+      if (isNaN(lz)) lz = logNormMass(za, zb);
       st(muT + o, m); st(isT + o, INV_SQRT2 / s); st(sgT + o, s); st(lzT + o, lz);
       if (dens) {
         const p = cst + (<usize>k << 3);
