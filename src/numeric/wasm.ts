@@ -62,6 +62,7 @@ interface Exports {
   erf(x: number): number;
   erfc(x: number): number;
   logNormMass(a: number, b: number): number;
+  logNormMassPair(a: number, b: number): number;
 }
 
 function findWasm(): string {
@@ -544,6 +545,8 @@ export const wasmSpecial = {
   erf: (x: number): number => ex.erf(x),
   erfc: (x: number): number => ex.erfc(x),
   logNormMass: (a: number, b: number): number => ex.logNormMass(a, b),
+  /** The vectorised two-tail normaliser used by parzenPrepare (NaN where it does not apply). */
+  logNormMassPair: (a: number, b: number): number => ex.logNormMassPair(a, b),
   exp(x: Float64Array): Float64Array {
     return withArena((ar) => {
       const out = ar.f64(x.length);
