@@ -24,8 +24,9 @@ export interface GpOptions {
   /**
    * Observation noise: 'auto' fits its variance (MAP, Gamma(1.1, 30) prior on standardized outputs);
    * 'deterministic' fixes it at 1e-6 (standardized), for noiseless objectives; a number fixes the noise
-   * variance in the objective's own units. With noise ('auto' or a number), `recommend` returns the evaluated
-   * trial with the best posterior mean rather than the best single observation. Default 'auto'.
+   * variance in the objective's own units. With noise (a number, or 'auto' when the fitted noise sd exceeds 10% of
+   * the outputs' sd), `recommend` returns the evaluated trial with the best posterior mean rather than the best single
+   * observation. Default 'auto'.
    */
   noise?: 'auto' | 'deterministic' | number;
   /**
@@ -39,6 +40,11 @@ export interface GpOptions {
 }
 
 const DETERMINISTIC_NOISE = 1e-6;
+/**
+ * With noise 'auto', a fitted noise variance below this (standardized units: noise sd under 10% of the outputs' sd)
+ * is treated as model misfit of a deterministic objective rather than noise, and `recommend` keeps the best observation.
+ */
+const SIGNIFICANT_NOISE = 0.01;
 /** Below this many complete trials every trial refits the hyperparameters; above, refits get sparser. */
 const DENSE_REFITS = 40;
 /**
@@ -197,8 +203,11 @@ export class GpSampler implements Sampler {
     const { complete } = splitHistory(history);
     if (complete.length < Math.max(this.nStartup, 2)) return null;
     const enc = this.encoding(history.space);
-    const model = this.surrogate(history, complete, enc);
+    // Unwarped, so the fitted noise measures the objective's noise rather than the misfit of a warped surface.
+    const model = this.surrogate(history, complete, enc, 'none');
     try {
+      // A noise fit at the level of the prior's mode is what a deterministic objective gets: keep the best observation.
+      if (this.noise === 'auto' && model.hyper.noiseVariance < SIGNIFICANT_NOISE) return null;
       const means = model.fittedMeans();
       let best = 0;
       for (let i = 1; i < means.length; i++) if (means[i] < means[best]) best = i;
@@ -249,23 +258,23 @@ export class GpSampler implements Sampler {
   }
 
   /** The GP on all complete trials with the hyperparameters of the current refit point. */
-  private surrogate(history: History, complete: readonly TrialRecord[], enc: InputEncoding): Surrogate {
+  private surrogate(history: History, complete: readonly TrialRecord[], enc: InputEncoding, warping = this.warping): Surrogate {
     const { x, y } = this.data(history, complete, enc);
     const nc = y.length;
     const r = refitPoint(nc);
     const sub = fitSubset(y.subarray(0, r));
     const xs = new Float64Array(sub.length * enc.d);
     sub.forEach((i, k) => xs.set(x.subarray(i * enc.d, (i + 1) * enc.d), k * enc.d));
-    const ys = warpOutputs(Float64Array.from(sub, (i) => y[i]), this.warping);
-    const hyper = { ...this.hyperparameters(history.seed, xs, ys, r, enc) };
-    const w = warpOutputs(y, this.warping);
+    const ys = warpOutputs(Float64Array.from(sub, (i) => y[i]), warping);
+    const hyper = { ...this.hyperparameters(history.seed, xs, ys, r, enc, warping) };
+    const w = warpOutputs(y, warping);
     const scale = fitScale(w);
     if (typeof this.noise === 'number') hyper.noiseVariance = this.noise / (scale.std * scale.std);
     return Surrogate.fromOutputs(hyper, x, w, enc.d, scale);
   }
 
-  private hyperparameters(seed: number, x: Float64Array, y: Float64Array, r: number, enc: InputEncoding): GpHyper {
-    const key = `${seed}|${r}|${this.warping}|${fingerprint(x)}|${fingerprint(y)}`;
+  private hyperparameters(seed: number, x: Float64Array, y: Float64Array, r: number, enc: InputEncoding, warping: OutputWarping): GpHyper {
+    const key = `${seed}|${r}|${warping}|${fingerprint(x)}|${fingerprint(y)}`;
     const cached = this.hyperCache.get(key);
     if (cached) return cached;
     const scale = fitScale(y);

@@ -30,7 +30,7 @@ export interface Scored {
 }
 
 /** Perturbation scales (raw unit-cube units) of local candidates, used in turn. */
-const LOCAL_SCALES = [0.01, 0.05, 0.15];
+const LOCAL_SCALES = [0.01, 0.05, 0.2];
 
 /**
  * Maximises `score` over the whole mixed space and returns the best point whose key is not taken
@@ -61,12 +61,20 @@ export function maximizeAcquisition(
   if (o.incumbents.length > 0) {
     for (let i = 0; i < o.local; i++) {
       const base = o.incumbents[i % Math.min(o.incumbents.length, 1 + (i % 3))];
-      const s = LOCAL_SCALES[i % LOCAL_SCALES.length];
       const u = Float64Array.from(base);
-      for (let j = 0; j < D; j++) {
-        if (enc.categorical[j]) {
-          if (rng.uniform() < 1 / D) u[j] = rng.uniform();
-        } else u[j] = Math.min(1, Math.max(0, u[j] + s * rng.normal()));
+      const mode = i % 4;
+      if (mode === 3) {
+        // Resample one coordinate: lets a single badly placed dim (e.g. stuck at a bound) move far.
+        const j = rng.int(D);
+        u[j] = rng.uniform();
+      } else {
+        const s = LOCAL_SCALES[mode];
+        const p = mode === 2 ? Math.min(1, 2 / D) : 1; // the widest moves change few coordinates at once
+        for (let j = 0; j < D; j++) {
+          if (enc.categorical[j]) {
+            if (rng.uniform() < 1 / D) u[j] = rng.uniform();
+          } else if (p === 1 || rng.uniform() < p) u[j] = Math.min(1, Math.max(0, u[j] + s * rng.normal()));
+        }
       }
       add(u);
     }
