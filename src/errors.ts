@@ -42,3 +42,16 @@ export class StorageError extends ParzenError {
     super('STORAGE', message);
   }
 }
+
+/**
+ * A matrix that must be symmetric positive definite is not, even after the bounded diagonal-jitter retries of
+ * the numeric core's Cholesky factorisation.
+ */
+export class NotPositiveDefiniteError extends ParzenError {
+  /** Largest absolute diagonal jitter that was tried (0 if none). */
+  readonly jitter: number;
+  constructor(message: string, jitter = 0) {
+    super('NOT_SPD', message);
+    this.jitter = jitter;
+  }
+}

@@ -30,7 +30,7 @@ export type {
   CholeskyResult, EigenResult, GpHyper, GpModel, KernelKind, LmlResult, MixturePoints, MixtureSpec,
   NumericCore, ParzenMixture, Posterior,
 } from './types.js';
-export { NotPositiveDefiniteError } from './errors.js';
+export { NotPositiveDefiniteError } from '../errors.js';
 
 /** The numeric core singleton (WebAssembly implementation). */
 export function core(): NumericCore {

@@ -1,7 +1,7 @@
 // Plain-TypeScript reference implementation of NumericCore: straightforward loops, no blocking.
 // It exists only as the test oracle and the benchmark baseline; production code uses core().
 
-import { NotPositiveDefiniteError } from './errors.js';
+import { NotPositiveDefiniteError } from '../errors.js';
 import { logNormMass } from './special.js';
 import type {
   CholeskyResult, EigenResult, GpHyper, GpModel, LmlResult, MixturePoints, MixtureSpec, NumericCore,

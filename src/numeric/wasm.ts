@@ -9,7 +9,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NotPositiveDefiniteError } from './errors.js';
+import { NotPositiveDefiniteError } from '../errors.js';
 import type {
   CholeskyResult, EigenResult, GpHyper, GpModel, LmlResult, MixturePoints, MixtureSpec, NumericCore,
   ParzenMixture, Posterior,
