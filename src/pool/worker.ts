@@ -23,15 +23,18 @@ const running = new Map<number, { abort: (reason: unknown) => void; settle: (r: 
 let objective: Objective | null = null;
 let loadError: string | undefined;
 /**
- * The module is loaded without top-level await: piscina first `require()`s its worker file, and on Node 20.19+
- * requiring an ES module with top-level await fails and can leave it in a state that the following `import()`
- * trips over ("Unexpected status of a module that is imported again after being required").
+ * piscina awaits the default export when it is not a function: exporting a promise of the handler, settled once the
+ * objective module is loaded, makes piscina report the worker ready only then, without top-level await (piscina
+ * first `require()`s its worker file, and on Node 20.19+ requiring an ES module with top-level await fails and can
+ * leave it in a state that the following `import()` trips over: "Unexpected status of a module that is imported
+ * again after being required").
  */
-let loading: Promise<void> | null = load().then(() => {
-  loading = null;
+const handler: Promise<typeof evaluate> = load().then(() => {
   const loaded: LoadedMessage = loadError === undefined ? { [LOADED]: threadId } : { [LOADED]: threadId, error: loadError };
   parentPort?.postMessage(loaded);
+  return evaluate;
 });
+export default handler;
 
 async function load(): Promise<void> {
   try {
@@ -73,9 +76,8 @@ function stray(error: unknown, what: string): void {
   process.stderr.write(`parzen worker: ignored an ${what} from ${where}: ${message}\n`);
 }
 
-/** Runs one trial; resolves with its result, never rejects. */
-export default async function evaluate(task: PoolTask): Promise<TrialResult> {
-  if (loading) await loading; // (the main thread sends tasks only after the load message; this is a safeguard)
+/** Runs one trial (the task handler); resolves with its result, never rejects. */
+function evaluate(task: PoolTask): Promise<TrialResult> {
   const fn = objective;
   if (fn === null) return Promise.resolve(fail('threw', loadError ?? 'objective not loaded'));
   // Made on first use: most objectives never read their signal or seed, and both cost microseconds per trial.
