@@ -12,7 +12,7 @@ export interface PoolBenchOptions {
   /** Busy-wait per trial, ms; one row each. */
   taskMs: number[];
   trials: number;
-  /** Passed to optimize (trials asked ahead of the free workers). Default 1. */
+  /** Passed to optimize (trials asked ahead of the free workers, and asked in batches of this size). Default 8. */
   prefetch?: number;
   /** Passed to optimize. Default true. */
   reproducible?: boolean;
@@ -42,7 +42,7 @@ const OBJECTIVE = fileURLToPath(new URL('./busy-objective.js', import.meta.url))
  */
 export async function runPoolBench(o: PoolBenchOptions): Promise<PoolBenchReport> {
   const rows: PoolBenchRow[] = [];
-  const prefetch = o.prefetch ?? 1;
+  const prefetch = o.prefetch ?? 8;
   for (const [i, taskMs] of o.taskMs.entries()) {
     const study = await createStudy({
       space: { x: hp.uniform('x', 0, 1), ms: taskMs },
@@ -81,7 +81,7 @@ export function registerPoolBench(bench: Command): void {
     .option('--workers <k>', 'worker threads', positiveInt, 2)
     .option('--task-ms <list>', 'comma-separated busy-wait per trial, ms', intList, [1, 10])
     .option('--trials <n>', 'trials per row', positiveInt, 2000)
-    .option('--prefetch <n>', 'trials asked ahead of free workers (see optimize options)', nonNegativeInt, 1)
+    .option('--prefetch <n>', 'trials asked ahead of free workers, in batches of this size (see optimize options)', nonNegativeInt, 8)
     .option('--json', 'print JSON: { rows: [{ workers, taskMs, trials, prefetch, trialsPerSec, efficiency }] }')
     .action(async (o: { workers: number; taskMs: number[]; trials: number; prefetch: number; json?: boolean }) => {
       const report = await runPoolBench(o);

@@ -22,6 +22,12 @@ export interface PoolOptions {
    * this many ms later is terminated (and replaced). Default 100.
    */
   killAfterMs?: number;
+  /**
+   * piscina's `atomics`. 'disabled' (default): a worker runs its event loop between tasks, so what a finished
+   * trial left behind (timers, I/O) runs when due; 'sync' freezes it until the next task (a few % faster hand-offs
+   * in our measurements, within noise). Failure attribution is correct under both (see worker.ts).
+   */
+  atomics?: 'disabled' | 'sync';
 }
 
 const WORKER = new URL('./worker.js', import.meta.url).href;
@@ -31,8 +37,8 @@ const WORKER = new URL('./worker.js', import.meta.url).href;
  *
  * - A task is handed to piscina only when a worker that has loaded the module is idle, so a trial's timeout
  *   never includes a replacement worker's start-up.
- * - piscina runs with `atomics: 'disabled'`: workers run their event loop between tasks (timers left by a
- *   finished trial fire when due instead of inside the next task, as they do under the default 'sync').
+ * - piscina runs with `atomics: 'disabled'` by default: workers run their event loop between tasks (timers left
+ *   by a finished trial fire when due instead of inside the next task, as they do under piscina's default 'sync').
  * - The worker resolves every objective outcome as a TrialResult; a rejected task therefore means the worker
  *   died (process.exit, out of memory, a native crash): 'crashed'. piscina replaces the worker.
  * - Cancelling (timeout, stop) aborts the trial's signal in its worker through a BroadcastChannel, then
@@ -62,7 +68,7 @@ export class PoolEvaluator implements Evaluator {
       minThreads: options.workers,
       maxThreads: options.workers,
       concurrentTasksPerWorker: 1,
-      atomics: (process.env.PARZEN_ATOMICS as 'sync' | 'disabled' | undefined) ?? 'disabled',
+      atomics: options.atomics ?? 'disabled',
       idleTimeout: Number.MAX_SAFE_INTEGER,
       workerData,
     });
