@@ -41,8 +41,9 @@ export interface OptimizeOptions {
   /** How long running trials may take to finish after `signal` is aborted (ms). Default 10000; 0 cuts them off at once. */
   graceMs?: number;
   /**
-   * Trials asked ahead beyond `concurrency`, queued to start the moment a slot frees (keeps workers busy when
-   * the objective is cheap next to an ask; costs the sampler that many more pending, unseen results). Default 0.
+   * Trials asked ahead beyond `concurrency`, queued to start the moment a slot frees; asks are then made in batches
+   * of `prefetch` points. Keeps workers busy when the objective is cheap next to an ask; costs the sampler up to that
+   * many more pending, unseen results per suggestion. Default 0 (one point per ask after the first batch).
    */
   prefetch?: number;
   /**
@@ -62,12 +63,14 @@ export interface OptimizeOptions {
  * new points with the running trials visible as pending, claims them in storage, evaluates them in this thread
  * (function) or in a worker pool (module), and records every outcome, failures included, on its trial.
  *
- * Schedule (reproducible, the default), with W = concurrency + prefetch: the first ask is for W points; after
- * that, each time the oldest unacknowledged trial of this run has been recorded (results are acknowledged in
- * trial-number order), one point is asked, seeing exactly the acknowledged results and every later trial of this
- * run as pending (even one that has in fact finished). The sampler's rng is derived from the number of trials so
- * far, so with one process, a seed, a concurrency and a prefetch, the sequence of points does not depend on which
- * trial finishes first. Unreproducible mode asks for all free slots at once with everything recorded so far.
+ * Schedule (reproducible, the default), with W = concurrency + prefetch and B = max(1, prefetch): the first ask
+ * is for W points; results are then acknowledged in trial-number order (a result waits for those of all earlier
+ * trials of this run), and after every B acknowledgements B points are asked, seeing exactly the acknowledged
+ * results and every later trial of this run as pending (even one that has in fact finished). The sampler's rng is
+ * derived from the number of trials so far, so with one process, a seed, a concurrency and a prefetch, the
+ * sequence of points does not depend on which trial finishes first. The price: a slow trial holds back asks once
+ * W − 1 later trials have finished. Unreproducible mode asks for all free slots at once, seeing everything
+ * recorded so far.
  */
 export async function runStudy(study: Study, objective: ObjectiveSpec, options: OptimizeOptions): Promise<TrialRecord | null> {
   const { nTrials, trialTimeoutMs, signal, onProgress, heartbeatMs = 10_000, graceMs = 10_000, prefetch = 0, reproducible = true } = options;
