@@ -243,16 +243,21 @@ function kernelMatrix(h: GpHyper, x: Float64Array, n: number, withNoise = false)
   });
 }
 
+/** GP training data: x n×d and y n, all finite. */
+function checkTraining(x: Float64Array, y: Float64Array, n: number, d: number): void {
+  checkLen('x', x, n * d);
+  checkLen('y', y, n);
+  checkFinite('x', x, n * d);
+  checkFinite('y', y, n);
+}
+
 function gpLogMarginalLikelihood(h: GpHyper, x: Float64Array, y: Float64Array, n: number): LmlResult {
   checkN('n', n);
   if (n === 0) throw new RangeError('n must be > 0');
   return withArena((ar) => {
     const hp = putHyper(ar, h);
     const d = hp.d;
-    checkLen('x', x, n * d);
-    checkLen('y', y, n);
-    checkFinite('x', x, n * d);
-    checkFinite('y', y, n);
+    checkTraining(x, y, n, d);
     const px = ar.put(x, n * d);
     const py = ar.put(y, n);
     const grad = ar.f64(d + 2);
@@ -289,10 +294,7 @@ class WasmGpModel implements GpModel {
     try {
       const hp = putHyper(ar, h);
       const d = hp.d;
-      checkLen('x', x, n * d);
-      checkLen('y', y, n);
-      checkFinite('x', x, n * d);
-      checkFinite('y', y, n);
+      checkTraining(x, y, n, d);
       const px = tmp.put(x, n * d);
       const py = tmp.put(y, n);
       const xs = tmp.f64(n * d);
