@@ -72,7 +72,8 @@ export class TpeSampler implements Sampler {
   private readonly o: ResolvedTpeOptions;
   private readonly random = new RandomSampler();
   private model: Model | null = null;
-  private ranking: { model: Model; sign: number; list: Ranked[]; known: Set<number> } | null = null;
+  /** The ranking kept between calls; `byNumber[t.number]` is the entry of complete trial t, `count` the entries. */
+  private ranking: { model: Model; sign: number; list: Ranked[]; byNumber: (Ranked | undefined)[]; count: number } | null = null;
 
   constructor(options: TpeOptions = {}) {
     this.o = resolveTpeOptions(options);
@@ -84,7 +85,8 @@ export class TpeSampler implements Sampler {
     const { complete, pending } = splitHistory(history);
     if (complete.length < this.o.nStartupTrials) return this.random.suggest(history, n, rng);
     const model = this.modelOf(space);
-    const ranked = this.rank(model, history.direction, complete);
+    // rows[i] is complete[i]'s encoding (one lookup per trial and call)
+    const { list: ranked, rows } = this.rank(model, history.direction, complete);
     const splits = new Map<string, Split>();
     const splitFor = (g: Group): Split => {
       const key = this.o.split === 'branch' ? g.branch : '';
@@ -96,9 +98,9 @@ export class TpeSampler implements Sampler {
         const goodNumbers = new Set(good.map((r) => r.number));
         // the bad group in trial order: the complete trials (already in number order) minus the good ones
         const above: Encoded[] = [];
-        for (const t of complete) {
-          if (goodNumbers.has(t.number)) continue;
-          const row = encode(model, t.params);
+        for (let i = 0; i < complete.length; i++) {
+          if (goodNumbers.has(complete[i].number)) continue;
+          const row = rows[i];
           if (key === '' || g.isActive(row)) above.push(row);
         }
         s = { below: good.map((r) => r.row), above };
@@ -111,9 +113,16 @@ export class TpeSampler implements Sampler {
     const out: Params[] = [];
     for (let i = 0; i < n; i++) {
       let p = this.suggestOne(model, splitFor, lies, rng);
-      for (let r = 0; r < DUPLICATE_RETRIES && taken.has(space.key(p)); r++) p = this.suggestOne(model, splitFor, lies, rng);
-      if (taken.has(space.key(p))) p = this.random.suggest({ ...history, trials: [] }, 1, rng)[0];
-      taken.add(space.key(p));
+      let key = space.key(p);
+      for (let r = 0; r < DUPLICATE_RETRIES && taken.has(key); r++) {
+        p = this.suggestOne(model, splitFor, lies, rng);
+        key = space.key(p);
+      }
+      if (taken.has(key)) {
+        p = this.random.suggest({ ...history, trials: [] }, 1, rng)[0];
+        key = space.key(p);
+      }
+      taken.add(key);
       out.push(p);
       if (this.o.constantLiar) lies.push(encode(model, p));
     }
@@ -124,28 +133,36 @@ export class TpeSampler implements Sampler {
    * Complete trials best first (ties: earlier first). Complete trials never change, so the order is kept between
    * calls and only new trials are inserted; anything unexpected (a trial gone, another direction) rebuilds it.
    */
-  private rank(model: Model, direction: 'minimize' | 'maximize', complete: readonly TrialRecord[]): readonly Ranked[] {
+  private rank(
+    model: Model, direction: 'minimize' | 'maximize', complete: readonly TrialRecord[],
+  ): { list: readonly Ranked[]; rows: Encoded[] } {
     const sign = direction === 'minimize' ? 1 : -1;
     let r = this.ranking;
-    if (!r || r.model !== model || r.sign !== sign || r.known.size > complete.length) {
-      r = { model, sign, list: [], known: new Set() };
+    if (!r || r.model !== model || r.sign !== sign || r.count > complete.length) {
+      r = { model, sign, list: [], byNumber: [], count: 0 };
       this.ranking = r;
     }
     const before = (a: Ranked, b: Ranked) => sign * (a.value - b.value) < 0 || (a.value === b.value && a.number < b.number);
-    for (const t of complete) {
-      if (r.known.has(t.number)) continue;
-      const item: Ranked = { number: t.number, value: t.value as number, row: encode(model, t.params) };
-      let lo = 0;
-      let hi = r.list.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (before(r.list[mid], item)) lo = mid + 1;
-        else hi = mid;
+    const rows = new Array<Encoded>(complete.length);
+    for (let i = 0; i < complete.length; i++) {
+      const t = complete[i];
+      let item = r.byNumber[t.number];
+      if (item === undefined) {
+        item = { number: t.number, value: t.value as number, row: encode(model, t.params) };
+        let lo = 0;
+        let hi = r.list.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (before(r.list[mid], item)) lo = mid + 1;
+          else hi = mid;
+        }
+        r.list.splice(lo, 0, item);
+        r.byNumber[t.number] = item;
+        r.count++;
       }
-      r.list.splice(lo, 0, item);
-      r.known.add(t.number);
+      rows[i] = item.row;
     }
-    return r.list;
+    return { list: r.list, rows };
   }
 
   /**
