@@ -35,7 +35,14 @@ export interface Observations {
   readonly categories: Int32Array;
 }
 
-function bounds(numeric: readonly NumericModelDim[]) {
+/** Per numeric dim: bounds in model space and q (> 0 marks an interval dim), as a mixture holds them. */
+export interface MixtureBounds {
+  readonly low: Float64Array;
+  readonly high: Float64Array;
+  readonly q: Float64Array;
+}
+
+export function boundsOf(numeric: readonly NumericModelDim[]): MixtureBounds {
   return {
     low: Float64Array.from(numeric, (m) => m.low),
     high: Float64Array.from(numeric, (m) => m.high),
@@ -48,7 +55,9 @@ function bounds(numeric: readonly NumericModelDim[]) {
  * one component per observation plus the prior; each observation's sigma is the larger gap to its sorted neighbours,
  * clipped to [σ_prior / min(100, 1 + K), σ_prior] (see `magicClip`); `observed` counts the parameter's observations in both groups; weights from linear forgetting in trial order, the prior's `priorWeight`.
  */
-export function adaptiveParzen(m: NumericModelDim, values: Float64Array, o: ResolvedTpeOptions, observed = values.length): Mixture {
+export function adaptiveParzen(
+  m: NumericModelDim, values: Float64Array, o: ResolvedTpeOptions, observed = values.length, bounds: MixtureBounds = boundsOf([m]),
+): Mixture {
   const n = values.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
   const lf = forgettingWeights(n, o.linearForgetting);
@@ -83,7 +92,7 @@ export function adaptiveParzen(m: NumericModelDim, values: Float64Array, o: Reso
   for (let i = 0; i < k; i++) sigmas[i] = Math.min(m.priorSigma, Math.max(minSigma, sigmas[i]));
   sigmas[priorPos] = m.priorSigma;
   normalise(weights);
-  return { k, dn: 1, dc: 0, weights, mus, sigmas, ...bounds([m]) };
+  return { k, dn: 1, dc: 0, weights, mus, sigmas, ...bounds };
 }
 
 /** hyperopt's categorical posterior: forgetting-weighted counts plus prior pseudo-counts, as one component. */
@@ -104,9 +113,11 @@ export function categoricalPosterior(m: CategoricalModelDim, indices: Int32Array
  * Multivariate Parzen estimator over a group (Falkner et al. 2018 / Optuna's multivariate TPE): one product component
  * per observation with bandwidth 0.2·n^(−1/(d+4))·range per numeric dim, categorical kernels that put mass 1 on the
  * observed category plus priorWeight/(n+1) spread by the prior, and a prior component.
+ * `bounds` (the numeric dims') and `buffer` (a length → array supplier for the sigmas) let a caller reuse arrays.
  */
 export function multivariateParzen(
   numeric: readonly NumericModelDim[], categorical: readonly CategoricalModelDim[], obs: Observations, o: ResolvedTpeOptions,
+  bounds: MixtureBounds = boundsOf(numeric), buffer: (len: number) => Float64Array = (len) => new Float64Array(len),
 ): Mixture {
   const { n } = obs;
   const dn = numeric.length;
@@ -119,7 +130,7 @@ export function multivariateParzen(
   const scale = o.bandwidthFactor * Math.max(n, 1) ** (-1 / (dn + dc + 4));
   // the observations are the component means; their spare row takes the prior's
   const mus = obs.numeric;
-  const sigmas = new Float64Array(k * dn);
+  const sigmas = buffer(k * dn);
   for (let j = 0; j < dn; j++) {
     const m = numeric[j];
     const range = Number.isFinite(m.high - m.low) ? m.high - m.low : m.priorSigma;
@@ -128,7 +139,8 @@ export function multivariateParzen(
     sigmas[n * dn + j] = m.priorSigma;
   }
   // every observation shares the first row's bandwidths
-  for (let i = 1; i < n; i++) sigmas.copyWithin(i * dn, 0, dn);
+  if (dn >= 16) for (let i = 1; i < n; i++) sigmas.copyWithin(i * dn, 0, dn);
+  else for (let i = 1; i < n; i++) for (let j = 0; j < dn; j++) sigmas[i * dn + j] = sigmas[j];
   let width = 0;
   const offsets = categorical.map((m) => ((width += m.size), width - m.size));
   const probs = new Float64Array(k * width);
@@ -147,7 +159,7 @@ export function multivariateParzen(
     }
   }
   return {
-    k, dn, dc, weights, mus, sigmas, ...bounds(numeric),
+    k, dn, dc, weights, mus, sigmas, ...bounds,
     ...(dc > 0 ? { categorical: { sizes: Int32Array.from(categorical, (m) => m.size), probs } } : {}),
   };
 }

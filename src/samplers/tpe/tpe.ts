@@ -7,7 +7,8 @@ import type { TrialRecord } from '../../study/trial.js';
 import { RandomSampler } from '../random.js';
 import { type History, type Sampler, splitHistory } from '../sampler.js';
 import {
-  adaptiveParzen, categoricalPosterior, type Mixture, multivariateParzen, type Observations, sampleMixture,
+  adaptiveParzen, boundsOf, categoricalPosterior, type Mixture, type MixtureBounds, multivariateParzen, type Observations,
+  sampleMixture,
 } from './mixture.js';
 import { type CategoricalModelDim, modelDim, type ModelDim, type NumericModelDim } from './model-dims.js';
 import { nBelow, type ResolvedTpeOptions, resolveTpeOptions, type TpeOptions } from './options.js';
@@ -23,6 +24,10 @@ interface Group {
   readonly categoricalAt: Int32Array;
   /** The branch the group lives in ('' at the top of the tree). */
   readonly branch: string;
+  /** True when the group's numeric dims are the model's numeric dims in order (an encoded row copies as is). */
+  readonly allNumeric: boolean;
+  /** Bounds of the group's numeric dims, shared by every mixture of the group (the core copies them). */
+  readonly bounds: MixtureBounds;
   /** Whether an encoded trial had this group active. */
   isActive(row: Encoded): boolean;
 }
@@ -72,6 +77,8 @@ export class TpeSampler implements Sampler {
   private readonly o: ResolvedTpeOptions;
   private readonly random = new RandomSampler();
   private model: Model | null = null;
+  /** Observation and bandwidth arrays reused across calls: a mixture lives only within one group of one call. */
+  private readonly scratch = new Scratch();
   /** The ranking kept between calls; `byNumber[t.number]` is the entry of complete trial t, `count` the entries. */
   private ranking: { model: Model; sign: number; list: Ranked[]; byNumber: (Ranked | undefined)[]; count: number } | null = null;
 
@@ -180,10 +187,10 @@ export class TpeSampler implements Sampler {
       const at = points.flatMap((p, i) => (model.space.isActive(g.anchor, p) ? [i] : []));
       if (at.length === 0) continue;
       const { below, above } = splitFor(g);
-      const good = observe(g, below);
-      const bad = observe(g, lies.length ? [...above, ...lies] : above);
-      const l = this.estimator(g, good, good.n + bad.n);
-      const gx = this.estimator(g, bad, good.n + bad.n);
+      const good = observe(g, below, NONE, this.scratch, 0);
+      const bad = observe(g, above, lies, this.scratch, 1);
+      const l = this.estimator(g, good, good.n + bad.n, 0);
+      const gx = this.estimator(g, bad, good.n + bad.n, 1);
       const { values, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng);
       const labels = labelsOf(g);
       if (joint) {
@@ -202,10 +209,13 @@ export class TpeSampler implements Sampler {
     return points[best];
   }
 
-  private estimator(g: Group, obs: Observations, observed: number): Mixture {
-    if (g.numeric.length + g.categorical.length > 1) return multivariateParzen(g.numeric, g.categorical, obs, this.o);
+  /** `slot` 0 (good) or 1 (bad): which scratch arrays the mixture may use. */
+  private estimator(g: Group, obs: Observations, observed: number, slot: 0 | 1): Mixture {
+    if (g.numeric.length + g.categorical.length > 1) {
+      return multivariateParzen(g.numeric, g.categorical, obs, this.o, g.bounds, (len) => this.scratch.f64(2 + slot, len));
+    }
     return g.numeric.length === 1
-      ? adaptiveParzen(g.numeric[0], obs.numeric.subarray(0, obs.n), this.o, observed)
+      ? adaptiveParzen(g.numeric[0], obs.numeric.subarray(0, obs.n), this.o, observed, g.bounds)
       : categoricalPosterior(g.categorical[0], obs.categories.subarray(0, obs.n), this.o);
   }
 
@@ -235,6 +245,8 @@ export class TpeSampler implements Sampler {
         numericAt,
         categoricalAt,
         branch: branchOf(models[0].dim),
+        allNumeric: gn.length === numeric.length && numericAt.every((at, j) => at === j),
+        bounds: boundsOf(gn),
         isActive: gn.length > 0 ? (r) => !Number.isNaN(r.numeric[numericAt[0]]) : (r) => r.categories[categoricalAt[0]] >= 0,
       };
     });
@@ -261,24 +273,66 @@ function encode(model: Model, params: Params): Encoded {
   return e;
 }
 
+const NONE: readonly Encoded[] = [];
+
 /**
- * The group's values in the trials where it was active (all its dims are then present), in trial order.
- * The arrays have one spare row at the end, where a multivariate estimator puts its prior component.
+ * The group's values in the trials of `rows` then `more` where it was active (all its dims are then present), in
+ * trial order, in `scratch` arrays of `slot`. The arrays have one spare row at the end, where a multivariate
+ * estimator puts its prior component.
  */
-function observe(g: Group, rows: readonly Encoded[]): Observations {
+function observe(g: Group, rows: readonly Encoded[], more: readonly Encoded[], scratch: Scratch, slot: 0 | 1): Observations {
   const dn = g.numericAt.length;
   const dc = g.categoricalAt.length;
-  const active = g.branch === '' ? rows : rows.filter(g.isActive);
-  const n = active.length;
-  const numeric = new Float64Array((n + 1) * dn);
-  const categories = new Int32Array((n + 1) * dc);
-  const { numericAt, categoricalAt } = g;
-  for (let i = 0; i < n; i++) {
-    const r = active[i];
-    for (let j = 0; j < dn; j++) numeric[i * dn + j] = r.numeric[numericAt[j]];
-    for (let j = 0; j < dc; j++) categories[i * dc + j] = r.categories[categoricalAt[j]];
+  const all = g.branch === '';
+  let n = 0;
+  if (all) n = rows.length + more.length;
+  else {
+    for (const r of rows) if (g.isActive(r)) n++;
+    for (const r of more) if (g.isActive(r)) n++;
   }
+  const numeric = scratch.f64(slot, (n + 1) * dn);
+  const categories = scratch.i32(slot, (n + 1) * dc);
+  const i = copyRows(g, rows, all, numeric, categories, 0);
+  copyRows(g, more, all, numeric, categories, i);
   return { n, numeric, categories };
+}
+
+/** Copies the rows of `list` where g is active (all: every row) into row `i` on; returns the next free row. */
+function copyRows(g: Group, list: readonly Encoded[], all: boolean, numeric: Float64Array, categories: Int32Array, i: number): number {
+  const { numericAt, categoricalAt } = g;
+  const dn = numericAt.length;
+  const dc = categoricalAt.length;
+  // TypedArray.set costs a call; it pays off only for long rows
+  const copyRow = g.allNumeric && dn >= 16;
+  for (let t = 0; t < list.length; t++) {
+    const r = list[t];
+    if (!all && !g.isActive(r)) continue;
+    const src = r.numeric;
+    if (copyRow) numeric.set(src, i * dn);
+    else for (let j = 0, o = i * dn; j < dn; j++) numeric[o + j] = src[numericAt[j]];
+    const cs = r.categories;
+    for (let j = 0, o = i * dc; j < dc; j++) categories[o + j] = cs[categoricalAt[j]];
+    i++;
+  }
+  return i;
+}
+
+/** Grow-only typed arrays by slot, handed out as exact-length views; the core copies what it is given, so reuse is safe. */
+class Scratch {
+  private readonly f: Float64Array[] = [];
+  private readonly i: Int32Array[] = [];
+
+  f64(slot: number, len: number): Float64Array {
+    let b = this.f[slot];
+    if (!b || b.length < len) this.f[slot] = b = new Float64Array(Math.max(len, 2 * (b?.length ?? 0)));
+    return b.subarray(0, len);
+  }
+
+  i32(slot: number, len: number): Int32Array {
+    let b = this.i[slot];
+    if (!b || b.length < len) this.i[slot] = b = new Int32Array(Math.max(len, 2 * (b?.length ?? 0)));
+    return b.subarray(0, len);
+  }
 }
 
 /** Draws `m` points of a group from l and scores each by log l − log g (in the core); values per point in group order. */
