@@ -181,32 +181,36 @@ export class TpeSampler implements Sampler {
   private suggestOne(model: Model, splitFor: (g: Group) => Split, lies: readonly Encoded[], rng: Rng): Params {
     const m = this.o.nEiCandidates;
     const joint = this.o.multivariate;
-    const points: Record<string, Value>[] = Array.from({ length: joint ? m : 1 }, () => ({}));
-    const totals = new Float64Array(points.length);
-    for (const g of model.groups) {
-      const at = points.flatMap((p, i) => (model.space.isActive(g.anchor, p) ? [i] : []));
+    const nPoints = joint ? m : 1;
+    // candidate points held as numbers and category indices by dim index; the winner alone becomes an object
+    const pts = new Candidates(model.space.dims.length, nPoints, model.groups.length);
+    const totals = new Float64Array(nPoints);
+    const at: number[] = [];
+    for (let gi = 0; gi < model.groups.length; gi++) {
+      const g = model.groups[gi];
+      at.length = 0;
+      for (let i = 0; i < nPoints; i++) if (pts.isActive(g.anchor, i)) at.push(i);
       if (at.length === 0) continue;
       const { below, above } = splitFor(g);
       const good = observe(g, below, NONE, this.scratch, 0);
       const bad = observe(g, above, lies, this.scratch, 1);
       const l = this.estimator(g, good, good.n + bad.n, 0);
       const gx = this.estimator(g, bad, good.n + bad.n, 1);
-      const { values, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng);
-      const labels = labelsOf(g);
+      const { values, categories, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng);
       if (joint) {
-        at.forEach((i, c) => {
-          labels.forEach((label, j) => (points[i][label] = values[c][j]));
-          totals[i] += score[c];
-        });
+        for (let c = 0; c < at.length; c++) {
+          pts.take(g, gi, at[c], values, categories, c);
+          totals[at[c]] += score[c];
+        }
       } else {
         let best = 0;
         for (let c = 1; c < m; c++) if (score[c] > score[best]) best = c;
-        labels.forEach((label, j) => (points[0][label] = values[best][j]));
+        pts.take(g, gi, 0, values, categories, best);
       }
     }
     let best = 0;
-    for (let i = 1; i < points.length; i++) if (totals[i] > totals[best]) best = i;
-    return points[best];
+    for (let i = 1; i < nPoints; i++) if (totals[i] > totals[best]) best = i;
+    return pts.params(model.groups, best);
   }
 
   /** `slot` 0 (good) or 1 (bad): which scratch arrays the mixture may use. */
@@ -335,42 +339,88 @@ class Scratch {
   }
 }
 
-/** Draws `m` points of a group from l and scores each by log l − log g (in the core); values per point in group order. */
-function drawAndScore(g: Group, l: Mixture, gx: Mixture, m: number, rng: Rng): { values: Value[][]; score: Float64Array } {
+/**
+ * Draws `m` points of a group from l and scores each by log l − log g (in the core): numeric values (m × dn, as the
+ * space holds them) and category indices (m × dc) in group order.
+ */
+function drawAndScore(
+  g: Group, l: Mixture, gx: Mixture, m: number, rng: Rng,
+): { values: Float64Array; categories: Int32Array; score: Float64Array } {
   const dn = g.numeric.length;
   const dc = g.categorical.length;
   const x = new Float64Array(m * dn);
   const lower = new Float64Array(m * dn);
   const upper = new Float64Array(m * dn);
   const categories = new Int32Array(m * dc);
-  const values: Value[][] = [];
+  const values = new Float64Array(m * dn);
   const draw = new Float64Array(dn);
   const cats = new Int32Array(dc);
   for (let i = 0; i < m; i++) {
     sampleMixture(l, rng, draw, cats);
-    const row: Value[] = [];
     for (let j = 0; j < dn; j++) {
       const md = g.numeric[j];
-      const v = md.fromModel(draw[j]);
-      row.push(v);
+      const v = md.fromModel(draw[j]) as number;
+      values[i * dn + j] = v;
       x[i * dn + j] = md.toModel(v);
-      if (md.interval) [lower[i * dn + j], upper[i * dn + j]] = md.edges(v as number);
+      if (md.interval) [lower[i * dn + j], upper[i * dn + j]] = md.edges(v);
     }
-    for (let j = 0; j < dc; j++) {
-      categories[i * dc + j] = cats[j];
-      row.push(g.categorical[j].value(cats[j]));
-    }
-    values.push(row);
+    for (let j = 0; j < dc; j++) categories[i * dc + j] = cats[j];
   }
   const points = { x, lower, upper, categories };
   const score = logDensity(l, points);
   const scoreG = logDensity(gx, points);
   for (let i = 0; i < m; i++) score[i] -= scoreG[i];
-  return { values, score };
+  return { values, categories, score };
 }
 
-function labelsOf(g: Group): string[] {
-  return [...g.numeric, ...g.categorical].map((md: ModelDim) => md.dim.label);
+/**
+ * Candidate points of one suggestion before any becomes a Params object: per point and dim index, the numeric value
+ * or the category index (−1 until set), and which groups the point took values from.
+ */
+class Candidates {
+  private readonly numeric: Float64Array;
+  private readonly category: Int32Array;
+  private readonly took: Uint8Array;
+
+  constructor(
+    private readonly nDims: number,
+    nPoints: number,
+    private readonly nGroups: number,
+  ) {
+    this.numeric = new Float64Array(nDims * nPoints);
+    this.category = new Int32Array(nDims * nPoints).fill(-1);
+    this.took = new Uint8Array(nGroups * nPoints);
+  }
+
+  /** `SearchSpace.isActive` on point i: every ancestor choice is set and took the option leading to `dim`. */
+  isActive(dim: Dim, i: number): boolean {
+    for (let p = dim.parent; p; p = p.dim.parent) {
+      const c = this.category[i * this.nDims + p.dim.index];
+      if (c < 0 || p.dim.optionIndex(p.dim.optionValue(c)) !== p.option) return false;
+    }
+    return true;
+  }
+
+  /** Point i takes draw c of group g (index gi) from drawAndScore's arrays. */
+  take(g: Group, gi: number, i: number, values: Float64Array, categories: Int32Array, c: number): void {
+    const dn = g.numeric.length;
+    const dc = g.categorical.length;
+    for (let j = 0; j < dn; j++) this.numeric[i * this.nDims + g.numeric[j].dim.index] = values[c * dn + j];
+    for (let j = 0; j < dc; j++) this.category[i * this.nDims + g.categorical[j].dim.index] = categories[c * dc + j];
+    this.took[i * this.nGroups + gi] = 1;
+  }
+
+  /** Point i as params: the groups it took values from in group order, each group's numeric dims then categorical. */
+  params(groups: readonly Group[], i: number): Params {
+    const out: Record<string, Value> = {};
+    for (let gi = 0; gi < groups.length; gi++) {
+      if (!this.took[i * this.nGroups + gi]) continue;
+      const g = groups[gi];
+      for (const md of g.numeric) out[md.dim.label] = this.numeric[i * this.nDims + md.dim.index];
+      for (const md of g.categorical) out[md.dim.label] = md.value(this.category[i * this.nDims + md.dim.index]);
+    }
+    return out;
+  }
 }
 
 function logDensity(mix: Mixture, points: { x: Float64Array; lower: Float64Array; upper: Float64Array; categories: Int32Array }): Float64Array {
