@@ -59,6 +59,8 @@ interface Model {
   readonly groups: readonly Group[];
   /** Params objects of stored trials are immutable, so their encoding is computed once. */
   readonly encoded: WeakMap<Params, Encoded>;
+  /** Encoded rows are views into shared chunks, so the rows of successive trials lie next to each other in memory. */
+  readonly rows: RowArena;
 }
 
 /** Draws from the bad group's model when every candidate is a duplicate, before giving up to the prior. */
@@ -254,7 +256,7 @@ export class TpeSampler implements Sampler {
         isActive: gn.length > 0 ? (r) => !Number.isNaN(r.numeric[numericAt[0]]) : (r) => r.categories[categoricalAt[0]] >= 0,
       };
     });
-    this.model = { space, numeric, categorical, groups, encoded: new WeakMap() };
+    this.model = { space, numeric, categorical, groups, encoded: new WeakMap(), rows: new RowArena() };
     return this.model;
   }
 }
@@ -262,8 +264,8 @@ export class TpeSampler implements Sampler {
 function encode(model: Model, params: Params): Encoded {
   let e = model.encoded.get(params);
   if (e) return e;
-  const numeric = new Float64Array(model.numeric.length);
-  const categories = new Int32Array(model.categorical.length);
+  const numeric = model.rows.f64(model.numeric.length);
+  const categories = model.rows.i32(model.categorical.length);
   model.numeric.forEach((m, i) => {
     const v = params[m.dim.label];
     numeric[i] = v === undefined ? NaN : m.toModel(v);
@@ -319,6 +321,35 @@ function copyRows(g: Group, list: readonly Encoded[], all: boolean, numeric: Flo
     i++;
   }
   return i;
+}
+
+/**
+ * Hands out small typed arrays as views into 4096-element chunks: a separate small array per trial would scatter the
+ * rows over the heap (and past 64 bytes each gets its own backing store), which makes gathering them slow.
+ */
+class RowArena {
+  private f = new Float64Array(0);
+  private fUsed = 0;
+  private i = new Int32Array(0);
+  private iUsed = 0;
+
+  f64(len: number): Float64Array {
+    if (this.fUsed + len > this.f.length) {
+      this.f = new Float64Array(Math.max(4096, len));
+      this.fUsed = 0;
+    }
+    this.fUsed += len;
+    return this.f.subarray(this.fUsed - len, this.fUsed);
+  }
+
+  i32(len: number): Int32Array {
+    if (this.iUsed + len > this.i.length) {
+      this.i = new Int32Array(Math.max(4096, len));
+      this.iUsed = 0;
+    }
+    this.iUsed += len;
+    return this.i.subarray(this.iUsed - len, this.iUsed);
+  }
 }
 
 /** Grow-only typed arrays by slot, handed out as exact-length views; the core copies what it is given, so reuse is safe. */
