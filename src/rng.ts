@@ -1,15 +1,87 @@
-import seedrandom from 'seedrandom';
+/**
+ * seedrandom's ARC4 generator (David Bau's seedrandom 3, the default `seedrandom(seed)`), bit for bit: the same key
+ * mixing of the seed string, RC4 key schedule, 256 discarded bytes, and the same `double()`/`int32()`. Written out
+ * here because every ask derives two streams and the library's setup (closures, arrays of boxed numbers, mixing its
+ * global entropy pool, which only its autoseeding reads) cost more than the draws. A test checks it against seedrandom.
+ */
+class Arc4 {
+  private readonly s = new Uint8Array(256);
+  private i = 0;
+  private j = 0;
+
+  constructor(seed: string) {
+    // seedrandom's mixkey: key[k & 255] = 255 & ((smear ^= key[k & 255] * 19) + seed.charCodeAt(k))
+    // (an unset key byte reads as undefined there, and undefined * 19 ^ smear is smear: a zero does the same)
+    const key = new Int32Array(256);
+    const keyLength = Math.max(1, Math.min(256, seed.length));
+    let smear = 0;
+    for (let k = 0; k < seed.length; k++) {
+      smear ^= key[k & 255] * 19;
+      key[k & 255] = 255 & (smear + seed.charCodeAt(k));
+    }
+    const s = this.s;
+    for (let k = 0; k < 256; k++) s[k] = k;
+    for (let k = 0, j = 0; k < 256; k++) {
+      const t = s[k];
+      j = 255 & (j + key[k % keyLength] + t);
+      s[k] = s[j];
+      s[j] = t;
+    }
+    this.next(256);
+  }
+
+  /** The next `count` bytes as one big-endian integer (count <= 6 keeps it exact). */
+  next(count: number): number {
+    const s = this.s;
+    let i = this.i;
+    let j = this.j;
+    let r = 0;
+    while (count--) {
+      i = 255 & (i + 1);
+      const t = s[i];
+      j = 255 & (j + t);
+      s[i] = s[j];
+      s[j] = t;
+      r = r * 256 + s[255 & (s[i] + t)];
+    }
+    this.i = i;
+    this.j = j;
+    return r;
+  }
+
+  /** seedrandom's prng(): 52 significant bits from at least six bytes. */
+  double(): number {
+    let n = this.next(6);
+    let d = 281474976710656; // 256^6
+    let x = 0;
+    while (n < 4503599627370496) { // 2^52
+      n = (n + x) * 256;
+      d *= 256;
+      x = this.next(1);
+    }
+    while (n >= 9007199254740992) { // 2^53
+      n /= 2;
+      d /= 2;
+      x >>>= 1;
+    }
+    return (n + x) / d;
+  }
+
+  int32(): number {
+    return this.next(4) | 0;
+  }
+}
 
 /**
  * Seeded random source. Every random choice in parzen comes from an `Rng`
  * derived from the study seed, so a seed reproduces a study in any process.
  */
 export class Rng {
-  private readonly prng: seedrandom.PRNG;
+  private readonly prng: Arc4;
   private spare: number | null = null;
 
   constructor(seed: string | number) {
-    this.prng = seedrandom(String(seed));
+    this.prng = new Arc4(String(seed));
   }
 
   /** A new independent stream named by `parts` under `seed` (e.g. derive(seed, 'suggest', 12)). */
