@@ -6,6 +6,7 @@ import { gp, GpSampler, refitPoint } from '../../src/samplers/gp/index.js';
 import { Surrogate } from '../../src/samplers/gp/model.js';
 import { minimizeBox } from '../../src/samplers/gp/optimize.js';
 import { fitSubset } from '../../src/samplers/gp/sampler.js';
+import { INITIAL_LENGTH, MAX_LENGTH, trustBox, trustLength } from '../../src/samplers/gp/trust.js';
 import { warpOutputs } from '../../src/samplers/gp/warp.js';
 import { hp } from '../../src/space/hp.js';
 import { createStudy } from '../../src/study/study.js';
@@ -21,6 +22,7 @@ describe('gp options', () => {
     assert.throws(() => gp({ acquisition: 'pi' as never }), /gp: options\.acquisition must be/);
     assert.throws(() => gp({ noise: -1 }), /gp: options\.noise must be/);
     assert.throws(() => gp({ beta: 0 }), /gp: options\.beta must be/);
+    assert.throws(() => gp({ trustRegion: 'yes' as never }), /gp: options\.trustRegion must be/);
     assert.throws(() => gp({ foo: 1 } as never), /options\.foo/);
   });
 
@@ -219,5 +221,43 @@ describe('gp sampler', () => {
     assert.equal(refitPoint(95), 92);
     assert.equal(refitPoint(500), 496);
     for (let n = 1; n < 2000; n++) assert.ok(refitPoint(n) <= n && refitPoint(n) > n / 2);
+  });
+});
+
+describe('gp trust region', () => {
+  it('doubles after three improvements in a row, halves after max(4, d) failures, restarts when it collapses', () => {
+    assert.equal(trustLength([5, 4], 2, 3), INITIAL_LENGTH);
+    assert.equal(trustLength([5, 4, 3, 2, 1], 2, 3), 2 * INITIAL_LENGTH);
+    assert.equal(trustLength([5, 4, 3, 2, 1, 0, -1, -2], 2, 3), MAX_LENGTH);
+    assert.equal(trustLength([1, 2, 2, 2, 2], 1, 3), INITIAL_LENGTH / 2); // 4 failures (d = 3 < 4)
+    assert.equal(trustLength([1, ...Array(9).fill(2)], 1, 10), INITIAL_LENGTH); // 9 < 10 failures
+    assert.equal(trustLength([1, ...Array(10).fill(2)], 1, 10), INITIAL_LENGTH / 2);
+    assert.equal(trustLength([1, ...Array(4 * 6).fill(2)], 1, 4), INITIAL_LENGTH / 2 ** 6);
+    assert.equal(trustLength([1, ...Array(4 * 7).fill(2)], 1, 4), INITIAL_LENGTH); // collapsed below the minimum: restart
+    // A negligible improvement (under 1e-3 relative) is a failure.
+    assert.equal(trustLength([1, 0.9999, 0.9998, 0.9997, 0.9996], 1, 2), INITIAL_LENGTH / 2);
+  });
+
+  it('clips the box to the cube and leaves categorical inputs free', () => {
+    const b = trustBox([0.1, 0.5, 0.9], 0.4, Uint8Array.from([0, 1, 0]));
+    assert.deepEqual(Array.from(b.lower).map((v) => +v.toFixed(12)), [0, 0, 0.7]);
+    assert.deepEqual(Array.from(b.upper).map((v) => +v.toFixed(12)), [0.3, 1, 1]);
+  });
+
+  it('keeps 20-D suggestions inside the box around the incumbent', async () => {
+    const space = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`x${i}`, hp.uniform(`x${i}`, -5, 5)]));
+    const f = (p: any) => Object.values(p as Record<string, number>).reduce((s, v) => s + 0.5 * (v ** 4 - 16 * v * v + 5 * v), 0);
+    const study = await createStudy({ space, sampler: gp({ nStartupTrials: 10 }), seed: 3 });
+    await study.optimize(f, { nTrials: 18 });
+    const trials = [...(await study.trials())].sort((a, b) => a.number - b.number);
+    for (let i = 10; i < trials.length; i++) {
+      const before = trials.slice(0, i);
+      const best = before.reduce((a, b) => ((b.value as number) < (a.value as number) ? b : a));
+      const half = trustLength(before.map((t) => t.value as number), 10, 20) / 2;
+      for (const k of Object.keys(space)) {
+        const du = Math.abs((trials[i].params[k] as number) - (best.params[k] as number)) / 10;
+        assert.ok(du <= half + 1e-9, `trial ${i}, ${k}: ${du} from the incumbent, half-side ${half}`);
+      }
+    }
   });
 });

@@ -10,6 +10,7 @@ import { fitHyperparameters, type NoiseModel } from './fit.js';
 import { latinHypercube } from './lhs.js';
 import { applyScale, fitScale, Surrogate } from './model.js';
 import { maximizeAcquisition, type Score } from './search.js';
+import { trustBox, trustLength } from './trust.js';
 import { type OutputWarping, warpOutputs } from './warp.js';
 
 export interface GpOptions {
@@ -37,7 +38,15 @@ export interface GpOptions {
   outputWarping?: OutputWarping;
   /** Quasi-random acquisition candidates at small n (halved as n grows, ≥ 256). Default 2048. */
   nCandidates?: number;
+  /**
+   * Confine the acquisition search to a TuRBO-style trust region around the incumbent (see `trustLength`):
+   * true, false, or 'auto' = from `TRUST_REGION_MIN_DIM` inputs on. Default 'auto'.
+   */
+  trustRegion?: boolean | 'auto';
 }
+
+/** With trustRegion 'auto', the number of GP inputs from which the acquisition search uses a trust region. */
+export const TRUST_REGION_MIN_DIM = 10;
 
 const DETERMINISTIC_NOISE = 1e-6;
 /**
@@ -110,12 +119,13 @@ export class GpSampler implements Sampler {
   private readonly noise: 'auto' | 'deterministic' | number;
   private readonly nCandidates: number;
   private readonly warping: OutputWarping;
+  private readonly trustRegion: boolean | 'auto';
   private encodingCache: { space: SearchSpace; enc: InputEncoding } | null = null;
   private readonly hyperCache = new Map<string, GpHyper>();
 
   constructor(o: GpOptions = {}) {
     if (o === null || typeof o !== 'object') throw new OptionsError('gp: options must be an object');
-    const known = ['nStartupTrials', 'kernel', 'acquisition', 'beta', 'noise', 'outputWarping', 'nCandidates'];
+    const known = ['nStartupTrials', 'kernel', 'acquisition', 'beta', 'noise', 'outputWarping', 'nCandidates', 'trustRegion'];
     for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`gp: unknown option options.${k} (known: ${known.join(', ')})`);
     const nStartup = o.nStartupTrials ?? 10;
     if (!Number.isInteger(nStartup) || nStartup < 1) throw new OptionsError(`gp: options.nStartupTrials must be an integer ≥ 1 (got ${String(o.nStartupTrials)})`);
@@ -135,6 +145,11 @@ export class GpSampler implements Sampler {
     if (!['none', 'log', 'rank', 'auto'].includes(warping)) {
       throw new OptionsError(`gp: options.outputWarping must be 'auto', 'log', 'rank' or 'none' (got ${JSON.stringify(o.outputWarping)})`);
     }
+    const trustRegion = o.trustRegion ?? 'auto';
+    if (!(trustRegion === 'auto' || typeof trustRegion === 'boolean')) {
+      throw new OptionsError(`gp: options.trustRegion must be true, false or 'auto' (got ${JSON.stringify(o.trustRegion)})`);
+    }
+    this.trustRegion = trustRegion;
     this.warping = typeof noise === 'number' ? 'none' : warping;
     this.nStartup = nStartup;
     this.kernel = kernel;
@@ -173,7 +188,9 @@ export class GpSampler implements Sampler {
       const incumbents = this.incumbents(complete, enc, history, rng);
       const nc = complete.length;
       const global = Math.max(256, Math.round(this.nCandidates * Math.min(1, 100 / nc)));
-      const search = { global, local: Math.max(64, global >> 2), incumbents, starts: nc > 200 ? 3 : 5, maxIter: 40 };
+      const useTrust = this.trustRegion === true || (this.trustRegion === 'auto' && enc.d >= TRUST_REGION_MIN_DIM);
+      const box = useTrust ? trustBox(incumbents[0], trustLength(this.data(history, complete, enc).y, this.nStartup, enc.d), enc.categorical) : undefined;
+      const search = { global, local: Math.max(64, global >> 2), incumbents, starts: nc > 200 ? 3 : 5, maxIter: 40, box };
       for (let j = 0; j < n; j++) {
         const best = this.incumbentValue(model);
         const score: Score = this.acquisition === 'ucb' ? (m, v) => ucb(m, v, this.beta) : (m, v) => logEI(m, v, best);

@@ -5,6 +5,7 @@ import type { InputEncoding } from './encoding.js';
 import { latinHypercube } from './lhs.js';
 import type { Surrogate } from './model.js';
 import { minimizeBox } from './optimize.js';
+import type { Box } from './trust.js';
 
 /** An acquisition as a function of the posterior at one point (a score to maximise). */
 export type Score = (mean: number, variance: number) => Acq;
@@ -20,6 +21,8 @@ export interface SearchOptions {
   starts: number;
   /** L-BFGS iterations per start. */
   maxIter: number;
+  /** Trust region: candidates and polishing confined to this box of the raw cube (default: the whole cube). */
+  box?: Box;
 }
 
 export interface Scored {
@@ -56,8 +59,15 @@ export function maximizeAcquisition(
     const c = enc.canonical(u);
     pool.push({ u, ...c });
   };
+  const lo = o.box?.lower ?? new Float64Array(D);
+  const hi = o.box?.upper ?? new Float64Array(D).fill(1);
+  const clamp = (v: number, j: number) => Math.min(hi[j], Math.max(lo[j], v));
   const lhs = latinHypercube(o.global, D, rng);
-  for (let i = 0; i < o.global; i++) add(lhs.slice(i * D, (i + 1) * D));
+  for (let i = 0; i < o.global; i++) {
+    const u = lhs.slice(i * D, (i + 1) * D);
+    if (o.box) for (let j = 0; j < D; j++) u[j] = lo[j] + (hi[j] - lo[j]) * u[j];
+    add(u);
+  }
   if (o.incumbents.length > 0) {
     for (let i = 0; i < o.local; i++) {
       const base = o.incumbents[i % Math.min(o.incumbents.length, 1 + (i % 3))];
@@ -66,14 +76,14 @@ export function maximizeAcquisition(
       if (mode === 3) {
         // Resample one coordinate: lets a single badly placed dim (e.g. stuck at a bound) move far.
         const j = rng.int(D);
-        u[j] = rng.uniform();
+        u[j] = lo[j] + (hi[j] - lo[j]) * rng.uniform();
       } else {
         const s = LOCAL_SCALES[mode];
         const p = mode === 2 ? Math.min(1, 2 / D) : 1; // the widest moves change few coordinates at once
         for (let j = 0; j < D; j++) {
           if (enc.categorical[j]) {
             if (rng.uniform() < 1 / D) u[j] = rng.uniform();
-          } else if (p === 1 || rng.uniform() < p) u[j] = Math.min(1, Math.max(0, u[j] + s * rng.normal()));
+          } else if (p === 1 || rng.uniform() < p) u[j] = clamp(u[j] + s * rng.normal(), j);
         }
       }
       add(u);
@@ -92,7 +102,7 @@ export function maximizeAcquisition(
     const c = results[i];
     if (seen.has(c.key)) continue;
     seen.add(c.key);
-    polished.push(polish(model, enc, score, c, o.maxIter));
+    polished.push(polish(model, enc, score, c, o.maxIter, lo, hi));
   }
   const moves: { u: Float64Array; params: Params; inputs: Float64Array }[] = [];
   for (const p of polished) {
@@ -124,7 +134,15 @@ function scoreAll(model: Surrogate, enc: InputEncoding, score: Score, pts: { par
 }
 
 /** Gradient ascent of the score over the active continuous inputs of c, then decoding (rounding) and rescoring. */
-function polish(model: Surrogate, enc: InputEncoding, score: Score, c: Scored & { u: Float64Array }, maxIter: number): Scored & { u: Float64Array } {
+function polish(
+  model: Surrogate,
+  enc: InputEncoding,
+  score: Score,
+  c: Scored & { u: Float64Array },
+  maxIter: number,
+  lo: Float64Array,
+  hi: Float64Array,
+): Scored & { u: Float64Array } {
   const free = enc.activeContinuous(c.params);
   if (free.length === 0 || maxIter <= 0) return c;
   const D = enc.d;
@@ -140,8 +158,8 @@ function polish(model: Surrogate, enc: InputEncoding, score: Score, c: Scored & 
   };
   // Start from the raw coordinates (the canonical inputs of ints sit at cell centres; raw ones are equivalent).
   const v0 = Float64Array.from(free, (j) => c.inputs[j]);
-  const lower = new Float64Array(free.length);
-  const upper = new Float64Array(free.length).fill(1);
+  const lower = Float64Array.from(free, (j) => lo[j]);
+  const upper = Float64Array.from(free, (j) => hi[j]);
   const r = minimizeBox(f, v0, lower, upper, { maxIter, pgtol: 1e-7, ftol: 1e-12, maxStep: 0.1 });
   const u = Float64Array.from(c.u);
   for (let k = 0; k < free.length; k++) u[free[k]] = r.x[k];
