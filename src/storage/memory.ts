@@ -38,7 +38,11 @@ export class MemoryStorage implements Storage {
   async claimTrials(studyId: number, params: readonly Params[], options: ClaimOptions): Promise<TrialRecord[]> {
     const list = this.study(studyId);
     let room = params.length;
-    if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - list.filter(countsAgainstBudget).length));
+    if (options.budget !== undefined) {
+      let used = 0;
+      for (const t of list) if (countsAgainstBudget(t)) used++;
+      room = Math.min(room, Math.max(0, options.budget - used));
+    }
     const now = Date.now();
     const out: TrialRecord[] = [];
     for (let i = 0; i < room; i++) {
