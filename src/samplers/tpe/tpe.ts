@@ -49,6 +49,9 @@ interface Split {
 interface Encoded {
   readonly numeric: Float64Array;
   readonly categories: Int32Array;
+  /** The chunk `numeric` is a view into and its offset there: rows encoded one after another are adjacent. */
+  readonly chunk: Float64Array;
+  readonly at: number;
 }
 
 /** The space as TPE models it: every dim's model view, the groups, and a cache of encoded params. */
@@ -133,7 +136,7 @@ export class TpeSampler implements Sampler {
       }
       taken.add(key);
       out.push(p);
-      if (this.o.constantLiar) lies.push(encode(model, p));
+      if (this.o.constantLiar && i < n - 1) lies.push(encode(model, p));
     }
     return out;
   }
@@ -265,6 +268,7 @@ function encode(model: Model, params: Params): Encoded {
   let e = model.encoded.get(params);
   if (e) return e;
   const numeric = model.rows.f64(model.numeric.length);
+  const { chunk, at } = model.rows;
   const categories = model.rows.i32(model.categorical.length);
   model.numeric.forEach((m, i) => {
     const v = params[m.dim.label];
@@ -274,7 +278,7 @@ function encode(model: Model, params: Params): Encoded {
     const v = params[m.dim.label];
     categories[i] = v === undefined ? -1 : m.index(v);
   });
-  e = { numeric, categories };
+  e = { numeric, categories, chunk, at };
   model.encoded.set(params, e);
   return e;
 }
@@ -308,17 +312,44 @@ function copyRows(g: Group, list: readonly Encoded[], all: boolean, numeric: Flo
   const { numericAt, categoricalAt } = g;
   const dn = numericAt.length;
   const dc = categoricalAt.length;
-  // TypedArray.set costs a call; it pays off only for long rows
-  const copyRow = g.allNumeric && dn >= 16;
-  for (let t = 0; t < list.length; t++) {
-    const r = list[t];
-    if (!all && !g.isActive(r)) continue;
-    const src = r.numeric;
-    if (copyRow) numeric.set(src, i * dn);
-    else for (let j = 0, o = i * dn; j < dn; j++) numeric[o + j] = src[numericAt[j]];
-    const cs = r.categories;
-    for (let j = 0, o = i * dc; j < dc; j++) categories[o + j] = cs[categoricalAt[j]];
-    i++;
+  const first = i;
+  if (g.allNumeric && dn > 0) {
+    // whole rows: copy each run of rows adjacent in their chunk at once
+    for (let t = 0; t < list.length; ) {
+      const r = list[t++];
+      if (!all && !g.isActive(r)) continue;
+      const { chunk, at } = r;
+      let end = at + dn;
+      while (t < list.length) {
+        const q = list[t];
+        if (q.chunk !== chunk || q.at !== end || (!all && !g.isActive(q))) break;
+        end += dn;
+        t++;
+      }
+      const o = i * dn;
+      if (end - at >= 32) numeric.set(chunk.subarray(at, end), o);
+      else for (let j = 0; j < end - at; j++) numeric[o + j] = chunk[at + j];
+      i += (end - at) / dn;
+    }
+  } else {
+    for (let t = 0; t < list.length; t++) {
+      const r = list[t];
+      if (!all && !g.isActive(r)) continue;
+      const src = r.numeric;
+      for (let j = 0, o = i * dn; j < dn; j++) numeric[o + j] = src[numericAt[j]];
+      i++;
+    }
+  }
+  if (dc > 0) {
+    let k = first;
+    for (let t = 0; t < list.length; t++) {
+      const r = list[t];
+      if (!all && !g.isActive(r)) continue;
+      const cs = r.categories;
+      for (let j = 0, o = k * dc; j < dc; j++) categories[o + j] = cs[categoricalAt[j]];
+      k++;
+    }
+    i = k;
   }
   return i;
 }
@@ -330,6 +361,9 @@ function copyRows(g: Group, list: readonly Encoded[], all: boolean, numeric: Flo
 class RowArena {
   private f = new Float64Array(0);
   private fUsed = 0;
+  /** The chunk and offset of the last f64 row handed out. */
+  chunk = this.f;
+  at = 0;
   private i = new Int32Array(0);
   private iUsed = 0;
 
@@ -338,8 +372,10 @@ class RowArena {
       this.f = new Float64Array(Math.max(4096, len));
       this.fUsed = 0;
     }
+    this.chunk = this.f;
+    this.at = this.fUsed;
     this.fUsed += len;
-    return this.f.subarray(this.fUsed - len, this.fUsed);
+    return this.f.subarray(this.at, this.fUsed);
   }
 
   i32(len: number): Int32Array {
