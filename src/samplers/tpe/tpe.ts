@@ -201,7 +201,7 @@ export class TpeSampler implements Sampler {
       const bad = observe(g, above, lies, this.scratch, 1);
       const l = this.estimator(g, good, good.n + bad.n, 0);
       const gx = this.estimator(g, bad, good.n + bad.n, 1);
-      const { values, categories, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng);
+      const { values, categories, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng, this.scratch);
       if (joint) {
         for (let c = 0; c < at.length; c++) {
           pts.take(g, gi, at[c], values, categories, c);
@@ -411,15 +411,17 @@ class Scratch {
  * space holds them) and category indices (m × dc) in group order.
  */
 function drawAndScore(
-  g: Group, l: Mixture, gx: Mixture, m: number, rng: Rng,
+  g: Group, l: Mixture, gx: Mixture, m: number, rng: Rng, scratch: Scratch,
 ): { values: Float64Array; categories: Int32Array; score: Float64Array } {
   const dn = g.numeric.length;
   const dc = g.categorical.length;
-  const x = new Float64Array(m * dn);
-  const lower = new Float64Array(m * dn);
-  const upper = new Float64Array(m * dn);
-  const categories = new Int32Array(m * dc);
-  const values = new Float64Array(m * dn);
+  // scratch: the core copies the points, and the caller reads values and categories before the next group
+  // (lower and upper are read only at interval dims, which are written for every point)
+  const x = scratch.f64(4, m * dn);
+  const lower = scratch.f64(5, m * dn);
+  const upper = scratch.f64(6, m * dn);
+  const values = scratch.f64(7, m * dn);
+  const categories = scratch.i32(2, m * dc);
   const draw = new Float64Array(dn);
   const cats = new Int32Array(dc);
   for (let i = 0; i < m; i++) {
