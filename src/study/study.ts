@@ -94,6 +94,8 @@ export async function createStudy(options: StudyOptions = {}): Promise<Study> {
 /** A study: ask/tell over a storage, and `optimize`, a loop over them. */
 export class Study {
   private records: TrialRecord[] = [];
+  /** Every record before this index was finished at the last refresh; finished trials never change, so refresh starts here. */
+  private settled = 0;
   /** Identifies this process's claims (host:pid:random). */
   readonly owner = `${hostname()}:${process.pid}:${Math.floor(Math.random() * 1e9).toString(36)}`;
   /** Names this process's random stream when it joined an existing study; '' (the seed's own stream) for its creator. */
@@ -118,8 +120,9 @@ export class Study {
 
   /** Reads new and changed trials from storage into the local view. */
   async refresh(): Promise<void> {
-    let since = this.records.findIndex((t) => t.state === 'running');
-    if (since < 0) since = this.records.length;
+    let since = this.settled;
+    while (since < this.records.length && this.records[since].state !== 'running') since++;
+    this.settled = since;
     const fresh = await this.storage.trials(this.record.id, since);
     for (const t of fresh) this.records[t.number] = t;
   }
