@@ -37,6 +37,8 @@ interface Ranked {
   readonly number: number;
   readonly value: number;
   readonly row: Encoded;
+  /** Set to a split's stamp while the trial is in that split's good group. */
+  goodIn: number;
 }
 
 /** Complete trials in the good and the bad group, each in trial order (for linear forgetting). */
@@ -84,6 +86,8 @@ export class TpeSampler implements Sampler {
   private model: Model | null = null;
   /** Observation and bandwidth arrays reused across calls: a mixture lives only within one group of one call. */
   private readonly scratch = new Scratch();
+  /** Counts the splits made, to mark their good trials (see Ranked.goodIn). */
+  private stamp = 0;
   /** The ranking kept between calls; `byNumber[t.number]` is the entry of complete trial t, `count` the entries. */
   private ranking: { model: Model; sign: number; list: Ranked[]; byNumber: (Ranked | undefined)[]; count: number } | null = null;
 
@@ -97,8 +101,8 @@ export class TpeSampler implements Sampler {
     const { complete, pending } = splitHistory(history);
     if (complete.length < this.o.nStartupTrials) return this.random.suggest(history, n, rng);
     const model = this.modelOf(space);
-    // rows[i] is complete[i]'s encoding (one lookup per trial and call)
-    const { list: ranked, rows } = this.rank(model, history.direction, complete);
+    // items[i] is complete[i]'s entry in the ranking (one lookup per trial and call)
+    const { list: ranked, items } = this.rank(model, history.direction, complete);
     const splits = new Map<string, Split>();
     const splitFor = (g: Group): Split => {
       const key = this.o.split === 'branch' ? g.branch : '';
@@ -107,12 +111,13 @@ export class TpeSampler implements Sampler {
         const pool = key === '' ? ranked : ranked.filter((r) => g.isActive(r.row));
         const cut = nBelow(this.o, pool.length);
         const good = pool.slice(0, cut).sort((a, b) => a.number - b.number);
-        const goodNumbers = new Set(good.map((r) => r.number));
+        const stamp = ++this.stamp;
+        for (const r of good) r.goodIn = stamp;
         // the bad group in trial order: the complete trials (already in number order) minus the good ones
         const above: Encoded[] = [];
-        for (let i = 0; i < complete.length; i++) {
-          if (goodNumbers.has(complete[i].number)) continue;
-          const row = rows[i];
+        for (let i = 0; i < items.length; i++) {
+          if (items[i].goodIn === stamp) continue;
+          const row = items[i].row;
           if (key === '' || g.isActive(row)) above.push(row);
         }
         s = { below: good.map((r) => r.row), above };
@@ -125,16 +130,19 @@ export class TpeSampler implements Sampler {
     const out: Params[] = [];
     for (let i = 0; i < n; i++) {
       let p = this.suggestOne(model, splitFor, lies, rng);
-      let key = space.key(p);
-      for (let r = 0; r < DUPLICATE_RETRIES && taken.has(key); r++) {
-        p = this.suggestOne(model, splitFor, lies, rng);
-        key = space.key(p);
+      // with nothing taken the point is accepted, and the last point's key is needed by no later one
+      if (taken.size > 0 || i < n - 1) {
+        let key = space.key(p);
+        for (let r = 0; r < DUPLICATE_RETRIES && taken.has(key); r++) {
+          p = this.suggestOne(model, splitFor, lies, rng);
+          key = space.key(p);
+        }
+        if (taken.has(key)) {
+          p = this.random.suggest({ ...history, trials: [] }, 1, rng)[0];
+          key = space.key(p);
+        }
+        taken.add(key);
       }
-      if (taken.has(key)) {
-        p = this.random.suggest({ ...history, trials: [] }, 1, rng)[0];
-        key = space.key(p);
-      }
-      taken.add(key);
       out.push(p);
       if (this.o.constantLiar && i < n - 1) lies.push(encode(model, p));
     }
@@ -147,7 +155,7 @@ export class TpeSampler implements Sampler {
    */
   private rank(
     model: Model, direction: 'minimize' | 'maximize', complete: readonly TrialRecord[],
-  ): { list: readonly Ranked[]; rows: Encoded[] } {
+  ): { list: readonly Ranked[]; items: Ranked[] } {
     const sign = direction === 'minimize' ? 1 : -1;
     let r = this.ranking;
     if (!r || r.model !== model || r.sign !== sign || r.count > complete.length) {
@@ -155,12 +163,12 @@ export class TpeSampler implements Sampler {
       this.ranking = r;
     }
     const before = (a: Ranked, b: Ranked) => sign * (a.value - b.value) < 0 || (a.value === b.value && a.number < b.number);
-    const rows = new Array<Encoded>(complete.length);
+    const items = new Array<Ranked>(complete.length);
     for (let i = 0; i < complete.length; i++) {
       const t = complete[i];
       let item = r.byNumber[t.number];
       if (item === undefined) {
-        item = { number: t.number, value: t.value as number, row: encode(model, t.params) };
+        item = { number: t.number, value: t.value as number, row: encode(model, t.params), goodIn: 0 };
         let lo = 0;
         let hi = r.list.length;
         while (lo < hi) {
@@ -172,9 +180,9 @@ export class TpeSampler implements Sampler {
         r.byNumber[t.number] = item;
         r.count++;
       }
-      rows[i] = item.row;
+      items[i] = item;
     }
-    return { list: r.list, rows };
+    return { list: r.list, items };
   }
 
   /**
