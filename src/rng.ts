@@ -4,15 +4,19 @@
  * here because every ask derives two streams and the library's setup (closures, arrays of boxed numbers, mixing its
  * global entropy pool, which only its autoseeding reads) cost more than the draws. A test checks it against seedrandom.
  */
+/** The key of the stream being set up (scratch shared by all; a key is only read while its constructor runs). */
+const KEY = new Int32Array(256);
+
 class Arc4 {
-  private readonly s = new Uint8Array(256);
+  // a plain array of small integers: a 256-byte typed array per stream would need its own backing store
+  private readonly s: number[] = new Array<number>(256);
   private i = 0;
   private j = 0;
 
   constructor(seed: string) {
     // seedrandom's mixkey: key[k & 255] = 255 & ((smear ^= key[k & 255] * 19) + seed.charCodeAt(k))
     // (an unset key byte reads as undefined there, and undefined * 19 ^ smear is smear: a zero does the same)
-    const key = new Int32Array(256);
+    const key = KEY.fill(0);
     const keyLength = Math.max(1, Math.min(256, seed.length));
     let smear = 0;
     for (let k = 0; k < seed.length; k++) {
@@ -20,7 +24,7 @@ class Arc4 {
       key[k & 255] = 255 & (smear + seed.charCodeAt(k));
     }
     const s = this.s;
-    for (let k = 0; k < 256; k++) s[k] = k;
+    for (let k = 0; k < 256; k++) s[k] = k; // fills the holes, in order
     for (let k = 0, j = 0; k < 256; k++) {
       const t = s[k];
       j = 255 & (j + key[k % keyLength] + t);
