@@ -82,7 +82,9 @@ class Arc4 {
  */
 export class Rng {
   private readonly prng: Arc4;
-  private spare: number | null = null;
+  /** The second normal of the last pair, when `hasSpare` (a number field and a flag: no boxed double per draw). */
+  private spare = 0;
+  private hasSpare = false;
 
   constructor(seed: string | number) {
     this.prng = new Arc4(String(seed));
@@ -110,10 +112,9 @@ export class Rng {
 
   /** Standard normal (Marsaglia polar method). */
   normal(): number {
-    if (this.spare !== null) {
-      const s = this.spare;
-      this.spare = null;
-      return s;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
     }
     let u: number, v: number, s: number;
     do {
@@ -123,6 +124,7 @@ export class Rng {
     } while (s >= 1 || s === 0);
     const f = Math.sqrt((-2 * Math.log(s)) / s);
     this.spare = v * f;
+    this.hasSpare = true;
     return u * f;
   }
 
