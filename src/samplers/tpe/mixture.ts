@@ -139,8 +139,12 @@ export function multivariateParzen(
     sigmas[n * dn + j] = m.priorSigma;
   }
   // every observation shares the first row's bandwidths
-  if (dn >= 16) for (let i = 1; i < n; i++) sigmas.copyWithin(i * dn, 0, dn);
-  else for (let i = 1; i < n; i++) for (let j = 0; j < dn; j++) sigmas[i * dn + j] = sigmas[j];
+  // (doubling copies: log2(n) calls)
+  for (let rows = 1; rows < n; ) {
+    const c = Math.min(rows, n - rows);
+    sigmas.copyWithin(rows * dn, 0, c * dn);
+    rows += c;
+  }
   let width = 0;
   const offsets = categorical.map((m) => ((width += m.size), width - m.size));
   const probs = new Float64Array(k * width);
