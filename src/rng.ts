@@ -1,93 +1,15 @@
-/**
- * seedrandom's ARC4 generator (David Bau's seedrandom 3, the default `seedrandom(seed)`), bit for bit: the same key
- * mixing of the seed string, RC4 key schedule, 256 discarded bytes, and the same `double()`/`int32()`. Written out
- * here because every ask derives two streams and the library's setup (closures, arrays of boxed numbers, mixing its
- * global entropy pool, which only its autoseeding reads) cost more than the draws. A test checks it against seedrandom.
- */
-/** The key of the stream being set up (scratch shared by all; a key is only read while its constructor runs). */
-const KEY = new Int32Array(256);
-
-class Arc4 {
-  // a plain array of small integers: a 256-byte typed array per stream would need its own backing store
-  private readonly s: number[] = new Array<number>(256);
-  private i = 0;
-  private j = 0;
-
-  constructor(seed: string) {
-    // seedrandom's mixkey: key[k & 255] = 255 & ((smear ^= key[k & 255] * 19) + seed.charCodeAt(k))
-    // (an unset key byte reads as undefined there, and undefined * 19 ^ smear is smear: a zero does the same)
-    const key = KEY.fill(0);
-    const keyLength = Math.max(1, Math.min(256, seed.length));
-    let smear = 0;
-    for (let k = 0; k < seed.length; k++) {
-      smear ^= key[k & 255] * 19;
-      key[k & 255] = 255 & (smear + seed.charCodeAt(k));
-    }
-    const s = this.s;
-    for (let k = 0; k < 256; k++) s[k] = k; // fills the holes, in order
-    for (let k = 0, j = 0; k < 256; k++) {
-      const t = s[k];
-      j = 255 & (j + key[k % keyLength] + t);
-      s[k] = s[j];
-      s[j] = t;
-    }
-    this.next(256);
-  }
-
-  /** The next `count` bytes as one big-endian integer (count <= 6 keeps it exact). */
-  next(count: number): number {
-    const s = this.s;
-    let i = this.i;
-    let j = this.j;
-    let r = 0;
-    while (count--) {
-      i = 255 & (i + 1);
-      const t = s[i];
-      j = 255 & (j + t);
-      s[i] = s[j];
-      s[j] = t;
-      r = r * 256 + s[255 & (s[i] + t)];
-    }
-    this.i = i;
-    this.j = j;
-    return r;
-  }
-
-  /** seedrandom's prng(): 52 significant bits from at least six bytes. */
-  double(): number {
-    let n = this.next(6);
-    let d = 281474976710656; // 256^6
-    let x = 0;
-    while (n < 4503599627370496) { // 2^52
-      n = (n + x) * 256;
-      d *= 256;
-      x = this.next(1);
-    }
-    while (n >= 9007199254740992) { // 2^53
-      n /= 2;
-      d /= 2;
-      x >>>= 1;
-    }
-    return (n + x) / d;
-  }
-
-  int32(): number {
-    return this.next(4) | 0;
-  }
-}
+import seedrandom from 'seedrandom';
 
 /**
  * Seeded random source. Every random choice in parzen comes from an `Rng`
  * derived from the study seed, so a seed reproduces a study in any process.
  */
 export class Rng {
-  private readonly prng: Arc4;
-  /** The second normal of the last pair, when `hasSpare` (a number field and a flag: no boxed double per draw). */
-  private spare = 0;
-  private hasSpare = false;
+  private readonly prng: seedrandom.PRNG;
+  private spare: number | null = null;
 
   constructor(seed: string | number) {
-    this.prng = new Arc4(String(seed));
+    this.prng = seedrandom(String(seed));
   }
 
   /** A new independent stream named by `parts` under `seed` (e.g. derive(seed, 'suggest', 12)). */
@@ -112,9 +34,10 @@ export class Rng {
 
   /** Standard normal (Marsaglia polar method). */
   normal(): number {
-    if (this.hasSpare) {
-      this.hasSpare = false;
-      return this.spare;
+    if (this.spare !== null) {
+      const s = this.spare;
+      this.spare = null;
+      return s;
     }
     let u: number, v: number, s: number;
     do {
@@ -124,7 +47,6 @@ export class Rng {
     } while (s >= 1 || s === 0);
     const f = Math.sqrt((-2 * Math.log(s)) / s);
     this.spare = v * f;
-    this.hasSpare = true;
     return u * f;
   }
 
