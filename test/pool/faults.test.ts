@@ -3,17 +3,10 @@ import { describe, it } from 'node:test';
 import { hp } from '../../src/space/hp.js';
 import { createStudy, trialSeed } from '../../src/study/study.js';
 import { fixture } from './fixtures.js';
+import { pathToFileURL } from 'node:url';
 
-// Mirrors faultOf in test/fixtures/pool-faults.mjs.
-function faultOf(seed: number): string {
-  const r = seed % 100;
-  if (r < 8) return 'throw';
-  if (r < 16) return 'nan';
-  if (r < 19) return 'hang';
-  if (r < 22) return 'hang-cooperative';
-  if (r < 28) return 'exit';
-  return 'ok';
-}
+// The fixture decides each trial's fault from its seed; the test predicts outcomes with the same function.
+const { faultOf } = (await import(pathToFileURL(fixture('pool-faults.mjs')).href)) as { faultOf: (seed: number) => string };
 
 const EXPECTED: Record<string, { state: string; reason: string | null }> = {
   throw: { state: 'fail', reason: 'threw' },
