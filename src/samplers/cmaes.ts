@@ -57,7 +57,32 @@ const BOX_RESAMPLES = 10;
 interface Member {
   readonly x: Float64Array;
   readonly values: readonly Value[];
-  readonly key: string;
+  readonly key: number;
+}
+
+const hashView = new Float64Array(1);
+const hashWords = new Uint32Array(hashView.buffer);
+
+/** A 32-bit hash of the modelled values (FNV-style over the float bits); matches are confirmed value by value. */
+function hashValues(values: ArrayLike<Value | null | undefined>): number {
+  let h = 0x811c9dc5;
+  for (let j = 0; j < values.length; j++) {
+    const v = values[j];
+    if (typeof v === 'number') {
+      hashView[0] = v;
+      h = Math.imul(h ^ hashWords[0], 0x01000193);
+      h = Math.imul(h ^ hashWords[1], 0x01000193);
+    } else {
+      const str = v === null || v === undefined ? '\u0000' : String(v);
+      for (let i = 0; i < str.length; i++) h = Math.imul(h ^ str.charCodeAt(i), 0x01000193);
+    }
+  }
+  return h >>> 0;
+}
+
+function sameValues(a: readonly Value[], b: readonly (Value | null | undefined)[]): boolean {
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
 }
 
 /**
@@ -66,7 +91,7 @@ interface Member {
  */
 class Generation {
   readonly members: Member[] = [];
-  private readonly byKey = new Map<string, number[]>();
+  private readonly byKey = new Map<number, number[]>();
   private readonly rng: Rng;
 
   constructor(
@@ -89,13 +114,15 @@ class Generation {
     return this.members[i];
   }
 
-  /** The first member not in `used` whose modelled values are `key`, looking at most `window` members deep; −1 if none. */
-  find(key: string, used: ReadonlySet<number>, window: number): number {
-    const hit = (this.byKey.get(key) ?? []).find((i) => !used.has(i));
-    if (hit !== undefined) return hit;
+  /** The first member not in `used` whose modelled values are `values`, looking at most `window` members deep; −1 if none. */
+  find(values: readonly (Value | null | undefined)[], used: ReadonlySet<number>, window: number): number {
+    const key = hashValues(values);
+    const list = this.byKey.get(key);
+    if (list) for (const i of list) if (!used.has(i) && sameValues(this.members[i].values, values)) return i;
     while (this.members.length < window) {
       const i = this.members.length;
-      if (this.generate().key === key && !used.has(i)) return i;
+      const m = this.generate();
+      if (m.key === key && !used.has(i) && sameValues(m.values, values)) return i;
     }
     return -1;
   }
@@ -122,7 +149,7 @@ class Generation {
       }
     }
     const values = layout.coords.map((c, j) => evaluatedValue(c, state, j, x[j]));
-    const m: Member = { x, values, key: JSON.stringify(values) };
+    const m: Member = { x, values, key: hashValues(values) };
     const i = this.members.length;
     this.members.push(m);
     const list = this.byKey.get(m.key);
@@ -179,7 +206,7 @@ export class CmaEsSampler implements Sampler {
   private readonly sigma0: number;
   private readonly pBest: number;
   /** Replay state after a prefix of finished trials (their assignment can no longer change). */
-  private cache: { space: SearchSpace; seed: number; direction: string; prefix: TrialRecord[]; gen: Generation; slots: Slot[]; used: Set<number> } | null = null;
+  private cache: { space: SearchSpace; seed: number; direction: string; prefix: TrialRecord[]; gen: Generation | null; slots: Slot[]; used: Set<number>; best: TrialRecord | null } | null = null;
   private layouts = new WeakMap<SearchSpace, Layout>();
 
   constructor(private readonly o: CmaEsOptions = {}) {
@@ -190,11 +217,12 @@ export class CmaEsSampler implements Sampler {
   }
 
   suggest(history: History, n: number, rng: Rng): Params[] {
-    const { space } = history;
+    const { space, trials } = history;
     const layout = this.layout(space);
-    const { gen, used } = layout.coords.length > 0 ? this.replay(history, layout) : { gen: null, used: new Set<number>() };
-    const best = bestComplete(history);
-    const taken = new Set(history.trials.filter((t) => t.state === 'running').map((t) => space.key(t.params)));
+    const { gen, used, firstRunning, best } = this.replay(history, layout);
+    // Running trials all come after the first running one; their keys are what a new point must not repeat.
+    const taken = new Set<string>();
+    for (let i = firstRunning; i < trials.length; i++) if (trials[i].state === 'running') taken.add(space.key(trials[i].params));
     const out: Params[] = [];
     let next = 0;
     let skipped = 0;
@@ -205,6 +233,10 @@ export class CmaEsSampler implements Sampler {
         values = gen.member(next++).values;
       }
       let p = this.compose(space, layout, values, best, rng);
+      if (taken.size === 0 && n === 1) {
+        out.push(p);
+        break;
+      }
       for (let r = 0; r < DUPLICATE_RETRIES && taken.has(space.key(p)); r++) p = this.compose(space, layout, values, best, rng);
       if (taken.has(space.key(p))) {
         if (gen && skipped <= 4 * gen.lambda + n) {
@@ -240,45 +272,59 @@ export class CmaEsSampler implements Sampler {
     return l;
   }
 
-  /** Replays the history (from the cached generation when its prefix of trials is unchanged) up to the current generation. */
-  private replay(history: History, layout: Layout): { gen: Generation; used: Set<number> } {
+  /**
+   * Replays the history (from the cached generation when its prefix of trials is unchanged) up to the current
+   * generation; also returns the index of the first running trial and the best complete trial (null when every
+   * dim is modelled, as nothing else needs it).
+   */
+  private replay(history: History, layout: Layout): { gen: Generation | null; used: Set<number>; firstRunning: number; best: TrialRecord | null } {
     const { trials, space, seed, direction } = history;
+    const needBest = layout.coords.length < space.dims.length;
     const c = this.cache;
-    let gen: Generation;
+    let gen: Generation | null;
     let slots: Slot[] = [];
     let used = new Set<number>();
     let from: number;
-    if (c && c.space === space && c.seed === seed && c.direction === direction && c.prefix.length <= trials.length && c.prefix.every((p, i) => sameTrial(p, trials[i]))) {
+    let best: TrialRecord | null = null;
+    if (c && c.space === space && c.seed === seed && c.direction === direction && c.prefix.length <= trials.length && samePrefix(c.prefix, trials)) {
       gen = c.gen;
       slots = c.slots.slice();
       used = new Set(c.used);
       from = c.prefix.length;
+      best = c.best;
     } else {
-      gen = this.firstGeneration(layout, seed);
+      gen = layout.coords.length > 0 ? this.firstGeneration(layout, seed) : null;
       from = 0;
       this.cache = null;
     }
-    let firstRunning = trials.findIndex((t) => t.state === 'running');
-    if (firstRunning < 0) firstRunning = trials.length;
+    // The cached prefix holds finished trials only, so the first running one is at or after it.
+    let firstRunning = from;
+    while (firstRunning < trials.length && trials[firstRunning].state !== 'running') firstRunning++;
     const advance = (at: number) => {
-      gen = this.advance(gen, slots, at, layout, seed);
+      gen = this.advance(gen!, slots, at, layout, seed);
       slots = [];
       used = new Set();
     };
     // Decisions up to a trial depend only on the trials before it: once those are finished, they are final.
     const save = (at: number) => {
-      if (at <= firstRunning && (!this.cache || this.cache.prefix.length < at || this.cache.gen !== gen)) {
-        this.cache = { space, seed, direction, prefix: trials.slice(0, at), gen, slots: slots.slice(), used: new Set(used) };
-      }
+      if (at > firstRunning) return;
+      const cache = this.cache;
+      if (cache && cache.prefix.length >= at && cache.gen === gen) return;
+      // The cached prefix (when kept) already matches trials[0, from): extend it rather than copying.
+      const prefix = cache && cache.prefix.length === from ? cache.prefix : trials.slice(0, from);
+      for (let i = prefix.length; i < at; i++) prefix.push(trials[i]);
+      this.cache = { space, seed, direction, prefix, gen, slots: slots.slice(), used: new Set(used), best };
     };
     for (let i = from; i < trials.length; i++) {
       if (i === firstRunning) save(i);
       const t = trials[i];
-      const key = JSON.stringify(layout.coords.map((c) => t.params[c.dim.label] ?? null));
-      let m = gen.find(key, used, slots.length + gen.lambda + 16);
+      if (needBest && t.state === 'complete' && t.value !== null && Number.isFinite(t.value) && (!best || compareValues(direction, t.value, best.value as number) < 0)) best = t;
+      if (!gen) continue;
+      const values = layout.coords.map((c) => t.params[c.dim.label] ?? null);
+      let m = gen.find(values, used, slots.length + gen.lambda + 16);
       if (m < 0 && ready(slots, gen.lambda)) {
         advance(i);
-        m = gen.find(key, used, gen.lambda + 16);
+        m = gen.find(values, used, gen.lambda + 16);
       }
       let y: Float64Array;
       if (m >= 0) {
@@ -290,9 +336,9 @@ export class CmaEsSampler implements Sampler {
       const score = t.state === 'complete' && t.value !== null && Number.isFinite(t.value) ? (direction === 'minimize' ? t.value : -t.value) : null;
       slots.push({ y, running: t.state === 'running', score });
     }
-    if (ready(slots, gen.lambda)) advance(trials.length);
+    if (gen && ready(slots, gen.lambda)) advance(trials.length);
     save(trials.length);
-    return { gen, used };
+    return { gen, used, firstRunning, best };
   }
 
   private firstGeneration(layout: Layout, seed: number): Generation {
@@ -374,13 +420,10 @@ function sameTrial(a: TrialRecord, b: TrialRecord): boolean {
   return a === b || (a.id === b.id && a.studyId === b.studyId && a.state === b.state && Object.is(a.value, b.value) && a.startedAt === b.startedAt);
 }
 
-function bestComplete(history: History): TrialRecord | null {
-  let best: TrialRecord | null = null;
-  for (const t of history.trials) {
-    if (t.state !== 'complete' || t.value === null || !Number.isFinite(t.value)) continue;
-    if (!best || compareValues(history.direction, t.value, best.value as number) < 0) best = t;
-  }
-  return best;
+/** Whether `trials` starts with the finished trials `prefix` (the same objects, usually: a cheap pass). */
+function samePrefix(prefix: readonly TrialRecord[], trials: readonly TrialRecord[]): boolean {
+  for (let i = prefix.length - 1; i >= 0; i--) if (prefix[i] !== trials[i] && !sameTrial(prefix[i], trials[i])) return false;
+  return true;
 }
 
 /** Which dims CMA-ES models and how: top-level numeric dims; discrete ones with margin when they have few values. */
