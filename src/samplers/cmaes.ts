@@ -5,7 +5,8 @@ import { roundToStep } from '../space/dim.js';
 import type { Value } from '../space/hp.js';
 import type { Params, SearchSpace } from '../space/space.js';
 import { compareValues, type TrialRecord } from '../study/trial.js';
-import { constants, type DiscreteCoord, mirror, searchSorted, State } from './cmaes/strategy.js';
+import { type Constants, constants, type DiscreteCoord, mirror, searchSorted, State } from './cmaes/strategy.js';
+import { type ArchivePoint, archiveSize, kendallTau, LqModel } from './cmaes/surrogate.js';
 import type { History, Sampler } from './sampler.js';
 
 export interface CmaEsOptions {
@@ -23,6 +24,8 @@ export interface CmaEsOptions {
   margin?: boolean;
   /** Probability that a categorical or conditional parameter copies the best trial's value rather than a prior draw, in [0, 1]. Default 0.5. */
   pBest?: number;
+  /** Linear-quadratic surrogate (lq-CMA-ES, Hansen 2019): true, false, or 'auto' (with the full-covariance variant). Default 'auto'. */
+  surrogate?: boolean | 'auto';
 }
 
 /** Discrete dims with more values than this are treated as continuous (rounded on decoding). */
@@ -31,6 +34,10 @@ const MAX_DISCRETE_VALUES = 4096;
 const AUTO_SEPARABLE_DIM = 40;
 /** Largest population an IPOP restart grows to. */
 const MAX_POPSIZE = 4096;
+/** Full quadratic surrogate up to this dimension (n(n+3)/2 + 1 coefficients); diagonal quadratic above. */
+const FULL_MODEL_MAX_DIM = 12;
+/** Kendall τ between model and true values from which a generation needs no more evaluations (Hansen 2019). */
+const TAU_TRUTH = 0.85;
 /** Redraws of the non-CMA part before a member that duplicates a running trial is skipped. */
 const DUPLICATE_RETRIES = 8;
 
@@ -93,6 +100,9 @@ class Generation {
   readonly members: Member[] = [];
   private readonly byKey = new Map<number, number[]>();
   private readonly rng: Rng;
+  /** Surrogate bookkeeping, memoised because a generation is replayed by every `suggest` until it completes. */
+  private readonly kTrace: number[] = [];
+  private orderMemo: { key: string; order: number[] } | null = null;
 
   constructor(
     readonly layout: Layout,
@@ -101,8 +111,79 @@ class Generation {
     readonly state: State,
     /** Index (trial number order) of the first trial that may belong to it. */
     readonly startTrial: number,
+    /** Surrogate mode: the run's most recent evaluations before this generation (null: plain CMA-ES). */
+    readonly archive: readonly ArchivePoint[] | null,
+    readonly surrogate: { readonly allowFull: boolean; readonly maxSize: number } | null,
   ) {
     this.rng = Rng.derive(seed, 'cmaes', run, state.gen);
+  }
+
+  /** The surrogate fitted on the archive plus `extra` (this generation's evaluations), centred on the mean. */
+  fit(extra: readonly ArchivePoint[]): { model: LqModel | null; points: ArchivePoint[] } {
+    const all = [...(this.archive ?? []), ...extra];
+    const points = all.slice(Math.max(0, all.length - this.surrogate!.maxSize));
+    return { model: LqModel.fit(points, this.state.k.n, this.surrogate!.allowFull, this.state.mean, this.state.sigma), points };
+  }
+
+  /**
+   * lq-CMA-ES's stopping rule for one generation (Hansen 2019, as in pycma's SurrogatePopulation): evaluate the
+   * k model-best members, k = ⌊1 + max(0.02 λ, 4 − archive size)⌋; refit; if Kendall τ between model and true
+   * values over the most recent max(15, min(1.2 k, 0.75 λ)) points is below 0.85, grow k by ⌈k/2⌉.
+   * Slots are read in trial order, so the answer is a function of the history. Returns the model of the decision
+   * (null when every member was evaluated, so true values rank them) or undefined when not ready.
+   */
+  surrogateReady(slots: readonly Slot[]): { model: LqModel | null } | undefined {
+    const lambda = this.lambda;
+    let k = Math.floor(1 + Math.max(0.02 * lambda, 4 - this.archive!.length));
+    let complete = 0;
+    let decided = 0;
+    const extra: ArchivePoint[] = [];
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i];
+      if (s.running) return undefined;
+      if (s.score !== null) extra.push({ x: s.x, f: s.score });
+      if (s.member < 0 || s.member >= lambda) continue;
+      decided++;
+      if (s.score !== null) complete++;
+      if (decided === lambda) return { model: null };
+      if (complete < k) continue;
+      const memo = this.kTrace[i];
+      if (memo !== undefined) {
+        if (memo < 0) return { model: this.fit(extra).model };
+        k = memo;
+        continue;
+      }
+      const { model, points } = this.fit(extra);
+      if (model && tauOf(model, points, Math.max(15, Math.min(1.2 * complete, 0.75 * lambda))) >= TAU_TRUTH) {
+        this.kTrace[i] = -1;
+        return { model };
+      }
+      while (k <= complete) k += Math.ceil(k / 2);
+      this.kTrace[i] = k;
+    }
+    return undefined;
+  }
+
+  /** Members 0..λ−1 in the order of the surrogate fitted on this generation's complete slots, best first. */
+  order(slots: readonly Slot[]): number[] {
+    const extra: ArchivePoint[] = [];
+    const ids: number[] = [];
+    slots.forEach((s, i) => {
+      if (s.score !== null) {
+        extra.push({ x: s.x, f: s.score });
+        ids.push(i);
+      }
+    });
+    const key = ids.join(',');
+    if (this.orderMemo?.key === key) return this.orderMemo.order;
+    const { model } = this.fit(extra);
+    const idx = Array.from({ length: this.lambda }, (_, i) => i);
+    if (model) {
+      const v = idx.map((i) => model.predict(this.member(i).x));
+      idx.sort((a, b) => v[a] - v[b] || a - b);
+    }
+    this.orderMemo = { key, order: idx };
+    return idx;
   }
 
   get lambda(): number {
@@ -170,6 +251,10 @@ function evaluatedValue(c: Coord, state: State, j: number, x: number): Value {
 /** A trial assigned to a generation: its step y = (x − m) / σ and its outcome. */
 interface Slot {
   readonly y: Float64Array;
+  /** The point in the unit cube (for the surrogate's archive). */
+  readonly x: Float64Array;
+  /** Index of the generation member it is, or −1 for a trial that matches none. */
+  readonly member: number;
   readonly running: boolean;
   /** Value to minimise (sign-adjusted), or null for failed and pruned trials. */
   readonly score: number | null;
@@ -219,7 +304,10 @@ export class CmaEsSampler implements Sampler {
   suggest(history: History, n: number, rng: Rng): Params[] {
     const { space, trials } = history;
     const layout = this.layout(space);
-    const { gen, used, firstRunning, best } = this.replay(history, layout);
+    const { gen, used, firstRunning, best, slots } = this.replay(history, layout);
+    // Surrogate mode: hand out the model-best members not yet taken first (lq-CMA-ES evaluates in that order).
+    const order = gen?.archive ? gen.order(slots) : [];
+    let orderPos = 0;
     // Running trials all come after the first running one; their keys are what a new point must not repeat.
     const taken = new Set<string>();
     for (let i = firstRunning; i < trials.length; i++) if (trials[i].state === 'running') taken.add(space.key(trials[i].params));
@@ -229,8 +317,15 @@ export class CmaEsSampler implements Sampler {
     while (out.length < n) {
       let values: readonly Value[] = [];
       if (gen && skipped <= 4 * gen.lambda + n) {
-        while (used.has(next)) next++;
-        values = gen.member(next++).values;
+        while (orderPos < order.length && used.has(order[orderPos])) orderPos++;
+        let i: number;
+        if (orderPos < order.length) i = order[orderPos++];
+        else {
+          while (used.has(next) || next < order.length) next++;
+          i = next++;
+        }
+        used.add(i);
+        values = gen.member(i).values;
       }
       let p = this.compose(space, layout, values, best, rng);
       if (taken.size === 0 && n === 1) {
@@ -277,7 +372,7 @@ export class CmaEsSampler implements Sampler {
    * generation; also returns the index of the first running trial and the best complete trial (null when every
    * dim is modelled, as nothing else needs it).
    */
-  private replay(history: History, layout: Layout): { gen: Generation | null; used: Set<number>; firstRunning: number; best: TrialRecord | null } {
+  private replay(history: History, layout: Layout): { gen: Generation | null; used: Set<number>; firstRunning: number; best: TrialRecord | null; slots: Slot[] } {
     const { trials, space, seed, direction } = history;
     const needBest = layout.coords.length < space.dims.length;
     const c = this.cache;
@@ -322,29 +417,45 @@ export class CmaEsSampler implements Sampler {
       if (!gen) continue;
       const values = layout.coords.map((c) => t.params[c.dim.label] ?? null);
       let m = gen.find(values, used, slots.length + gen.lambda + 16);
-      if (m < 0 && ready(slots, gen.lambda)) {
+      if (m < 0 && isReady(gen, slots)) {
         advance(i);
         m = gen.find(values, used, gen.lambda + 16);
       }
       let y: Float64Array;
+      let x: Float64Array;
       if (m >= 0) {
         used.add(m);
-        const x = gen.member(m).x;
+        x = gen.member(m).x;
         y = new Float64Array(x.length);
         for (let j = 0; j < x.length; j++) y[j] = (x[j] - gen.state.mean[j]) / gen.state.sigma;
-      } else y = foreignStep(layout, gen.state, t.params);
+      } else ({ x, y } = foreignStep(layout, gen.state, t.params));
       const score = t.state === 'complete' && t.value !== null && Number.isFinite(t.value) ? (direction === 'minimize' ? t.value : -t.value) : null;
-      slots.push({ y, running: t.state === 'running', score });
+      slots.push({ y, x, member: m, running: t.state === 'running', score });
     }
-    if (gen && ready(slots, gen.lambda)) advance(trials.length);
+    if (gen && isReady(gen, slots)) advance(trials.length);
     save(trials.length);
-    return { gen, used, firstRunning, best };
+    return { gen, used, firstRunning, best, slots };
   }
 
   private firstGeneration(layout: Layout, seed: number): Generation {
     const n = layout.coords.length;
     const mean = new Float64Array(n).fill(0.5);
-    return new Generation(layout, seed, 0, State.initial(this.constants(layout, 0), mean, this.sigma0), 0);
+    const k = this.constants(layout, 0);
+    const surrogate = this.surrogateFor(k);
+    return new Generation(layout, seed, 0, State.initial(k, mean, this.sigma0), 0, surrogate ? [] : null, surrogate);
+  }
+
+  /**
+   * The surrogate's settings for a run, or null when it is off. 'auto': on with the full-covariance variant when
+   * every modelled dim is continuous (on integer dims the model-best member often rounds onto a point already
+   * evaluated, which spends a trial on nothing new).
+   */
+  private surrogateFor(k: Constants): { allowFull: boolean; maxSize: number } | null {
+    const { n, lambda, separable } = k;
+    const o = this.o.surrogate ?? 'auto';
+    if (o === false || (o === 'auto' && (separable || k.discrete.length > 0))) return null;
+    const allowFull = n <= FULL_MODEL_MAX_DIM;
+    return { allowFull, maxSize: archiveSize(n, lambda, allowFull) };
   }
 
   private constants(layout: Layout, run: number) {
@@ -358,26 +469,76 @@ export class CmaEsSampler implements Sampler {
 
   /** Updates `gen` from its first λ complete members; restarts (IPOP) when the run stagnates. */
   private advance(gen: Generation, slots: Slot[], at: number, layout: Layout, seed: number): Generation {
-    const chosen: Slot[] = [];
-    for (const s of slots) {
-      if (s.score !== null) chosen.push(s);
-      if (chosen.length === gen.lambda) break;
-    }
-    // Stable sort: ties keep trial order.
-    chosen.sort((a, b) => (a.score as number) - (b.score as number));
-    const values = chosen.map((s) => s.score as number);
-    const state = gen.state.update(chosen.map((s) => s.y), values);
+    const ranked = gen.archive ? surrogateRanking(gen, slots) : trueRanking(gen, slots);
+    const values = ranked.map((r) => r.value);
+    const state = gen.state.update(ranked.map((r) => r.y), values);
     const finite = Number.isFinite(state.sigma) && state.mean.every(Number.isFinite) && state.D.every((d) => d > 0 && Number.isFinite(d));
     if ((this.o.restart ?? 'ipop') === 'ipop' && (!finite || state.stagnated(values))) {
       const run = gen.run + 1;
       const rng = Rng.derive(seed, 'cmaes', 'restart', run);
       const mean = new Float64Array(layout.coords.length);
       for (let j = 0; j < mean.length; j++) mean[j] = rng.uniform();
-      return new Generation(layout, seed, run, State.initial(this.constants(layout, run), mean, this.sigma0), at);
+      const k = this.constants(layout, run);
+      // A restart changes λ: the surrogate starts over, as pycma resets its model when the population grows.
+      const surrogate = this.surrogateFor(k);
+      return new Generation(layout, seed, run, State.initial(k, mean, this.sigma0), at, surrogate ? [] : null, surrogate);
     }
-    if (!finite) return new Generation(layout, seed, gen.run, gen.state, at);
-    return new Generation(layout, seed, gen.run, state, at);
+    let archive: ArchivePoint[] | null = null;
+    if (gen.archive) {
+      archive = [...gen.archive];
+      for (const s of slots) if (s.score !== null) archive.push({ x: s.x, f: s.score });
+      archive = archive.slice(Math.max(0, archive.length - gen.surrogate!.maxSize));
+    }
+    return new Generation(layout, seed, gen.run, finite ? state : gen.state, at, archive, gen.surrogate);
   }
+}
+
+/** Plain CMA-ES: the first λ complete slots, best first (a stable sort: ties keep trial order). */
+function trueRanking(gen: Generation, slots: readonly Slot[]): { y: Float64Array; value: number }[] {
+  const chosen: { y: Float64Array; value: number }[] = [];
+  for (const s of slots) {
+    if (s.score !== null) chosen.push({ y: s.y, value: s.score });
+    if (chosen.length === gen.lambda) break;
+  }
+  return chosen.sort((a, b) => a.value - b.value);
+}
+
+/**
+ * lq-CMA-ES: the λ members ranked by true values when all were evaluated, else by the model's values shifted
+ * so that the best equals the best true value (pycma's `surrogate_values`); failed members rank last.
+ */
+function surrogateRanking(gen: Generation, slots: readonly Slot[]): { y: Float64Array; value: number }[] {
+  const { model } = gen.surrogateReady(slots)!;
+  const { mean, sigma } = gen.state;
+  const bySlot = new Map<number, Slot>();
+  for (const s of slots) if (s.member >= 0 && s.member < gen.lambda && !bySlot.has(s.member)) bySlot.set(s.member, s);
+  let bestTrue = Infinity;
+  for (const s of bySlot.values()) if (s.score !== null) bestTrue = Math.min(bestTrue, s.score);
+  const out: { y: Float64Array; value: number; failed: boolean }[] = [];
+  for (let i = 0; i < gen.lambda; i++) {
+    const s = bySlot.get(i);
+    const x = gen.member(i).x;
+    const y = s?.y ?? Float64Array.from(x, (v, j) => (v - mean[j]) / sigma);
+    const failed = s !== undefined && s.score === null;
+    out.push({ y, failed, value: model ? model.predict(x) : (s?.score ?? Infinity) });
+  }
+  if (model) {
+    let best = Infinity;
+    for (const o of out) if (!o.failed) best = Math.min(best, o.value);
+    for (const o of out) o.value = o.failed ? Infinity : o.value - best + bestTrue;
+  }
+  return out.sort((a, b) => a.value - b.value);
+}
+
+/** Kendall τ between true and model values over the most recent `count` points. */
+function tauOf(model: LqModel, points: readonly ArchivePoint[], count: number): number {
+  const recent = points.slice(Math.max(0, points.length - Math.floor(count)));
+  if (recent.length < 3) return 0;
+  return kendallTau(recent.map((p) => p.f), recent.map((p) => model.predict(p.x)));
+}
+
+function isReady(gen: Generation, slots: readonly Slot[]): boolean {
+  return gen.archive ? gen.surrogateReady(slots) !== undefined : ready(slots, gen.lambda);
 }
 
 /** True once the first λ complete slots are known with no running slot before them. */
@@ -390,10 +551,11 @@ function ready(slots: readonly Slot[], lambda: number): boolean {
   return false;
 }
 
-/** The step of a trial that matches no member: its encoded point, clipped to Mahalanobis norm √n + 2n/(n+2). */
-function foreignStep(layout: Layout, state: State, params: Params): Float64Array {
+/** The step of a trial that matches no member: its encoded point x, and y clipped to Mahalanobis norm √n + 2n/(n+2). */
+function foreignStep(layout: Layout, state: State, params: Params): { x: Float64Array; y: Float64Array } {
   const n = layout.coords.length;
   const y = new Float64Array(n);
+  const point = new Float64Array(n);
   layout.coords.forEach((c, j) => {
     const v = params[c.dim.label];
     const m = state.mean[j];
@@ -404,6 +566,7 @@ function foreignStep(layout: Layout, state: State, params: Params): Float64Array
       const u = i >= 0 ? c.centres[i] : c.dim.toUnit(v);
       x = m + (u - m) / state.A[j];
     } else x = c.dim.toUnit(v);
+    point[j] = x;
     y[j] = (x - m) / state.sigma;
   });
   const w = state.whiten(y);
@@ -412,7 +575,7 @@ function foreignStep(layout: Layout, state: State, params: Params): Float64Array
   norm = Math.sqrt(norm);
   const cap = Math.sqrt(n) + (2 * n) / (n + 2);
   if (norm > cap) for (let j = 0; j < n; j++) y[j] *= cap / norm;
-  return y;
+  return { x: point, y };
 }
 
 /** The same finished trial (records are re-read as new objects, so compare what identifies them). */
@@ -467,7 +630,7 @@ function discreteValues(dim: Dim): Value[] | null {
 
 function validate(o: CmaEsOptions): void {
   if (o === null || typeof o !== 'object') throw new OptionsError('cmaes: options must be an object');
-  const known = ['sigma0', 'popsize', 'separable', 'restart', 'incPopsize', 'margin', 'pBest'];
+  const known = ['sigma0', 'popsize', 'separable', 'restart', 'incPopsize', 'margin', 'pBest', 'surrogate'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`cmaes: unknown option options.${k} (known: ${known.join(', ')})`);
   const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
   if (o.sigma0 !== undefined && !(num(o.sigma0) && o.sigma0 > 0 && o.sigma0 <= 1)) throw new OptionsError(`cmaes: options.sigma0 must be > 0 and ≤ 1 (got ${String(o.sigma0)})`);
@@ -477,6 +640,7 @@ function validate(o: CmaEsOptions): void {
   if (o.incPopsize !== undefined && !(num(o.incPopsize) && o.incPopsize >= 1)) throw new OptionsError(`cmaes: options.incPopsize must be ≥ 1 (got ${String(o.incPopsize)})`);
   if (o.margin !== undefined && typeof o.margin !== 'boolean') throw new OptionsError(`cmaes: options.margin must be a boolean (got ${JSON.stringify(o.margin)})`);
   if (o.pBest !== undefined && !(num(o.pBest) && o.pBest >= 0 && o.pBest <= 1)) throw new OptionsError(`cmaes: options.pBest must be in [0, 1] (got ${String(o.pBest)})`);
+  if (o.surrogate !== undefined && o.surrogate !== true && o.surrogate !== false && o.surrogate !== 'auto') throw new OptionsError(`cmaes: options.surrogate must be true, false or "auto" (got ${JSON.stringify(o.surrogate)})`);
 }
 
 /** CMA-ES: `cmaes({ sigma0, popsize, separable, restart, incPopsize, margin, pBest })`, or `cmaes.suggest` with defaults. */
