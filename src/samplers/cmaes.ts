@@ -103,6 +103,8 @@ class Generation {
   /** Surrogate bookkeeping, memoised because a generation is replayed by every `suggest` until it completes. */
   private readonly kTrace: number[] = [];
   private orderMemo: { key: string; order: number[] } | null = null;
+  /** Fits by the indices of the complete slots they include ('' = the archive alone). */
+  private readonly fits = new Map<string, { model: LqModel | null; points: ArchivePoint[] }>();
 
   constructor(
     readonly layout: Layout,
@@ -118,11 +120,24 @@ class Generation {
     this.rng = Rng.derive(seed, 'cmaes', run, state.gen);
   }
 
-  /** The surrogate fitted on the archive plus `extra` (this generation's evaluations), centred on the mean. */
-  fit(extra: readonly ArchivePoint[]): { model: LqModel | null; points: ArchivePoint[] } {
-    const all = [...(this.archive ?? []), ...extra];
-    const points = all.slice(Math.max(0, all.length - this.surrogate!.maxSize));
-    return { model: LqModel.fit(points, this.state.k.n, this.surrogate!.allowFull, this.state.mean, this.state.sigma), points };
+  /**
+   * The surrogate fitted on the archive plus `extra` (this generation's complete slots, whose indices are `key`),
+   * centred on the mean; memoised by `key`.
+   */
+  fit(key: string, extra: readonly ArchivePoint[]): { model: LqModel | null; points: ArchivePoint[] } {
+    let f = this.fits.get(key);
+    if (!f) {
+      const all = [...(this.archive ?? []), ...extra];
+      const points = all.slice(Math.max(0, all.length - this.surrogate!.maxSize));
+      f = { model: LqModel.fit(points, this.state.k.n, this.surrogate!.allowFull, this.state.mean, this.state.sigma), points };
+      this.fits.set(key, f);
+    }
+    return f;
+  }
+
+  /** Starts the fit memo with the previous generation's last fit when it saw exactly this archive (the same quadratic). */
+  seedFit(f: { model: LqModel | null; points: ArchivePoint[] }): void {
+    this.fits.set('', f);
   }
 
   /**
@@ -132,31 +147,35 @@ class Generation {
    * Slots are read in trial order, so the answer is a function of the history. Returns the model of the decision
    * (null when every member was evaluated, so true values rank them) or undefined when not ready.
    */
-  surrogateReady(slots: readonly Slot[]): { model: LqModel | null } | undefined {
+  surrogateReady(slots: readonly Slot[]): { model: LqModel | null; extra: number } | undefined {
     const lambda = this.lambda;
     let k = Math.floor(1 + Math.max(0.02 * lambda, 4 - this.archive!.length));
     let complete = 0;
     let decided = 0;
     const extra: ArchivePoint[] = [];
+    const ids: number[] = [];
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i];
       if (s.running) return undefined;
-      if (s.score !== null) extra.push({ x: s.x, f: s.score });
+      if (s.score !== null) {
+        extra.push({ x: s.x, f: s.score });
+        ids.push(i);
+      }
       if (s.member < 0 || s.member >= lambda) continue;
       decided++;
       if (s.score !== null) complete++;
-      if (decided === lambda) return { model: null };
+      if (decided === lambda) return { model: null, extra: extra.length };
       if (complete < k) continue;
       const memo = this.kTrace[i];
       if (memo !== undefined) {
-        if (memo < 0) return { model: this.fit(extra).model };
+        if (memo < 0) return { model: this.fit(ids.join(','), extra).model, extra: extra.length };
         k = memo;
         continue;
       }
-      const { model, points } = this.fit(extra);
+      const { model, points } = this.fit(ids.join(','), extra);
       if (model && tauOf(model, points, Math.max(15, Math.min(1.2 * complete, 0.75 * lambda))) >= TAU_TRUTH) {
         this.kTrace[i] = -1;
-        return { model };
+        return { model, extra: extra.length };
       }
       while (k <= complete) k += Math.ceil(k / 2);
       this.kTrace[i] = k;
@@ -176,7 +195,7 @@ class Generation {
     });
     const key = ids.join(',');
     if (this.orderMemo?.key === key) return this.orderMemo.order;
-    const { model } = this.fit(extra);
+    const { model } = this.fit(key, extra);
     const idx = Array.from({ length: this.lambda }, (_, i) => i);
     if (model) {
       const v = idx.map((i) => model.predict(this.member(i).x));
@@ -469,7 +488,8 @@ export class CmaEsSampler implements Sampler {
 
   /** Updates `gen` from its first λ complete members; restarts (IPOP) when the run stagnates. */
   private advance(gen: Generation, slots: Slot[], at: number, layout: Layout, seed: number): Generation {
-    const ranked = gen.archive ? surrogateRanking(gen, slots) : trueRanking(gen, slots);
+    const decision = gen.archive ? gen.surrogateReady(slots)! : null;
+    const ranked = decision ? surrogateRanking(gen, slots, decision.model) : trueRanking(gen, slots);
     const values = ranked.map((r) => r.value);
     const state = gen.state.update(ranked.map((r) => r.y), values);
     const finite = Number.isFinite(state.sigma) && state.mean.every(Number.isFinite) && state.D.every((d) => d > 0 && Number.isFinite(d));
@@ -484,12 +504,17 @@ export class CmaEsSampler implements Sampler {
       return new Generation(layout, seed, run, State.initial(k, mean, this.sigma0), at, surrogate ? [] : null, surrogate);
     }
     let archive: ArchivePoint[] | null = null;
+    let complete = 0;
     if (gen.archive) {
       archive = [...gen.archive];
       for (const s of slots) if (s.score !== null) archive.push({ x: s.x, f: s.score });
+      complete = archive.length - gen.archive.length;
       archive = archive.slice(Math.max(0, archive.length - gen.surrogate!.maxSize));
     }
-    return new Generation(layout, seed, gen.run, finite ? state : gen.state, at, archive, gen.surrogate);
+    const next = new Generation(layout, seed, gen.run, finite ? state : gen.state, at, archive, gen.surrogate);
+    // The decision's model was fitted on exactly the next archive when no evaluation came in after it.
+    if (decision?.model && decision.extra === complete) next.seedFit({ model: decision.model, points: archive! });
+    return next;
   }
 }
 
@@ -507,8 +532,7 @@ function trueRanking(gen: Generation, slots: readonly Slot[]): { y: Float64Array
  * lq-CMA-ES: the λ members ranked by true values when all were evaluated, else by the model's values shifted
  * so that the best equals the best true value (pycma's `surrogate_values`); failed members rank last.
  */
-function surrogateRanking(gen: Generation, slots: readonly Slot[]): { y: Float64Array; value: number }[] {
-  const { model } = gen.surrogateReady(slots)!;
+function surrogateRanking(gen: Generation, slots: readonly Slot[], model: LqModel | null): { y: Float64Array; value: number }[] {
   const { mean, sigma } = gen.state;
   const bySlot = new Map<number, Slot>();
   for (const s of slots) if (s.member >= 0 && s.member < gen.lambda && !bySlot.has(s.member)) bySlot.set(s.member, s);

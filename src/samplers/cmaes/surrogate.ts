@@ -107,16 +107,20 @@ function features(kind: ModelKind, n: number, x: ArrayLike<number>, centre: Floa
 function leastSquares(Z: Float64Array, y: Float64Array, rows: number, p: number): Float64Array | null {
   const norm = new Float64Array(p);
   for (let r = 0; r < rows; r++) for (let j = 0; j < p; j++) norm[j] += Z[r * p + j] * Z[r * p + j];
-  for (let j = 0; j < p; j++) norm[j] = norm[j] > 0 ? Math.sqrt(norm[j]) : 1;
+  for (let j = 0; j < p; j++) norm[j] = norm[j] > 0 ? 1 / Math.sqrt(norm[j]) : 1;
+  for (let r = 0; r < rows; r++) for (let j = 0; j < p; j++) Z[r * p + j] *= norm[j];
+  // Lower triangle of Zᵀ Z, row by row (one pass over Z, contiguous inner loop).
   const A = new Float64Array(p * p);
   const b = new Float64Array(p);
   for (let r = 0; r < rows; r++) {
     const o = r * p;
+    const yr = y[r];
     for (let i = 0; i < p; i++) {
-      const zi = Z[o + i] / norm[i];
+      const zi = Z[o + i];
       if (zi === 0) continue;
-      b[i] += zi * y[r];
-      for (let j = 0; j <= i; j++) A[i * p + j] += zi * (Z[o + j] / norm[j]);
+      b[i] += zi * yr;
+      const ai = i * p;
+      for (let j = 0; j <= i; j++) A[ai + j] += zi * Z[o + j];
     }
   }
   const ridge = 1e-8;
@@ -145,7 +149,7 @@ function leastSquares(Z: Float64Array, y: Float64Array, rows: number, p: number)
     for (let k = i + 1; k < p; k++) s -= A[k * p + i] * c[k];
     c[i] = s / A[i * p + i];
   }
-  for (let j = 0; j < p; j++) c[j] /= norm[j];
+  for (let j = 0; j < p; j++) c[j] *= norm[j];
   return c.every(Number.isFinite) ? c : null;
 }
 
