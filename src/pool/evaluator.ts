@@ -12,6 +12,13 @@ export interface Evaluation {
   readonly result: Promise<TrialResult>;
   /** Aborts the call's signal and releases its slot (a worker is terminated if the objective does not stop). */
   cancel(reason: CancelReason): void;
+  /**
+   * When the call began executing (Date.now() ms), or undefined while it is still queued behind another call on
+   * its worker (a trial's timeout counts from its start).
+   */
+  started(): number | undefined;
+  /** If the call has not started, makes sure it never does (its result is then never used) and returns true. */
+  withdraw(): boolean;
 }
 
 /** Where trials run: in this thread (a function) or in worker threads (a module). */
@@ -47,6 +54,7 @@ export class InProcessEvaluator implements Evaluator {
     let abort: AbortController | null = null;
     this.active++;
     let released = false;
+    const startedAt = Date.now();
     const release = () => {
       if (released) return;
       released = true;
@@ -73,6 +81,8 @@ export class InProcessEvaluator implements Evaluator {
         if (!abort.signal.aborted) abort.abort(new Error(reason === 'timeout' ? 'trial timed out' : 'run stopped'));
         release();
       },
+      started: () => startedAt,
+      withdraw: () => false,
     };
   }
 

@@ -1,43 +1,60 @@
 import type { TrialResult } from '../study/trial.js';
 
-/** What the main thread hands a pool worker at start (piscina `workerData`). */
+/**
+ * What the main thread hands a pool worker at start (`workerData`).
+ *
+ * `slots` is shared memory of `depth` task slots: `depth` float64 start times (Date.now() ms) followed by `depth`
+ * int32 states. The main thread stores a task's `seq` (> 0) in its slot's state when it posts the task; the worker
+ * swaps it for `-seq` when the task starts, the main thread for 0 when it withdraws a task that has not started.
+ * Whichever compare-and-swap wins decides: a withdrawn task never starts, a started one is never withdrawn.
+ */
 export interface PoolWorkerData {
   /** Absolute path of the objective module (.mjs, .js, .cjs; .ts/.mts/.cts through tsx). */
   readonly module: string;
   /** The export to call. */
   readonly exportName: string;
-  /** Name of the BroadcastChannel on which the main thread aborts trials (`AbortMessage`). */
-  readonly abortChannel: string;
+  /** The study seed, from which each trial's seed derives. */
+  readonly studySeed: number;
+  /** Tasks a worker may hold at once (one running, the rest queued behind it). */
+  readonly depth: number;
+  readonly slots: SharedArrayBuffer;
 }
 
-/**
- * One objective call: the config the objective receives and what its context derives from (the per-trial seed
- * and the signal are made in the worker, only if the objective reads them).
- */
+/** Byte size of the shared slots of a worker holding `depth` tasks. */
+export function slotBytes(depth: number): number {
+  return depth * 12;
+}
+
+/** Views on a worker's shared slots (see `PoolWorkerData`). */
+export function slotViews(slots: SharedArrayBuffer, depth: number): { starts: Float64Array; states: Int32Array } {
+  return { starts: new Float64Array(slots, 0, depth), states: new Int32Array(slots, depth * 8, depth) };
+}
+
+/** main → worker: evaluate `config` as trial `trial`, in slot `slot`, unless task `seq` is withdrawn first. */
 export interface PoolTask {
+  readonly seq: number;
+  readonly slot: number;
   readonly trial: number;
-  readonly studySeed: number;
   readonly config: unknown;
 }
 
-/** Posted on the abort channel: abort the signal of `trial` if this worker is running it. */
+/** main → worker: abort the signal of task `abort` if it is running. */
 export interface AbortMessage {
-  readonly trial: number;
+  readonly abort: number;
   readonly reason: 'timeout' | 'interrupted';
 }
 
-/** Marks the message a worker posts on its parentPort once its objective module is loaded (or failed to load). */
-export const LOADED = '__parzenLoaded';
+/** worker → main: task `seq` (in `slot`) finished. The worker never rejects: failures come back as results too. */
+export interface ResultMessage {
+  readonly seq: number;
+  readonly slot: number;
+  readonly result: TrialResult;
+}
 
-/** Posted once per worker, after the objective module is imported: `error` set when it could not be. */
+/** worker → main, once: the objective module is imported (`error` set when it could not be). */
 export interface LoadedMessage {
-  readonly [LOADED]: number;
+  readonly loaded: true;
   readonly error?: string;
 }
 
-/** The worker never rejects: every outcome of the objective, failures included, comes back as a TrialResult. */
-export type PoolResult = TrialResult;
-
-export function isLoadedMessage(m: unknown): m is LoadedMessage {
-  return m !== null && typeof m === 'object' && LOADED in m;
-}
+export type WorkerMessage = ResultMessage | LoadedMessage;

@@ -1,40 +1,54 @@
 /**
- * The piscina worker entry: imports the objective module once per worker (and says so on its parentPort: the
- * main thread hands it tasks only then), then runs one trial per task. It never rejects: whatever the objective
- * does (return, throw, return NaN, throw from a timer, reject unhandled) comes back as a TrialResult, so a
- * rejected task on the main thread always means the worker itself died (crashed) or was terminated (timeout, stop).
+ * The pool's worker entry: imports the objective module once (and says so: the main thread posts tasks only then),
+ * then runs the tasks it is posted one at a time, in order. The main thread keeps the next task queued here while
+ * one runs, so the worker starts it the moment the previous one settles instead of waiting for a round trip.
+ *
+ * A task starts only if it wins its slot's compare-and-swap (see `PoolWorkerData`): the main thread can withdraw a
+ * queued task (to move it to an idle worker, or on stop) and always knows which task was running when a worker dies.
+ *
+ * It never rejects: whatever the objective does (return, throw, return NaN, throw from a timer, reject unhandled)
+ * comes back as a TrialResult, so a worker that dies (process.exit, out of memory, a native crash) or is
+ * terminated (timeout, stop) is the only other outcome.
  *
  * Errors raised outside the objective's call stack (timers, unawaited promises) are attributed through an
  * AsyncLocalStorage to the trial whose code raised them: that trial fails if it is still running; if it already
  * finished, the error is reported on stderr and dropped rather than blamed on whichever trial runs now.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { cloneableResult, fail, type Objective, resultFromError, resultFromReturn } from '../study/objective.js';
 import { trialSeed } from '../study/study.js';
 import type { TrialResult } from '../study/trial.js';
 import { importModule } from './import.js';
-import { type AbortMessage, LOADED, type LoadedMessage, type PoolTask, type PoolWorkerData } from './protocol.js';
+import { type AbortMessage, type LoadedMessage, type PoolTask, type PoolWorkerData, type ResultMessage, slotViews } from './protocol.js';
 
 const data = workerData as PoolWorkerData;
-const trialContext = new AsyncLocalStorage<number>();
+const port = parentPort as NonNullable<typeof parentPort>;
+const { starts, states } = slotViews(data.slots, data.depth);
+const trialContext = new AsyncLocalStorage<PoolTask>();
+/** The running task, by seq (one at most; a map so that a late abort or error finds nothing rather than the wrong one). */
 const running = new Map<number, { abort: (reason: unknown) => void; settle: (r: TrialResult) => void }>();
-
+const queue: PoolTask[] = [];
+let busy = false;
 let objective: Objective | null = null;
 let loadError: string | undefined;
-/**
- * piscina awaits the default export when it is not a function: exporting a promise of the handler, settled once the
- * objective module is loaded, makes piscina report the worker ready only then, without top-level await (piscina
- * first `require()`s its worker file, and on Node 20.19+ requiring an ES module with top-level await fails and can
- * leave it in a state that the following `import()` trips over: "Unexpected status of a module that is imported
- * again after being required").
- */
-const handler: Promise<typeof evaluate> = load().then(() => {
-  const loaded: LoadedMessage = loadError === undefined ? { [LOADED]: threadId } : { [LOADED]: threadId, error: loadError };
-  parentPort?.postMessage(loaded);
-  return evaluate;
+
+port.on('message', (m: PoolTask | AbortMessage) => {
+  if ('abort' in m) {
+    running.get(m.abort)?.abort(new Error(m.reason === 'timeout' ? 'trial timed out' : 'run stopped'));
+    return;
+  }
+  queue.push(m);
+  if (busy) return;
+  const task = claim();
+  if (task) evaluate(task);
 });
-export default handler;
+
+process.on('uncaughtException', (e) => stray(e, 'uncaught exception'));
+process.on('unhandledRejection', (e) => stray(e, 'unhandled rejection'));
+
+await load();
+port.postMessage((loadError === undefined ? { loaded: true } : { loaded: true, error: loadError }) satisfies LoadedMessage);
 
 async function load(): Promise<void> {
   try {
@@ -51,19 +65,19 @@ async function load(): Promise<void> {
   }
 }
 
-const aborts = new BroadcastChannel(data.abortChannel);
-aborts.unref();
-aborts.onmessage = (event) => {
-  const { trial, reason } = (event as { data: AbortMessage }).data;
-  running.get(trial)?.abort(new Error(reason === 'timeout' ? 'trial timed out' : 'run stopped'));
-};
-
-process.on('uncaughtException', (e) => stray(e, 'uncaught exception'));
-process.on('unhandledRejection', (e) => stray(e, 'unhandled rejection'));
+/** Marks the first queued task that has not been withdrawn as started, and returns it. */
+function claim(): PoolTask | undefined {
+  while (queue.length) {
+    const task = queue.shift() as PoolTask;
+    starts[task.slot] = Date.now(); // before the swap that publishes it (an atomic write orders the plain one before it)
+    if (Atomics.compareExchange(states, task.slot, task.seq, -task.seq) === task.seq) return task;
+  }
+  return undefined;
+}
 
 function stray(error: unknown, what: string): void {
-  const trial = trialContext.getStore();
-  const owner = trial === undefined ? undefined : running.get(trial);
+  const task = trialContext.getStore();
+  const owner = task === undefined ? undefined : running.get(task.seq);
   if (owner) {
     // The objective may still be awaiting something: tell it to stop, its result no longer counts.
     owner.abort(error);
@@ -71,15 +85,29 @@ function stray(error: unknown, what: string): void {
     owner.settle(r.state === 'fail' ? { ...r, message: `${what}: ${r.message}`, attrs: { ...r.attrs, stray: what } } : r);
     return;
   }
-  const where = trial === undefined ? 'outside any trial' : `trial ${trial} after it finished`;
+  const where = task === undefined ? 'outside any trial' : `trial ${task.trial} after it finished`;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`parzen worker: ignored an ${what} from ${where}: ${message}\n`);
 }
 
-/** Runs one trial (the task handler); resolves with its result, never rejects. */
-function evaluate(task: PoolTask): Promise<TrialResult> {
+/** Runs a claimed task; posts its result, whatever happens, then runs the next one. */
+function evaluate(task: PoolTask): void {
+  busy = true;
+  const settle = (r: TrialResult) => {
+    if (!running.delete(task.seq)) return;
+    // The next task is claimed before this result is posted: once the main thread knows a trial has finished,
+    // it also knows whether the next one on this worker has started.
+    const following = claim();
+    port.postMessage({ seq: task.seq, slot: task.slot, result: cloneableResult(r) } satisfies ResultMessage);
+    if (!following) busy = false;
+    // Out of this trial's async context (and off an error handler's stack) before the next objective call.
+    else queueMicrotask(() => trialContext.exit(evaluate, following));
+  };
   const fn = objective;
-  if (fn === null) return Promise.resolve(fail('threw', loadError ?? 'objective not loaded'));
+  if (fn === null) {
+    running.set(task.seq, { abort: () => {}, settle });
+    return settle(fail('threw', loadError ?? 'objective not loaded'));
+  }
   // Made on first use: most objectives never read their signal or seed, and both cost microseconds per trial.
   let controller: AbortController | null = null;
   const signal = () => (controller ??= new AbortController());
@@ -87,32 +115,23 @@ function evaluate(task: PoolTask): Promise<TrialResult> {
   const context = {
     trial: task.trial,
     get seed(): number {
-      return (seed ??= trialSeed(task.studySeed, task.trial));
+      return (seed ??= trialSeed(data.studySeed, task.trial));
     },
     get signal(): AbortSignal {
       return signal().signal;
     },
   };
-  return new Promise<TrialResult>((resolve) => {
-    let done = false;
-    const settle = (r: TrialResult) => {
-      if (done) return;
-      done = true;
-      running.delete(task.trial);
-      resolve(cloneableResult(r));
-    };
-    running.set(task.trial, { abort: (reason) => signal().abort(reason), settle });
-    trialContext.run(task.trial, () => {
-      let out: unknown;
-      try {
-        out = fn(task.config, context);
-      } catch (e) {
-        return settle(resultFromError(e));
-      }
-      Promise.resolve(out).then(
-        (v) => settle(resultFromReturn(v)),
-        (e) => settle(resultFromError(e)),
-      );
-    });
+  running.set(task.seq, { abort: (reason) => signal().abort(reason), settle });
+  trialContext.run(task, () => {
+    let out: unknown;
+    try {
+      out = fn(task.config, context);
+    } catch (e) {
+      return settle(resultFromError(e));
+    }
+    Promise.resolve(out).then(
+      (v) => settle(resultFromReturn(v)),
+      (e) => settle(resultFromError(e)),
+    );
   });
 }

@@ -257,12 +257,23 @@ class Loop {
       const evaluation = this.evaluator.start(trial);
       const a: Active = { id: this.ids.get(trial.number) as number, evaluation };
       this.active.set(trial.number, a);
-      const timeout = this.o.trialTimeoutMs;
-      if (timeout !== undefined) {
-        a.timer = setTimeout(() => this.settle(trial.number, fail('timeout', `no result after ${timeout} ms`), 'timeout'), timeout);
-      }
+      if (this.o.trialTimeoutMs !== undefined) this.armTimeout(trial.number, a, this.o.trialTimeoutMs);
       void evaluation.result.then((r) => this.settle(trial.number, r));
     }
+  }
+
+  /**
+   * A trial's timeout counts from when it starts executing, which for a module objective can be after it was handed
+   * to its worker (it may be queued behind the worker's current trial): the timer re-arms until the deadline passes.
+   */
+  private armTimeout(number: number, a: Active, delay: number): void {
+    a.timer = setTimeout(() => {
+      const timeout = this.o.trialTimeoutMs as number;
+      const start = a.evaluation.started();
+      const left = start === undefined ? timeout : start + timeout - Date.now();
+      if (left > 0) this.armTimeout(number, a, left);
+      else this.settle(number, fail('timeout', `no result after ${timeout} ms`), 'timeout');
+    }, delay);
   }
 
   /** A running trial has an outcome (or is cut off with `cancel`): free its slot first, then record it. */
@@ -283,7 +294,7 @@ class Loop {
     this.study.storage.finishTrial(id, result).then(
       (rec) => {
         this.count(rec);
-        this.o.onProgress?.({ done: this.done, total: this.o.nTrials, running: this.active.size, failed: this.failed, best: this.best, last: rec });
+        this.o.onProgress?.({ done: this.done, total: this.o.nTrials, running: this.running(), failed: this.failed, best: this.best, last: rec });
         this.acknowledge(number);
       },
       (e) => {
@@ -316,12 +327,30 @@ class Loop {
     }
   }
 
+  /** Trials being evaluated now (not those handed to a worker that have not started yet). */
+  private running(): number {
+    let n = 0;
+    for (const a of this.active.values()) if (a.evaluation.started() !== undefined) n++;
+    return n;
+  }
+
+  /** Takes back the trials handed to the evaluator that have not started; records them as failed with `message`. */
+  private withdrawQueued(message: string): void {
+    for (const [n, a] of [...this.active]) {
+      if (!a.evaluation.withdraw()) continue;
+      this.active.delete(n);
+      clearTimeout(a.timer);
+      this.record(n, fail('interrupted', message));
+    }
+  }
+
   /** Graceful stop: no new trials; queued ones are interrupted now, running ones after the grace period. */
   private stop(): void {
     if (this.stopping) return;
     this.stopping = true;
     this.asks.length = 0;
     for (const t of this.queue.splice(0)) this.record(t.number, fail('interrupted', 'the run was stopped before the trial started'));
+    this.withdrawQueued('the run was stopped before the trial started');
     const cutOff = () => {
       for (const n of [...this.active.keys()]) {
         this.settle(n, fail('interrupted', `the run was stopped; cut off after the ${this.o.graceMs} ms grace period`), 'interrupted');
@@ -338,6 +367,7 @@ class Loop {
     this.stopping = true;
     this.asks.length = 0;
     for (const t of this.queue.splice(0)) this.record(t.number, fail('interrupted', 'the run ended on an error before the trial started'));
+    this.withdrawQueued('the run ended on an error before the trial started');
     for (const n of [...this.active.keys()]) this.settle(n, fail('interrupted', 'the run ended on an error'), 'interrupted');
   }
 

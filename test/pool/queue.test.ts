@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PoolEvaluator } from '../../src/pool/pool.js';
+import { hp } from '../../src/space/hp.js';
+import type { AskedTrial } from '../../src/study/study.js';
+import { createStudy } from '../../src/study/study.js';
+import { fixture } from './fixtures.js';
+
+const MODULE = fixture('pool-queue.mjs');
+
+function asked(number: number, config: { ms?: number; exit?: number }): AskedTrial {
+  return { number, params: {}, config, seed: number };
+}
+
+describe('a trial queued behind another on its worker', () => {
+  it('is moved to another worker when the running trial kills the worker; only the running trial fails', async () => {
+    const pool = await PoolEvaluator.open({ module: MODULE, workers: 1, depth: 2, studySeed: 0 });
+    try {
+      assert.equal(pool.free(), 2);
+      const crashing = pool.start(asked(0, { ms: 50, exit: 4 }));
+      const queued = pool.start(asked(1, {}));
+      assert.equal(pool.free(), 0, 'both trials are posted to the one worker');
+      assert.equal(queued.started(), undefined, 'the second waits behind the first');
+      const [a, b] = await Promise.all([crashing.result, queued.result]);
+      assert.equal(a.state, 'fail');
+      assert.equal(a.state === 'fail' && a.reason, 'crashed');
+      assert.match(a.state === 'fail' ? a.message : '', /exited with code: 4/);
+      assert.equal(b.state, 'complete');
+      assert.equal(b.state === 'complete' && b.value, 1);
+      assert.equal(typeof queued.started(), 'number');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('can be withdrawn until it starts, and then never runs', async () => {
+    const pool = await PoolEvaluator.open({ module: MODULE, workers: 1, depth: 2, studySeed: 0 });
+    try {
+      const first = pool.start(asked(0, { ms: 30 }));
+      const second = pool.start(asked(1, {}));
+      assert.equal(second.withdraw(), true);
+      assert.equal(second.withdraw(), false, 'once');
+      const third = pool.start(asked(2, {}));
+      const r0 = await first.result;
+      assert.equal(first.withdraw(), false, 'it ran');
+      const r2 = await third.result;
+      assert.deepEqual([r0.state, r2.state], ['complete', 'complete']);
+      assert.equal(r2.state === 'complete' && r2.value, 2);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('is taken over by a worker that becomes idle', async () => {
+    const pool = await PoolEvaluator.open({ module: MODULE, workers: 2, depth: 2, studySeed: 0 });
+    try {
+      // 0 and 2 go to the first worker, 1 and 3 to the second, which finishes long before 0 does.
+      const e = [pool.start(asked(0, { ms: 600 })), pool.start(asked(1, {})), pool.start(asked(2, {})), pool.start(asked(3, {}))];
+      const r = await Promise.all(e.map((x) => x.result));
+      assert.ok(r.every((x) => x.state === 'complete'));
+      const thread = r.map((x) => (x.state === 'complete' ? x.attrs?.threadId : null));
+      // (If the first worker is slow to pick up trial 0, the idle one takes trial 0 over instead: either way.)
+      assert.notEqual(thread[2], thread[0], 'trial 2 ran on the idle worker rather than after trial 0');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('is interrupted at once when the run stops, while the running trial gets its grace period', async () => {
+    // Trials 0 and 1 are posted first; when 0 returns, 1 starts and 2 is posted behind it; the run stops then.
+    const study = await createStudy({ space: { x: hp.uniform('x', 0, 1) } });
+    const stop = new AbortController();
+    await study.optimize({ module: MODULE, export: 'second' }, {
+      nTrials: 10, concurrency: 1, prefetch: 2, graceMs: 5000, signal: stop.signal,
+      onProgress: () => stop.abort(),
+    });
+    const t = await study.trials();
+    assert.deepEqual(t.map((x) => [x.state, x.failMessage]), [
+      ['complete', null],
+      ['complete', null],
+      ['fail', 'the run was stopped before the trial started'],
+    ]);
+  });
+
+  it('times out counting from when it starts, not from when it was posted', async () => {
+    // One worker holds both trials; each takes 900 ms, the timeout is 1500 ms: trial 1 ends 1800 ms after it was posted.
+    const study = await createStudy({ space: { x: hp.uniform('x', 0, 1) } });
+    await study.optimize({ module: MODULE, export: 'slow' }, { nTrials: 2, concurrency: 1, prefetch: 1, trialTimeoutMs: 1500 });
+    const t = await study.trials();
+    assert.deepEqual(t.map((x) => [x.state, x.failMessage]), [['complete', null], ['complete', null]]);
+    assert.equal(t[0].attrs.threadId, t[1].attrs.threadId);
+  });
+});
