@@ -13,7 +13,7 @@ export interface Progress {
   /** Finished trials that count against the budget (interrupted and stale ones do not). */
   readonly done: number;
   readonly total: number;
-  /** Trials of this run being evaluated now. */
+  /** Trials of this run being evaluated now (not counting those queued on a worker behind another). */
   readonly running: number;
   readonly failed: number;
   readonly best: number | null;
@@ -29,8 +29,9 @@ export interface OptimizeOptions {
    */
   concurrency?: number;
   /**
-   * A trial still running after this many ms fails with reason 'timeout': its signal is aborted and, for a module
-   * objective, its worker is terminated and replaced if it has not returned 100 ms later.
+   * A trial still running this many ms after it started fails with reason 'timeout': its signal is aborted and, for
+   * a module objective, its worker is terminated and replaced if it has not returned 100 ms later. (A trial queued on
+   * a worker behind another one starts when that one ends.)
    */
   trialTimeoutMs?: number;
   /**
@@ -44,6 +45,9 @@ export interface OptimizeOptions {
    * Trials asked ahead beyond `concurrency`, queued to start the moment a slot frees; asks are then made in batches
    * of `prefetch` points. Keeps workers busy when the objective is cheap next to an ask; costs the sampler up to that
    * many more pending, unseen results per suggestion. Default 0 (one point per ask after the first batch).
+   * With a module objective, up to one queued trial per worker is handed to the worker itself, which starts it the
+   * moment its running trial ends (no round trip through the main thread): `prefetch` ≥ `concurrency` gets the most
+   * out of the workers for objectives of a few ms.
    */
   prefetch?: number;
   /**
