@@ -17,7 +17,7 @@ export interface ObjectiveContext {
 export type Objective = (config: any, context: ObjectiveContext) => unknown;
 
 /**
- * An objective given by module: `optimize` runs it in a pool of worker threads (node:worker_threads), one trial per worker
+ * An objective given by module: `optimize` runs it in a pool of worker threads, one trial per worker
  * at a time, so a trial that hangs or kills its worker is failed and the worker replaced. The export is called as
  * an `Objective` (`(config, { trial, seed, signal })`). `.ts` modules load through tsx when it is installed.
  */
