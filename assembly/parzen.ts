@@ -8,6 +8,15 @@
 //   interval dim j: (Phi(b) - Phi(a)) / Z_kj, a = (max(lo_j, low_j) - mu)/s, b = (min(hi_j, high_j) - mu)/s
 //   categorical c:  p_kc[x_c]
 //   log p(x) = logsumexp_k ( log w_k + sum_j log term_kj + sum_c log p_kc[x_c] )
+//
+// The density dims' normalisers and the log weights are computed lazily: a K x d table of normalisers costs
+// more than the whole evaluation, yet in a TPE mixture few components come within e^-50 of the best one at any
+// point. Prepare stores a cheap upper bound ub_k >= -sum_j log Z_kj; evaluation scores every component without
+// these terms and computes (and caches) them only for components that the bounds keep within reach.
+//
+// Means and sigmas stay row-major (component by component, as given): scoring reads each component's row in
+// order, and components whose sigmas equal the previous component's (all but the prior in multivariate TPE)
+// share its row of 1/(s sqrt2). Nothing of size K x d is written when preparing.
 
 import { logNormMass, logNormMassPair, expv } from "./math";
 
@@ -18,44 +27,123 @@ import { logNormMass, logNormMassPair, expv } from "./math";
 
 const HALF_LOG_2PI: f64 = 0.9189385332046728;
 const INV_SQRT2: f64 = 0.7071067811865476;
+/** Phi(1) - 1/2, rounded down: for t in [0, 1], Phi(t) - 1/2 >= PHI1 * t (Phi is concave on [0, inf)). */
+const PHI1: f64 = 0.3413447;
+/** -log(PHI1), rounded up. */
+const NEG_LOG_PHI1: f64 = 1.0748522;
+/** Components further than this below the best (in log density) are dropped from the log-sum-exp. */
+const REACH: f64 = 50.0;
+
+/** Error codes of parzenPrepare: kind | (index << 3). */
+const BAD_WEIGHT = 1, BAD_SIGMA = 2, BAD_MU = 3, BAD_BOUNDS = 4;
+
+// @ts-ignore: decorator
+@inline function logZ(m: f64, s: f64, lo: f64, hi: f64): f64 {
+  const za = (lo - m) / s, zb = (hi - m) / s;
+  // both tails beyond 8.3 sigma: logNormMassPair drops them and returns exactly 0
+  if (za <= -8.3 && zb >= 8.3) return 0;
+  const lz = logNormMassPair(za, zb);
+  return isNaN(lz) ? logNormMass(za, zb) : lz;
+}
 
 /**
- * Prepare a mixture. Inputs: K, d, dc; w (K); mu, sig (K x d); low, high (d); isInterval (u8, d);
- * order (i32, d): dimension of each slot, density dims first; catSizes (i32, dc); catProbs (K x S, S = sum catSizes).
+ * Check and prepare a mixture. Inputs (kept by the mixture): K, d, dc; w (K); mu, sig (K x d, row-major);
+ * low, high (d); isInterval (u8, d); catSizes (i32, dc); catProbs (K x S, S = sum catSizes).
  * Outputs (Kp = K rounded up to even):
- *   muT, isT, sgT, lzT (d x Kp, one row per slot): means, 1/(s sqrt2), s, log Z;
- *   cst (Kp): log w_k + sum over density dims of (-log s - log sqrt(2pi) - log Z), -inf in padding;
+ *   isR (K x d): rows of 1/(s sqrt2), 0 at interval dims, written for components whose sigmas differ from the
+ *     previous component's (for every component when d = 1); isP (i32, K): the address of each component's row;
+ *   lzI (K x d, or 0 when there are no interval dims): log Z at interval dims;
+ *   cst (Kp): -sum over density dims of (log s + log sqrt(2pi)), and of log Z where mu lies outside the box
+ *     (-inf in padding);
+ *   ub (Kp): upper bound on -(sum of the remaining log Z); wt (Kp): the weights;
+ *   lazy (Kp): NaN, later (sum of the remaining log Z) - log w_k, computed when first needed;
  *   catLog (K x S): log probabilities.
+ * Returns 0, or an error code kind | (index << 3) naming the first invalid input.
  */
 export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig: usize, low: usize, high: usize,
-  isInterval: usize, order: usize, catSizes: usize, catProbs: usize,
-  muT: usize, isT: usize, sgT: usize, lzT: usize, cst: usize, catLog: usize): void {
+  isInterval: usize, catSizes: usize, catProbs: usize,
+  isR: usize, isP: usize, lzI: usize, cst: usize, ub: usize, wt: usize, lazy: usize, catLog: usize): i32 {
+  for (let k = 0; k < K; k++) if (!(ld(w + (<usize>k << 3)) >= 0)) return BAD_WEIGHT | (k << 3);
+  const Kd = K * d;
+  for (let i = 0; i < Kd; i++) {
+    const s = ld(sig + (<usize>i << 3));
+    if (!(s > 0) || s == Infinity) return BAD_SIGMA | (i << 3);
+    if (!isFinite(ld(mu + (<usize>i << 3)))) return BAD_MU | (i << 3);
+  }
+  for (let j = 0; j < d; j++) if (!(ld(low + (<usize>j << 3)) < ld(high + (<usize>j << 3)))) return BAD_BOUNDS | (j << 3);
   const Kp = (K + 1) & ~1;
-  for (let k = 0; k < Kp; k++) st(cst + (<usize>k << 3), k < K ? Math.log(ld(w + (<usize>k << 3))) : -Infinity);
-  for (let slot = 0; slot < d; slot++) {
-    const j = load<i32>(order + (<usize>slot << 2));
-    const lo = ld(low + (<usize>j << 3)), hi = ld(high + (<usize>j << 3));
-    const dens = load<u8>(isInterval + <usize>j) == 0;
-    const base = <usize>slot * <usize>Kp << 3;
-    for (let k = 0; k < Kp; k++) {
-      const o = base + (<usize>k << 3);
-      if (k >= K) { st(muT + o, 0); st(isT + o, 0); st(sgT + o, 1); st(lzT + o, 0); continue; }
-      const m = ld(mu + (<usize>(k * d + j) << 3));
-      const s = ld(sig + (<usize>(k * d + j) << 3));
-      const za = (lo - m) / s, zb = (hi - m) / s;
-      let lz = logNormMassPair(za, zb);
-      if (isNaN(lz)) lz = logNormMass(za, zb);
-      st(muT + o, m); st(isT + o, INV_SQRT2 / s); st(sgT + o, s); st(lzT + o, lz);
-      if (dens) {
-        const p = cst + (<usize>k << 3);
-        st(p, ld(p) - Math.log(s) - HALF_LOG_2PI - lz);
+  const rowBytes = <usize>d << 3;
+  let sumLog: f64 = 0, sumU: f64 = 0;
+  let shared: usize = isR;
+  for (let k = 0; k < Kp; k++) {
+    const o = <usize>k << 3;
+    st(wt + o, k < K ? ld(w + o) : 0);
+    st(lazy + o, k < K ? NaN : Infinity);
+    if (k >= K) { st(cst + o, -Infinity); st(ub + o, 0); continue; }
+    const srow = sig + <usize>k * rowBytes;
+    let same = k > 0;
+    for (let j = 0; same && j < d; j++) same = ld(srow + (<usize>j << 3)) == ld(srow - rowBytes + (<usize>j << 3));
+    if (!same || d == 1) {
+      // what depends on the sigmas alone
+      sumLog = 0;
+      sumU = 0;
+      const irow = isR + <usize>k * rowBytes;
+      for (let j = 0; j < d; j++) {
+        const jo = <usize>j << 3;
+        if (load<u8>(isInterval + <usize>j) != 0) { st(irow + jo, 0); continue; }
+        const sj = ld(srow + jo);
+        const half = 0.5 * (ld(high + jo) - ld(low + jo));
+        st(irow + jo, INV_SQRT2 / sj);
+        sumLog += Math.log(sj) + HALF_LOG_2PI;
+        // with the mean in the box, [m, m + h] or [m - h, m] lies in it for some h >= half the width,
+        // so Z >= Phi(half/s) - 1/2 >= PHI1 * min(half/s, 1)
+        sumU += half >= sj ? NEG_LOG_PHI1 : -Math.log(PHI1 * (half / sj));
       }
+      shared = irow;
     }
+    store<i32>(isP + (<usize>k << 2), <i32>shared);
+    // normalisers now: interval dims (every point needs them) and means outside the box (not so in TPE)
+    let eager: f64 = 0;
+    const mrow = mu + <usize>k * rowBytes;
+    for (let j = 0; j < d; j++) {
+      const jo = <usize>j << 3;
+      const lo = ld(low + jo), hi = ld(high + jo), m = ld(mrow + jo);
+      if (load<u8>(isInterval + <usize>j) != 0) st(lzI + <usize>k * rowBytes + jo, logZ(m, ld(srow + jo), lo, hi));
+      else if (!(m >= lo && m <= hi)) eager += logZ(m, ld(srow + jo), lo, hi);
+    }
+    st(cst + o, -sumLog - eager);
+    st(ub + o, sumU);
   }
   let S = 0;
   for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
   const tot = <usize>K * <usize>S;
   for (let i: usize = 0; i < tot; i++) st(catLog + (i << 3), Math.log(ld(catProbs + (i << 3))));
+  return 0;
+}
+
+/** Component k's lazy term: the sum of its log normalisers not in cst (density dims, mean in the box) minus log w_k. */
+function lazyTerm(k: i32, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, wt: usize): f64 {
+  let lz: f64 = 0;
+  const mrow = mu + (<usize>(k * d) << 3), srow = sig + (<usize>(k * d) << 3);
+  for (let j = 0; j < d; j++) {
+    if (load<u8>(isInterval + <usize>j) != 0) continue;
+    const jo = <usize>j << 3;
+    const lo = ld(low + jo), hi = ld(high + jo), m = ld(mrow + jo);
+    if (m >= lo && m <= hi) lz += logZ(m, ld(srow + jo), lo, hi);
+  }
+  return lz - Math.log(ld(wt + (<usize>k << 3)));
+}
+
+/** Component k's lazy term, computed once per mixture. */
+// @ts-ignore: decorator
+@inline function lazyOf(k: i32, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, wt: usize, lazy: usize): f64 {
+  const o = lazy + (<usize>k << 3);
+  let t = ld(o);
+  if (isNaN(t)) {
+    t = lazyTerm(k, d, isInterval, low, high, mu, sig, wt);
+    st(o, t);
+  }
+  return t;
 }
 
 /** Exported for testing the vectorised exp: out[i] = exp(x[i]) for x[i] <= 0. */
@@ -68,116 +156,197 @@ export function expBatch(x: usize, n: i32, out: usize): void {
   }
 }
 
-const XD: usize = memory.data(8 * 4096, 16); // gathered density coordinates of one point (d <= 4096)
+/** Points scored together: each component's row is read once per tile. */
+const TILE = 4;
+const XD: usize = memory.data(8 * 4098 * TILE, 16); // a tile's points, density dims only (0 elsewhere), d <= 4096
+let KEEP: usize = 0; // indices of the components kept for one point
+let SCORE: usize = 0; // and their scores (one spare slot)
+let keepCap: i32 = 0;
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
 
 /**
  * Evaluate log p(x) for m points. x (m x d): the value for density dims, the lower edge for
  * interval dims; xhi (m x d): upper edges for interval dims (ignored otherwise, may be 0 if
  * there is none); cats (i32, m x dc). order/nd: slot -> dimension map with the nd density dims
- * first (as given to parzenPrepare). scratch: Kp doubles. out: m.
+ * first. The other arrays as parzenPrepare left them; lazy is filled in as its terms are needed.
+ * scratch: TILE x Kp doubles. out: m.
  */
-export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, order: usize, nd: i32, catSizes: usize,
-  muT: usize, isT: usize, sgT: usize, lzT: usize, cst: usize, catLog: usize,
-  m: i32, x: usize, xhi: usize, cats: usize, out: usize, scratch: usize): void {
+export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isInterval: usize, order: usize, nd: i32,
+  catSizes: usize, mu: usize, sig: usize, isR: usize, isP: usize, lzI: usize, cst: usize, ub: usize, wt: usize, lazy: usize,
+  catLog: usize, m: i32, x: usize, xhi: usize, cats: usize, out: usize, scratch: usize): void {
   const Kp = (K + 1) & ~1;
   const kps = <usize>Kp << 3;
   let S = 0;
   for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
-  for (let p = 0; p < m; p++) {
-    const xp = x + <usize>p * <usize>d * 8;
-    // gather density coordinates and check the support
-    let inside = true;
-    for (let s = 0; s < nd; s++) {
-      const j = <usize>load<i32>(order + (<usize>s << 2)) << 3;
-      const v = ld(xp + j);
-      st(XD + (<usize>s << 3), v);
-      if (!(v >= ld(low + j) && v <= ld(high + j))) { inside = false; break; }
-    }
-    if (!inside) { st(out + (<usize>p << 3), -Infinity); continue; }
-    // density dims, 8 components at a time in registers
-    let k = 0;
-    for (; k + 8 <= Kp; k += 8) {
-      const ko = <usize>k << 3;
-      let a0 = v128.load(cst + ko), a1 = v128.load(cst + ko, 16), a2 = v128.load(cst + ko, 32), a3 = v128.load(cst + ko, 48);
-      let mrow = muT + ko;
-      let irow = isT + ko;
-      for (let s = 0; s < nd; s++) {
-        const xv = v128.load64_splat(XD + (<usize>s << 3));
-        let z = f64x2.mul(f64x2.sub(xv, v128.load(mrow)), v128.load(irow));
-        a0 = f64x2.sub(a0, f64x2.mul(z, z));
-        z = f64x2.mul(f64x2.sub(xv, v128.load(mrow, 16)), v128.load(irow, 16));
-        a1 = f64x2.sub(a1, f64x2.mul(z, z));
-        z = f64x2.mul(f64x2.sub(xv, v128.load(mrow, 32)), v128.load(irow, 32));
-        a2 = f64x2.sub(a2, f64x2.mul(z, z));
-        z = f64x2.mul(f64x2.sub(xv, v128.load(mrow, 48)), v128.load(irow, 48));
-        a3 = f64x2.sub(a3, f64x2.mul(z, z));
-        mrow += kps;
-        irow += kps;
-      }
-      v128.store(scratch + ko, a0); v128.store(scratch + ko, a1, 16);
-      v128.store(scratch + ko, a2, 32); v128.store(scratch + ko, a3, 48);
-    }
-    for (; k < Kp; k += 2) {
-      const ko = <usize>k << 3;
-      let a0 = v128.load(cst + ko);
-      for (let s = 0; s < nd; s++) {
-        const xv = v128.load64_splat(XD + (<usize>s << 3));
-        const z = f64x2.mul(f64x2.sub(xv, v128.load(muT + <usize>s * kps + ko)), v128.load(isT + <usize>s * kps + ko));
-        a0 = f64x2.sub(a0, f64x2.mul(z, z));
-      }
-      v128.store(scratch + ko, a0);
-    }
-    // interval dims: mass of [max(lo, low), min(hi, high)]
-    let empty = false;
-    for (let slot = nd; slot < d; slot++) {
-      const j = load<i32>(order + (<usize>slot << 2));
-      const a = max(ld(xp + (<usize>j << 3)), ld(low + (<usize>j << 3)));
-      const b = min(ld(xhi + <usize>p * <usize>d * 8 + (<usize>j << 3)), ld(high + (<usize>j << 3)));
-      if (!(b > a)) { empty = true; break; }
-      const mrow = muT + <usize>slot * kps, srow = sgT + <usize>slot * kps, zrow = lzT + <usize>slot * kps;
-      for (let kk = 0; kk < K; kk++) {
-        const o = <usize>kk << 3;
-        const mu = ld(mrow + o), s = ld(srow + o);
-        const q = scratch + o;
-        st(q, ld(q) + logNormMass((a - mu) / s, (b - mu) / s) - ld(zrow + o));
-      }
-    }
-    if (empty) { st(out + (<usize>p << 3), -Infinity); continue; }
-    // categorical dims
-    if (dc > 0) {
-      const cp = cats + <usize>p * <usize>dc * 4;
-      let off = 0;
-      for (let c = 0; c < dc; c++) {
-        const v = load<i32>(cp + (<usize>c << 2));
-        const size = load<i32>(catSizes + (<usize>c << 2));
-        if (v < 0 || v >= size) { empty = true; break; }
-        for (let kk = 0; kk < K; kk++) {
-          const q = scratch + (<usize>kk << 3);
-          st(q, ld(q) + ld(catLog + (<usize>(kk * S + off + v) << 3)));
-        }
-        off += size;
-      }
-      if (empty) { st(out + (<usize>p << 3), -Infinity); continue; }
-    }
-    // log-sum-exp
-    let mx0 = f64x2.splat(-Infinity), mx1 = f64x2.splat(-Infinity);
-    k = 0;
-    for (; k + 4 <= Kp; k += 4) {
-      mx0 = f64x2.pmax(mx0, v128.load(scratch + (<usize>k << 3)));
-      mx1 = f64x2.pmax(mx1, v128.load(scratch + (<usize>k << 3), 16));
-    }
-    for (; k < Kp; k += 2) mx0 = f64x2.pmax(mx0, v128.load(scratch + (<usize>k << 3)));
-    mx0 = f64x2.pmax(mx0, mx1);
-    const mx = max(f64x2.extract_lane(mx0, 0), f64x2.extract_lane(mx0, 1));
-    if (mx == -Infinity || isNaN(mx)) { st(out + (<usize>p << 3), mx); continue; }
-    // sum of exp(s_k - max); pairs whose terms are both below e^-50 (relative) are skipped
-    const mv = f64x2.splat(mx);
-    const thr = f64x2.splat(mx - 50.0);
-    let s0 = f64x2.splat(0);
-    for (k = 0; k < Kp; k += 2) {
-      const v = v128.load(scratch + (<usize>k << 3));
-      if (v128.any_true(f64x2.gt(v, thr))) s0 = f64x2.add(s0, expv(f64x2.sub(v, mv)));
-    }
-    st(out + (<usize>p << 3), mx + Math.log(f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1)));
+  if (Kp + 2 > keepCap) {
+    if (keepCap > 0) { heap.free(KEEP); heap.free(SCORE); }
+    keepCap = Kp + 2;
+    KEEP = heap.alloc(<usize>keepCap << 2);
+    SCORE = heap.alloc(<usize>keepCap << 3);
   }
+  // bounds on what the lazy terms can add: -(lazy term) <= log w_k + ub_k <= slack
+  let ubMax: f64 = 0, wMax: f64 = 0;
+  for (let k = 0; k < K; k++) {
+    ubMax = max(ubMax, ld(ub + (<usize>k << 3)));
+    wMax = max(wMax, ld(wt + (<usize>k << 3)));
+  }
+  if (!(wMax > 0)) {
+    for (let p = 0; p < m; p++) st(out + (<usize>p << 3), -Infinity);
+    return;
+  }
+  const slack = ubMax + Math.log(wMax);
+  const dp = (d + 1) & ~1; // a tile row, padded to pairs
+  const rowBytes = <usize>d << 3;
+  const x0 = XD, x1 = XD + (<usize>dp << 3), x2 = XD + (<usize>(2 * dp) << 3), x3 = XD + (<usize>(3 * dp) << 3);
+  for (let p0 = 0; p0 < m; p0 += TILE) {
+    const tn = min(TILE, m - p0);
+    // gather the tile (a short tile repeats its last point) and check the support
+    let insideMask = 0;
+    for (let t = 0; t < TILE; t++) {
+      const xp = x + <usize>(p0 + min(t, tn - 1)) * rowBytes;
+      const xt = XD + (<usize>(t * dp) << 3);
+      let inside = true;
+      for (let j = 0; j < d; j++) {
+        const jo = <usize>j << 3;
+        let v = ld(xp + jo);
+        if (load<u8>(isInterval + <usize>j) != 0) v = 0;
+        else if (!(v >= ld(low + jo) && v <= ld(high + jo))) { inside = false; v = 0; }
+        st(xt + jo, v);
+      }
+      st(xt + rowBytes, 0);
+      if (inside) insideMask |= 1 << t;
+    }
+    // density dims: -sum_j ((x_j - mu_kj) / (s_kj sqrt2))^2, 4 points per component row
+    if (nd == 0) {
+      for (let t = 0; t < TILE; t++) memory.copy(scratch + <usize>t * kps, cst, kps);
+    } else if (d == 1) {
+      // one dim: pairs of components side by side
+      const is = isR; // d = 1: every component has its own entry
+      const xv0 = v128.load64_splat(x0), xv1 = v128.load64_splat(x1), xv2 = v128.load64_splat(x2), xv3 = v128.load64_splat(x3);
+      for (let k = 0; k < Kp; k += 2) {
+        const ko = <usize>k << 3;
+        let mv: v128, iv: v128;
+        if (k + 1 < K) { mv = v128.load(mu + ko); iv = v128.load(is + ko); }
+        else { mv = f64x2.replace_lane(f64x2.splat(ld(mu + ko)), 1, 0); iv = f64x2.replace_lane(f64x2.splat(ld(is + ko)), 1, 0); }
+        const c = v128.load(cst + ko);
+        let z = f64x2.mul(f64x2.sub(xv0, mv), iv); v128.store(scratch + ko, f64x2.sub(c, f64x2.mul(z, z)));
+        z = f64x2.mul(f64x2.sub(xv1, mv), iv); v128.store(scratch + kps + ko, f64x2.sub(c, f64x2.mul(z, z)));
+        z = f64x2.mul(f64x2.sub(xv2, mv), iv); v128.store(scratch + 2 * kps + ko, f64x2.sub(c, f64x2.mul(z, z)));
+        z = f64x2.mul(f64x2.sub(xv3, mv), iv); v128.store(scratch + 3 * kps + ko, f64x2.sub(c, f64x2.mul(z, z)));
+      }
+    } else {
+      // pairs of dims side by side along each component's row
+      const pairs = d >> 1;
+      for (let k = 0; k < K; k++) {
+        const mrow = mu + <usize>k * rowBytes;
+        const irow = <usize>load<i32>(isP + (<usize>k << 2));
+        let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
+        for (let q = 0; q < pairs; q++) {
+          const qo = <usize>q << 4;
+          const mv = v128.load(mrow + qo), iv = v128.load(irow + qo);
+          let z = f64x2.mul(f64x2.sub(v128.load(x0 + qo), mv), iv); a0 = f64x2.add(a0, f64x2.mul(z, z));
+          z = f64x2.mul(f64x2.sub(v128.load(x1 + qo), mv), iv); a1 = f64x2.add(a1, f64x2.mul(z, z));
+          z = f64x2.mul(f64x2.sub(v128.load(x2 + qo), mv), iv); a2 = f64x2.add(a2, f64x2.mul(z, z));
+          z = f64x2.mul(f64x2.sub(v128.load(x3 + qo), mv), iv); a3 = f64x2.add(a3, f64x2.mul(z, z));
+        }
+        let q0 = hsum(a0), q1 = hsum(a1), q2 = hsum(a2), q3 = hsum(a3);
+        if (d & 1) {
+          const jo = <usize>(d - 1) << 3;
+          const mj = ld(mrow + jo), ij = ld(irow + jo);
+          let z = (ld(x0 + jo) - mj) * ij; q0 += z * z;
+          z = (ld(x1 + jo) - mj) * ij; q1 += z * z;
+          z = (ld(x2 + jo) - mj) * ij; q2 += z * z;
+          z = (ld(x3 + jo) - mj) * ij; q3 += z * z;
+        }
+        const c = ld(cst + (<usize>k << 3));
+        const ko = <usize>k << 3;
+        st(scratch + ko, c - q0); st(scratch + kps + ko, c - q1);
+        st(scratch + 2 * kps + ko, c - q2); st(scratch + 3 * kps + ko, c - q3);
+      }
+      if (K < Kp) for (let t = 0; t < TILE; t++) st(scratch + <usize>t * kps + (<usize>K << 3), -Infinity);
+    }
+    for (let t = 0; t < tn; t++) {
+      const p = p0 + t;
+      const row = scratch + <usize>t * kps;
+      st(out + (<usize>p << 3), pointLogPdf(K, d, dc, S, low, high, isInterval, order, nd, catSizes, mu, sig, lzI, slack, wt, lazy,
+        catLog, (insideMask >> t) & 1, p, x, xhi, cats, row));
+    }
+  }
+}
+
+/** Finishes one point from its row of density-dim scores: interval and categorical terms, lazy terms, log-sum-exp. */
+function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, isInterval: usize, order: usize, nd: i32,
+  catSizes: usize, mu: usize, sig: usize, lzI: usize, slack: f64, wt: usize, lazy: usize, catLog: usize,
+  inside: i32, p: i32, x: usize, xhi: usize, cats: usize, row: usize): f64 {
+  if (!inside) return -Infinity;
+  const Kp = (K + 1) & ~1;
+  const rowBytes = <usize>d << 3;
+  const xp = x + <usize>p * rowBytes;
+  // interval dims: mass of [max(lo, low), min(hi, high)]
+  for (let slot = nd; slot < d; slot++) {
+    const j = load<i32>(order + (<usize>slot << 2));
+    const jo = <usize>j << 3;
+    const a = max(ld(xp + jo), ld(low + jo));
+    const b = min(ld(xhi + <usize>p * rowBytes + jo), ld(high + jo));
+    if (!(b > a)) return -Infinity;
+    for (let kk = 0; kk < K; kk++) {
+      const ko = <usize>kk * rowBytes + jo;
+      const m = ld(mu + ko), s = ld(sig + ko);
+      const q = row + (<usize>kk << 3);
+      st(q, ld(q) + logNormMass((a - m) / s, (b - m) / s) - ld(lzI + ko));
+    }
+  }
+  // categorical dims
+  if (dc > 0) {
+    const cp = cats + <usize>p * <usize>dc * 4;
+    let off = 0;
+    for (let c = 0; c < dc; c++) {
+      const v = load<i32>(cp + (<usize>c << 2));
+      const size = load<i32>(catSizes + (<usize>c << 2));
+      if (v < 0 || v >= size) return -Infinity;
+      for (let kk = 0; kk < K; kk++) {
+        const q = row + (<usize>kk << 3);
+        st(q, ld(q) + ld(catLog + (<usize>(kk * S + off + v) << 3)));
+      }
+      off += size;
+    }
+  }
+  // The lazy terms, only for components that the bound keeps within reach of the best. The best of the scores
+  // without them is the component to beat: its full score is a lower bound on the maximum.
+  let top: f64 = -Infinity;
+  let kTop = -1;
+  for (let k = 0; k < K; k++) {
+    const v = ld(row + (<usize>k << 3));
+    if (v > top) { top = v; kTop = k; }
+  }
+  if (kTop < 0) return -Infinity;
+  const best = top - lazyOf(kTop, d, isInterval, low, high, mu, sig, wt, lazy);
+  const floor = best - REACH - slack;
+  const floorv = f64x2.splat(floor);
+  let n = 0;
+  for (let k = 0; k < Kp; k += 2) {
+    if (!v128.any_true(f64x2.gt(v128.load(row + (<usize>k << 3)), floorv))) continue;
+    if (ld(row + (<usize>k << 3)) > floor) { store<i32>(KEEP + (<usize>n << 2), k); n++; }
+    if (k + 1 < K && ld(row + (<usize>(k + 1) << 3)) > floor) { store<i32>(KEEP + (<usize>n << 2), k + 1); n++; }
+  }
+  let mx = best;
+  for (let i = 0; i < n; i++) {
+    const k = load<i32>(KEEP + (<usize>i << 2));
+    const v = ld(row + (<usize>k << 3)) - lazyOf(k, d, isInterval, low, high, mu, sig, wt, lazy);
+    st(SCORE + (<usize>i << 3), v);
+    mx = max(mx, v);
+  }
+  if (mx == -Infinity) return mx;
+  // sum of exp(s_k - max) over the kept components (terms below e^-REACH relative are dropped)
+  const mv = f64x2.splat(mx);
+  const thr = f64x2.splat(mx - REACH);
+  st(SCORE + (<usize>n << 3), -Infinity);
+  let s0 = f64x2.splat(0);
+  for (let i = 0; i < n; i += 2) {
+    const v = v128.load(SCORE + (<usize>i << 3));
+    if (v128.any_true(f64x2.gt(v, thr))) s0 = f64x2.add(s0, expv(f64x2.sub(v, mv)));
+  }
+  return mx + Math.log(f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
 }

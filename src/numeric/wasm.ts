@@ -52,11 +52,11 @@ interface Exports {
     chunk: number, zs: number, kt: number, g: number, vt: number, cvec: number): void;
   transpose(a: number, n: number, out: number): void;
   parzenPrepare(K: number, d: number, dc: number, w: number, mu: number, sig: number, low: number, high: number,
-    isInterval: number, order: number, catSizes: number, catProbs: number,
-    muT: number, isT: number, sgT: number, lzT: number, cst: number, catLog: number): void;
-  parzenEval(K: number, d: number, dc: number, low: number, high: number, order: number, nd: number, catSizes: number,
-    muT: number, isT: number, sgT: number, lzT: number, cst: number, catLog: number,
-    m: number, x: number, xhi: number, cats: number, out: number, scratch: number): void;
+    isInterval: number, catSizes: number, catProbs: number,
+    isR: number, isP: number, lzI: number, cst: number, ub: number, wt: number, lazy: number, catLog: number): number;
+  parzenEval(K: number, d: number, dc: number, low: number, high: number, isInterval: number, order: number, nd: number,
+    catSizes: number, mu: number, sig: number, isR: number, isP: number, lzI: number, cst: number, ub: number, wt: number,
+    lazy: number, catLog: number, m: number, x: number, xhi: number, cats: number, out: number, scratch: number): void;
   expBatch(x: number, n: number, out: number): void;
   symEigen(v: number, n: number, d: number, e: number): number;
   erf(x: number): number;
@@ -389,7 +389,7 @@ class WasmMixture implements ParzenMixture {
   readonly #anyInterval: boolean;
   readonly #p: {
     low: number; high: number; isInterval: number; order: number; nd: number; catSizes: number;
-    muT: number; isT: number; sgT: number; lzT: number; cst: number; catLog: number;
+    mu: number; sig: number; isR: number; isP: number; lzI: number; cst: number; ub: number; wt: number; lazy: number; catLog: number;
   };
 
   constructor(spec: MixtureSpec) {
@@ -403,16 +403,6 @@ class WasmMixture implements ParzenMixture {
     const dc = sizes.length;
     const S = sizes.reduce((a, b) => a + b, 0);
     if (spec.categorical) checkLen('spec.categorical.probs', spec.categorical.probs, K * S);
-    for (let k = 0; k < K; k++) {
-      if (!(spec.weights[k]! >= 0)) throw new RangeError(`spec.weights[${k}] must be >= 0 (got ${spec.weights[k]})`);
-    }
-    for (let i = 0; i < K * d; i++) {
-      if (!(spec.sigmas[i]! > 0) || spec.sigmas[i] === Infinity) throw new RangeError(`spec.sigmas[${i}] must be positive and finite (got ${spec.sigmas[i]})`);
-      if (!Number.isFinite(spec.mus[i]!)) throw new RangeError(`spec.mus[${i}] must be finite (got ${spec.mus[i]})`);
-    }
-    for (let j = 0; j < d; j++) {
-      if (!(spec.low[j]! < spec.high[j]!)) throw new RangeError(`spec.low[${j}] must be < spec.high[${j}] (got ${spec.low[j]}, ${spec.high[j]})`);
-    }
     const q = new Float64Array(d);
     if (spec.q) {
       checkLen('spec.q', spec.q, d);
@@ -431,12 +421,13 @@ class WasmMixture implements ParzenMixture {
       const p = {
         low: ar.put(spec.low, d), high: ar.put(spec.high, d), isInterval, order: ar.putI32(order), nd,
         catSizes: ar.putI32(sizes),
-        muT: ar.f64(d * Kp), isT: ar.f64(d * Kp), sgT: ar.f64(d * Kp), lzT: ar.f64(d * Kp),
-        cst: ar.f64(Kp), catLog: ar.f64(K * S),
+        mu: ar.put(spec.mus, K * d), sig: ar.put(spec.sigmas, K * d), isR: ar.f64(K * d), isP: ar.alloc(K * 4),
+        lzI: nd < d ? ar.f64(K * d) : 0, cst: ar.f64(Kp), ub: ar.f64(Kp), wt: ar.f64(Kp), lazy: ar.f64(Kp), catLog: ar.f64(K * S),
       };
-      ex.parzenPrepare(K, d, dc, tmp.put(spec.weights), tmp.put(spec.mus, K * d), tmp.put(spec.sigmas, K * d),
-        p.low, p.high, p.isInterval, p.order, p.catSizes, spec.categorical ? tmp.put(spec.categorical.probs, K * S) : 0,
-        p.muT, p.isT, p.sgT, p.lzT, p.cst, p.catLog);
+      // the core checks the values (a JS loop over K x d elements costs more than preparing them)
+      const err = ex.parzenPrepare(K, d, dc, tmp.put(spec.weights), p.mu, p.sig, p.low, p.high, p.isInterval, p.catSizes,
+        spec.categorical ? tmp.put(spec.categorical.probs, K * S) : 0, p.isR, p.isP, p.lzI, p.cst, p.ub, p.wt, p.lazy, p.catLog);
+      if (err !== 0) throw mixtureError(spec, err & 7, err >>> 3);
       this.#p = p;
       this.k = K;
       this.d = d;
@@ -480,9 +471,10 @@ class WasmMixture implements ParzenMixture {
       }
       const p = this.#p;
       const out = ar.f64(m);
-      ex.parzenEval(K, d, dc, p.low, p.high, p.order, p.nd, p.catSizes, p.muT, p.isT, p.sgT, p.lzT, p.cst, p.catLog,
+      ex.parzenEval(K, d, dc, p.low, p.high, p.isInterval, p.order, p.nd, p.catSizes, p.mu, p.sig, p.isR, p.isP, p.lzI,
+        p.cst, p.ub, p.wt, p.lazy, p.catLog,
         m, ar.put(xlo, m * d), xhi ? ar.put(xhi, m * d) : 0, dc > 0 ? ar.putI32(pts.categories!.subarray(0, m * dc)) : 0,
-        out, ar.f64((K + 1) & ~1));
+        out, ar.f64(EVAL_TILE * ((K + 1) & ~1)));
       return getF64(out, m);
     });
   }
@@ -492,6 +484,19 @@ class WasmMixture implements ParzenMixture {
     registry.unregister(this);
     for (const p of this.#ptrs) ex.free(p);
     this.#ptrs = null;
+  }
+}
+
+/** Points the core scores together (parzenEval's TILE): its scratch holds a row of K scores for each. */
+const EVAL_TILE = 4;
+
+/** The error for parzenPrepare's code: which input (1 weights, 2 sigmas, 3 mus, 4 bounds) and the index. */
+function mixtureError(spec: MixtureSpec, kind: number, i: number): RangeError {
+  switch (kind) {
+    case 1: return new RangeError(`spec.weights[${i}] must be >= 0 (got ${spec.weights[i]})`);
+    case 2: return new RangeError(`spec.sigmas[${i}] must be positive and finite (got ${spec.sigmas[i]})`);
+    case 3: return new RangeError(`spec.mus[${i}] must be finite (got ${spec.mus[i]})`);
+    default: return new RangeError(`spec.low[${i}] must be < spec.high[${i}] (got ${spec.low[i]}, ${spec.high[i]})`);
   }
 }
 

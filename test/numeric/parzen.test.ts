@@ -77,7 +77,10 @@ test('the vectorised exp used by log-sum-exp is accurate to a few ulps', () => {
   }
 });
 
-function randomMixture(seed: number, K: number, d: number, opts: { q?: boolean; inf?: boolean; cats?: number[] } = {}): MixtureSpec {
+/** `shared`: every component but the last has the first one's sigmas (as in multivariate TPE, the last being the prior). */
+function randomMixture(
+  seed: number, K: number, d: number, opts: { q?: boolean; inf?: boolean; cats?: number[]; shared?: number } = {},
+): MixtureSpec {
   const rnd = mulberry32(seed);
   const w = randomArray(rnd, K, 0.1, 1);
   const ws = w.reduce((a, b) => a + b, 0);
@@ -90,6 +93,11 @@ function randomMixture(seed: number, K: number, d: number, opts: { q?: boolean; 
     sigmas: randomArray(rnd, K * d, 0.05, 2),
     low, high,
   };
+  if (opts.shared) {
+    const sig = spec.sigmas as Float64Array;
+    for (let j = 0; j < d; j++) sig[j] = opts.shared * (1 + j / d);
+    for (let k = 1; k < K - 1; k++) sig.copyWithin(k * d, 0, d);
+  }
   if (opts.q) spec.q = Array.from({ length: d }, (_, j) => (j % 2 === 0 ? 0.25 : 0));
   if (opts.cats) {
     const S = opts.cats.reduce((a, b) => a + b, 0);
@@ -112,6 +120,8 @@ test('mixture log-densities match the reference (continuous, quantised, infinite
   const configs = [
     { K: 1, d: 1 }, { K: 7, d: 3 }, { K: 64, d: 10 }, { K: 101, d: 2, q: true },
     { K: 33, d: 4, inf: true }, { K: 20, d: 3, q: true, inf: true, cats: [3, 5] }, { K: 9, d: 0, cats: [4] },
+    // shared sigmas, wide and narrow (narrow: most components out of reach of a point, so their normalisers are skipped)
+    { K: 200, d: 7, shared: 0.3 }, { K: 301, d: 2, shared: 0.02, q: true }, { K: 500, d: 5, shared: 0.01, cats: [3] },
   ];
   configs.forEach((cfg, idx) => {
     const spec = randomMixture(10 + idx, cfg.K, cfg.d, cfg);
