@@ -165,7 +165,15 @@ export class Study {
   }
 
   private asked(t: TrialRecord): AskedTrial {
-    return { number: t.number, params: t.params, config: this.space.toObject(t.params), seed: trialSeed(this.seed, t.number) };
+    const studySeed = this.seed;
+    let seed: number | undefined;
+    // the seed is derived on first read: deriving costs a fresh random stream, and most callers never look
+    return {
+      number: t.number, params: t.params, config: this.space.toObject(t.params),
+      get seed() {
+        return (seed ??= trialSeed(studySeed, t.number));
+      },
+    };
   }
 
   /**
