@@ -34,6 +34,9 @@ const NEG_LOG_PHI1: f64 = 1.0748522;
 /** Components further than this below the best (in log density) are dropped from the log-sum-exp. */
 const REACH: f64 = 50.0;
 
+/** Beyond this many sigmas from the mean, logZ drops a tail (as logNormMass does). */
+const FAR: f64 = 8.3;
+
 /** Error codes of parzenPrepare: kind | (index << 3). */
 const BAD_WEIGHT = 1, BAD_SIGMA = 2, BAD_MU = 3, BAD_BOUNDS = 4;
 
@@ -41,7 +44,7 @@ const BAD_WEIGHT = 1, BAD_SIGMA = 2, BAD_MU = 3, BAD_BOUNDS = 4;
 @inline function logZ(m: f64, s: f64, lo: f64, hi: f64): f64 {
   const za = (lo - m) / s, zb = (hi - m) / s;
   // both tails beyond 8.3 sigma: logNormMassPair drops them and returns exactly 0
-  if (za <= -8.3 && zb >= 8.3) return 0;
+  if (za <= -FAR && zb >= FAR) return 0;
   const lz = logNormMassPair(za, zb);
   return isNaN(lz) ? logNormMass(za, zb) : lz;
 }
@@ -73,7 +76,12 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
   for (let j = 0; j < d; j++) if (!(ld(low + (<usize>j << 3)) < ld(high + (<usize>j << 3)))) return BAD_BOUNDS | (j << 3);
   const Kp = (K + 1) & ~1;
   const rowBytes = <usize>d << 3;
-  let sumLog: f64 = 0, sumU: f64 = 0;
+  if (d > thCap) {
+    if (thCap > 0) heap.free(TH);
+    thCap = d;
+    TH = heap.alloc(<usize>thCap * 40);
+  }
+  let sumLog: f64 = 0;
   let shared: usize = isR;
   for (let k = 0; k < Kp; k++) {
     const o = <usize>k << 3;
@@ -86,7 +94,6 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
     if (!same || d == 1) {
       // what depends on the sigmas alone
       sumLog = 0;
-      sumU = 0;
       const irow = isR + <usize>k * rowBytes;
       for (let j = 0; j < d; j++) {
         const jo = <usize>j << 3;
@@ -95,24 +102,35 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
         const half = 0.5 * (ld(high + jo) - ld(low + jo));
         st(irow + jo, INV_SQRT2 / sj);
         sumLog += Math.log(sj) + HALF_LOG_2PI;
-        // with the mean in the box, [m, m + h] or [m - h, m] lies in it for some h >= half the width,
-        // so Z >= Phi(half/s) - 1/2 >= PHI1 * min(half/s, 1)
-        sumU += half >= sj ? NEG_LOG_PHI1 : -Math.log(PHI1 * (half / sj));
+        // thresholds of the bound on -log Z by the mean's distance to the nearer edge (see below); beyond all of
+        // them: with the mean in the box, [m, m + h] or [m - h, m] lies in it for some h >= half the width, so
+        // Z >= Phi(half/s) - 1/2 >= PHI1 * min(half/s, 1)
+        const th = TH + <usize>j * 40;
+        st(th, FAR * sj); st(th + 8, 4 * sj); st(th + 16, 2 * sj); st(th + 24, sj);
+        st(th + 32, half >= sj ? NEG_LOG_PHI1 : -Math.log(PHI1 * (half / sj)));
       }
       shared = irow;
     }
     store<i32>(isP + (<usize>k << 2), <i32>shared);
-    // normalisers now: interval dims (every point needs them) and means outside the box (not so in TPE)
-    let eager: f64 = 0;
+    // normalisers now: interval dims (every point needs them) and means outside the box (not so in TPE);
+    // for the others, a bound: with the nearer edge t sigmas away, Z >= 1 - 2 Phi(-t) (and Z = 1 as computed
+    // beyond FAR sigmas, where logZ drops the tails)
+    let eager: f64 = 0, u: f64 = 0;
     const mrow = mu + <usize>k * rowBytes;
     for (let j = 0; j < d; j++) {
       const jo = <usize>j << 3;
       const lo = ld(low + jo), hi = ld(high + jo), m = ld(mrow + jo);
       if (load<u8>(isInterval + <usize>j) != 0) st(lzI + <usize>k * rowBytes + jo, logZ(m, ld(srow + jo), lo, hi));
       else if (!(m >= lo && m <= hi)) eager += logZ(m, ld(srow + jo), lo, hi);
+      else {
+        const dist = min(m - lo, hi - m);
+        const th = TH + <usize>j * 40;
+        if (dist >= ld(th)) continue;
+        u += dist >= ld(th + 8) ? 6.4e-5 : dist >= ld(th + 16) ? 0.0466 : dist >= ld(th + 24) ? 0.3818 : ld(th + 32);
+      }
     }
     st(cst + o, -sumLog - eager);
-    st(ub + o, sumU);
+    st(ub + o, u);
   }
   let S = 0;
   for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
@@ -136,11 +154,12 @@ function lazyTerm(k: i32, d: i32, isInterval: usize, low: usize, high: usize, mu
 
 /** Component k's lazy term, computed once per mixture. */
 // @ts-ignore: decorator
-@inline function lazyOf(k: i32, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, wt: usize, lazy: usize): f64 {
+@inline function lazyOf(k: i32, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize, wt: usize, lazy: usize): f64 {
   const o = lazy + (<usize>k << 3);
   let t = ld(o);
   if (isNaN(t)) {
-    t = lazyTerm(k, d, isInterval, low, high, mu, sig, wt);
+    // a zero bound: every mean is FAR sigmas inside its box, where logZ is 0
+    t = ld(ub + (<usize>k << 3)) == 0 ? -Math.log(ld(wt + (<usize>k << 3))) : lazyTerm(k, d, isInterval, low, high, mu, sig, wt);
     st(o, t);
   }
   return t;
@@ -159,6 +178,8 @@ export function expBatch(x: usize, n: i32, out: usize): void {
 /** Points scored together: each component's row is read once per tile. */
 const TILE = 4;
 const XD: usize = memory.data(8 * 4098 * TILE, 16); // a tile's points, density dims only (0 elsewhere), d <= 4096
+let TH: usize = 0; // per dim of parzenPrepare: the bound's thresholds (FAR, 4, 2, 1 sigma) and its value beyond
+let thCap: i32 = 0;
 let KEEP: usize = 0; // indices of the components kept for one point
 let SCORE: usize = 0; // and their scores (one spare slot)
 let keepCap: i32 = 0;
@@ -186,17 +207,14 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
     KEEP = heap.alloc(<usize>keepCap << 2);
     SCORE = heap.alloc(<usize>keepCap << 3);
   }
-  // bounds on what the lazy terms can add: -(lazy term) <= log w_k + ub_k <= slack
-  let ubMax: f64 = 0, wMax: f64 = 0;
-  for (let k = 0; k < K; k++) {
-    ubMax = max(ubMax, ld(ub + (<usize>k << 3)));
-    wMax = max(wMax, ld(wt + (<usize>k << 3)));
-  }
+  // bounds on what the lazy terms can add: -(lazy term) <= log w_k + ub_k <= log wMax + ub_k
+  let wMax: f64 = 0;
+  for (let k = 0; k < K; k++) wMax = max(wMax, ld(wt + (<usize>k << 3)));
   if (!(wMax > 0)) {
     for (let p = 0; p < m; p++) st(out + (<usize>p << 3), -Infinity);
     return;
   }
-  const slack = ubMax + Math.log(wMax);
+  const lwMax = Math.log(wMax);
   const dp = (d + 1) & ~1; // a tile row, padded to pairs
   const rowBytes = <usize>d << 3;
   const x0 = XD, x1 = XD + (<usize>dp << 3), x2 = XD + (<usize>(2 * dp) << 3), x3 = XD + (<usize>(3 * dp) << 3);
@@ -270,7 +288,7 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
     for (let t = 0; t < tn; t++) {
       const p = p0 + t;
       const row = scratch + <usize>t * kps;
-      st(out + (<usize>p << 3), pointLogPdf(K, d, dc, S, low, high, isInterval, order, nd, catSizes, mu, sig, lzI, slack, wt, lazy,
+      st(out + (<usize>p << 3), pointLogPdf(K, d, dc, S, low, high, isInterval, order, nd, catSizes, mu, sig, lzI, ub, lwMax, wt, lazy,
         catLog, (insideMask >> t) & 1, p, x, xhi, cats, row));
     }
   }
@@ -278,7 +296,7 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
 
 /** Finishes one point from its row of density-dim scores: interval and categorical terms, lazy terms, log-sum-exp. */
 function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, isInterval: usize, order: usize, nd: i32,
-  catSizes: usize, mu: usize, sig: usize, lzI: usize, slack: f64, wt: usize, lazy: usize, catLog: usize,
+  catSizes: usize, mu: usize, sig: usize, lzI: usize, ub: usize, lwMax: f64, wt: usize, lazy: usize, catLog: usize,
   inside: i32, p: i32, x: usize, xhi: usize, cats: usize, row: usize): f64 {
   if (!inside) return -Infinity;
   const Kp = (K + 1) & ~1;
@@ -322,19 +340,20 @@ function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, i
     if (v > top) { top = v; kTop = k; }
   }
   if (kTop < 0) return -Infinity;
-  const best = top - lazyOf(kTop, d, isInterval, low, high, mu, sig, wt, lazy);
-  const floor = best - REACH - slack;
+  const best = top - lazyOf(kTop, d, isInterval, low, high, mu, sig, ub, wt, lazy);
+  const floor = best - REACH - lwMax;
   const floorv = f64x2.splat(floor);
   let n = 0;
   for (let k = 0; k < Kp; k += 2) {
-    if (!v128.any_true(f64x2.gt(v128.load(row + (<usize>k << 3)), floorv))) continue;
-    if (ld(row + (<usize>k << 3)) > floor) { store<i32>(KEEP + (<usize>n << 2), k); n++; }
-    if (k + 1 < K && ld(row + (<usize>(k + 1) << 3)) > floor) { store<i32>(KEEP + (<usize>n << 2), k + 1); n++; }
+    const o = <usize>k << 3;
+    if (!v128.any_true(f64x2.gt(f64x2.add(v128.load(row + o), v128.load(ub + o)), floorv))) continue;
+    if (ld(row + o) + ld(ub + o) > floor) { store<i32>(KEEP + (<usize>n << 2), k); n++; }
+    if (k + 1 < K && ld(row + o + 8) + ld(ub + o + 8) > floor) { store<i32>(KEEP + (<usize>n << 2), k + 1); n++; }
   }
   let mx = best;
   for (let i = 0; i < n; i++) {
     const k = load<i32>(KEEP + (<usize>i << 2));
-    const v = ld(row + (<usize>k << 3)) - lazyOf(k, d, isInterval, low, high, mu, sig, wt, lazy);
+    const v = ld(row + (<usize>k << 3)) - lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy);
     st(SCORE + (<usize>i << 3), v);
     mx = max(mx, v);
   }
