@@ -31,8 +31,11 @@ const INV_SQRT2: f64 = 0.7071067811865476;
 const PHI1: f64 = 0.3413447;
 /** -log(PHI1), rounded up. */
 const NEG_LOG_PHI1: f64 = 1.0748522;
-/** Components further than this below the best (in log density) are dropped from the log-sum-exp. */
-const REACH: f64 = 50.0;
+/**
+ * Components further than this below the best (in log density) are dropped from the log-sum-exp: each is under
+ * e^-36 = 2.3e-16 of the best term, so K of them change the density by at most K x 2.3e-16 of itself.
+ */
+const REACH: f64 = 36.0;
 
 /** Beyond this many sigmas from the mean, logZ drops a tail (as logNormMass does). */
 const FAR: f64 = 8.3;
@@ -76,6 +79,7 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
   for (let j = 0; j < d; j++) if (!(ld(low + (<usize>j << 3)) < ld(high + (<usize>j << 3)))) return BAD_BOUNDS | (j << 3);
   const Kp = (K + 1) & ~1;
   const rowBytes = <usize>d << 3;
+  allLazy = 0;
   if (d > thCap) {
     if (thCap > 0) heap.free(TH);
     thCap = d;
@@ -183,6 +187,7 @@ let thCap: i32 = 0;
 let KEEP: usize = 0; // indices of the components kept for one point
 let SCORE: usize = 0; // and their scores (one spare slot)
 let keepCap: i32 = 0;
+let allLazy: usize = 0; // the lazy array whose terms are all computed (reset by parzenPrepare: addresses are reused)
 
 // @ts-ignore: decorator
 @inline function hsum(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
@@ -333,13 +338,12 @@ function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, i
   }
   // The lazy terms, only for components that the bound keeps within reach of the best. The best of the scores
   // without them is the component to beat: its full score is a lower bound on the maximum.
-  let top: f64 = -Infinity;
-  let kTop = -1;
-  for (let k = 0; k < K; k++) {
-    const v = ld(row + (<usize>k << 3));
-    if (v > top) { top = v; kTop = k; }
-  }
-  if (kTop < 0) return -Infinity;
+  let m2 = f64x2.splat(-Infinity);
+  for (let k = 0; k < Kp; k += 2) m2 = f64x2.pmax(m2, v128.load(row + (<usize>k << 3)));
+  const top = max(f64x2.extract_lane(m2, 0), f64x2.extract_lane(m2, 1));
+  if (!(top > -Infinity)) return -Infinity;
+  let kTop = 0;
+  while (ld(row + (<usize>kTop << 3)) != top) kTop++;
   const best = top - lazyOf(kTop, d, isInterval, low, high, mu, sig, ub, wt, lazy);
   const floor = best - REACH - lwMax;
   const floorv = f64x2.splat(floor);
@@ -350,6 +354,7 @@ function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, i
     if (ld(row + o) + ld(ub + o) > floor) { store<i32>(KEEP + (<usize>n << 2), k); n++; }
     if (k + 1 < K && ld(row + o + 8) + ld(ub + o + 8) > floor) { store<i32>(KEEP + (<usize>n << 2), k + 1); n++; }
   }
+  if (n * 4 > K) return denseLogSumExp(K, d, isInterval, low, high, mu, sig, ub, wt, lazy, row);
   let mx = best;
   for (let i = 0; i < n; i++) {
     const k = load<i32>(KEEP + (<usize>i << 2));
@@ -365,6 +370,36 @@ function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, i
   let s0 = f64x2.splat(0);
   for (let i = 0; i < n; i += 2) {
     const v = v128.load(SCORE + (<usize>i << 3));
+    if (v128.any_true(f64x2.gt(v, thr))) s0 = f64x2.add(s0, expv(f64x2.sub(v, mv)));
+  }
+  return mx + Math.log(f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
+}
+
+/**
+ * The log-sum-exp of a whole row with every lazy term: when most components are within reach (a dense cloud of
+ * observations around the point), a pass over all of them in pairs beats gathering the kept ones.
+ */
+function denseLogSumExp(K: i32, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize,
+  wt: usize, lazy: usize, row: usize): f64 {
+  const Kp = (K + 1) & ~1;
+  if (allLazy != lazy) {
+    for (let k = 0; k < K; k++) lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy);
+    allLazy = lazy;
+  }
+  let m2 = f64x2.splat(-Infinity);
+  for (let k = 0; k < Kp; k += 2) {
+    const o = <usize>k << 3;
+    const v = f64x2.sub(v128.load(row + o), v128.load(lazy + o));
+    v128.store(row + o, v);
+    m2 = f64x2.pmax(m2, v);
+  }
+  const mx = max(f64x2.extract_lane(m2, 0), f64x2.extract_lane(m2, 1));
+  if (mx == -Infinity) return mx;
+  const mv = f64x2.splat(mx);
+  const thr = f64x2.splat(mx - REACH);
+  let s0 = f64x2.splat(0);
+  for (let k = 0; k < Kp; k += 2) {
+    const v = v128.load(row + (<usize>k << 3));
     if (v128.any_true(f64x2.gt(v, thr))) s0 = f64x2.add(s0, expv(f64x2.sub(v, mv)));
   }
   return mx + Math.log(f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
