@@ -100,11 +100,29 @@ function readString(ptr: number): string {
   }
 }
 
-/** Allocations of one call, freed together. */
+/**
+ * Allocations of one call, freed together. Given the total it will need (`reserve`, 16-byte aligned blocks),
+ * it carves its blocks from one allocation: a round trip into the core per block adds up in hot paths.
+ */
 class Arena {
   private readonly ptrs: number[] = [];
+  private chunk = 0;
+  private used = 0;
+  private cap = 0;
+  constructor(reserve = 0) {
+    if (reserve > 0) {
+      this.chunk = ex.alloc(reserve);
+      this.ptrs.push(this.chunk);
+      this.cap = reserve;
+    }
+  }
   alloc(bytes: number): number {
-    const p = ex.alloc(Math.max(16, bytes));
+    const size = alignedSize(bytes);
+    if (this.used + size <= this.cap) {
+      this.used += size;
+      return this.chunk + this.used - size;
+    }
+    const p = ex.alloc(size);
     this.ptrs.push(p);
     return p;
   }
@@ -141,12 +159,17 @@ class Arena {
   }
 }
 
+/** The bytes an Arena block of `bytes` takes (16-byte aligned, at least 16). */
+function alignedSize(bytes: number): number {
+  return (Math.max(16, bytes) + 15) & ~15;
+}
+
 function getF64(ptr: number, len: number): Float64Array {
   return new Float64Array(ex.memory.buffer, ptr, len).slice();
 }
 
-function withArena<T>(fn: (a: Arena) => T): T {
-  const a = new Arena();
+function withArena<T>(fn: (a: Arena) => T, reserve = 0): T {
+  const a = new Arena(reserve);
   try {
     return fn(a);
   } finally {
@@ -414,8 +437,12 @@ class WasmMixture implements ParzenMixture {
     for (let j = 0; j < d; j++) if (!(q[j]! > 0)) order.push(j);
     const nd = order.length;
     for (let j = 0; j < d; j++) if (q[j]! > 0) order.push(j);
-    const ar = new Arena();
-    const tmp = new Arena();
+    const f64s = (n: number) => alignedSize(n * 8);
+    const ar = new Arena(
+      2 * f64s(d) + alignedSize(d) + alignedSize(4 * d) + alignedSize(4 * dc) + 3 * f64s(K * d) + alignedSize(4 * K) + (nd < d ? f64s(K * d) : 0)
+      + 4 * f64s(Kp) + f64s(K * S),
+    );
+    const tmp = new Arena(f64s(K) + (spec.categorical ? f64s(K * S) : 0));
     try {
       const isInterval = ar.putU8(Array.from(q, (v) => v > 0));
       const p = {
@@ -476,7 +503,7 @@ class WasmMixture implements ParzenMixture {
         m, ar.put(xlo, m * d), xhi ? ar.put(xhi, m * d) : 0, dc > 0 ? ar.putI32(pts.categories!.subarray(0, m * dc)) : 0,
         out, ar.f64(EVAL_TILE * ((K + 1) & ~1)));
       return getF64(out, m);
-    });
+    }, alignedSize(m * d * 8) * (this.#anyInterval ? 2 : 1) + alignedSize(m * 8) + alignedSize(4 * m * dc) + alignedSize(8 * EVAL_TILE * ((K + 1) & ~1)));
   }
 
   dispose(): void {
