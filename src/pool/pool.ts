@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { OptionsError } from '../errors.js';
 import { fail } from '../study/objective.js';
 import type { AskedTrial } from '../study/study.js';
@@ -60,6 +60,8 @@ class PoolWorker {
 
   constructor(
     readonly thread: Worker,
+    /** Tasks and aborts go here; results come back on the thread's parentPort. */
+    readonly inbox: MessagePort,
     slots: SharedArrayBuffer,
     depth: number,
   ) {
@@ -177,14 +179,16 @@ export class PoolEvaluator implements Evaluator {
 
   private spawn(): void {
     const slots = new SharedArrayBuffer(slotBytes(this.depth));
+    const { port1, port2 } = new MessageChannel();
     const workerData: PoolWorkerData = {
       module: this.options.module,
       exportName: this.options.exportName ?? 'default',
       studySeed: this.options.studySeed,
       depth: this.depth,
       slots,
+      tasks: port2,
     };
-    const w = new PoolWorker(new Worker(WORKER, { workerData }), slots, this.depth);
+    const w = new PoolWorker(new Worker(WORKER, { workerData, transferList: [port2] }), port1, slots, this.depth);
     w.thread.on('message', (m: WorkerMessage) => ('loaded' in m ? this.onLoaded(w, m) : this.onResult(w, m)));
     // Without a listener, an 'error' event would be fatal for this process; the 'exit' that follows handles it.
     w.thread.on('error', (e: Error) => (w.error ??= e.message));
@@ -219,7 +223,9 @@ export class PoolEvaluator implements Evaluator {
   private onExit(w: PoolWorker, code: number): void {
     w.exited = true;
     w.loaded = false;
-    this.workers.splice(this.workers.indexOf(w), 1);
+    w.inbox.close();
+    const i = this.workers.indexOf(w);
+    if (i >= 0) this.workers.splice(i, 1);
     if (this.startup) {
       // open() closes the pool.
       this.startup.reject(new OptionsError(`objective module ${this.options.module}: a worker died while loading it`));
@@ -284,7 +290,7 @@ export class PoolEvaluator implements Evaluator {
     w.held++;
     Atomics.store(w.states, slot, task.seq);
     const message: PoolTask = { seq: task.seq, slot, trial: task.trial.number, config: task.trial.config };
-    w.thread.postMessage(message);
+    w.inbox.postMessage(message);
   }
 
   /** Frees the task's slot on its worker. */
@@ -335,7 +341,7 @@ export class PoolEvaluator implements Evaluator {
     const w = task.worker;
     if (!w) return;
     w.doomed = task;
-    w.thread.postMessage({ abort: task.seq, reason } satisfies AbortMessage);
+    w.inbox.postMessage({ abort: task.seq, reason } satisfies AbortMessage);
     task.killTimer = setTimeout(() => {
       if (task.worker === w) void w.thread.terminate();
     }, this.killAfterMs);

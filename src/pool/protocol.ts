@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { TrialResult } from '../study/trial.js';
 
 /**
@@ -18,6 +19,11 @@ export interface PoolWorkerData {
   /** Tasks a worker may hold at once (one running, the rest queued behind it). */
   readonly depth: number;
   readonly slots: SharedArrayBuffer;
+  /**
+   * Where the main thread posts tasks and aborts (results go back on the parentPort): a port of its own, so that
+   * the worker can take the tasks posted while it was busy synchronously, without a turn of its event loop.
+   */
+  readonly tasks: MessagePort;
 }
 
 /** Byte size of the shared slots of a worker holding `depth` tasks. */
