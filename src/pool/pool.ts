@@ -137,13 +137,6 @@ export class PoolEvaluator implements Evaluator {
     return Math.max(0, n);
   }
 
-  /** Workers alive that have loaded the module. */
-  live(): number {
-    let n = 0;
-    for (const w of this.workers) if (w.loaded) n++;
-    return n;
-  }
-
   start(trial: AskedTrial): Evaluation {
     let resolve!: (r: TrialResult) => void;
     const result = new Promise<TrialResult>((r) => (resolve = r));
