@@ -4,7 +4,7 @@ import { hp } from '../../src/space/hp.js';
 import { createStudy } from '../../src/study/study.js';
 import { fixture } from './fixtures.js';
 
-describe('errors raised outside the objective call (piscina traps)', () => {
+describe('errors raised outside the objective call (timers and rejections left behind by a trial)', () => {
   for (const prefetch of [0, 1]) {
     it(`blames a timer or rejection after return on no trial, and one while running on that trial (prefetch ${prefetch})`, async () => {
       // With prefetch 1 the next trial is queued on the worker and starts the moment the previous one returns.
