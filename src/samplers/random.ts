@@ -19,8 +19,15 @@ export class RandomSampler implements Sampler {
     const out: Params[] = [];
     for (let i = 0; i < n; i++) {
       let p = space.sample(rng);
-      for (let r = 0; r < DUPLICATE_RETRIES && taken.has(space.key(p)); r++) p = space.sample(rng);
-      taken.add(space.key(p));
+      // with nothing taken the point is accepted, and the last point's key is needed by no later one
+      if (taken.size > 0 || i < n - 1) {
+        let key = space.key(p);
+        for (let r = 0; r < DUPLICATE_RETRIES && taken.has(key); r++) {
+          p = space.sample(rng);
+          key = space.key(p);
+        }
+        taken.add(key);
+      }
       out.push(p);
     }
     return out;

@@ -153,14 +153,23 @@ export class SearchSpace {
       }
       if (node === null || typeof node !== 'object') return node;
       if (Array.isArray(node)) return node.map(build);
-      return Object.fromEntries(Object.entries(node).map(([k, c]) => [k, build(c)]));
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(node)) out[k] = build((node as Record<string, unknown>)[k]);
+      return out;
     };
     return build(this.tree);
   }
 
   /** A canonical string of the active params, for duplicate detection. */
   key(params: Params): string {
-    return JSON.stringify(this.dims.filter((d) => params[d.label] !== undefined).map((d) => params[d.label]));
+    // built directly (every sampler calls this per point and per running trial): numbers as JSON writes them
+    let s = '';
+    for (const d of this.dims) {
+      const v = params[d.label];
+      if (v === undefined) continue;
+      s += (s.length > 0 ? ',' : '') + (typeof v === 'number' ? String(v) : JSON.stringify(v));
+    }
+    return s;
   }
 
   /** Dims at the top of the tree (active whatever the choices). */
