@@ -7,10 +7,19 @@ import {
   type ClaimOptions, countsAgainstBudget, type Storage, type StudyRecord, type StudySpec, type StudySummary,
 } from './storage.js';
 
-/** Studies in this process's memory: the default of the API, gone when the process ends. */
+/** A study's trials by number, and how many of them count against a budget (kept as they change: no scan per claim). */
+interface StudyTrials {
+  readonly list: TrialRecord[];
+  counted: number;
+}
+
+/**
+ * Studies in this process's memory: the default of the API, gone when the process ends.
+ * Records are frozen (record, params, attrs), so they are shared with callers rather than copied on every read.
+ */
 export class MemoryStorage implements Storage {
   private readonly studies: StudyRecord[] = [];
-  private readonly trialsByStudy = new Map<number, TrialRecord[]>();
+  private readonly trialsByStudy = new Map<number, StudyTrials>();
   private readonly byId = new Map<number, TrialRecord>();
   private nextTrialId = 1;
 
@@ -18,7 +27,7 @@ export class MemoryStorage implements Storage {
     if (this.studies.some((s) => s.name === spec.name)) throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
     const rec: StudyRecord = Object.freeze({ ...structuredClone(spec), id: this.studies.length + 1, createdAt: Date.now() });
     this.studies.push(rec);
-    this.trialsByStudy.set(rec.id, []);
+    this.trialsByStudy.set(rec.id, { list: [], counted: 0 });
     return rec;
   }
 
@@ -28,7 +37,7 @@ export class MemoryStorage implements Storage {
 
   async listStudies(): Promise<StudySummary[]> {
     return this.studies.map((s) => {
-      const trials = this.trialsByStudy.get(s.id) ?? [];
+      const trials = this.trialsByStudy.get(s.id)?.list ?? [];
       const counts: Record<TrialState, number> = { running: 0, complete: 0, pruned: 0, fail: 0 };
       for (const t of trials) counts[t.state]++;
       return { ...s, counts, best: bestOf(s.direction, trials)?.value ?? null };
@@ -36,25 +45,23 @@ export class MemoryStorage implements Storage {
   }
 
   async claimTrials(studyId: number, params: readonly Params[], options: ClaimOptions): Promise<TrialRecord[]> {
-    const list = this.study(studyId);
+    const st = this.study(studyId);
+    const { list } = st;
     let room = params.length;
-    if (options.budget !== undefined) {
-      let used = 0;
-      for (const t of list) if (countsAgainstBudget(t)) used++;
-      room = Math.min(room, Math.max(0, options.budget - used));
-    }
+    if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - st.counted));
     const now = Date.now();
     const out: TrialRecord[] = [];
     for (let i = 0; i < room; i++) {
       const rec = freeze({
-        id: this.nextTrialId++, studyId, number: list.length, state: 'running', params: structuredClone(params[i]),
-        value: null, failReason: null, failMessage: null, attrs: {}, startedAt: now, finishedAt: null, heartbeatAt: now,
+        id: this.nextTrialId++, studyId, number: list.length, state: 'running', params: copyParams(params[i]),
+        value: null, failReason: null, failMessage: null, attrs: NO_ATTRS, startedAt: now, finishedAt: null, heartbeatAt: now,
         owner: options.owner,
       });
       list.push(rec);
       this.byId.set(rec.id, rec);
       out.push(rec);
     }
+    st.counted += room; // running trials count
     return out;
   }
 
@@ -66,7 +73,7 @@ export class MemoryStorage implements Storage {
   }
 
   async trials(studyId: number, sinceNumber = 0): Promise<TrialRecord[]> {
-    return this.study(studyId).slice(sinceNumber);
+    return this.study(studyId).list.slice(sinceNumber);
   }
 
   async heartbeat(trialIds: readonly number[]): Promise<void> {
@@ -79,7 +86,7 @@ export class MemoryStorage implements Storage {
 
   async failStale(studyId: number, staleAfterMs: number): Promise<TrialRecord[]> {
     const now = Date.now();
-    const stale = this.study(studyId).filter((t) => t.state === 'running' && now - t.heartbeatAt > staleAfterMs);
+    const stale = this.study(studyId).list.filter((t) => t.state === 'running' && now - t.heartbeatAt > staleAfterMs);
     return stale.map((t) =>
       this.replace(finishRecord(t, { state: 'fail', reason: 'stale', message: `no heartbeat for ${now - t.heartbeatAt} ms` }, now)),
     );
@@ -87,14 +94,18 @@ export class MemoryStorage implements Storage {
 
   async close(): Promise<void> {}
 
-  private study(studyId: number): TrialRecord[] {
-    const list = this.trialsByStudy.get(studyId);
-    if (!list) throw new StudyError(`study id ${studyId} does not exist`);
-    return list;
+  private study(studyId: number): StudyTrials {
+    const st = this.trialsByStudy.get(studyId);
+    if (!st) throw new StudyError(`study id ${studyId} does not exist`);
+    return st;
   }
 
+  /** Stores `rec` in place of its previous version (same id and number). */
   private replace(rec: TrialRecord): TrialRecord {
-    this.study(rec.studyId)[rec.number] = rec;
+    const st = this.study(rec.studyId);
+    const prev = st.list[rec.number];
+    if (countsAgainstBudget(prev) && !countsAgainstBudget(rec)) st.counted--;
+    st.list[rec.number] = rec;
     this.byId.set(rec.id, rec);
     return rec;
   }
@@ -108,9 +119,36 @@ export function finishRecord(cur: TrialRecord, result: TrialResult, now: number)
     value: result.state === 'complete' ? result.value : null,
     failReason: result.state === 'fail' ? result.reason : null,
     failMessage: result.state === 'fail' ? result.message : null,
-    attrs: { ...cur.attrs, ...(result.attrs ?? {}) },
+    attrs: mergeAttrs(cur.attrs, result.attrs),
     finishedAt: now,
   });
+}
+
+/** The attrs of a trial that has none: one frozen object shared by all such records (records are immutable). */
+const NO_ATTRS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+function mergeAttrs(cur: Readonly<Record<string, unknown>>, more: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
+  if (more === undefined || isEmpty(more)) return isEmpty(cur) ? NO_ATTRS : cur;
+  return { ...cur, ...more };
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+/**
+ * A copy of a sampler's point that the caller can no longer change. Params are flat label → primitive value, so a
+ * shallow copy is a deep one (structuredClone costs several times more); anything else is cloned.
+ */
+function copyParams(p: Params): Params {
+  const copy: Record<string, Params[string]> = {};
+  for (const k of Object.keys(p)) {
+    const v = p[k];
+    if (v !== null && typeof v === 'object') return structuredClone(p);
+    copy[k] = v;
+  }
+  return copy;
 }
 
 function freeze(t: TrialRecord): TrialRecord {
