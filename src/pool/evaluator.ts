@@ -1,4 +1,4 @@
-import type { Objective } from '../study/objective.js';
+import type { Objective, ObjectiveContext } from '../study/objective.js';
 import { resultFromError, resultFromReturn } from '../study/objective.js';
 import type { AskedTrial } from '../study/study.js';
 import type { TrialResult } from '../study/trial.js';
@@ -8,8 +8,6 @@ export type CancelReason = 'timeout' | 'interrupted';
 
 /** One objective call under way. */
 export interface Evaluation {
-  /** The objective's outcome; never rejects. Ignored once the runner has cancelled the call. */
-  readonly result: Promise<TrialResult>;
   /** Aborts the call's signal and releases its slot (a worker is terminated if the objective does not stop). */
   cancel(reason: CancelReason): void;
   /**
@@ -21,13 +19,20 @@ export interface Evaluation {
   withdraw(): boolean;
 }
 
+/**
+ * Receives a call's outcome: called once per started trial, never from within `start`, and never with a rejection
+ * (failures are results). Ignored by the runner once it has cancelled the call. One function for every trial
+ * (rather than a promise and a closure each) keeps the optimize loop's per-trial allocations down.
+ */
+export type OnResult = (trial: AskedTrial, result: TrialResult) => void;
+
 /** Where trials run: in this thread (a function) or in worker threads (a module). */
 export interface Evaluator {
   /** How many more calls can start now. */
   free(): number;
   /** Set by the runner: called whenever `free()` may have grown (a call settled, a worker came up). */
   onFree: () => void;
-  start(trial: AskedTrial): Evaluation;
+  start(trial: AskedTrial, done: OnResult): Evaluation;
   /** Releases threads; calls still running are abandoned. */
   close(): Promise<void>;
 }
@@ -37,11 +42,13 @@ export interface Evaluator {
  * A cancelled call's signal is aborted and its slot freed at once; the call itself cannot be killed.
  */
 export class InProcessEvaluator implements Evaluator {
-  private active = 0;
+  /** @internal */
+  active = 0;
   onFree: () => void = () => {};
 
   constructor(
-    private readonly objective: Objective,
+    /** @internal */
+    readonly objective: Objective,
     private readonly concurrency: number,
   ) {}
 
@@ -49,42 +56,89 @@ export class InProcessEvaluator implements Evaluator {
     return this.concurrency - this.active;
   }
 
-  start(trial: AskedTrial): Evaluation {
-    // The AbortController is made only if the objective reads its signal (creating one per trial is not free).
-    let abort: AbortController | null = null;
+  start(trial: AskedTrial, done: OnResult): Evaluation {
     this.active++;
-    let released = false;
-    const startedAt = Date.now();
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.active--;
-      this.onFree();
-    };
-    const context = {
-      trial: trial.number,
-      get seed(): number {
-        return trial.seed;
-      },
-      get signal(): AbortSignal {
-        return (abort ??= new AbortController()).signal;
-      },
-    };
-    const result = Promise.resolve()
-      .then(() => this.objective(trial.config, context))
-      .then(resultFromReturn, (e) => resultFromError(e))
-      .finally(release);
-    return {
-      result,
-      cancel: (reason) => {
-        abort ??= new AbortController();
-        if (!abort.signal.aborted) abort.abort(new Error(reason === 'timeout' ? 'trial timed out' : 'run stopped'));
-        release();
-      },
-      started: () => startedAt,
-      withdraw: () => false,
-    };
+    const call = new InProcessCall(this, trial, done);
+    // The objective runs in a microtask, as it would behind an await: never inside the runner's own call stack.
+    queueMicrotask(() => call.run());
+    return call;
   }
 
   async close(): Promise<void> {}
+}
+
+/** One in-process call: its own context (the objective's second argument), its slot, its outcome. */
+class InProcessCall implements Evaluation {
+  /** Made only if the objective reads its signal or the call is cancelled (creating one per trial is not free). */
+  abort: AbortController | null = null;
+  private released = false;
+  private settled = false;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly evaluator: InProcessEvaluator,
+    readonly trial: AskedTrial,
+    private readonly done: OnResult,
+  ) {}
+
+  run(): void {
+    let out: unknown;
+    try {
+      out = this.evaluator.objective(this.trial.config, contextOf(this));
+    } catch (e) {
+      return this.finish(resultFromError(e));
+    }
+    // A plain value settles at once; a thenable is awaited (a promise that rejects is the objective throwing).
+    if (!isThenable(out)) return this.finish(resultFromReturn(out));
+    Promise.resolve(out).then(
+      (v) => this.finish(resultFromReturn(v)),
+      (e) => this.finish(resultFromError(e)),
+    );
+  }
+
+  cancel(reason: CancelReason): void {
+    this.abort ??= new AbortController();
+    if (!this.abort.signal.aborted) this.abort.abort(new Error(reason === 'timeout' ? 'trial timed out' : 'run stopped'));
+    this.release();
+  }
+
+  started(): number {
+    return this.startedAt;
+  }
+
+  withdraw(): boolean {
+    return false;
+  }
+
+  private finish(r: TrialResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.release();
+    this.done(this.trial, r);
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.evaluator.active--;
+    this.evaluator.onFree();
+  }
+}
+
+/** What an in-process objective gets beside its config: its seed and its signal are made on first read. */
+function contextOf(call: InProcessCall): ObjectiveContext {
+  return {
+    trial: call.trial.number,
+    get seed(): number {
+      return call.trial.seed;
+    },
+    get signal(): AbortSignal {
+      return (call.abort ??= new AbortController()).signal;
+    },
+  };
+}
+
+/** Whether an objective returned something to await. */
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }

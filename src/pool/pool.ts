@@ -1,10 +1,10 @@
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { OptionsError } from '../errors.js';
 import { fail } from '../study/objective.js';
 import type { AskedTrial } from '../study/study.js';
 import type { TrialResult } from '../study/trial.js';
-import type { CancelReason, Evaluation, Evaluator } from './evaluator.js';
-import { type AbortMessage, type LoadedMessage, type PoolTask, type PoolWorkerData, type ResultMessage, slotBytes, slotViews, type WorkerMessage } from './protocol.js';
+import type { CancelReason, Evaluation, Evaluator, OnResult } from './evaluator.js';
+import { type AbortMessage, type LoadedMessage, type PoolTask, type PoolWorkerData, type ResultMessage, slotBytes, slotViews } from './protocol.js';
 
 export interface PoolOptions {
   /** Absolute path of the objective module. */
@@ -31,19 +31,35 @@ export interface PoolOptions {
 const WORKER = new URL('./worker.js', import.meta.url);
 const MAX_SEQ = 0x7fffffff;
 
-/** A trial handed to the pool, from `start` until its outcome is known. */
-interface Task {
-  readonly trial: AskedTrial;
-  readonly resolve: (r: TrialResult) => void;
+/** A trial handed to the pool, from `start` until its outcome is known; the runner's handle on it. */
+class Task implements Evaluation {
   /** The worker it is posted to; null while it waits in the backlog, and once it is done. */
-  worker: PoolWorker | null;
-  slot: number;
+  worker: PoolWorker | null = null;
+  slot = -1;
   /** Unique per posting (a task moved to another worker is posted anew). */
-  seq: number;
-  startedAt: number | undefined;
-  settled: boolean;
-  cancelled: CancelReason | null;
-  killTimer: NodeJS.Timeout | undefined;
+  seq = 0;
+  startedAt: number | undefined = undefined;
+  settled = false;
+  cancelled: CancelReason | null = null;
+  killTimer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(
+    private readonly pool: PoolEvaluator,
+    readonly trial: AskedTrial,
+    readonly done: OnResult,
+  ) {}
+
+  cancel(reason: CancelReason): void {
+    this.pool.cancel(this, reason);
+  }
+
+  started(): number | undefined {
+    return this.pool.started(this);
+  }
+
+  withdraw(): boolean {
+    return this.pool.withdraw(this);
+  }
 }
 
 /** One worker thread and the tasks posted to it, by slot. */
@@ -60,8 +76,10 @@ class PoolWorker {
 
   constructor(
     readonly thread: Worker,
-    /** Tasks and aborts go here; results come back on the thread's parentPort. */
+    /** Tasks and aborts go here. */
     readonly inbox: MessagePort,
+    /** Results come back here (the 'loaded' message on the thread's parentPort). */
+    readonly outbox: MessagePort,
     slots: SharedArrayBuffer,
     depth: number,
   ) {
@@ -137,21 +155,16 @@ export class PoolEvaluator implements Evaluator {
     return Math.max(0, n);
   }
 
-  start(trial: AskedTrial): Evaluation {
-    let resolve!: (r: TrialResult) => void;
-    const result = new Promise<TrialResult>((r) => (resolve = r));
-    const task: Task = { trial, resolve, worker: null, slot: -1, seq: 0, startedAt: undefined, settled: false, cancelled: null, killTimer: undefined };
-    if (this.dead()) this.finish(task, this.deadResult());
-    else {
+  start(trial: AskedTrial, done: OnResult): Evaluation {
+    const task = new Task(this, trial, done);
+    if (this.dead()) {
+      const r = this.deadResult();
+      queueMicrotask(() => this.finish(task, r)); // never from within start
+    } else {
       this.backlog.push(task);
       this.dispatch();
     }
-    return {
-      result,
-      cancel: (reason) => this.cancel(task, reason),
-      started: () => this.started(task),
-      withdraw: () => this.withdraw(task),
-    };
+    return task;
   }
 
   async close(): Promise<void> {
@@ -172,17 +185,22 @@ export class PoolEvaluator implements Evaluator {
 
   private spawn(): void {
     const slots = new SharedArrayBuffer(slotBytes(this.depth));
-    const { port1, port2 } = new MessageChannel();
+    const tasks = new MessageChannel();
+    const results = new MessageChannel();
     const workerData: PoolWorkerData = {
       module: this.options.module,
       exportName: this.options.exportName ?? 'default',
       studySeed: this.options.studySeed,
       depth: this.depth,
       slots,
-      tasks: port2,
+      tasks: tasks.port2,
+      results: results.port2,
     };
-    const w = new PoolWorker(new Worker(WORKER, { workerData, transferList: [port2] }), port1, slots, this.depth);
-    w.thread.on('message', (m: WorkerMessage) => ('loaded' in m ? this.onLoaded(w, m) : this.onResult(w, m)));
+    const thread = new Worker(WORKER, { workerData, transferList: [tasks.port2, results.port2] });
+    const w = new PoolWorker(thread, tasks.port1, results.port1, slots, this.depth);
+    w.thread.on('message', (m: LoadedMessage) => this.onLoaded(w, m));
+    w.outbox.on('message', (m: ResultMessage) => this.onResult(w, m));
+    w.outbox.unref(); // the thread keeps the process alive while it runs
     // Without a listener, an 'error' event would be fatal for this process; the 'exit' that follows handles it.
     w.thread.on('error', (e: Error) => (w.error ??= e.message));
     w.thread.on('exit', (code: number) => this.onExit(w, code));
@@ -216,7 +234,10 @@ export class PoolEvaluator implements Evaluator {
   private onExit(w: PoolWorker, code: number): void {
     w.exited = true;
     w.loaded = false;
+    // Results the worker posted before it ended count (a parentPort is drained before 'exit'; this port is not).
+    for (let m; (m = receiveMessageOnPort(w.outbox)) !== undefined; ) this.onResult(w, m.message as ResultMessage);
     w.inbox.close();
+    w.outbox.close();
     const i = this.workers.indexOf(w);
     if (i >= 0) this.workers.splice(i, 1);
     if (this.startup) {
@@ -300,16 +321,18 @@ export class PoolEvaluator implements Evaluator {
     if (task.settled) return;
     task.settled = true;
     clearTimeout(task.killTimer);
-    task.resolve(r);
+    task.done(task.trial, r);
   }
 
-  private started(task: Task): number | undefined {
+  /** @internal (Task.started) */
+  started(task: Task): number | undefined {
     const w = task.worker;
     if (task.startedAt === undefined && w && Atomics.load(w.states, task.slot) === -task.seq) task.startedAt = w.starts[task.slot];
     return task.startedAt;
   }
 
-  private withdraw(task: Task): boolean {
+  /** @internal (Task.withdraw) */
+  withdraw(task: Task): boolean {
     if (task.settled) return false;
     const w = task.worker;
     if (!w) {
@@ -323,7 +346,8 @@ export class PoolEvaluator implements Evaluator {
     return true;
   }
 
-  private cancel(task: Task, reason: CancelReason): void {
+  /** @internal (Task.cancel) */
+  cancel(task: Task, reason: CancelReason): void {
     if (task.settled || task.cancelled) return;
     task.cancelled = reason;
     if (this.withdraw(task)) {

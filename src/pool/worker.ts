@@ -23,7 +23,7 @@ import { importModule } from './import.js';
 import { type AbortMessage, type LoadedMessage, type PoolTask, type PoolWorkerData, type ResultMessage, slotViews } from './protocol.js';
 
 const data = workerData as PoolWorkerData;
-const results = parentPort as NonNullable<typeof parentPort>;
+const results = data.results;
 const tasks = data.tasks;
 const { starts, states } = slotViews(data.slots, data.depth);
 const trialContext = new AsyncLocalStorage<PoolTask>();
@@ -50,7 +50,7 @@ process.on('uncaughtException', (e) => stray(e, 'uncaught exception'));
 process.on('unhandledRejection', (e) => stray(e, 'unhandled rejection'));
 
 await load();
-results.postMessage((loadError === undefined ? { loaded: true } : { loaded: true, error: loadError }) satisfies LoadedMessage);
+(parentPort as NonNullable<typeof parentPort>).postMessage((loadError === undefined ? { loaded: true } : { loaded: true, error: loadError }) satisfies LoadedMessage);
 
 async function load(): Promise<void> {
   try {

@@ -4,6 +4,7 @@ import { OptionsError, TrialStateError } from '../errors.js';
 import { type Evaluation, type Evaluator, type CancelReason, InProcessEvaluator } from '../pool/evaluator.js';
 import { PoolEvaluator } from '../pool/pool.js';
 import { Rng } from '../rng.js';
+import type { Params } from '../space/space.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import { fail, isObjectiveModule, type ObjectiveSpec } from './objective.js';
 import { type AskedTrial, type Study, trialSeed } from './study.js';
@@ -119,10 +120,17 @@ class Loop {
   /** This run's trial numbers in claim order (ascending). */
   private readonly mine: number[] = [];
   private readonly ids = new Map<number, number>();
-  /** Trials of this run whose result is in storage. */
+  /** Reproducible mode: trials of this run whose result is in storage and not yet acknowledged. */
   private readonly recorded = new Set<number>();
   /** Reproducible mode: the first `acked` trials of `mine` are visible to the sampler as finished. */
   private acked = 0;
+  /**
+   * Reproducible mode: the trials as the sampler last saw them (this run's results past the cut shown as running),
+   * kept between asks and brought up to date from `viewFrom` on: every entry before it is a finished record, which
+   * never changes, so an ask costs O(trials from the first running one) rather than a copy of the whole history.
+   */
+  private readonly view: TrialRecord[] = [];
+  private viewFrom = 0;
   /** Claimed, not started. */
   private readonly queue: AskedTrial[] = [];
   private readonly active = new Map<number, Active>();
@@ -224,15 +232,7 @@ class Loop {
       this.exhausted = true;
       return;
     }
-    if (cut !== null) {
-      // Results this run has recorded past the cut stay hidden (shown as running) so the ask does not depend on timing.
-      let masked: TrialRecord[] | null = null;
-      for (let i = cut; i < this.mine.length; i++) {
-        const t = trials[this.mine[i]];
-        if (t && t.state !== 'running') (masked ??= trials.slice())[t.number] = asRunning(t);
-      }
-      if (masked) trials = masked;
-    }
+    if (cut !== null) trials = this.viewAt(trials, cut);
     // As Study.ask: a process that joined an existing study draws from its own stream.
     const rng = study.stream ? Rng.derive(study.seed, 'suggest', trials.length, study.stream) : Rng.derive(study.seed, 'suggest', trials.length);
     const points = await study.sampler.suggest({ ...history, trials }, count, rng);
@@ -247,22 +247,35 @@ class Loop {
     for (const t of claimed) {
       this.mine.push(t.number);
       this.ids.set(t.number, t.id);
-      const asked = askedTrial(study, t);
       if (this.stopping) this.record(t.number, fail('interrupted', 'the run was stopped before the trial started'));
-      else this.queue.push(asked);
+      else this.queue.push(new LoopTrial(t.number, t.params, study.space.toObject(t.params), study.seed));
     }
     this.pump();
+  }
+
+  /** `trials` (the study's, just refreshed) with this run's results past the first `cut` of its trials hidden. */
+  private viewAt(trials: readonly TrialRecord[], cut: number): readonly TrialRecord[] {
+    const view = this.view;
+    let from = this.viewFrom;
+    while (from < view.length && view[from] !== undefined && view[from].state !== 'running') from++;
+    this.viewFrom = from;
+    view.length = trials.length;
+    for (let i = from; i < trials.length; i++) view[i] = trials[i];
+    // Results this run has recorded past the cut stay hidden (shown as running) so the ask does not depend on timing.
+    for (let i = cut; i < this.mine.length; i++) {
+      const t = view[this.mine[i]];
+      if (t && t.state !== 'running') view[t.number] = asRunning(t);
+    }
+    return view;
   }
 
   /** Starts queued trials while the evaluator has room. */
   private pump(): void {
     while (this.queue.length && !this.stopping && this.evaluator.free() > 0) {
       const trial = this.queue.shift() as AskedTrial;
-      const evaluation = this.evaluator.start(trial);
-      const a: Active = { id: this.ids.get(trial.number) as number, evaluation };
+      const a: Active = { id: this.ids.get(trial.number) as number, evaluation: this.evaluator.start(trial, this.onResult) };
       this.active.set(trial.number, a);
       if (this.o.trialTimeoutMs !== undefined) this.armTimeout(trial.number, a, this.o.trialTimeoutMs);
-      void evaluation.result.then((r) => this.settle(trial.number, r));
     }
   }
 
@@ -279,6 +292,9 @@ class Loop {
       else this.settle(number, fail('timeout', `no result after ${timeout} ms`), 'timeout');
     }, delay);
   }
+
+  /** The evaluator's callback for every trial (one function for the run: no closure per trial). */
+  private readonly onResult = (trial: AskedTrial, result: TrialResult): void => this.settle(trial.number, result);
 
   /** A running trial has an outcome (or is cut off with `cancel`): free its slot first, then record it. */
   private settle(number: number, result: TrialResult, cancel?: CancelReason): void {
@@ -297,26 +313,37 @@ class Loop {
     const id = this.ids.get(number) as number;
     this.study.storage.finishTrial(id, result).then(
       (rec) => {
-        this.count(rec);
-        this.o.onProgress?.({ done: this.done, total: this.o.nTrials, running: this.running(), failed: this.failed, best: this.best, last: rec });
-        this.acknowledge(number);
+        try {
+          this.count(rec);
+          const { onProgress } = this.o;
+          if (onProgress) onProgress({ done: this.done, total: this.o.nTrials, running: this.running(), failed: this.failed, best: this.best, last: rec });
+          this.acknowledge(number);
+        } finally {
+          this.written();
+        }
       },
       (e) => {
-        // Finished meanwhile by someone else (e.g. failed as stale by another process): nothing to record.
-        if (e instanceof TrialStateError) this.acknowledge(number);
-        else this.abortRun(e);
+        try {
+          // Finished meanwhile by someone else (e.g. failed as stale by another process): nothing to record.
+          if (e instanceof TrialStateError) this.acknowledge(number);
+          else this.abortRun(e);
+        } finally {
+          this.written();
+        }
       },
-    ).finally(() => {
-      this.writes--;
-      this.check();
-    });
+    );
+  }
+
+  private written(): void {
+    this.writes--;
+    this.check();
   }
 
   private acknowledge(number: number): void {
-    this.recorded.add(number);
     if (!this.o.reproducible) return this.ask(1, null);
+    this.recorded.add(number);
     const batch = Math.max(1, this.o.prefetch);
-    while (this.acked < this.mine.length && this.recorded.has(this.mine[this.acked])) {
+    while (this.acked < this.mine.length && this.recorded.delete(this.mine[this.acked])) {
       this.acked++;
       if (this.acked % batch === 0) this.ask(batch, this.acked);
     }
@@ -383,16 +410,19 @@ class Loop {
 }
 
 /** The trial as the evaluator gets it; its seed is derived on first read (it costs microseconds, and is rarely used). */
-function askedTrial(study: Study, t: TrialRecord): AskedTrial {
-  let seed: number | undefined;
-  return {
-    number: t.number,
-    params: t.params,
-    config: study.space.toObject(t.params),
-    get seed(): number {
-      return (seed ??= trialSeed(study.seed, t.number));
-    },
-  };
+class LoopTrial implements AskedTrial {
+  private derived: number | undefined;
+
+  constructor(
+    readonly number: number,
+    readonly params: Params,
+    readonly config: unknown,
+    private readonly studySeed: number,
+  ) {}
+
+  get seed(): number {
+    return (this.derived ??= trialSeed(this.studySeed, this.number));
+  }
 }
 
 function countBudget(trials: readonly (TrialRecord | undefined)[]): number {

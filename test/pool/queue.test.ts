@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Evaluation } from '../../src/pool/evaluator.js';
 import { PoolEvaluator } from '../../src/pool/pool.js';
 import { hp } from '../../src/space/hp.js';
 import type { AskedTrial } from '../../src/study/study.js';
 import { createStudy } from '../../src/study/study.js';
+import type { TrialResult } from '../../src/study/trial.js';
 import { fixture } from './fixtures.js';
 
 const MODULE = fixture('pool-queue.mjs');
@@ -12,13 +14,25 @@ function asked(number: number, config: { ms?: number; exit?: number }): AskedTri
   return { number, params: {}, config, seed: number };
 }
 
+/** Starts `trial` on `pool`; the evaluation, and its result as a promise. */
+function start(pool: PoolEvaluator, trial: AskedTrial): Evaluation & { result: Promise<TrialResult> } {
+  let evaluation!: Evaluation;
+  const result = new Promise<TrialResult>((resolve) => {
+    evaluation = pool.start(trial, (t, r) => {
+      assert.equal(t, trial);
+      resolve(r);
+    });
+  });
+  return Object.assign(evaluation, { result });
+}
+
 describe('a trial queued behind another on its worker', () => {
   it('is moved to another worker when the running trial kills the worker; only the running trial fails', async () => {
     const pool = await PoolEvaluator.open({ module: MODULE, workers: 1, depth: 2, studySeed: 0 });
     try {
       assert.equal(pool.free(), 2);
-      const crashing = pool.start(asked(0, { ms: 50, exit: 4 }));
-      const queued = pool.start(asked(1, {}));
+      const crashing = start(pool, asked(0, { ms: 50, exit: 4 }));
+      const queued = start(pool, asked(1, {}));
       assert.equal(pool.free(), 0, 'both trials are posted to the one worker');
       assert.equal(queued.started(), undefined, 'the second waits behind the first');
       const [a, b] = await Promise.all([crashing.result, queued.result]);
@@ -36,11 +50,11 @@ describe('a trial queued behind another on its worker', () => {
   it('can be withdrawn until it starts, and then never runs', async () => {
     const pool = await PoolEvaluator.open({ module: MODULE, workers: 1, depth: 2, studySeed: 0 });
     try {
-      const first = pool.start(asked(0, { ms: 30 }));
-      const second = pool.start(asked(1, {}));
+      const first = start(pool, asked(0, { ms: 30 }));
+      const second = start(pool, asked(1, {}));
       assert.equal(second.withdraw(), true);
       assert.equal(second.withdraw(), false, 'once');
-      const third = pool.start(asked(2, {}));
+      const third = start(pool, asked(2, {}));
       const r0 = await first.result;
       assert.equal(first.withdraw(), false, 'it ran');
       const r2 = await third.result;
@@ -55,7 +69,7 @@ describe('a trial queued behind another on its worker', () => {
     const pool = await PoolEvaluator.open({ module: MODULE, workers: 2, depth: 2, studySeed: 0 });
     try {
       // 0 and 2 go to the first worker, 1 and 3 to the second, which finishes long before 0 does.
-      const e = [pool.start(asked(0, { ms: 600 })), pool.start(asked(1, {})), pool.start(asked(2, {})), pool.start(asked(3, {}))];
+      const e = [start(pool, asked(0, { ms: 600 })), start(pool, asked(1, {})), start(pool, asked(2, {})), start(pool, asked(3, {}))];
       const r = await Promise.all(e.map((x) => x.result));
       assert.ok(r.every((x) => x.state === 'complete'));
       const thread = r.map((x) => (x.state === 'complete' ? x.attrs?.threadId : null));
