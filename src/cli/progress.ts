@@ -6,10 +6,18 @@ export interface ProgressLine {
   best?: number | null;
 }
 
-/** A progress bar on stderr when it is a TTY and output is not JSON; silent otherwise. */
+/** How often the bar takes new figures (it redraws at 10 fps anyway): updates in between are only remembered. */
+const UPDATE_MS = 50;
+
+/**
+ * A progress bar on stderr when it is a TTY and output is not JSON; silent otherwise (then `update` costs nothing).
+ * Cheap enough to call after every trial: figures reach the bar at most every 50 ms, and on `stop`.
+ */
 export class ProgressBar {
   private readonly bar: cliProgress.SingleBar | null;
   private readonly start = Date.now();
+  private lastPush = 0;
+  private latest: { done: number; line: ProgressLine } | null = null;
 
   constructor(total: number, enabled: boolean, unit = 'trials') {
     this.bar =
@@ -30,16 +38,29 @@ export class ProgressBar {
 
   update(done: number, line: ProgressLine = {}): void {
     if (!this.bar) return;
-    const rate = done / Math.max((Date.now() - this.start) / 1000, 1e-3);
-    this.bar.update(done, {
+    const now = Date.now();
+    if (now - this.lastPush < UPDATE_MS) {
+      this.latest = { done, line: { running: line.running, failed: line.failed, best: line.best } };
+      return;
+    }
+    this.lastPush = now;
+    this.latest = null;
+    this.push(done, line, now);
+  }
+
+  stop(): void {
+    if (this.bar && this.latest) this.push(this.latest.done, this.latest.line, Date.now());
+    this.bar?.stop();
+  }
+
+  private push(done: number, line: ProgressLine, now: number): void {
+    const bar = this.bar as cliProgress.SingleBar;
+    const rate = done / Math.max((now - this.start) / 1000, 1e-3);
+    bar.update(done, {
       running: line.running ?? 0,
       failed: line.failed ?? 0,
       best: line.best === null || line.best === undefined ? '-' : line.best.toPrecision(6),
       rate: rate.toFixed(rate < 10 ? 2 : 0),
     });
-  }
-
-  stop(): void {
-    this.bar?.stop();
   }
 }
