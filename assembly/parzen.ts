@@ -70,21 +70,16 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
   isInterval: usize, catSizes: usize, catProbs: usize,
   isR: usize, isP: usize, lzI: usize, cst: usize, ub: usize, wt: usize, lazy: usize, catLog: usize): i32 {
   for (let k = 0; k < K; k++) if (!(ld(w + (<usize>k << 3)) >= 0)) return BAD_WEIGHT | (k << 3);
-  const Kd = K * d;
-  for (let i = 0; i < Kd; i++) {
-    const s = ld(sig + (<usize>i << 3));
-    if (!(s > 0) || s == Infinity) return BAD_SIGMA | (i << 3);
-    if (!isFinite(ld(mu + (<usize>i << 3)))) return BAD_MU | (i << 3);
-  }
-  for (let j = 0; j < d; j++) if (!(ld(low + (<usize>j << 3)) < ld(high + (<usize>j << 3)))) return BAD_BOUNDS | (j << 3);
   const Kp = (K + 1) & ~1;
   const rowBytes = <usize>d << 3;
   allLazy = 0;
   if (d > thCap) {
-    if (thCap > 0) heap.free(TH);
+    if (thCap > 0) { heap.free(TH); heap.free(FARS); }
     thCap = d;
     TH = heap.alloc(<usize>thCap * 40);
+    FARS = heap.alloc(<usize>(thCap + 1) << 3);
   }
+  const pairs = d >> 1;
   let sumLog: f64 = 0;
   let shared: usize = isR;
   for (let k = 0; k < Kp; k++) {
@@ -93,16 +88,17 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
     st(lazy + o, k < K ? NaN : Infinity);
     if (k >= K) { st(cst + o, -Infinity); st(ub + o, 0); continue; }
     const srow = sig + <usize>k * rowBytes;
-    let same = k > 0;
-    for (let j = 0; same && j < d; j++) same = ld(srow + (<usize>j << 3)) == ld(srow - rowBytes + (<usize>j << 3));
-    if (!same || d == 1) {
-      // what depends on the sigmas alone
+    const mrow = mu + <usize>k * rowBytes;
+    // the sigmas are checked (and what depends on them alone computed) only where they differ from the
+    // previous component's: in multivariate TPE every component but the prior shares them
+    if (k == 0 || d == 1 || !rowsEqual(srow, srow - rowBytes, d)) {
       sumLog = 0;
       const irow = isR + <usize>k * rowBytes;
       for (let j = 0; j < d; j++) {
         const jo = <usize>j << 3;
-        if (load<u8>(isInterval + <usize>j) != 0) { st(irow + jo, 0); continue; }
         const sj = ld(srow + jo);
+        if (!(sj > 0) || sj == Infinity) return firstRowError(k, d, mu, sig);
+        if (load<u8>(isInterval + <usize>j) != 0) { st(irow + jo, 0); st(FARS + jo, NaN); continue; }
         const half = 0.5 * (ld(high + jo) - ld(low + jo));
         st(irow + jo, INV_SQRT2 / sj);
         sumLog += Math.log(sj) + HALF_LOG_2PI;
@@ -110,37 +106,88 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
         // them: with the mean in the box, [m, m + h] or [m - h, m] lies in it for some h >= half the width, so
         // Z >= Phi(half/s) - 1/2 >= PHI1 * min(half/s, 1)
         const th = TH + <usize>j * 40;
-        st(th, FAR * sj); st(th + 8, 4 * sj); st(th + 16, 2 * sj); st(th + 24, sj);
+        st(FARS + jo, FAR * sj);
+        st(th + 8, 4 * sj); st(th + 16, 2 * sj); st(th + 24, sj);
         st(th + 32, half >= sj ? NEG_LOG_PHI1 : -Math.log(PHI1 * (half / sj)));
       }
       shared = irow;
     }
     store<i32>(isP + (<usize>k << 2), <i32>shared);
-    // normalisers now: interval dims (every point needs them) and means outside the box (not so in TPE);
-    // for the others, a bound: with the nearer edge t sigmas away, Z >= 1 - 2 Phi(-t) (and Z = 1 as computed
-    // beyond FAR sigmas, where logZ drops the tails)
+    // The means: normalisers now at interval dims (every point needs them) and where a mean lies outside the box
+    // (not so in TPE); elsewhere a bound: with the nearer edge t sigmas away, Z >= 1 - 2 Phi(-t), and Z = 1 as
+    // computed beyond FAR sigmas (logZ drops the tails), the common case, settled a pair of dims at a time.
     let eager: f64 = 0, u: f64 = 0;
-    const mrow = mu + <usize>k * rowBytes;
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      const lo = ld(low + jo), hi = ld(high + jo), m = ld(mrow + jo);
-      if (load<u8>(isInterval + <usize>j) != 0) st(lzI + <usize>k * rowBytes + jo, logZ(m, ld(srow + jo), lo, hi));
-      else if (!(m >= lo && m <= hi)) eager += logZ(m, ld(srow + jo), lo, hi);
-      else {
-        const dist = min(m - lo, hi - m);
-        const th = TH + <usize>j * 40;
-        if (dist >= ld(th)) continue;
-        u += dist >= ld(th + 8) ? 6.4e-5 : dist >= ld(th + 16) ? 0.0466 : dist >= ld(th + 24) ? 0.3818 : ld(th + 32);
+    const zero = f64x2.splat(0);
+    for (let q = 0; q < pairs; q++) {
+      const qo = <usize>q << 4;
+      const m = v128.load(mrow + qo);
+      const dist = f64x2.pmin(f64x2.sub(m, v128.load(low + qo)), f64x2.sub(v128.load(high + qo), m));
+      const ok = v128.and(f64x2.eq(f64x2.sub(m, m), zero), f64x2.ge(dist, v128.load(FARS + qo)));
+      if (i64x2.all_true(ok)) continue;
+      for (let j = q << 1; j < (q << 1) + 2; j++) {
+        const t = meanTerm(k, j, d, mu, sig, low, high, isInterval, lzI);
+        if (isNaN(t)) return firstRowError(k, d, mu, sig);
+        if (t < 0) eager += t; else u += t;
       }
+    }
+    if (d & 1) {
+      const t = meanTerm(k, d - 1, d, mu, sig, low, high, isInterval, lzI);
+      if (isNaN(t)) return firstRowError(k, d, mu, sig);
+      if (t < 0) eager += t; else u += t;
     }
     st(cst + o, -sumLog - eager);
     st(ub + o, u);
   }
+  for (let j = 0; j < d; j++) if (!(ld(low + (<usize>j << 3)) < ld(high + (<usize>j << 3)))) return BAD_BOUNDS | (j << 3);
   let S = 0;
   for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
   const tot = <usize>K * <usize>S;
   for (let i: usize = 0; i < tot; i++) st(catLog + (i << 3), Math.log(ld(catProbs + (i << 3))));
   return 0;
+}
+
+/** Whether two rows of d doubles are equal. */
+function rowsEqual(a: usize, b: usize, d: i32): bool {
+  const pairs = d >> 1;
+  for (let q = 0; q < pairs; q++) {
+    const qo = <usize>q << 4;
+    if (!i64x2.all_true(f64x2.eq(v128.load(a + qo), v128.load(b + qo)))) return false;
+  }
+  return (d & 1) == 0 || ld(a + (<usize>(d - 1) << 3)) == ld(b + (<usize>(d - 1) << 3));
+}
+
+/** The error code for the first invalid sigma or mean of component k's row, in (element, sigma before mean) order. */
+function firstRowError(k: i32, d: i32, mu: usize, sig: usize): i32 {
+  for (let j = 0; j < d; j++) {
+    const i = k * d + j;
+    const s = ld(sig + (<usize>i << 3));
+    if (!(s > 0) || s == Infinity) return BAD_SIGMA | (i << 3);
+    if (!isFinite(ld(mu + (<usize>i << 3)))) return BAD_MU | (i << 3);
+  }
+  return 0;
+}
+
+/**
+ * Component k's mean at dim j, as parzenPrepare needs it: NaN for a mean that is not finite; at an interval dim
+ * its normaliser goes to lzI and 0 is returned; outside the box, its log normaliser (<= 0, for cst); inside, the
+ * bound on -log Z (>= 0, for ub) from the thresholds in TH and FARS.
+ */
+// @ts-ignore: decorator
+@inline function meanTerm(k: i32, j: i32, d: i32, mu: usize, sig: usize, low: usize, high: usize, isInterval: usize, lzI: usize): f64 {
+  const jo = <usize>j << 3;
+  const ko = <usize>(k * d) << 3;
+  const m = ld(mu + ko + jo);
+  if (!isFinite(m)) return NaN;
+  const lo = ld(low + jo), hi = ld(high + jo);
+  if (load<u8>(isInterval + <usize>j) != 0) {
+    st(lzI + ko + jo, logZ(m, ld(sig + ko + jo), lo, hi));
+    return 0;
+  }
+  if (!(m >= lo && m <= hi)) return min(logZ(m, ld(sig + ko + jo), lo, hi), 0);
+  const dist = min(m - lo, hi - m);
+  if (dist >= ld(FARS + jo)) return 0;
+  const th = TH + <usize>j * 40;
+  return dist >= ld(th + 8) ? 6.4e-5 : dist >= ld(th + 16) ? 0.0466 : dist >= ld(th + 24) ? 0.3818 : ld(th + 32);
 }
 
 /** Component k's lazy term: the sum of its log normalisers not in cst (density dims, mean in the box) minus log w_k. */
@@ -182,7 +229,8 @@ export function expBatch(x: usize, n: i32, out: usize): void {
 /** Points scored together: each component's row is read once per tile. */
 const TILE = 4;
 const XD: usize = memory.data(8 * 4098 * TILE, 16); // a tile's points, density dims only (0 elsewhere), d <= 4096
-let TH: usize = 0; // per dim of parzenPrepare: the bound's thresholds (FAR, 4, 2, 1 sigma) and its value beyond
+let TH: usize = 0; // per dim of parzenPrepare: the bound's thresholds (at 8 + 4, 2, 1 sigma) and its value beyond
+let FARS: usize = 0; // per dim: FAR sigmas (NaN at interval dims)
 let thCap: i32 = 0;
 let KEEP: usize = 0; // indices of the components kept for one point
 let SCORE: usize = 0; // and their scores (one spare slot)
