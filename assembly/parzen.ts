@@ -395,6 +395,13 @@ function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, i
   const best = top - lazyOf(kTop, d, isInterval, low, high, mu, sig, ub, wt, lazy);
   const floor = best - REACH - lwMax;
   const floorv = f64x2.splat(floor);
+  // how many are kept decides between gathering them and a dense pass (padding never passes: its row is -inf)
+  let kept = 0;
+  for (let k = 0; k < Kp; k += 2) {
+    const o = <usize>k << 3;
+    kept += popcnt(i64x2.bitmask(f64x2.gt(f64x2.add(v128.load(row + o), v128.load(ub + o)), floorv)));
+  }
+  if (kept * 4 > K) return denseLogSumExp(K, d, isInterval, low, high, mu, sig, ub, wt, lazy, row);
   let n = 0;
   for (let k = 0; k < Kp; k += 2) {
     const o = <usize>k << 3;
@@ -402,7 +409,6 @@ function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, i
     if (ld(row + o) + ld(ub + o) > floor) { store<i32>(KEEP + (<usize>n << 2), k); n++; }
     if (k + 1 < K && ld(row + o + 8) + ld(ub + o + 8) > floor) { store<i32>(KEEP + (<usize>n << 2), k + 1); n++; }
   }
-  if (n * 4 > K) return denseLogSumExp(K, d, isInterval, low, high, mu, sig, ub, wt, lazy, row);
   let mx = best;
   for (let i = 0; i < n; i++) {
     const k = load<i32>(KEEP + (<usize>i << 2));
