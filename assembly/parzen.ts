@@ -10,8 +10,8 @@
 //   log p(x) = logsumexp_k ( log w_k + sum_j log term_kj + sum_c log p_kc[x_c] )
 //
 // The density dims' normalisers and the log weights are computed lazily: a K x d table of normalisers costs
-// more than the whole evaluation, yet in a TPE mixture few components come within e^-50 of the best one at any
-// point. Prepare stores a cheap upper bound ub_k >= -sum_j log Z_kj; evaluation scores every component without
+// more than the whole evaluation, yet at high d few components of a TPE mixture come within reach (e^-36) of the
+// best one at any point. Prepare stores a cheap upper bound ub_k >= -sum_j log Z_kj; evaluation scores every component without
 // these terms and computes (and caches) them only for components that the bounds keep within reach.
 //
 // Means and sigmas stay row-major (component by component, as given): scoring reads each component's row in
@@ -76,7 +76,7 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
   if (d > thCap) {
     if (thCap > 0) { heap.free(TH); heap.free(FARS); }
     thCap = d;
-    TH = heap.alloc(<usize>thCap * 40);
+    TH = heap.alloc(<usize>thCap * 32);
     FARS = heap.alloc(<usize>(thCap + 1) << 3);
   }
   const pairs = d >> 1;
@@ -105,10 +105,10 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
         // thresholds of the bound on -log Z by the mean's distance to the nearer edge (see below); beyond all of
         // them: with the mean in the box, [m, m + h] or [m - h, m] lies in it for some h >= half the width, so
         // Z >= Phi(half/s) - 1/2 >= PHI1 * min(half/s, 1)
-        const th = TH + <usize>j * 40;
+        const th = TH + <usize>j * 32;
         st(FARS + jo, FAR * sj);
-        st(th + 8, 4 * sj); st(th + 16, 2 * sj); st(th + 24, sj);
-        st(th + 32, half >= sj ? NEG_LOG_PHI1 : -Math.log(PHI1 * (half / sj)));
+        st(th, 4 * sj); st(th + 8, 2 * sj); st(th + 16, sj);
+        st(th + 24, half >= sj ? NEG_LOG_PHI1 : -Math.log(PHI1 * (half / sj)));
       }
       shared = irow;
     }
@@ -186,8 +186,8 @@ function firstRowError(k: i32, d: i32, mu: usize, sig: usize): i32 {
   if (!(m >= lo && m <= hi)) return min(logZ(m, ld(sig + ko + jo), lo, hi), 0);
   const dist = min(m - lo, hi - m);
   if (dist >= ld(FARS + jo)) return 0;
-  const th = TH + <usize>j * 40;
-  return dist >= ld(th + 8) ? 6.4e-5 : dist >= ld(th + 16) ? 0.0466 : dist >= ld(th + 24) ? 0.3818 : ld(th + 32);
+  const th = TH + <usize>j * 32;
+  return dist >= ld(th) ? 6.4e-5 : dist >= ld(th + 8) ? 0.0466 : dist >= ld(th + 16) ? 0.3818 : ld(th + 24);
 }
 
 /** Component k's lazy term: the sum of its log normalisers not in cst (density dims, mean in the box) minus log w_k. */
@@ -229,7 +229,7 @@ export function expBatch(x: usize, n: i32, out: usize): void {
 /** Points scored together: each component's row is read once per tile. */
 const TILE = 4;
 const XD: usize = memory.data(8 * 4098 * TILE, 16); // a tile's points, density dims only (0 elsewhere), d <= 4096
-let TH: usize = 0; // per dim of parzenPrepare: the bound's thresholds (at 8 + 4, 2, 1 sigma) and its value beyond
+let TH: usize = 0; // per dim of parzenPrepare: the bound's thresholds at 4, 2 and 1 sigma, and its value below them
 let FARS: usize = 0; // per dim: FAR sigmas (NaN at interval dims)
 let thCap: i32 = 0;
 let KEEP: usize = 0; // indices of the components kept for one point
