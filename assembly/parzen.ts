@@ -72,7 +72,6 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
   for (let k = 0; k < K; k++) if (!(ld(w + (<usize>k << 3)) >= 0)) return BAD_WEIGHT | (k << 3);
   const Kp = (K + 1) & ~1;
   const rowBytes = <usize>d << 3;
-  allLazy = 0;
   if (d > thCap) {
     if (thCap > 0) { heap.free(TH); heap.free(FARS); }
     thCap = d;
@@ -235,7 +234,6 @@ let thCap: i32 = 0;
 let KEEP: usize = 0; // indices of the components kept for one point
 let SCORE: usize = 0; // and their scores (one spare slot)
 let keepCap: i32 = 0;
-let allLazy: usize = 0; // the lazy array whose terms are all computed (reset by parzenPrepare: addresses are reused)
 
 // @ts-ignore: decorator
 @inline function hsum(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
@@ -401,7 +399,7 @@ function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, i
     const o = <usize>k << 3;
     kept += popcnt(i64x2.bitmask(f64x2.gt(f64x2.add(v128.load(row + o), v128.load(ub + o)), floorv)));
   }
-  if (kept * 4 > K) return denseLogSumExp(K, d, isInterval, low, high, mu, sig, ub, wt, lazy, row);
+  if (kept * 4 > K) return denseLogSumExp(K, d, isInterval, low, high, mu, sig, ub, wt, lazy, row, floor);
   let n = 0;
   for (let k = 0; k < Kp; k += 2) {
     const o = <usize>k << 3;
@@ -430,20 +428,28 @@ function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, i
 }
 
 /**
- * The log-sum-exp of a whole row with every lazy term: when most components are within reach (a dense cloud of
- * observations around the point), a pass over all of them in pairs beats gathering the kept ones.
+ * The log-sum-exp of a row when most components are within reach (a dense cloud of observations around the
+ * point): a pass over all of them in pairs beats gathering the kept ones. Those out of reach (`floor`, as in
+ * pointLogPdf) count as -inf, so their lazy terms are never computed.
  */
 function denseLogSumExp(K: i32, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize,
-  wt: usize, lazy: usize, row: usize): f64 {
+  wt: usize, lazy: usize, row: usize, floor: f64): f64 {
   const Kp = (K + 1) & ~1;
-  if (allLazy != lazy) {
-    for (let k = 0; k < K; k++) lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy);
-    allLazy = lazy;
-  }
-  let m2 = f64x2.splat(-Infinity);
+  const floorv = f64x2.splat(floor);
+  const ninf = f64x2.splat(-Infinity);
+  let m2 = ninf;
   for (let k = 0; k < Kp; k += 2) {
     const o = <usize>k << 3;
-    const v = f64x2.sub(v128.load(row + o), v128.load(lazy + o));
+    const r = v128.load(row + o);
+    const reach = f64x2.gt(f64x2.add(r, v128.load(ub + o)), floorv);
+    if (!v128.any_true(reach)) {
+      v128.store(row + o, ninf);
+      continue;
+    }
+    // lazy terms of the lanes in reach (padding never is: its row is -inf)
+    if (i64x2.extract_lane(reach, 0) != 0) lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy);
+    if (i64x2.extract_lane(reach, 1) != 0) lazyOf(k + 1, d, isInterval, low, high, mu, sig, ub, wt, lazy);
+    const v = v128.bitselect(f64x2.sub(r, v128.load(lazy + o)), ninf, reach);
     v128.store(row + o, v);
     m2 = f64x2.pmax(m2, v);
   }
