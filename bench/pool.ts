@@ -6,6 +6,7 @@ import { random } from '../src/samplers/random.js';
 import { hp } from '../src/space/hp.js';
 import { MemoryStorage } from '../src/storage/memory.js';
 import { createStudy } from '../src/study/study.js';
+import { runPoolFloor } from './pool-floor.js';
 
 export interface PoolBenchOptions {
   workers: number;
@@ -17,6 +18,8 @@ export interface PoolBenchOptions {
   /** Passed to optimize. Default true. */
   reproducible?: boolean;
   seed?: number;
+  /** Also measure the machine's floor (see runPoolFloor) for each row, right after the pool. */
+  floor?: boolean;
   onRow?: (done: number) => void;
 }
 
@@ -28,6 +31,8 @@ export interface PoolBenchRow {
   trialsPerSec: number;
   /** trialsPerSec / (workers × 1000 / taskMs): the share of the pool's capacity spent in the objective. */
   efficiency: number;
+  /** With `floor`: the same measure for bare worker threads whose main thread only posts the next task. */
+  floorEfficiency?: number;
 }
 
 export interface PoolBenchReport {
@@ -67,6 +72,7 @@ export async function runPoolBench(o: PoolBenchOptions): Promise<PoolBenchReport
       prefetch,
       trialsPerSec: Math.round(trialsPerSec * 10) / 10,
       efficiency: Math.round((trialsPerSec / ((o.workers * 1000) / taskMs)) * 1000) / 1000,
+      ...(o.floor ? { floorEfficiency: Math.round((await runPoolFloor(o.workers, taskMs, o.trials)) * 1000) / 1000 } : {}),
     });
     o.onRow?.(i + 1);
   }
@@ -82,14 +88,15 @@ export function registerPoolBench(bench: Command): void {
     .option('--task-ms <list>', 'comma-separated busy-wait per trial, ms', intList, [1, 10])
     .option('--trials <n>', 'trials per row', positiveInt, 2000)
     .option('--prefetch <n>', 'trials asked ahead of free workers, in batches of this size (see optimize options)', nonNegativeInt, 8)
-    .option('--json', 'print JSON: { rows: [{ workers, taskMs, trials, prefetch, trialsPerSec, efficiency }] }')
-    .action(async (o: { workers: number; taskMs: number[]; trials: number; prefetch: number; json?: boolean }) => {
+    .option('--floor', "also measure, beside each row, bare worker threads whose main thread only posts the next task: what this machine allows")
+    .option('--json', 'print JSON: { rows: [{ workers, taskMs, trials, prefetch, trialsPerSec, efficiency, floorEfficiency? }] }')
+    .action(async (o: { workers: number; taskMs: number[]; trials: number; prefetch: number; floor?: boolean; json?: boolean }) => {
       const report = await runPoolBench(o);
       if (o.json) return void process.stdout.write(`${JSON.stringify(report)}\n`);
       console.log(`worker pool, ${o.workers} workers, prefetch ${o.prefetch}: efficiency = trials/s / (workers × 1000 / taskMs)`);
       console.log(formatTable([
-        ['workers', 'task ms', 'trials', 'trials/s', 'efficiency'],
-        ...report.rows.map((r) => [r.workers, r.taskMs, r.trials, r.trialsPerSec, r.efficiency]),
+        ['workers', 'task ms', 'trials', 'trials/s', 'efficiency', ...(o.floor ? ['floor'] : [])],
+        ...report.rows.map((r) => [r.workers, r.taskMs, r.trials, r.trialsPerSec, r.efficiency, ...(o.floor ? [r.floorEfficiency ?? ''] : [])]),
       ]));
     });
 }
