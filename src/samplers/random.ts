@@ -1,6 +1,6 @@
 import type { Rng } from '../rng.js';
 import type { Params } from '../space/space.js';
-import type { History, Sampler } from './sampler.js';
+import { type History, runningTrials, type Sampler } from './sampler.js';
 
 /** Draws tried before accepting a duplicate (duplicates only occur in small discrete spaces). */
 const DUPLICATE_RETRIES = 32;
@@ -15,7 +15,7 @@ export class RandomSampler implements Sampler {
 
   suggest(history: History, n: number, rng: Rng): Params[] {
     const { space } = history;
-    const taken = new Set(history.trials.filter((t) => t.state === 'running').map((t) => space.key(t.params)));
+    const taken = new Set(runningTrials(history).map((t) => space.key(t.params)));
     const out: Params[] = [];
     for (let i = 0; i < n; i++) {
       let p = space.sample(rng);

@@ -9,6 +9,19 @@ export interface History {
   /** The study seed, for state that must stay the same across calls (a grid's order, a CMA-ES generation). */
   readonly seed: number;
   readonly trials: readonly TrialRecord[];
+  /**
+   * Optional: every trial before this index is finished, so a sampler looking for the running ones may start here
+   * (the study and the optimize loop give it, which keeps that search from growing with the study).
+   */
+  readonly settled?: number;
+}
+
+/** The running (pending) trials of a history, found from `history.settled` on. */
+export function runningTrials(history: History): TrialRecord[] {
+  const out: TrialRecord[] = [];
+  const { trials } = history;
+  for (let i = history.settled ?? 0; i < trials.length; i++) if (trials[i].state === 'running') out.push(trials[i]);
+  return out;
 }
 
 /**

@@ -232,10 +232,14 @@ class Loop {
       this.exhausted = true;
       return;
     }
-    if (cut !== null) trials = this.viewAt(trials, cut);
+    let settled = history.settled;
+    if (cut !== null) {
+      trials = this.viewAt(trials, cut);
+      settled = this.viewFrom;
+    }
     // As Study.ask: a process that joined an existing study draws from its own stream.
     const rng = study.stream ? Rng.derive(study.seed, 'suggest', trials.length, study.stream) : Rng.derive(study.seed, 'suggest', trials.length);
-    const points = await study.sampler.suggest({ ...history, trials }, count, rng);
+    const points = await study.sampler.suggest({ ...history, trials, settled }, count, rng);
     if (this.stopping) return;
     for (const p of points) study.space.validate(p);
     const claimed = points.length
@@ -259,8 +263,11 @@ class Loop {
     let from = this.viewFrom;
     while (from < view.length && view[from] !== undefined && view[from].state !== 'running') from++;
     this.viewFrom = from;
-    view.length = trials.length;
-    for (let i = from; i < trials.length; i++) view[i] = trials[i];
+    // grown by push: setting the length past the end would leave holes, and V8 then stores the array as a
+    // dictionary, which made every sampler's pass over the history several times slower
+    if (view.length > trials.length) view.length = trials.length;
+    for (let i = from; i < view.length; i++) view[i] = trials[i];
+    for (let i = view.length; i < trials.length; i++) view.push(trials[i]);
     // Results this run has recorded past the cut stay hidden (shown as running) so the ask does not depend on timing.
     for (let i = cut; i < this.mine.length; i++) {
       const t = view[this.mine[i]];

@@ -146,7 +146,7 @@ export class Study {
 
   /** The history a sampler sees now. */
   history(): History {
-    return { space: this.space, direction: this.direction, seed: this.seed, trials: this.records };
+    return { space: this.space, direction: this.direction, seed: this.seed, trials: this.records, settled: this.settled };
   }
 
   /**
