@@ -5,7 +5,7 @@ import type { Value } from '../space/hp.js';
 import type { Params, SearchSpace } from '../space/space.js';
 import type { TrialRecord } from '../study/trial.js';
 import { mirror } from './cmaes/strategy.js';
-import type { History, Sampler } from './sampler.js';
+import { type History, runningTrials, type Sampler } from './sampler.js';
 
 export interface EvolutionOptions {
   /** P: the population is the P most recent complete trials; the first P complete trials are random. Default 16 (tuned at ~100 trials; Real et al. used 100 for 20 000). */
@@ -39,6 +39,7 @@ export class EvolutionSampler implements Sampler {
   readonly populationSize: number;
   readonly sampleSize: number;
   readonly mutationSd: number;
+  private readonly keys = new WeakMap<Params, string>();
 
   constructor(o: EvolutionOptions = {}) {
     validate(o);
@@ -51,8 +52,8 @@ export class EvolutionSampler implements Sampler {
   suggest(history: History, n: number, rng: Rng): Params[] {
     const { space, direction } = history;
     const complete = history.trials.filter((t) => t.state === 'complete' && t.value !== null && Number.isFinite(t.value));
-    const running = new Set(history.trials.filter((t) => t.state === 'running').map((t) => space.key(t.params)));
-    const seen = new Set(history.trials.map((t) => space.key(t.params)));
+    const running = new Set(runningTrials(history).map((t) => this.keyOf(space, t.params)));
+    const seen = new Set(history.trials.map((t) => this.keyOf(space, t.params)));
     const out: Params[] = [];
     const population = complete.slice(-this.populationSize);
     const sign = direction === 'minimize' ? 1 : -1;
@@ -76,6 +77,13 @@ export class EvolutionSampler implements Sampler {
       out.push(child);
     }
     return out;
+  }
+
+  /** A stored trial's key, computed once: stored params never change, and every ask checks against all of them. */
+  private keyOf(space: SearchSpace, params: Params): string {
+    let key = this.keys.get(params);
+    if (key === undefined) this.keys.set(params, (key = space.key(params)));
+    return key;
   }
 
   /** The best of S members drawn without replacement. */
