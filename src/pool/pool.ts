@@ -4,7 +4,7 @@ import { fail } from '../study/objective.js';
 import type { AskedTrial } from '../study/study.js';
 import type { TrialResult } from '../study/trial.js';
 import type { CancelReason, Evaluation, Evaluator, OnResult } from './evaluator.js';
-import { type AbortMessage, type LoadedMessage, type PoolTask, type PoolWorkerData, type ResultMessage, slotBytes, slotViews } from './protocol.js';
+import { type AbortMessage, type LoadedMessage, type OutboxMessage, type PoolTask, type PoolWorkerData, type ResultMessage, collectDelay, slotBytes, slotViews, WAKE } from './protocol.js';
 
 export interface PoolOptions {
   /** Absolute path of the objective module. */
@@ -17,8 +17,9 @@ export interface PoolOptions {
   workers: number;
   /**
    * Tasks a worker holds at once: one running and `depth − 1` queued behind it, so that it starts its next trial
-   * the moment one settles instead of idling for a round trip through the main thread. Default 2; 1 posts a task
-   * only to an idle worker.
+   * the moment one settles instead of idling for a round trip through the main thread, and wakes the main thread
+   * only once its queue is empty (about once per `depth − 1` trials). Default 4; 1 posts a task only to an idle
+   * worker.
    */
   depth?: number;
   /**
@@ -65,7 +66,10 @@ class Task implements Evaluation {
 /** One worker thread and the tasks posted to it, by slot. */
 class PoolWorker {
   readonly starts: Float64Array;
+  readonly values: Float64Array;
+  readonly durations: Float64Array;
   readonly states: Int32Array;
+  readonly finished: Int32Array;
   readonly tasks: (Task | null)[];
   held = 0;
   loaded = false;
@@ -83,7 +87,7 @@ class PoolWorker {
     slots: SharedArrayBuffer,
     depth: number,
   ) {
-    ({ starts: this.starts, states: this.states } = slotViews(slots, depth));
+    ({ starts: this.starts, values: this.values, durations: this.durations, states: this.states, finished: this.finished } = slotViews(slots, depth));
     this.tasks = new Array<Task | null>(depth).fill(null);
   }
 }
@@ -118,9 +122,13 @@ export class PoolEvaluator implements Evaluator {
   /** Set when a replacement worker could not load the module: no more workers are started. */
   private broken: string | null = null;
   private startup: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  /** Armed while a worker holds a task queued behind its running one (see collectDelay). */
+  private collectTimer: NodeJS.Timeout | undefined = undefined;
+  /** A moving average of how long tasks answered in shared memory ran (ms); null until one is. */
+  private taskMs: number | null = null;
 
   private constructor(private readonly options: PoolOptions) {
-    this.depth = options.depth ?? 2;
+    this.depth = options.depth ?? 4;
     this.killAfterMs = options.killAfterMs ?? 100;
   }
 
@@ -170,6 +178,7 @@ export class PoolEvaluator implements Evaluator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.armCollect();
     await Promise.all(this.workers.map((w) => w.thread.terminate()));
     for (const t of this.backlog.splice(0)) this.finish(t, fail('interrupted', 'the pool was closed'));
   }
@@ -199,7 +208,10 @@ export class PoolEvaluator implements Evaluator {
     const thread = new Worker(WORKER, { workerData, transferList: [tasks.port2, results.port2] });
     const w = new PoolWorker(thread, tasks.port1, results.port1, slots, this.depth);
     w.thread.on('message', (m: LoadedMessage) => this.onLoaded(w, m));
-    w.outbox.on('message', (m: ResultMessage) => this.onResult(w, m));
+    w.outbox.on('message', (m: OutboxMessage) => {
+      if (m !== WAKE) this.onResult(w, m);
+      this.collect();
+    });
     w.outbox.unref(); // the thread keeps the process alive while it runs
     // Without a listener, an 'error' event would be fatal for this process; the 'exit' that follows handles it.
     w.thread.on('error', (e: Error) => (w.error ??= e.message));
@@ -219,23 +231,65 @@ export class PoolEvaluator implements Evaluator {
     }
     w.loaded = true;
     if (this.startup && this.workers.every((x) => x.loaded)) this.startup.resolve();
-    this.changed(w);
+    this.collect();
   }
 
+  /** A result that came as a message. */
   private onResult(w: PoolWorker, m: ResultMessage): void {
     const task = w.tasks[m.slot];
     if (!task || task.seq !== m.seq) return;
-    task.startedAt ??= w.starts[m.slot];
+    this.complete(task, m.result);
+  }
+
+  private complete(task: Task, r: TrialResult): void {
+    const w = task.worker as PoolWorker;
+    task.startedAt ??= w.starts[task.slot];
     this.release(task);
-    this.finish(task, m.result);
-    this.changed(w);
+    this.finish(task, r);
+  }
+
+  /**
+   * Takes in the results every worker has answered in shared memory, then fills the room there is: from the backlog,
+   * then from the runner, then by moving queued tasks to idle workers.
+   */
+  private collect(): void {
+    for (const w of this.workers) this.harvest(w);
+    this.dispatch();
+    this.onFree();
+    for (const w of this.workers) if (w.held === 0 && w.loaded && !w.doomed) this.takeOver(w);
+    this.armCollect();
+  }
+
+  /** Sets a timer to collect if some worker holds a task queued behind its running one (see collectDelay). */
+  private armCollect(): void {
+    if (this.closed) clearTimeout(this.collectTimer);
+    else if (this.collectTimer === undefined && this.workers.some((w) => w.held > 1)) {
+      this.collectTimer = setTimeout(() => {
+        this.collectTimer = undefined;
+        this.collect();
+      }, collectDelay(this.taskMs, this.depth - 1)).unref();
+    }
+  }
+
+  /** Completes the tasks `w` has answered in shared memory, in the order they were posted. */
+  private harvest(w: PoolWorker): void {
+    let done: Task[] | null = null;
+    for (const t of w.tasks) if (t && Atomics.load(w.finished, t.slot) === t.seq) (done ??= []).push(t);
+    if (!done) return;
+    done.sort((a, b) => a.seq - b.seq);
+    for (const t of done) {
+      const ms = w.durations[t.slot];
+      this.taskMs = this.taskMs === null ? ms : 0.9 * this.taskMs + 0.1 * ms;
+      this.complete(t, { state: 'complete', value: w.values[t.slot] });
+    }
   }
 
   private onExit(w: PoolWorker, code: number): void {
     w.exited = true;
     w.loaded = false;
-    // Results the worker posted before it ended count (a parentPort is drained before 'exit'; this port is not).
-    for (let m; (m = receiveMessageOnPort(w.outbox)) !== undefined; ) this.onResult(w, m.message as ResultMessage);
+    // Results the worker gave before it ended count (a parentPort is drained before 'exit'; this port is not).
+    this.harvest(w);
+    for (let m; (m = receiveMessageOnPort(w.outbox)) !== undefined; ) if (m.message !== WAKE) this.onResult(w, m.message as ResultMessage);
     w.inbox.close();
     w.outbox.close();
     const i = this.workers.indexOf(w);
@@ -262,14 +316,7 @@ export class PoolEvaluator implements Evaluator {
     this.backlog.unshift(...requeue.sort((a, b) => a.seq - b.seq));
     if (this.broken === null) this.spawn();
     else if (this.dead()) for (const t of this.backlog.splice(0)) this.finish(t, this.deadResult());
-    this.changed(null);
-  }
-
-  /** Room may have appeared (on `w` if given): fill it from the backlog, then from the runner, then by taking over. */
-  private changed(w: PoolWorker | null): void {
-    this.dispatch();
-    this.onFree();
-    if (w && w.held === 0 && w.loaded && !w.doomed) this.takeOver(w);
+    this.collect();
   }
 
   /** Posts backlog tasks to the least busy workers with room. */
@@ -305,6 +352,7 @@ export class PoolEvaluator implements Evaluator {
     Atomics.store(w.states, slot, task.seq);
     const message: PoolTask = { seq: task.seq, slot, trial: task.trial.number, config: task.trial.config };
     w.inbox.postMessage(message);
+    if (w.held > 1) this.armCollect();
   }
 
   /** Frees the task's slot on its worker. */
@@ -348,6 +396,8 @@ export class PoolEvaluator implements Evaluator {
 
   /** @internal (Task.cancel) */
   cancel(task: Task, reason: CancelReason): void {
+    // A task answered in shared memory but not yet collected has its result: that is its outcome.
+    if (task.worker && Atomics.load(task.worker.finished, task.slot) === task.seq) this.collect();
     if (task.settled || task.cancelled) return;
     task.cancelled = reason;
     if (this.withdraw(task)) {
@@ -360,6 +410,7 @@ export class PoolEvaluator implements Evaluator {
     w.doomed = task;
     w.inbox.postMessage({ abort: task.seq, reason } satisfies AbortMessage);
     task.killTimer = setTimeout(() => {
+      this.collect(); // it may have returned, answered in shared memory
       if (task.worker === w) void w.thread.terminate();
     }, this.killAfterMs);
   }

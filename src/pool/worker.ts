@@ -1,7 +1,8 @@
 /**
  * The pool's worker entry: imports the objective module once (and says so: the main thread posts tasks only then),
- * then runs the tasks it is posted one at a time, in order. The main thread keeps the next task queued here while
- * one runs, so the worker starts it the moment the previous one settles instead of waiting for a round trip.
+ * then runs the tasks it is posted one at a time, in order. The main thread keeps the next tasks queued here while
+ * one runs, so the worker starts the next one the moment the previous one settles instead of waiting for a round
+ * trip, and answers most tasks in shared memory, waking the main thread only when it must post more (protocol.ts).
  *
  * A task starts only if it wins its slot's compare-and-swap (see `PoolWorkerData`): the main thread can withdraw a
  * queued task (to move it to an idle worker, or on stop) and always knows which task was running when a worker dies.
@@ -20,12 +21,12 @@ import { cloneableResult, fail, type Objective, resultFromError, resultFromRetur
 import { trialSeed } from '../study/study.js';
 import type { TrialResult } from '../study/trial.js';
 import { importModule } from './import.js';
-import { type AbortMessage, type LoadedMessage, type PoolTask, type PoolWorkerData, type ResultMessage, slotViews } from './protocol.js';
+import { type AbortMessage, type LoadedMessage, type OutboxMessage, type PoolTask, type PoolWorkerData, slotViews, WAKE } from './protocol.js';
 
 const data = workerData as PoolWorkerData;
 const results = data.results;
 const tasks = data.tasks;
-const { starts, states } = slotViews(data.slots, data.depth);
+const { starts, values, durations, states, finished } = slotViews(data.slots, data.depth);
 const trialContext = new AsyncLocalStorage<PoolTask>();
 /** The running task, by seq (one at most; a map so that a late abort or error finds nothing rather than the wrong one). */
 const running = new Map<number, { abort: (reason: unknown) => void; settle: (r: TrialResult) => void }>();
@@ -69,8 +70,9 @@ async function load(): Promise<void> {
 
 /** Marks the first queued task that has not been withdrawn as started, and returns it. */
 function claim(): PoolTask | undefined {
-  // Tasks posted while the previous one ran are still in the port: take them without a turn of the event loop.
-  for (let m; queue.length === 0 && (m = receiveMessageOnPort(tasks)) !== undefined; ) receive(m.message as PoolTask | AbortMessage);
+  // Tasks posted while the previous one ran are still in the port: take them without a turn of the event loop
+  // (all of them, so that the queue's length tells whether the main thread must be woken to post more).
+  for (let m; (m = receiveMessageOnPort(tasks)) !== undefined; ) receive(m.message as PoolTask | AbortMessage);
   while (queue.length) {
     const task = queue.shift() as PoolTask;
     starts[task.slot] = Date.now(); // before the swap that publishes it (an atomic write orders the plain one before it)
@@ -108,14 +110,15 @@ function run(task: PoolTask): void {
  */
 function evaluate(task: PoolTask): PoolTask | undefined {
   busy = true;
+  const began = performance.now();
   let sync = true;
   let following: PoolTask | undefined;
   const settle = (r: TrialResult) => {
     if (!running.delete(task.seq)) return;
-    // The next task is claimed before this result is posted: once the main thread knows a trial has finished,
+    // The next task is claimed before this result is given: once the main thread knows a trial has finished,
     // it also knows whether the next one on this worker has started.
     const next = claim();
-    results.postMessage({ seq: task.seq, slot: task.slot, result: cloneableResult(r) } satisfies ResultMessage);
+    answer(task, r, performance.now() - began, next === undefined);
     if (!next) busy = false;
     else if (sync) following = next;
     // Out of this trial's async context (and off an error handler's stack) before the next objective call.
@@ -157,6 +160,20 @@ function evaluate(task: PoolTask): PoolTask | undefined {
   });
   sync = false;
   return following;
+}
+
+/**
+ * Hands the main thread a settled task's result: a plain value in shared memory, with a wake-up only if this worker
+ * has nothing left to run (otherwise the main thread collects it on its timer: protocol.ts); anything else as a
+ * message.
+ */
+function answer(task: PoolTask, r: TrialResult, ms: number, idle: boolean): void {
+  if (r.state === 'complete' && r.attrs === undefined) {
+    values[task.slot] = r.value;
+    durations[task.slot] = ms;
+    Atomics.store(finished, task.slot, task.seq); // after the value: an atomic write orders the plain ones before it
+    if (idle) results.postMessage(WAKE satisfies OutboxMessage);
+  } else results.postMessage({ seq: task.seq, slot: task.slot, result: cloneableResult(r) } satisfies OutboxMessage);
 }
 
 function isThenable(v: unknown): boolean {

@@ -44,11 +44,12 @@ export interface OptimizeOptions {
   graceMs?: number;
   /**
    * Trials asked ahead beyond `concurrency`, queued to start the moment a slot frees; asks are then made in batches
-   * of `prefetch` points. Keeps workers busy when the objective is cheap next to an ask; costs the sampler up to that
-   * many more pending, unseen results per suggestion. Default 0 (one point per ask after the first batch).
-   * With a module objective, up to one queued trial per worker is handed to the worker itself, which starts it the
-   * moment its running trial ends (no round trip through the main thread): `prefetch` ≥ `concurrency` gets the most
-   * out of the workers for objectives of a few ms.
+   * of half as many points (rounded up), so that the other half is still queued while a batch is asked. Keeps
+   * workers busy when the objective is cheap next to an ask; costs the sampler up to that many more pending, unseen
+   * results per suggestion. Default 0 (one point per ask after the first batch).
+   * With a module objective, up to three queued trials per worker are handed to the worker itself, which starts the
+   * next the moment its running trial ends (no round trip through the main thread): `prefetch` ≥ 4 × `concurrency`
+   * gets the most out of the workers for objectives of a few ms.
    */
   prefetch?: number;
   /**
@@ -68,7 +69,7 @@ export interface OptimizeOptions {
  * new points with the running trials visible as pending, claims them in storage, evaluates them in this thread
  * (function) or in a worker pool (module), and records every outcome, failures included, on its trial.
  *
- * Schedule (reproducible, the default), with W = concurrency + prefetch and B = max(1, prefetch): the first ask
+ * Schedule (reproducible, the default), with W = concurrency + prefetch and B = max(1, ⌈prefetch / 2⌉): the first ask
  * is for W points; results are then acknowledged in trial-number order (a result waits for those of all earlier
  * trials of this run), and after every B acknowledgements B points are asked, seeing exactly the acknowledged
  * results and every later trial of this run as pending (even one that has in fact finished). The sampler's rng is
@@ -307,9 +308,13 @@ class Loop {
   private settle(number: number, result: TrialResult, cancel?: CancelReason): void {
     const a = this.active.get(number);
     if (!a) return;
+    if (cancel) {
+      a.evaluation.cancel(cancel);
+      // The evaluator may have found the trial's own result as it cancelled it, and recorded that instead.
+      if (!this.active.has(number)) return;
+    }
     this.active.delete(number);
     clearTimeout(a.timer);
-    if (cancel) a.evaluation.cancel(cancel);
     this.pump();
     this.record(number, result);
   }
@@ -349,7 +354,7 @@ class Loop {
   private acknowledge(number: number): void {
     if (!this.o.reproducible) return this.ask(1, null);
     this.recorded.add(number);
-    const batch = Math.max(1, this.o.prefetch);
+    const batch = Math.max(1, Math.ceil(this.o.prefetch / 2));
     while (this.acked < this.mine.length && this.recorded.delete(this.mine[this.acked])) {
       this.acked++;
       if (this.acked % batch === 0) this.ask(batch, this.acked);

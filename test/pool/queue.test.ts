@@ -105,3 +105,34 @@ describe('a trial queued behind another on its worker', () => {
     assert.equal(t[0].attrs.threadId, t[1].attrs.threadId);
   });
 });
+
+describe('a result answered in shared memory', () => {
+  it('is collected while the next trial on its worker runs, without waiting for it', async () => {
+    const pool = await PoolEvaluator.open({ module: MODULE, exportName: 'plain', workers: 1, depth: 4, studySeed: 0 });
+    try {
+      const quick = start(pool, asked(0, {}));
+      const slow = start(pool, asked(1, { ms: 3000 }));
+      const first = await Promise.race([quick.result.then(() => 'quick'), slow.result.then(() => 'slow')]);
+      assert.equal(first, 'quick');
+      assert.deepEqual(await quick.result, { state: 'complete', value: 0 });
+      assert.equal(typeof slow.started(), 'number', 'the slow trial is running meanwhile');
+      slow.cancel('interrupted');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('survives its worker dying in the next trial', async () => {
+    const pool = await PoolEvaluator.open({ module: MODULE, exportName: 'plain', workers: 1, depth: 4, studySeed: 0 });
+    try {
+      // Trial 0 answers without waking the main thread (trial 1 is queued), then trial 1 kills the worker at once.
+      const e = [start(pool, asked(0, {})), start(pool, asked(1, { exit: 3 })), start(pool, asked(2, {}))];
+      const [r0, r1, r2] = await Promise.all(e.map((x) => x.result));
+      assert.deepEqual(r0, { state: 'complete', value: 0 });
+      assert.equal(r1.state === 'fail' && r1.reason, 'crashed');
+      assert.deepEqual(r2, { state: 'complete', value: 2 }, 'the queued trial moves to the replacement worker');
+    } finally {
+      await pool.close();
+    }
+  });
+});
