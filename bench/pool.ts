@@ -13,7 +13,7 @@ export interface PoolBenchOptions {
   /** Busy-wait per trial, ms; one row each. */
   taskMs: number[];
   trials: number;
-  /** Passed to optimize (trials asked ahead of the free workers, and asked in batches of this size). Default 8. */
+  /** Passed to optimize (trials asked ahead of the free workers). Default 16 × workers. */
   prefetch?: number;
   /** Passed to optimize. Default true. */
   reproducible?: boolean;
@@ -47,7 +47,7 @@ const OBJECTIVE = fileURLToPath(new URL('./busy-objective.js', import.meta.url))
  */
 export async function runPoolBench(o: PoolBenchOptions): Promise<PoolBenchReport> {
   const rows: PoolBenchRow[] = [];
-  const prefetch = o.prefetch ?? 8;
+  const prefetch = o.prefetch ?? 16 * o.workers;
   for (const [i, taskMs] of o.taskMs.entries()) {
     const study = await createStudy({
       space: { x: hp.uniform('x', 0, 1), ms: taskMs },
@@ -87,13 +87,13 @@ export function registerPoolBench(bench: Command): void {
     .option('--workers <k>', 'worker threads', positiveInt, 2)
     .option('--task-ms <list>', 'comma-separated busy-wait per trial, ms', intList, [1, 10])
     .option('--trials <n>', 'trials per row', positiveInt, 2000)
-    .option('--prefetch <n>', 'trials asked ahead of free workers, in batches of this size (see optimize options)', nonNegativeInt, 8)
+    .option('--prefetch <n>', 'trials asked ahead of free workers (see optimize options); default 16 × workers', nonNegativeInt)
     .option('--floor', "also measure, beside each row, bare worker threads whose main thread only posts the next task: what this machine allows")
     .option('--json', 'print JSON: { rows: [{ workers, taskMs, trials, prefetch, trialsPerSec, efficiency, floorEfficiency? }] }')
-    .action(async (o: { workers: number; taskMs: number[]; trials: number; prefetch: number; floor?: boolean; json?: boolean }) => {
+    .action(async (o: { workers: number; taskMs: number[]; trials: number; prefetch?: number; floor?: boolean; json?: boolean }) => {
       const report = await runPoolBench(o);
       if (o.json) return void process.stdout.write(`${JSON.stringify(report)}\n`);
-      console.log(`worker pool, ${o.workers} workers, prefetch ${o.prefetch}: efficiency = trials/s / (workers × 1000 / taskMs)`);
+      console.log(`worker pool, ${o.workers} workers, prefetch ${report.rows[0]?.prefetch}: efficiency = trials/s / (workers × 1000 / taskMs)`);
       console.log(formatTable([
         ['workers', 'task ms', 'trials', 'trials/s', 'efficiency', ...(o.floor ? ['floor'] : [])],
         ...report.rows.map((r) => [r.workers, r.taskMs, r.trials, r.trialsPerSec, r.efficiency, ...(o.floor ? [r.floorEfficiency ?? ''] : [])]),

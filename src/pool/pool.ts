@@ -17,9 +17,9 @@ export interface PoolOptions {
   workers: number;
   /**
    * Tasks a worker holds at once: one running and `depth − 1` queued behind it, so that it starts its next trial
-   * the moment one settles instead of idling for a round trip through the main thread, and wakes the main thread
-   * only once its queue is empty (about once per `depth − 1` trials). Default 4; 1 posts a task only to an idle
-   * worker.
+   * the moment one settles instead of idling for a round trip through the main thread, and the main thread collects
+   * results and refills the queues about every (depth − 1) / 2 trials (see collectDelay). Default 4; 1 posts a task
+   * only to an idle worker.
    */
   depth?: number;
   /**
@@ -72,6 +72,8 @@ class PoolWorker {
   readonly finished: Int32Array;
   readonly tasks: (Task | null)[];
   held = 0;
+  /** Tasks posted in this turn, sent as one message at its end (see PoolEvaluator.post). */
+  readonly outgoing: PoolTask[] = [];
   loaded = false;
   exited = false;
   /** Its running task, cut off: the worker gets no more tasks until that task returns or the worker is terminated. */
@@ -350,9 +352,15 @@ export class PoolEvaluator implements Evaluator {
     w.tasks[slot] = task;
     w.held++;
     Atomics.store(w.states, slot, task.seq);
-    const message: PoolTask = { seq: task.seq, slot, trial: task.trial.number, config: task.trial.config };
-    w.inbox.postMessage(message);
+    // Sent with the other tasks posted to this worker in this turn: one message (and one wake-up of the worker's
+    // port) however many trials a collection hands out.
+    if (w.outgoing.push({ seq: task.seq, slot, trial: task.trial.number, config: task.trial.config }) === 1) queueMicrotask(() => this.send(w));
     if (w.held > 1) this.armCollect();
+  }
+
+  private send(w: PoolWorker): void {
+    const tasks = w.outgoing.splice(0);
+    if (!w.exited && tasks.length) w.inbox.postMessage(tasks.length === 1 ? tasks[0] : tasks);
   }
 
   /** Frees the task's slot on its worker. */

@@ -91,6 +91,9 @@ export interface PoolTask {
   readonly config: unknown;
 }
 
+/** What the main thread posts on a worker's task port: the tasks posted at one time, or an abort. */
+export type TaskMessage = PoolTask | readonly PoolTask[] | AbortMessage;
+
 /** main → worker: abort the signal of task `abort` if it is running. */
 export interface AbortMessage {
   readonly abort: number;

@@ -21,7 +21,7 @@ import { cloneableResult, fail, type Objective, resultFromError, resultFromRetur
 import { trialSeed } from '../study/study.js';
 import type { TrialResult } from '../study/trial.js';
 import { importModule } from './import.js';
-import { type AbortMessage, type LoadedMessage, type OutboxMessage, type PoolTask, type PoolWorkerData, slotViews, WAKE } from './protocol.js';
+import { type LoadedMessage, type OutboxMessage, type PoolTask, type PoolWorkerData, slotViews, type TaskMessage, WAKE } from './protocol.js';
 
 const data = workerData as PoolWorkerData;
 const results = data.results;
@@ -35,16 +35,17 @@ let busy = false;
 let objective: Objective | null = null;
 let loadError: string | undefined;
 
-tasks.on('message', (m: PoolTask | AbortMessage) => {
+tasks.on('message', (m: TaskMessage) => {
   receive(m);
   if (busy) return;
   const task = claim();
   if (task) run(task);
 });
 
-function receive(m: PoolTask | AbortMessage): void {
-  if ('abort' in m) running.get(m.abort)?.abort(new Error(m.reason === 'timeout' ? 'trial timed out' : 'run stopped'));
-  else queue.push(m);
+function receive(m: TaskMessage): void {
+  if ('seq' in m) queue.push(m);
+  else if ('abort' in m) running.get(m.abort)?.abort(new Error(m.reason === 'timeout' ? 'trial timed out' : 'run stopped'));
+  else queue.push(...m);
 }
 
 process.on('uncaughtException', (e) => stray(e, 'uncaught exception'));
@@ -70,9 +71,8 @@ async function load(): Promise<void> {
 
 /** Marks the first queued task that has not been withdrawn as started, and returns it. */
 function claim(): PoolTask | undefined {
-  // Tasks posted while the previous one ran are still in the port: take them without a turn of the event loop
-  // (all of them, so that the queue's length tells whether the main thread must be woken to post more).
-  for (let m; (m = receiveMessageOnPort(tasks)) !== undefined; ) receive(m.message as PoolTask | AbortMessage);
+  // Tasks posted while the previous one ran are still in the port: take them without a turn of the event loop.
+  for (let m; queue.length === 0 && (m = receiveMessageOnPort(tasks)) !== undefined; ) receive(m.message as TaskMessage);
   while (queue.length) {
     const task = queue.shift() as PoolTask;
     starts[task.slot] = Date.now(); // before the swap that publishes it (an atomic write orders the plain one before it)

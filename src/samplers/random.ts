@@ -15,6 +15,7 @@ export class RandomSampler implements Sampler {
 
   suggest(history: History, n: number, rng: Rng): Params[] {
     const { space } = history;
+    if (space.neverRepeats) return Array.from({ length: n }, () => space.sample(rng));
     const taken = new Set(runningTrials(history).map((t) => space.key(t.params)));
     const out: Params[] = [];
     for (let i = 0; i < n; i++) {

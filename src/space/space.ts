@@ -13,8 +13,13 @@ export type Params = Readonly<Record<string, Value>>;
 export class SearchSpace {
   readonly dims: readonly Dim[];
   private readonly byLabel: ReadonlyMap<string, Dim>;
-  /** Children of each choice option: `children.get(choice)[option]` lists the dims living directly under it. */
+  /** Dims at the top of the tree, active in every point. */
   private readonly roots: readonly Dim[];
+  /**
+   * True when a parameter active in every point is continuous: two drawn points then never coincide (short of a
+   * 2^-52 accident), so a sampler need not look for duplicates.
+   */
+  readonly neverRepeats: boolean;
 
   constructor(readonly tree: unknown) {
     const dims: Dim[] = [];
@@ -56,7 +61,12 @@ export class SearchSpace {
     this.dims = dims;
     this.byLabel = byLabel;
     this.roots = dims.filter((d) => d.parent === null);
+    this.neverRepeats = this.roots.some((d) => {
+      const t = d.dist;
+      return (t.kind === 'float' && t.q === null && t.low < t.high) || (t.kind === 'normal' && t.q === null && t.sigma > 0);
+    });
   }
+
 
   /** The dimension labelled `label` (throws if there is none). */
   dim(label: string): Dim {

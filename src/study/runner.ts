@@ -47,9 +47,10 @@ export interface OptimizeOptions {
    * of half as many points (rounded up), so that the other half is still queued while a batch is asked. Keeps
    * workers busy when the objective is cheap next to an ask; costs the sampler up to that many more pending, unseen
    * results per suggestion. Default 0 (one point per ask after the first batch).
-   * With a module objective, up to three queued trials per worker are handed to the worker itself, which starts the
-   * next the moment its running trial ends (no round trip through the main thread): `prefetch` ≥ 4 × `concurrency`
-   * gets the most out of the workers for objectives of a few ms.
+   * With a module objective the trials asked ahead are handed to the workers themselves, each of which starts its
+   * next trial the moment the running one ends (no round trip through the main thread) and answers most results in
+   * shared memory that the main thread collects in batches: `prefetch` of 8 to 16 × `concurrency` gets the most out
+   * of the workers for objectives of about a millisecond.
    */
   prefetch?: number;
   /**
@@ -99,7 +100,11 @@ export async function runStudy(study: Study, objective: ObjectiveSpec, options: 
     return study.bestTrial;
   }
   const evaluator: Evaluator = isModule
-    ? await PoolEvaluator.open({ module: resolve(objective.module), exportName: objective.export ?? 'default', workers: concurrency, studySeed: study.seed })
+    ? await PoolEvaluator.open({
+      module: resolve(objective.module), exportName: objective.export ?? 'default', workers: concurrency, studySeed: study.seed,
+      // room on the workers themselves for every trial asked ahead
+      depth: 1 + Math.ceil(prefetch / concurrency),
+    })
     : new InProcessEvaluator(objective, concurrency);
   try {
     return await new Loop(study, evaluator, { ...options, concurrency, graceMs, prefetch, reproducible, heartbeatMs }).run();
