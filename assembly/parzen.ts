@@ -231,9 +231,6 @@ const XD: usize = memory.data(8 * 4098 * TILE, 16); // a tile's points, density 
 let TH: usize = 0; // per dim of parzenPrepare: the bound's thresholds at 4, 2 and 1 sigma, and its value below them
 let FARS: usize = 0; // per dim: FAR sigmas (NaN at interval dims)
 let thCap: i32 = 0;
-let KEEP: usize = 0; // indices of the components kept for one point
-let SCORE: usize = 0; // and their scores (one spare slot)
-let keepCap: i32 = 0;
 
 // @ts-ignore: decorator
 @inline function hsum(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
@@ -252,15 +249,12 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
   const kps = <usize>Kp << 3;
   let S = 0;
   for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
-  if (Kp + 2 > keepCap) {
-    if (keepCap > 0) { heap.free(KEEP); heap.free(SCORE); }
-    keepCap = Kp + 2;
-    KEEP = heap.alloc(<usize>keepCap << 2);
-    SCORE = heap.alloc(<usize>keepCap << 3);
-  }
   // bounds on what the lazy terms can add: -(lazy term) <= log w_k + ub_k <= log wMax + ub_k
-  let wMax: f64 = 0;
-  for (let k = 0; k < K; k++) wMax = max(wMax, ld(wt + (<usize>k << 3)));
+  let wMax: f64 = 0, ubMax: f64 = 0;
+  for (let k = 0; k < K; k++) {
+    wMax = max(wMax, ld(wt + (<usize>k << 3)));
+    ubMax = max(ubMax, ld(ub + (<usize>k << 3)));
+  }
   if (!(wMax > 0)) {
     for (let p = 0; p < m; p++) st(out + (<usize>p << 3), -Infinity);
     return;
@@ -339,7 +333,7 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
     for (let t = 0; t < tn; t++) {
       const p = p0 + t;
       const row = scratch + <usize>t * kps;
-      st(out + (<usize>p << 3), pointLogPdf(K, d, dc, S, low, high, isInterval, order, nd, catSizes, mu, sig, lzI, ub, lwMax, wt, lazy,
+      st(out + (<usize>p << 3), pointLogPdf(K, d, dc, S, low, high, isInterval, order, nd, catSizes, mu, sig, lzI, ub, lwMax, ubMax, wt, lazy,
         catLog, (insideMask >> t) & 1, p, x, xhi, cats, row));
     }
   }
@@ -347,7 +341,7 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
 
 /** Finishes one point from its row of density-dim scores: interval and categorical terms, lazy terms, log-sum-exp. */
 function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, isInterval: usize, order: usize, nd: i32,
-  catSizes: usize, mu: usize, sig: usize, lzI: usize, ub: usize, lwMax: f64, wt: usize, lazy: usize, catLog: usize,
+  catSizes: usize, mu: usize, sig: usize, lzI: usize, ub: usize, lwMax: f64, ubMax: f64, wt: usize, lazy: usize, catLog: usize,
   inside: i32, p: i32, x: usize, xhi: usize, cats: usize, row: usize): f64 {
   if (!inside) return -Infinity;
   const Kp = (K + 1) & ~1;
@@ -382,57 +376,54 @@ function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, i
       off += size;
     }
   }
-  // The lazy terms, only for components that the bound keeps within reach of the best. The best of the scores
-  // without them is the component to beat: its full score is a lower bound on the maximum.
+  // The best of the scores without the lazy terms is the component to beat: its full score, `best`, is a lower
+  // bound on the maximum, and the sum is taken relative to it. Components whose bound keeps them within reach of it
+  // get their lazy terms (computed once per mixture); the others, and padding (its row is -inf), add nothing.
   let m2 = f64x2.splat(-Infinity);
-  for (let k = 0; k < Kp; k += 2) m2 = f64x2.pmax(m2, v128.load(row + (<usize>k << 3)));
-  const top = max(f64x2.extract_lane(m2, 0), f64x2.extract_lane(m2, 1));
+  let i2 = i64x2.splat(0);
+  const step = i64x2.splat(2);
+  let k2 = i64x2.replace_lane(i64x2.splat(0), 1, 1);
+  for (let k = 0; k < Kp; k += 2) {
+    const r = v128.load(row + (<usize>k << 3));
+    const up = f64x2.gt(r, m2);
+    m2 = v128.bitselect(r, m2, up);
+    i2 = v128.bitselect(k2, i2, up);
+    k2 = i64x2.add(k2, step);
+  }
+  const top0 = f64x2.extract_lane(m2, 0), top1 = f64x2.extract_lane(m2, 1);
+  // the first index of the top score, as a scalar scan would find it (ties go to the lower index)
+  const kTop = <i32>(top1 > top0 || (top1 == top0 && i64x2.extract_lane(i2, 1) < i64x2.extract_lane(i2, 0))
+    ? i64x2.extract_lane(i2, 1) : i64x2.extract_lane(i2, 0));
+  const top = max(top0, top1);
   if (!(top > -Infinity)) return -Infinity;
-  let kTop = 0;
-  while (ld(row + (<usize>kTop << 3)) != top) kTop++;
+  const lwTop = Math.log(ld(wt + (<usize>kTop << 3)));
   const best = top - lazyOf(kTop, d, isInterval, low, high, mu, sig, ub, wt, lazy);
   const floor = best - REACH - lwMax;
+  // A full score exceeds best by at most lwMax - log w_kTop + ubMax (see parzenEval): when exp of that could
+  // overflow, the maximum is found first.
+  if (lwMax - lwTop + ubMax > 700) return twoPassLogSumExp(K, d, isInterval, low, high, mu, sig, ub, wt, lazy, row, floor);
   const floorv = f64x2.splat(floor);
-  // how many are kept decides between gathering them and a dense pass (padding never passes: its row is -inf)
-  let kept = 0;
-  for (let k = 0; k < Kp; k += 2) {
-    const o = <usize>k << 3;
-    kept += popcnt(i64x2.bitmask(f64x2.gt(f64x2.add(v128.load(row + o), v128.load(ub + o)), floorv)));
-  }
-  if (kept * 4 > K) return denseLogSumExp(K, d, isInterval, low, high, mu, sig, ub, wt, lazy, row, floor);
-  let n = 0;
-  for (let k = 0; k < Kp; k += 2) {
-    const o = <usize>k << 3;
-    if (!v128.any_true(f64x2.gt(f64x2.add(v128.load(row + o), v128.load(ub + o)), floorv))) continue;
-    if (ld(row + o) + ld(ub + o) > floor) { store<i32>(KEEP + (<usize>n << 2), k); n++; }
-    if (k + 1 < K && ld(row + o + 8) + ld(ub + o + 8) > floor) { store<i32>(KEEP + (<usize>n << 2), k + 1); n++; }
-  }
-  let mx = best;
-  for (let i = 0; i < n; i++) {
-    const k = load<i32>(KEEP + (<usize>i << 2));
-    const v = ld(row + (<usize>k << 3)) - lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy);
-    st(SCORE + (<usize>i << 3), v);
-    mx = max(mx, v);
-  }
-  if (mx == -Infinity) return mx;
-  // sum of exp(s_k - max) over the kept components (terms below e^-REACH relative are dropped)
-  const mv = f64x2.splat(mx);
-  const thr = f64x2.splat(mx - REACH);
-  st(SCORE + (<usize>n << 3), -Infinity);
+  const bestv = f64x2.splat(best);
+  const ninf = f64x2.splat(-Infinity);
   let s0 = f64x2.splat(0);
-  for (let i = 0; i < n; i += 2) {
-    const v = v128.load(SCORE + (<usize>i << 3));
-    if (v128.any_true(f64x2.gt(v, thr))) s0 = f64x2.add(s0, expv(f64x2.sub(v, mv)));
+  for (let k = 0; k < Kp; k += 2) {
+    const o = <usize>k << 3;
+    const r = v128.load(row + o);
+    const reach = f64x2.gt(f64x2.add(r, v128.load(ub + o)), floorv);
+    if (!v128.any_true(reach)) continue;
+    if (i64x2.extract_lane(reach, 0) != 0) lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy);
+    if (i64x2.extract_lane(reach, 1) != 0) lazyOf(k + 1, d, isInterval, low, high, mu, sig, ub, wt, lazy);
+    const v = v128.bitselect(f64x2.sub(r, v128.load(lazy + o)), ninf, reach);
+    s0 = f64x2.add(s0, expv(f64x2.sub(v, bestv)));
   }
-  return mx + Math.log(f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
+  return best + Math.log(f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
 }
 
 /**
- * The log-sum-exp of a row when most components are within reach (a dense cloud of observations around the
- * point): a pass over all of them in pairs beats gathering the kept ones. Those out of reach (`floor`, as in
- * pointLogPdf) count as -inf, so their lazy terms are never computed.
+ * pointLogPdf's log-sum-exp when scores may lie far above `best`: full scores of the components within reach
+ * (`floor`) are written back to the row with their maximum found, then summed relative to it.
  */
-function denseLogSumExp(K: i32, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize,
+function twoPassLogSumExp(K: i32, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize,
   wt: usize, lazy: usize, row: usize, floor: f64): f64 {
   const Kp = (K + 1) & ~1;
   const floorv = f64x2.splat(floor);
@@ -446,7 +437,6 @@ function denseLogSumExp(K: i32, d: i32, isInterval: usize, low: usize, high: usi
       v128.store(row + o, ninf);
       continue;
     }
-    // lazy terms of the lanes in reach (padding never is: its row is -inf)
     if (i64x2.extract_lane(reach, 0) != 0) lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy);
     if (i64x2.extract_lane(reach, 1) != 0) lazyOf(k + 1, d, isInterval, low, high, mu, sig, ub, wt, lazy);
     const v = v128.bitselect(f64x2.sub(r, v128.load(lazy + o)), ninf, reach);
@@ -454,13 +444,8 @@ function denseLogSumExp(K: i32, d: i32, isInterval: usize, low: usize, high: usi
     m2 = f64x2.pmax(m2, v);
   }
   const mx = max(f64x2.extract_lane(m2, 0), f64x2.extract_lane(m2, 1));
-  if (mx == -Infinity) return mx;
   const mv = f64x2.splat(mx);
-  const thr = f64x2.splat(mx - REACH);
   let s0 = f64x2.splat(0);
-  for (let k = 0; k < Kp; k += 2) {
-    const v = v128.load(row + (<usize>k << 3));
-    if (v128.any_true(f64x2.gt(v, thr))) s0 = f64x2.add(s0, expv(f64x2.sub(v, mv)));
-  }
+  for (let k = 0; k < Kp; k += 2) s0 = f64x2.add(s0, expv(f64x2.sub(v128.load(row + (<usize>k << 3)), mv)));
   return mx + Math.log(f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
 }
