@@ -141,6 +141,23 @@ test('mixture log-densities match the reference (continuous, quantised, infinite
   });
 });
 
+test('mixture log-densities match the reference when weights span hundreds of orders of magnitude', () => {
+  // At x the best raw score is component 0's, whose weight is 1e-310: component 1's full score lies e^713 above
+  // its full score, beyond what exp can hold, so the core must find the maximum before summing.
+  const spec: MixtureSpec = {
+    weights: Float64Array.of(1e-310, 1, 1e-310, 0.5),
+    mus: Float64Array.of(0, 0, 0.1, 0.1, 1, 1, -1, 2),
+    sigmas: Float64Array.of(1, 1, 1, 1, 0.5, 0.5, 2, 2),
+    low: Float64Array.of(-2, -2),
+    high: Float64Array.of(3, 3),
+  };
+  const x = Float64Array.of(0, 0, 1, 1, 0.05, 0.05);
+  const w = wasm.parzenLogPdf(spec, { x });
+  const r = ref.parzenLogPdf(spec, { x });
+  assert.ok(r.every(Number.isFinite));
+  assert.ok(relErrEach(w, r, 1) < 1e-12, `${relErrEach(w, r, 1)}`);
+});
+
 test('a prepared mixture can be evaluated repeatedly and disposed', () => {
   const spec = randomMixture(20, 50, 5);
   const mix = wasm.parzenMixture(spec);
