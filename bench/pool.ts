@@ -13,11 +13,16 @@ export interface PoolBenchOptions {
   /** Busy-wait per trial, ms; one row each. */
   taskMs: number[];
   trials: number;
-  /** Passed to optimize (trials asked ahead of the free workers). Default 16 × workers. */
+  /** Passed to optimize (trials asked ahead of the free workers). Default 64 × workers. */
   prefetch?: number;
   /** Passed to optimize. Default true. */
   reproducible?: boolean;
   seed?: number;
+  /**
+   * Trials of an untimed run before the first row (same workers, prefetch and first task size), so that the rows
+   * time the loop compiled, as in a long study, rather than its first minutes under the JIT. Default `trials`; 0: none.
+   */
+  warmup?: number;
   /** Also measure the machine's floor (see runPoolFloor) for each row, right after the pool. */
   floor?: boolean;
   onRow?: (done: number) => void;
@@ -36,6 +41,8 @@ export interface PoolBenchRow {
 }
 
 export interface PoolBenchReport {
+  /** Trials of the untimed warm-up run. */
+  warmup: number;
   rows: PoolBenchRow[];
 }
 
@@ -47,21 +54,21 @@ const OBJECTIVE = fileURLToPath(new URL('./busy-objective.js', import.meta.url))
  */
 export async function runPoolBench(o: PoolBenchOptions): Promise<PoolBenchReport> {
   const rows: PoolBenchRow[] = [];
-  const prefetch = o.prefetch ?? 16 * o.workers;
-  for (const [i, taskMs] of o.taskMs.entries()) {
+  const prefetch = o.prefetch ?? 64 * o.workers;
+  const run = async (taskMs: number, nTrials: number) => {
     const study = await createStudy({
       space: { x: hp.uniform('x', 0, 1), ms: taskMs },
       sampler: random(),
       storage: new MemoryStorage(),
       seed: o.seed ?? 0,
     });
-    await study.optimize({ module: OBJECTIVE }, {
-      nTrials: o.trials,
-      concurrency: o.workers,
-      prefetch,
-      reproducible: o.reproducible ?? true,
-    });
-    const trials = await study.trials();
+    await study.optimize({ module: OBJECTIVE }, { nTrials, concurrency: o.workers, prefetch, reproducible: o.reproducible ?? true });
+    return study.trials();
+  };
+  const warmup = o.warmup ?? o.trials;
+  if (warmup > 0 && o.taskMs.length > 0) await run(o.taskMs[0], warmup);
+  for (const [i, taskMs] of o.taskMs.entries()) {
+    const trials = await run(taskMs, o.trials);
     const start = Math.min(...trials.map((t) => t.startedAt));
     const end = Math.max(...trials.map((t) => t.finishedAt ?? 0));
     const trialsPerSec = trials.length / ((end - start) / 1000);
@@ -76,7 +83,7 @@ export async function runPoolBench(o: PoolBenchOptions): Promise<PoolBenchReport
     });
     o.onRow?.(i + 1);
   }
-  return { rows };
+  return { warmup, rows };
 }
 
 /** `parzen bench pool`: throughput and efficiency of the worker pool. */
@@ -87,13 +94,14 @@ export function registerPoolBench(bench: Command): void {
     .option('--workers <k>', 'worker threads', positiveInt, 2)
     .option('--task-ms <list>', 'comma-separated busy-wait per trial, ms', intList, [1, 10])
     .option('--trials <n>', 'trials per row', positiveInt, 2000)
-    .option('--prefetch <n>', 'trials asked ahead of free workers (see optimize options); default 16 × workers', nonNegativeInt)
+    .option('--prefetch <n>', 'trials asked ahead of free workers (see optimize options); default 64 × workers', nonNegativeInt)
+    .option('--warmup <n>', 'trials of an untimed run before the rows (the JIT compiles the loop); default: --trials', nonNegativeInt)
     .option('--floor', "also measure, beside each row, bare worker threads whose main thread only posts the next task: what this machine allows")
-    .option('--json', 'print JSON: { rows: [{ workers, taskMs, trials, prefetch, trialsPerSec, efficiency, floorEfficiency? }] }')
-    .action(async (o: { workers: number; taskMs: number[]; trials: number; prefetch?: number; floor?: boolean; json?: boolean }) => {
+    .option('--json', 'print JSON: { warmup, rows: [{ workers, taskMs, trials, prefetch, trialsPerSec, efficiency, floorEfficiency? }] }')
+    .action(async (o: { workers: number; taskMs: number[]; trials: number; prefetch?: number; warmup?: number; floor?: boolean; json?: boolean }) => {
       const report = await runPoolBench(o);
       if (o.json) return void process.stdout.write(`${JSON.stringify(report)}\n`);
-      console.log(`worker pool, ${o.workers} workers, prefetch ${report.rows[0]?.prefetch}: efficiency = trials/s / (workers × 1000 / taskMs)`);
+      console.log(`worker pool, ${o.workers} workers, prefetch ${report.rows[0]?.prefetch}, after ${report.warmup} untimed trials: efficiency = trials/s / (workers × 1000 / taskMs)`);
       console.log(formatTable([
         ['workers', 'task ms', 'trials', 'trials/s', 'efficiency', ...(o.floor ? ['floor'] : [])],
         ...report.rows.map((r) => [r.workers, r.taskMs, r.trials, r.trialsPerSec, r.efficiency, ...(o.floor ? [r.floorEfficiency ?? ''] : [])]),

@@ -76,3 +76,8 @@ export class Rng {
     return this.prng.int32() >>> 0;
   }
 }
+
+/** The seed handed to the objective of trial `number`. */
+export function trialSeed(studySeed: number, number: number): number {
+  return Rng.derive(studySeed, 'trial', number).int32();
+}

@@ -3,11 +3,11 @@ import { resolve } from 'node:path';
 import { OptionsError, TrialStateError } from '../errors.js';
 import { type Evaluation, type Evaluator, type CancelReason, InProcessEvaluator } from '../pool/evaluator.js';
 import { PoolEvaluator } from '../pool/pool.js';
-import { Rng } from '../rng.js';
+import { Rng, trialSeed } from '../rng.js';
 import type { Params } from '../space/space.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import { fail, isObjectiveModule, type ObjectiveSpec } from './objective.js';
-import { type AskedTrial, type Study, trialSeed } from './study.js';
+import type { AskedTrial, Study } from './study.js';
 import { compareValues, type TrialRecord, type TrialResult } from './trial.js';
 
 export interface Progress {

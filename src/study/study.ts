@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { OptionsError, StudyError, TrialStateError } from '../errors.js';
-import { Rng } from '../rng.js';
+import { Rng, trialSeed } from '../rng.js';
 import type { History, Sampler } from '../samplers/sampler.js';
 import { random } from '../samplers/random.js';
 import { parseSpaceJson, spaceToJson } from '../space/json.js';
@@ -10,6 +10,9 @@ import type { Storage, StudyRecord } from '../storage/storage.js';
 import { type ObjectiveSpec, resultFromReturn } from './objective.js';
 import { type OptimizeOptions, runStudy } from './runner.js';
 import { bestOf, type Direction, type TrialRecord, type TrialResult } from './trial.js';
+
+/** Re-exported: the seed of a trial's objective is part of the study API. */
+export { trialSeed };
 
 export type { OptimizeOptions, Progress } from './runner.js';
 
@@ -211,10 +214,6 @@ export class Study {
   }
 }
 
-/** The seed handed to the objective of trial `number`. */
-export function trialSeed(studySeed: number, number: number): number {
-  return Rng.derive(studySeed, 'trial', number).int32();
-}
 
 function isTrialResult(x: unknown): x is TrialResult {
   if (x === null || typeof x !== 'object') return false;
