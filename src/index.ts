@@ -13,6 +13,7 @@ export { createSampler, samplerNames } from './samplers/registry.js';
 export type { Sampler, History } from './samplers/sampler.js';
 export { createStudy, Study, type StudyOptions, type OptimizeOptions, type AskedTrial, type Progress } from './study/study.js';
 export { fmin, type FminOptions } from './study/fmin.js';
+export { workerPool, WorkerPool, type WorkerPoolOptions } from './pool/worker-pool.js';
 export type { Objective, ObjectiveContext, ObjectiveModule, ObjectiveSpec } from './study/objective.js';
 export type { TrialRecord, TrialResult, TrialState, FailReason, Direction } from './study/trial.js';
 export type { Storage, StudyRecord, StudySpec } from './storage/storage.js';

@@ -11,8 +11,6 @@ export interface PoolOptions {
   module: string;
   /** Its export to call. Default 'default'. */
   exportName?: string;
-  /** The study seed, from which each trial's seed derives (`trialSeed`). */
-  studySeed: number;
   /** Worker threads; each runs one trial at a time. */
   workers: number;
   /**
@@ -114,6 +112,8 @@ class PoolWorker {
  */
 export class PoolEvaluator implements Evaluator {
   onFree: () => void = () => {};
+  /** The seed of the study whose trials are being started, from which each trial's seed derives (`trialSeed`). */
+  studySeed = 0;
   private readonly workers: PoolWorker[] = [];
   /** Tasks waiting for a worker with room: moved off a worker that died, or started beyond `free()`. */
   private readonly backlog: Task[] = [];
@@ -201,7 +201,6 @@ export class PoolEvaluator implements Evaluator {
     const workerData: PoolWorkerData = {
       module: this.options.module,
       exportName: this.options.exportName ?? 'default',
-      studySeed: this.options.studySeed,
       depth: this.depth,
       slots,
       tasks: tasks.port2,
@@ -354,7 +353,8 @@ export class PoolEvaluator implements Evaluator {
     Atomics.store(w.states, slot, task.seq);
     // Sent with the other tasks posted to this worker in this turn: one message (and one wake-up of the worker's
     // port) however many trials a collection hands out.
-    if (w.outgoing.push({ seq: task.seq, slot, trial: task.trial.number, config: task.trial.config }) === 1) queueMicrotask(() => this.send(w));
+    const message: PoolTask = { seq: task.seq, slot, trial: task.trial.number, studySeed: this.studySeed, config: task.trial.config };
+    if (w.outgoing.push(message) === 1) queueMicrotask(() => this.send(w));
     if (w.held > 1) this.armCollect();
   }
 

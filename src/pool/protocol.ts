@@ -21,8 +21,6 @@ export interface PoolWorkerData {
   readonly module: string;
   /** The export to call. */
   readonly exportName: string;
-  /** The study seed, from which each trial's seed derives. */
-  readonly studySeed: number;
   /** Tasks a worker may hold at once (one running, the rest queued behind it). */
   readonly depth: number;
   readonly slots: SharedArrayBuffer;
@@ -88,6 +86,8 @@ export interface PoolTask {
   readonly seq: number;
   readonly slot: number;
   readonly trial: number;
+  /** The seed of the trial's study, from which the trial's seed derives (a pool can serve one study, then another). */
+  readonly studySeed: number;
   readonly config: unknown;
 }
 

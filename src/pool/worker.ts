@@ -138,7 +138,7 @@ function evaluate(task: PoolTask): PoolTask | undefined {
   const context = {
     trial: task.trial,
     get seed(): number {
-      return (seed ??= trialSeed(data.studySeed, task.trial));
+      return (seed ??= trialSeed(task.studySeed, task.trial));
     },
     get signal(): AbortSignal {
       return signal().signal;

@@ -1,3 +1,5 @@
+import { OptionsError } from '../errors.js';
+import type { WorkerPool } from '../pool/worker-pool.js';
 import type { FailReason, TrialResult } from './trial.js';
 
 /** What an objective receives beside its config. */
@@ -28,11 +30,19 @@ export interface ObjectiveModule {
   readonly export?: string;
 }
 
-/** What `optimize` accepts: a function run in this thread, or a module run in worker threads. */
-export type ObjectiveSpec = Objective | ObjectiveModule;
+/**
+ * What `optimize` accepts: a function run in this thread, a module run in worker threads started for the run, or
+ * a WorkerPool (a module's worker threads kept across runs).
+ */
+export type ObjectiveSpec = Objective | ObjectiveModule | WorkerPool;
 
 export function isObjectiveModule(o: unknown): o is ObjectiveModule {
   return o !== null && typeof o === 'object' && typeof (o as { module?: unknown }).module === 'string';
+}
+
+/** Throws an OptionsError naming what is wrong with an objective module given by the user. */
+export function checkObjectiveModule(o: ObjectiveModule): void {
+  if (o.export !== undefined && typeof o.export !== 'string') throw new OptionsError('objective.export must be a string');
 }
 
 /** Turns whatever an objective returned into a trial result: non-finite or non-numeric values fail as 'nan'. */

@@ -1,12 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
 import { OptionsError, TrialStateError } from '../errors.js';
 import { type Evaluation, type Evaluator, type CancelReason, InProcessEvaluator } from '../pool/evaluator.js';
-import { PoolEvaluator } from '../pool/pool.js';
+import { WorkerPool } from '../pool/worker-pool.js';
 import { Rng, trialSeed } from '../rng.js';
 import type { Params } from '../space/space.js';
 import { countsAgainstBudget } from '../storage/storage.js';
-import { fail, isObjectiveModule, type ObjectiveSpec } from './objective.js';
+import { checkObjectiveModule, fail, isObjectiveModule, type Objective, type ObjectiveSpec } from './objective.js';
 import type { AskedTrial, Study } from './study.js';
 import { compareValues, type TrialRecord, type TrialResult } from './trial.js';
 
@@ -81,35 +80,40 @@ export interface OptimizeOptions {
  */
 export async function runStudy(study: Study, objective: ObjectiveSpec, options: OptimizeOptions): Promise<TrialRecord | null> {
   const { nTrials, trialTimeoutMs, signal, onProgress, heartbeatMs = 10_000, graceMs = 10_000, prefetch = 0, reproducible = true } = options;
-  const isModule = isObjectiveModule(objective);
-  if (!isModule && typeof objective !== 'function') {
-    throw new OptionsError('objective must be a function or { module: path, export?: name }');
+  const given = objective instanceof WorkerPool ? objective : null;
+  const isModule = given === null && isObjectiveModule(objective);
+  if (given === null && !isModule && typeof objective !== 'function') {
+    throw new OptionsError('objective must be a function, { module: path, export?: name } or a WorkerPool');
   }
-  const concurrency = options.concurrency ?? (isModule ? availableParallelism() : 1);
+  if (isModule) checkObjectiveModule(objective);
+  if (given && options.concurrency !== undefined && options.concurrency !== given.concurrency) {
+    throw new OptionsError(`options.concurrency (${options.concurrency}) differs from the worker pool's ${given.concurrency} workers`);
+  }
+  const concurrency = given?.concurrency ?? options.concurrency ?? (isModule ? availableParallelism() : 1);
   if (!Number.isInteger(nTrials) || nTrials < 0) throw new OptionsError(`options.nTrials must be a non-negative integer (got ${nTrials})`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new OptionsError(`options.concurrency must be a positive integer (got ${concurrency})`);
   if (trialTimeoutMs !== undefined && !(trialTimeoutMs > 0)) throw new OptionsError(`options.trialTimeoutMs must be > 0 (got ${trialTimeoutMs})`);
   if (!(heartbeatMs > 0)) throw new OptionsError(`options.heartbeatMs must be > 0 (got ${heartbeatMs})`);
   if (!(graceMs >= 0)) throw new OptionsError(`options.graceMs must be >= 0 (got ${graceMs})`);
   if (!Number.isInteger(prefetch) || prefetch < 0) throw new OptionsError(`options.prefetch must be a non-negative integer (got ${prefetch})`);
-  if (isModule && objective.export !== undefined && typeof objective.export !== 'string') {
-    throw new OptionsError('objective.export must be a string');
-  }
+  if (given?.closed) throw new OptionsError('the worker pool is closed');
+  if (given?.inUse) throw new OptionsError('the worker pool is in use by another optimize run');
   if (signal?.aborted) {
     await study.refresh();
     return study.bestTrial;
   }
-  const evaluator: Evaluator = isModule
-    ? await PoolEvaluator.open({
-      module: resolve(objective.module), exportName: objective.export ?? 'default', workers: concurrency, studySeed: study.seed,
-      // room on the workers themselves for every trial asked ahead
-      depth: 1 + Math.ceil(prefetch / concurrency),
-    })
-    : new InProcessEvaluator(objective, concurrency);
+  // A module objective gets workers for this run, with room for every trial asked ahead; a WorkerPool is the caller's.
+  const pool = given ?? (isModule ? await WorkerPool.open(objective, { concurrency, depth: 1 + Math.ceil(prefetch / concurrency) }) : null);
+  const evaluator: Evaluator = pool ? pool.evaluator : new InProcessEvaluator(objective as Objective, concurrency);
+  if (pool) {
+    pool.evaluator.studySeed = study.seed;
+    pool.inUse = true;
+  }
   try {
     return await new Loop(study, evaluator, { ...options, concurrency, graceMs, prefetch, reproducible, heartbeatMs }).run();
   } finally {
-    await evaluator.close();
+    if (pool) pool.inUse = false;
+    if (!given) await evaluator.close();
   }
 }
 

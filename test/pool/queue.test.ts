@@ -28,7 +28,7 @@ function start(pool: PoolEvaluator, trial: AskedTrial): Evaluation & { result: P
 
 describe('a trial queued behind another on its worker', () => {
   it('is moved to another worker when the running trial kills the worker; only the running trial fails', async () => {
-    const pool = await PoolEvaluator.open({ module: MODULE, workers: 1, depth: 2, studySeed: 0 });
+    const pool = await PoolEvaluator.open({ module: MODULE, workers: 1, depth: 2 });
     try {
       assert.equal(pool.free(), 2);
       const crashing = start(pool, asked(0, { ms: 50, exit: 4 }));
@@ -48,7 +48,7 @@ describe('a trial queued behind another on its worker', () => {
   });
 
   it('can be withdrawn until it starts, and then never runs', async () => {
-    const pool = await PoolEvaluator.open({ module: MODULE, workers: 1, depth: 2, studySeed: 0 });
+    const pool = await PoolEvaluator.open({ module: MODULE, workers: 1, depth: 2 });
     try {
       const first = start(pool, asked(0, { ms: 30 }));
       const second = start(pool, asked(1, {}));
@@ -66,7 +66,7 @@ describe('a trial queued behind another on its worker', () => {
   });
 
   it('is taken over by a worker that becomes idle', async () => {
-    const pool = await PoolEvaluator.open({ module: MODULE, workers: 2, depth: 2, studySeed: 0 });
+    const pool = await PoolEvaluator.open({ module: MODULE, workers: 2, depth: 2 });
     try {
       // 0 and 2 go to the first worker, 1 and 3 to the second, which finishes long before 0 does.
       const e = [start(pool, asked(0, { ms: 600 })), start(pool, asked(1, {})), start(pool, asked(2, {})), start(pool, asked(3, {}))];
@@ -108,7 +108,7 @@ describe('a trial queued behind another on its worker', () => {
 
 describe('a result answered in shared memory', () => {
   it('is collected while the next trial on its worker runs, without waiting for it', async () => {
-    const pool = await PoolEvaluator.open({ module: MODULE, exportName: 'plain', workers: 1, depth: 4, studySeed: 0 });
+    const pool = await PoolEvaluator.open({ module: MODULE, exportName: 'plain', workers: 1, depth: 4 });
     try {
       const quick = start(pool, asked(0, {}));
       const slow = start(pool, asked(1, { ms: 3000 }));
@@ -123,7 +123,7 @@ describe('a result answered in shared memory', () => {
   });
 
   it('survives its worker dying in the next trial', async () => {
-    const pool = await PoolEvaluator.open({ module: MODULE, exportName: 'plain', workers: 1, depth: 4, studySeed: 0 });
+    const pool = await PoolEvaluator.open({ module: MODULE, exportName: 'plain', workers: 1, depth: 4 });
     try {
       // Trial 0 answers without waking the main thread (trial 1 is queued), then trial 1 kills the worker at once.
       const e = [start(pool, asked(0, {})), start(pool, asked(1, { exit: 3 })), start(pool, asked(2, {}))];

@@ -1,0 +1,58 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { OptionsError } from '../errors.js';
+import { checkObjectiveModule, isObjectiveModule, type ObjectiveModule } from '../study/objective.js';
+import { PoolEvaluator } from './pool.js';
+
+export interface WorkerPoolOptions {
+  /** Worker threads. Default: the number of cores. */
+  concurrency?: number;
+  /**
+   * Trials each worker holds at once, one running and the rest queued behind it. Default 4; with `prefetch`, about
+   * 1 + prefetch / concurrency lets every trial asked ahead wait on a worker (see OptimizeOptions.prefetch).
+   */
+  depth?: number;
+}
+
+/**
+ * The worker threads of one objective module, kept from one `optimize` run to the next: a service that runs study
+ * after study on the same objective loads the module (and lets the JIT compile it) once, not once per study. Pass it
+ * to `optimize` in place of the objective, one run at a time; `close()` it when done.
+ */
+export class WorkerPool {
+  /** @internal The run using the pool, if any. */
+  inUse = false;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    /** @internal */
+    readonly evaluator: PoolEvaluator,
+    readonly objective: ObjectiveModule,
+    readonly concurrency: number,
+  ) {}
+
+  /** @internal (workerPool) */
+  static async open(objective: ObjectiveModule, options: WorkerPoolOptions): Promise<WorkerPool> {
+    if (!isObjectiveModule(objective)) throw new OptionsError('objective must be { module: path, export?: name }');
+    checkObjectiveModule(objective);
+    const concurrency = options.concurrency ?? availableParallelism();
+    const evaluator = await PoolEvaluator.open({
+      module: resolve(objective.module), exportName: objective.export ?? 'default', workers: concurrency, depth: options.depth,
+    });
+    return new WorkerPool(evaluator, objective, concurrency);
+  }
+
+  get closed(): boolean {
+    return this.closing !== null;
+  }
+
+  /** Ends the worker threads (trials still running are abandoned). */
+  close(): Promise<void> {
+    return (this.closing ??= this.evaluator.close());
+  }
+}
+
+/** Starts the worker threads of an objective module, to be used by several `optimize` runs (see WorkerPool). */
+export function workerPool(objective: ObjectiveModule, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
+  return WorkerPool.open(objective, options);
+}
