@@ -48,8 +48,8 @@ export interface OptimizeOptions {
    * results per suggestion. Default 0 (one point per ask after the first batch).
    * With a module objective the trials asked ahead are handed to the workers themselves, each of which starts its
    * next trial the moment the running one ends (no round trip through the main thread) and answers most results in
-   * shared memory that the main thread collects in batches: `prefetch` of 8 to 16 × `concurrency` gets the most out
-   * of the workers for objectives of about a millisecond.
+   * shared memory that the main thread collects in batches: `prefetch` of 64 to 128 × `concurrency` gets the most
+   * out of the workers for objectives of about a millisecond.
    */
   prefetch?: number;
   /**
