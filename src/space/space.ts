@@ -67,7 +67,6 @@ export class SearchSpace {
     });
   }
 
-
   /** The dimension labelled `label` (throws if there is none). */
   dim(label: string): Dim {
     const d = this.byLabel.get(label);

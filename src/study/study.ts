@@ -214,7 +214,6 @@ export class Study {
   }
 }
 
-
 function isTrialResult(x: unknown): x is TrialResult {
   if (x === null || typeof x !== 'object') return false;
   const s = (x as { state?: unknown }).state;
