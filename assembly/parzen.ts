@@ -227,6 +227,10 @@ export function expBatch(x: usize, n: i32, out: usize): void {
 
 /** Points scored together: each component's row is read once per tile. */
 const TILE = 4;
+/** Per point of a tile, its top score and the first component with it, when the scoring pass found them. */
+const TOPS: usize = memory.data(8 * TILE, 16);
+const TOPK: usize = memory.data(4 * TILE, 16);
+let topsKnown = false;
 const XD: usize = memory.data(8 * 4098 * TILE, 16); // a tile's points, density dims only (0 elsewhere), d <= 4096
 let TH: usize = 0; // per dim of parzenPrepare: the bound's thresholds at 4, 2 and 1 sigma, and its value below them
 let FARS: usize = 0; // per dim: FAR sigmas (NaN at interval dims)
@@ -300,8 +304,12 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
         z = f64x2.mul(f64x2.sub(xv3, mv), iv); v128.store(scratch + 3 * kps + ko, f64x2.sub(c, f64x2.mul(z, z)));
       }
     } else {
-      // pairs of dims side by side along each component's row
+      // pairs of dims side by side along each component's row; with nothing to add to the rows later (no interval or
+      // categorical dims), each point's top score and its first component are tracked here rather than in a pass of
+      // their own
       const pairs = d >> 1;
+      let m0 = -Infinity, m1 = -Infinity, m2 = -Infinity, m3 = -Infinity;
+      let k0 = 0, k1 = 0, k2 = 0, k3 = 0;
       for (let k = 0; k < K; k++) {
         const mrow = mu + <usize>k * rowBytes;
         const irow = <usize>load<i32>(isP + (<usize>k << 2));
@@ -325,24 +333,35 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
         }
         const c = ld(cst + (<usize>k << 3));
         const ko = <usize>k << 3;
-        st(scratch + ko, c - q0); st(scratch + kps + ko, c - q1);
-        st(scratch + 2 * kps + ko, c - q2); st(scratch + 3 * kps + ko, c - q3);
+        const v0 = c - q0, v1 = c - q1, v2 = c - q2, v3 = c - q3;
+        st(scratch + ko, v0); st(scratch + kps + ko, v1);
+        st(scratch + 2 * kps + ko, v2); st(scratch + 3 * kps + ko, v3);
+        if (v0 > m0) { m0 = v0; k0 = k; }
+        if (v1 > m1) { m1 = v1; k1 = k; }
+        if (v2 > m2) { m2 = v2; k2 = k; }
+        if (v3 > m3) { m3 = v3; k3 = k; }
       }
       if (K < Kp) for (let t = 0; t < TILE; t++) st(scratch + <usize>t * kps + (<usize>K << 3), -Infinity);
+      if (nd == d && dc == 0) {
+        st(TOPS, m0); st(TOPS + 8, m1); st(TOPS + 16, m2); st(TOPS + 24, m3);
+        store<i32>(TOPK, k0); store<i32>(TOPK + 4, k1); store<i32>(TOPK + 8, k2); store<i32>(TOPK + 12, k3);
+        topsKnown = true;
+      }
     }
     for (let t = 0; t < tn; t++) {
       const p = p0 + t;
       const row = scratch + <usize>t * kps;
       st(out + (<usize>p << 3), pointLogPdf(K, d, dc, S, low, high, isInterval, order, nd, catSizes, mu, sig, lzI, ub, lwMax, ubMax, wt, lazy,
-        catLog, (insideMask >> t) & 1, p, x, xhi, cats, row));
+        catLog, (insideMask >> t) & 1, p, x, xhi, cats, row, topsKnown ? t : -1));
     }
+    topsKnown = false;
   }
 }
 
 /** Finishes one point from its row of density-dim scores: interval and categorical terms, lazy terms, log-sum-exp. */
 function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, isInterval: usize, order: usize, nd: i32,
   catSizes: usize, mu: usize, sig: usize, lzI: usize, ub: usize, lwMax: f64, ubMax: f64, wt: usize, lazy: usize, catLog: usize,
-  inside: i32, p: i32, x: usize, xhi: usize, cats: usize, row: usize): f64 {
+  inside: i32, p: i32, x: usize, xhi: usize, cats: usize, row: usize, known: i32): f64 {
   if (!inside) return -Infinity;
   const Kp = (K + 1) & ~1;
   const rowBytes = <usize>d << 3;
@@ -379,22 +398,28 @@ function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, i
   // The best of the scores without the lazy terms is the component to beat: its full score, `best`, is a lower
   // bound on the maximum, and the sum is taken relative to it. Components whose bound keeps them within reach of it
   // get their lazy terms (computed once per mixture); the others, and padding (its row is -inf), add nothing.
-  let m2 = f64x2.splat(-Infinity);
-  let i2 = i64x2.splat(0);
-  const step = i64x2.splat(2);
-  let k2 = i64x2.replace_lane(i64x2.splat(0), 1, 1);
-  for (let k = 0; k < Kp; k += 2) {
-    const r = v128.load(row + (<usize>k << 3));
-    const up = f64x2.gt(r, m2);
-    m2 = v128.bitselect(r, m2, up);
-    i2 = v128.bitselect(k2, i2, up);
-    k2 = i64x2.add(k2, step);
+  let top: f64, kTop: i32;
+  if (known >= 0) {
+    top = ld(TOPS + (<usize>known << 3));
+    kTop = load<i32>(TOPK + (<usize>known << 2));
+  } else {
+    let m2 = f64x2.splat(-Infinity);
+    let i2 = i64x2.splat(0);
+    const step = i64x2.splat(2);
+    let k2 = i64x2.replace_lane(i64x2.splat(0), 1, 1);
+    for (let k = 0; k < Kp; k += 2) {
+      const r = v128.load(row + (<usize>k << 3));
+      const up = f64x2.gt(r, m2);
+      m2 = v128.bitselect(r, m2, up);
+      i2 = v128.bitselect(k2, i2, up);
+      k2 = i64x2.add(k2, step);
+    }
+    const top0 = f64x2.extract_lane(m2, 0), top1 = f64x2.extract_lane(m2, 1);
+    // the first index of the top score, as a scalar scan would find it (ties go to the lower index)
+    kTop = <i32>(top1 > top0 || (top1 == top0 && i64x2.extract_lane(i2, 1) < i64x2.extract_lane(i2, 0))
+      ? i64x2.extract_lane(i2, 1) : i64x2.extract_lane(i2, 0));
+    top = max(top0, top1);
   }
-  const top0 = f64x2.extract_lane(m2, 0), top1 = f64x2.extract_lane(m2, 1);
-  // the first index of the top score, as a scalar scan would find it (ties go to the lower index)
-  const kTop = <i32>(top1 > top0 || (top1 == top0 && i64x2.extract_lane(i2, 1) < i64x2.extract_lane(i2, 0))
-    ? i64x2.extract_lane(i2, 1) : i64x2.extract_lane(i2, 0));
-  const top = max(top0, top1);
   if (!(top > -Infinity)) return -Infinity;
   const lwTop = Math.log(ld(wt + (<usize>kTop << 3)));
   const best = top - lazyOf(kTop, d, isInterval, low, high, mu, sig, ub, wt, lazy);
