@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { intList, nonNegativeInt, positiveInt } from '../src/cli/args.js';
+import { ProgressBar } from '../src/cli/progress.js';
 import { formatTable } from '../src/cli/table.js';
 import { random } from '../src/samplers/random.js';
 import { hp } from '../src/space/hp.js';
@@ -107,7 +108,9 @@ export function registerPoolBench(bench: Command): void {
     .option('--floor', "also measure, beside each row, bare worker threads whose main thread only posts the next task: what this machine allows")
     .option('--json', 'print JSON: { warmup, rows: [{ workers, taskMs, trials, prefetch, trialsPerSec, efficiency, floorEfficiency? }] }')
     .action(async (o: { workers: number; taskMs: number[]; trials: number; prefetch?: number; warmup?: number; floor?: boolean; json?: boolean }) => {
-      const report = await runPoolBench(o);
+      const bar = new ProgressBar(o.taskMs.length, !o.json, 'rows');
+      const report = await runPoolBench({ ...o, onRow: (d) => bar.update(d) });
+      bar.stop();
       if (o.json) return void process.stdout.write(`${JSON.stringify(report)}\n`);
       console.log(`worker pool, ${o.workers} workers, prefetch ${report.rows[0]?.prefetch}, after ${report.warmup} untimed trials: efficiency = trials/s / (workers × 1000 / taskMs)`);
       console.log(formatTable([
