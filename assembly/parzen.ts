@@ -215,6 +215,22 @@ function lazyTerm(k: i32, d: i32, isInterval: usize, low: usize, high: usize, mu
   return t;
 }
 
+/**
+ * The lazy terms of components k and k + 1, computing those that `reach` selects and are not cached yet (after the
+ * first points of an evaluation, none: one compare for the pair).
+ */
+// @ts-ignore: decorator
+@inline function lazyPair(k: i32, reach: v128, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize,
+  wt: usize, lazy: usize): v128 {
+  const o = lazy + (<usize>k << 3);
+  const lz = v128.load(o);
+  const missing = v128.and(f64x2.ne(lz, lz), reach);
+  if (!v128.any_true(missing)) return lz;
+  if (i64x2.extract_lane(missing, 0) != 0) lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy);
+  if (i64x2.extract_lane(missing, 1) != 0) lazyOf(k + 1, d, isInterval, low, high, mu, sig, ub, wt, lazy);
+  return v128.load(o);
+}
+
 /** Exported for testing the vectorised exp: out[i] = exp(x[i]) for x[i] <= 0. */
 export function expBatch(x: usize, n: i32, out: usize): void {
   let i = 0;
@@ -436,9 +452,7 @@ function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, i
     const r = v128.load(row + o);
     const reach = f64x2.gt(f64x2.add(r, v128.load(ub + o)), floorv);
     if (!v128.any_true(reach)) continue;
-    if (i64x2.extract_lane(reach, 0) != 0) lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy);
-    if (i64x2.extract_lane(reach, 1) != 0) lazyOf(k + 1, d, isInterval, low, high, mu, sig, ub, wt, lazy);
-    const v = v128.bitselect(f64x2.sub(r, v128.load(lazy + o)), ninf, reach);
+    const v = v128.bitselect(f64x2.sub(r, lazyPair(k, reach, d, isInterval, low, high, mu, sig, ub, wt, lazy)), ninf, reach);
     s0 = f64x2.add(s0, expv(f64x2.sub(v, bestv)));
   }
   return best + Math.log(f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
@@ -462,9 +476,7 @@ function twoPassLogSumExp(K: i32, d: i32, isInterval: usize, low: usize, high: u
       v128.store(row + o, ninf);
       continue;
     }
-    if (i64x2.extract_lane(reach, 0) != 0) lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy);
-    if (i64x2.extract_lane(reach, 1) != 0) lazyOf(k + 1, d, isInterval, low, high, mu, sig, ub, wt, lazy);
-    const v = v128.bitselect(f64x2.sub(r, v128.load(lazy + o)), ninf, reach);
+    const v = v128.bitselect(f64x2.sub(r, lazyPair(k, reach, d, isInterval, low, high, mu, sig, ub, wt, lazy)), ninf, reach);
     v128.store(row + o, v);
     m2 = f64x2.pmax(m2, v);
   }
