@@ -272,6 +272,15 @@ export class PoolEvaluator implements Evaluator {
     }
   }
 
+  /**
+   * Completes every task `w` has answered, in messages not yet dispatched as well as in shared memory: before
+   * deciding that a task is still running (to cut it off, or kill its worker), the main thread may have been busy.
+   */
+  private drain(w: PoolWorker): void {
+    for (let m; (m = receiveMessageOnPort(w.outbox)) !== undefined; ) if (m.message !== WAKE) this.onResult(w, m.message as ResultMessage);
+    this.harvest(w);
+  }
+
   /** Completes the tasks `w` has answered in shared memory, in the order they were posted. */
   private harvest(w: PoolWorker): void {
     let done: Task[] | null = null;
@@ -289,8 +298,7 @@ export class PoolEvaluator implements Evaluator {
     w.exited = true;
     w.loaded = false;
     // Results the worker gave before it ended count (a parentPort is drained before 'exit'; this port is not).
-    this.harvest(w);
-    for (let m; (m = receiveMessageOnPort(w.outbox)) !== undefined; ) if (m.message !== WAKE) this.onResult(w, m.message as ResultMessage);
+    this.drain(w);
     w.inbox.close();
     w.outbox.close();
     const i = this.workers.indexOf(w);
@@ -350,6 +358,8 @@ export class PoolEvaluator implements Evaluator {
     task.worker = w;
     w.tasks[slot] = task;
     w.held++;
+    // the slot's last answer may carry this seq (seq wraps around): cleared before the task is published
+    Atomics.store(w.finished, slot, 0);
     Atomics.store(w.states, slot, task.seq);
     // Sent with the other tasks posted to this worker in this turn: one message (and one wake-up of the worker's
     // port) however many trials a collection hands out.
@@ -404,8 +414,11 @@ export class PoolEvaluator implements Evaluator {
 
   /** @internal (Task.cancel) */
   cancel(task: Task, reason: CancelReason): void {
-    // A task answered in shared memory but not yet collected has its result: that is its outcome.
-    if (task.worker && Atomics.load(task.worker.finished, task.slot) === task.seq) this.collect();
+    // A task that has answered, even if its answer is not taken in yet, has its outcome: that one counts.
+    if (task.worker) {
+      this.drain(task.worker);
+      if (task.settled) return this.collect();
+    }
     if (task.settled || task.cancelled) return;
     task.cancelled = reason;
     if (this.withdraw(task)) {
@@ -418,7 +431,8 @@ export class PoolEvaluator implements Evaluator {
     w.doomed = task;
     w.inbox.postMessage({ abort: task.seq, reason } satisfies AbortMessage);
     task.killTimer = setTimeout(() => {
-      this.collect(); // it may have returned, answered in shared memory
+      this.drain(w); // it may have returned while this thread was busy
+      this.collect();
       if (task.worker === w) void w.thread.terminate();
     }, this.killAfterMs);
   }

@@ -46,8 +46,11 @@ export class WorkerPool {
     return this.closing !== null;
   }
 
-  /** Ends the worker threads (trials still running are abandoned). */
+  /** Ends the worker threads. Refused while an `optimize` run uses the pool: stop the run first (its `signal`). */
   close(): Promise<void> {
+    if (this.inUse && this.closing === null) {
+      return Promise.reject(new OptionsError('the worker pool is in use by an optimize run: abort the run (options.signal) before closing the pool'));
+    }
     return (this.closing ??= this.evaluator.close());
   }
 }

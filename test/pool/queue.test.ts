@@ -122,6 +122,22 @@ describe('a result answered in shared memory', () => {
     }
   });
 
+  it('is never taken for a later task that gets its slot and, once the counter wraps, its sequence number', async () => {
+    const pool = await PoolEvaluator.open({ module: MODULE, exportName: 'plain', workers: 1, depth: 1 });
+    try {
+      assert.deepEqual(await start(pool, asked(0, {})).result, { state: 'complete', value: 0 });
+      (pool as unknown as { seq: number }).seq = 0x7fffffff; // the next post wraps to seq 1, trial 0's, in its slot
+      const slow = start(pool, asked(1, { ms: 300 }));
+      await new Promise((r) => setTimeout(r, 50));
+      (pool as unknown as { collect(): void }).collect();
+      const first = await Promise.race([slow.result, new Promise((r) => setTimeout(() => r('pending'), 100))]);
+      assert.equal(first, 'pending', 'trial 1 is still running, not answered with trial 0\'s value');
+      assert.deepEqual(await slow.result, { state: 'complete', value: 1 });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('survives its worker dying in the next trial', async () => {
     const pool = await PoolEvaluator.open({ module: MODULE, exportName: 'plain', workers: 1, depth: 4 });
     try {
@@ -131,6 +147,24 @@ describe('a result answered in shared memory', () => {
       assert.deepEqual(r0, { state: 'complete', value: 0 });
       assert.equal(r1.state === 'fail' && r1.reason, 'crashed');
       assert.deepEqual(r2, { state: 'complete', value: 2 }, 'the queued trial moves to the replacement worker');
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('cutting off a trial', () => {
+  it('keeps the result the trial had already given while this thread was busy', async () => {
+    const pool = await PoolEvaluator.open({ module: MODULE, workers: 1, depth: 1 });
+    try {
+      // the default export answers with a message ({ value, threadId }), which waits in the port while this thread is busy
+      let got = null as TrialResult | null;
+      const e = pool.start(asked(0, { ms: 20 }), (_t, r) => (got = r));
+      await new Promise((r) => setTimeout(r, 5));
+      const end = Date.now() + 300;
+      while (Date.now() < end);
+      e.cancel('timeout');
+      assert.equal(got?.state, 'complete', 'delivered by cancel itself, before any timeout is recorded');
     } finally {
       await pool.close();
     }

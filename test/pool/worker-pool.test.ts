@@ -30,11 +30,12 @@ describe('a WorkerPool kept across optimize runs', () => {
     }
   });
 
-  it('refuses a second run while one is going, a different concurrency, and a closed pool', async () => {
+  it('refuses a second run or closing while one is going, a different concurrency, and a closed pool', async () => {
     const pool = await workerPool(OBJECTIVE, { concurrency: 1 });
     const study = await createStudy({ space: { x: hp.uniform('x', 0, 1) } });
     const first = study.optimize(pool, { nTrials: 3 });
     await assert.rejects(study.optimize(pool, { nTrials: 6 }), (e) => e instanceof OptionsError && /in use by another optimize run/.test(e.message));
+    await assert.rejects(pool.close(), /in use by an optimize run: abort the run/);
     await first;
     await assert.rejects(study.optimize(pool, { nTrials: 4, concurrency: 2 }), /options.concurrency \(2\) differs from the worker pool's 1 workers/);
     await pool.close();
