@@ -22,7 +22,7 @@ export interface PoolBenchOptions {
   seed?: number;
   /**
    * Trials of an untimed run before the first row (same workers, prefetch and first task size), so that the rows
-   * time the loop compiled, as in a long study, rather than its first minutes under the JIT. Default `trials`; 0: none.
+   * time the loop compiled, as in a long study, rather than its first second under the JIT. Default `trials`; 0: none.
    */
   warmup?: number;
   /** Also measure the machine's floor (see runPoolFloor) for each row, right after the pool. */

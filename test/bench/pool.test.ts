@@ -3,7 +3,8 @@ import { it } from 'node:test';
 import { runPoolBench } from '../../bench/pool.js';
 
 it('bench pool reports, per row, the loop and the bare-thread floor as shares of the pool capacity', async () => {
-  const report = await runPoolBench({ workers: 2, taskMs: [1], trials: 200, floor: true });
+  const report = await runPoolBench({ workers: 2, taskMs: [1], trials: 200, warmup: 100, floor: true });
+  assert.equal(report.warmup, 100);
   assert.equal(report.rows.length, 1);
   const [row] = report.rows;
   assert.equal(row.trials, 200);
