@@ -263,13 +263,16 @@ export class PoolEvaluator implements Evaluator {
 
   /** Sets a timer to collect if some worker holds a task queued behind its running one (see collectDelay). */
   private armCollect(): void {
-    if (this.closed) clearTimeout(this.collectTimer);
-    else if (this.collectTimer === undefined && this.workers.some((w) => w.held > 1)) {
-      this.collectTimer = setTimeout(() => {
-        this.collectTimer = undefined;
-        this.collect();
-      }, collectDelay(this.taskMs, this.depth - 1)).unref();
-    }
+    if (this.closed) return void clearTimeout(this.collectTimer);
+    if (this.collectTimer !== undefined) return;
+    // paced by the shortest queue among the workers that have one (a worker with none wakes this thread itself)
+    let queued = Infinity;
+    for (const w of this.workers) if (w.held > 1) queued = Math.min(queued, w.held - 1);
+    if (queued === Infinity) return;
+    this.collectTimer = setTimeout(() => {
+      this.collectTimer = undefined;
+      this.collect();
+    }, collectDelay(this.taskMs, queued)).unref();
   }
 
   /**
