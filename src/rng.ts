@@ -1,15 +1,15 @@
-import seedrandom from 'seedrandom';
+import { Arc4 } from './arc4.js';
 
 /**
  * Seeded random source. Every random choice in parzen comes from an `Rng`
  * derived from the study seed, so a seed reproduces a study in any process.
  */
 export class Rng {
-  private readonly prng: seedrandom.PRNG;
+  private readonly prng: Arc4;
   private spare: number | null = null;
 
   constructor(seed: string | number) {
-    this.prng = seedrandom(String(seed));
+    this.prng = new Arc4(String(seed));
   }
 
   /** A new independent stream named by `parts` under `seed` (e.g. derive(seed, 'suggest', 12)). */
