@@ -122,13 +122,20 @@ export interface MixturePoints {
   categories?: Int32Array;
 }
 
+/**
+ * How a mixture's log-sum-exp exponentiates its terms: 'double' (the default) to full precision; 'single' in single
+ * precision, 2.6x cheaper per term, with |error| in log p under 3e-6 (about 1e-7 typically): enough to rank
+ * candidates, as TPE does, not to report densities.
+ */
+export type MixturePrecision = 'double' | 'single';
+
 /** A prepared mixture (normalisers precomputed, resident in the core). */
 export interface ParzenMixture {
   readonly k: number;
   readonly d: number;
   readonly dc: number;
   /** log p(x) for m points (m = x.length / d, or categories.length / dc when d = 0). */
-  logPdf(points: MixturePoints): Float64Array;
+  logPdf(points: MixturePoints, precision?: MixturePrecision): Float64Array;
   dispose(): void;
 }
 
@@ -168,7 +175,7 @@ export interface NumericCore {
   /** Prepare a Parzen mixture for repeated evaluation. */
   parzenMixture(spec: MixtureSpec): ParzenMixture;
   /** One-shot: prepare, evaluate, dispose. */
-  parzenLogPdf(spec: MixtureSpec, points: MixturePoints): Float64Array;
+  parzenLogPdf(spec: MixtureSpec, points: MixturePoints, precision?: MixturePrecision): Float64Array;
   /**
    * log sum_k w_k p_k[x_i] for a categorical mixture: weights K, probs K x nCat, x m indices.
    */

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NotPositiveDefiniteError } from '../errors.js';
 import type {
-  CholeskyResult, EigenResult, GpHyper, GpModel, LmlResult, MixturePoints, MixtureSpec, NumericCore,
+  CholeskyResult, EigenResult, GpHyper, GpModel, LmlResult, MixturePoints, MixturePrecision, MixtureSpec, NumericCore,
   ParzenMixture, Posterior,
 } from './types.js';
 
@@ -56,7 +56,7 @@ interface Exports {
     isR: number, isP: number, lzI: number, cst: number, ub: number, wt: number, lazy: number, catLog: number): number;
   parzenEval(K: number, d: number, dc: number, low: number, high: number, isInterval: number, order: number, nd: number,
     catSizes: number, mu: number, sig: number, isR: number, isP: number, lzI: number, cst: number, ub: number, wt: number,
-    lazy: number, catLog: number, m: number, x: number, xhi: number, cats: number, out: number, scratch: number): void;
+    lazy: number, catLog: number, m: number, x: number, xhi: number, cats: number, out: number, scratch: number, single: number): void;
   expBatch(x: number, n: number, out: number): void;
   symEigen(v: number, n: number, d: number, e: number): number;
   erf(x: number): number;
@@ -469,8 +469,9 @@ class WasmMixture implements ParzenMixture {
     }
   }
 
-  logPdf(pts: MixturePoints): Float64Array {
+  logPdf(pts: MixturePoints, precision: MixturePrecision = 'double'): Float64Array {
     if (!this.#ptrs) throw new Error('ParzenMixture has been disposed');
+    if (precision !== 'double' && precision !== 'single') throw new RangeError(`precision must be "double" or "single" (got ${JSON.stringify(precision)})`);
     const { k: K, d, dc } = this;
     const m = d > 0 ? Math.floor(pts.x.length / d) : Math.floor((pts.categories?.length ?? 0) / Math.max(dc, 1));
     if (dc > 0) {
@@ -501,9 +502,9 @@ class WasmMixture implements ParzenMixture {
       ex.parzenEval(K, d, dc, p.low, p.high, p.isInterval, p.order, p.nd, p.catSizes, p.mu, p.sig, p.isR, p.isP, p.lzI,
         p.cst, p.ub, p.wt, p.lazy, p.catLog,
         m, ar.put(xlo, m * d), xhi ? ar.put(xhi, m * d) : 0, dc > 0 ? ar.putI32(pts.categories!.subarray(0, m * dc)) : 0,
-        out, ar.f64(EVAL_TILE * ((K + 1) & ~1)));
+        out, ar.f64(evalScratch(K, d)), precision === 'single' ? 1 : 0);
       return getF64(out, m);
-    }, alignedSize(m * d * 8) * (this.#anyInterval ? 2 : 1) + alignedSize(m * 8) + alignedSize(4 * m * dc) + alignedSize(8 * EVAL_TILE * ((K + 1) & ~1)));
+    }, alignedSize(m * d * 8) * (this.#anyInterval ? 2 : 1) + alignedSize(m * 8) + alignedSize(4 * m * dc) + alignedSize(8 * evalScratch(K, d)));
   }
 
   dispose(): void {
@@ -516,6 +517,11 @@ class WasmMixture implements ParzenMixture {
 
 /** Points the core scores together (parzenEval's TILE): its scratch holds a row of K scores for each. */
 const EVAL_TILE = 4;
+
+/** parzenEval's scratch, in doubles: the tile's rows of scores, then the means transposed and their constants. */
+function evalScratch(K: number, d: number): number {
+  return (EVAL_TILE + d + 2) * ((K + 1) & ~1);
+}
 
 /** The error for parzenPrepare's code: which input (1 weights, 2 sigmas, 3 mus, 4 bounds) and the index. */
 function mixtureError(spec: MixtureSpec, kind: number, i: number): RangeError {
@@ -562,10 +568,10 @@ export const wasmCore: NumericCore = {
   gpLogMarginalLikelihood,
   gpFit: (h, x, y, n) => new WasmGpModel(h, x, y, n),
   parzenMixture: (spec) => new WasmMixture(spec),
-  parzenLogPdf(spec, points) {
+  parzenLogPdf(spec, points, precision) {
     const mix = new WasmMixture(spec);
     try {
-      return mix.logPdf(points);
+      return mix.logPdf(points, precision);
     } finally {
       mix.dispose();
     }

@@ -141,6 +141,37 @@ test('mixture log-densities match the reference (continuous, quantised, infinite
   });
 });
 
+test('single precision stays within 3e-6 of double, and shared sigmas with exceptions anywhere match the reference', () => {
+  const configs = [
+    { K: 64, d: 10 }, { K: 101, d: 2, q: true }, { K: 20, d: 3, q: true, inf: true, cats: [3, 5] }, { K: 9, d: 0, cats: [4] },
+    { K: 200, d: 7, shared: 0.3 }, { K: 301, d: 2, shared: 0.02, q: true }, { K: 500, d: 5, shared: 0.01, cats: [3] },
+    { K: 977, d: 2, shared: 0.05 }, { K: 240, d: 3, shared: 0.2 },
+  ];
+  configs.forEach((cfg, idx) => {
+    const spec = randomMixture(40 + idx, cfg.K, cfg.d, cfg);
+    if (cfg.shared) {
+      // components with sigmas of their own besides the last (the prior's place in TPE), and a duplicate component
+      const sig = spec.sigmas as Float64Array, mus = spec.mus as Float64Array;
+      for (const k of [0, 17, cfg.K >> 1]) for (let j = 0; j < cfg.d; j++) sig[k * cfg.d + j] = 0.4 + 0.1 * j;
+      mus.copyWithin(5 * cfg.d, 4 * cfg.d, 5 * cfg.d);
+    }
+    const rnd = mulberry32(200 + idx);
+    const m = 43;
+    const x = randomArray(rnd, m * cfg.d, -2.2, 3.2);
+    const categories = cfg.cats ? Int32Array.from({ length: m * cfg.cats.length }, (_, i) => Math.floor(rnd() * cfg.cats![i % cfg.cats!.length]!)) : undefined;
+    const pts = categories ? { x, categories } : { x };
+    const r = ref.parzenLogPdf(spec, pts);
+    const w = wasm.parzenLogPdf(spec, pts);
+    assert.ok(relErrEach(w, r, 1) < 1e-10, `config ${idx}: ${relErrEach(w, r, 1)}`);
+    const single = wasm.parzenLogPdf(spec, pts, 'single');
+    for (let i = 0; i < m; i++) {
+      if (r[i] === -Infinity) assert.equal(single[i], -Infinity, `config ${idx} point ${i}`);
+      else assert.ok(Math.abs(single[i]! - r[i]!) <= 3e-6, `config ${idx} point ${i}: ${single[i]} vs ${r[i]}`);
+    }
+  });
+  assert.throws(() => wasm.parzenLogPdf(randomMixture(1, 3, 2), { x: new Float64Array(2) }, 'half' as 'single'), /precision must be/);
+});
+
 test('mixture log-densities match the reference when weights span hundreds of orders of magnitude', () => {
   // At x the best raw score is component 0's, whose weight is 1e-310: component 1's full score lies e^713 above
   // its full score, beyond what exp can hold, so the core must find the maximum before summing.

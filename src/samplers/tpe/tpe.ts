@@ -506,7 +506,7 @@ function logDensity(mix: Mixture, points: { x: Float64Array; lower: Float64Array
     const p = mix.categorical.probs;
     return Float64Array.from(points.categories, (c) => Math.log(p[c]));
   }
-  return core().parzenLogPdf(mix, points);
+  return core().parzenLogPdf(mix, points, 'single');
 }
 
 /**
