@@ -43,12 +43,17 @@ export interface Sampler {
   recommend?(history: History): Promise<TrialRecord | null> | TrialRecord | null;
 }
 
-/** Splits a history into complete trials (with finite values) and running (pending) ones; failed trials never reach a model. */
+/** Whether a trial's value may enter a model: complete, with a finite value (failed trials never do). */
+export function isComplete(t: TrialRecord): boolean {
+  return t.state === 'complete' && t.value !== null && Number.isFinite(t.value);
+}
+
+/** Splits a history into complete trials (see isComplete) and running (pending) ones. */
 export function splitHistory(history: History): { complete: TrialRecord[]; pending: TrialRecord[] } {
   const complete: TrialRecord[] = [];
   const pending: TrialRecord[] = [];
   for (const t of history.trials) {
-    if (t.state === 'complete' && t.value !== null && Number.isFinite(t.value)) complete.push(t);
+    if (isComplete(t)) complete.push(t);
     else if (t.state === 'running') pending.push(t);
   }
   return { complete, pending };

@@ -5,7 +5,7 @@ import type { Value } from '../../space/hp.js';
 import type { Params, SearchSpace } from '../../space/space.js';
 import type { TrialRecord } from '../../study/trial.js';
 import { RandomSampler } from '../random.js';
-import { type History, type Sampler, splitHistory } from '../sampler.js';
+import { type History, isComplete, type Sampler } from '../sampler.js';
 import {
   adaptiveParzen, boundsOf, categoricalPosterior, type Mixture, type MixtureBounds, multivariateParzen, type Observations,
   sampleMixture,
@@ -39,6 +39,20 @@ interface Ranked {
   readonly row: Encoded;
   /** Set to a split's stamp while the trial is in that split's good group. */
   goodIn: number;
+}
+
+/** Complete trials ranked, as kept between calls for one array of trials. */
+interface Ranking {
+  readonly model: Model;
+  readonly sign: number;
+  readonly trials: readonly TrialRecord[];
+  /** Best first. */
+  readonly list: Ranked[];
+  /** `byNumber[t.number]`: the entry of complete trial t. */
+  readonly byNumber: (Ranked | undefined)[];
+  /** Entries of the complete trials among the first `scanned` trials, in trial order. */
+  readonly prefix: Ranked[];
+  scanned: number;
 }
 
 /** Complete trials in the good and the bad group, each in trial order (for linear forgetting). */
@@ -88,8 +102,8 @@ export class TpeSampler implements Sampler {
   private readonly scratch = new Scratch();
   /** Counts the splits made, to mark their good trials (see Ranked.goodIn). */
   private stamp = 0;
-  /** The ranking kept between calls; `byNumber[t.number]` is the entry of complete trial t, `count` the entries. */
-  private ranking: { model: Model; sign: number; list: Ranked[]; byNumber: (Ranked | undefined)[]; count: number } | null = null;
+  /** The ranking kept between calls (see rank). */
+  private ranking: Ranking | null = null;
 
   constructor(options: TpeOptions = {}) {
     this.o = resolveTpeOptions(options);
@@ -98,11 +112,10 @@ export class TpeSampler implements Sampler {
 
   suggest(history: History, n: number, rng: Rng): Params[] {
     const { space } = history;
-    const { complete, pending } = splitHistory(history);
-    if (complete.length < this.o.nStartupTrials) return this.random.suggest(history, n, rng);
     const model = this.modelOf(space);
-    // items[i] is complete[i]'s entry in the ranking (one lookup per trial and call)
-    const { list: ranked, items } = this.rank(model, history.direction, complete);
+    // items: the complete trials' entries in the ranking, in trial order
+    const { list: ranked, items, pending } = this.rank(model, history);
+    if (items.length < this.o.nStartupTrials) return this.random.suggest(history, n, rng);
     const splits = new Map<string, Split>();
     const splitFor = (g: Group): Split => {
       const key = this.o.split === 'branch' ? g.branch : '';
@@ -150,39 +163,51 @@ export class TpeSampler implements Sampler {
   }
 
   /**
-   * Complete trials best first (ties: earlier first). Complete trials never change, so the order is kept between
-   * calls and only new trials are inserted; anything unexpected (a trial gone, another direction) rebuilds it.
+   * Complete trials best first (ties: earlier first), their entries in trial order, and the running trials.
+   * Complete trials never change, and those before `history.settled` never stop being complete: the ranking and the
+   * entries of that prefix are kept between calls, so a call looks only at the trials after it. Another history
+   * (another array of trials), direction or space starts over.
    */
-  private rank(
-    model: Model, direction: 'minimize' | 'maximize', complete: readonly TrialRecord[],
-  ): { list: readonly Ranked[]; items: Ranked[] } {
-    const sign = direction === 'minimize' ? 1 : -1;
+  private rank(model: Model, history: History): { list: readonly Ranked[]; items: Ranked[]; pending: TrialRecord[] } {
+    const sign = history.direction === 'minimize' ? 1 : -1;
+    const { trials } = history;
+    const settled = Math.min(history.settled ?? 0, trials.length);
     let r = this.ranking;
-    if (!r || r.model !== model || r.sign !== sign || r.count > complete.length) {
-      r = { model, sign, list: [], byNumber: [], count: 0 };
+    if (!r || r.model !== model || r.sign !== sign || r.trials !== trials || settled < r.scanned) {
+      r = { model, sign, trials, list: [], byNumber: [], prefix: [], scanned: 0 };
       this.ranking = r;
     }
-    const before = (a: Ranked, b: Ranked) => sign * (a.value - b.value) < 0 || (a.value === b.value && a.number < b.number);
-    const items = new Array<Ranked>(complete.length);
-    for (let i = 0; i < complete.length; i++) {
-      const t = complete[i];
-      let item = r.byNumber[t.number];
-      if (item === undefined) {
-        item = { number: t.number, value: t.value as number, row: encode(model, t.params), goodIn: 0 };
-        let lo = 0;
-        let hi = r.list.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (before(r.list[mid], item)) lo = mid + 1;
-          else hi = mid;
-        }
-        r.list.splice(lo, 0, item);
-        r.byNumber[t.number] = item;
-        r.count++;
-      }
-      items[i] = item;
+    for (; r.scanned < settled; r.scanned++) {
+      const t = trials[r.scanned];
+      if (isComplete(t)) r.prefix.push(this.entry(r, t));
     }
-    return { list: r.list, items };
+    const items = r.prefix.slice();
+    const pending: TrialRecord[] = [];
+    for (let i = settled; i < trials.length; i++) {
+      const t = trials[i];
+      if (isComplete(t)) items.push(this.entry(r, t));
+      else if (t.state === 'running') pending.push(t);
+    }
+    return { list: r.list, items, pending };
+  }
+
+  /** Complete trial t's entry in the ranking, inserted in order on first sight. */
+  private entry(r: Ranking, t: TrialRecord): Ranked {
+    let item = r.byNumber[t.number];
+    if (item !== undefined) return item;
+    item = { number: t.number, value: t.value as number, row: encode(r.model, t.params), goodIn: 0 };
+    const { sign } = r;
+    let lo = 0;
+    let hi = r.list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const a = r.list[mid];
+      if (sign * (a.value - item.value) < 0 || (a.value === item.value && a.number < item.number)) lo = mid + 1;
+      else hi = mid;
+    }
+    r.list.splice(lo, 0, item);
+    r.byNumber[t.number] = item;
+    return item;
   }
 
   /**
