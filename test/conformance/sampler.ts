@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Rng } from '../../src/rng.js';
 import type { Sampler } from '../../src/samplers/sampler.js';
 import { hp } from '../../src/space/hp.js';
 import { space as compile } from '../../src/space/space.js';
@@ -104,6 +105,25 @@ export function samplerConformance(name: string, make: () => Sampler, o: Conform
       const expectedFails = all.filter((t) => t.number % 3 !== 2).length;
       assert.equal(all.filter((t) => t.state === 'fail').length, expectedFails);
       assert.ok(all.every((t) => t.state === 'fail' || t.number % 3 === 2));
+    });
+
+    it('suggests from a history what a fresh sampler suggests from it (state kept between calls is a cache)', async () => {
+      const kept = make();
+      const study = await createStudy({ space: everyKindSpace(), sampler: kept, seed: 11 });
+      await study.optimize((c: any, ctx) => {
+        if (ctx.trial % 7 === 3) throw new Error('boom');
+        return everyKindObjective(c);
+      }, { nTrials: trials });
+      // three trials asked (the sampler sees the first two running), then the first finished: it completes after
+      // the sampler saw it running, and the running second ends the settled prefix
+      const running = await study.ask(2);
+      await study.ask(1);
+      await study.tell(running[0]!.number, 1.5);
+      await study.refresh();
+      const history = study.history();
+      assert.equal(history.settled, running[1]!.number);
+      const draw = (s: Sampler) => s.suggest(history, 3, Rng.derive(5, 'conformance'));
+      assert.deepEqual(await draw(kept), await draw(make()));
     });
   });
 }
