@@ -113,24 +113,25 @@ export function categoricalPosterior(m: CategoricalModelDim, indices: Int32Array
  * Multivariate Parzen estimator over a group (Falkner et al. 2018 / Optuna's multivariate TPE): one product component
  * per observation with bandwidth 0.2·n^(−1/(d+4))·range per numeric dim, categorical kernels that put mass 1 on the
  * observed category plus priorWeight/(n+1) spread by the prior, and a prior component.
- * `bounds` (the numeric dims') and `buffer` (a length → array supplier for the sigmas) let a caller reuse arrays.
+ * `bounds` (the numeric dims') and `buffer` (a supplier of arrays of a length for the sigmas, 0, and the weights, 1)
+ * let a caller reuse arrays: a fresh typed array of this size is allocated outside V8's heap, which costs more than
+ * filling it.
  */
 export function multivariateParzen(
   numeric: readonly NumericModelDim[], categorical: readonly CategoricalModelDim[], obs: Observations, o: ResolvedTpeOptions,
-  bounds: MixtureBounds = boundsOf(numeric), buffer: (len: number) => Float64Array = (len) => new Float64Array(len),
+  bounds: MixtureBounds = boundsOf(numeric), buffer: (len: number, which: 0 | 1) => Float64Array = (len) => new Float64Array(len),
 ): Mixture {
   const { n } = obs;
   const dn = numeric.length;
   const dc = categorical.length;
   const k = n + 1;
-  const weights = new Float64Array(k);
-  weights.set(forgettingWeights(n, o.linearForgetting));
+  const weights = forgettingWeights(n, o.linearForgetting, buffer(k, 1));
   weights[n] = o.priorWeight;
   normalise(weights);
   const scale = o.bandwidthFactor * Math.max(n, 1) ** (-1 / (dn + dc + 4));
   // the observations are the component means; their spare row takes the prior's
   const mus = obs.numeric;
-  const sigmas = buffer(k * dn);
+  const sigmas = buffer(k * dn, 0);
   for (let j = 0; j < dn; j++) {
     const m = numeric[j];
     const range = Number.isFinite(m.high - m.low) ? m.high - m.low : m.priorSigma;

@@ -254,7 +254,7 @@ export class TpeSampler implements Sampler {
   /** `slot` 0 (good) or 1 (bad): which scratch arrays the mixture may use. */
   private estimator(g: Group, obs: Observations, observed: number, slot: 0 | 1): Mixture {
     if (g.numeric.length + g.categorical.length > 1) {
-      return multivariateParzen(g.numeric, g.categorical, obs, this.o, g.bounds, (len) => this.scratch.f64(2 + slot, len));
+      return multivariateParzen(g.numeric, g.categorical, obs, this.o, g.bounds, (len, which) => this.scratch.f64(which === 0 ? 2 + slot : 8 + slot, len));
     }
     return g.numeric.length === 1
       ? adaptiveParzen(g.numeric[0], obs.numeric.subarray(0, obs.n), this.o, observed, g.bounds)
