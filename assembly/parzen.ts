@@ -255,6 +255,7 @@ const TOPK: usize = memory.data(4 * TILE, 16);
 let topsKnown = false;
 const XD: usize = memory.data(8 * 4098 * TILE, 16); // a tile's points, density dims only (0 elsewhere), d <= 4096
 const XS: usize = memory.data(8 * 4096 * TILE, 16); // the tile's points scaled for the transposed means, slot by slot
+const CENTRE: usize = memory.data(8 * 4096, 16); // evalSingleShared: the points' mean, per dim
 let TH: usize = 0; // per dim of parzenPrepare: the bound's thresholds at 4, 2 and 1 sigma, and its value below them
 let FARS: usize = 0; // per dim: FAR sigmas (NaN at interval dims)
 let thCap: i32 = 0;
@@ -288,6 +289,9 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
     return;
   }
   const lwMax = Math.log(wMax);
+  // (in f32, the scores of many dims add up to values whose rounding would exceed the error allowed: at most 16)
+  if (single != 0 && dc == 0 && nd == d && d >= 2 && d <= 16 && m >= TILE && K >= 8
+    && evalSingleShared(K, d, low, high, isInterval, mu, sig, isP, cst, ub, wt, lazy, wMax, m, x, out, scratch)) return;
   const dp = (d + 1) & ~1; // a tile row, padded to pairs
   const rowBytes = <usize>d << 3;
   const x0 = XD, x1 = XD + (<usize>dp << 3), x2 = XD + (<usize>(2 * dp) << 3), x3 = XD + (<usize>(3 * dp) << 3);
@@ -655,4 +659,195 @@ function sumSingle(K: i32, d: i32, isInterval: usize, low: usize, high: usize, m
   }
   s0 = f64x2.add(s0, s1);
   return f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+}
+
+/** exc (i32) entries per EXS row: the most exceptions evalSingleShared takes, per point of a tile. */
+const EXS_CAP = 512;
+const EXS: usize = memory.data(8 * EXS_CAP * TILE, 16); // evalSingleShared: the exceptions' full scores, point by point
+const TOP4: usize = memory.data(4 * TILE, 16); // evalSingleShared: each point's top f32 score
+
+/**
+ * parzenEval's single-precision path for a mixture of density dims whose components nearly all share one row of
+ * sigmas (multivariate TPE's groups): the components' means, constants and relative weights are laid out dimension by
+ * dimension in f32, and four components are scored and exponentiated per vector op. Coordinates are taken relative
+ * to the points' mean and the constants relative to a shared one, so the f32 values stay small and |error| in log p
+ * stays under 1e-5 (about 1e-7 typically). A component whose mean lies within FAR sigmas of the box's edge (an edge
+ * component) needs its normalisers: they are folded into its weight once a point has it within reach. Components
+ * with sigmas of their own, tiny weights or large normaliser bounds (exceptions) are scored exactly, in f64.
+ * Returns false, having written nothing, when exceptions are more than an eighth of the components.
+ */
+function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: usize, mu: usize, sig: usize, isP: usize,
+  cst: usize, ub: usize, wt: usize, lazy: usize, wMax: f64, m: i32, x: usize, out: usize, scratch: usize): bool {
+  const K4 = (K + 3) & ~3;
+  const k4b = <usize>K4 << 2;
+  const rows = scratch; // TILE x K4 f32: scores relative to cMain
+  const tM = rows + <usize>TILE * k4b; // d x K4 f32: (mu - centre) / (s sqrt2)
+  const tC = tM + <usize>d * k4b; // K4 f32: cst - cMain, -inf at exceptions and padding
+  const tW = tC + k4b; // K4 f32: w / wMax (an edge component's normalisers folded in once known), 0 at exceptions and padding
+  const exc = tW + k4b; // i32: the exceptions, then the edge components (-1 once folded)
+  const rowBytes = <usize>d << 3;
+  const shared = <usize>load<i32>(K > 2 && load<i32>(isP + 4) == load<i32>(isP + 8) ? isP + 4 : isP);
+  const wFloor = wMax * 1e-20;
+  let nExc = 0, nEdge = 0, kMain = -1;
+  let wMin = wMax;
+  let run: usize = shared, runShares = true;
+  for (let k = 0; k < K; k++) {
+    const row = <usize>load<i32>(isP + (<usize>k << 2));
+    if (row != run) { run = row; runShares = rowsEqual(row, shared, d); }
+    const w = ld(wt + (<usize>k << 3)), u = ld(ub + (<usize>k << 3));
+    if (runShares && w >= wFloor && u <= 30) {
+      wMin = min(wMin, w);
+      if (u == 0 && kMain < 0) kMain = k;
+      if (u != 0) nEdge++;
+      continue;
+    }
+    if (nExc * 8 >= K4 || nExc >= EXS_CAP) return false;
+    store<i32>(exc + (<usize>nExc << 2), k);
+    nExc++;
+  }
+  if (kMain < 0) return false;
+  const edges = exc + (<usize>nExc << 2);
+  nEdge = 0;
+  const cMain = ld(cst + (<usize>kMain << 3));
+  // the layout: exceptions and padding get -inf constants and zero weights, so they add nothing below
+  for (let k = 0; k < K4; k++) {
+    const ko = <usize>k << 2;
+    store<f32>(tC + ko, k < K ? <f32>(ld(cst + (<usize>k << 3)) - cMain) : -Infinity);
+    store<f32>(tW + ko, k < K ? <f32>(ld(wt + (<usize>k << 3)) / wMax) : 0);
+    if (k < K && ld(ub + (<usize>k << 3)) != 0) { store<i32>(edges + (<usize>nEdge << 2), k); nEdge++; }
+  }
+  for (let e = 0; e < nExc; e++) {
+    const ko = <usize>load<i32>(exc + (<usize>e << 2)) << 2;
+    store<f32>(tC + ko, -Infinity);
+    store<f32>(tW + ko, 0);
+  }
+  // the centre: the mean of the points inside the box
+  for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), 0);
+  let nIn = 0;
+  for (let p = 0; p < m; p++) {
+    const xp = x + <usize>p * rowBytes;
+    if (!insideBox(xp, d, low, high)) continue;
+    for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), ld(CENTRE + (<usize>j << 3)) + ld(xp + (<usize>j << 3)));
+    nIn++;
+  }
+  if (nIn > 0) for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), ld(CENTRE + (<usize>j << 3)) / <f64>nIn);
+  for (let j = 0; j < d; j++) {
+    const jo = <usize>j << 3;
+    const isj = ld(shared + jo), cj = ld(CENTRE + jo);
+    const row = tM + <usize>j * k4b;
+    for (let k = 0; k < K; k++) store<f32>(row + (<usize>k << 2), <f32>((ld(mu + <usize>k * rowBytes + jo) - cj) * isj));
+    for (let k = K; k < K4; k++) store<f32>(row + (<usize>k << 2), 0);
+  }
+  const lwMax = Math.log(wMax);
+  // an edge component out of reach of a point adds under e^-REACH of the point's largest term, weights included
+  const reach = REACH + Math.log(wMax / wMin);
+  for (let p0 = 0; p0 < m; p0 += TILE) {
+    const tn = min(TILE, m - p0);
+    // the tile's points relative to the centre, scaled, as f32 (a short tile repeats its last point): XS[j * TILE + t]
+    let insideMask = 0;
+    for (let t = 0; t < TILE; t++) {
+      const xp = x + <usize>(p0 + min(t, tn - 1)) * rowBytes;
+      if (insideBox(xp, d, low, high)) insideMask |= 1 << t;
+      for (let j = 0; j < d; j++) {
+        const jo = <usize>j << 3;
+        store<f32>(XS + (<usize>(j * TILE + t) << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
+      }
+    }
+    const ninf = f32x4.splat(-Infinity);
+    let m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
+    for (let k = 0; k < K4; k += 4) {
+      const ko = <usize>k << 2;
+      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+      for (let j = 0; j < d; j++) {
+        const mv = v128.load(tM + <usize>j * k4b + ko);
+        const xs = XS + (<usize>(j * TILE) << 2);
+        let z = f32x4.sub(v128.load32_splat(xs), mv); a0 = f32x4.add(a0, f32x4.mul(z, z));
+        z = f32x4.sub(v128.load32_splat(xs + 4), mv); a1 = f32x4.add(a1, f32x4.mul(z, z));
+        z = f32x4.sub(v128.load32_splat(xs + 8), mv); a2 = f32x4.add(a2, f32x4.mul(z, z));
+        z = f32x4.sub(v128.load32_splat(xs + 12), mv); a3 = f32x4.add(a3, f32x4.mul(z, z));
+      }
+      const c = v128.load(tC + ko);
+      const v0 = f32x4.sub(c, a0), v1 = f32x4.sub(c, a1), v2 = f32x4.sub(c, a2), v3 = f32x4.sub(c, a3);
+      v128.store(rows + ko, v0); v128.store(rows + k4b + ko, v1);
+      v128.store(rows + 2 * k4b + ko, v2); v128.store(rows + 3 * k4b + ko, v3);
+      m0 = f32x4.max(m0, v0); m1 = f32x4.max(m1, v1); m2 = f32x4.max(m2, v2); m3 = f32x4.max(m3, v3);
+    }
+    store<f32>(TOP4, hmax4(m0)); store<f32>(TOP4 + 4, hmax4(m1)); store<f32>(TOP4 + 8, hmax4(m2)); store<f32>(TOP4 + 12, hmax4(m3));
+    // edge components that came within reach of a point get their normalisers, once
+    for (let i = 0; i < nEdge; i++) {
+      const ei = edges + (<usize>i << 2);
+      const k = load<i32>(ei);
+      if (k < 0) continue;
+      const ko = <usize>k << 2;
+      const u = ld(ub + (<usize>k << 3));
+      let hit = false;
+      for (let t = 0; t < tn; t++) hit = hit || <f64>load<f32>(rows + <usize>t * k4b + ko) + u > <f64>load<f32>(TOP4 + (<usize>t << 2)) - reach;
+      if (!hit) continue;
+      store<f32>(tW + ko, <f32>Math.exp(-lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy) - lwMax));
+      store<i32>(ei, -1);
+    }
+    // the exceptions' full scores, exactly
+    for (let e = 0; e < nExc; e++) {
+      const k = load<i32>(exc + (<usize>e << 2));
+      const mrow = mu + <usize>k * rowBytes;
+      const irow = <usize>load<i32>(isP + (<usize>k << 2));
+      const c = ld(cst + (<usize>k << 3)) - lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy);
+      for (let t = 0; t < TILE; t++) {
+        const xp = x + <usize>(p0 + min(t, tn - 1)) * rowBytes;
+        let q: f64 = 0;
+        for (let j = 0; j < d; j++) {
+          const jo = <usize>j << 3;
+          const z = (ld(xp + jo) - ld(mrow + jo)) * ld(irow + jo);
+          q += z * z;
+        }
+        st(EXS + (<usize>(t * EXS_CAP + e) << 3), c - q);
+      }
+    }
+    for (let t = 0; t < tn; t++) {
+      st(out + (<usize>(p0 + t) << 3), ((insideMask >> t) & 1) == 0 ? -Infinity
+        : singleLogSumExp(rows + <usize>t * k4b, tW, K4, load<f32>(TOP4 + (<usize>t << 2)), cMain + lwMax, EXS + (<usize>(t * EXS_CAP) << 3), nExc));
+    }
+  }
+  return true;
+}
+
+/** The largest of four f32 lanes. */
+// @ts-ignore: decorator
+@inline function hmax4(v: v128): f32 {
+  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+}
+
+/** Whether point xp lies in the box [low, high] in every dim (its density is 0 otherwise). */
+// @ts-ignore: decorator
+@inline function insideBox(xp: usize, d: i32, low: usize, high: usize): bool {
+  for (let j = 0; j < d; j++) {
+    const jo = <usize>j << 3;
+    const v = ld(xp + jo);
+    if (!(v >= ld(low + jo) && v <= ld(high + jo))) return false;
+  }
+  return true;
+}
+
+/**
+ * One point of evalSingleShared: log( sum_k w_k/wMax exp(row_k - top) e^(top + base) + sum_e e^(exs_e) ), summed
+ * relative to the largest of top + base and the exceptions' scores. The f32 terms are at most 1, added in f64.
+ */
+function singleLogSumExp(row: usize, tW: usize, K4: i32, top: f32, base: f64, exs: usize, nExc: i32): f64 {
+  let ref: f64 = <f64>top + base;
+  for (let e = 0; e < nExc; e++) ref = max(ref, ld(exs + (<usize>e << 3)));
+  if (!(ref > -Infinity)) return -Infinity;
+  let s0 = f64x2.splat(0), s1 = s0;
+  if (top > -Infinity) {
+    const tv = f32x4.splat(top);
+    for (let k = 0; k < K4; k += 4) {
+      const ko = <usize>k << 2;
+      const e = f32x4.mul(expv4(f32x4.sub(v128.load(row + ko), tv)), v128.load(tW + ko));
+      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
+      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 2, 3)));
+    }
+  }
+  s0 = f64x2.add(s0, s1);
+  let sum = (f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1)) * Math.exp(<f64>top + base - ref);
+  for (let e = 0; e < nExc; e++) sum += Math.exp(ld(exs + (<usize>e << 3)) - ref);
+  return ref + Math.log(sum);
 }

@@ -123,9 +123,9 @@ export interface MixturePoints {
 }
 
 /**
- * How a mixture's log-sum-exp exponentiates its terms: 'double' (the default) to full precision; 'single' in single
- * precision, 2.6x cheaper per term, with |error| in log p under 3e-6 (about 1e-7 typically): enough to rank
- * candidates, as TPE does, not to report densities.
+ * How a mixture is evaluated: 'double' (the default) to full precision; 'single' with its sums' terms (and, for
+ * components sharing their sigmas, their scores) in single precision, four per vector op, with |error| in log p under
+ * 1e-5 (about 1e-7 typically): enough to rank candidates, as TPE does, not to report densities.
  */
 export type MixturePrecision = 'double' | 'single';
 
