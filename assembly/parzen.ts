@@ -39,6 +39,8 @@ const REACH: f64 = 36.0;
 
 /** Beyond this many sigmas from the mean, logZ drops a tail (as logNormMass does). */
 const FAR: f64 = 8.3;
+/** FAR, widened by far more than rounding, for parzenPrepare's one-branch check of a component's means. */
+const FAR_INNER: f64 = 8.3001;
 
 /** Error codes of parzenPrepare: kind | (index << 3). */
 const BAD_WEIGHT = 1, BAD_SIGMA = 2, BAD_MU = 3, BAD_BOUNDS = 4;
@@ -73,10 +75,11 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
   const Kp = (K + 1) & ~1;
   const rowBytes = <usize>d << 3;
   if (d > thCap) {
-    if (thCap > 0) { heap.free(TH); heap.free(FARS); }
+    if (thCap > 0) { heap.free(TH); heap.free(FARS); heap.free(INNER); }
     thCap = d;
     TH = heap.alloc(<usize>thCap * 32);
     FARS = heap.alloc(<usize>(thCap + 1) << 3);
+    INNER = heap.alloc(<usize>(thCap + 1) << 4);
   }
   const pairs = d >> 1;
   let sumLog: f64 = 0;
@@ -97,7 +100,7 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
         const jo = <usize>j << 3;
         const sj = ld(srow + jo);
         if (!(sj > 0) || sj == Infinity) return firstRowError(k, d, mu, sig);
-        if (load<u8>(isInterval + <usize>j) != 0) { st(irow + jo, 0); st(FARS + jo, NaN); continue; }
+        if (load<u8>(isInterval + <usize>j) != 0) { st(irow + jo, 0); st(FARS + jo, NaN); st(INNER + jo, NaN); continue; }
         const half = 0.5 * (ld(high + jo) - ld(low + jo));
         st(irow + jo, INV_SQRT2 / sj);
         sumLog += Math.log(sj) + HALF_LOG_2PI;
@@ -106,6 +109,9 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
         // Z >= Phi(half/s) - 1/2 >= PHI1 * min(half/s, 1)
         const th = TH + <usize>j * 32;
         st(FARS + jo, FAR * sj);
+        // the inner box, a hair narrower than FAR sigmas (its rounding must not admit what meanTerm would not)
+        st(INNER + jo, ld(low + jo) + FAR_INNER * sj);
+        st(INNER + (<usize>thCap << 3) + jo, ld(high + jo) - FAR_INNER * sj);
         st(th, 4 * sj); st(th + 8, 2 * sj); st(th + 16, sj);
         st(th + 24, half >= sj ? NEG_LOG_PHI1 : -Math.log(PHI1 * (half / sj)));
       }
@@ -116,6 +122,21 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
     // (not so in TPE); elsewhere a bound: with the nearer edge t sigmas away, Z >= 1 - 2 Phi(-t), and Z = 1 as
     // computed beyond FAR sigmas (logZ drops the tails), the common case, settled a pair of dims at a time.
     let eager: f64 = 0, u: f64 = 0;
+    // first, whether every mean lies in the inner box (false for NaN, infinities and interval dims): one branch
+    const hiInner = INNER + (<usize>thCap << 3);
+    let all = i64x2.splat(-1);
+    for (let q = 0; q < pairs; q++) {
+      const qo = <usize>q << 4;
+      const m = v128.load(mrow + qo);
+      all = v128.and(all, v128.and(f64x2.ge(m, v128.load(INNER + qo)), f64x2.le(m, v128.load(hiInner + qo))));
+    }
+    const oddInside = (d & 1) == 0 || (ld(mrow + <usize>(d - 1) * 8) >= ld(INNER + <usize>(d - 1) * 8)
+      && ld(mrow + <usize>(d - 1) * 8) <= ld(hiInner + <usize>(d - 1) * 8));
+    if (i64x2.all_true(all) && oddInside) {
+      st(cst + o, -sumLog);
+      st(ub + o, 0);
+      continue;
+    }
     const zero = f64x2.splat(0);
     for (let q = 0; q < pairs; q++) {
       const qo = <usize>q << 4;
@@ -258,6 +279,7 @@ const XS: usize = memory.data(8 * 4096 * TILE, 16); // the tile's points scaled 
 const CENTRE: usize = memory.data(8 * 4096, 16); // evalSingleShared: the points' mean, per dim
 let TH: usize = 0; // per dim of parzenPrepare: the bound's thresholds at 4, 2 and 1 sigma, and its value below them
 let FARS: usize = 0; // per dim: FAR sigmas (NaN at interval dims)
+let INNER: usize = 0; // per dim, low + FAR_INNER sigmas, then per dim, high - FAR_INNER sigmas (NaN at interval dims)
 let thCap: i32 = 0;
 
 // @ts-ignore: decorator
