@@ -30,6 +30,8 @@ interface Group {
   readonly bounds: MixtureBounds;
   /** Whether an encoded trial had this group active. */
   isActive(row: Encoded): boolean;
+  /** The group's bad-group observations, kept between calls. */
+  readonly kept: KeptRows;
 }
 
 /** A complete trial in the ranking. */
@@ -231,7 +233,7 @@ export class TpeSampler implements Sampler {
       if (at.length === 0) continue;
       const { below, above } = splitFor(g);
       const good = observe(g, below, NONE, this.scratch, 0);
-      const bad = observe(g, above, lies, this.scratch, 1);
+      const bad = g.kept.observe(g, above, lies);
       const l = this.estimator(g, good, good.n + bad.n, 0);
       const gx = this.estimator(g, bad, good.n + bad.n, 1);
       const { values, categories, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng, this.scratch);
@@ -290,6 +292,7 @@ export class TpeSampler implements Sampler {
         allNumeric: gn.length === numeric.length && numericAt.every((at, j) => at === j),
         bounds: boundsOf(gn),
         isActive: gn.length > 0 ? (r) => !Number.isNaN(r.numeric[numericAt[0]]) : (r) => r.categories[categoricalAt[0]] >= 0,
+        kept: new KeptRows(),
       };
     });
     this.model = { space, numeric, categorical, groups, encoded: new WeakMap(), rows: new RowArena() };
@@ -324,31 +327,74 @@ const NONE: readonly Encoded[] = [];
  * estimator puts its prior component.
  */
 function observe(g: Group, rows: readonly Encoded[], more: readonly Encoded[], scratch: Scratch, slot: 0 | 1): Observations {
-  const dn = g.numericAt.length;
-  const dc = g.categoricalAt.length;
   const all = g.branch === '';
-  let n = 0;
-  if (all) n = rows.length + more.length;
-  else {
-    for (const r of rows) if (g.isActive(r)) n++;
-    for (const r of more) if (g.isActive(r)) n++;
-  }
-  const numeric = scratch.f64(slot, (n + 1) * dn);
-  const categories = scratch.i32(slot, (n + 1) * dc);
+  const n = countActive(g, rows, 0, all) + countActive(g, more, 0, all);
+  const numeric = scratch.f64(slot, (n + 1) * g.numericAt.length);
+  const categories = scratch.i32(slot, (n + 1) * g.categoricalAt.length);
   const i = copyRows(g, rows, all, numeric, categories, 0);
   copyRows(g, more, all, numeric, categories, i);
   return { n, numeric, categories };
 }
 
-/** Copies the rows of `list` where g is active (all: every row) into row `i` on; returns the next free row. */
-function copyRows(g: Group, list: readonly Encoded[], all: boolean, numeric: Float64Array, categories: Int32Array, i: number): number {
+/** Rows of `list` from index `from` in which g is active. */
+function countActive(g: Group, list: readonly Encoded[], from: number, all: boolean): number {
+  if (all) return list.length - from;
+  let n = 0;
+  for (let t = from; t < list.length; t++) if (g.isActive(list[t])) n++;
+  return n;
+}
+
+/**
+ * A group's bad-group observations kept between calls. From one ask to the next the bad group mostly grows at its
+ * end (a new trial), so `observe` copies only the rows after the part of the list that is unchanged.
+ */
+class KeptRows {
+  rows: readonly Encoded[] = NONE;
+  /** Rows of `rows` in which the group is active: the rows copied. */
+  active = 0;
+  numeric = new Float64Array(0);
+  categories = new Int32Array(0);
+
+  /** As `observe`, into these arrays, which keep their rows for the next call. */
+  observe(g: Group, rows: readonly Encoded[], more: readonly Encoded[]): Observations {
+    const dn = g.numericAt.length;
+    const dc = g.categoricalAt.length;
+    const all = g.branch === '';
+    const old = this.rows;
+    const lim = Math.min(old.length, rows.length);
+    let keep = 0;
+    while (keep < lim && old[keep] === rows[keep]) keep++;
+    const kept = keep === old.length ? this.active : countActive(g, rows, 0, all) - countActive(g, rows, keep, all);
+    const active = kept + countActive(g, rows, keep, all);
+    const n = active + countActive(g, more, 0, all);
+    if (this.numeric.length < (n + 1) * dn) this.numeric = grown(this.numeric, (n + 1) * dn, kept * dn);
+    if (this.categories.length < (n + 1) * dc) this.categories = grown(this.categories, (n + 1) * dc, kept * dc);
+    const i = copyRows(g, rows, all, this.numeric, this.categories, kept, keep);
+    copyRows(g, more, all, this.numeric, this.categories, i);
+    this.rows = rows;
+    this.active = active;
+    return { n, numeric: this.numeric.subarray(0, (n + 1) * dn), categories: this.categories.subarray(0, (n + 1) * dc) };
+  }
+}
+
+/** A copy of `a`'s first `keep` elements in an array of at least `len` (doubling, so growth costs O(1) per element). */
+function grown<T extends Float64Array | Int32Array>(a: T, len: number, keep: number): T {
+  const b = new (a.constructor as new (n: number) => T)(Math.max(len, 2 * a.length));
+  b.set(a.subarray(0, keep));
+  return b;
+}
+
+/** Copies the rows of `list` from index `from` where g is active (all: every row) into row `i` on; returns the next free row. */
+function copyRows(
+  g: Group, list: readonly Encoded[], all: boolean, numeric: Float64Array, categories: Int32Array, i: number, from = 0,
+): number {
   const { numericAt, categoricalAt } = g;
   const dn = numericAt.length;
   const dc = categoricalAt.length;
   const first = i;
   if (g.allNumeric && dn > 0) {
     // whole rows: copy each run of rows adjacent in their chunk at once
-    for (let t = 0; t < list.length; ) {
+    for (let t = from; t < list.length; ) {
       const r = list[t++];
       if (!all && !g.isActive(r)) continue;
       const { chunk, at } = r;
@@ -365,7 +411,7 @@ function copyRows(g: Group, list: readonly Encoded[], all: boolean, numeric: Flo
       i += (end - at) / dn;
     }
   } else {
-    for (let t = 0; t < list.length; t++) {
+    for (let t = from; t < list.length; t++) {
       const r = list[t];
       if (!all && !g.isActive(r)) continue;
       const src = r.numeric;
@@ -375,7 +421,7 @@ function copyRows(g: Group, list: readonly Encoded[], all: boolean, numeric: Flo
   }
   if (dc > 0) {
     let k = first;
-    for (let t = 0; t < list.length; t++) {
+    for (let t = from; t < list.length; t++) {
       const r = list[t];
       if (!all && !g.isActive(r)) continue;
       const cs = r.categories;
