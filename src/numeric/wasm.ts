@@ -132,21 +132,23 @@ class Arena {
   /** Allocate and copy a f64 array in. */
   put(src: ArrayLike<number>, len = src.length): number {
     const p = this.alloc(len * 8);
-    const view = new Float64Array(ex.memory.buffer, p, len);
-    if (src instanceof Float64Array) view.set(src.length === len ? src : src.subarray(0, len));
-    else for (let i = 0; i < len; i++) view[i] = src[i]!;
+    const heap = heapF64();
+    const at = p >>> 3;
+    if (src instanceof Float64Array) heap.set(src.length === len ? src : src.subarray(0, len), at);
+    else for (let i = 0; i < len; i++) heap[at + i] = src[i]!;
     return p;
   }
   putI32(src: ArrayLike<number>): number {
     const p = this.alloc(src.length * 4);
-    const view = new Int32Array(ex.memory.buffer, p, src.length);
-    for (let i = 0; i < src.length; i++) view[i] = src[i]!;
+    const heap = heapI32();
+    const at = p >>> 2;
+    for (let i = 0; i < src.length; i++) heap[at + i] = src[i]!;
     return p;
   }
   putU8(src: ArrayLike<number | boolean>): number {
     const p = this.alloc(src.length);
-    const view = new Uint8Array(ex.memory.buffer, p, src.length);
-    for (let i = 0; i < src.length; i++) view[i] = src[i] ? 1 : 0;
+    const heap = heapU8();
+    for (let i = 0; i < src.length; i++) heap[p + i] = src[i] ? 1 : 0;
     return p;
   }
   /** Take ownership of the pointers (for resident objects). */
@@ -165,8 +167,23 @@ function alignedSize(bytes: number): number {
 }
 
 function getF64(ptr: number, len: number): Float64Array {
-  return new Float64Array(ex.memory.buffer, ptr, len).slice();
+  return heapF64().slice(ptr >>> 3, (ptr >>> 3) + len);
 }
+
+/**
+ * Views of the whole of the core's memory, made again only when it has grown (which detaches the old buffer):
+ * a view per copy in or out cost more than the copy for the small arrays of a TPE ask.
+ */
+let heap: { buffer: ArrayBuffer; f64: Float64Array; i32: Int32Array; u8: Uint8Array } | null = null;
+
+function heapViews(): NonNullable<typeof heap> {
+  const buffer = ex.memory.buffer;
+  if (heap?.buffer !== buffer) heap = { buffer, f64: new Float64Array(buffer), i32: new Int32Array(buffer), u8: new Uint8Array(buffer) };
+  return heap;
+}
+const heapF64 = () => heapViews().f64;
+const heapI32 = () => heapViews().i32;
+const heapU8 = () => heapViews().u8;
 
 function withArena<T>(fn: (a: Arena) => T, reserve = 0): T {
   const a = new Arena(reserve);
@@ -381,7 +398,7 @@ class WasmGpModel implements GpModel {
     const base = ex.alloc(total);
     try {
       const at = (i: number) => (sizes[i]! > 0 ? base + offs[i]! : 0);
-      new Float64Array(ex.memory.buffer, at(0), m * d).set(x.length === m * d ? x : x.subarray(0, m * d));
+      heapF64().set(x.length === m * d ? x : x.subarray(0, m * d), at(0) >>> 3);
       ex.gpPredict(this.#xsT, n, d, this.#w, this.#kind, this.#params, this.#alpha, this.#linv, this.#zt,
         at(0), m, at(1), at(2), at(3), at(4), chunk, at(5), at(6), at(7), at(8), at(9));
       const res: Posterior = { mean: getF64(at(1), m), variance: getF64(at(2), m) };
@@ -415,7 +432,8 @@ class WasmMixture implements ParzenMixture {
     mu: number; sig: number; isR: number; isP: number; lzI: number; cst: number; ub: number; wt: number; lazy: number; catLog: number;
   };
 
-  constructor(spec: MixtureSpec) {
+  /** `tracked`: freed by the registry if dropped undisposed; a mixture evaluated once and disposed at once needs not be. */
+  constructor(spec: MixtureSpec, tracked = true) {
     const K = spec.weights.length;
     const d = spec.low.length;
     if (K === 0) throw new RangeError('spec.weights must not be empty');
@@ -462,7 +480,7 @@ class WasmMixture implements ParzenMixture {
       this.#q = q;
       this.#anyInterval = q.some((v) => v > 0);
       this.#ptrs = ar.detach();
-      registry.register(this, this.#ptrs, this);
+      if (tracked) registry.register(this, this.#ptrs, this);
     } finally {
       tmp.release();
       ar.release();
@@ -569,7 +587,7 @@ export const wasmCore: NumericCore = {
   gpFit: (h, x, y, n) => new WasmGpModel(h, x, y, n),
   parzenMixture: (spec) => new WasmMixture(spec),
   parzenLogPdf(spec, points, precision) {
-    const mix = new WasmMixture(spec);
+    const mix = new WasmMixture(spec, false);
     try {
       return mix.logPdf(points, precision);
     } finally {

@@ -102,6 +102,8 @@ export class TpeSampler implements Sampler {
   private model: Model | null = null;
   /** Observation and bandwidth arrays reused across calls: a mixture lives only within one group of one call. */
   private readonly scratch = new Scratch();
+  /** The candidate points of a suggestion, reused. */
+  private readonly candidates = new Candidates();
   /** Counts the splits made, to mark their good trials (see Ranked.goodIn). */
   private stamp = 0;
   /** The ranking kept between calls (see rank). */
@@ -223,8 +225,8 @@ export class TpeSampler implements Sampler {
     const joint = this.o.multivariate;
     const nPoints = joint ? m : 1;
     // candidate points held as numbers and category indices by dim index; the winner alone becomes an object
-    const pts = new Candidates(model.space.dims.length, nPoints, model.groups.length);
-    const totals = new Float64Array(nPoints);
+    const pts = this.candidates.reset(model.space.dims.length, nPoints, model.groups.length);
+    const totals = this.scratch.f64(10, nPoints).fill(0);
     const at: number[] = [];
     for (let gi = 0; gi < model.groups.length; gi++) {
       const g = model.groups[gi];
@@ -232,7 +234,7 @@ export class TpeSampler implements Sampler {
       for (let i = 0; i < nPoints; i++) if (pts.isActive(g.anchor, i)) at.push(i);
       if (at.length === 0) continue;
       const { below, above } = splitFor(g);
-      const good = observe(g, below, NONE, this.scratch, 0);
+      const good = observe(g, below, this.scratch);
       const bad = g.kept.observe(g, above, lies);
       const l = this.estimator(g, good, good.n + bad.n, 0);
       const gx = this.estimator(g, bad, good.n + bad.n, 1);
@@ -322,17 +324,16 @@ function encode(model: Model, params: Params): Encoded {
 const NONE: readonly Encoded[] = [];
 
 /**
- * The group's values in the trials of `rows` then `more` where it was active (all its dims are then present), in
- * trial order, in `scratch` arrays of `slot`. The arrays have one spare row at the end, where a multivariate
- * estimator puts its prior component.
+ * The group's values in the trials of `rows` where it was active (all its dims are then present), in trial order,
+ * in scratch arrays of slot 0. The arrays have one spare row at the end, where a multivariate estimator puts its
+ * prior component.
  */
-function observe(g: Group, rows: readonly Encoded[], more: readonly Encoded[], scratch: Scratch, slot: 0 | 1): Observations {
+function observe(g: Group, rows: readonly Encoded[], scratch: Scratch): Observations {
   const all = g.branch === '';
-  const n = countActive(g, rows, 0, all) + countActive(g, more, 0, all);
-  const numeric = scratch.f64(slot, (n + 1) * g.numericAt.length);
-  const categories = scratch.i32(slot, (n + 1) * g.categoricalAt.length);
-  const i = copyRows(g, rows, all, numeric, categories, 0);
-  copyRows(g, more, all, numeric, categories, i);
+  const n = countActive(g, rows, 0, all);
+  const numeric = scratch.f64(0, (n + 1) * g.numericAt.length);
+  const categories = scratch.i32(0, (n + 1) * g.categoricalAt.length);
+  copyRows(g, rows, all, numeric, categories, 0);
   return { n, numeric, categories };
 }
 
@@ -355,7 +356,7 @@ class KeptRows {
   numeric = new Float64Array(0);
   categories = new Int32Array(0);
 
-  /** As `observe`, into these arrays, which keep their rows for the next call. */
+  /** As `observe`, for `rows` then `more` (running trials as lies), into these arrays, which keep their rows for the next call. */
   observe(g: Group, rows: readonly Encoded[], more: readonly Encoded[]): Observations {
     const dn = g.numericAt.length;
     const dc = g.categoricalAt.length;
@@ -467,7 +468,11 @@ class RowArena {
   }
 }
 
-/** Grow-only typed arrays by slot, handed out as exact-length views; the core copies what it is given, so reuse is safe. */
+/**
+ * Grow-only typed arrays by slot, handed out as exact-length views; the core copies what it is given, so reuse is safe.
+ * f64 slots: 0 the good group's observations, 2 and 3 the sigmas and 8 and 9 the weights of the good and the bad
+ * mixture, 4 to 7 drawn points, 10 the candidates' totals; i32 slots: 0 the good group's categories, 2 drawn ones.
+ */
 class Scratch {
   private readonly f: Float64Array[] = [];
   private readonly i: Int32Array[] = [];
@@ -526,18 +531,24 @@ function drawAndScore(
  * or the category index (−1 until set), and which groups the point took values from.
  */
 class Candidates {
-  private readonly numeric: Float64Array;
-  private readonly category: Int32Array;
-  private readonly took: Uint8Array;
+  private numeric = new Float64Array(0);
+  private category = new Int32Array(0);
+  private took = new Uint8Array(0);
+  private nDims = 0;
+  private nGroups = 0;
 
-  constructor(
-    private readonly nDims: number,
-    nPoints: number,
-    private readonly nGroups: number,
-  ) {
-    this.numeric = new Float64Array(nDims * nPoints);
-    this.category = new Int32Array(nDims * nPoints).fill(-1);
-    this.took = new Uint8Array(nGroups * nPoints);
+  /** Empties the candidates for `nPoints` points (arrays are reused across suggestions). */
+  reset(nDims: number, nPoints: number, nGroups: number): this {
+    this.nDims = nDims;
+    this.nGroups = nGroups;
+    if (this.numeric.length < nDims * nPoints) {
+      this.numeric = new Float64Array(nDims * nPoints);
+      this.category = new Int32Array(nDims * nPoints);
+    }
+    if (this.took.length < nGroups * nPoints) this.took = new Uint8Array(nGroups * nPoints);
+    this.category.fill(-1, 0, nDims * nPoints);
+    this.took.fill(0, 0, nGroups * nPoints);
+    return this;
   }
 
   /** `SearchSpace.isActive` on point i: every ancestor choice is set and took the option leading to `dim`. */
