@@ -291,11 +291,13 @@ let thCap: i32 = 0;
  * there is none); cats (i32, m x dc). order/nd: slot -> dimension map with the nd density dims
  * first. The other arrays as parzenPrepare left them; lazy is filled in as its terms are needed.
  * single: nonzero to exponentiate the log-sum-exp's terms in single precision (see sumSingle).
+ * num: 0, or m log numerators a_p when only the point maximising a_p - log p(x_p) matters (TPE's l/g): points that
+ * cannot reach it may get log p = +inf rather than a full evaluation (with single, see evalSingleShared).
  * scratch: (TILE + d + 2) x Kp doubles. out: m.
  */
 export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isInterval: usize, order: usize, nd: i32,
   catSizes: usize, mu: usize, sig: usize, isR: usize, isP: usize, lzI: usize, cst: usize, ub: usize, wt: usize, lazy: usize,
-  catLog: usize, m: i32, x: usize, xhi: usize, cats: usize, out: usize, scratch: usize, single: i32): void {
+  catLog: usize, m: i32, x: usize, xhi: usize, cats: usize, out: usize, scratch: usize, single: i32, num: usize): void {
   const Kp = (K + 1) & ~1;
   const kps = <usize>Kp << 3;
   let S = 0;
@@ -313,7 +315,7 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
   const lwMax = Math.log(wMax);
   // (in f32, the scores of many dims add up to values whose rounding would exceed the error allowed: at most 16)
   if (single != 0 && dc == 0 && nd == d && d >= 2 && d <= 16 && m >= TILE && K >= 8
-    && evalSingleShared(K, d, low, high, isInterval, mu, sig, isP, cst, ub, wt, lazy, wMax, m, x, out, scratch)) return;
+    && evalSingleShared(K, d, low, high, isInterval, mu, sig, isP, cst, ub, wt, lazy, wMax, m, x, out, scratch, num)) return;
   const dp = (d + 1) & ~1; // a tile row, padded to pairs
   const rowBytes = <usize>d << 3;
   const x0 = XD, x1 = XD + (<usize>dp << 3), x2 = XD + (<usize>(2 * dp) << 3), x3 = XD + (<usize>(3 * dp) << 3);
@@ -685,7 +687,7 @@ function sumSingle(K: i32, d: i32, isInterval: usize, low: usize, high: usize, m
 
 /** exc (i32) entries per EXS row: the most exceptions evalSingleShared takes, per point of a tile. */
 const EXS_CAP = 512;
-const EXS: usize = memory.data(8 * EXS_CAP * TILE, 16); // evalSingleShared: the exceptions' full scores, point by point
+const EXS: usize = memory.data(8 * EXS_CAP, 16); // evalSingleShared: the exceptions' full scores at a point
 const TOP4: usize = memory.data(4 * TILE, 16); // evalSingleShared: each point's top f32 score
 
 /**
@@ -699,7 +701,7 @@ const TOP4: usize = memory.data(4 * TILE, 16); // evalSingleShared: each point's
  * Returns false, having written nothing, when exceptions are more than an eighth of the components.
  */
 function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: usize, mu: usize, sig: usize, isP: usize,
-  cst: usize, ub: usize, wt: usize, lazy: usize, wMax: f64, m: i32, x: usize, out: usize, scratch: usize): bool {
+  cst: usize, ub: usize, wt: usize, lazy: usize, wMax: f64, m: i32, x: usize, out: usize, scratch: usize, num: usize): bool {
   const K4 = (K + 3) & ~3;
   const k4b = <usize>K4 << 2;
   const rows = scratch; // TILE x K4 f32: scores relative to cMain
@@ -761,8 +763,14 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     for (let k = K; k < K4; k++) store<f32>(row + (<usize>k << 2), 0);
   }
   const lwMax = Math.log(wMax);
+  const base = cMain + lwMax;
   // an edge component out of reach of a point adds under e^-REACH of the point's largest term, weights included
   const reach = REACH + Math.log(wMax / wMin);
+  // With numerators, the tiles score only the later half of the components (`from` on; in TPE the recent trials,
+  // near the candidates) and give each point a lower bound on log p; the rest is scored point by point, best
+  // bound first, only for points whose ratio can still reach the best one found.
+  const pruning = num != 0 && m <= MAX_RANKED;
+  const from = pruning ? (K4 >> 3) << 2 : 0;
   for (let p0 = 0; p0 < m; p0 += TILE) {
     const tn = min(TILE, m - p0);
     // the tile's points relative to the centre, scaled, as f32 (a short tile repeats its last point): XS[j * TILE + t]
@@ -777,7 +785,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     }
     const ninf = f32x4.splat(-Infinity);
     let m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
-    for (let k = 0; k < K4; k += 4) {
+    for (let k = from; k < K4; k += 4) {
       const ko = <usize>k << 2;
       let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
       for (let j = 0; j < d; j++) {
@@ -795,42 +803,146 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
       m0 = f32x4.max(m0, v0); m1 = f32x4.max(m1, v1); m2 = f32x4.max(m2, v2); m3 = f32x4.max(m3, v3);
     }
     store<f32>(TOP4, hmax4(m0)); store<f32>(TOP4 + 4, hmax4(m1)); store<f32>(TOP4 + 8, hmax4(m2)); store<f32>(TOP4 + 12, hmax4(m3));
-    // edge components that came within reach of a point get their normalisers, once
-    for (let i = 0; i < nEdge; i++) {
-      const ei = edges + (<usize>i << 2);
-      const k = load<i32>(ei);
-      if (k < 0) continue;
-      const ko = <usize>k << 2;
-      const u = ld(ub + (<usize>k << 3));
-      let hit = false;
-      for (let t = 0; t < tn; t++) hit = hit || <f64>load<f32>(rows + <usize>t * k4b + ko) + u > <f64>load<f32>(TOP4 + (<usize>t << 2)) - reach;
-      if (!hit) continue;
-      store<f32>(tW + ko, <f32>Math.exp(-lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy) - lwMax));
-      store<i32>(ei, -1);
-    }
-    // the exceptions' full scores, exactly
-    for (let e = 0; e < nExc; e++) {
-      const k = load<i32>(exc + (<usize>e << 2));
-      const mrow = mu + <usize>k * rowBytes;
-      const irow = <usize>load<i32>(isP + (<usize>k << 2));
-      const c = ld(cst + (<usize>k << 3)) - lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy);
-      for (let t = 0; t < TILE; t++) {
-        const xp = x + <usize>(p0 + min(t, tn - 1)) * rowBytes;
-        let q: f64 = 0;
-        for (let j = 0; j < d; j++) {
-          const jo = <usize>j << 3;
-          const z = (ld(xp + jo) - ld(mrow + jo)) * ld(irow + jo);
-          q += z * z;
-        }
-        st(EXS + (<usize>(t * EXS_CAP + e) << 3), c - q);
-      }
-    }
     for (let t = 0; t < tn; t++) {
-      st(out + (<usize>(p0 + t) << 3), ((insideMask >> t) & 1) == 0 ? -Infinity
-        : singleLogSumExp(rows + <usize>t * k4b, tW, K4, load<f32>(TOP4 + (<usize>t << 2)), cMain + lwMax, EXS + (<usize>(t * EXS_CAP) << 3), nExc));
+      foldEdges(edges, nEdge, from, K4, rows + <usize>t * k4b, load<f32>(TOP4 + (<usize>t << 2)), reach, tW, d, isInterval, low,
+        high, mu, sig, ub, wt, lazy, lwMax);
+    }
+    // the exceptions' full scores, exactly, and each point's log-sum-exp
+    for (let t = 0; t < tn; t++) {
+      const p = p0 + t;
+      const xp = x + <usize>p * rowBytes;
+      let ex: f64 = -Infinity;
+      if (nExc > 0) ex = exceptionsLogSum(xp, exc, nExc, d, mu, isP, cst, isInterval, low, high, sig, ub, wt, lazy);
+      const top = load<f32>(TOP4 + (<usize>t << 2));
+      const main = <f64>top + base + Math.log(termSum(rows + <usize>t * k4b, tW, from, K4, top));
+      const lp = ((insideMask >> t) & 1) == 0 ? -Infinity : logAdd(main, ex);
+      st(out + (<usize>p << 3), lp);
+      if (pruning) { st(PART + (<usize>p << 3), lp); st(PEX + (<usize>p << 3), ex); }
     }
   }
+  if (!pruning) return true;
+  // the rest of the components, best bound first
+  for (let p = 0; p < m; p++) {
+    store<i32>(ORDER + (<usize>p << 2), p);
+    st(BOUND + (<usize>p << 3), ld(num + (<usize>p << 3)) - ld(out + (<usize>p << 3)));
+  }
+  for (let a = 1; a < m; a++) {
+    const pa = load<i32>(ORDER + (<usize>a << 2));
+    const ua = ld(BOUND + (<usize>pa << 3));
+    let b = a - 1;
+    while (b >= 0 && ld(BOUND + (<usize>load<i32>(ORDER + (<usize>b << 2)) << 3)) < ua) {
+      store<i32>(ORDER + (<usize>(b + 1) << 2), load<i32>(ORDER + (<usize>b << 2)));
+      b--;
+    }
+    store<i32>(ORDER + (<usize>(b + 1) << 2), pa);
+  }
+  let best: f64 = -Infinity, bestAt = -1;
+  for (let a = 0; a < m; a++) {
+    const p = load<i32>(ORDER + (<usize>a << 2));
+    const u = ld(BOUND + (<usize>p << 3));
+    // the ratio can only fall as terms are added: below the best (or level with it, from a later point) it cannot win
+    if (bestAt >= 0 && (u < best || (u == best && p > bestAt))) { st(out + (<usize>p << 3), Infinity); continue; }
+    const part = ld(PART + (<usize>p << 3));
+    if (part > -Infinity || ld(PEX + (<usize>p << 3)) > -Infinity) {
+      const row = rows; // a tile row serves as this point's scratch
+      const xp = x + <usize>p * rowBytes;
+      for (let j = 0; j < d; j++) {
+        const jo = <usize>j << 3;
+        store<f32>(XS + (<usize>j << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
+      }
+      let mv4 = f32x4.splat(-Infinity);
+      for (let k = 0; k < from; k += 4) {
+        const ko = <usize>k << 2;
+        let acc = f32x4.splat(0);
+        for (let j = 0; j < d; j++) {
+          const z = f32x4.sub(v128.load32_splat(XS + (<usize>j << 2)), v128.load(tM + <usize>j * k4b + ko));
+          acc = f32x4.add(acc, f32x4.mul(z, z));
+        }
+        const v = f32x4.sub(v128.load(tC + ko), acc);
+        v128.store(row + ko, v);
+        mv4 = f32x4.max(mv4, v);
+      }
+      const top = hmax4(mv4);
+      foldEdges(edges, nEdge, 0, from, row, top, reach, tW, d, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
+      const rest = <f64>top + base + Math.log(termSum(row, tW, 0, from, top));
+      st(out + (<usize>p << 3), logAdd(part, rest));
+    }
+    const r = ld(num + (<usize>p << 3)) - ld(out + (<usize>p << 3));
+    if (bestAt < 0 || r > best || (r == best && p < bestAt)) { best = r; bestAt = p; }
+  }
   return true;
+}
+
+/** Points evalSingleShared ranks by their bounds (more are evaluated in full, unranked). */
+const MAX_RANKED = 1024;
+const PART: usize = memory.data(8 * MAX_RANKED, 16); // per point: log p over the later components and the exceptions
+const PEX: usize = memory.data(8 * MAX_RANKED, 16); // per point: the exceptions' log-sum-exp
+const BOUND: usize = memory.data(8 * MAX_RANKED, 16); // per point: numerator - PART, an upper bound on its ratio
+const ORDER: usize = memory.data(4 * MAX_RANKED, 16); // points by BOUND, largest first
+
+/**
+ * Edge components among `edges` in [from, to) that a point (its scores `row`, its top score) has within reach get
+ * their normalisers folded into their weights, once (their entry becomes -1).
+ */
+function foldEdges(edges: usize, nEdge: i32, from: i32, to: i32, row: usize, top: f32, reach: f64, tW: usize, d: i32,
+  isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize, wt: usize, lazy: usize, lwMax: f64): void {
+  const floor = <f64>top - reach;
+  for (let i = 0; i < nEdge; i++) {
+    const ei = edges + (<usize>i << 2);
+    const k = load<i32>(ei);
+    if (k < from || k >= to) continue;
+    const ko = <usize>k << 2;
+    if (<f64>load<f32>(row + ko) + ld(ub + (<usize>k << 3)) <= floor) continue;
+    store<f32>(tW + ko, <f32>Math.exp(-lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy) - lwMax));
+    store<i32>(ei, -1);
+  }
+}
+
+/** The log-sum-exp of the exceptions' full scores at point xp, exactly. */
+function exceptionsLogSum(xp: usize, exc: usize, nExc: i32, d: i32, mu: usize, isP: usize, cst: usize, isInterval: usize,
+  low: usize, high: usize, sig: usize, ub: usize, wt: usize, lazy: usize): f64 {
+  const rowBytes = <usize>d << 3;
+  let ref: f64 = -Infinity;
+  for (let e = 0; e < nExc; e++) {
+    const k = load<i32>(exc + (<usize>e << 2));
+    const mrow = mu + <usize>k * rowBytes;
+    const irow = <usize>load<i32>(isP + (<usize>k << 2));
+    let q: f64 = 0;
+    for (let j = 0; j < d; j++) {
+      const jo = <usize>j << 3;
+      const z = (ld(xp + jo) - ld(mrow + jo)) * ld(irow + jo);
+      q += z * z;
+    }
+    const v = ld(cst + (<usize>k << 3)) - lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy) - q;
+    st(EXS + (<usize>e << 3), v);
+    ref = max(ref, v);
+  }
+  if (!(ref > -Infinity)) return -Infinity;
+  let sum: f64 = 0;
+  for (let e = 0; e < nExc; e++) sum += Math.exp(ld(EXS + (<usize>e << 3)) - ref);
+  return ref + Math.log(sum);
+}
+
+/** log(e^a + e^b). */
+// @ts-ignore: decorator
+@inline function logAdd(a: f64, b: f64): f64 {
+  const hi = max(a, b), lo = min(a, b);
+  return hi == -Infinity ? -Infinity : hi + Math.log1p(Math.exp(lo - hi));
+}
+
+/** sum over components [from, to) of w_k/wMax exp(row_k - top), the f32 terms (each at most 1) added in f64. */
+function termSum(row: usize, tW: usize, from: i32, to: i32, top: f32): f64 {
+  if (!(top > -Infinity)) return 0;
+  const tv = f32x4.splat(top);
+  let s0 = f64x2.splat(0), s1 = s0;
+  for (let k = from; k < to; k += 4) {
+    const ko = <usize>k << 2;
+    const e = f32x4.mul(expv4(f32x4.sub(v128.load(row + ko), tv)), v128.load(tW + ko));
+    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
+    s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 2, 3)));
+  }
+  s0 = f64x2.add(s0, s1);
+  return f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
 }
 
 /** The largest of four f32 lanes. */
@@ -850,26 +962,3 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
   return true;
 }
 
-/**
- * One point of evalSingleShared: log( sum_k w_k/wMax exp(row_k - top) e^(top + base) + sum_e e^(exs_e) ), summed
- * relative to the largest of top + base and the exceptions' scores. The f32 terms are at most 1, added in f64.
- */
-function singleLogSumExp(row: usize, tW: usize, K4: i32, top: f32, base: f64, exs: usize, nExc: i32): f64 {
-  let ref: f64 = <f64>top + base;
-  for (let e = 0; e < nExc; e++) ref = max(ref, ld(exs + (<usize>e << 3)));
-  if (!(ref > -Infinity)) return -Infinity;
-  let s0 = f64x2.splat(0), s1 = s0;
-  if (top > -Infinity) {
-    const tv = f32x4.splat(top);
-    for (let k = 0; k < K4; k += 4) {
-      const ko = <usize>k << 2;
-      const e = f32x4.mul(expv4(f32x4.sub(v128.load(row + ko), tv)), v128.load(tW + ko));
-      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
-      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 2, 3)));
-    }
-  }
-  s0 = f64x2.add(s0, s1);
-  let sum = (f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1)) * Math.exp(<f64>top + base - ref);
-  for (let e = 0; e < nExc; e++) sum += Math.exp(ld(exs + (<usize>e << 3)) - ref);
-  return ref + Math.log(sum);
-}

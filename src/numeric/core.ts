@@ -27,7 +27,7 @@ import { wasmCore } from './wasm.js';
 import type { NumericCore } from './types.js';
 
 export type {
-  CholeskyResult, EigenResult, GpHyper, GpModel, KernelKind, LmlResult, MixturePoints, MixturePrecision, MixtureSpec,
+  CholeskyResult, EigenResult, GpHyper, GpModel, KernelKind, LmlResult, MixtureEvalOptions, MixturePoints, MixturePrecision, MixtureSpec,
   NumericCore, ParzenMixture, Posterior,
 } from './types.js';
 export { NotPositiveDefiniteError } from '../errors.js';

@@ -247,7 +247,7 @@ function parzenMixture(spec: MixtureSpec): ParzenMixture {
   const terms = new Float64Array(K);
   return {
     k: K, d, dc,
-    // always to full precision: 'single' allows an error, it does not require one
+    // always in full, to full precision: the options allow shortcuts, they do not require them
     logPdf(pts: MixturePoints): Float64Array {
       const m = d > 0 ? pts.x.length / d : (pts.categories?.length ?? 0) / Math.max(dc, 1);
       const out = new Float64Array(m);

@@ -129,13 +129,25 @@ export interface MixturePoints {
  */
 export type MixturePrecision = 'double' | 'single';
 
+/** How `logPdf` evaluates. */
+export interface MixtureEvalOptions {
+  /** See MixturePrecision; 'double' by default. */
+  precision?: MixturePrecision;
+  /**
+   * Log numerators a_i, one per point, when only the point maximising a_i − log p(x_i) matters (TPE's l(x)/g(x)):
+   * a point that cannot reach it may get log p = +Infinity (so it is never chosen) instead of a full evaluation.
+   * The maximiser, and the first of tied ones, is the same as with every point evaluated.
+   */
+  numerators?: Float64Array;
+}
+
 /** A prepared mixture (normalisers precomputed, resident in the core). */
 export interface ParzenMixture {
   readonly k: number;
   readonly d: number;
   readonly dc: number;
   /** log p(x) for m points (m = x.length / d, or categories.length / dc when d = 0). */
-  logPdf(points: MixturePoints, precision?: MixturePrecision): Float64Array;
+  logPdf(points: MixturePoints, options?: MixtureEvalOptions): Float64Array;
   dispose(): void;
 }
 
@@ -175,7 +187,7 @@ export interface NumericCore {
   /** Prepare a Parzen mixture for repeated evaluation. */
   parzenMixture(spec: MixtureSpec): ParzenMixture;
   /** One-shot: prepare, evaluate, dispose. */
-  parzenLogPdf(spec: MixtureSpec, points: MixturePoints, precision?: MixturePrecision): Float64Array;
+  parzenLogPdf(spec: MixtureSpec, points: MixturePoints, options?: MixtureEvalOptions): Float64Array;
   /**
    * log sum_k w_k p_k[x_i] for a categorical mixture: weights K, probs K x nCat, x m indices.
    */

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NotPositiveDefiniteError } from '../errors.js';
 import type {
-  CholeskyResult, EigenResult, GpHyper, GpModel, LmlResult, MixturePoints, MixturePrecision, MixtureSpec, NumericCore,
+  CholeskyResult, EigenResult, GpHyper, GpModel, LmlResult, MixtureEvalOptions, MixturePoints, MixtureSpec, NumericCore,
   ParzenMixture, Posterior,
 } from './types.js';
 
@@ -56,7 +56,8 @@ interface Exports {
     isR: number, isP: number, lzI: number, cst: number, ub: number, wt: number, lazy: number, catLog: number): number;
   parzenEval(K: number, d: number, dc: number, low: number, high: number, isInterval: number, order: number, nd: number,
     catSizes: number, mu: number, sig: number, isR: number, isP: number, lzI: number, cst: number, ub: number, wt: number,
-    lazy: number, catLog: number, m: number, x: number, xhi: number, cats: number, out: number, scratch: number, single: number): void;
+    lazy: number, catLog: number, m: number, x: number, xhi: number, cats: number, out: number, scratch: number, single: number,
+    num: number): void;
   expBatch(x: number, n: number, out: number): void;
   symEigen(v: number, n: number, d: number, e: number): number;
   erf(x: number): number;
@@ -487,9 +488,10 @@ class WasmMixture implements ParzenMixture {
     }
   }
 
-  logPdf(pts: MixturePoints, precision: MixturePrecision = 'double'): Float64Array {
+  logPdf(pts: MixturePoints, options: MixtureEvalOptions = {}): Float64Array {
     if (!this.#ptrs) throw new Error('ParzenMixture has been disposed');
-    if (precision !== 'double' && precision !== 'single') throw new RangeError(`precision must be "double" or "single" (got ${JSON.stringify(precision)})`);
+    const { precision = 'double', numerators } = options;
+    if (precision !== 'double' && precision !== 'single') throw new RangeError(`options.precision must be "double" or "single" (got ${JSON.stringify(precision)})`);
     const { k: K, d, dc } = this;
     const m = d > 0 ? Math.floor(pts.x.length / d) : Math.floor((pts.categories?.length ?? 0) / Math.max(dc, 1));
     if (dc > 0) {
@@ -497,6 +499,7 @@ class WasmMixture implements ParzenMixture {
       checkLen('points.categories', pts.categories, m * dc);
     }
     if (m === 0) return new Float64Array(0);
+    if (numerators) checkLen('options.numerators', numerators, m);
     return withArena((ar) => {
       let xlo: ArrayLike<number> = pts.x;
       let xhi: Float64Array | undefined;
@@ -520,9 +523,10 @@ class WasmMixture implements ParzenMixture {
       ex.parzenEval(K, d, dc, p.low, p.high, p.isInterval, p.order, p.nd, p.catSizes, p.mu, p.sig, p.isR, p.isP, p.lzI,
         p.cst, p.ub, p.wt, p.lazy, p.catLog,
         m, ar.put(xlo, m * d), xhi ? ar.put(xhi, m * d) : 0, dc > 0 ? ar.putI32(pts.categories!.subarray(0, m * dc)) : 0,
-        out, ar.f64(evalScratch(K, d)), precision === 'single' ? 1 : 0);
+        out, ar.f64(evalScratch(K, d)), precision === 'single' ? 1 : 0, numerators ? ar.put(numerators, m) : 0);
       return getF64(out, m);
-    }, alignedSize(m * d * 8) * (this.#anyInterval ? 2 : 1) + alignedSize(m * 8) + alignedSize(4 * m * dc) + alignedSize(8 * evalScratch(K, d)));
+    }, alignedSize(m * d * 8) * (this.#anyInterval ? 2 : 1) + alignedSize(m * 8) * (numerators ? 2 : 1) + alignedSize(4 * m * dc)
+      + alignedSize(8 * evalScratch(K, d)));
   }
 
   dispose(): void {
@@ -586,10 +590,10 @@ export const wasmCore: NumericCore = {
   gpLogMarginalLikelihood,
   gpFit: (h, x, y, n) => new WasmGpModel(h, x, y, n),
   parzenMixture: (spec) => new WasmMixture(spec),
-  parzenLogPdf(spec, points, precision) {
+  parzenLogPdf(spec, points, options) {
     const mix = new WasmMixture(spec, false);
     try {
-      return mix.logPdf(points, precision);
+      return mix.logPdf(points, options);
     } finally {
       mix.dispose();
     }

@@ -163,13 +163,46 @@ test('single precision stays within 1e-5 of double, and shared sigmas with excep
     const r = ref.parzenLogPdf(spec, pts);
     const w = wasm.parzenLogPdf(spec, pts);
     assert.ok(relErrEach(w, r, 1) < 1e-10, `config ${idx}: ${relErrEach(w, r, 1)}`);
-    const single = wasm.parzenLogPdf(spec, pts, 'single');
+    const single = wasm.parzenLogPdf(spec, pts, { precision: 'single' });
     for (let i = 0; i < m; i++) {
       if (r[i] === -Infinity) assert.equal(single[i], -Infinity, `config ${idx} point ${i}`);
       else assert.ok(Math.abs(single[i]! - r[i]!) <= 1e-5, `config ${idx} point ${i}: ${single[i]} vs ${r[i]}`);
     }
   });
-  assert.throws(() => wasm.parzenLogPdf(randomMixture(1, 3, 2), { x: new Float64Array(2) }, 'half' as 'single'), /precision must be/);
+  assert.throws(() => wasm.parzenLogPdf(randomMixture(1, 3, 2), { x: new Float64Array(2) }, { precision: 'half' as 'single' }), /options\.precision must be/);
+});
+
+test('with numerators, the point of best numerator − log p is the one a full evaluation finds; the others may be skipped', () => {
+  let skipped = 0;
+  const configs = [
+    { K: 977, d: 2, shared: 0.05 }, { K: 600, d: 10, shared: 0.3 }, { K: 240, d: 3, shared: 0.2 }, { K: 64, d: 10 },
+    { K: 101, d: 2, q: true },
+  ];
+  configs.forEach((cfg, idx) => {
+    const spec = randomMixture(70 + idx, cfg.K, cfg.d, cfg);
+    const rnd = mulberry32(300 + idx);
+    const m = 24;
+    const x = randomArray(rnd, m * cfg.d, -1.5, 2.5);
+    for (const spread of [0.01, 1, 30]) {
+      const num = randomArray(rnd, m, -spread, spread);
+      const exact = ref.parzenLogPdf(spec, { x });
+      const w = wasm.parzenLogPdf(spec, { x }, { precision: 'single', numerators: num });
+      const ratio = (lp: Float64Array, i: number) => num[i]! - lp[i]!;
+      let best = 0;
+      for (let i = 1; i < m; i++) if (ratio(w, i) > ratio(w, best)) best = i;
+      let exactBest = -Infinity;
+      for (let i = 0; i < m; i++) exactBest = Math.max(exactBest, ratio(exact, i));
+      assert.ok(Math.abs(ratio(exact, best) - exactBest) <= 2e-5, `config ${idx}, spread ${spread}: ${ratio(exact, best)} vs ${exactBest}`);
+      for (let i = 0; i < m; i++) {
+        if (w[i] === Infinity) {
+          skipped++;
+          assert.ok(ratio(exact, i) <= exactBest + 1e-5, `config ${idx}: skipped point ${i} could win`);
+        } else assert.ok(Math.abs(w[i]! - exact[i]!) <= 1e-5, `config ${idx} point ${i}: ${w[i]} vs ${exact[i]}`);
+      }
+    }
+  });
+  assert.ok(skipped > 0, 'some points were skipped');
+  assert.throws(() => wasm.parzenLogPdf(randomMixture(1, 3, 2), { x: new Float64Array(4) }, { numerators: new Float64Array(1) }), /options\.numerators/);
 });
 
 test('mixture log-densities match the reference when weights span hundreds of orders of magnitude', () => {

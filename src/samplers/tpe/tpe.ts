@@ -238,7 +238,9 @@ export class TpeSampler implements Sampler {
       const bad = g.kept.observe(g, above, lies);
       const l = this.estimator(g, good, good.n + bad.n, 0);
       const gx = this.estimator(g, bad, good.n + bad.n, 1);
-      const { values, categories, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng, this.scratch);
+      // only the best candidate matters when this group's scores are not summed with other groups'
+      const bestOnly = !joint || model.groups.length === 1;
+      const { values, categories, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng, this.scratch, bestOnly);
       if (joint) {
         for (let c = 0; c < at.length; c++) {
           pts.take(g, gi, at[c], values, categories, c);
@@ -492,10 +494,11 @@ class Scratch {
 
 /**
  * Draws `m` points of a group from l and scores each by log l − log g (in the core): numeric values (m × dn, as the
- * space holds them) and category indices (m × dc) in group order.
+ * space holds them) and category indices (m × dc) in group order. `bestOnly`: only the best score matters, so the
+ * core may skip the points that cannot have it (their score is then −Infinity).
  */
 function drawAndScore(
-  g: Group, l: Mixture, gx: Mixture, m: number, rng: Rng, scratch: Scratch,
+  g: Group, l: Mixture, gx: Mixture, m: number, rng: Rng, scratch: Scratch, bestOnly: boolean,
 ): { values: Float64Array; categories: Int32Array; score: Float64Array } {
   const dn = g.numeric.length;
   const dc = g.categorical.length;
@@ -521,7 +524,7 @@ function drawAndScore(
   }
   const points = { x, lower, upper, categories };
   const score = logDensity(l, points);
-  const scoreG = logDensity(gx, points);
+  const scoreG = logDensity(gx, points, bestOnly ? score : undefined);
   for (let i = 0; i < m; i++) score[i] -= scoreG[i];
   return { values, categories, score };
 }
@@ -582,13 +585,19 @@ class Candidates {
   }
 }
 
-function logDensity(mix: Mixture, points: { x: Float64Array; lower: Float64Array; upper: Float64Array; categories: Int32Array }): Float64Array {
+/**
+ * log density of a mixture at the points, in single precision (it only ranks candidates); with `numerators`, only the
+ * point maximising numerator − log density is sure to be evaluated in full (see MixtureEvalOptions).
+ */
+function logDensity(
+  mix: Mixture, points: { x: Float64Array; lower: Float64Array; upper: Float64Array; categories: Int32Array }, numerators?: Float64Array,
+): Float64Array {
   // one categorical component (univariate TPE on a choice): a table lookup, no need to cross into the core
   if (mix.dn === 0 && mix.k === 1 && mix.categorical) {
     const p = mix.categorical.probs;
     return Float64Array.from(points.categories, (c) => Math.log(p[c]));
   }
-  return core().parzenLogPdf(mix, points, 'single');
+  return core().parzenLogPdf(mix, points, { precision: 'single', numerators });
 }
 
 /**
