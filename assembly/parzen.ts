@@ -14,9 +14,11 @@
 // best one at any point. Prepare stores a cheap upper bound ub_k >= -sum_j log Z_kj; evaluation scores every component without
 // these terms and computes (and caches) them only for components that the bounds keep within reach.
 //
-// Means and sigmas stay row-major (component by component, as given): scoring reads each component's row in
-// order, and components whose sigmas equal the previous component's (all but the prior in multivariate TPE)
-// share its row of 1/(s sqrt2). Nothing of size K x d is written when preparing.
+// Means and sigmas stay row-major (component by component, as given), and components whose sigmas equal the
+// previous component's (all but the prior in multivariate TPE) share its row of 1/(s sqrt2). Nothing of size K x d
+// is written when preparing. When most components share one row, evaluation lays their means out dimension by
+// dimension (in f64 for double precision, in f32 for single: see evalSingleShared) so that a vector op scores two or
+// four components.
 
 import { logNormMass, logNormMassPair, expv, expv4 } from "./math";
 
@@ -685,7 +687,7 @@ function sumSingle(K: i32, d: i32, isInterval: usize, low: usize, high: usize, m
   return f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
 }
 
-/** exc (i32) entries per EXS row: the most exceptions evalSingleShared takes, per point of a tile. */
+/** The most exceptions evalSingleShared takes (EXS holds their scores at one point). */
 const EXS_CAP = 512;
 const EXS: usize = memory.data(8 * EXS_CAP, 16); // evalSingleShared: the exceptions' full scores at a point
 const TOP4: usize = memory.data(4 * TILE, 16); // evalSingleShared: each point's top f32 score
@@ -712,7 +714,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
   const rowBytes = <usize>d << 3;
   const shared = <usize>load<i32>(K > 2 && load<i32>(isP + 4) == load<i32>(isP + 8) ? isP + 4 : isP);
   const wFloor = wMax * 1e-20;
-  let nExc = 0, nEdge = 0, kMain = -1;
+  let nExc = 0, kMain = -1;
   let wMin = wMax;
   let run: usize = shared, runShares = true;
   for (let k = 0; k < K; k++) {
@@ -722,7 +724,6 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     if (runShares && w >= wFloor && u <= 30) {
       wMin = min(wMin, w);
       if (u == 0 && kMain < 0) kMain = k;
-      if (u != 0) nEdge++;
       continue;
     }
     if (nExc * 8 >= K4 || nExc >= EXS_CAP) return false;
@@ -730,20 +731,24 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     nExc++;
   }
   if (kMain < 0) return false;
-  const edges = exc + (<usize>nExc << 2);
-  nEdge = 0;
   const cMain = ld(cst + (<usize>kMain << 3));
   // the layout: exceptions and padding get -inf constants and zero weights, so they add nothing below
   for (let k = 0; k < K4; k++) {
     const ko = <usize>k << 2;
     store<f32>(tC + ko, k < K ? <f32>(ld(cst + (<usize>k << 3)) - cMain) : -Infinity);
     store<f32>(tW + ko, k < K ? <f32>(ld(wt + (<usize>k << 3)) / wMax) : 0);
-    if (k < K && ld(ub + (<usize>k << 3)) != 0) { store<i32>(edges + (<usize>nEdge << 2), k); nEdge++; }
   }
   for (let e = 0; e < nExc; e++) {
     const ko = <usize>load<i32>(exc + (<usize>e << 2)) << 2;
     store<f32>(tC + ko, -Infinity);
     store<f32>(tW + ko, 0);
+  }
+  const edges = exc + (<usize>nExc << 2);
+  let nEdge = 0;
+  for (let k = 0; k < K; k++) {
+    if (ld(ub + (<usize>k << 3)) == 0 || load<f32>(tC + (<usize>k << 2)) == -Infinity) continue;
+    store<i32>(edges + (<usize>nEdge << 2), k);
+    nEdge++;
   }
   // the centre: the mean of the points inside the box
   for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), 0);
