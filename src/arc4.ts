@@ -5,7 +5,7 @@
  * each new state into its global entropy pool) cost about 12 µs of it; over a typed array it is about 1 µs.
  */
 export class Arc4 {
-  private readonly s = new Uint8Array(256);
+  private readonly s = stateBytes();
   private i = 0;
   private j = 0;
 
@@ -18,12 +18,14 @@ export class Arc4 {
       smear ^= key[c & 255] * 19;
       key[c & 255] = (smear + seed.charCodeAt(c)) & 255;
     }
+    // the key repeated over 256 bytes, so the schedule below reads it without a division per byte
     const keylen = Math.max(1, Math.min(seed.length, 256));
+    for (let i = keylen; i < 256; i++) key[i] = key[i - keylen];
     const s = this.s;
-    for (let i = 0; i < 256; i++) s[i] = i;
+    s.set(IDENTITY);
     for (let i = 0, j = 0; i < 256; i++) {
       const t = s[i];
-      j = (j + key[i % keylen] + t) & 255;
+      j = (j + key[i] + t) & 255;
       s[i] = s[j];
       s[j] = t;
     }
@@ -90,3 +92,19 @@ export class Arc4 {
 
 /** The key schedule's scratch: seeding is synchronous, so one array serves every generator. */
 const KEY = new Uint8Array(256);
+const IDENTITY = Uint8Array.from({ length: 256 }, (_, i) => i);
+
+/**
+ * 256 bytes of state for a new stream, as a view into a shared 64 KiB chunk: a typed array of its own would get a
+ * backing store allocated outside V8's heap, which costs more than the rest of the seeding.
+ */
+function stateBytes(): Uint8Array {
+  if (chunkUsed === STATE_CHUNK.length) {
+    STATE_CHUNK = new Uint8Array(1 << 16);
+    chunkUsed = 0;
+  }
+  chunkUsed += 256;
+  return STATE_CHUNK.subarray(chunkUsed - 256, chunkUsed);
+}
+let STATE_CHUNK = new Uint8Array(1 << 16);
+let chunkUsed = 0;
