@@ -346,11 +346,12 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
   if (transposed) {
     memory.copy(tCst, cst, kps);
     for (let e = 0; e < nExc; e++) st(tCst + (<usize>load<i32>(exc + (<usize>e << 2)) << 3), -Infinity);
+    centreOf(m, x, d, low, high, isInterval);
     for (let slot = 0; slot < nd; slot++) {
       const jo = <usize>load<i32>(order + (<usize>slot << 2)) << 3;
-      const isj = ld(shared + jo);
+      const isj = ld(shared + jo), cj = ld(CENTRE + jo);
       const row = tMeans + <usize>slot * kps;
-      for (let k = 0; k < K; k++) st(row + (<usize>k << 3), ld(mu + <usize>k * rowBytes + jo) * isj);
+      for (let k = 0; k < K; k++) st(row + (<usize>k << 3), (ld(mu + <usize>k * rowBytes + jo) - cj) * isj);
       if (K < Kp) st(row + (<usize>K << 3), 0);
     }
   }
@@ -562,6 +563,32 @@ function twoPassLogSumExp(K: i32, d: i32, isInterval: usize, low: usize, high: u
 }
 
 /**
+ * CENTRE[j] = the mean over the points inside the box of their value at dim j (0 if none is inside). Means and
+ * points laid out relative to it keep their differences from cancelling when the box lies far from 0 in sigmas.
+ */
+function centreOf(m: i32, x: usize, d: i32, low: usize, high: usize, isInterval: usize): void {
+  const rowBytes = <usize>d << 3;
+  for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), 0);
+  let nIn = 0;
+  for (let p = 0; p < m; p++) {
+    const xp = x + <usize>p * rowBytes;
+    let inside = true;
+    for (let j = 0; j < d; j++) {
+      const jo = <usize>j << 3;
+      const v = ld(xp + jo);
+      if (load<u8>(isInterval + <usize>j) == 0 && !(v >= ld(low + jo) && v <= ld(high + jo))) { inside = false; break; }
+    }
+    if (!inside) continue;
+    for (let j = 0; j < d; j++) {
+      const jo = <usize>j << 3;
+      if (load<u8>(isInterval + <usize>j) == 0) st(CENTRE + jo, ld(CENTRE + jo) + ld(xp + jo));
+    }
+    nIn++;
+  }
+  if (nIn > 0) for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), ld(CENTRE + (<usize>j << 3)) / <f64>nIn);
+}
+
+/**
  * The tile's density-dim scores from the transposed means (see parzenEval): pairs of components side by side, four
  * points at a time, then the exceptions scored directly. `track`: also find each point's top score and its first
  * component (TOPS, TOPK), as the generic pass does.
@@ -572,8 +599,8 @@ function scoreTransposed(K: i32, d: i32, nd: i32, order: usize, shared: usize, t
   // the tile's points scaled like the means, slot by slot: XS[slot * TILE + t]
   for (let slot = 0; slot < nd; slot++) {
     const jo = <usize>load<i32>(order + (<usize>slot << 2)) << 3;
-    const isj = ld(shared + jo);
-    for (let t = 0; t < TILE; t++) st(XS + (<usize>(slot * TILE + t) << 3), ld(XD + (<usize>(t * dp) << 3) + jo) * isj);
+    const isj = ld(shared + jo), cj = ld(CENTRE + jo);
+    for (let t = 0; t < TILE; t++) st(XS + (<usize>(slot * TILE + t) << 3), (ld(XD + (<usize>(t * dp) << 3) + jo) - cj) * isj);
   }
   const ninf = f64x2.splat(-Infinity);
   let m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
@@ -696,10 +723,12 @@ const TOP4: usize = memory.data(4 * TILE, 16); // evalSingleShared: each point's
  * parzenEval's single-precision path for a mixture of density dims whose components nearly all share one row of
  * sigmas (multivariate TPE's groups): the components' means, constants and relative weights are laid out dimension by
  * dimension in f32, and four components are scored and exponentiated per vector op. Coordinates are taken relative
- * to the points' mean and the constants relative to a shared one, so the f32 values stay small and |error| in log p
- * stays under 1e-5 (about 1e-7 typically). A component whose mean lies within FAR sigmas of the box's edge (an edge
- * component) needs its normalisers: they are folded into its weight once a point has it within reach. Components
- * with sigmas of their own, tiny weights or large normaliser bounds (exceptions) are scored exactly, in f64.
+ * to the points' mean and the constants relative to a shared one, so the f32 values stay as small as the distances
+ * they measure: |error| in log p is under 1e-5 + 4e-7·D², D² the squared distance (in √2 bandwidths) from the point
+ * to its nearest component (about 1e-7 near the components). A component whose mean lies within FAR sigmas of the
+ * box's edge (an edge component) needs its normalisers: they are folded into its weight once a point has it within
+ * reach. Components with sigmas of their own, tiny weights, large normaliser bounds or a mean outside the box
+ * (exceptions) are scored exactly, in f64.
  * Returns false, having written nothing, when exceptions are more than an eighth of the components.
  */
 function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: usize, mu: usize, sig: usize, isP: usize,
@@ -714,6 +743,8 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
   const rowBytes = <usize>d << 3;
   const shared = <usize>load<i32>(K > 2 && load<i32>(isP + 4) == load<i32>(isP + 8) ? isP + 4 : isP);
   const wFloor = wMax * 1e-20;
+  // a component on the shared row: its constant is the one the others are laid out against
+  const kShared = K > 2 && load<i32>(isP + 4) == load<i32>(isP + 8) ? 1 : 0;
   let nExc = 0, kMain = -1;
   let wMin = wMax;
   let run: usize = shared, runShares = true;
@@ -721,7 +752,8 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     const row = <usize>load<i32>(isP + (<usize>k << 2));
     if (row != run) { run = row; runShares = rowsEqual(row, shared, d); }
     const w = ld(wt + (<usize>k << 3)), u = ld(ub + (<usize>k << 3));
-    if (runShares && w >= wFloor && u <= 30) {
+    // (a constant off the shared one, from a mean outside the box, would be large in f32 beside the distances)
+    if (runShares && w >= wFloor && u <= 30 && abs(ld(cst + (<usize>k << 3)) - ld(cst + (<usize>kShared << 3))) <= 1) {
       wMin = min(wMin, w);
       if (u == 0 && kMain < 0) kMain = k;
       continue;
@@ -750,16 +782,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     store<i32>(edges + (<usize>nEdge << 2), k);
     nEdge++;
   }
-  // the centre: the mean of the points inside the box
-  for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), 0);
-  let nIn = 0;
-  for (let p = 0; p < m; p++) {
-    const xp = x + <usize>p * rowBytes;
-    if (!insideBox(xp, d, low, high)) continue;
-    for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), ld(CENTRE + (<usize>j << 3)) + ld(xp + (<usize>j << 3)));
-    nIn++;
-  }
-  if (nIn > 0) for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), ld(CENTRE + (<usize>j << 3)) / <f64>nIn);
+  centreOf(m, x, d, low, high, isInterval);
   for (let j = 0; j < d; j++) {
     const jo = <usize>j << 3;
     const isj = ld(shared + jo), cj = ld(CENTRE + jo);
@@ -822,7 +845,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
       const main = <f64>top + base + Math.log(termSum(rows + <usize>t * k4b, tW, from, K4, top));
       const lp = ((insideMask >> t) & 1) == 0 ? -Infinity : logAdd(main, ex);
       st(out + (<usize>p << 3), lp);
-      if (pruning) { st(PART + (<usize>p << 3), lp); st(PEX + (<usize>p << 3), ex); }
+      if (pruning) { st(PART + (<usize>p << 3), lp); store<u8>(INSIDE + <usize>p, (insideMask >> t) & 1); }
     }
   }
   if (!pruning) return true;
@@ -848,7 +871,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     // the ratio can only fall as terms are added: below the best (or level with it, from a later point) it cannot win
     if (bestAt >= 0 && (u < best || (u == best && p > bestAt))) { st(out + (<usize>p << 3), Infinity); continue; }
     const part = ld(PART + (<usize>p << 3));
-    if (part > -Infinity || ld(PEX + (<usize>p << 3)) > -Infinity) {
+    if (load<u8>(INSIDE + <usize>p) != 0) {
       const row = rows; // a tile row serves as this point's scratch
       const xp = x + <usize>p * rowBytes;
       for (let j = 0; j < d; j++) {
@@ -881,7 +904,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
 /** Points evalSingleShared ranks by their bounds (more are evaluated in full, unranked). */
 const MAX_RANKED = 1024;
 const PART: usize = memory.data(8 * MAX_RANKED, 16); // per point: log p over the later components and the exceptions
-const PEX: usize = memory.data(8 * MAX_RANKED, 16); // per point: the exceptions' log-sum-exp
+const INSIDE: usize = memory.data(MAX_RANKED, 16); // per point: 1 if it lies in the box (its density is 0 otherwise)
 const BOUND: usize = memory.data(8 * MAX_RANKED, 16); // per point: numerator - PART, an upper bound on its ratio
 const ORDER: usize = memory.data(4 * MAX_RANKED, 16); // points by BOUND, largest first
 
@@ -936,8 +959,9 @@ function exceptionsLogSum(xp: usize, exc: usize, nExc: i32, d: i32, mu: usize, i
 }
 
 /**
- * sum over components [from, to) of w_k/wMax exp(row_k - top): the f32 terms (each at most 1) are added in f32 over
- * blocks of 64 (16 rounding errors per lane, at most 1e-6 of the block's sum), the blocks in f64.
+ * sum over components [from, to) of w_k/wMax exp(row_k - top): the f32 terms (at most 1, or e^30 for a folded edge
+ * component) are added in f32 over blocks of 64 (16 rounding errors per lane, at most 1e-6 of the block's sum), the
+ * blocks in f64.
  */
 function termSum(row: usize, tW: usize, from: i32, to: i32, top: f32): f64 {
   if (!(top > -Infinity)) return 0;

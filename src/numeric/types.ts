@@ -124,8 +124,9 @@ export interface MixturePoints {
 
 /**
  * How a mixture is evaluated: 'double' (the default) to full precision; 'single' with its sums' terms (and, for
- * components sharing their sigmas, their scores) in single precision, four per vector op, with |error| in log p under
- * 1e-5 (about 1e-7 typically): enough to rank candidates, as TPE does, not to report densities.
+ * components sharing their sigmas, their scores) in single precision, four per vector op. |error| in log p is under
+ * 1e-5 + 4e-7·D², D² being the point's squared distance to its nearest component in units of √2 bandwidths (about
+ * 1e-7 near the components): enough to rank candidates, as TPE does, not to report densities.
  */
 export type MixturePrecision = 'double' | 'single';
 

@@ -180,6 +180,9 @@ test('with numerators, the point of best numerator − log p is the one a full e
   ];
   configs.forEach((cfg, idx) => {
     const spec = randomMixture(70 + idx, cfg.K, cfg.d, cfg);
+    // means inside the box, as TPE's observations are (a mean outside makes its component an exception)
+    const mus = spec.mus as Float64Array;
+    for (let i = 0; i < mus.length; i++) mus[i] = Math.min(2.8, Math.max(-1.8, mus[i]!));
     const rnd = mulberry32(300 + idx);
     const m = 24;
     const x = randomArray(rnd, m * cfg.d, -1.5, 2.5);
@@ -203,6 +206,69 @@ test('with numerators, the point of best numerator − log p is the one a full e
   });
   assert.ok(skipped > 0, 'some points were skipped');
   assert.throws(() => wasm.parzenLogPdf(randomMixture(1, 3, 2), { x: new Float64Array(4) }, { numerators: new Float64Array(1) }), /options\.numerators/);
+});
+
+test('with numerators and a component of its own, a point outside the box keeps log p = -inf and wins', () => {
+  const K = 12, d = 2;
+  const mus = new Float64Array(K * d), sigmas = new Float64Array(K * d).fill(0.05);
+  for (let k = 0; k < K; k++) { mus[k * d] = 0.3 + 0.03 * k; mus[k * d + 1] = 0.5; }
+  sigmas[(K - 1) * d] = 0.3; sigmas[(K - 1) * d + 1] = 0.3; mus[(K - 1) * d] = 0.5;
+  const spec = { weights: new Float64Array(K).fill(1 / K), mus, sigmas, low: Float64Array.of(0, 0), high: Float64Array.of(1, 1) };
+  const x = Float64Array.of(0.4, 0.5, 0.5, 0.5, 0.6, 0.5, 0.35, 0.52, 0.3, 1.0001);
+  const w = wasm.parzenLogPdf(spec, { x }, { precision: 'single', numerators: Float64Array.of(100, 0, 0, 0, 0) });
+  assert.equal(w[4], -Infinity);
+});
+
+test('single precision: the error grows only with the squared distance to the nearest component, in bandwidths', () => {
+  // tight components, points far from all of them (the corners of the box): the scores' magnitude is what f32 rounds
+  for (const [d, sigma] of [[2, 0.01], [8, 0.01], [4, 0.03]] as const) {
+    const K = 40;
+    const rnd = mulberry32(d * 100);
+    const mus = Float64Array.from({ length: K * d }, (_, i) => (i % d === 0 ? 0.3 + 0.01 * Math.floor(i / d) : 0.4 + 0.2 * rnd()));
+    const spec = { weights: new Float64Array(K).fill(1 / K), mus, sigmas: new Float64Array(K * d).fill(sigma),
+      low: new Float64Array(d), high: new Float64Array(d).fill(1) };
+    const m = 16;
+    const x = Float64Array.from({ length: m * d }, (_, i) => (Math.floor(i / d) < 4 ? (i % 2) : rnd()));
+    const r = ref.parzenLogPdf(spec, { x });
+    const w = wasm.parzenLogPdf(spec, { x }, { precision: 'single' });
+    for (let p = 0; p < m; p++) {
+      let d2 = Infinity;
+      for (let k = 0; k < K; k++) {
+        let q = 0;
+        for (let j = 0; j < d; j++) q += ((x[p * d + j]! - mus[k * d + j]!) / (sigma * Math.SQRT2)) ** 2;
+        d2 = Math.min(d2, q);
+      }
+      assert.ok(Math.abs(w[p]! - r[p]!) <= 1e-5 + 4e-7 * d2, `d ${d} point ${p}: ${w[p]} vs ${r[p]} (distance² ${d2})`);
+    }
+  }
+});
+
+test('single precision: components whose means lie outside the box are scored exactly', () => {
+  for (const out of [3, 20, 30]) {
+    const K = 12, d = 2, sigma = 0.05;
+    const mus = new Float64Array(K * d);
+    for (let k = 0; k < K; k++) { mus[k * d] = k < 6 ? 0.5 + 0.02 * k : -out * sigma - 0.01 * k; mus[k * d + 1] = 0.5; }
+    const spec = { weights: new Float64Array(K).fill(1), mus, sigmas: new Float64Array(K * d).fill(sigma),
+      low: new Float64Array(d), high: new Float64Array(d).fill(1) };
+    const x = Float64Array.of(0, 0.5, 0.001, 0.5, 0.002, 0.5, 0.003, 0.5, 0.004, 0.5, 0, 0.49);
+    const r = ref.parzenLogPdf(spec, { x }), w = wasm.parzenLogPdf(spec, { x }, { precision: 'single' });
+    for (let i = 0; i < r.length; i++) assert.ok(Math.abs(w[i]! - r[i]!) <= 1e-6, `${out} sigmas out, point ${i}: ${w[i]} vs ${r[i]}`);
+  }
+});
+
+test('double precision stays exact when the box lies far from 0 in bandwidths', () => {
+  for (const offset of [1e6, 1e8]) {
+    const K = 10, d = 3;
+    const rnd = mulberry32(7);
+    const spec = {
+      weights: new Float64Array(K).fill(1 / K),
+      mus: Float64Array.from({ length: K * d }, () => offset + 40 + 20 * rnd()),
+      sigmas: new Float64Array(K * d).fill(0.5),
+      low: new Float64Array(d).fill(offset), high: new Float64Array(d).fill(offset + 100),
+    };
+    const x = Float64Array.from({ length: 8 * d }, () => offset + 45 + 10 * rnd());
+    assert.ok(relErrEach(wasm.parzenLogPdf(spec, { x }), ref.parzenLogPdf(spec, { x }), 1) < 1e-10, `offset ${offset}`);
+  }
 });
 
 test('mixture log-densities match the reference when weights span hundreds of orders of magnitude', () => {
