@@ -237,7 +237,7 @@ const MAGIC: f64 = 6755399441055744.0; // 1.5 * 2^52
  * expv4's constants, each splat over four lanes, read from memory: V8 rebuilds a v128.const from immediates at every
  * use (four instructions), while a load from this table is one, so loops over expv4 run about a quarter faster.
  */
-const EXP4: usize = memory.data<f32>([
+export const EXP4: usize = memory.data<f32>([
   -87.0, -87.0, -87.0, -87.0,
   1.4426950408889634, 1.4426950408889634, 1.4426950408889634, 1.4426950408889634,
   12582912.0, 12582912.0, 12582912.0, 12582912.0,
@@ -258,17 +258,25 @@ const EXP4: usize = memory.data<f32>([
  */
 // @ts-ignore: decorator
 @inline export function expv4(x: v128): v128 {
-  const xc = f32x4.pmax(x, v128.load(EXP4));
+  return expv4With(x, v128.load(EXP4), v128.load(EXP4 + 16), v128.load(EXP4 + 32), v128.load(EXP4 + 48), v128.load(EXP4 + 64),
+    v128.load(EXP4 + 80), v128.load(EXP4 + 96), v128.load(EXP4 + 112), v128.load(EXP4 + 128), v128.load(EXP4 + 144),
+    v128.load(EXP4 + 160));
+}
+
+/** expv4 with its constants given (a loop loads them once, into registers). */
+// @ts-ignore: decorator
+@inline export function expv4With(x: v128, floor: v128, log2e: v128, magic: v128, ln2hi: v128, ln2lo: v128,
+  c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128): v128 {
+  const xc = f32x4.pmax(x, floor);
   // 1.5 * 2^23: rounds x / ln2 to an integer k held in the low mantissa bits (see expv)
-  const magic = v128.load(EXP4 + 32);
-  const t = f32x4.add(f32x4.mul(xc, v128.load(EXP4 + 16)), magic);
+  const t = f32x4.add(f32x4.mul(xc, log2e), magic);
   const kf = f32x4.sub(t, magic);
   // ln2 split so that kf * LN2HI is exact (|k| < 2^8)
-  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(kf, v128.load(EXP4 + 48))), f32x4.mul(kf, v128.load(EXP4 + 64)));
+  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(kf, ln2hi)), f32x4.mul(kf, ln2lo));
   const r2 = f32x4.mul(r, r);
-  const q0 = f32x4.add(v128.load(EXP4 + 80), f32x4.mul(r, v128.load(EXP4 + 96)));
-  const q1 = f32x4.add(v128.load(EXP4 + 112), f32x4.mul(r, v128.load(EXP4 + 128)));
-  const q2 = f32x4.add(v128.load(EXP4 + 144), f32x4.mul(r, v128.load(EXP4 + 160)));
+  const q0 = f32x4.add(c0, f32x4.mul(r, c1));
+  const q1 = f32x4.add(c2, f32x4.mul(r, c3));
+  const q2 = f32x4.add(c4, f32x4.mul(r, c5));
   const p = f32x4.add(q0, f32x4.mul(r2, f32x4.add(q1, f32x4.mul(r2, q2))));
   return f32x4.mul(p, i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23));
 }

@@ -20,7 +20,7 @@
 // dimension (in f64 for double precision, in f32 for single: see evalSingleShared) so that a vector op scores two or
 // four components.
 
-import { logNormMass, logNormMassPair, expv, expv4 } from "./math";
+import { logNormMass, logNormMassPair, expv, expv4, expv4With, EXP4 } from "./math";
 
 // @ts-ignore: decorator
 @inline function ld(p: usize): f64 { return load<f64>(p); }
@@ -735,11 +735,12 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
   cst: usize, ub: usize, wt: usize, lazy: usize, wMax: f64, m: i32, x: usize, out: usize, scratch: usize, num: usize): bool {
   const K4 = (K + 3) & ~3;
   const k4b = <usize>K4 << 2;
+  // the layout holds the components kept (see below) by compact index, padded to a multiple of four, at strides of K4
   const rows = scratch; // TILE x K4 f32: scores relative to cMain
   const tM = rows + <usize>TILE * k4b; // d x K4 f32: (mu - centre) / (s sqrt2)
-  const tC = tM + <usize>d * k4b; // K4 f32: cst - cMain, -inf at exceptions and padding
-  const tW = tC + k4b; // K4 f32: w / wMax (an edge component's normalisers folded in once known), 0 at exceptions and padding
-  const exc = tW + k4b; // i32: the exceptions, then the edge components (-1 once folded)
+  const tC = tM + <usize>d * k4b; // K4 f32: cst - cMain, -inf in padding
+  const tW = tC + k4b; // K4 f32: w / wMax (an edge component's normalisers folded in once known), 0 in padding
+  const exc = tW + k4b; // i32: the exceptions, then the edge components' compact indices (-1 once folded); then the map
   const rowBytes = <usize>d << 3;
   const shared = <usize>load<i32>(K > 2 && load<i32>(isP + 4) == load<i32>(isP + 8) ? isP + 4 : isP);
   const wFloor = wMax * 1e-20;
@@ -764,7 +765,27 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
   }
   if (kMain < 0) return false;
   const cMain = ld(cst + (<usize>kMain << 3));
-  // the layout: exceptions and padding get -inf constants and zero weights, so they add nothing below
+  const lwMax = Math.log(wMax);
+  const base = cMain + lwMax;
+  centreOf(m, x, d, low, high, isInterval);
+  // the box of the points inside [low, high], scaled like the means, in f32: BOX[j] its low sides, BOX[d + j] its high
+  for (let j = 0; j < d; j++) { store<f32>(BOX + (<usize>j << 2), Infinity); store<f32>(BOX + (<usize>(d + j) << 2), -Infinity); }
+  for (let p = 0; p < m; p++) {
+    const xp = x + <usize>p * rowBytes;
+    if (!insideBox(xp, d, low, high)) continue; // (its density is 0 whatever the components)
+    for (let j = 0; j < d; j++) {
+      const jo = <usize>j << 3;
+      const v = <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo));
+      store<f32>(BOX + (<usize>j << 2), min(load<f32>(BOX + (<usize>j << 2)), v));
+      store<f32>(BOX + (<usize>(d + j) << 2), max(load<f32>(BOX + (<usize>(d + j) << 2)), v));
+    }
+  }
+  // the normaliser bounds, plus logBelow4's error, in f32 (as upper bounds) for the bound pass below
+  const UB4 = rows + k4b; // K4 f32, until the tiles need the rows
+  for (let k = 0; k < K4; k++) {
+    store<f32>(UB4 + (<usize>k << 2), k < K ? <f32>(ld(ub + (<usize>k << 3)) + LOG_BELOW_ERR) : 0);
+  }
+  // the layout, every component first: exceptions and padding get -inf constants and zero weights
   for (let k = 0; k < K4; k++) {
     const ko = <usize>k << 2;
     store<f32>(tC + ko, k < K ? <f32>(ld(cst + (<usize>k << 3)) - cMain) : -Infinity);
@@ -775,14 +796,6 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     store<f32>(tC + ko, -Infinity);
     store<f32>(tW + ko, 0);
   }
-  const edges = exc + (<usize>nExc << 2);
-  let nEdge = 0;
-  for (let k = 0; k < K; k++) {
-    if (ld(ub + (<usize>k << 3)) == 0 || load<f32>(tC + (<usize>k << 2)) == -Infinity) continue;
-    store<i32>(edges + (<usize>nEdge << 2), k);
-    nEdge++;
-  }
-  centreOf(m, x, d, low, high, isInterval);
   for (let j = 0; j < d; j++) {
     const jo = <usize>j << 3;
     const isj = ld(shared + jo), cj = ld(CENTRE + jo);
@@ -790,15 +803,66 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     for (let k = 0; k < K; k++) store<f32>(row + (<usize>k << 2), <f32>((ld(mu + <usize>k * rowBytes + jo) - cj) * isj));
     for (let k = K; k < K4; k++) store<f32>(row + (<usize>k << 2), 0);
   }
-  const lwMax = Math.log(wMax);
-  const base = cMain + lwMax;
+  // Components out of reach of the whole box are then left out: each one's term is bounded above at the box's
+  // nearest point (its weight as large as folding its normalisers can make it) and below at the farthest, and one
+  // whose upper bound lies REACH under the largest lower bound adds less than e^-REACH of that term at every point.
+  // When the candidates gather where the components are dense (TPE late in a run), many are.
+  const upper = rows; // K4 f32, until the tiles need the rows
+  const zero = f32x4.splat(0);
+  let lowest = f32x4.splat(-Infinity);
+  for (let k = 0; k < K4; k += 4) {
+    const ko = <usize>k << 2;
+    let near = zero, far = zero;
+    for (let j = 0; j < d; j++) {
+      const u = v128.load(tM + <usize>j * k4b + ko);
+      const below = f32x4.sub(v128.load32_splat(BOX + (<usize>j << 2)), u);
+      const above = f32x4.sub(u, v128.load32_splat(BOX + (<usize>(d + j) << 2)));
+      const gap = f32x4.max(zero, f32x4.max(below, above));
+      const span = f32x4.max(f32x4.neg(below), f32x4.neg(above));
+      near = f32x4.add(near, f32x4.mul(gap, gap));
+      far = f32x4.add(far, f32x4.mul(span, span));
+    }
+    const lw = f32x4.add(logBelow4(v128.load(tW + ko)), v128.load(tC + ko));
+    v128.store(upper + ko, f32x4.sub(f32x4.add(lw, v128.load(UB4 + ko)), near));
+    lowest = f32x4.max(lowest, f32x4.sub(lw, far));
+  }
+  const floor = hmax4(lowest) - <f32>REACH;
+  const map = exc + (<usize>K << 2); // compact index -> component
+  let Kc = 0;
+  for (let k = 0; k < K; k++) {
+    const ko = <usize>k << 2;
+    if (!(load<f32>(upper + ko) >= floor)) continue;
+    if (Kc < k) {
+      const co = <usize>Kc << 2;
+      store<f32>(tC + co, load<f32>(tC + ko));
+      store<f32>(tW + co, load<f32>(tW + ko));
+      for (let j = 0; j < d; j++) store<f32>(tM + <usize>j * k4b + co, load<f32>(tM + <usize>j * k4b + ko));
+    }
+    store<i32>(map + (<usize>Kc << 2), k);
+    Kc++;
+  }
+  const Kc4 = (Kc + 3) & ~3;
+  for (let i = Kc; i < Kc4; i++) {
+    const io = <usize>i << 2;
+    store<f32>(tC + io, -Infinity);
+    store<f32>(tW + io, 0);
+    for (let j = 0; j < d; j++) store<f32>(tM + <usize>j * k4b + io, 0);
+  }
+  const edges = exc + (<usize>nExc << 2);
+  let nEdge = 0;
+  for (let i = 0; i < Kc; i++) {
+    const io = <usize>i << 2;
+    if (ld(ub + (<usize>load<i32>(map + io) << 3)) == 0 || load<f32>(tC + io) == -Infinity) continue;
+    store<i32>(edges + (<usize>nEdge << 2), i);
+    nEdge++;
+  }
   // an edge component out of reach of a point adds under e^-REACH of the point's largest term, weights included
   const reach = REACH + Math.log(wMax / wMin);
   // With numerators, the tiles score only the later half of the components (`from` on; in TPE the recent trials,
   // near the candidates) and give each point a lower bound on log p; the rest is scored point by point, best
   // bound first, only for points whose ratio can still reach the best one found.
   const pruning = num != 0 && m <= MAX_RANKED;
-  const from = pruning ? (K4 >> 3) << 2 : 0;
+  const from = pruning ? (Kc4 >> 3) << 2 : 0;
   for (let p0 = 0; p0 < m; p0 += TILE) {
     const tn = min(TILE, m - p0);
     // the tile's points relative to the centre, scaled, as f32 (a short tile repeats its last point): XS[j * TILE + t]
@@ -813,7 +877,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     }
     const ninf = f32x4.splat(-Infinity);
     let m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
-    for (let k = from; k < K4; k += 4) {
+    for (let k = from; k < Kc4; k += 4) {
       const ko = <usize>k << 2;
       let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
       for (let j = 0; j < d; j++) {
@@ -832,7 +896,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     }
     store<f32>(TOP4, hmax4(m0)); store<f32>(TOP4 + 4, hmax4(m1)); store<f32>(TOP4 + 8, hmax4(m2)); store<f32>(TOP4 + 12, hmax4(m3));
     for (let t = 0; t < tn; t++) {
-      foldEdges(edges, nEdge, from, K4, rows + <usize>t * k4b, load<f32>(TOP4 + (<usize>t << 2)), reach, tW, d, isInterval, low,
+      foldEdges(edges, nEdge, map, from, Kc4, rows + <usize>t * k4b, load<f32>(TOP4 + (<usize>t << 2)), reach, tW, d, isInterval, low,
         high, mu, sig, ub, wt, lazy, lwMax);
     }
     // the exceptions' full scores, exactly, and each point's log-sum-exp
@@ -842,7 +906,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
       let ex: f64 = -Infinity;
       if (nExc > 0) ex = exceptionsLogSum(xp, exc, nExc, d, mu, isP, cst, isInterval, low, high, sig, ub, wt, lazy);
       const top = load<f32>(TOP4 + (<usize>t << 2));
-      const main = <f64>top + base + Math.log(termSum(rows + <usize>t * k4b, tW, from, K4, top));
+      const main = <f64>top + base + Math.log(termSum(rows + <usize>t * k4b, tW, from, Kc4, top));
       const lp = ((insideMask >> t) & 1) == 0 ? -Infinity : logAdd(main, ex);
       st(out + (<usize>p << 3), lp);
       if (pruning) { st(PART + (<usize>p << 3), lp); store<u8>(INSIDE + <usize>p, (insideMask >> t) & 1); }
@@ -891,7 +955,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
         mv4 = f32x4.max(mv4, v);
       }
       const top = hmax4(mv4);
-      foldEdges(edges, nEdge, 0, from, row, top, reach, tW, d, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
+      foldEdges(edges, nEdge, map, 0, from, row, top, reach, tW, d, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
       const rest = <f64>top + base + Math.log(termSum(row, tW, 0, from, top));
       st(out + (<usize>p << 3), logAdd(part, rest));
     }
@@ -899,6 +963,21 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     if (bestAt < 0 || r > best || (r == best && p < bestAt)) { best = r; bestAt = p; }
   }
   return true;
+}
+
+const BOX: usize = memory.data(4 * 2 * 16, 16); // evalSingleShared (d <= 16): the points' scaled box, low sides then high
+
+/** logBelow4's greatest error: ln 2 times the largest log2(1 + f) - f on [0, 1), rounded up. */
+const LOG_BELOW_ERR: f64 = 0.0597;
+
+/**
+ * log r per lane, to within LOG_BELOW_ERR below, for normal r > 0 (and -inf or less for 0): the float's bits less
+ * those of 1, scaled, read its log2 linearly between powers of two, and log2(1 + f) >= f on [0, 1).
+ */
+// @ts-ignore: decorator
+@inline function logBelow4(r: v128): v128 {
+  const l = f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(r, i32x4.splat(0x3F800000))), f32x4.splat(<f32>(0.6931471805599453 / 8388608.0)));
+  return v128.bitselect(l, f32x4.splat(-Infinity), f32x4.gt(r, f32x4.splat(0)));
 }
 
 /** Points evalSingleShared ranks by their bounds (more are evaluated in full, unranked). */
@@ -912,14 +991,15 @@ const ORDER: usize = memory.data(4 * MAX_RANKED, 16); // points by BOUND, larges
  * Edge components among `edges` in [from, to) that a point (its scores `row`, its top score) has within reach get
  * their normalisers folded into their weights, once (their entry becomes -1).
  */
-function foldEdges(edges: usize, nEdge: i32, from: i32, to: i32, row: usize, top: f32, reach: f64, tW: usize, d: i32,
+function foldEdges(edges: usize, nEdge: i32, map: usize, from: i32, to: i32, row: usize, top: f32, reach: f64, tW: usize, d: i32,
   isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize, wt: usize, lazy: usize, lwMax: f64): void {
   const floor = <f64>top - reach;
   for (let i = 0; i < nEdge; i++) {
     const ei = edges + (<usize>i << 2);
-    const k = load<i32>(ei);
-    if (k < from || k >= to) continue;
-    const ko = <usize>k << 2;
+    const c = load<i32>(ei);
+    if (c < from || c >= to) continue;
+    const ko = <usize>c << 2;
+    const k = load<i32>(map + ko);
     if (<f64>load<f32>(row + ko) + ld(ub + (<usize>k << 3)) <= floor) continue;
     store<f32>(tW + ko, <f32>Math.exp(-lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy) - lwMax));
     store<i32>(ei, -1);
@@ -966,13 +1046,16 @@ function exceptionsLogSum(xp: usize, exc: usize, nExc: i32, d: i32, mu: usize, i
 function termSum(row: usize, tW: usize, from: i32, to: i32, top: f32): f64 {
   if (!(top > -Infinity)) return 0;
   const tv = f32x4.splat(top);
+  const e0 = v128.load(EXP4), e1 = v128.load(EXP4 + 16), e2 = v128.load(EXP4 + 32), e3 = v128.load(EXP4 + 48);
+  const e4 = v128.load(EXP4 + 64), e5 = v128.load(EXP4 + 80), e6 = v128.load(EXP4 + 96), e7 = v128.load(EXP4 + 112);
+  const e8 = v128.load(EXP4 + 128), e9 = v128.load(EXP4 + 144), e10 = v128.load(EXP4 + 160);
   let s0 = f64x2.splat(0), s1 = s0;
   for (let k0 = from; k0 < to; k0 += 64) {
     const k1 = min(to, k0 + 64);
     let b = f32x4.splat(0);
     for (let k = k0; k < k1; k += 4) {
       const ko = <usize>k << 2;
-      b = f32x4.add(b, f32x4.mul(expv4(f32x4.sub(v128.load(row + ko), tv)), v128.load(tW + ko)));
+      b = f32x4.add(b, f32x4.mul(expv4With(f32x4.sub(v128.load(row + ko), tv), e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10), v128.load(tW + ko)));
     }
     s0 = f64x2.add(s0, f64x2.promote_low_f32x4(b));
     s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(b, b, 2, 3, 2, 3)));
