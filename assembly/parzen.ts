@@ -346,7 +346,7 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
   if (transposed) {
     memory.copy(tCst, cst, kps);
     for (let e = 0; e < nExc; e++) st(tCst + (<usize>load<i32>(exc + (<usize>e << 2)) << 3), -Infinity);
-    centreOf(m, x, d, low, high, isInterval);
+    centreOf(m, 0, x, d, low, high, isInterval);
     for (let slot = 0; slot < nd; slot++) {
       const jo = <usize>load<i32>(order + (<usize>slot << 2)) << 3;
       const isj = ld(shared + jo), cj = ld(CENTRE + jo);
@@ -563,15 +563,16 @@ function twoPassLogSumExp(K: i32, d: i32, isInterval: usize, low: usize, high: u
 }
 
 /**
- * CENTRE[j] = the mean over the points inside the box of their value at dim j (0 if none is inside). Means and
+ * CENTRE[j] = the mean over the points inside the box of their value at dim j (0 if none is inside); the points are
+ * x's first m, or those listed at idx (see pointAt). Means and
  * points laid out relative to it keep their differences from cancelling when the box lies far from 0 in sigmas.
  */
-function centreOf(m: i32, x: usize, d: i32, low: usize, high: usize, isInterval: usize): void {
+function centreOf(m: i32, idx: usize, x: usize, d: i32, low: usize, high: usize, isInterval: usize): void {
   const rowBytes = <usize>d << 3;
   for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), 0);
   let nIn = 0;
-  for (let p = 0; p < m; p++) {
-    const xp = x + <usize>p * rowBytes;
+  for (let i = 0; i < m; i++) {
+    const xp = x + <usize>pointAt(idx, i) * rowBytes;
     let inside = true;
     for (let j = 0; j < d; j++) {
       const jo = <usize>j << 3;
@@ -767,24 +768,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
   const cMain = ld(cst + (<usize>kMain << 3));
   const lwMax = Math.log(wMax);
   const base = cMain + lwMax;
-  centreOf(m, x, d, low, high, isInterval);
-  // the box of the points inside [low, high], scaled like the means, in f32: BOX[j] its low sides, BOX[d + j] its high
-  for (let j = 0; j < d; j++) { store<f32>(BOX + (<usize>j << 2), Infinity); store<f32>(BOX + (<usize>(d + j) << 2), -Infinity); }
-  for (let p = 0; p < m; p++) {
-    const xp = x + <usize>p * rowBytes;
-    if (!insideBox(xp, d, low, high)) continue; // (its density is 0 whatever the components)
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      const v = <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo));
-      store<f32>(BOX + (<usize>j << 2), min(load<f32>(BOX + (<usize>j << 2)), v));
-      store<f32>(BOX + (<usize>(d + j) << 2), max(load<f32>(BOX + (<usize>(d + j) << 2)), v));
-    }
-  }
-  // the normaliser bounds, plus logBelow4's error, in f32 (as upper bounds) for the bound pass below
-  const UB4 = rows + k4b; // K4 f32, until the tiles need the rows
-  for (let k = 0; k < K4; k++) {
-    store<f32>(UB4 + (<usize>k << 2), k < K ? <f32>(ld(ub + (<usize>k << 3)) + LOG_BELOW_ERR) : 0);
-  }
+  centreOf(m, 0, x, d, low, high, isInterval);
   // the layout, every component first: exceptions and padding get -inf constants and zero weights
   for (let k = 0; k < K4; k++) {
     const ko = <usize>k << 2;
@@ -803,11 +787,168 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     for (let k = 0; k < K; k++) store<f32>(row + (<usize>k << 2), <f32>((ld(mu + <usize>k * rowBytes + jo) - cj) * isj));
     for (let k = K; k < K4; k++) store<f32>(row + (<usize>k << 2), 0);
   }
-  // Components out of reach of the whole box are then left out: each one's term is bounded above at the box's
-  // nearest point (its weight as large as folding its normalisers can make it) and below at the farthest, and one
-  // whose upper bound lies REACH under the largest lower bound adds less than e^-REACH of that term at every point.
-  // When the candidates gather where the components are dense (TPE late in a run), many are.
-  const upper = rows; // K4 f32, until the tiles need the rows
+  const map = exc + (<usize>K << 2); // compact index -> component
+  for (let k = 0; k < K; k++) store<i32>(map + (<usize>k << 2), k);
+  let Kc = K;
+  // The points in two groups when some lie far from the others (in TPE, candidates drawn from the prior): those
+  // first, over every component, then the rest over the components within reach of their box (see below), which
+  // the far ones would widen until it kept them all.
+  const pruning = num != 0 && m <= MAX_RANKED;
+  const nGroups = pruning ? splitOutliers(m, x, d, shared) : 1;
+  // the best ratio found so far over all groups (with numerators): a point that cannot reach it cannot win
+  let best: f64 = -Infinity, bestAt = -1;
+  for (let g = 0; g < nGroups; g++) {
+    // the group's points: POINTS[g0, g1) (pruning), else all, in order
+    const g0 = g == 0 ? 0 : load<i32>(GROUP_END), g1 = pruning ? load<i32>(GROUP_END + (<usize>g << 2)) : m;
+    const n = g1 - g0;
+    const idx = pruning ? POINTS + (<usize>g0 << 2) : 0;
+    if (g == nGroups - 1) Kc = keepWithinReach(n, idx, x, d, low, high, shared, K, k4b, tM, tC, tW, ub, map, rows);
+    const Kc4 = (Kc + 3) & ~3;
+    const edges = exc + (<usize>nExc << 2);
+    let nEdge = 0;
+    for (let i = 0; i < Kc; i++) {
+      const io = <usize>i << 2;
+      if (ld(ub + (<usize>load<i32>(map + io) << 3)) == 0 || load<f32>(tC + io) == -Infinity) continue;
+      store<i32>(edges + (<usize>nEdge << 2), i);
+      nEdge++;
+    }
+    // an edge component out of reach of a point adds under e^-REACH of the point's largest term, weights included
+    const reach = REACH + Math.log(wMax / wMin);
+    // With numerators, the tiles score only the later half of the components (`from` on; in TPE the recent trials,
+    // near the candidates) and give each point a lower bound on log p; the rest is scored point by point, best
+    // bound first, only for points whose ratio can still reach the best one found.
+    const from = pruning ? (Kc4 >> 3) << 2 : 0;
+    for (let i0 = 0; i0 < n; i0 += TILE) {
+      const tn = min(TILE, n - i0);
+      // the tile's points relative to the centre, scaled, as f32 (a short tile repeats its last point): XS[j * TILE + t]
+      let insideMask = 0;
+      for (let t = 0; t < TILE; t++) {
+        const xp = x + <usize>pointAt(idx, i0 + min(t, tn - 1)) * rowBytes;
+        if (insideBox(xp, d, low, high)) insideMask |= 1 << t;
+        for (let j = 0; j < d; j++) {
+          const jo = <usize>j << 3;
+          store<f32>(XS + (<usize>(j * TILE + t) << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
+        }
+      }
+      const ninf = f32x4.splat(-Infinity);
+      let m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
+      for (let k = from; k < Kc4; k += 4) {
+        const ko = <usize>k << 2;
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+        for (let j = 0; j < d; j++) {
+          const mv = v128.load(tM + <usize>j * k4b + ko);
+          const xs = XS + (<usize>(j * TILE) << 2);
+          let z = f32x4.sub(v128.load32_splat(xs), mv); a0 = f32x4.add(a0, f32x4.mul(z, z));
+          z = f32x4.sub(v128.load32_splat(xs + 4), mv); a1 = f32x4.add(a1, f32x4.mul(z, z));
+          z = f32x4.sub(v128.load32_splat(xs + 8), mv); a2 = f32x4.add(a2, f32x4.mul(z, z));
+          z = f32x4.sub(v128.load32_splat(xs + 12), mv); a3 = f32x4.add(a3, f32x4.mul(z, z));
+        }
+        const c = v128.load(tC + ko);
+        const v0 = f32x4.sub(c, a0), v1 = f32x4.sub(c, a1), v2 = f32x4.sub(c, a2), v3 = f32x4.sub(c, a3);
+        v128.store(rows + ko, v0); v128.store(rows + k4b + ko, v1);
+        v128.store(rows + 2 * k4b + ko, v2); v128.store(rows + 3 * k4b + ko, v3);
+        m0 = f32x4.max(m0, v0); m1 = f32x4.max(m1, v1); m2 = f32x4.max(m2, v2); m3 = f32x4.max(m3, v3);
+      }
+      store<f32>(TOP4, hmax4(m0)); store<f32>(TOP4 + 4, hmax4(m1)); store<f32>(TOP4 + 8, hmax4(m2)); store<f32>(TOP4 + 12, hmax4(m3));
+      for (let t = 0; t < tn; t++) {
+        foldEdges(edges, nEdge, map, from, Kc4, rows + <usize>t * k4b, load<f32>(TOP4 + (<usize>t << 2)), reach, tW, d, isInterval, low,
+          high, mu, sig, ub, wt, lazy, lwMax);
+      }
+      // the exceptions' full scores, exactly, and each point's log-sum-exp
+      for (let t = 0; t < tn; t++) {
+        const p = pointAt(idx, i0 + t);
+        const xp = x + <usize>p * rowBytes;
+        let ex: f64 = -Infinity;
+        if (nExc > 0) ex = exceptionsLogSum(xp, exc, nExc, d, mu, isP, cst, isInterval, low, high, sig, ub, wt, lazy);
+        const top = load<f32>(TOP4 + (<usize>t << 2));
+        const main = <f64>top + base + Math.log(termSum(rows + <usize>t * k4b, tW, from, Kc4, top));
+        const lp = ((insideMask >> t) & 1) == 0 ? -Infinity : logAdd(main, ex);
+        st(out + (<usize>p << 3), lp);
+        if (pruning) { st(PART + (<usize>p << 3), lp); store<u8>(INSIDE + <usize>p, (insideMask >> t) & 1); }
+      }
+    }
+    if (!pruning) continue;
+    // the rest of the components, best bound first
+    for (let i = 0; i < n; i++) {
+      const p = pointAt(idx, i);
+      store<i32>(ORDER + (<usize>i << 2), p);
+      st(BOUND + (<usize>p << 3), ld(num + (<usize>p << 3)) - ld(out + (<usize>p << 3)));
+    }
+    for (let a = 1; a < n; a++) {
+      const pa = load<i32>(ORDER + (<usize>a << 2));
+      const ua = ld(BOUND + (<usize>pa << 3));
+      let b = a - 1;
+      while (b >= 0 && ld(BOUND + (<usize>load<i32>(ORDER + (<usize>b << 2)) << 3)) < ua) {
+        store<i32>(ORDER + (<usize>(b + 1) << 2), load<i32>(ORDER + (<usize>b << 2)));
+        b--;
+      }
+      store<i32>(ORDER + (<usize>(b + 1) << 2), pa);
+    }
+    for (let a = 0; a < n; a++) {
+      const p = load<i32>(ORDER + (<usize>a << 2));
+      const u = ld(BOUND + (<usize>p << 3));
+      // the ratio can only fall as terms are added: below the best (or level with it, from a later point) it cannot win
+      if (bestAt >= 0 && (u < best || (u == best && p > bestAt))) { st(out + (<usize>p << 3), Infinity); continue; }
+      const part = ld(PART + (<usize>p << 3));
+      if (load<u8>(INSIDE + <usize>p) != 0) {
+        const row = rows; // a tile row serves as this point's scratch
+        const xp = x + <usize>p * rowBytes;
+        for (let j = 0; j < d; j++) {
+          const jo = <usize>j << 3;
+          store<f32>(XS + (<usize>j << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
+        }
+        let mv4 = f32x4.splat(-Infinity);
+        for (let k = 0; k < from; k += 4) {
+          const ko = <usize>k << 2;
+          let acc = f32x4.splat(0);
+          for (let j = 0; j < d; j++) {
+            const z = f32x4.sub(v128.load32_splat(XS + (<usize>j << 2)), v128.load(tM + <usize>j * k4b + ko));
+            acc = f32x4.add(acc, f32x4.mul(z, z));
+          }
+          const v = f32x4.sub(v128.load(tC + ko), acc);
+          v128.store(row + ko, v);
+          mv4 = f32x4.max(mv4, v);
+        }
+        const top = hmax4(mv4);
+        foldEdges(edges, nEdge, map, 0, from, row, top, reach, tW, d, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
+        const rest = <f64>top + base + Math.log(termSum(row, tW, 0, from, top));
+        st(out + (<usize>p << 3), logAdd(part, rest));
+      }
+      const r = ld(num + (<usize>p << 3)) - ld(out + (<usize>p << 3));
+      if (bestAt < 0 || r > best || (r == best && p < bestAt)) { best = r; bestAt = p; }
+    }
+  }
+  return true;
+}
+
+/**
+ * evalSingleShared's layout (tM, tC, tW at strides of k4b; component k at column k, map[k] = k) is narrowed to the
+ * components within reach of some of the n points (listed at idx, see pointAt), moved to the first columns in order
+ * (map: column -> component), the columns after them to a multiple of four padded; returns how many are kept.
+ * Each component's term is bounded above at the points' box's nearest point (its weight as large as folding its
+ * normalisers can make it) and below at the farthest, and one whose upper bound lies REACH under the largest lower
+ * bound adds less than e^-REACH of that term at every point. When the points gather where the components are dense
+ * (TPE late in a run), many are out of reach. `rows` (2 x k4b bytes) is scratch.
+ */
+function keepWithinReach(n: i32, idx: usize, x: usize, d: i32, low: usize, high: usize, shared: usize, K: i32, k4b: usize,
+  tM: usize, tC: usize, tW: usize, ub: usize, map: usize, rows: usize): i32 {
+  const K4 = (K + 3) & ~3;
+  const rowBytes = <usize>d << 3;
+  // the box of the points inside [low, high], scaled like the means, in f32: BOX[j] its low sides, BOX[d + j] its high
+  for (let j = 0; j < d; j++) { store<f32>(BOX + (<usize>j << 2), Infinity); store<f32>(BOX + (<usize>(d + j) << 2), -Infinity); }
+  for (let i = 0; i < n; i++) {
+    const xp = x + <usize>pointAt(idx, i) * rowBytes;
+    if (!insideBox(xp, d, low, high)) continue; // (its density is 0 whatever the components)
+    for (let j = 0; j < d; j++) {
+      const jo = <usize>j << 3;
+      const v = <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo));
+      store<f32>(BOX + (<usize>j << 2), min(load<f32>(BOX + (<usize>j << 2)), v));
+      store<f32>(BOX + (<usize>(d + j) << 2), max(load<f32>(BOX + (<usize>(d + j) << 2)), v));
+    }
+  }
+  // the normaliser bounds plus logBelow4's error, in f32, as upper bounds
+  const upper = rows, ubs = rows + k4b;
+  for (let k = 0; k < K4; k++) store<f32>(ubs + (<usize>k << 2), k < K ? <f32>(ld(ub + (<usize>k << 3)) + LOG_BELOW_ERR) : 0);
   const zero = f32x4.splat(0);
   let lowest = f32x4.splat(-Infinity);
   for (let k = 0; k < K4; k += 4) {
@@ -823,11 +964,14 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
       far = f32x4.add(far, f32x4.mul(span, span));
     }
     const lw = f32x4.add(logBelow4(v128.load(tW + ko)), v128.load(tC + ko));
-    v128.store(upper + ko, f32x4.sub(f32x4.add(lw, v128.load(UB4 + ko)), near));
+    v128.store(upper + ko, f32x4.sub(f32x4.add(lw, v128.load(ubs + ko)), near));
     lowest = f32x4.max(lowest, f32x4.sub(lw, far));
   }
   const floor = hmax4(lowest) - <f32>REACH;
-  const map = exc + (<usize>K << 2); // compact index -> component
+  let kept = 0;
+  for (let k = 0; k < K; k++) if (load<f32>(upper + (<usize>k << 2)) >= floor) kept++;
+  // (moving the columns costs about what scoring them at a point does: not worth it for a few)
+  if (kept * 8 >= K * 7) return K;
   let Kc = 0;
   for (let k = 0; k < K; k++) {
     const ko = <usize>k << 2;
@@ -841,128 +985,68 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     store<i32>(map + (<usize>Kc << 2), k);
     Kc++;
   }
-  const Kc4 = (Kc + 3) & ~3;
-  for (let i = Kc; i < Kc4; i++) {
+  for (let i = Kc; i < ((Kc + 3) & ~3); i++) {
     const io = <usize>i << 2;
     store<f32>(tC + io, -Infinity);
     store<f32>(tW + io, 0);
     for (let j = 0; j < d; j++) store<f32>(tM + <usize>j * k4b + io, 0);
   }
-  const edges = exc + (<usize>nExc << 2);
-  let nEdge = 0;
-  for (let i = 0; i < Kc; i++) {
-    const io = <usize>i << 2;
-    if (ld(ub + (<usize>load<i32>(map + io) << 3)) == 0 || load<f32>(tC + io) == -Infinity) continue;
-    store<i32>(edges + (<usize>nEdge << 2), i);
-    nEdge++;
-  }
-  // an edge component out of reach of a point adds under e^-REACH of the point's largest term, weights included
-  const reach = REACH + Math.log(wMax / wMin);
-  // With numerators, the tiles score only the later half of the components (`from` on; in TPE the recent trials,
-  // near the candidates) and give each point a lower bound on log p; the rest is scored point by point, best
-  // bound first, only for points whose ratio can still reach the best one found.
-  const pruning = num != 0 && m <= MAX_RANKED;
-  const from = pruning ? (Kc4 >> 3) << 2 : 0;
-  for (let p0 = 0; p0 < m; p0 += TILE) {
-    const tn = min(TILE, m - p0);
-    // the tile's points relative to the centre, scaled, as f32 (a short tile repeats its last point): XS[j * TILE + t]
-    let insideMask = 0;
-    for (let t = 0; t < TILE; t++) {
-      const xp = x + <usize>(p0 + min(t, tn - 1)) * rowBytes;
-      if (insideBox(xp, d, low, high)) insideMask |= 1 << t;
-      for (let j = 0; j < d; j++) {
-        const jo = <usize>j << 3;
-        store<f32>(XS + (<usize>(j * TILE + t) << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
-      }
-    }
-    const ninf = f32x4.splat(-Infinity);
-    let m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
-    for (let k = from; k < Kc4; k += 4) {
-      const ko = <usize>k << 2;
-      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-      for (let j = 0; j < d; j++) {
-        const mv = v128.load(tM + <usize>j * k4b + ko);
-        const xs = XS + (<usize>(j * TILE) << 2);
-        let z = f32x4.sub(v128.load32_splat(xs), mv); a0 = f32x4.add(a0, f32x4.mul(z, z));
-        z = f32x4.sub(v128.load32_splat(xs + 4), mv); a1 = f32x4.add(a1, f32x4.mul(z, z));
-        z = f32x4.sub(v128.load32_splat(xs + 8), mv); a2 = f32x4.add(a2, f32x4.mul(z, z));
-        z = f32x4.sub(v128.load32_splat(xs + 12), mv); a3 = f32x4.add(a3, f32x4.mul(z, z));
-      }
-      const c = v128.load(tC + ko);
-      const v0 = f32x4.sub(c, a0), v1 = f32x4.sub(c, a1), v2 = f32x4.sub(c, a2), v3 = f32x4.sub(c, a3);
-      v128.store(rows + ko, v0); v128.store(rows + k4b + ko, v1);
-      v128.store(rows + 2 * k4b + ko, v2); v128.store(rows + 3 * k4b + ko, v3);
-      m0 = f32x4.max(m0, v0); m1 = f32x4.max(m1, v1); m2 = f32x4.max(m2, v2); m3 = f32x4.max(m3, v3);
-    }
-    store<f32>(TOP4, hmax4(m0)); store<f32>(TOP4 + 4, hmax4(m1)); store<f32>(TOP4 + 8, hmax4(m2)); store<f32>(TOP4 + 12, hmax4(m3));
-    for (let t = 0; t < tn; t++) {
-      foldEdges(edges, nEdge, map, from, Kc4, rows + <usize>t * k4b, load<f32>(TOP4 + (<usize>t << 2)), reach, tW, d, isInterval, low,
-        high, mu, sig, ub, wt, lazy, lwMax);
-    }
-    // the exceptions' full scores, exactly, and each point's log-sum-exp
-    for (let t = 0; t < tn; t++) {
-      const p = p0 + t;
-      const xp = x + <usize>p * rowBytes;
-      let ex: f64 = -Infinity;
-      if (nExc > 0) ex = exceptionsLogSum(xp, exc, nExc, d, mu, isP, cst, isInterval, low, high, sig, ub, wt, lazy);
-      const top = load<f32>(TOP4 + (<usize>t << 2));
-      const main = <f64>top + base + Math.log(termSum(rows + <usize>t * k4b, tW, from, Kc4, top));
-      const lp = ((insideMask >> t) & 1) == 0 ? -Infinity : logAdd(main, ex);
-      st(out + (<usize>p << 3), lp);
-      if (pruning) { st(PART + (<usize>p << 3), lp); store<u8>(INSIDE + <usize>p, (insideMask >> t) & 1); }
+  return Kc;
+}
+
+/** Point i of a list: listed at idx (i32), or, with idx 0, point i itself. */
+// @ts-ignore: decorator
+@inline function pointAt(idx: usize, i: i32): i32 {
+  return idx == 0 ? i : load<i32>(idx + (<usize>i << 2));
+}
+
+/**
+ * Sorts the m points into POINTS: the outliers first (group 0; far from where g's components are dense, they often
+ * have the best ratio, and pruning the others needs it early), then the rest (group 1), each in order; returns the
+ * number of groups. A point is an outlier when its distance (scaled by `shared`, 1/(s sqrt2)) from the
+ * coordinatewise median exceeds twice the third quartile of those distances plus 2: candidates drawn from the prior.
+ */
+function splitOutliers(m: i32, x: usize, d: i32, shared: usize): i32 {
+  const rowBytes = <usize>d << 3;
+  // each point's squared distance from the median, in BOUND for now
+  for (let p = 0; p < m; p++) st(BOUND + (<usize>p << 3), 0);
+  for (let j = 0; j < d; j++) {
+    const jo = <usize>j << 3;
+    for (let p = 0; p < m; p++) st(MEDIAN + (<usize>p << 3), ld(x + <usize>p * rowBytes + jo));
+    sortF64(MEDIAN, m);
+    const med = ld(MEDIAN + (<usize>(m >> 1) << 3)), isj = ld(shared + jo);
+    for (let p = 0; p < m; p++) {
+      const z = (ld(x + <usize>p * rowBytes + jo) - med) * isj;
+      st(BOUND + (<usize>p << 3), ld(BOUND + (<usize>p << 3)) + z * z);
     }
   }
-  if (!pruning) return true;
-  // the rest of the components, best bound first
+  for (let p = 0; p < m; p++) st(MEDIAN + (<usize>p << 3), ld(BOUND + (<usize>p << 3)));
+  sortF64(MEDIAN, m);
+  const limit = 2 * Math.sqrt(ld(MEDIAN + (<usize>((3 * m) >> 2) << 3))) + 2;
+  const limit2 = limit * limit;
+  let n = 0;
   for (let p = 0; p < m; p++) {
-    store<i32>(ORDER + (<usize>p << 2), p);
-    st(BOUND + (<usize>p << 3), ld(num + (<usize>p << 3)) - ld(out + (<usize>p << 3)));
+    if (ld(BOUND + (<usize>p << 3)) > limit2) { store<i32>(POINTS + (<usize>n << 2), p); n++; }
   }
-  for (let a = 1; a < m; a++) {
-    const pa = load<i32>(ORDER + (<usize>a << 2));
-    const ua = ld(BOUND + (<usize>pa << 3));
-    let b = a - 1;
-    while (b >= 0 && ld(BOUND + (<usize>load<i32>(ORDER + (<usize>b << 2)) << 3)) < ua) {
-      store<i32>(ORDER + (<usize>(b + 1) << 2), load<i32>(ORDER + (<usize>b << 2)));
-      b--;
-    }
-    store<i32>(ORDER + (<usize>(b + 1) << 2), pa);
+  const outliers = n;
+  store<i32>(GROUP_END, n);
+  for (let p = 0; p < m; p++) {
+    if (!(ld(BOUND + (<usize>p << 3)) > limit2)) { store<i32>(POINTS + (<usize>n << 2), p); n++; }
   }
-  let best: f64 = -Infinity, bestAt = -1;
-  for (let a = 0; a < m; a++) {
-    const p = load<i32>(ORDER + (<usize>a << 2));
-    const u = ld(BOUND + (<usize>p << 3));
-    // the ratio can only fall as terms are added: below the best (or level with it, from a later point) it cannot win
-    if (bestAt >= 0 && (u < best || (u == best && p > bestAt))) { st(out + (<usize>p << 3), Infinity); continue; }
-    const part = ld(PART + (<usize>p << 3));
-    if (load<u8>(INSIDE + <usize>p) != 0) {
-      const row = rows; // a tile row serves as this point's scratch
-      const xp = x + <usize>p * rowBytes;
-      for (let j = 0; j < d; j++) {
-        const jo = <usize>j << 3;
-        store<f32>(XS + (<usize>j << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
-      }
-      let mv4 = f32x4.splat(-Infinity);
-      for (let k = 0; k < from; k += 4) {
-        const ko = <usize>k << 2;
-        let acc = f32x4.splat(0);
-        for (let j = 0; j < d; j++) {
-          const z = f32x4.sub(v128.load32_splat(XS + (<usize>j << 2)), v128.load(tM + <usize>j * k4b + ko));
-          acc = f32x4.add(acc, f32x4.mul(z, z));
-        }
-        const v = f32x4.sub(v128.load(tC + ko), acc);
-        v128.store(row + ko, v);
-        mv4 = f32x4.max(mv4, v);
-      }
-      const top = hmax4(mv4);
-      foldEdges(edges, nEdge, map, 0, from, row, top, reach, tW, d, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
-      const rest = <f64>top + base + Math.log(termSum(row, tW, 0, from, top));
-      st(out + (<usize>p << 3), logAdd(part, rest));
-    }
-    const r = ld(num + (<usize>p << 3)) - ld(out + (<usize>p << 3));
-    if (bestAt < 0 || r > best || (r == best && p < bestAt)) { best = r; bestAt = p; }
+  store<i32>(GROUP_END + 4, n);
+  if (outliers > 0) return 2;
+  store<i32>(GROUP_END, m);
+  return 1;
+}
+
+/** Insertion sort of n doubles (n is small: TPE's candidates). */
+function sortF64(a: usize, n: i32): void {
+  for (let i = 1; i < n; i++) {
+    const v = ld(a + (<usize>i << 3));
+    let j = i - 1;
+    while (j >= 0 && ld(a + (<usize>j << 3)) > v) { st(a + (<usize>(j + 1) << 3), ld(a + (<usize>j << 3))); j--; }
+    st(a + (<usize>(j + 1) << 3), v);
   }
-  return true;
 }
 
 const BOX: usize = memory.data(4 * 2 * 16, 16); // evalSingleShared (d <= 16): the points' scaled box, low sides then high
@@ -986,6 +1070,9 @@ const PART: usize = memory.data(8 * MAX_RANKED, 16); // per point: log p over th
 const INSIDE: usize = memory.data(MAX_RANKED, 16); // per point: 1 if it lies in the box (its density is 0 otherwise)
 const BOUND: usize = memory.data(8 * MAX_RANKED, 16); // per point: numerator - PART, an upper bound on its ratio
 const ORDER: usize = memory.data(4 * MAX_RANKED, 16); // points by BOUND, largest first
+const POINTS: usize = memory.data(4 * MAX_RANKED, 16); // evalSingleShared: the points by group, each group in order
+const GROUP_END: usize = memory.data(4 * 2, 16); // where each group ends in POINTS
+const MEDIAN: usize = memory.data(8 * MAX_RANKED, 16); // splitOutliers: one dim's values, sorted
 
 /**
  * Edge components among `edges` in [from, to) that a point (its scores `row`, its top score) has within reach get
