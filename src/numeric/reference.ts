@@ -4,7 +4,7 @@
 import { NotPositiveDefiniteError } from '../errors.js';
 import { logNormMass } from './special.js';
 import type {
-  CholeskyResult, EigenResult, GpHyper, GpModel, LmlResult, MixturePoints, MixtureSpec, NumericCore,
+  CholeskyResult, EigenResult, GpHyper, GpModel, LmlResult, MixtureEvalOptions, MixturePoints, MixtureSpec, NumericCore,
   ParzenMixture, Posterior,
 } from './types.js';
 
@@ -248,9 +248,9 @@ function parzenMixture(spec: MixtureSpec): ParzenMixture {
   return {
     k: K, d, dc,
     // always in full, to full precision: the options allow shortcuts, they do not require them
-    logPdf(pts: MixturePoints): Float64Array {
+    logPdf(pts: MixturePoints, options: MixtureEvalOptions = {}): Float64Array {
       const m = d > 0 ? pts.x.length / d : (pts.categories?.length ?? 0) / Math.max(dc, 1);
-      const out = new Float64Array(m);
+      const out = options.out ?? new Float64Array(m);
       for (let i = 0; i < m; i++) {
         let dead = false;
         for (let k = 0; k < K; k++) {
@@ -362,8 +362,8 @@ export const referenceCore: NumericCore = {
   gpLogMarginalLikelihood,
   gpFit,
   parzenMixture,
-  parzenLogPdf(spec, points) {
-    return parzenMixture(spec).logPdf(points);
+  parzenLogPdf(spec, points, options) {
+    return parzenMixture(spec).logPdf(points, options);
   },
   categoricalLogPmf,
   symmetricEigen,

@@ -140,6 +140,8 @@ export interface MixtureEvalOptions {
    * The maximiser, and the first of tied ones, is the same as with every point evaluated.
    */
   numerators?: Float64Array;
+  /** The array to write the m log densities into (its first m elements), and return; by default a new one. */
+  out?: Float64Array;
 }
 
 /** A prepared mixture (normalisers precomputed, resident in the core). */

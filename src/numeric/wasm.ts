@@ -152,6 +152,22 @@ class Arena {
     for (let i = 0; i < src.length; i++) heap[p + i] = src[i] ? 1 : 0;
     return p;
   }
+  /**
+   * Empties the arena for another call that needs `reserve` bytes, keeping its chunk when that is large enough
+   * (the one-shot evaluations of a TPE ask reuse one chunk rather than allocate and free theirs).
+   */
+  reset(reserve: number): this {
+    const keep = reserve <= this.cap ? 1 : 0;
+    for (let i = keep; i < this.ptrs.length; i++) ex.free(this.ptrs[i]!);
+    this.ptrs.length = keep;
+    this.used = 0;
+    if (!keep) {
+      this.cap = Math.max(reserve, 2 * this.cap);
+      this.chunk = ex.alloc(this.cap);
+      this.ptrs.push(this.chunk);
+    }
+    return this;
+  }
   /** Take ownership of the pointers (for resident objects). */
   detach(): number[] {
     return this.ptrs.splice(0);
@@ -421,112 +437,161 @@ class WasmGpModel implements GpModel {
   }
 }
 
+/** A mixture as parzenPrepare laid it out in the core's memory (addresses of its inputs and tables). */
+interface MixtureLayout {
+  readonly K: number;
+  readonly d: number;
+  readonly dc: number;
+  readonly q: Float64Array;
+  readonly anyInterval: boolean;
+  readonly nd: number;
+  readonly low: number; readonly high: number; readonly isInterval: number; readonly order: number; readonly catSizes: number;
+  readonly mu: number; readonly sig: number; readonly isR: number; readonly isP: number; readonly lzI: number;
+  readonly cst: number; readonly ub: number; readonly wt: number; readonly lazy: number; readonly catLog: number;
+}
+
+/** The shape of a mixture spec, checked, and the bytes preparing it takes (mixtureBytes). */
+function mixtureShape(spec: MixtureSpec): { K: number; d: number; dc: number; S: number; sizes: number[] } {
+  const K = spec.weights.length;
+  const d = spec.low.length;
+  if (K === 0) throw new RangeError('spec.weights must not be empty');
+  checkLen('spec.high', spec.high, d);
+  checkLen('spec.mus', spec.mus, K * d);
+  checkLen('spec.sigmas', spec.sigmas, K * d);
+  if (d > 4096) throw new RangeError(`spec.low: at most 4096 numeric dimensions are supported (got ${d})`);
+  const sizes = spec.categorical ? Array.from(spec.categorical.sizes) : [];
+  let S = 0;
+  for (const n of sizes) S += n;
+  if (spec.categorical) checkLen('spec.categorical.probs', spec.categorical.probs, K * S);
+  if (spec.q) checkLen('spec.q', spec.q, d);
+  return { K, d, dc: sizes.length, S, sizes };
+}
+
+/** Bytes of an arena that prepareMixture lays a mixture of this shape out in (its tables, then the copies it reads once). */
+function mixtureBytes(K: number, d: number, dc: number, S: number): number {
+  const f64s = (n: number) => alignedSize(n * 8);
+  const Kp = (K + 1) & ~1;
+  return 2 * f64s(d) + alignedSize(d) + alignedSize(4 * d) + alignedSize(4 * dc) + 4 * f64s(K * d) + alignedSize(4 * K)
+    + 4 * f64s(Kp) + 2 * f64s(K * S) + f64s(K);
+}
+
+/** Copies a mixture into `ar` and prepares it (parzenPrepare); throws a RangeError naming the first invalid input. */
+function prepareMixture(spec: MixtureSpec, ar: Arena): MixtureLayout {
+  const { K, d, dc, S, sizes } = mixtureShape(spec);
+  const q = new Float64Array(d);
+  let anyInterval = false;
+  if (spec.q) {
+    for (let j = 0; j < d; j++) {
+      q[j] = spec.q[j]! > 0 ? spec.q[j]! : 0;
+      anyInterval ||= q[j]! > 0;
+    }
+  }
+  // density dims first, then interval dims
+  const order: number[] = [];
+  for (let j = 0; j < d; j++) if (!(q[j]! > 0)) order.push(j);
+  const nd = order.length;
+  for (let j = 0; j < d; j++) if (q[j]! > 0) order.push(j);
+  const Kp = (K + 1) & ~1;
+  const L: MixtureLayout = {
+    K, d, dc, q, anyInterval, nd,
+    low: ar.put(spec.low, d), high: ar.put(spec.high, d), isInterval: ar.putU8(q), order: ar.putI32(order),
+    catSizes: ar.putI32(sizes), mu: ar.put(spec.mus, K * d), sig: ar.put(spec.sigmas, K * d), isR: ar.f64(K * d),
+    isP: ar.alloc(K * 4), lzI: nd < d ? ar.f64(K * d) : 0, cst: ar.f64(Kp), ub: ar.f64(Kp), wt: ar.f64(Kp), lazy: ar.f64(Kp),
+    catLog: ar.f64(K * S),
+  };
+  // the core checks the values (a JS loop over K x d elements costs more than preparing them)
+  const err = ex.parzenPrepare(K, d, dc, ar.put(spec.weights, K), L.mu, L.sig, L.low, L.high, L.isInterval, L.catSizes,
+    spec.categorical ? ar.put(spec.categorical.probs, K * S) : 0, L.isR, L.isP, L.lzI, L.cst, L.ub, L.wt, L.lazy, L.catLog);
+  if (err !== 0) throw mixtureError(spec, err & 7, err >>> 3);
+  return L;
+}
+
+/** The number of points in `pts` (m x d values, or m x dc categories when d = 0). */
+function pointsIn(pts: MixturePoints, d: number, dc: number): number {
+  return d > 0 ? Math.floor(pts.x.length / d) : Math.floor((pts.categories?.length ?? 0) / Math.max(dc, 1));
+}
+
+/** The number of points in `pts` for a mixture of this layout, their inputs and the options checked. */
+function pointCount(L: MixtureLayout, pts: MixturePoints, options: MixtureEvalOptions): number {
+  const { precision = 'double', numerators, out } = options;
+  if (precision !== 'double' && precision !== 'single') throw new RangeError(`options.precision must be "double" or "single" (got ${JSON.stringify(precision)})`);
+  const { dc } = L;
+  const m = pointsIn(pts, L.d, dc);
+  if (dc > 0) {
+    if (!pts.categories) throw new RangeError('points.categories is required for a mixture with categorical dimensions');
+    checkLen('points.categories', pts.categories, m * dc);
+  }
+  if (numerators) checkLen('options.numerators', numerators, m);
+  if (out) checkLen('options.out', out, m);
+  return m;
+}
+
+/** Bytes of an arena that evalMixture uses for m points (`interval`: if the mixture may have interval dims). */
+function evalBytes(K: number, d: number, dc: number, m: number, interval: boolean, withNumerators: boolean): number {
+  return alignedSize(m * d * 8) * (interval ? 2 : 1) + alignedSize(m * 8) * (withNumerators ? 2 : 1)
+    + alignedSize(4 * m * dc) + alignedSize(8 * evalScratch(K, d));
+}
+
+/** log p at the m points (parzenEval), into options.out or a new array. */
+function evalMixture(L: MixtureLayout, pts: MixturePoints, m: number, options: MixtureEvalOptions, ar: Arena): Float64Array {
+  const { precision = 'double', numerators } = options;
+  const { K, d, dc, q } = L;
+  const res = options.out ?? new Float64Array(m);
+  if (m === 0) return res;
+  let xlo: ArrayLike<number> = pts.x;
+  let xhi: Float64Array | undefined;
+  if (L.anyInterval) {
+    const lo = Float64Array.from(pts.x.subarray(0, m * d));
+    xhi = new Float64Array(m * d);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < d; j++) {
+        const qj = q[j]!;
+        if (qj > 0) {
+          const o = i * d + j;
+          lo[o] = pts.lower ? pts.lower[o]! : pts.x[o]! - qj / 2;
+          xhi[o] = pts.upper ? pts.upper[o]! : pts.x[o]! + qj / 2;
+        }
+      }
+    }
+    xlo = lo;
+  }
+  const out = ar.f64(m);
+  ex.parzenEval(K, d, dc, L.low, L.high, L.isInterval, L.order, L.nd, L.catSizes, L.mu, L.sig, L.isR, L.isP, L.lzI,
+    L.cst, L.ub, L.wt, L.lazy, L.catLog,
+    m, ar.put(xlo, m * d), xhi ? ar.put(xhi, m * d) : 0, dc > 0 ? ar.putI32(pts.categories!.subarray(0, m * dc)) : 0,
+    out, ar.f64(evalScratch(K, d)), precision === 'single' ? 1 : 0, numerators ? ar.put(numerators, m) : 0);
+  const heap = heapF64();
+  res.set(heap.subarray(out >>> 3, (out >>> 3) + m));
+  return res;
+}
+
 class WasmMixture implements ParzenMixture {
   readonly k: number;
   readonly d: number;
   readonly dc: number;
   #ptrs: number[] | null;
-  readonly #q: Float64Array;
-  readonly #anyInterval: boolean;
-  readonly #p: {
-    low: number; high: number; isInterval: number; order: number; nd: number; catSizes: number;
-    mu: number; sig: number; isR: number; isP: number; lzI: number; cst: number; ub: number; wt: number; lazy: number; catLog: number;
-  };
+  readonly #L: MixtureLayout;
 
-  /** `tracked`: freed by the registry if dropped undisposed; a mixture evaluated once and disposed at once needs not be. */
-  constructor(spec: MixtureSpec, tracked = true) {
-    const K = spec.weights.length;
-    const d = spec.low.length;
-    if (K === 0) throw new RangeError('spec.weights must not be empty');
-    checkLen('spec.high', spec.high, d);
-    checkLen('spec.mus', spec.mus, K * d);
-    checkLen('spec.sigmas', spec.sigmas, K * d);
-    const sizes = spec.categorical ? Array.from(spec.categorical.sizes) : [];
-    const dc = sizes.length;
-    const S = sizes.reduce((a, b) => a + b, 0);
-    if (spec.categorical) checkLen('spec.categorical.probs', spec.categorical.probs, K * S);
-    const q = new Float64Array(d);
-    if (spec.q) {
-      checkLen('spec.q', spec.q, d);
-      for (let j = 0; j < d; j++) q[j] = spec.q[j]! > 0 ? spec.q[j]! : 0;
-    }
-    if (d > 4096) throw new RangeError(`spec.low: at most 4096 numeric dimensions are supported (got ${d})`);
-    const Kp = (K + 1) & ~1;
-    const order: number[] = [];
-    for (let j = 0; j < d; j++) if (!(q[j]! > 0)) order.push(j);
-    const nd = order.length;
-    for (let j = 0; j < d; j++) if (q[j]! > 0) order.push(j);
-    const f64s = (n: number) => alignedSize(n * 8);
-    const ar = new Arena(
-      2 * f64s(d) + alignedSize(d) + alignedSize(4 * d) + alignedSize(4 * dc) + 3 * f64s(K * d) + alignedSize(4 * K) + (nd < d ? f64s(K * d) : 0)
-      + 4 * f64s(Kp) + f64s(K * S),
-    );
-    const tmp = new Arena(f64s(K) + (spec.categorical ? f64s(K * S) : 0));
+  constructor(spec: MixtureSpec) {
+    const { K, d, dc, S } = mixtureShape(spec);
+    const ar = new Arena(mixtureBytes(K, d, dc, S));
     try {
-      const isInterval = ar.putU8(Array.from(q, (v) => v > 0));
-      const p = {
-        low: ar.put(spec.low, d), high: ar.put(spec.high, d), isInterval, order: ar.putI32(order), nd,
-        catSizes: ar.putI32(sizes),
-        mu: ar.put(spec.mus, K * d), sig: ar.put(spec.sigmas, K * d), isR: ar.f64(K * d), isP: ar.alloc(K * 4),
-        lzI: nd < d ? ar.f64(K * d) : 0, cst: ar.f64(Kp), ub: ar.f64(Kp), wt: ar.f64(Kp), lazy: ar.f64(Kp), catLog: ar.f64(K * S),
-      };
-      // the core checks the values (a JS loop over K x d elements costs more than preparing them)
-      const err = ex.parzenPrepare(K, d, dc, tmp.put(spec.weights), p.mu, p.sig, p.low, p.high, p.isInterval, p.catSizes,
-        spec.categorical ? tmp.put(spec.categorical.probs, K * S) : 0, p.isR, p.isP, p.lzI, p.cst, p.ub, p.wt, p.lazy, p.catLog);
-      if (err !== 0) throw mixtureError(spec, err & 7, err >>> 3);
-      this.#p = p;
+      this.#L = prepareMixture(spec, ar);
       this.k = K;
       this.d = d;
       this.dc = dc;
-      this.#q = q;
-      this.#anyInterval = q.some((v) => v > 0);
       this.#ptrs = ar.detach();
-      if (tracked) registry.register(this, this.#ptrs, this);
+      registry.register(this, this.#ptrs, this);
     } finally {
-      tmp.release();
       ar.release();
     }
   }
 
   logPdf(pts: MixturePoints, options: MixtureEvalOptions = {}): Float64Array {
     if (!this.#ptrs) throw new Error('ParzenMixture has been disposed');
-    const { precision = 'double', numerators } = options;
-    if (precision !== 'double' && precision !== 'single') throw new RangeError(`options.precision must be "double" or "single" (got ${JSON.stringify(precision)})`);
-    const { k: K, d, dc } = this;
-    const m = d > 0 ? Math.floor(pts.x.length / d) : Math.floor((pts.categories?.length ?? 0) / Math.max(dc, 1));
-    if (dc > 0) {
-      if (!pts.categories) throw new RangeError('points.categories is required for a mixture with categorical dimensions');
-      checkLen('points.categories', pts.categories, m * dc);
-    }
-    if (m === 0) return new Float64Array(0);
-    if (numerators) checkLen('options.numerators', numerators, m);
-    return withArena((ar) => {
-      let xlo: ArrayLike<number> = pts.x;
-      let xhi: Float64Array | undefined;
-      if (this.#anyInterval) {
-        const lo = Float64Array.from(pts.x.subarray(0, m * d));
-        xhi = new Float64Array(m * d);
-        for (let i = 0; i < m; i++) {
-          for (let j = 0; j < d; j++) {
-            const qj = this.#q[j]!;
-            if (qj > 0) {
-              const o = i * d + j;
-              lo[o] = pts.lower ? pts.lower[o]! : pts.x[o]! - qj / 2;
-              xhi[o] = pts.upper ? pts.upper[o]! : pts.x[o]! + qj / 2;
-            }
-          }
-        }
-        xlo = lo;
-      }
-      const p = this.#p;
-      const out = ar.f64(m);
-      ex.parzenEval(K, d, dc, p.low, p.high, p.isInterval, p.order, p.nd, p.catSizes, p.mu, p.sig, p.isR, p.isP, p.lzI,
-        p.cst, p.ub, p.wt, p.lazy, p.catLog,
-        m, ar.put(xlo, m * d), xhi ? ar.put(xhi, m * d) : 0, dc > 0 ? ar.putI32(pts.categories!.subarray(0, m * dc)) : 0,
-        out, ar.f64(evalScratch(K, d)), precision === 'single' ? 1 : 0, numerators ? ar.put(numerators, m) : 0);
-      return getF64(out, m);
-    }, alignedSize(m * d * 8) * (this.#anyInterval ? 2 : 1) + alignedSize(m * 8) * (numerators ? 2 : 1) + alignedSize(4 * m * dc)
-      + alignedSize(8 * evalScratch(K, d)));
+    const m = pointCount(this.#L, pts, options);
+    const { K, d, dc, anyInterval } = this.#L;
+    return withArena((ar) => evalMixture(this.#L, pts, m, options, ar), evalBytes(K, d, dc, m, anyInterval, options.numerators !== undefined));
   }
 
   dispose(): void {
@@ -535,6 +600,18 @@ class WasmMixture implements ParzenMixture {
     for (const p of this.#ptrs) ex.free(p);
     this.#ptrs = null;
   }
+}
+
+/** The arena of one-shot evaluations (parzenLogPdf), kept between calls: nothing in it outlives a call. */
+let oneShot: Arena | null = null;
+
+/** parzenLogPdf: prepare and evaluate in a reused arena. */
+function parzenLogPdfOnce(spec: MixtureSpec, pts: MixturePoints, options: MixtureEvalOptions = {}): Float64Array {
+  const { K, d, dc, S } = mixtureShape(spec);
+  const bytes = mixtureBytes(K, d, dc, S) + evalBytes(K, d, dc, pointsIn(pts, d, dc), spec.q !== undefined, options.numerators !== undefined);
+  const ar = (oneShot ??= new Arena()).reset(bytes);
+  const L = prepareMixture(spec, ar);
+  return evalMixture(L, pts, pointCount(L, pts, options), options, ar);
 }
 
 /** Points the core scores together (parzenEval's TILE): its scratch holds a row of K scores for each. */
@@ -556,15 +633,8 @@ function mixtureError(spec: MixtureSpec, kind: number, i: number): RangeError {
 }
 
 function categoricalLogPmf(weights: ArrayLike<number>, probs: ArrayLike<number>, nCat: number, x: Int32Array): Float64Array {
-  const mix = new WasmMixture({
-    weights, mus: [], sigmas: [], low: [], high: [],
-    categorical: { sizes: [nCat], probs },
-  });
-  try {
-    return mix.logPdf({ x: new Float64Array(0), categories: x });
-  } finally {
-    mix.dispose();
-  }
+  return parzenLogPdfOnce({ weights, mus: [], sigmas: [], low: [], high: [], categorical: { sizes: [nCat], probs } },
+    { x: new Float64Array(0), categories: x });
 }
 
 function symmetricEigen(a: Float64Array, n: number): EigenResult {
@@ -590,14 +660,7 @@ export const wasmCore: NumericCore = {
   gpLogMarginalLikelihood,
   gpFit: (h, x, y, n) => new WasmGpModel(h, x, y, n),
   parzenMixture: (spec) => new WasmMixture(spec),
-  parzenLogPdf(spec, points, options) {
-    const mix = new WasmMixture(spec, false);
-    try {
-      return mix.logPdf(points, options);
-    } finally {
-      mix.dispose();
-    }
-  },
+  parzenLogPdf: parzenLogPdfOnce,
   categoricalLogPmf,
   symmetricEigen,
 };

@@ -473,7 +473,8 @@ class RowArena {
 /**
  * Grow-only typed arrays by slot, handed out as exact-length views; the core copies what it is given, so reuse is safe.
  * f64 slots: 0 the good group's observations, 2 and 3 the sigmas and 8 and 9 the weights of the good and the bad
- * mixture, 4 to 7 drawn points, 10 the candidates' totals; i32 slots: 0 the good group's categories, 2 drawn ones.
+ * mixture, 4 to 7 drawn points, 10 the candidates' totals, 11 and 12 their log densities under l and g; i32 slots: 0
+ * the good group's categories, 2 drawn ones.
  */
 class Scratch {
   private readonly f: Float64Array[] = [];
@@ -523,8 +524,8 @@ function drawAndScore(
     for (let j = 0; j < dc; j++) categories[i * dc + j] = cats[j];
   }
   const points = { x, lower, upper, categories };
-  const score = logDensity(l, points);
-  const scoreG = logDensity(gx, points, bestOnly ? score : undefined);
+  const score = logDensity(l, points, scratch.f64(11, m));
+  const scoreG = logDensity(gx, points, scratch.f64(12, m), bestOnly ? score : undefined);
   for (let i = 0; i < m; i++) score[i] -= scoreG[i];
   return { values, categories, score };
 }
@@ -590,14 +591,16 @@ class Candidates {
  * point maximising numerator − log density is sure to be evaluated in full (see MixtureEvalOptions).
  */
 function logDensity(
-  mix: Mixture, points: { x: Float64Array; lower: Float64Array; upper: Float64Array; categories: Int32Array }, numerators?: Float64Array,
+  mix: Mixture, points: { x: Float64Array; lower: Float64Array; upper: Float64Array; categories: Int32Array }, out: Float64Array,
+  numerators?: Float64Array,
 ): Float64Array {
   // one categorical component (univariate TPE on a choice): a table lookup, no need to cross into the core
   if (mix.dn === 0 && mix.k === 1 && mix.categorical) {
     const p = mix.categorical.probs;
-    return Float64Array.from(points.categories, (c) => Math.log(p[c]));
+    for (let i = 0; i < out.length; i++) out[i] = Math.log(p[points.categories[i]]);
+    return out;
   }
-  return core().parzenLogPdf(mix, points, { precision: 'single', numerators });
+  return core().parzenLogPdf(mix, points, { precision: 'single', numerators, out });
 }
 
 /**
