@@ -39,8 +39,6 @@ interface Ranked {
   readonly number: number;
   readonly value: number;
   readonly row: Encoded;
-  /** Set to a split's stamp while the trial is in that split's good group. */
-  goodIn: number;
 }
 
 /** Complete trials ranked, as kept between calls for one array of trials. */
@@ -48,19 +46,34 @@ interface Ranking {
   readonly model: Model;
   readonly sign: number;
   readonly trials: readonly TrialRecord[];
-  /** Best first. */
-  readonly list: Ranked[];
+  /**
+   * The complete trials' numbers best first (ties: earlier first), and their values: the first `nRanked` entries.
+   * (Typed arrays: inserting into an array of a thousand objects moves them with a write barrier each.)
+   */
+  best: Int32Array;
+  bestValues: Float64Array;
+  nRanked: number;
   /** `byNumber[t.number]`: the entry of complete trial t. */
   readonly byNumber: (Ranked | undefined)[];
-  /** Entries of the complete trials among the first `scanned` trials, in trial order. */
-  readonly prefix: Ranked[];
+  /**
+   * Numbers of the complete trials among the first `scanned` trials, in trial order: the first `nPrefix` entries.
+   * A call writes those of the complete trials after them behind (see rank).
+   */
+  numbers: Int32Array;
+  nPrefix: number;
   scanned: number;
+  /** `goodIn[number]`: the stamp of the last split that put complete trial `number` in its good group. */
+  goodIn: Int32Array;
 }
 
 /** Complete trials in the good and the bad group, each in trial order (for linear forgetting). */
 interface Split {
   readonly below: readonly Encoded[];
-  readonly above: readonly Encoded[];
+  /** The bad group's trial numbers: the first `nAbove` entries. */
+  readonly above: Int32Array;
+  readonly nAbove: number;
+  /** The entries of complete trials by number. */
+  readonly byNumber: readonly (Ranked | undefined)[];
 }
 
 /** A trial's params in model space: numeric values (NaN where inactive) and category indices (−1 where inactive). */
@@ -104,10 +117,12 @@ export class TpeSampler implements Sampler {
   private readonly scratch = new Scratch();
   /** The candidate points of a suggestion, reused. */
   private readonly candidates = new Candidates();
-  /** Counts the splits made, to mark their good trials (see Ranked.goodIn). */
+  /** Counts the splits made, to mark their good trials (see Ranking.goodIn). */
   private stamp = 0;
   /** The ranking kept between calls (see rank). */
   private ranking: Ranking | null = null;
+  /** Per split key, the array a split writes its bad group's trial numbers into, reused. */
+  private readonly above = new Map<string, Int32Array>();
 
   constructor(options: TpeOptions = {}) {
     this.o = resolveTpeOptions(options);
@@ -117,27 +132,43 @@ export class TpeSampler implements Sampler {
   suggest(history: History, n: number, rng: Rng): Params[] {
     const { space } = history;
     const model = this.modelOf(space);
-    // items: the complete trials' entries in the ranking, in trial order
-    const { list: ranked, items, pending } = this.rank(model, history);
-    if (items.length < this.o.nStartupTrials) return this.random.suggest(history, n, rng);
+    // complete: the complete trials' numbers in trial order, the first nComplete entries
+    const { complete, nComplete, pending } = this.rank(model, history);
+    if (nComplete < this.o.nStartupTrials) return this.random.suggest(history, n, rng);
+    const r = this.ranking!;
     const splits = new Map<string, Split>();
     const splitFor = (g: Group): Split => {
       const key = this.o.split === 'branch' ? g.branch : '';
       let s = splits.get(key);
       if (!s) {
-        const pool = key === '' ? ranked : ranked.filter((r) => g.isActive(r.row));
-        const cut = nBelow(this.o, pool.length);
-        const good = pool.slice(0, cut).sort((a, b) => a.number - b.number);
-        const stamp = ++this.stamp;
-        for (const r of good) r.goodIn = stamp;
-        // the bad group in trial order: the complete trials (already in number order) minus the good ones
-        const above: Encoded[] = [];
-        for (let i = 0; i < items.length; i++) {
-          if (items[i].goodIn === stamp) continue;
-          const row = items[i].row;
-          if (key === '' || g.isActive(row)) above.push(row);
+        // the good group: the best trials (those where g is active, in a branch's split)
+        const good: Ranked[] = [];
+        if (key === '') {
+          const cut = nBelow(this.o, r.nRanked);
+          for (let i = 0; i < cut; i++) good.push(r.byNumber[r.best[i]]!);
+        } else {
+          let pool = 0;
+          for (let i = 0; i < r.nRanked; i++) if (g.isActive(r.byNumber[r.best[i]]!.row)) pool++;
+          const cut = nBelow(this.o, pool);
+          for (let i = 0; i < r.nRanked && good.length < cut; i++) {
+            const e = r.byNumber[r.best[i]]!;
+            if (g.isActive(e.row)) good.push(e);
+          }
         }
-        s = { below: good.map((r) => r.row), above };
+        good.sort((a, b) => a.number - b.number);
+        const stamp = ++this.stamp;
+        for (const e of good) r.goodIn[e.number] = stamp;
+        // the bad group in trial order: the complete trials minus the good ones (numbers only: reading each
+        // trial's entry would visit a thousand objects scattered over the heap)
+        let above = this.above.get(key);
+        if (!above || above.length < nComplete) this.above.set(key, (above = new Int32Array(Math.max(nComplete, 2 * (above?.length ?? 0)))));
+        let nAbove = 0;
+        for (let i = 0; i < nComplete; i++) {
+          const num = complete[i];
+          if (r.goodIn[num] === stamp || (key !== '' && !g.isActive(r.byNumber[num]!.row))) continue;
+          above[nAbove++] = num;
+        }
+        s = { below: good.map((e) => e.row), above, nAbove, byNumber: r.byNumber };
         splits.set(key, s);
       }
       return s;
@@ -167,49 +198,62 @@ export class TpeSampler implements Sampler {
   }
 
   /**
-   * Complete trials best first (ties: earlier first), their entries in trial order, and the running trials.
+   * Complete trials best first (ties: earlier first), their numbers in trial order, and the running trials.
    * Complete trials never change, and those before `history.settled` never stop being complete: the ranking and the
-   * entries of that prefix are kept between calls, so a call looks only at the trials after it. Another history
+   * numbers of that prefix are kept between calls, so a call looks only at the trials after it. Another history
    * (another array of trials), direction or space starts over.
    */
-  private rank(model: Model, history: History): { list: readonly Ranked[]; items: Ranked[]; pending: TrialRecord[] } {
+  private rank(model: Model, history: History): { complete: Int32Array; nComplete: number; pending: TrialRecord[] } {
     const sign = history.direction === 'minimize' ? 1 : -1;
     const { trials } = history;
     const settled = Math.min(history.settled ?? 0, trials.length);
     let r = this.ranking;
     if (!r || r.model !== model || r.sign !== sign || r.trials !== trials || settled < r.scanned) {
-      r = { model, sign, trials, list: [], byNumber: [], prefix: [], scanned: 0 };
+      r = {
+        model, sign, trials, best: new Int32Array(64), bestValues: new Float64Array(64), nRanked: 0, byNumber: [],
+        numbers: new Int32Array(64), nPrefix: 0, scanned: 0, goodIn: new Int32Array(64),
+      };
       this.ranking = r;
     }
+    if (r.best.length < trials.length) {
+      r.best = grown(r.best, 2 * trials.length, r.nRanked);
+      r.bestValues = grown(r.bestValues, 2 * trials.length, r.nRanked);
+    }
+    if (r.numbers.length < trials.length) r.numbers = grown(r.numbers, 2 * trials.length, r.nPrefix);
+    if (r.goodIn.length < trials.length) r.goodIn = grown(r.goodIn, 2 * trials.length, r.goodIn.length);
     for (; r.scanned < settled; r.scanned++) {
       const t = trials[r.scanned];
-      if (isComplete(t)) r.prefix.push(this.entry(r, t));
+      if (isComplete(t)) r.numbers[r.nPrefix++] = this.entry(r, t).number;
     }
-    const items = r.prefix.slice();
+    let nComplete = r.nPrefix;
     const pending: TrialRecord[] = [];
     for (let i = settled; i < trials.length; i++) {
       const t = trials[i];
-      if (isComplete(t)) items.push(this.entry(r, t));
+      if (isComplete(t)) r.numbers[nComplete++] = this.entry(r, t).number;
       else if (t.state === 'running') pending.push(t);
     }
-    return { list: r.list, items, pending };
+    return { complete: r.numbers, nComplete, pending };
   }
 
   /** Complete trial t's entry in the ranking, inserted in order on first sight. */
   private entry(r: Ranking, t: TrialRecord): Ranked {
     let item = r.byNumber[t.number];
     if (item !== undefined) return item;
-    item = { number: t.number, value: t.value as number, row: encode(r.model, t.params), goodIn: 0 };
-    const { sign } = r;
+    item = { number: t.number, value: t.value as number, row: encode(r.model, t.params) };
+    const { sign, best, bestValues } = r;
     let lo = 0;
-    let hi = r.list.length;
+    let hi = r.nRanked;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const a = r.list[mid];
-      if (sign * (a.value - item.value) < 0 || (a.value === item.value && a.number < item.number)) lo = mid + 1;
+      const v = bestValues[mid];
+      if (sign * (v - item.value) < 0 || (v === item.value && best[mid] < item.number)) lo = mid + 1;
       else hi = mid;
     }
-    r.list.splice(lo, 0, item);
+    best.copyWithin(lo + 1, lo, r.nRanked);
+    bestValues.copyWithin(lo + 1, lo, r.nRanked);
+    best[lo] = item.number;
+    bestValues[lo] = item.value;
+    r.nRanked++;
     r.byNumber[t.number] = item;
     return item;
   }
@@ -233,9 +277,9 @@ export class TpeSampler implements Sampler {
       at.length = 0;
       for (let i = 0; i < nPoints; i++) if (pts.isActive(g.anchor, i)) at.push(i);
       if (at.length === 0) continue;
-      const { below, above } = splitFor(g);
-      const good = observe(g, below, this.scratch);
-      const bad = g.kept.observe(g, above, lies);
+      const split = splitFor(g);
+      const good = observe(g, split.below, this.scratch);
+      const bad = g.kept.observe(g, split, lies);
       const l = this.estimator(g, good, good.n + bad.n, 0);
       const gx = this.estimator(g, bad, good.n + bad.n, 1);
       // only the best candidate matters when this group's scores are not summed with other groups'
@@ -332,49 +376,63 @@ const NONE: readonly Encoded[] = [];
  */
 function observe(g: Group, rows: readonly Encoded[], scratch: Scratch): Observations {
   const all = g.branch === '';
-  const n = countActive(g, rows, 0, all);
+  const n = countActive(g, rows, all);
   const numeric = scratch.f64(0, (n + 1) * g.numericAt.length);
   const categories = scratch.i32(0, (n + 1) * g.categoricalAt.length);
   copyRows(g, rows, all, numeric, categories, 0);
   return { n, numeric, categories };
 }
 
-/** Rows of `list` from index `from` in which g is active. */
-function countActive(g: Group, list: readonly Encoded[], from: number, all: boolean): number {
-  if (all) return list.length - from;
+/** Rows of `list` in which g is active (all: every row). */
+function countActive(g: Group, list: readonly Encoded[], all: boolean): number {
+  if (all) return list.length;
   let n = 0;
-  for (let t = from; t < list.length; t++) if (g.isActive(list[t])) n++;
+  for (let t = 0; t < list.length; t++) if (g.isActive(list[t])) n++;
   return n;
 }
 
 /**
  * A group's bad-group observations kept between calls. From one ask to the next the bad group mostly grows at its
- * end (a new trial), so `observe` copies only the rows after the part of the list that is unchanged.
+ * end (a new trial), so `observe` copies only the rows after the part of the group that is unchanged.
  */
 class KeptRows {
-  rows: readonly Encoded[] = NONE;
-  /** Rows of `rows` in which the group is active: the rows copied. */
+  /** The trial numbers of the bad group last observed (its first `count`), active here or not. */
+  numbers = new Int32Array(0);
+  count = 0;
+  /** Of those, the trials in which the group is active: the rows copied. */
   active = 0;
   numeric = new Float64Array(0);
   categories = new Int32Array(0);
+  private readonly rows: Encoded[] = [];
 
-  /** As `observe`, for `rows` then `more` (running trials as lies), into these arrays, which keep their rows for the next call. */
-  observe(g: Group, rows: readonly Encoded[], more: readonly Encoded[]): Observations {
+  /** As `observe`, for the split's bad group then `more` (running trials as lies), into these arrays, which keep their rows for the next call. */
+  observe(g: Group, split: Split, more: readonly Encoded[]): Observations {
     const dn = g.numericAt.length;
     const dc = g.categoricalAt.length;
     const all = g.branch === '';
-    const old = this.rows;
-    const lim = Math.min(old.length, rows.length);
+    const { above, nAbove, byNumber } = split;
+    const lim = Math.min(this.count, nAbove);
     let keep = 0;
-    while (keep < lim && old[keep] === rows[keep]) keep++;
-    const kept = keep === old.length ? this.active : countActive(g, rows, 0, all) - countActive(g, rows, keep, all);
-    const active = kept + countActive(g, rows, keep, all);
-    const n = active + countActive(g, more, 0, all);
+    while (keep < lim && this.numbers[keep] === above[keep]) keep++;
+    // the rows after the unchanged part, the group's active ones (its rows are all active when it is at the top)
+    const rows = this.rows;
+    rows.length = 0;
+    for (let t = keep; t < nAbove; t++) rows.push(byNumber[above[t]]!.row);
+    let kept = keep;
+    if (!all) {
+      kept = 0;
+      if (keep === this.count) kept = this.active;
+      else for (let t = 0; t < keep; t++) if (g.isActive(byNumber[above[t]]!.row)) kept++;
+    }
+    const active = kept + countActive(g, rows, all);
+    const n = active + countActive(g, more, all);
     if (this.numeric.length < (n + 1) * dn) this.numeric = grown(this.numeric, (n + 1) * dn, kept * dn);
     if (this.categories.length < (n + 1) * dc) this.categories = grown(this.categories, (n + 1) * dc, kept * dc);
-    const i = copyRows(g, rows, all, this.numeric, this.categories, kept, keep);
+    const i = copyRows(g, rows, all, this.numeric, this.categories, kept);
     copyRows(g, more, all, this.numeric, this.categories, i);
-    this.rows = rows;
+    if (this.numbers.length < nAbove) this.numbers = grown(this.numbers, nAbove, 0);
+    this.numbers.set(above.subarray(keep, nAbove), keep);
+    this.count = nAbove;
     this.active = active;
     return { n, numeric: this.numeric.subarray(0, (n + 1) * dn), categories: this.categories.subarray(0, (n + 1) * dc) };
   }
@@ -387,17 +445,15 @@ function grown<T extends Float64Array | Int32Array>(a: T, len: number, keep: num
   return b;
 }
 
-/** Copies the rows of `list` from index `from` where g is active (all: every row) into row `i` on; returns the next free row. */
-function copyRows(
-  g: Group, list: readonly Encoded[], all: boolean, numeric: Float64Array, categories: Int32Array, i: number, from = 0,
-): number {
+/** Copies the rows of `list` where g is active (all: every row) into row `i` on; returns the next free row. */
+function copyRows(g: Group, list: readonly Encoded[], all: boolean, numeric: Float64Array, categories: Int32Array, i: number): number {
   const { numericAt, categoricalAt } = g;
   const dn = numericAt.length;
   const dc = categoricalAt.length;
   const first = i;
   if (g.allNumeric && dn > 0) {
     // whole rows: copy each run of rows adjacent in their chunk at once
-    for (let t = from; t < list.length; ) {
+    for (let t = 0; t < list.length; ) {
       const r = list[t++];
       if (!all && !g.isActive(r)) continue;
       const { chunk, at } = r;
@@ -414,7 +470,7 @@ function copyRows(
       i += (end - at) / dn;
     }
   } else {
-    for (let t = from; t < list.length; t++) {
+    for (let t = 0; t < list.length; t++) {
       const r = list[t];
       if (!all && !g.isActive(r)) continue;
       const src = r.numeric;
@@ -424,7 +480,7 @@ function copyRows(
   }
   if (dc > 0) {
     let k = first;
-    for (let t = from; t < list.length; t++) {
+    for (let t = 0; t < list.length; t++) {
       const r = list[t];
       if (!all && !g.isActive(r)) continue;
       const cs = r.categories;
