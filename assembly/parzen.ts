@@ -830,39 +830,15 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
           store<f32>(XS + (<usize>(j * TILE + t) << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
         }
       }
-      const ninf = f32x4.splat(-Infinity);
-      let m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
-      for (let k = from; k < Kc4; k += 4) {
-        const ko = <usize>k << 2;
-        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-        for (let j = 0; j < d; j++) {
-          const mv = v128.load(tM + <usize>j * k4b + ko);
-          const xs = XS + (<usize>(j * TILE) << 2);
-          let z = f32x4.sub(v128.load32_splat(xs), mv); a0 = f32x4.add(a0, f32x4.mul(z, z));
-          z = f32x4.sub(v128.load32_splat(xs + 4), mv); a1 = f32x4.add(a1, f32x4.mul(z, z));
-          z = f32x4.sub(v128.load32_splat(xs + 8), mv); a2 = f32x4.add(a2, f32x4.mul(z, z));
-          z = f32x4.sub(v128.load32_splat(xs + 12), mv); a3 = f32x4.add(a3, f32x4.mul(z, z));
-        }
-        const c = v128.load(tC + ko);
-        const v0 = f32x4.sub(c, a0), v1 = f32x4.sub(c, a1), v2 = f32x4.sub(c, a2), v3 = f32x4.sub(c, a3);
-        v128.store(rows + ko, v0); v128.store(rows + k4b + ko, v1);
-        v128.store(rows + 2 * k4b + ko, v2); v128.store(rows + 3 * k4b + ko, v3);
-        m0 = f32x4.max(m0, v0); m1 = f32x4.max(m1, v1); m2 = f32x4.max(m2, v2); m3 = f32x4.max(m3, v3);
-      }
-      store<f32>(TOP4, hmax4(m0)); store<f32>(TOP4 + 4, hmax4(m1)); store<f32>(TOP4 + 8, hmax4(m2)); store<f32>(TOP4 + 12, hmax4(m3));
-      for (let t = 0; t < tn; t++) {
-        foldEdges(edges, nEdge, map, from, Kc4, rows + <usize>t * k4b, load<f32>(TOP4 + (<usize>t << 2)), reach, tW, d, isInterval, low,
-          high, mu, sig, ub, wt, lazy, lwMax);
-      }
+      // each point's log-sum over [from, Kc4), relative to cMain, in SUM4
+      tileLogSums(tn, from, Kc4, d, tM, k4b, tC, tW, rows, edges, nEdge, map, reach, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
       // the exceptions' full scores, exactly, and each point's log-sum-exp
       for (let t = 0; t < tn; t++) {
         const p = pointAt(idx, i0 + t);
         const xp = x + <usize>p * rowBytes;
         let ex: f64 = -Infinity;
         if (nExc > 0) ex = exceptionsLogSum(xp, exc, nExc, d, mu, isP, cst, isInterval, low, high, sig, ub, wt, lazy);
-        const top = load<f32>(TOP4 + (<usize>t << 2));
-        const main = <f64>top + base + Math.log(termSum(rows + <usize>t * k4b, tW, from, Kc4, top));
-        const lp = ((insideMask >> t) & 1) == 0 ? -Infinity : logAdd(main, ex);
+        const lp = ((insideMask >> t) & 1) == 0 ? -Infinity : logAdd(ld(SUM4 + (<usize>t << 3)) + base, ex);
         st(out + (<usize>p << 3), lp);
         if (pruning) { st(PART + (<usize>p << 3), lp); store<u8>(INSIDE + <usize>p, (insideMask >> t) & 1); }
       }
@@ -891,34 +867,79 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
       if (bestAt >= 0 && (u < best || (u == best && p > bestAt))) { st(out + (<usize>p << 3), Infinity); continue; }
       const part = ld(PART + (<usize>p << 3));
       if (load<u8>(INSIDE + <usize>p) != 0) {
-        const row = rows; // a tile row serves as this point's scratch
         const xp = x + <usize>p * rowBytes;
         for (let j = 0; j < d; j++) {
           const jo = <usize>j << 3;
-          store<f32>(XS + (<usize>j << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
+          store<f32>(XP + (<usize>j << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
         }
-        let mv4 = f32x4.splat(-Infinity);
-        for (let k = 0; k < from; k += 4) {
-          const ko = <usize>k << 2;
-          let acc = f32x4.splat(0);
-          for (let j = 0; j < d; j++) {
-            const z = f32x4.sub(v128.load32_splat(XS + (<usize>j << 2)), v128.load(tM + <usize>j * k4b + ko));
-            acc = f32x4.add(acc, f32x4.mul(z, z));
-          }
-          const v = f32x4.sub(v128.load(tC + ko), acc);
-          v128.store(row + ko, v);
-          mv4 = f32x4.max(mv4, v);
-        }
-        const top = hmax4(mv4);
-        foldEdges(edges, nEdge, map, 0, from, row, top, reach, tW, d, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
-        const rest = <f64>top + base + Math.log(termSum(row, tW, 0, from, top));
-        st(out + (<usize>p << 3), logAdd(part, rest));
+        const rest = pointLogSum(0, from, d, tM, k4b, tC, tW, rows, edges, nEdge, map, reach, isInterval, low, high, mu, sig, ub, wt,
+          lazy, lwMax);
+        st(out + (<usize>p << 3), logAdd(part, rest + base));
       }
       const r = ld(num + (<usize>p << 3)) - ld(out + (<usize>p << 3));
       if (bestAt < 0 || r > best || (r == best && p < bestAt)) { best = r; bestAt = p; }
     }
   }
   return true;
+}
+
+const SUM4: usize = memory.data(8 * TILE, 16); // evalSingleShared: the tile's log-sums
+const XP: usize = memory.data(4 * 16, 16); // evalSingleShared (d <= 16): one point, scaled, in f32
+
+/**
+ * For the tile's points (its first tn of four): their scores over columns [lo, hi) into `rows` (TILE rows of k4b
+ * bytes), each point's top score, the edge components within its reach folded, and its log-sum into SUM4, terms
+ * exponentiated against its top score.
+ */
+function tileLogSums(tn: i32, lo: i32, hi: i32, d: i32, tM: usize, k4b: usize, tC: usize, tW: usize, rows: usize, edges: usize,
+  nEdge: i32, map: usize, reach: f64, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize, wt: usize,
+  lazy: usize, lwMax: f64): void {
+  const ninf = f32x4.splat(-Infinity);
+  let m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
+  for (let k = lo; k < hi; k += 4) {
+    const ko = <usize>k << 2;
+    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (let j = 0; j < d; j++) {
+      const mv = v128.load(tM + <usize>j * k4b + ko);
+      const xs = XS + (<usize>(j * TILE) << 2);
+      let z = f32x4.sub(v128.load32_splat(xs), mv); a0 = f32x4.add(a0, f32x4.mul(z, z));
+      z = f32x4.sub(v128.load32_splat(xs + 4), mv); a1 = f32x4.add(a1, f32x4.mul(z, z));
+      z = f32x4.sub(v128.load32_splat(xs + 8), mv); a2 = f32x4.add(a2, f32x4.mul(z, z));
+      z = f32x4.sub(v128.load32_splat(xs + 12), mv); a3 = f32x4.add(a3, f32x4.mul(z, z));
+    }
+    const c = v128.load(tC + ko);
+    const v0 = f32x4.sub(c, a0), v1 = f32x4.sub(c, a1), v2 = f32x4.sub(c, a2), v3 = f32x4.sub(c, a3);
+    v128.store(rows + ko, v0); v128.store(rows + k4b + ko, v1);
+    v128.store(rows + 2 * k4b + ko, v2); v128.store(rows + 3 * k4b + ko, v3);
+    m0 = f32x4.max(m0, v0); m1 = f32x4.max(m1, v1); m2 = f32x4.max(m2, v2); m3 = f32x4.max(m3, v3);
+  }
+  store<f32>(TOP4, hmax4(m0)); store<f32>(TOP4 + 4, hmax4(m1)); store<f32>(TOP4 + 8, hmax4(m2)); store<f32>(TOP4 + 12, hmax4(m3));
+  for (let t = 0; t < tn; t++) {
+    const row = rows + <usize>t * k4b, top = load<f32>(TOP4 + (<usize>t << 2));
+    foldEdges(edges, nEdge, map, lo, hi, row, top, reach, tW, d, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
+    st(SUM4 + (<usize>t << 3), <f64>top + Math.log(termSum(row, tW, lo, hi, top)));
+  }
+}
+
+/** tileLogSums for one point (XP[j]), its scores in `row` (k4b bytes); returns its log-sum. */
+function pointLogSum(lo: i32, hi: i32, d: i32, tM: usize, k4b: usize, tC: usize, tW: usize, row: usize, edges: usize,
+  nEdge: i32, map: usize, reach: f64, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize, wt: usize,
+  lazy: usize, lwMax: f64): f64 {
+  let mv4 = f32x4.splat(-Infinity);
+  for (let k = lo; k < hi; k += 4) {
+    const ko = <usize>k << 2;
+    let acc = f32x4.splat(0);
+    for (let j = 0; j < d; j++) {
+      const z = f32x4.sub(v128.load32_splat(XP + (<usize>j << 2)), v128.load(tM + <usize>j * k4b + ko));
+      acc = f32x4.add(acc, f32x4.mul(z, z));
+    }
+    const v = f32x4.sub(v128.load(tC + ko), acc);
+    v128.store(row + ko, v);
+    mv4 = f32x4.max(mv4, v);
+  }
+  const top = hmax4(mv4);
+  foldEdges(edges, nEdge, map, lo, hi, row, top, reach, tW, d, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
+  return <f64>top + Math.log(termSum(row, tW, lo, hi, top));
 }
 
 /**
