@@ -240,7 +240,7 @@ const MAGIC: f64 = 6755399441055744.0; // 1.5 * 2^52
 export const EXP4: usize = memory.data<f32>([
   -87.0, -87.0, -87.0, -87.0,
   1.4426950408889634, 1.4426950408889634, 1.4426950408889634, 1.4426950408889634,
-  12582912.0, 12582912.0, 12582912.0, 12582912.0,
+  12583039.0, 12583039.0, 12583039.0, 12583039.0,
   0.693145751953125, 0.693145751953125, 0.693145751953125, 0.693145751953125,
   1.428606765330187e-6, 1.428606765330187e-6, 1.428606765330187e-6, 1.428606765330187e-6,
   1.0000001192092896, 1.0000001192092896, 1.0000001192092896, 1.0000001192092896,
@@ -268,7 +268,8 @@ export const EXP4: usize = memory.data<f32>([
 @inline export function expv4With(x: v128, floor: v128, log2e: v128, magic: v128, ln2hi: v128, ln2lo: v128,
   c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128): v128 {
   const xc = f32x4.pmax(x, floor);
-  // 1.5 * 2^23: rounds x / ln2 to an integer k held in the low mantissa bits (see expv)
+  // 1.5 * 2^23 + 127: rounds x / ln2 to an integer k, held as k + 127 in the low mantissa bits (see expv), which
+  // shifted into the exponent field make 2^k (the bits above them shift out)
   const t = f32x4.add(f32x4.mul(xc, log2e), magic);
   const kf = f32x4.sub(t, magic);
   // ln2 split so that kf * LN2HI is exact (|k| < 2^8)
@@ -278,5 +279,5 @@ export const EXP4: usize = memory.data<f32>([
   const q1 = f32x4.add(c2, f32x4.mul(r, c3));
   const q2 = f32x4.add(c4, f32x4.mul(r, c5));
   const p = f32x4.add(q0, f32x4.mul(r2, f32x4.add(q1, f32x4.mul(r2, q2))));
-  return f32x4.mul(p, i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23));
+  return f32x4.mul(p, i32x4.shl(t, 23));
 }

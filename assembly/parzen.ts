@@ -911,7 +911,7 @@ function tileLogSums(tn: i32, lo: i32, hi: i32, d: i32, tM: usize, k4b: usize, t
     const v0 = f32x4.sub(c, a0), v1 = f32x4.sub(c, a1), v2 = f32x4.sub(c, a2), v3 = f32x4.sub(c, a3);
     v128.store(rows + ko, v0); v128.store(rows + k4b + ko, v1);
     v128.store(rows + 2 * k4b + ko, v2); v128.store(rows + 3 * k4b + ko, v3);
-    m0 = f32x4.max(m0, v0); m1 = f32x4.max(m1, v1); m2 = f32x4.max(m2, v2); m3 = f32x4.max(m3, v3);
+    m0 = f32x4.pmax(m0, v0); m1 = f32x4.pmax(m1, v1); m2 = f32x4.pmax(m2, v2); m3 = f32x4.pmax(m3, v3);
   }
   store<f32>(TOP4, hmax4(m0)); store<f32>(TOP4 + 4, hmax4(m1)); store<f32>(TOP4 + 8, hmax4(m2)); store<f32>(TOP4 + 12, hmax4(m3));
   for (let t = 0; t < tn; t++) {
@@ -935,7 +935,7 @@ function pointLogSum(lo: i32, hi: i32, d: i32, tM: usize, k4b: usize, tC: usize,
     }
     const v = f32x4.sub(v128.load(tC + ko), acc);
     v128.store(row + ko, v);
-    mv4 = f32x4.max(mv4, v);
+    mv4 = f32x4.pmax(mv4, v);
   }
   const top = hmax4(mv4);
   foldEdges(edges, nEdge, map, lo, hi, row, top, reach, tW, d, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
@@ -979,14 +979,14 @@ function keepWithinReach(n: i32, idx: usize, x: usize, d: i32, low: usize, high:
       const u = v128.load(tM + <usize>j * k4b + ko);
       const below = f32x4.sub(v128.load32_splat(BOX + (<usize>j << 2)), u);
       const above = f32x4.sub(u, v128.load32_splat(BOX + (<usize>(d + j) << 2)));
-      const gap = f32x4.max(zero, f32x4.max(below, above));
-      const span = f32x4.max(f32x4.neg(below), f32x4.neg(above));
+      const gap = f32x4.pmax(zero, f32x4.pmax(below, above));
+      const span = f32x4.pmax(f32x4.neg(below), f32x4.neg(above));
       near = f32x4.add(near, f32x4.mul(gap, gap));
       far = f32x4.add(far, f32x4.mul(span, span));
     }
     const lw = f32x4.add(logBelow4(v128.load(tW + ko)), v128.load(tC + ko));
     v128.store(upper + ko, f32x4.sub(f32x4.add(lw, v128.load(ubs + ko)), near));
-    lowest = f32x4.max(lowest, f32x4.sub(lw, far));
+    lowest = f32x4.pmax(lowest, f32x4.sub(lw, far));
   }
   const floor = hmax4(lowest) - <f32>REACH;
   let kept = 0;
