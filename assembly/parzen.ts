@@ -860,31 +860,41 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
       }
       store<i32>(ORDER + (<usize>(b + 1) << 2), pa);
     }
-    for (let a = 0; a < n; a++) {
-      const p = load<i32>(ORDER + (<usize>a << 2));
-      const u = ld(BOUND + (<usize>p << 3));
-      // the ratio can only fall as terms are added: below the best (or level with it, from a later point) it cannot win
-      if (bestAt >= 0 && (u < best || (u == best && p > bestAt))) { st(out + (<usize>p << 3), Infinity); continue; }
-      const part = ld(PART + (<usize>p << 3));
-      if (load<u8>(INSIDE + <usize>p) != 0) {
-        const xp = x + <usize>p * rowBytes;
+    // in tiles of the points that can still win, checked against the best found before their tile (the first tile
+    // holds one point, so that a best is known early)
+    for (let a = 0; a < n; ) {
+      let tn = 0;
+      while (a < n && tn < (bestAt < 0 ? 1 : TILE)) {
+        const p = load<i32>(ORDER + (<usize>a << 2));
+        a++;
+        const u = ld(BOUND + (<usize>p << 3));
+        // the ratio can only fall as terms are added: below the best (or level with it, from a later point) it cannot win
+        if (bestAt >= 0 && (u < best || (u == best && p > bestAt))) { st(out + (<usize>p << 3), Infinity); continue; }
+        store<i32>(TILEP + (<usize>tn << 2), p);
+        tn++;
+      }
+      if (tn == 0) break;
+      for (let t = 0; t < TILE; t++) {
+        const xp = x + <usize>load<i32>(TILEP + (<usize>min(t, tn - 1) << 2)) * rowBytes;
         for (let j = 0; j < d; j++) {
           const jo = <usize>j << 3;
-          store<f32>(XP + (<usize>j << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
+          store<f32>(XS + (<usize>(j * TILE + t) << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
         }
-        const rest = pointLogSum(0, from, d, tM, k4b, tC, tW, rows, edges, nEdge, map, reach, isInterval, low, high, mu, sig, ub, wt,
-          lazy, lwMax);
-        st(out + (<usize>p << 3), logAdd(part, rest + base));
       }
-      const r = ld(num + (<usize>p << 3)) - ld(out + (<usize>p << 3));
-      if (bestAt < 0 || r > best || (r == best && p < bestAt)) { best = r; bestAt = p; }
+      tileLogSums(tn, 0, from, d, tM, k4b, tC, tW, rows, edges, nEdge, map, reach, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
+      for (let t = 0; t < tn; t++) {
+        const p = load<i32>(TILEP + (<usize>t << 2));
+        if (load<u8>(INSIDE + <usize>p) != 0) st(out + (<usize>p << 3), logAdd(ld(PART + (<usize>p << 3)), ld(SUM4 + (<usize>t << 3)) + base));
+        const r = ld(num + (<usize>p << 3)) - ld(out + (<usize>p << 3));
+        if (bestAt < 0 || r > best || (r == best && p < bestAt)) { best = r; bestAt = p; }
+      }
     }
   }
   return true;
 }
 
 const SUM4: usize = memory.data(8 * TILE, 16); // evalSingleShared: the tile's log-sums
-const XP: usize = memory.data(4 * 16, 16); // evalSingleShared (d <= 16): one point, scaled, in f32
+const TILEP: usize = memory.data(4 * TILE, 16); // evalSingleShared: the points of a tile completing their log-sums
 
 /**
  * For the tile's points (its first tn of four): their scores over columns [lo, hi) into `rows` (TILE rows of k4b
@@ -919,27 +929,6 @@ function tileLogSums(tn: i32, lo: i32, hi: i32, d: i32, tM: usize, k4b: usize, t
     foldEdges(edges, nEdge, map, lo, hi, row, top, reach, tW, d, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
     st(SUM4 + (<usize>t << 3), <f64>top + Math.log(termSum(row, tW, lo, hi, top)));
   }
-}
-
-/** tileLogSums for one point (XP[j]), its scores in `row` (k4b bytes); returns its log-sum. */
-function pointLogSum(lo: i32, hi: i32, d: i32, tM: usize, k4b: usize, tC: usize, tW: usize, row: usize, edges: usize,
-  nEdge: i32, map: usize, reach: f64, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize, wt: usize,
-  lazy: usize, lwMax: f64): f64 {
-  let mv4 = f32x4.splat(-Infinity);
-  for (let k = lo; k < hi; k += 4) {
-    const ko = <usize>k << 2;
-    let acc = f32x4.splat(0);
-    for (let j = 0; j < d; j++) {
-      const z = f32x4.sub(v128.load32_splat(XP + (<usize>j << 2)), v128.load(tM + <usize>j * k4b + ko));
-      acc = f32x4.add(acc, f32x4.mul(z, z));
-    }
-    const v = f32x4.sub(v128.load(tC + ko), acc);
-    v128.store(row + ko, v);
-    mv4 = f32x4.pmax(mv4, v);
-  }
-  const top = hmax4(mv4);
-  foldEdges(edges, nEdge, map, lo, hi, row, top, reach, tW, d, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
-  return <f64>top + Math.log(termSum(row, tW, lo, hi, top));
 }
 
 /**
