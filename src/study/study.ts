@@ -169,10 +169,16 @@ export class Study {
 
   private asked(t: TrialRecord): AskedTrial {
     const studySeed = this.seed;
+    const space = this.space;
     let seed: number | undefined;
-    // the seed is derived on first read: deriving costs a fresh random stream, and most callers never look
+    let config: unknown;
+    // the seed and the config are made on first read: deriving the seed costs a fresh random stream, building the
+    // config a walk of the space's tree, and many callers of ask look at neither
     return {
-      number: t.number, params: t.params, config: this.space.toObject(t.params),
+      number: t.number, params: t.params,
+      get config() {
+        return (config ??= space.toObject(t.params));
+      },
       get seed() {
         return (seed ??= trialSeed(studySeed, t.number));
       },
