@@ -4,7 +4,7 @@ import { core, type MixtureSpec } from '../../src/numeric/core.js';
 import { referenceCore as ref } from '../../src/numeric/reference.js';
 import { wasmSpecial } from '../../src/numeric/wasm.js';
 import { erf, erfc, logNormMass } from '../../src/numeric/special.js';
-import { mulberry32, randomArray, relErrEach } from './helpers.js';
+import { mulberry32, normal, randomArray, relErrEach } from './helpers.js';
 
 const wasm = core();
 
@@ -206,6 +206,74 @@ test('with numerators, the point of best numerator − log p is the one a full e
   });
   assert.ok(skipped > 0, 'some points were skipped');
   assert.throws(() => wasm.parzenLogPdf(randomMixture(1, 3, 2), { x: new Float64Array(4) }, { numerators: new Float64Array(1) }), /options\.numerators/);
+});
+
+/**
+ * A bad-group mixture as TPE builds it late in a run: most components gathered where the candidates are, the rest
+ * spread over the box (some near its edges), a shared small bandwidth, weights ramping up, and a wide prior last.
+ * Candidates: most near the gathering, `outliers` far from it.
+ */
+function gatheredMixture(seed: number, d: number, outliers: number) {
+  const rnd = mulberry32(seed);
+  const K = 800, near = 600, sigma = 0.012;
+  const mus = new Float64Array(K * d), sigmas = new Float64Array(K * d).fill(sigma), weights = new Float64Array(K);
+  for (let k = 0; k < K - 1; k++) {
+    for (let j = 0; j < d; j++) mus[k * d + j] = k < near ? 0.5 + 0.04 * normal(rnd) : 0.001 + 0.998 * rnd();
+    weights[k] = 1 / K + (k / K) * (1 - 1 / K);
+  }
+  for (let j = 0; j < d; j++) { mus[(K - 1) * d + j] = 0.5; sigmas[(K - 1) * d + j] = 1; }
+  weights[K - 1] = 1;
+  // shuffle the gathered and the spread components together (TPE's are in trial order)
+  for (let k = K - 2; k > 0; k--) {
+    const o = Math.floor(rnd() * (k + 1));
+    for (let j = 0; j < d; j++) [mus[k * d + j], mus[o * d + j]] = [mus[o * d + j]!, mus[k * d + j]!];
+  }
+  const m = 24;
+  const x = new Float64Array(m * d);
+  for (let p = 0; p < m; p++) {
+    for (let j = 0; j < d; j++) x[p * d + j] = p < m - outliers ? 0.5 + 0.03 * normal(rnd) : (p + j) % 2 === 0 ? 0.03 : 0.97;
+  }
+  const spec = { weights, mus, sigmas, low: new Float64Array(d), high: new Float64Array(d).fill(1) };
+  return { spec, x, m };
+}
+
+test('single precision where most components are out of reach of the candidates (TPE late in a run) matches the reference', () => {
+  for (const [d, outliers] of [[2, 0], [2, 2], [3, 1], [5, 2]] as const) {
+    const { spec, x, m } = gatheredMixture(d * 10 + outliers, d, outliers);
+    const r = ref.parzenLogPdf(spec, { x });
+    const w = wasm.parzenLogPdf(spec, { x }, { precision: 'single' });
+    // the case is one where leaving out what is in reach would show: at each point, components from e^-30 to e^-3
+    // of its largest term hold more than 1e-5 of its density
+    let tail = 0;
+    for (let p = 0; p < m - outliers; p++) {
+      const terms = Array.from({ length: spec.weights.length }, (_, k) => {
+        let q = 0;
+        for (let j = 0; j < d; j++) q += ((x[p * d + j]! - spec.mus[k * d + j]!) / spec.sigmas[k * d + j]!) ** 2 / 2;
+        return Math.log(spec.weights[k]!) - q;
+      });
+      const top = Math.max(...terms);
+      const mid = terms.filter((t) => t < top - 3 && t > top - 30).reduce((a, t) => a + Math.exp(t - top), 0);
+      const total = terms.reduce((a, t) => a + Math.exp(t - top), 0);
+      if (mid / total > 1e-5) tail++;
+    }
+    assert.ok(tail > (m - outliers) / 2, `d ${d}: the components in reach matter (${tail} points)`);
+    for (let p = 0; p < m; p++) assert.ok(Math.abs(w[p]! - r[p]!) <= 1e-5, `d ${d}, ${outliers} outliers, point ${p}: ${w[p]} vs ${r[p]}`);
+    for (const spread of [0.01, 3]) {
+      const rnd = mulberry32(d + spread);
+      const num = Float64Array.from({ length: m }, (_, p) => r[p]! + spread * rnd() + (p >= m - outliers ? 2 * spread : 0));
+      // another evaluation first, so that a value not written would not be the right one left from the last call
+      wasm.parzenLogPdf({ ...spec, mus: spec.mus.map((v) => 1 - v) }, { x }, { precision: 'single' });
+      const v = wasm.parzenLogPdf(spec, { x }, { precision: 'single', numerators: num });
+      let exactBest = -Infinity, best = 0;
+      for (let p = 0; p < m; p++) exactBest = Math.max(exactBest, num[p]! - r[p]!);
+      for (let p = 1; p < m; p++) if (num[p]! - v[p]! > num[best]! - v[best]!) best = p;
+      assert.ok(Math.abs(num[best]! - r[best]! - exactBest) <= 2e-5, `d ${d}, spread ${spread}: the winner`);
+      for (let p = 0; p < m; p++) {
+        if (v[p] === Infinity) assert.ok(num[p]! - r[p]! <= exactBest + 1e-5, `d ${d}: skipped point ${p} could win`);
+        else assert.ok(Math.abs(v[p]! - r[p]!) <= 1e-5, `d ${d}, spread ${spread}, point ${p}: ${v[p]} vs ${r[p]}`);
+      }
+    }
+  }
 });
 
 test('with numerators and a component of its own, a point outside the box keeps log p = -inf and wins', () => {
