@@ -729,7 +729,9 @@ const TOP4: usize = memory.data(4 * TILE, 16); // evalSingleShared: each point's
  * to its nearest component (about 1e-7 near the components). A component whose mean lies within FAR sigmas of the
  * box's edge (an edge component) needs its normalisers: they are folded into its weight once a point has it within
  * reach. Components with sigmas of their own, tiny weights, large normaliser bounds or a mean outside the box
- * (exceptions) are scored exactly, in f64.
+ * (exceptions) are scored exactly, in f64. Components out of reach of every point (in TPE late in a run, those far
+ * from where the candidates gather) are left out of the layout (keepWithinReach); with numerators, the points far
+ * from the others are scored first over the whole layout, the rest over the narrowed one.
  * Returns false, having written nothing, when exceptions are more than an eighth of the components.
  */
 function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: usize, mu: usize, sig: usize, isP: usize,
@@ -815,8 +817,8 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     // an edge component out of reach of a point adds under e^-REACH of the point's largest term, weights included
     const reach = REACH + Math.log(wMax / wMin);
     // With numerators, the tiles score only the later half of the components (`from` on; in TPE the recent trials,
-    // near the candidates) and give each point a lower bound on log p; the rest is scored point by point, best
-    // bound first, only for points whose ratio can still reach the best one found.
+    // near the candidates) and give each point a lower bound on log p; the rest is scored, best bound first, only
+    // for points whose ratio can still reach the best one found.
     const from = pruning ? (Kc4 >> 3) << 2 : 0;
     for (let i0 = 0; i0 < n; i0 += TILE) {
       const tn = min(TILE, n - i0);
