@@ -169,7 +169,8 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
 }
 
 /** Whether two rows of d doubles are equal. */
-function rowsEqual(a: usize, b: usize, d: i32): bool {
+// @ts-ignore: decorator
+@inline function rowsEqual(a: usize, b: usize, d: i32): bool {
   const pairs = d >> 1;
   for (let q = 0; q < pairs; q++) {
     const qo = <usize>q << 4;
