@@ -135,42 +135,11 @@ export class TpeSampler implements Sampler {
     // complete: the complete trials' numbers in trial order, the first nComplete entries
     const { complete, nComplete, pending } = this.rank(model, history);
     if (nComplete < this.o.nStartupTrials) return this.random.suggest(history, n, rng);
-    const r = this.ranking!;
     const splits = new Map<string, Split>();
     const splitFor = (g: Group): Split => {
       const key = this.o.split === 'branch' ? g.branch : '';
       let s = splits.get(key);
-      if (!s) {
-        // the good group: the best trials (those where g is active, in a branch's split)
-        const good: Ranked[] = [];
-        if (key === '') {
-          const cut = nBelow(this.o, r.nRanked);
-          for (let i = 0; i < cut; i++) good.push(r.byNumber[r.best[i]]!);
-        } else {
-          let pool = 0;
-          for (let i = 0; i < r.nRanked; i++) if (g.isActive(r.byNumber[r.best[i]]!.row)) pool++;
-          const cut = nBelow(this.o, pool);
-          for (let i = 0; i < r.nRanked && good.length < cut; i++) {
-            const e = r.byNumber[r.best[i]]!;
-            if (g.isActive(e.row)) good.push(e);
-          }
-        }
-        good.sort((a, b) => a.number - b.number);
-        const stamp = ++this.stamp;
-        for (const e of good) r.goodIn[e.number] = stamp;
-        // the bad group in trial order: the complete trials minus the good ones (numbers only: reading each
-        // trial's entry would visit a thousand objects scattered over the heap)
-        let above = this.above.get(key);
-        if (!above || above.length < nComplete) this.above.set(key, (above = new Int32Array(Math.max(nComplete, 2 * (above?.length ?? 0)))));
-        let nAbove = 0;
-        for (let i = 0; i < nComplete; i++) {
-          const num = complete[i];
-          if (r.goodIn[num] === stamp || (key !== '' && !g.isActive(r.byNumber[num]!.row))) continue;
-          above[nAbove++] = num;
-        }
-        s = { below: good.map((e) => e.row), above, nAbove, byNumber: r.byNumber };
-        splits.set(key, s);
-      }
+      if (!s) splits.set(key, (s = this.split(g, key, this.ranking!, complete, nComplete)));
       return s;
     };
     const lies = this.o.constantLiar ? pending.map((t) => encode(model, t.params)) : [];
@@ -195,6 +164,42 @@ export class TpeSampler implements Sampler {
       if (this.o.constantLiar && i < n - 1) lies.push(encode(model, p));
     }
     return out;
+  }
+
+  /**
+   * The good and the bad group of the split named `key` ('' for all complete trials, else the trials in which g's
+   * branch is active). (A method rather than a closure per call: V8 optimises its loop over the trials sooner.)
+   */
+  private split(g: Group, key: string, r: Ranking, complete: Int32Array, nComplete: number): Split {
+    // the good group: the best trials (those where g is active, in a branch's split)
+    const good: Ranked[] = [];
+    if (key === '') {
+      const cut = nBelow(this.o, r.nRanked);
+      for (let i = 0; i < cut; i++) good.push(r.byNumber[r.best[i]]!);
+    } else {
+      let pool = 0;
+      for (let i = 0; i < r.nRanked; i++) if (g.isActive(r.byNumber[r.best[i]]!.row)) pool++;
+      const cut = nBelow(this.o, pool);
+      for (let i = 0; i < r.nRanked && good.length < cut; i++) {
+        const e = r.byNumber[r.best[i]]!;
+        if (g.isActive(e.row)) good.push(e);
+      }
+    }
+    good.sort((a, b) => a.number - b.number);
+    const stamp = ++this.stamp;
+    const { goodIn, byNumber } = r;
+    for (const e of good) goodIn[e.number] = stamp;
+    // the bad group in trial order: the complete trials minus the good ones (numbers only: reading each trial's
+    // entry would visit a thousand objects scattered over the heap)
+    let above = this.above.get(key);
+    if (!above || above.length < nComplete) this.above.set(key, (above = new Int32Array(Math.max(nComplete, 2 * (above?.length ?? 0)))));
+    let nAbove = 0;
+    for (let i = 0; i < nComplete; i++) {
+      const num = complete[i];
+      if (goodIn[num] === stamp || (key !== '' && !g.isActive(byNumber[num]!.row))) continue;
+      above[nAbove++] = num;
+    }
+    return { below: good.map((e) => e.row), above, nAbove, byNumber };
   }
 
   /**
