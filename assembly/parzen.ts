@@ -73,7 +73,15 @@ const BAD_WEIGHT = 1, BAD_SIGMA = 2, BAD_MU = 3, BAD_BOUNDS = 4;
 export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig: usize, low: usize, high: usize,
   isInterval: usize, catSizes: usize, catProbs: usize,
   isR: usize, isP: usize, lzI: usize, cst: usize, ub: usize, wt: usize, lazy: usize, catLog: usize): i32 {
-  for (let k = 0; k < K; k++) if (!(ld(w + (<usize>k << 3)) >= 0)) return BAD_WEIGHT | (k << 3);
+  // the weights, checked, and the lazy terms' cache emptied (NaN), each in a loop of its own (one stream each)
+  for (let k = 0; k < K; k++) {
+    const v = ld(w + (<usize>k << 3));
+    if (!(v >= 0)) return BAD_WEIGHT | (k << 3);
+    st(wt + (<usize>k << 3), v);
+  }
+  const nan2 = f64x2.splat(NaN);
+  for (let k = 0; k + 1 < K; k += 2) v128.store(lazy + (<usize>k << 3), nan2);
+  if (K & 1) st(lazy + (<usize>(K - 1) << 3), NaN);
   const Kp = (K + 1) & ~1;
   const rowBytes = <usize>d << 3;
   if (d > thCap) {
@@ -88,9 +96,7 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
   let shared: usize = isR;
   for (let k = 0; k < Kp; k++) {
     const o = <usize>k << 3;
-    st(wt + o, k < K ? ld(w + o) : 0);
-    st(lazy + o, k < K ? NaN : Infinity);
-    if (k >= K) { st(cst + o, -Infinity); st(ub + o, 0); continue; }
+    if (k >= K) { st(wt + o, 0); st(lazy + o, Infinity); st(cst + o, -Infinity); st(ub + o, 0); continue; }
     const srow = sig + <usize>k * rowBytes;
     const mrow = mu + <usize>k * rowBytes;
     // the sigmas are checked (and what depends on them alone computed) only where they differ from the
