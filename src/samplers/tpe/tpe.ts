@@ -372,8 +372,6 @@ function encode(model: Model, params: Params): Encoded {
   return e;
 }
 
-const NONE: readonly Encoded[] = [];
-
 /**
  * The group's values in the trials of `rows` where it was active (all its dims are then present), in trial order,
  * in scratch arrays of slot 0. The arrays have one spare row at the end, where a multivariate estimator puts its
