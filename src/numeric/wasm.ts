@@ -450,7 +450,7 @@ interface MixtureLayout {
   readonly cst: number; readonly ub: number; readonly wt: number; readonly lazy: number; readonly catLog: number;
 }
 
-/** The shape of a mixture spec, checked, and the bytes preparing it takes (mixtureBytes). */
+/** The sizes of a mixture spec, its arrays' lengths checked against them. */
 function mixtureShape(spec: MixtureSpec): { K: number; d: number; dc: number; S: number; sizes: number[] } {
   const K = spec.weights.length;
   const d = spec.low.length;
@@ -467,12 +467,15 @@ function mixtureShape(spec: MixtureSpec): { K: number; d: number; dc: number; S:
   return { K, d, dc: sizes.length, S, sizes };
 }
 
-/** Bytes of an arena that prepareMixture lays a mixture of this shape out in (its tables, then the copies it reads once). */
-function mixtureBytes(K: number, d: number, dc: number, S: number): number {
+/**
+ * Bytes of an arena that prepareMixture lays a mixture of this shape out in (its tables, then the copies it reads
+ * once); `interval`: if it may have interval dims.
+ */
+function mixtureBytes(K: number, d: number, dc: number, S: number, interval: boolean): number {
   const f64s = (n: number) => alignedSize(n * 8);
   const Kp = (K + 1) & ~1;
-  return 2 * f64s(d) + alignedSize(d) + alignedSize(4 * d) + alignedSize(4 * dc) + 4 * f64s(K * d) + alignedSize(4 * K)
-    + 4 * f64s(Kp) + 2 * f64s(K * S) + f64s(K);
+  return 2 * f64s(d) + alignedSize(d) + alignedSize(4 * d) + alignedSize(4 * dc) + (interval ? 4 : 3) * f64s(K * d)
+    + alignedSize(4 * K) + 4 * f64s(Kp) + 2 * f64s(K * S) + f64s(K);
 }
 
 /** Copies a mixture into `ar` and prepares it (parzenPrepare); throws a RangeError naming the first invalid input. */
@@ -574,7 +577,7 @@ class WasmMixture implements ParzenMixture {
 
   constructor(spec: MixtureSpec) {
     const { K, d, dc, S } = mixtureShape(spec);
-    const ar = new Arena(mixtureBytes(K, d, dc, S));
+    const ar = new Arena(mixtureBytes(K, d, dc, S, spec.q !== undefined));
     try {
       this.#L = prepareMixture(spec, ar);
       this.k = K;
@@ -608,7 +611,8 @@ let oneShot: Arena | null = null;
 /** parzenLogPdf: prepare and evaluate in a reused arena. */
 function parzenLogPdfOnce(spec: MixtureSpec, pts: MixturePoints, options: MixtureEvalOptions = {}): Float64Array {
   const { K, d, dc, S } = mixtureShape(spec);
-  const bytes = mixtureBytes(K, d, dc, S) + evalBytes(K, d, dc, pointsIn(pts, d, dc), spec.q !== undefined, options.numerators !== undefined);
+  const interval = spec.q !== undefined;
+  const bytes = mixtureBytes(K, d, dc, S, interval) + evalBytes(K, d, dc, pointsIn(pts, d, dc), interval, options.numerators !== undefined);
   const ar = (oneShot ??= new Arena()).reset(bytes);
   const L = prepareMixture(spec, ar);
   return evalMixture(L, pts, pointCount(L, pts, options), options, ar);
