@@ -803,14 +803,15 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
   // first, over every component, then the rest over the components within reach of their box (see below), which
   // the far ones would widen until it kept them all.
   const pruning = num != 0 && m <= MAX_RANKED;
-  const nGroups = pruning ? splitOutliers(m, x, d, shared) : 1;
+  const split = pruning && m <= SPLIT_MAX;
+  const nGroups = split ? splitOutliers(m, x, d, shared) : 1;
   // the best ratio found so far over all groups (with numerators): a point that cannot reach it cannot win
   let best: f64 = -Infinity, bestAt = -1;
   for (let g = 0; g < nGroups; g++) {
-    // the group's points: POINTS[g0, g1) (pruning), else all, in order
-    const g0 = g == 0 ? 0 : load<i32>(GROUP_END), g1 = pruning ? load<i32>(GROUP_END + (<usize>g << 2)) : m;
+    // the group's points: POINTS[g0, g1) (split), else all, in order
+    const g0 = g == 0 ? 0 : load<i32>(GROUP_END), g1 = split ? load<i32>(GROUP_END + (<usize>g << 2)) : m;
     const n = g1 - g0;
-    const idx = pruning ? POINTS + (<usize>g0 << 2) : 0;
+    const idx = split ? POINTS + (<usize>g0 << 2) : 0;
     if (g == nGroups - 1) Kc = keepWithinReach(n, idx, x, d, low, high, shared, K, k4b, tM, tC, tW, ub, map, rows);
     const Kc4 = (Kc + 3) & ~3;
     const edges = exc + (<usize>nExc << 2);
@@ -1089,9 +1090,11 @@ const PART: usize = memory.data(8 * MAX_RANKED, 16); // per point: log p over th
 const INSIDE: usize = memory.data(MAX_RANKED, 16); // per point: 1 if it lies in the box (its density is 0 otherwise)
 const BOUND: usize = memory.data(8 * MAX_RANKED, 16); // per point: numerator - PART, an upper bound on its ratio
 const ORDER: usize = memory.data(4 * MAX_RANKED, 16); // points by BOUND, largest first
-const POINTS: usize = memory.data(4 * MAX_RANKED, 16); // evalSingleShared: the points by group, each group in order
+/** Points evalSingleShared splits into groups (splitOutliers sorts m values per dim by insertion; TPE has 24). */
+const SPLIT_MAX = 64;
+const POINTS: usize = memory.data(4 * SPLIT_MAX, 16); // evalSingleShared: the points by group, each group in order
 const GROUP_END: usize = memory.data(4 * 2, 16); // where each group ends in POINTS
-const MEDIAN: usize = memory.data(8 * MAX_RANKED, 16); // splitOutliers: one dim's values, sorted
+const MEDIAN: usize = memory.data(8 * SPLIT_MAX, 16); // splitOutliers: one dim's values, sorted
 
 /**
  * Edge components among `edges` in [from, to) that a point (its scores `row`, its top score) has within reach get

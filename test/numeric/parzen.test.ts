@@ -211,9 +211,9 @@ test('with numerators, the point of best numerator − log p is the one a full e
 /**
  * A bad-group mixture as TPE builds it late in a run: most components gathered where the candidates are, the rest
  * spread over the box (some near its edges), a shared small bandwidth, weights ramping up, and a wide prior last.
- * Candidates: most near the gathering, `outliers` far from it.
+ * m candidates: most near the gathering, `outliers` far from it.
  */
-function gatheredMixture(seed: number, d: number, outliers: number) {
+function gatheredMixture(seed: number, d: number, outliers: number, m: number) {
   const rnd = mulberry32(seed);
   const K = 800, near = 600, sigma = 0.012;
   const mus = new Float64Array(K * d), sigmas = new Float64Array(K * d).fill(sigma), weights = new Float64Array(K);
@@ -228,18 +228,18 @@ function gatheredMixture(seed: number, d: number, outliers: number) {
     const o = Math.floor(rnd() * (k + 1));
     for (let j = 0; j < d; j++) [mus[k * d + j], mus[o * d + j]] = [mus[o * d + j]!, mus[k * d + j]!];
   }
-  const m = 24;
   const x = new Float64Array(m * d);
   for (let p = 0; p < m; p++) {
     for (let j = 0; j < d; j++) x[p * d + j] = p < m - outliers ? 0.5 + 0.03 * normal(rnd) : (p + j) % 2 === 0 ? 0.03 : 0.97;
   }
   const spec = { weights, mus, sigmas, low: new Float64Array(d), high: new Float64Array(d).fill(1) };
-  return { spec, x, m };
+  return { spec, x };
 }
 
 test('single precision where most components are out of reach of the candidates (TPE late in a run) matches the reference', () => {
-  for (const [d, outliers] of [[2, 0], [2, 2], [3, 1], [5, 2]] as const) {
-    const { spec, x, m } = gatheredMixture(d * 10 + outliers, d, outliers);
+  // (80 points: more than the core splits into groups)
+  for (const [d, outliers, m] of [[2, 0, 24], [2, 2, 24], [3, 1, 24], [5, 2, 24], [2, 3, 80]] as const) {
+    const { spec, x } = gatheredMixture(d * 10 + outliers, d, outliers, m);
     const r = ref.parzenLogPdf(spec, { x });
     const w = wasm.parzenLogPdf(spec, { x }, { precision: 'single' });
     // the case is one where leaving out what is in reach would show: at each point, components from e^-30 to e^-3
