@@ -84,86 +84,24 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
   if (K & 1) st(lazy + (<usize>(K - 1) << 3), NaN);
   const Kp = (K + 1) & ~1;
   const rowBytes = <usize>d << 3;
-  if (d > thCap) {
-    if (thCap > 0) { heap.free(TH); heap.free(FARS); heap.free(INNER); }
-    thCap = d;
-    TH = heap.alloc(<usize>thCap * 32);
-    FARS = heap.alloc(<usize>(thCap + 1) << 3);
-    INNER = heap.alloc(<usize>(thCap + 1) << 4);
-  }
-  const pairs = d >> 1;
+  rowScratch(d);
   let sumLog: f64 = 0;
   let shared: usize = isR;
   for (let k = 0; k < Kp; k++) {
     const o = <usize>k << 3;
     if (k >= K) { st(wt + o, 0); st(lazy + o, Infinity); st(cst + o, -Infinity); st(ub + o, 0); continue; }
     const srow = sig + <usize>k * rowBytes;
-    const mrow = mu + <usize>k * rowBytes;
     // the sigmas are checked (and what depends on them alone computed) only where they differ from the
     // previous component's: in multivariate TPE every component but the prior shares them
     if (k == 0 || d == 1 || !rowsEqual(srow, srow - rowBytes, d)) {
-      sumLog = 0;
-      const irow = isR + <usize>k * rowBytes;
-      for (let j = 0; j < d; j++) {
-        const jo = <usize>j << 3;
-        const sj = ld(srow + jo);
-        if (!(sj > 0) || sj == Infinity) return firstRowError(k, d, mu, sig);
-        if (load<u8>(isInterval + <usize>j) != 0) { st(irow + jo, 0); st(FARS + jo, NaN); st(INNER + jo, NaN); continue; }
-        const half = 0.5 * (ld(high + jo) - ld(low + jo));
-        st(irow + jo, INV_SQRT2 / sj);
-        sumLog += Math.log(sj) + HALF_LOG_2PI;
-        // thresholds of the bound on -log Z by the mean's distance to the nearer edge (see below); beyond all of
-        // them: with the mean in the box, [m, m + h] or [m - h, m] lies in it for some h >= half the width, so
-        // Z >= Phi(half/s) - 1/2 >= PHI1 * min(half/s, 1)
-        const th = TH + <usize>j * 32;
-        st(FARS + jo, FAR * sj);
-        // the inner box, a hair narrower than FAR sigmas (its rounding must not admit what meanTerm would not)
-        st(INNER + jo, ld(low + jo) + FAR_INNER * sj);
-        st(INNER + (<usize>thCap << 3) + jo, ld(high + jo) - FAR_INNER * sj);
-        st(th, 4 * sj); st(th + 8, 2 * sj); st(th + 16, sj);
-        st(th + 24, half >= sj ? NEG_LOG_PHI1 : -Math.log(PHI1 * (half / sj)));
-      }
-      shared = irow;
+      shared = isR + <usize>k * rowBytes;
+      sumLog = rowSetup(srow, shared, d, low, high, isInterval);
+      if (isNaN(sumLog)) return firstRowError(k, d, mu, sig);
     }
     store<i32>(isP + (<usize>k << 2), <i32>shared);
-    // The means: normalisers now at interval dims (every point needs them) and where a mean lies outside the box
-    // (not so in TPE); elsewhere a bound: with the nearer edge t sigmas away, Z >= 1 - 2 Phi(-t), and Z = 1 as
-    // computed beyond FAR sigmas (logZ drops the tails), the common case, settled a pair of dims at a time.
-    let eager: f64 = 0, u: f64 = 0;
-    // first, whether every mean lies in the inner box (false for NaN, infinities and interval dims): one branch
-    const hiInner = INNER + (<usize>thCap << 3);
-    let all = i64x2.splat(-1);
-    for (let q = 0; q < pairs; q++) {
-      const qo = <usize>q << 4;
-      const m = v128.load(mrow + qo);
-      all = v128.and(all, v128.and(f64x2.ge(m, v128.load(INNER + qo)), f64x2.le(m, v128.load(hiInner + qo))));
-    }
-    const oddInside = (d & 1) == 0 || (ld(mrow + <usize>(d - 1) * 8) >= ld(INNER + <usize>(d - 1) * 8)
-      && ld(mrow + <usize>(d - 1) * 8) <= ld(hiInner + <usize>(d - 1) * 8));
-    if (i64x2.all_true(all) && oddInside) {
-      st(cst + o, -sumLog);
-      st(ub + o, 0);
-      continue;
-    }
-    const zero = f64x2.splat(0);
-    for (let q = 0; q < pairs; q++) {
-      const qo = <usize>q << 4;
-      const m = v128.load(mrow + qo);
-      const dist = f64x2.pmin(f64x2.sub(m, v128.load(low + qo)), f64x2.sub(v128.load(high + qo), m));
-      const ok = v128.and(f64x2.eq(f64x2.sub(m, m), zero), f64x2.ge(dist, v128.load(FARS + qo)));
-      if (i64x2.all_true(ok)) continue;
-      for (let j = q << 1; j < (q << 1) + 2; j++) {
-        const t = meanTerm(k, j, d, mu, sig, low, high, isInterval, lzI);
-        if (isNaN(t)) return firstRowError(k, d, mu, sig);
-        if (t < 0) eager += t; else u += t;
-      }
-    }
-    if (d & 1) {
-      const t = meanTerm(k, d - 1, d, mu, sig, low, high, isInterval, lzI);
-      if (isNaN(t)) return firstRowError(k, d, mu, sig);
-      if (t < 0) eager += t; else u += t;
-    }
-    st(cst + o, -sumLog - eager);
+    const u = meanTerms(k, d, mu, sig, low, high, isInterval, lzI);
+    if (isNaN(u)) return firstRowError(k, d, mu, sig);
+    st(cst + o, -sumLog - EAGER);
     st(ub + o, u);
   }
   for (let j = 0; j < d; j++) if (!(ld(low + (<usize>j << 3)) < ld(high + (<usize>j << 3)))) return BAD_BOUNDS | (j << 3);
@@ -172,6 +110,94 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
   const tot = <usize>K * <usize>S;
   for (let i: usize = 0; i < tot; i++) st(catLog + (i << 3), Math.log(ld(catProbs + (i << 3))));
   return 0;
+}
+
+/** TH, FARS and INNER, grown to d dims. */
+function rowScratch(d: i32): void {
+  if (d <= thCap) return;
+  if (thCap > 0) { heap.free(TH); heap.free(FARS); heap.free(INNER); }
+  thCap = d;
+  TH = heap.alloc(<usize>thCap * 32);
+  FARS = heap.alloc(<usize>(thCap + 1) << 3);
+  INNER = heap.alloc(<usize>(thCap + 1) << 4);
+}
+
+/**
+ * Sets up a row of sigmas for the components that have it: 1/(s sqrt2) into irow (0 at interval dims), and TH, FARS
+ * and INNER for meanTerms. Returns the sum over density dims of log s + log sqrt(2 pi), or NaN when a sigma is not
+ * positive and finite.
+ */
+function rowSetup(srow: usize, irow: usize, d: i32, low: usize, high: usize, isInterval: usize): f64 {
+  let sumLog: f64 = 0;
+  for (let j = 0; j < d; j++) {
+    const jo = <usize>j << 3;
+    const sj = ld(srow + jo);
+    if (!(sj > 0) || sj == Infinity) return NaN;
+    if (load<u8>(isInterval + <usize>j) != 0) { st(irow + jo, 0); st(FARS + jo, NaN); st(INNER + jo, NaN); continue; }
+    const half = 0.5 * (ld(high + jo) - ld(low + jo));
+    st(irow + jo, INV_SQRT2 / sj);
+    sumLog += Math.log(sj) + HALF_LOG_2PI;
+    // thresholds of the bound on -log Z by the mean's distance to the nearer edge (see meanTerm); beyond all of
+    // them: with the mean in the box, [m, m + h] or [m - h, m] lies in it for some h >= half the width, so
+    // Z >= Phi(half/s) - 1/2 >= PHI1 * min(half/s, 1)
+    const th = TH + <usize>j * 32;
+    st(FARS + jo, FAR * sj);
+    // the inner box, a hair narrower than FAR sigmas (its rounding must not admit what meanTerm would not)
+    st(INNER + jo, ld(low + jo) + FAR_INNER * sj);
+    st(INNER + (<usize>thCap << 3) + jo, ld(high + jo) - FAR_INNER * sj);
+    st(th, 4 * sj); st(th + 8, 2 * sj); st(th + 16, sj);
+    st(th + 24, half >= sj ? NEG_LOG_PHI1 : -Math.log(PHI1 * (half / sj)));
+  }
+  return sumLog;
+}
+
+/** meanTerms' second result: the sum of component k's log normalisers applied now (<= 0, for cst). */
+let EAGER: f64 = 0;
+
+/**
+ * Component k's means (its row's TH, FARS and INNER set up): normalisers now at interval dims (every point needs
+ * them) and where a mean lies outside the box (not so in TPE), summed into EAGER; elsewhere a bound, returned: with
+ * the nearer edge t sigmas away, Z >= 1 - 2 Phi(-t), and Z = 1 as computed beyond FAR sigmas (logZ drops the tails),
+ * the common case, settled by one check of the inner box, else a pair of dims at a time. NaN for a mean that is not
+ * finite.
+ */
+// @ts-ignore: decorator
+@inline function meanTerms(k: i32, d: i32, mu: usize, sig: usize, low: usize, high: usize, isInterval: usize, lzI: usize): f64 {
+  const mrow = mu + <usize>k * (<usize>d << 3);
+  const pairs = d >> 1;
+  EAGER = 0;
+  // first, whether every mean lies in the inner box (false for NaN, infinities and interval dims): one branch
+  const hiInner = INNER + (<usize>thCap << 3);
+  let all = i64x2.splat(-1);
+  for (let q = 0; q < pairs; q++) {
+    const qo = <usize>q << 4;
+    const m = v128.load(mrow + qo);
+    all = v128.and(all, v128.and(f64x2.ge(m, v128.load(INNER + qo)), f64x2.le(m, v128.load(hiInner + qo))));
+  }
+  const oddInside = (d & 1) == 0 || (ld(mrow + <usize>(d - 1) * 8) >= ld(INNER + <usize>(d - 1) * 8)
+    && ld(mrow + <usize>(d - 1) * 8) <= ld(hiInner + <usize>(d - 1) * 8));
+  if (i64x2.all_true(all) && oddInside) return 0;
+  let eager: f64 = 0, u: f64 = 0;
+  const zero = f64x2.splat(0);
+  for (let q = 0; q < pairs; q++) {
+    const qo = <usize>q << 4;
+    const m = v128.load(mrow + qo);
+    const dist = f64x2.pmin(f64x2.sub(m, v128.load(low + qo)), f64x2.sub(v128.load(high + qo), m));
+    const ok = v128.and(f64x2.eq(f64x2.sub(m, m), zero), f64x2.ge(dist, v128.load(FARS + qo)));
+    if (i64x2.all_true(ok)) continue;
+    for (let j = q << 1; j < (q << 1) + 2; j++) {
+      const t = meanTerm(k, j, d, mu, sig, low, high, isInterval, lzI);
+      if (isNaN(t)) return NaN;
+      if (t < 0) eager += t; else u += t;
+    }
+  }
+  if (d & 1) {
+    const t = meanTerm(k, d - 1, d, mu, sig, low, high, isInterval, lzI);
+    if (isNaN(t)) return NaN;
+    if (t < 0) eager += t; else u += t;
+  }
+  EAGER = eager;
+  return u;
 }
 
 /** Whether two rows of d doubles are equal. */
