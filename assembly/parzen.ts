@@ -822,6 +822,22 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     for (let k = 0; k < K; k++) store<f32>(row + (<usize>k << 2), <f32>((ld(mu + <usize>k * rowBytes + jo) - cj) * isj));
     for (let k = K; k < K4; k++) store<f32>(row + (<usize>k << 2), 0);
   }
+  scoreLaidOut(K, d, low, high, isInterval, mu, sig, isP, cst, ub, wt, lazy, wMax, wMin, base, shared, nExc, m, x, out, scratch, num);
+  return true;
+}
+
+/**
+ * evalSingleShared's scoring, once the layout is in scratch (every component at its column, exceptions and padding
+ * with -inf constants and zero weights, the exceptions listed) and CENTRE is set: see evalSingleShared.
+ */
+function scoreLaidOut(K: i32, d: i32, low: usize, high: usize, isInterval: usize, mu: usize, sig: usize, isP: usize,
+  cst: usize, ub: usize, wt: usize, lazy: usize, wMax: f64, wMin: f64, base: f64, shared: usize, nExc: i32, m: i32, x: usize,
+  out: usize, scratch: usize, num: usize): void {
+  const K4 = (K + 3) & ~3;
+  const k4b = <usize>K4 << 2;
+  const rows = scratch, tM = rows + <usize>TILE * k4b, tC = tM + <usize>d * k4b, tW = tC + k4b, exc = tW + k4b;
+  const rowBytes = <usize>d << 3;
+  const lwMax = Math.log(wMax);
   const map = exc + (<usize>K << 2); // compact index -> component
   for (let k = 0; k < K; k++) store<i32>(map + (<usize>k << 2), k);
   let Kc = K;
@@ -926,7 +942,6 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
       }
     }
   }
-  return true;
 }
 
 const SUM4: usize = memory.data(8 * TILE, 16); // evalSingleShared: the tile's log-sums
