@@ -827,6 +827,110 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
 }
 
 /**
+ * parzenPrepare then parzenEval in single precision, for a mixture of 2 to 16 density dims (no interval or
+ * categorical ones) whose components nearly all share one row of sigmas, as TPE evaluates its g(x): in one pass over
+ * the components, the checks, the tables only where evalSingleShared's scoring reads them (cst and ub for every
+ * component, lazy for those with a normaliser bound, isP and isR rows for the exceptions), the classification and
+ * the layout. w serves as the weights' table. Returns 0 when done; -1, having written nothing to out, for a mixture
+ * it does not take (an invalid input included): the caller then prepares and evaluates it in full.
+ */
+export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize, low: usize, high: usize,
+  isInterval: usize, isR: usize, isP: usize, cst: usize, ub: usize, lazy: usize, m: i32, x: usize, out: usize,
+  scratch: usize, num: usize): i32 {
+  if (K < 8 || d < 2 || d > 16 || m < TILE) return -1;
+  for (let j = 0; j < d; j++) {
+    const jo = <usize>j << 3;
+    if (!(ld(low + jo) < ld(high + jo)) || load<u8>(isInterval + <usize>j) != 0) return -1;
+  }
+  let wMax: f64 = 0;
+  for (let k = 0; k < K; k++) {
+    const v = ld(w + (<usize>k << 3));
+    if (!(v >= 0)) return -1;
+    wMax = max(wMax, v);
+  }
+  if (!(wMax > 0)) return -1;
+  const rowBytes = <usize>d << 3;
+  // the shared row: component 1's when component 2 has it too, else component 0's (as evalSingleShared reads isP)
+  const kShared = rowsEqual(sig + rowBytes, sig + 2 * rowBytes, d) ? 1 : 0;
+  const sharedSig = sig + <usize>kShared * rowBytes;
+  const shared = isR + <usize>kShared * rowBytes;
+  rowScratch(d);
+  const sumLog = rowSetup(sharedSig, shared, d, low, high, isInterval);
+  if (isNaN(sumLog)) return -1;
+  if (isNaN(meanTerms(kShared, d, mu, sig, low, high, isInterval, 0))) return -1;
+  const cShared = -sumLog - EAGER;
+  // the constant of a component of the shared row with every mean FAR sigmas inside the box (cMain in evalSingleShared)
+  const cMain = -sumLog;
+  const wFloor = wMax * 1e-20;
+  const K4 = (K + 3) & ~3;
+  const k4b = <usize>K4 << 2;
+  const tM = scratch + <usize>TILE * k4b, tC = tM + <usize>d * k4b, tW = tC + k4b, exc = tW + k4b;
+  const own = exc + (<usize>K << 2); // components with sigmas of their own, set up after the others (the map's room)
+  centreOf(m, 0, x, d, low, high, isInterval);
+  let nExc = 0, nOwn = 0, main = false;
+  let wMin = wMax;
+  for (let k = 0; k < K4; k++) {
+    const o = <usize>k << 3, ko = <usize>k << 2;
+    if (k >= K) {
+      store<f32>(tC + ko, -Infinity); store<f32>(tW + ko, 0);
+      for (let j = 0; j < d; j++) store<f32>(tM + <usize>j * k4b + ko, 0);
+      continue;
+    }
+    const mrow = mu + <usize>k * rowBytes;
+    for (let j = 0; j < d; j++) {
+      const jo = <usize>j << 3;
+      store<f32>(tM + <usize>j * k4b + ko, <f32>((ld(mrow + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
+    }
+    if (!rowsEqual(sig + <usize>k * rowBytes, sharedSig, d)) {
+      store<i32>(own + (<usize>nOwn << 2), k);
+      nOwn++;
+      store<f32>(tC + ko, -Infinity); store<f32>(tW + ko, 0);
+      continue;
+    }
+    const u = meanTerms(k, d, mu, sig, low, high, isInterval, 0);
+    if (isNaN(u)) return -1;
+    const c = -sumLog - EAGER, wk = ld(w + o);
+    st(cst + o, c);
+    st(ub + o, u);
+    if (u != 0) st(lazy + o, NaN);
+    // (a constant off the shared one, from a mean outside the box, would be large in f32 beside the distances)
+    if (wk >= wFloor && u <= 30 && abs(c - cShared) <= 1) {
+      wMin = min(wMin, wk);
+      if (u == 0) main = true;
+      store<f32>(tC + ko, <f32>(c - cMain));
+      store<f32>(tW + ko, <f32>(wk / wMax));
+      continue;
+    }
+    if (nExc * 8 >= K4 || nExc >= EXS_CAP) return -1;
+    store<i32>(exc + (<usize>nExc << 2), k);
+    nExc++;
+    st(lazy + o, NaN);
+    store<i32>(isP + ko, <i32>shared);
+    store<f32>(tC + ko, -Infinity); store<f32>(tW + ko, 0);
+  }
+  if (!main) return -1;
+  for (let i = 0; i < nOwn; i++) {
+    const k = load<i32>(own + (<usize>i << 2));
+    const o = <usize>k << 3;
+    const irow = isR + <usize>k * rowBytes;
+    const sl = rowSetup(sig + <usize>k * rowBytes, irow, d, low, high, isInterval);
+    if (isNaN(sl)) return -1;
+    const u = meanTerms(k, d, mu, sig, low, high, isInterval, 0);
+    if (isNaN(u)) return -1;
+    st(cst + o, -sl - EAGER);
+    st(ub + o, u);
+    st(lazy + o, NaN);
+    store<i32>(isP + (<usize>k << 2), <i32>irow);
+    if (nExc * 8 >= K4 || nExc >= EXS_CAP) return -1;
+    store<i32>(exc + (<usize>nExc << 2), k);
+    nExc++;
+  }
+  scoreLaidOut(K, d, low, high, isInterval, mu, sig, isP, cst, ub, w, lazy, wMax, wMin, cMain + Math.log(wMax), shared, nExc, m,
+    x, out, scratch, num);
+  return 0;
+}
+
+/**
  * evalSingleShared's scoring, once the layout is in scratch (every component at its column, exceptions and padding
  * with -inf constants and zero weights, the exceptions listed) and CENTRE is set: see evalSingleShared.
  */

@@ -54,6 +54,9 @@ interface Exports {
   parzenPrepare(K: number, d: number, dc: number, w: number, mu: number, sig: number, low: number, high: number,
     isInterval: number, catSizes: number, catProbs: number,
     isR: number, isP: number, lzI: number, cst: number, ub: number, wt: number, lazy: number, catLog: number): number;
+  parzenSingleOnce(K: number, d: number, w: number, mu: number, sig: number, low: number, high: number, isInterval: number,
+    isR: number, isP: number, cst: number, ub: number, lazy: number, m: number, x: number, out: number, scratch: number,
+    num: number): number;
   parzenEval(K: number, d: number, dc: number, low: number, high: number, isInterval: number, order: number, nd: number,
     catSizes: number, mu: number, sig: number, isR: number, isP: number, lzI: number, cst: number, ub: number, wt: number,
     lazy: number, catLog: number, m: number, x: number, xhi: number, cats: number, out: number, scratch: number, single: number,
@@ -442,6 +445,8 @@ interface MixtureLayout {
   readonly K: number;
   readonly d: number;
   readonly dc: number;
+  /** The categorical dims' total size. */
+  readonly S: number;
   readonly q: Float64Array;
   readonly anyInterval: boolean;
   readonly nd: number;
@@ -475,11 +480,28 @@ function mixtureBytes(K: number, d: number, dc: number, S: number, interval: boo
   const f64s = (n: number) => alignedSize(n * 8);
   const Kp = (K + 1) & ~1;
   return 2 * f64s(d) + alignedSize(d) + alignedSize(4 * d) + alignedSize(4 * dc) + (interval ? 4 : 3) * f64s(K * d)
-    + alignedSize(4 * K) + 4 * f64s(Kp) + 2 * f64s(K * S) + f64s(K);
+    + alignedSize(4 * K) + 4 * f64s(Kp) + 2 * f64s(K * S);
 }
 
 /** Copies a mixture into `ar` and prepares it (parzenPrepare); throws a RangeError naming the first invalid input. */
 function prepareMixture(spec: MixtureSpec, ar: Arena): MixtureLayout {
+  const L = layoutMixture(spec, ar);
+  prepareLaidOut(L, spec, ar);
+  return L;
+}
+
+/** parzenPrepare on a mixture copied by layoutMixture; throws a RangeError naming the first invalid input. */
+function prepareLaidOut(L: MixtureLayout, spec: MixtureSpec, ar: Arena): void {
+  const { K, d, dc, S } = L;
+  // the core checks the values (a JS loop over K x d elements costs more than preparing them); the weights were
+  // copied to their table, which parzenPrepare fills from itself
+  const err = ex.parzenPrepare(K, d, dc, L.wt, L.mu, L.sig, L.low, L.high, L.isInterval, L.catSizes,
+    spec.categorical ? ar.put(spec.categorical.probs, K * S) : 0, L.isR, L.isP, L.lzI, L.cst, L.ub, L.wt, L.lazy, L.catLog);
+  if (err !== 0) throw mixtureError(spec, err & 7, err >>> 3);
+}
+
+/** Copies a mixture's inputs into `ar` (its weights into their table) and makes room for the tables parzenPrepare fills. */
+function layoutMixture(spec: MixtureSpec, ar: Arena): MixtureLayout {
   const { K, d, dc, S, sizes } = mixtureShape(spec);
   const q = new Float64Array(d);
   let anyInterval = false;
@@ -495,18 +517,22 @@ function prepareMixture(spec: MixtureSpec, ar: Arena): MixtureLayout {
   const nd = order.length;
   for (let j = 0; j < d; j++) if (q[j]! > 0) order.push(j);
   const Kp = (K + 1) & ~1;
-  const L: MixtureLayout = {
-    K, d, dc, q, anyInterval, nd,
+  return {
+    K, d, dc, S, q, anyInterval, nd,
     low: ar.put(spec.low, d), high: ar.put(spec.high, d), isInterval: ar.putU8(q), order: ar.putI32(order),
     catSizes: ar.putI32(sizes), mu: ar.put(spec.mus, K * d), sig: ar.put(spec.sigmas, K * d), isR: ar.f64(K * d),
-    isP: ar.alloc(K * 4), lzI: nd < d ? ar.f64(K * d) : 0, cst: ar.f64(Kp), ub: ar.f64(Kp), wt: ar.f64(Kp), lazy: ar.f64(Kp),
-    catLog: ar.f64(K * S),
+    isP: ar.alloc(K * 4), lzI: nd < d ? ar.f64(K * d) : 0, cst: ar.f64(Kp), ub: ar.f64(Kp), wt: putPadded(ar, spec.weights, K, Kp),
+    lazy: ar.f64(Kp), catLog: ar.f64(K * S),
   };
-  // the core checks the values (a JS loop over K x d elements costs more than preparing them)
-  const err = ex.parzenPrepare(K, d, dc, ar.put(spec.weights, K), L.mu, L.sig, L.low, L.high, L.isInterval, L.catSizes,
-    spec.categorical ? ar.put(spec.categorical.probs, K * S) : 0, L.isR, L.isP, L.lzI, L.cst, L.ub, L.wt, L.lazy, L.catLog);
-  if (err !== 0) throw mixtureError(spec, err & 7, err >>> 3);
-  return L;
+}
+
+/** `src`'s first n values into a new block of `len` doubles of `ar`. */
+function putPadded(ar: Arena, src: ArrayLike<number>, n: number, len: number): number {
+  const p = ar.f64(len);
+  const heap = heapF64();
+  if (src instanceof Float64Array) heap.set(src.length === n ? src : src.subarray(0, n), p >>> 3);
+  else for (let i = 0; i < n; i++) heap[(p >>> 3) + i] = src[i]!;
+  return p;
 }
 
 /** The number of points in `pts` (m x d values, or m x dc categories when d = 0). */
@@ -614,8 +640,21 @@ function parzenLogPdfOnce(spec: MixtureSpec, pts: MixturePoints, options: Mixtur
   const interval = spec.q !== undefined;
   const bytes = mixtureBytes(K, d, dc, S, interval) + evalBytes(K, d, dc, pointsIn(pts, d, dc), interval, options.numerators !== undefined);
   const ar = (oneShot ??= new Arena()).reset(bytes);
-  const L = prepareMixture(spec, ar);
-  return evalMixture(L, pts, pointCount(L, pts, options), options, ar);
+  const L = layoutMixture(spec, ar);
+  const m = pointCount(L, pts, options);
+  if (options.precision === 'single' && dc === 0 && !L.anyInterval && m > 0) {
+    // in one pass when the core takes it (TPE's mixtures), else prepared and evaluated in full below
+    const out = ar.f64(m);
+    const done = ex.parzenSingleOnce(K, d, L.wt, L.mu, L.sig, L.low, L.high, L.isInterval, L.isR, L.isP, L.cst, L.ub, L.lazy,
+      m, ar.put(pts.x, m * d), out, ar.f64(evalScratch(K, d)), options.numerators ? ar.put(options.numerators, m) : 0);
+    if (done === 0) {
+      const res = options.out ?? new Float64Array(m);
+      res.set(heapF64().subarray(out >>> 3, (out >>> 3) + m));
+      return res;
+    }
+  }
+  prepareLaidOut(L, spec, ar);
+  return evalMixture(L, pts, m, options, ar);
 }
 
 /** Points the core scores together (parzenEval's TILE): its scratch holds a row of K scores for each. */

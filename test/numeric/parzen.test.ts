@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { core, type MixtureSpec } from '../../src/numeric/core.js';
+import { core, type MixtureEvalOptions, type MixtureSpec } from '../../src/numeric/core.js';
 import { referenceCore as ref } from '../../src/numeric/reference.js';
 import { wasmSpecial } from '../../src/numeric/wasm.js';
 import { erf, erfc, logNormMass } from '../../src/numeric/special.js';
@@ -163,11 +163,15 @@ test('single precision stays within 1e-5 of double, and shared sigmas with excep
     const r = ref.parzenLogPdf(spec, pts);
     const w = wasm.parzenLogPdf(spec, pts);
     assert.ok(relErrEach(w, r, 1) < 1e-10, `config ${idx}: ${relErrEach(w, r, 1)}`);
-    const single = wasm.parzenLogPdf(spec, pts, { precision: 'single' });
-    for (let i = 0; i < m; i++) {
-      if (r[i] === -Infinity) assert.equal(single[i], -Infinity, `config ${idx} point ${i}`);
-      else assert.ok(Math.abs(single[i]! - r[i]!) <= 1e-5, `config ${idx} point ${i}: ${single[i]} vs ${r[i]}`);
+    // one-shot (prepared and scored in one pass where the core can) and prepared (resident)
+    const resident = wasm.parzenMixture(spec);
+    for (const single of [wasm.parzenLogPdf(spec, pts, { precision: 'single' }), resident.logPdf(pts, { precision: 'single' })]) {
+      for (let i = 0; i < m; i++) {
+        if (r[i] === -Infinity) assert.equal(single[i], -Infinity, `config ${idx} point ${i}`);
+        else assert.ok(Math.abs(single[i]! - r[i]!) <= 1e-5, `config ${idx} point ${i}: ${single[i]} vs ${r[i]}`);
+      }
     }
+    resident.dispose();
   });
   assert.throws(() => wasm.parzenLogPdf(randomMixture(1, 3, 2), { x: new Float64Array(2) }, { precision: 'half' as 'single' }), /options\.precision must be/);
 });
@@ -241,7 +245,12 @@ test('single precision where most components are out of reach of the candidates 
   for (const [d, outliers, m] of [[2, 0, 24], [2, 2, 24], [3, 1, 24], [5, 2, 24], [2, 3, 80]] as const) {
     const { spec, x } = gatheredMixture(d * 10 + outliers, d, outliers, m);
     const r = ref.parzenLogPdf(spec, { x });
-    const w = wasm.parzenLogPdf(spec, { x }, { precision: 'single' });
+    const resident = wasm.parzenMixture(spec);
+    // one-shot (prepared and scored in one pass) and prepared (resident)
+    const evaluate = [
+      (o: MixtureEvalOptions) => wasm.parzenLogPdf(spec, { x }, o),
+      (o: MixtureEvalOptions) => resident.logPdf({ x }, o),
+    ];
     // the case is one where leaving out what is in reach would show: at each point, components from e^-30 to e^-3
     // of its largest term hold more than 1e-5 of its density
     let tail = 0;
@@ -257,13 +266,17 @@ test('single precision where most components are out of reach of the candidates 
       if (mid / total > 1e-5) tail++;
     }
     assert.ok(tail > (m - outliers) / 2, `d ${d}: the components in reach matter (${tail} points)`);
-    for (let p = 0; p < m; p++) assert.ok(Math.abs(w[p]! - r[p]!) <= 1e-5, `d ${d}, ${outliers} outliers, point ${p}: ${w[p]} vs ${r[p]}`);
-    for (const spread of [0.01, 3]) {
+    for (const [e, f] of evaluate.entries()) {
+      const w = f({ precision: 'single' });
+      for (let p = 0; p < m; p++) assert.ok(Math.abs(w[p]! - r[p]!) <= 1e-5, `d ${d}, ${outliers} outliers, evaluator ${e}, point ${p}: ${w[p]} vs ${r[p]}`);
+    }
+    for (const [spread, f] of [0.01, 3].flatMap((sp) => evaluate.map((f) => [sp, f] as const))) {
       const rnd = mulberry32(d + spread);
       const num = Float64Array.from({ length: m }, (_, p) => r[p]! + spread * rnd() + (p >= m - outliers ? 2 * spread : 0));
-      // another evaluation first, so that a value not written would not be the right one left from the last call
+      // other evaluations first, so that a value not written would not be the right one left from the last call
       wasm.parzenLogPdf({ ...spec, mus: spec.mus.map((v) => 1 - v) }, { x }, { precision: 'single' });
-      const v = wasm.parzenLogPdf(spec, { x }, { precision: 'single', numerators: num });
+      resident.logPdf({ x: x.map((v) => 1 - v) }, { precision: 'single' });
+      const v = f({ precision: 'single', numerators: num });
       let exactBest = -Infinity, best = 0;
       for (let p = 0; p < m; p++) exactBest = Math.max(exactBest, num[p]! - r[p]!);
       for (let p = 1; p < m; p++) if (num[p]! - v[p]! > num[best]! - v[best]!) best = p;
@@ -273,6 +286,7 @@ test('single precision where most components are out of reach of the candidates 
         else assert.ok(Math.abs(v[p]! - r[p]!) <= 1e-5, `d ${d}, spread ${spread}, point ${p}: ${v[p]} vs ${r[p]}`);
       }
     }
+    resident.dispose();
   }
 });
 
