@@ -748,6 +748,22 @@ function sumSingle(K: i32, d: i32, isInterval: usize, low: usize, high: usize, m
   return f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
 }
 
+/**
+ * Whether evalSingleShared lays out a component of the shared row of sigmas (else scores it exactly, an exception):
+ * not of a tiny weight, a large normaliser bound, or a constant off the shared one (from a mean outside the box:
+ * large in f32 beside the distances).
+ */
+// @ts-ignore: decorator
+@inline function laidOut(w: f64, u: f64, c: f64, wFloor: f64, cShared: f64): bool {
+  return w >= wFloor && u <= 30 && abs(c - cShared) <= 1;
+}
+
+/** Whether evalSingleShared takes another exception beside nExc (at most an eighth of the components, EXS_CAP). */
+// @ts-ignore: decorator
+@inline function roomForException(nExc: i32, K4: i32): bool {
+  return nExc * 8 < K4 && nExc < EXS_CAP;
+}
+
 /** The most exceptions evalSingleShared takes (EXS holds their scores at one point). */
 const EXS_CAP = 512;
 const EXS: usize = memory.data(8 * EXS_CAP, 16); // evalSingleShared: the exceptions' full scores at a point
@@ -789,13 +805,12 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     const row = <usize>load<i32>(isP + (<usize>k << 2));
     if (row != run) { run = row; runShares = rowsEqual(row, shared, d); }
     const w = ld(wt + (<usize>k << 3)), u = ld(ub + (<usize>k << 3));
-    // (a constant off the shared one, from a mean outside the box, would be large in f32 beside the distances)
-    if (runShares && w >= wFloor && u <= 30 && abs(ld(cst + (<usize>k << 3)) - ld(cst + (<usize>kShared << 3))) <= 1) {
+    if (runShares && laidOut(w, u, ld(cst + (<usize>k << 3)), wFloor, ld(cst + (<usize>kShared << 3)))) {
       wMin = min(wMin, w);
       if (u == 0 && kMain < 0) kMain = k;
       continue;
     }
-    if (nExc * 8 >= K4 || nExc >= EXS_CAP) return false;
+    if (!roomForException(nExc, K4)) return false;
     store<i32>(exc + (<usize>nExc << 2), k);
     nExc++;
   }
@@ -893,15 +908,14 @@ export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize
     st(cst + o, c);
     st(ub + o, u);
     if (u != 0) st(lazy + o, NaN);
-    // (a constant off the shared one, from a mean outside the box, would be large in f32 beside the distances)
-    if (wk >= wFloor && u <= 30 && abs(c - cShared) <= 1) {
+    if (laidOut(wk, u, c, wFloor, cShared)) {
       wMin = min(wMin, wk);
       if (u == 0) main = true;
       store<f32>(tC + ko, <f32>(c - cMain));
       store<f32>(tW + ko, <f32>(wk / wMax));
       continue;
     }
-    if (nExc * 8 >= K4 || nExc >= EXS_CAP) return -1;
+    if (!roomForException(nExc, K4)) return -1;
     store<i32>(exc + (<usize>nExc << 2), k);
     nExc++;
     st(lazy + o, NaN);
@@ -921,7 +935,7 @@ export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize
     st(ub + o, u);
     st(lazy + o, NaN);
     store<i32>(isP + (<usize>k << 2), <i32>irow);
-    if (nExc * 8 >= K4 || nExc >= EXS_CAP) return -1;
+    if (!roomForException(nExc, K4)) return -1;
     store<i32>(exc + (<usize>nExc << 2), k);
     nExc++;
   }
