@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { benchFunction } from '../../bench/functions.js';
 import { OptionsError } from '../../src/errors.js';
+import { Rng } from '../../src/rng.js';
 import { random } from '../../src/samplers/random.js';
 import type { Sampler } from '../../src/samplers/sampler.js';
 import { adaptiveParzen } from '../../src/samplers/tpe/mixture.js';
@@ -59,6 +60,58 @@ describe('tpe estimators', () => {
     assert.equal(nBelow(TPE_PRESETS.hyperopt, 100), 3);
     assert.equal(nBelow(TPE_PRESETS.optuna, 100), 10);
     assert.equal(nBelow(TPE_PRESETS.optuna, 1000), 25);
+  });
+});
+
+describe('tpe state kept between asks', () => {
+  // The sampler keeps its ranking, its split and each group's bad-group rows between asks; a fresh sampler builds
+  // them from the history. Values are told by trial number, so trials leave the good group and rejoin the bad one
+  // (trial 0 first of all, the best at first) while the kept arrays grow.
+  it('suggests at every ask what a fresh sampler suggests from the same history', async () => {
+    const spaces = {
+      flat: { x: hp.uniform('x', -3, 3), y: hp.loguniform('y', -3, 1) },
+      branched: { x: hp.uniform('x', -3, 3), arch: hp.choice('arch', [{ a: hp.uniform('a', 0, 1) }, { b: hp.normal('b', 0, 1) }]) },
+    };
+    const value = (n: number) => (n === 0 ? 0.5 : n < 12 ? n : 0.5 - 0.01 * n + 0.3 * Math.sin(n));
+    let checks = 0;
+    for (const options of [{}, { preset: 'optuna' as const }, { preset: 'hyperopt' as const }, { multivariate: false }]) {
+      for (const [name, sp] of Object.entries(spaces)) {
+        // the trials come from random search: the kept sampler is asked once per history, as a study asks it
+        const kept = tpe(options);
+        const study = await createStudy({ space: sp, sampler: random(), seed: 4 });
+        for (let t = 0; t < 70; t++) {
+          const h = study.history();
+          const fresh = tpe(options).suggest(h, 1, Rng.derive(9, t));
+          assert.deepEqual(kept.suggest(h, 1, Rng.derive(9, t)), fresh, `${JSON.stringify(options)} ${name}, ask ${t}`);
+          checks++;
+          const [trial] = await study.ask(1);
+          await study.tell(trial!.number, value(trial!.number));
+        }
+      }
+    }
+    assert.equal(checks, 560);
+  });
+
+  it('keeps a trial that leaves the good group right after its arrays grew at its place in the bad group', async () => {
+    // one good trial (gamma 0.01): trial 0 until trial d beats it, when trial 0 joins the bad group at its head;
+    // over d in 10..45 that happens just after a group's arrays grew for some d
+    const sp = { x: hp.uniform('x', -3, 3), y: hp.uniform('y', -3, 3) };
+    for (const multivariate of [true, false]) {
+      for (let d = 10; d < 46; d++) {
+        const options = { preset: 'optuna' as const, gamma: 0.01, multivariate };
+        // the trials come from random search: the kept sampler is asked once per history, as a study asks it
+        const kept = tpe(options);
+        const study = await createStudy({ space: sp, sampler: random(), seed: d });
+        for (let t = 0; t < d + 4; t++) {
+          const h = study.history();
+          const fresh = tpe(options).suggest(h, 1, Rng.derive(9, t));
+          assert.deepEqual(kept.suggest(h, 1, Rng.derive(9, t)), fresh, `multivariate ${multivariate}, d ${d}, ask ${t}`);
+          const [trial] = await study.ask(1);
+          const n = trial!.number;
+          await study.tell(n, n === 0 ? 0 : n === d ? -1 : n);
+        }
+      }
+    }
   });
 });
 

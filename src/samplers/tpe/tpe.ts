@@ -64,6 +64,18 @@ interface Ranking {
   scanned: number;
   /** `goodIn[number]`: the stamp of the last split that put complete trial `number` in its good group. */
   goodIn: Int32Array;
+  /**
+   * The split over all complete trials (key ''), kept up to date between calls rather than made again: its good
+   * group's numbers ascending (the first `nGood`) and its bad group's (the first `nBad`), the complete trials the
+   * ranking has seen since the last update, the stamp of that update and where it first changed the bad group.
+   */
+  good: Int32Array;
+  nGood: number;
+  bad: Int32Array;
+  nBad: number;
+  fresh: number[];
+  updated: number;
+  firstChange: number;
 }
 
 /** Complete trials in the good and the bad group, each in trial order (for linear forgetting). */
@@ -74,6 +86,13 @@ interface Split {
   readonly nAbove: number;
   /** The entries of complete trials by number. */
   readonly byNumber: readonly (Ranked | undefined)[];
+  /**
+   * For a bad group kept up to date (0 otherwise): the stamp of this update and of the one before, and the first
+   * entry this one changed. A group that saw the one before copies only the rows from there.
+   */
+  readonly updated: number;
+  readonly previous: number;
+  readonly firstChange: number;
 }
 
 /** A trial's params in model space: numeric values (NaN where inactive) and category indices (−1 where inactive). */
@@ -139,7 +158,7 @@ export class TpeSampler implements Sampler {
     const splitFor = (g: Group): Split => {
       const key = this.o.split === 'branch' ? g.branch : '';
       let s = splits.get(key);
-      if (!s) splits.set(key, (s = this.split(g, key, this.ranking!, complete, nComplete)));
+      if (!s) splits.set(key, (s = key === '' ? this.globalSplit(this.ranking!, complete, nComplete) : this.split(g, key, this.ranking!, complete, nComplete)));
       return s;
     };
     const lies = this.o.constantLiar ? pending.map((t) => encode(model, t.params)) : [];
@@ -167,23 +186,17 @@ export class TpeSampler implements Sampler {
   }
 
   /**
-   * The good and the bad group of the split named `key` ('' for all complete trials, else the trials in which g's
-   * branch is active). (A method rather than a closure per call: V8 optimises its loop over the trials sooner.)
+   * The good and the bad group of the split of a branch (`key`): the trials in which g's branch is active.
+   * (A method rather than a closure per call: V8 optimises its loop over the trials sooner.)
    */
   private split(g: Group, key: string, r: Ranking, complete: Int32Array, nComplete: number): Split {
-    // the good group: the best trials (those where g is active, in a branch's split)
     const good: Ranked[] = [];
-    if (key === '') {
-      const cut = nBelow(this.o, r.nRanked);
-      for (let i = 0; i < cut; i++) good.push(r.byNumber[r.best[i]]!);
-    } else {
-      let pool = 0;
-      for (let i = 0; i < r.nRanked; i++) if (g.isActive(r.byNumber[r.best[i]]!.row)) pool++;
-      const cut = nBelow(this.o, pool);
-      for (let i = 0; i < r.nRanked && good.length < cut; i++) {
-        const e = r.byNumber[r.best[i]]!;
-        if (g.isActive(e.row)) good.push(e);
-      }
+    let pool = 0;
+    for (let i = 0; i < r.nRanked; i++) if (g.isActive(r.byNumber[r.best[i]]!.row)) pool++;
+    const cut = nBelow(this.o, pool);
+    for (let i = 0; i < r.nRanked && good.length < cut; i++) {
+      const e = r.byNumber[r.best[i]]!;
+      if (g.isActive(e.row)) good.push(e);
     }
     good.sort((a, b) => a.number - b.number);
     const stamp = ++this.stamp;
@@ -196,10 +209,67 @@ export class TpeSampler implements Sampler {
     let nAbove = 0;
     for (let i = 0; i < nComplete; i++) {
       const num = complete[i];
-      if (goodIn[num] === stamp || (key !== '' && !g.isActive(byNumber[num]!.row))) continue;
+      if (goodIn[num] === stamp || !g.isActive(byNumber[num]!.row)) continue;
       above[nAbove++] = num;
     }
-    return { below: good.map((e) => e.row), above, nAbove, byNumber };
+    return { below: good.map((e) => e.row), above, nAbove, byNumber, updated: 0, previous: 0, firstChange: 0 };
+  }
+
+  /**
+   * The split over all complete trials, updated from the last one: the trials that left the good group and the new
+   * ones outside it join the bad group, those that entered the good group leave it, each at its place in trial order
+   * (a move of the entries after it), so an ask costs O(changes) here rather than a pass over the trials.
+   */
+  private globalSplit(r: Ranking, complete: Int32Array, nComplete: number): Split {
+    const cut = nBelow(this.o, r.nRanked);
+    const good = r.best.slice(0, cut).sort();
+    const previous = r.updated;
+    if (r.bad.length < nComplete) r.bad = grown(r.bad, 2 * nComplete, r.nBad);
+    let first = r.nBad;
+    if (previous === 0 || r.fresh.length > FRESH_MAX) {
+      // (again from the trials: the first time, or after many new ones)
+      let n = 0;
+      for (let i = 0; i < nComplete; i++) if (!sortedHas(good, cut, complete[i])) r.bad[n++] = complete[i];
+      r.nBad = n;
+      first = 0;
+    } else {
+      for (let i = 0; i < cut; i++) {
+        const num = good[i];
+        if (!sortedHas(r.good, r.nGood, num) && !r.fresh.includes(num)) first = Math.min(first, this.badRemove(r, num));
+      }
+      for (let i = 0; i < r.nGood; i++) {
+        const num = r.good[i];
+        if (!sortedHas(good, cut, num)) first = Math.min(first, this.badInsert(r, num));
+      }
+      for (const num of r.fresh) if (!sortedHas(good, cut, num)) first = Math.min(first, this.badInsert(r, num));
+    }
+    r.fresh.length = 0;
+    r.good = good;
+    r.nGood = cut;
+    r.updated = ++this.stamp;
+    r.firstChange = first;
+    const { byNumber } = r;
+    return {
+      below: Array.from(good, (num) => byNumber[num]!.row), above: r.bad, nAbove: r.nBad, byNumber, updated: r.updated, previous,
+      firstChange: first,
+    };
+  }
+
+  /** Takes trial `num` out of the bad group; returns where it was. */
+  private badRemove(r: Ranking, num: number): number {
+    const at = lowerBound(r.bad, r.nBad, num);
+    r.bad.copyWithin(at, at + 1, r.nBad);
+    r.nBad--;
+    return at;
+  }
+
+  /** Puts trial `num` into the bad group at its place; returns where. */
+  private badInsert(r: Ranking, num: number): number {
+    const at = lowerBound(r.bad, r.nBad, num);
+    r.bad.copyWithin(at + 1, at, r.nBad);
+    r.bad[at] = num;
+    r.nBad++;
+    return at;
   }
 
   /**
@@ -217,6 +287,7 @@ export class TpeSampler implements Sampler {
       r = {
         model, sign, trials, best: new Int32Array(64), bestValues: new Float64Array(64), nRanked: 0, byNumber: [],
         numbers: new Int32Array(64), nPrefix: 0, scanned: 0, goodIn: new Int32Array(64),
+        good: new Int32Array(0), nGood: 0, bad: new Int32Array(64), nBad: 0, fresh: [], updated: 0, firstChange: 0,
       };
       this.ranking = r;
     }
@@ -260,6 +331,7 @@ export class TpeSampler implements Sampler {
     bestValues[lo] = item.value;
     r.nRanked++;
     r.byNumber[t.number] = item;
+    r.fresh.push(t.number);
     return item;
   }
 
@@ -404,6 +476,8 @@ class KeptRows {
   count = 0;
   /** Of those, the trials in which the group is active: the rows copied. */
   active = 0;
+  /** The stamp of the bad group's update last observed (see Split.updated). */
+  seen = 0;
   numeric = new Float64Array(0);
   categories = new Int32Array(0);
   private readonly rows: Encoded[] = [];
@@ -416,7 +490,9 @@ class KeptRows {
     const { above, nAbove, byNumber } = split;
     const lim = Math.min(this.count, nAbove);
     let keep = 0;
-    while (keep < lim && this.numbers[keep] === above[keep]) keep++;
+    // a group that saw the bad group's last update keeps what this one did not change; else compare
+    if (split.previous !== 0 && this.seen === split.previous) keep = Math.min(lim, split.firstChange);
+    else while (keep < lim && this.numbers[keep] === above[keep]) keep++;
     // the rows after the unchanged part, the group's active ones (its rows are all active when it is at the top)
     const rows = this.rows;
     rows.length = 0;
@@ -433,12 +509,34 @@ class KeptRows {
     if (this.categories.length < (n + 1) * dc) this.categories = grown(this.categories, (n + 1) * dc, kept * dc);
     const i = copyRows(g, rows, all, this.numeric, this.categories, kept);
     copyRows(g, more, all, this.numeric, this.categories, i);
-    if (this.numbers.length < nAbove) this.numbers = grown(this.numbers, nAbove, 0);
+    if (this.numbers.length < nAbove) this.numbers = grown(this.numbers, nAbove, keep);
     this.numbers.set(above.subarray(keep, nAbove), keep);
     this.count = nAbove;
     this.active = active;
+    this.seen = split.updated;
     return { n, numeric: this.numeric.subarray(0, (n + 1) * dn), categories: this.categories.subarray(0, (n + 1) * dc) };
   }
+}
+
+/** New complete trials beyond which the split over all trials is made again rather than updated one by one. */
+const FRESH_MAX = 32;
+
+/** The first index of the ascending a[0, n) whose value is >= v. */
+function lowerBound(a: Int32Array, n: number, v: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether the ascending a[0, n) holds v. */
+function sortedHas(a: Int32Array, n: number, v: number): boolean {
+  const i = lowerBound(a, n, v);
+  return i < n && a[i] === v;
 }
 
 /** A copy of `a`'s first `keep` elements in an array of at least `len` (doubling, so growth costs O(1) per element). */
