@@ -884,7 +884,17 @@ export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize
   centreOf(m, 0, x, d, low, high, isInterval);
   let nExc = 0, nOwn = 0, main = false;
   let wMin = wMax;
-  for (let k = 0; k < K4; k++) {
+  // components of the shared row with every mean FAR sigmas inside the box have cMain for a constant: those laid
+  // out (all, when cMain passes for the shared one) go four at a time when they come four in a row
+  const commonLaidOut = abs(cMain - cShared) <= 1;
+  for (let k0 = 0; k0 < K4; k0 += 4) {
+    let common = 0;
+    if (commonLaidOut && k0 + 4 <= K) {
+      common = layoutCommon4(k0, d, w, mu, sig, sharedSig, shared, tM, k4b, tC, tW, cst, ub, cMain, wFloor, wMax);
+      if (common != 0) { wMin = min(wMin, COMMON_WMIN); main = true; }
+    }
+  for (let k = k0; k < k0 + 4; k++) {
+    if ((common >> (k - k0)) & 1) continue;
     const o = <usize>k << 3, ko = <usize>k << 2;
     if (k >= K) {
       store<f32>(tC + ko, -Infinity); store<f32>(tW + ko, 0);
@@ -922,6 +932,7 @@ export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize
     store<i32>(isP + ko, <i32>shared);
     store<f32>(tC + ko, -Infinity); store<f32>(tW + ko, 0);
   }
+  }
   if (!main) return -1;
   for (let i = 0; i < nOwn; i++) {
     const k = load<i32>(own + (<usize>i << 2));
@@ -942,6 +953,61 @@ export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize
   scoreLaidOut(K, d, low, high, isInterval, mu, sig, isP, cst, ub, w, lazy, wMax, wMin, cMain + Math.log(wMax), shared, nExc, m,
     x, out, scratch, num);
   return 0;
+}
+
+/** layoutCommon4's second result: the least weight of the common components. */
+let COMMON_WMIN: f64 = 0;
+
+/**
+ * parzenSingleOnce's layout of components k to k + 3, for those that are common: on the shared row of sigmas, every
+ * mean inner (see meanTerms: u = 0, so the constant is cMain) and a weight of at least wFloor. Two components per
+ * f64x2 op, writing for each what the one-at-a-time path does, bit for bit; that path then lays out the others over
+ * what this wrote for them. Returns the common ones as a mask (bit i: component k + i), their least weight in
+ * COMMON_WMIN.
+ */
+// @ts-ignore: decorator
+@inline function layoutCommon4(k: i32, d: i32, w: usize, mu: usize, sig: usize, sharedSig: usize, shared: usize, tM: usize,
+  k4b: usize, tC: usize, tW: usize, cst: usize, ub: usize, cMain: f64, wFloor: f64, wMax: f64): i32 {
+  const rowBytes = <usize>d << 3;
+  const r0 = <usize>k * rowBytes;
+  const onRow = <i32>rowsEqual(sig + r0, sharedSig, d) | (<i32>rowsEqual(sig + r0 + rowBytes, sharedSig, d) << 1)
+    | (<i32>rowsEqual(sig + r0 + 2 * rowBytes, sharedSig, d) << 2) | (<i32>rowsEqual(sig + r0 + 3 * rowBytes, sharedSig, d) << 3);
+  const wo = w + (<usize>k << 3);
+  const w01 = v128.load(wo), w23 = v128.load(wo + 16);
+  const wf = f64x2.splat(wFloor);
+  const hiInner = INNER + (<usize>thCap << 3);
+  const ko = <usize>k << 2;
+  let ok01 = f64x2.ge(w01, wf), ok23 = f64x2.ge(w23, wf);
+  for (let j = 0; j < d; j++) {
+    const jo = <usize>j << 3;
+    const p = mu + r0 + jo;
+    const a = v128.load64_lane(p + rowBytes, v128.load64_zero(p), 1);
+    const b = v128.load64_lane(p + 3 * rowBytes, v128.load64_zero(p + 2 * rowBytes), 1);
+    const lo = f64x2.splat(ld(INNER + jo)), hi = f64x2.splat(ld(hiInner + jo));
+    ok01 = v128.and(ok01, v128.and(f64x2.ge(a, lo), f64x2.le(a, hi)));
+    ok23 = v128.and(ok23, v128.and(f64x2.ge(b, lo), f64x2.le(b, hi)));
+    const c = f64x2.splat(ld(CENTRE + jo)), is = f64x2.splat(ld(shared + jo));
+    const fa = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(a, c), is));
+    const fb = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(b, c), is));
+    v128.store(tM + <usize>j * k4b + ko, v128.shuffle<i32>(fa, fb, 0, 1, 4, 5));
+  }
+  const common = onRow & (i64x2.bitmask(ok01) | (i64x2.bitmask(ok23) << 2));
+  if (common == 0) return 0;
+  const o = <usize>k << 3;
+  const cv = f64x2.splat(cMain), zero = f64x2.splat(0);
+  v128.store(cst + o, cv); v128.store(cst + o + 16, cv);
+  v128.store(ub + o, zero); v128.store(ub + o + 16, zero);
+  v128.store(tC + ko, f32x4.splat(0));
+  const wm = f64x2.splat(wMax);
+  const fw01 = f32x4.demote_f64x2_zero(f64x2.div(w01, wm)), fw23 = f32x4.demote_f64x2_zero(f64x2.div(w23, wm));
+  v128.store(tW + ko, v128.shuffle<i32>(fw01, fw23, 0, 1, 4, 5));
+  let lowest: f64 = Infinity;
+  if (common & 1) lowest = f64x2.extract_lane(w01, 0);
+  if (common & 2) lowest = min(lowest, f64x2.extract_lane(w01, 1));
+  if (common & 4) lowest = min(lowest, f64x2.extract_lane(w23, 0));
+  if (common & 8) lowest = min(lowest, f64x2.extract_lane(w23, 1));
+  COMMON_WMIN = lowest;
+  return common;
 }
 
 /**
