@@ -122,13 +122,13 @@ export function nBelow(o: ResolvedTpeOptions, n: number): number {
 
 /** hyperopt's linear forgetting weights for n observations in trial order (oldest first), in `w[0, n)`. */
 export function forgettingWeights(n: number, lf: number, w: Float64Array = new Float64Array(n)): Float64Array {
-  w.fill(1, 0, n);
-  if (lf > 0 && n > lf) {
-    const ramp = n - lf;
+  const ramp = lf > 0 && n > lf ? n - lf : 0;
+  if (ramp > 0) {
     // linspace(1/n, 1, n − lf), computed as numpy does: start + i·step, the last exactly 1
     const step = ramp === 1 ? 0 : (1 - 1 / n) / (ramp - 1);
     for (let i = 0; i < ramp; i++) w[i] = 1 / n + i * step;
     if (ramp > 1) w[ramp - 1] = 1;
   }
+  for (let i = ramp; i < n; i++) w[i] = 1;
   return w;
 }

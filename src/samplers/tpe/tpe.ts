@@ -71,6 +71,8 @@ interface Ranking {
    */
   good: Int32Array;
   nGood: number;
+  /** The array the next update sorts its good group into (the previous one's, swapped with `good`). */
+  spare: Int32Array;
   bad: Int32Array;
   nBad: number;
   fresh: number[];
@@ -222,7 +224,7 @@ export class TpeSampler implements Sampler {
    */
   private globalSplit(r: Ranking, complete: Int32Array, nComplete: number): Split {
     const cut = nBelow(this.o, r.nRanked);
-    const good = r.best.slice(0, cut).sort();
+    const good = sortedPrefix(r.best, cut, r.spare.length < cut ? new Int32Array(2 * cut) : r.spare);
     const previous = r.updated;
     if (r.bad.length < nComplete) r.bad = grown(r.bad, 2 * nComplete, r.nBad);
     let first = r.nBad;
@@ -244,13 +246,16 @@ export class TpeSampler implements Sampler {
       for (const num of r.fresh) if (!sortedHas(good, cut, num)) first = Math.min(first, this.badInsert(r, num));
     }
     r.fresh.length = 0;
+    r.spare = r.good;
     r.good = good;
     r.nGood = cut;
     r.updated = ++this.stamp;
     r.firstChange = first;
     const { byNumber } = r;
+    const below: Encoded[] = [];
+    for (let i = 0; i < cut; i++) below.push(byNumber[good[i]]!.row);
     return {
-      below: Array.from(good, (num) => byNumber[num]!.row), above: r.bad, nAbove: r.nBad, byNumber, updated: r.updated, previous,
+      below, above: r.bad, nAbove: r.nBad, byNumber, updated: r.updated, previous,
       firstChange: first,
     };
   }
@@ -287,7 +292,7 @@ export class TpeSampler implements Sampler {
       r = {
         model, sign, trials, best: new Int32Array(64), bestValues: new Float64Array(64), nRanked: 0, byNumber: [],
         numbers: new Int32Array(64), nPrefix: 0, scanned: 0, goodIn: new Int32Array(64),
-        good: new Int32Array(0), nGood: 0, bad: new Int32Array(64), nBad: 0, fresh: [], updated: 0, firstChange: 0,
+        good: new Int32Array(0), nGood: 0, spare: new Int32Array(0), bad: new Int32Array(64), nBad: 0, fresh: [], updated: 0, firstChange: 0,
       };
       this.ranking = r;
     }
@@ -531,6 +536,17 @@ function lowerBound(a: Int32Array, n: number, v: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** a[0, n) sorted ascending into `out` (n is the good group's size, small: insertion sort, no allocation). */
+function sortedPrefix(a: Int32Array, n: number, out: Int32Array): Int32Array {
+  for (let i = 0; i < n; i++) {
+    const v = a[i];
+    let j = i;
+    for (; j > 0 && out[j - 1] > v; j--) out[j] = out[j - 1];
+    out[j] = v;
+  }
+  return out;
 }
 
 /** Whether the ascending a[0, n) holds v. */
