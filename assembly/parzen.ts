@@ -1023,7 +1023,8 @@ function scoreLaidOut(K: i32, d: i32, low: usize, high: usize, isInterval: usize
   const rowBytes = <usize>d << 3;
   const lwMax = Math.log(wMax);
   const map = exc + (<usize>K << 2); // compact index -> component
-  for (let k = 0; k < K; k++) store<i32>(map + (<usize>k << 2), k);
+  let ids = i32x4(0, 1, 2, 3);
+  for (let k = 0; k < K; k += 4, ids = i32x4.add(ids, i32x4.splat(4))) v128.store(map + (<usize>k << 2), ids);
   let Kc = K;
   // The points in two groups when some lie far from the others (in TPE, candidates drawn from the prior): those
   // first, over every component, then the rest over the components within reach of their box (see below), which
@@ -1191,13 +1192,14 @@ function keepWithinReach(n: i32, idx: usize, x: usize, d: i32, low: usize, high:
       store<f32>(BOX + (<usize>(d + j) << 2), max(load<f32>(BOX + (<usize>(d + j) << 2)), v));
     }
   }
-  // the normaliser bounds plus logBelow4's error, in f32, as upper bounds
-  const upper = rows, ubs = rows + k4b;
-  for (let k = 0; k < K4; k++) store<f32>(ubs + (<usize>k << 2), k < K ? <f32>(ld(ub + (<usize>k << 3)) + LOG_BELOW_ERR) : 0);
+  // each component's upper bound into `upper`; the normaliser bounds (f64, K of them and padding to even) plus
+  // logBelow4's error come in as f32 two at a time (the last block's lanes past K are never kept)
+  const upper = rows;
   const zero = f32x4.splat(0);
+  const err = f64x2.splat(LOG_BELOW_ERR);
   let lowest = f32x4.splat(-Infinity);
   for (let k = 0; k < K4; k += 4) {
-    const ko = <usize>k << 2;
+    const ko = <usize>k << 2, o = <usize>k << 3;
     let near = zero, far = zero;
     for (let j = 0; j < d; j++) {
       const u = v128.load(tM + <usize>j * k4b + ko);
@@ -1208,27 +1210,41 @@ function keepWithinReach(n: i32, idx: usize, x: usize, d: i32, low: usize, high:
       near = f32x4.add(near, f32x4.mul(gap, gap));
       far = f32x4.add(far, f32x4.mul(span, span));
     }
+    const ub01 = f32x4.demote_f64x2_zero(f64x2.add(v128.load(ub + o), err));
+    const ub23 = k + 2 < K ? f32x4.demote_f64x2_zero(f64x2.add(v128.load(ub + o + 16), err)) : zero;
     const lw = f32x4.add(logBelow4(v128.load(tW + ko)), v128.load(tC + ko));
-    v128.store(upper + ko, f32x4.sub(f32x4.add(lw, v128.load(ubs + ko)), near));
+    v128.store(upper + ko, f32x4.sub(f32x4.add(lw, v128.shuffle<i32>(ub01, ub23, 0, 1, 4, 5)), near));
     lowest = f32x4.pmax(lowest, f32x4.sub(lw, far));
   }
-  const floor = hmax4(lowest) - <f32>REACH;
+  const floor = f32x4.splat(hmax4(lowest) - <f32>REACH);
+  // lanes of the last block past K are not components
+  const lastLanes = K & 3 ? (1 << (K & 3)) - 1 : 15;
   let kept = 0;
-  for (let k = 0; k < K; k++) if (load<f32>(upper + (<usize>k << 2)) >= floor) kept++;
+  for (let k = 0; k < K4; k += 4) {
+    const mask = i32x4.bitmask(f32x4.ge(v128.load(upper + (<usize>k << 2)), floor)) & (k + 4 > K ? lastLanes : 15);
+    kept += <i32>popcnt(mask);
+  }
   // (moving the columns costs about what scoring them at a point does: not worth it for a few)
   if (kept * 8 >= K * 7) return K;
+  // the kept lanes of each block packed to the front (PACK), stored at the next free column: a store reaches at most
+  // the block just read, so no column is overwritten before it is moved
   let Kc = 0;
-  for (let k = 0; k < K; k++) {
+  let ids = i32x4(0, 1, 2, 3);
+  const four = i32x4.splat(4);
+  for (let k = 0; k < K4; k += 4, ids = i32x4.add(ids, four)) {
     const ko = <usize>k << 2;
-    if (!(load<f32>(upper + ko) >= floor)) continue;
-    if (Kc < k) {
-      const co = <usize>Kc << 2;
-      store<f32>(tC + co, load<f32>(tC + ko));
-      store<f32>(tW + co, load<f32>(tW + ko));
-      for (let j = 0; j < d; j++) store<f32>(tM + <usize>j * k4b + co, load<f32>(tM + <usize>j * k4b + ko));
+    const mask = i32x4.bitmask(f32x4.ge(v128.load(upper + ko), floor)) & (k + 4 > K ? lastLanes : 15);
+    if (mask == 0) continue;
+    const co = <usize>Kc << 2;
+    const pack = v128.load(PACK + (<usize>mask << 4));
+    v128.store(tC + co, i8x16.swizzle(v128.load(tC + ko), pack));
+    v128.store(tW + co, i8x16.swizzle(v128.load(tW + ko), pack));
+    for (let j = 0; j < d; j++) {
+      const row = tM + <usize>j * k4b;
+      v128.store(row + co, i8x16.swizzle(v128.load(row + ko), pack));
     }
-    store<i32>(map + (<usize>Kc << 2), k);
-    Kc++;
+    v128.store(map + co, i8x16.swizzle(ids, pack));
+    Kc += <i32>popcnt(mask);
   }
   for (let i = Kc; i < ((Kc + 3) & ~3); i++) {
     const io = <usize>i << 2;
@@ -1291,6 +1307,17 @@ function sortF64(a: usize, n: i32): void {
     let j = i - 1;
     while (j >= 0 && ld(a + (<usize>j << 3)) > v) { st(a + (<usize>(j + 1) << 3), ld(a + (<usize>j << 3))); j--; }
     st(a + (<usize>(j + 1) << 3), v);
+  }
+}
+
+/** PACK[mask]: the byte indices that move the four-byte lanes set in `mask` to the front, in order (keepWithinReach). */
+const PACK: usize = memory.data(16 * 16, 16);
+for (let mask = 0; mask < 16; mask++) {
+  let to = 0;
+  for (let lane = 0; lane < 4; lane++) {
+    if (((mask >> lane) & 1) == 0) continue;
+    for (let b = 0; b < 4; b++) store<u8>(PACK + (<usize>mask << 4) + <usize>(to * 4 + b), <u8>(lane * 4 + b));
+    to++;
   }
 }
 
