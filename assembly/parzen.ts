@@ -792,7 +792,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
   const tM = rows + <usize>TILE * k4b; // d x K4 f32: (mu - centre) / (s sqrt2)
   const tC = tM + <usize>d * k4b; // K4 f32: cst - cMain, -inf in padding
   const tW = tC + k4b; // K4 f32: w / wMax (an edge component's normalisers folded in once known), 0 in padding
-  const exc = tW + k4b; // i32: the exceptions, then the edge components' compact indices (-1 once folded); then the map
+  const exc = tW + k4b; // i32: the exceptions, then the edge components' compact indices (unfolded ones); then the map
   const rowBytes = <usize>d << 3;
   const shared = <usize>load<i32>(K > 2 && load<i32>(isP + 4) == load<i32>(isP + 8) ? isP + 4 : isP);
   const wFloor = wMax * 1e-20;
@@ -1068,7 +1068,7 @@ function scoreLaidOut(K: i32, d: i32, low: usize, high: usize, isInterval: usize
         }
       }
       // each point's log-sum over [from, Kc4), relative to cMain, in SUM4
-      tileLogSums(tn, from, Kc4, d, tM, k4b, tC, tW, rows, edges, nEdge, map, reach, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
+      nEdge = tileLogSums(tn, from, Kc4, d, tM, k4b, tC, tW, rows, edges, nEdge, map, reach, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
       // the exceptions' full scores, exactly, and each point's log-sum-exp
       for (let t = 0; t < tn; t++) {
         const p = pointAt(idx, i0 + t);
@@ -1118,7 +1118,7 @@ function scoreLaidOut(K: i32, d: i32, low: usize, high: usize, isInterval: usize
           store<f32>(XS + (<usize>(j * TILE + t) << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
         }
       }
-      tileLogSums(tn, 0, from, d, tM, k4b, tC, tW, rows, edges, nEdge, map, reach, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
+      nEdge = tileLogSums(tn, 0, from, d, tM, k4b, tC, tW, rows, edges, nEdge, map, reach, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
       for (let t = 0; t < tn; t++) {
         const p = load<i32>(TILEP + (<usize>t << 2));
         if (load<u8>(INSIDE + <usize>p) != 0) st(out + (<usize>p << 3), logAdd(ld(PART + (<usize>p << 3)), ld(SUM4 + (<usize>t << 3)) + base));
@@ -1134,12 +1134,12 @@ const TILEP: usize = memory.data(4 * TILE, 16); // evalSingleShared: the points 
 
 /**
  * For the tile's points (its first tn of four): their scores over columns [lo, hi) into `rows` (TILE rows of k4b
- * bytes), each point's top score, the edge components within its reach folded, and its log-sum into SUM4, terms
+ * bytes), each point's top score, the edge components within its reach folded (returns how many are left), and its log-sum into SUM4, terms
  * exponentiated against its top score.
  */
 function tileLogSums(tn: i32, lo: i32, hi: i32, d: i32, tM: usize, k4b: usize, tC: usize, tW: usize, rows: usize, edges: usize,
   nEdge: i32, map: usize, reach: f64, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize, wt: usize,
-  lazy: usize, lwMax: f64): void {
+  lazy: usize, lwMax: f64): i32 {
   const ninf = f32x4.splat(-Infinity);
   let m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
   for (let k = lo; k < hi; k += 4) {
@@ -1162,9 +1162,10 @@ function tileLogSums(tn: i32, lo: i32, hi: i32, d: i32, tM: usize, k4b: usize, t
   store<f32>(TOP4, hmax4(m0)); store<f32>(TOP4 + 4, hmax4(m1)); store<f32>(TOP4 + 8, hmax4(m2)); store<f32>(TOP4 + 12, hmax4(m3));
   for (let t = 0; t < tn; t++) {
     const row = rows + <usize>t * k4b, top = load<f32>(TOP4 + (<usize>t << 2));
-    foldEdges(edges, nEdge, map, lo, hi, row, top, reach, tW, d, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
+    nEdge = foldEdges(edges, nEdge, map, lo, hi, row, top, reach, tW, d, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
     st(SUM4 + (<usize>t << 3), <f64>top + Math.log(termSum(row, tW, lo, hi, top)));
   }
+  return nEdge;
 }
 
 /**
@@ -1349,11 +1350,12 @@ const GROUP_END: usize = memory.data(4 * 2, 16); // where each group ends in POI
 const MEDIAN: usize = memory.data(8 * SPLIT_MAX, 16); // splitOutliers: one dim's values, sorted
 
 /**
- * Edge components among `edges` in [from, to) that a point (its scores `row`, its top score) has within reach get
- * their normalisers folded into their weights, once (their entry becomes -1).
+ * Edge components among the first nEdge of `edges` in [from, to) that a point (its scores `row`, its top score) has
+ * within reach get their normalisers folded into their weights, once: each leaves the list (the last entry takes its
+ * place), so the next points look only at those still unfolded. Returns how many are left.
  */
 function foldEdges(edges: usize, nEdge: i32, map: usize, from: i32, to: i32, row: usize, top: f32, reach: f64, tW: usize, d: i32,
-  isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize, wt: usize, lazy: usize, lwMax: f64): void {
+  isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize, wt: usize, lazy: usize, lwMax: f64): i32 {
   const floor = <f64>top - reach;
   for (let i = 0; i < nEdge; i++) {
     const ei = edges + (<usize>i << 2);
@@ -1363,8 +1365,11 @@ function foldEdges(edges: usize, nEdge: i32, map: usize, from: i32, to: i32, row
     const k = load<i32>(map + ko);
     if (<f64>load<f32>(row + ko) + ld(ub + (<usize>k << 3)) <= floor) continue;
     store<f32>(tW + ko, <f32>Math.exp(-lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy) - lwMax));
-    store<i32>(ei, -1);
+    nEdge--;
+    store<i32>(ei, load<i32>(edges + (<usize>nEdge << 2)));
+    i--;
   }
+  return nEdge;
 }
 
 /** The log-sum-exp of the exceptions' full scores at point xp, exactly. */
@@ -1387,6 +1392,8 @@ function exceptionsLogSum(xp: usize, exc: usize, nExc: i32, d: i32, mu: usize, i
     ref = max(ref, v);
   }
   if (!(ref > -Infinity)) return -Infinity;
+  // (one exception, as in TPE, where it is the prior: its score is the sum)
+  if (nExc == 1) return ref;
   let sum: f64 = 0;
   for (let e = 0; e < nExc; e++) sum += Math.exp(ld(EXS + (<usize>e << 3)) - ref);
   return ref + Math.log(sum);
