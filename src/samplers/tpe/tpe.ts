@@ -652,17 +652,24 @@ class RowArena {
 class Scratch {
   private readonly f: Float64Array[] = [];
   private readonly i: Int32Array[] = [];
+  /** The view last handed out per slot: most slots are asked for the same length at every call (subarray is slow). */
+  private readonly fView: Float64Array[] = [];
+  private readonly iView: Int32Array[] = [];
 
   f64(slot: number, len: number): Float64Array {
+    const v = this.fView[slot];
+    if (v !== undefined && v.length === len) return v;
     let b = this.f[slot];
     if (!b || b.length < len) this.f[slot] = b = new Float64Array(Math.max(len, 2 * (b?.length ?? 0)));
-    return b.subarray(0, len);
+    return (this.fView[slot] = b.subarray(0, len));
   }
 
   i32(slot: number, len: number): Int32Array {
+    const v = this.iView[slot];
+    if (v !== undefined && v.length === len) return v;
     let b = this.i[slot];
     if (!b || b.length < len) this.i[slot] = b = new Int32Array(Math.max(len, 2 * (b?.length ?? 0)));
-    return b.subarray(0, len);
+    return (this.iView[slot] = b.subarray(0, len));
   }
 }
 
