@@ -14,7 +14,9 @@ export class Rng {
 
   /** A new independent stream named by `parts` under `seed` (e.g. derive(seed, 'suggest', 12)). */
   static derive(seed: string | number, ...parts: (string | number)[]): Rng {
-    return new Rng([seed, ...parts].join('/'));
+    let name = String(seed);
+    for (const p of parts) name += `/${p}`;
+    return new Rng(name);
   }
 
   /** Uniform in [0, 1) with 53 bits. */

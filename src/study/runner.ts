@@ -2,11 +2,11 @@ import { availableParallelism } from 'node:os';
 import { OptionsError, TrialStateError } from '../errors.js';
 import { type Evaluation, type Evaluator, type CancelReason, InProcessEvaluator } from '../pool/evaluator.js';
 import { WorkerPool } from '../pool/worker-pool.js';
-import { Rng, trialSeed } from '../rng.js';
+import { Rng } from '../rng.js';
 import type { Params } from '../space/space.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import { checkObjectiveModule, fail, isObjectiveModule, type Objective, type ObjectiveSpec } from './objective.js';
-import type { AskedTrial, Study } from './study.js';
+import { Asked, type AskedTrial, type Study } from './study.js';
 import { compareValues, type TrialRecord, type TrialResult } from './trial.js';
 
 export interface Progress {
@@ -262,7 +262,7 @@ class Loop {
       this.mine.push(t.number);
       this.ids.set(t.number, t.id);
       if (this.stopping) this.record(t.number, fail('interrupted', 'the run was stopped before the trial started'));
-      else this.queue.push(new LoopTrial(t.number, t.params, study.space.toObject(t.params), study.seed));
+      else this.queue.push(new Asked(t.number, t.params, study.space, study.seed));
     }
     this.pump();
   }
@@ -427,22 +427,6 @@ class Loop {
   private check(): void {
     if (this.active.size || this.queue.length || this.asking || this.asks.length || this.writes) return;
     this.finished();
-  }
-}
-
-/** The trial as the evaluator gets it; its seed is derived on first read (it costs microseconds, and is rarely used). */
-class LoopTrial implements AskedTrial {
-  private derived: number | undefined;
-
-  constructor(
-    readonly number: number,
-    readonly params: Params,
-    readonly config: unknown,
-    private readonly studySeed: number,
-  ) {}
-
-  get seed(): number {
-    return (this.derived ??= trialSeed(this.studySeed, this.number));
   }
 }
 

@@ -42,6 +42,35 @@ export interface AskedTrial {
   readonly seed: number;
 }
 
+/**
+ * A trial as ask hands it out. The config and the seed are made on first read: building the config walks the space's
+ * tree, deriving the seed costs a fresh random stream, and many callers look at neither. (A class, so that an ask
+ * allocates one object rather than one with a getter closure per field.)
+ */
+export class Asked implements AskedTrial {
+  private builtConfig: unknown;
+  private derivedSeed: number | undefined;
+
+  constructor(
+    readonly number: number,
+    readonly params: Params,
+    private readonly space: SearchSpace,
+    private readonly studySeed: number,
+  ) {}
+
+  get config(): unknown {
+    return (this.builtConfig ??= this.space.toObject(this.params));
+  }
+
+  get seed(): number {
+    return (this.derivedSeed ??= trialSeed(this.studySeed, this.number));
+  }
+
+  toJSON(): { number: number; params: Params; config: unknown; seed: number } {
+    return { number: this.number, params: this.params, config: this.config, seed: this.seed };
+  }
+}
+
 /** Compiles options, creates or resumes a study in its storage. */
 export async function createStudy(options: StudyOptions = {}): Promise<Study> {
   const storage = options.storage ?? new MemoryStorage();
@@ -164,25 +193,7 @@ export class Study {
     for (const p of points) this.space.validate(p);
     const claimed = await this.storage.claimTrials(this.record.id, points.slice(0, n), { owner: this.owner, budget });
     for (const t of claimed) this.records[t.number] = t;
-    return claimed.map((t) => this.asked(t));
-  }
-
-  private asked(t: TrialRecord): AskedTrial {
-    const studySeed = this.seed;
-    const space = this.space;
-    let seed: number | undefined;
-    let config: unknown;
-    // the seed and the config are made on first read: deriving the seed costs a fresh random stream, building the
-    // config a walk of the space's tree, and many callers of ask look at neither
-    return {
-      number: t.number, params: t.params,
-      get config() {
-        return (config ??= space.toObject(t.params));
-      },
-      get seed() {
-        return (seed ??= trialSeed(studySeed, t.number));
-      },
-    };
+    return claimed.map((t) => new Asked(t.number, t.params, this.space, this.seed));
   }
 
   /**

@@ -436,14 +436,16 @@ function encode(model: Model, params: Params): Encoded {
   const numeric = model.rows.f64(model.numeric.length);
   const { chunk, at } = model.rows;
   const categories = model.rows.i32(model.categorical.length);
-  model.numeric.forEach((m, i) => {
+  for (let i = 0; i < model.numeric.length; i++) {
+    const m = model.numeric[i];
     const v = params[m.dim.label];
     numeric[i] = v === undefined ? NaN : m.toModel(v);
-  });
-  model.categorical.forEach((m, i) => {
+  }
+  for (let i = 0; i < model.categorical.length; i++) {
+    const m = model.categorical[i];
     const v = params[m.dim.label];
     categories[i] = v === undefined ? -1 : m.index(v);
-  });
+  }
   e = { numeric, categories, chunk, at };
   model.encoded.set(params, e);
   return e;
