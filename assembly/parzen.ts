@@ -1145,7 +1145,23 @@ function tileLogSums(tn: i32, lo: i32, hi: i32, d: i32, tM: usize, k4b: usize, t
   for (let k = lo; k < hi; k += 4) {
     const ko = <usize>k << 2;
     let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    for (let j = 0; j < d; j++) {
+    // two dims per iteration (each loop's back edge costs a stack check in V8), in dim order as one at a time would
+    let j = 0;
+    for (; j + 2 <= d; j += 2) {
+      let mv = v128.load(tM + <usize>j * k4b + ko);
+      let xs = XS + (<usize>(j * TILE) << 2);
+      let z = f32x4.sub(v128.load32_splat(xs), mv); a0 = f32x4.add(a0, f32x4.mul(z, z));
+      z = f32x4.sub(v128.load32_splat(xs + 4), mv); a1 = f32x4.add(a1, f32x4.mul(z, z));
+      z = f32x4.sub(v128.load32_splat(xs + 8), mv); a2 = f32x4.add(a2, f32x4.mul(z, z));
+      z = f32x4.sub(v128.load32_splat(xs + 12), mv); a3 = f32x4.add(a3, f32x4.mul(z, z));
+      mv = v128.load(tM + <usize>(j + 1) * k4b + ko);
+      xs += TILE << 2;
+      z = f32x4.sub(v128.load32_splat(xs), mv); a0 = f32x4.add(a0, f32x4.mul(z, z));
+      z = f32x4.sub(v128.load32_splat(xs + 4), mv); a1 = f32x4.add(a1, f32x4.mul(z, z));
+      z = f32x4.sub(v128.load32_splat(xs + 8), mv); a2 = f32x4.add(a2, f32x4.mul(z, z));
+      z = f32x4.sub(v128.load32_splat(xs + 12), mv); a3 = f32x4.add(a3, f32x4.mul(z, z));
+    }
+    if (j < d) {
       const mv = v128.load(tM + <usize>j * k4b + ko);
       const xs = XS + (<usize>(j * TILE) << 2);
       let z = f32x4.sub(v128.load32_splat(xs), mv); a0 = f32x4.add(a0, f32x4.mul(z, z));
@@ -1421,7 +1437,14 @@ function termSum(row: usize, tW: usize, from: i32, to: i32, top: f32): f64 {
   for (let k0 = from; k0 < to; k0 += 64) {
     const k1 = min(to, k0 + 64);
     let b = f32x4.splat(0);
-    for (let k = k0; k < k1; k += 4) {
+    let k = k0;
+    // (two vectors per iteration where they fit: fewer back edges, each with V8's stack check; same order of sums)
+    for (; k + 8 <= k1; k += 8) {
+      const ko = <usize>k << 2;
+      b = f32x4.add(b, f32x4.mul(expv4With(f32x4.sub(v128.load(row + ko), tv), e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10), v128.load(tW + ko)));
+      b = f32x4.add(b, f32x4.mul(expv4With(f32x4.sub(v128.load(row + ko + 16), tv), e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10), v128.load(tW + ko + 16)));
+    }
+    if (k < k1) {
       const ko = <usize>k << 2;
       b = f32x4.add(b, f32x4.mul(expv4With(f32x4.sub(v128.load(row + ko), tv), e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10), v128.load(tW + ko)));
     }
