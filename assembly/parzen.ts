@@ -857,9 +857,19 @@ export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize
     const jo = <usize>j << 3;
     if (!(ld(low + jo) < ld(high + jo)) || load<u8>(isInterval + <usize>j) != 0) return -1;
   }
-  let wMax: f64 = 0;
-  for (let k = 0; k < K; k++) {
-    const v = ld(w + (<usize>k << 3));
+  // the largest weight, two at a time; one not >= 0 (NaN included) turns off a lane of `ok`
+  let wm = f64x2.splat(0), ok = i64x2.splat(-1);
+  const zero2 = f64x2.splat(0);
+  let k2 = 0;
+  for (; k2 + 2 <= K; k2 += 2) {
+    const v = v128.load(w + (<usize>k2 << 3));
+    ok = v128.and(ok, f64x2.ge(v, zero2));
+    wm = f64x2.pmax(wm, v);
+  }
+  let wMax = max(f64x2.extract_lane(wm, 0), f64x2.extract_lane(wm, 1));
+  if (!i64x2.all_true(ok)) return -1;
+  if (k2 < K) {
+    const v = ld(w + (<usize>k2 << 3));
     if (!(v >= 0)) return -1;
     wMax = max(wMax, v);
   }
@@ -892,6 +902,7 @@ export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize
     if (commonLaidOut && k0 + 4 <= K) {
       common = layoutCommon4(k0, d, w, mu, sig, sharedSig, shared, tM, k4b, tC, tW, cst, ub, cMain, wFloor, wMax);
       if (common != 0) { wMin = min(wMin, COMMON_WMIN); main = true; }
+      if (common == 15) continue;
     }
   for (let k = k0; k < k0 + 4; k++) {
     if ((common >> (k - k0)) & 1) continue;
@@ -970,8 +981,25 @@ let COMMON_WMIN: f64 = 0;
   k4b: usize, tC: usize, tW: usize, cst: usize, ub: usize, cMain: f64, wFloor: f64, wMax: f64): i32 {
   const rowBytes = <usize>d << 3;
   const r0 = <usize>k * rowBytes;
-  const onRow = <i32>rowsEqual(sig + r0, sharedSig, d) | (<i32>rowsEqual(sig + r0 + rowBytes, sharedSig, d) << 1)
-    | (<i32>rowsEqual(sig + r0 + 2 * rowBytes, sharedSig, d) << 2) | (<i32>rowsEqual(sig + r0 + 3 * rowBytes, sharedSig, d) << 3);
+  // which of the four have the shared row of sigmas: one pass over its pairs of dims for all four
+  let e0 = i64x2.splat(-1), e1 = e0, e2 = e0, e3 = e0;
+  const pairs = d >> 1;
+  for (let q = 0; q < pairs; q++) {
+    const qo = <usize>q << 4;
+    const sv = v128.load(sharedSig + qo);
+    const p = sig + r0 + qo;
+    e0 = v128.and(e0, f64x2.eq(v128.load(p), sv));
+    e1 = v128.and(e1, f64x2.eq(v128.load(p + rowBytes), sv));
+    e2 = v128.and(e2, f64x2.eq(v128.load(p + 2 * rowBytes), sv));
+    e3 = v128.and(e3, f64x2.eq(v128.load(p + 3 * rowBytes), sv));
+  }
+  let onRow = <i32>i64x2.all_true(e0) | (<i32>i64x2.all_true(e1) << 1) | (<i32>i64x2.all_true(e2) << 2) | (<i32>i64x2.all_true(e3) << 3);
+  if (d & 1) {
+    const lo = <usize>(d - 1) << 3;
+    const sl = ld(sharedSig + lo), p = sig + r0 + lo;
+    onRow &= <i32>(ld(p) == sl) | (<i32>(ld(p + rowBytes) == sl) << 1) | (<i32>(ld(p + 2 * rowBytes) == sl) << 2)
+      | (<i32>(ld(p + 3 * rowBytes) == sl) << 3);
+  }
   const wo = w + (<usize>k << 3);
   const w01 = v128.load(wo), w23 = v128.load(wo + 16);
   const wf = f64x2.splat(wFloor);
