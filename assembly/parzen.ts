@@ -20,7 +20,7 @@
 // dimension (in f64 for double precision, in f32 for single: see evalSingleShared) so that a vector op scores two or
 // four components.
 
-import { logNormMass, logNormMassPair, expv, expv4, expv4With, EXP4 } from "./math";
+import { logNormMass, logNormMassPair, expv, expv4, exp2f4With, EXP2F4 } from "./math";
 
 // @ts-ignore: decorator
 @inline function ld(p: usize): f64 { return load<f64>(p); }
@@ -1453,14 +1453,15 @@ function exceptionsLogSum(xp: usize, exc: usize, nExc: i32, d: i32, mu: usize, i
 /**
  * sum over components [from, to) of w_k/wMax exp(row_k - top): the f32 terms (at most 1, or e^30 for a folded edge
  * component) are added in f32 over blocks of 64 (16 rounding errors per lane, at most 1e-6 of the block's sum), the
- * blocks in f64.
+ * blocks in f64. The exponentials are exp2f4's: a term as large as the top one is off by 2.4e-7 at most, one e^-10
+ * below it by 6.7e-7, one e^-30 below it (a folded edge component's weight can bring it level) by 1.6e-6.
  */
 function termSum(row: usize, tW: usize, from: i32, to: i32, top: f32): f64 {
   if (!(top > -Infinity)) return 0;
   const tv = f32x4.splat(top);
-  const e0 = v128.load(EXP4), e1 = v128.load(EXP4 + 16), e2 = v128.load(EXP4 + 32), e3 = v128.load(EXP4 + 48);
-  const e4 = v128.load(EXP4 + 64), e5 = v128.load(EXP4 + 80), e6 = v128.load(EXP4 + 96), e7 = v128.load(EXP4 + 112);
-  const e8 = v128.load(EXP4 + 128), e9 = v128.load(EXP4 + 144), e10 = v128.load(EXP4 + 160);
+  const e0 = v128.load(EXP2F4), e1 = v128.load(EXP2F4 + 16), e2 = v128.load(EXP2F4 + 32), e3 = v128.load(EXP2F4 + 48);
+  const e4 = v128.load(EXP2F4 + 64), e5 = v128.load(EXP2F4 + 80), e6 = v128.load(EXP2F4 + 96), e7 = v128.load(EXP2F4 + 112);
+  const e8 = v128.load(EXP2F4 + 128);
   let s0 = f64x2.splat(0), s1 = s0;
   for (let k0 = from; k0 < to; k0 += 64) {
     const k1 = min(to, k0 + 64);
@@ -1469,12 +1470,12 @@ function termSum(row: usize, tW: usize, from: i32, to: i32, top: f32): f64 {
     // (two vectors per iteration where they fit: fewer back edges, each with V8's stack check; same order of sums)
     for (; k + 8 <= k1; k += 8) {
       const ko = <usize>k << 2;
-      b = f32x4.add(b, f32x4.mul(expv4With(f32x4.sub(v128.load(row + ko), tv), e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10), v128.load(tW + ko)));
-      b = f32x4.add(b, f32x4.mul(expv4With(f32x4.sub(v128.load(row + ko + 16), tv), e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10), v128.load(tW + ko + 16)));
+      b = f32x4.add(b, f32x4.mul(exp2f4With(f32x4.sub(v128.load(row + ko), tv), e0, e1, e2, e3, e4, e5, e6, e7, e8), v128.load(tW + ko)));
+      b = f32x4.add(b, f32x4.mul(exp2f4With(f32x4.sub(v128.load(row + ko + 16), tv), e0, e1, e2, e3, e4, e5, e6, e7, e8), v128.load(tW + ko + 16)));
     }
     if (k < k1) {
       const ko = <usize>k << 2;
-      b = f32x4.add(b, f32x4.mul(expv4With(f32x4.sub(v128.load(row + ko), tv), e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10), v128.load(tW + ko)));
+      b = f32x4.add(b, f32x4.mul(exp2f4With(f32x4.sub(v128.load(row + ko), tv), e0, e1, e2, e3, e4, e5, e6, e7, e8), v128.load(tW + ko)));
     }
     s0 = f64x2.add(s0, f64x2.promote_low_f32x4(b));
     s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(b, b, 2, 3, 2, 3)));
