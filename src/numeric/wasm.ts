@@ -191,14 +191,17 @@ function getF64(ptr: number, len: number): Float64Array {
 }
 
 /**
- * Views of the whole of the core's memory, made again only when it has grown (which detaches the old buffer):
- * a view per copy in or out cost more than the copy for the small arrays of a TPE ask.
+ * Views of the whole of the core's memory, made again only when it has grown: growing detaches the old buffer, whose
+ * views then have length 0. (A view per copy in or out cost more than the copy for the small arrays of a TPE ask,
+ * and so did reading memory.buffer, a slow accessor, at every copy.)
  */
-let heap: { buffer: ArrayBuffer; f64: Float64Array; i32: Int32Array; u8: Uint8Array } | null = null;
+let heap: { f64: Float64Array; i32: Int32Array; u8: Uint8Array } | null = null;
 
 function heapViews(): NonNullable<typeof heap> {
-  const buffer = ex.memory.buffer;
-  if (heap?.buffer !== buffer) heap = { buffer, f64: new Float64Array(buffer), i32: new Int32Array(buffer), u8: new Uint8Array(buffer) };
+  if (heap === null || heap.u8.length === 0) {
+    const buffer = ex.memory.buffer;
+    heap = { f64: new Float64Array(buffer), i32: new Int32Array(buffer), u8: new Uint8Array(buffer) };
+  }
   return heap;
 }
 const heapF64 = () => heapViews().f64;
@@ -710,6 +713,8 @@ export const wasmCore: NumericCore = {
 
 /** Internal scalar helpers exposed for tests (not part of the public facade). */
 export const wasmSpecial = {
+  /** The core memory's current size in bytes (it grows, never shrinks). */
+  memoryBytes: (): number => ex.memory.buffer.byteLength,
   erf: (x: number): number => ex.erf(x),
   erfc: (x: number): number => ex.erfc(x),
   logNormMass: (a: number, b: number): number => ex.logNormMass(a, b),

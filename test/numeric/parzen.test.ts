@@ -448,3 +448,26 @@ test('invalid mixtures are rejected naming the field', () => {
   assert.throws(() => wasm.parzenMixture({ ...base, low: [1] }), /spec\.low\[0\] must be < spec\.high\[0\]/);
   assert.throws(() => wasm.parzenMixture({ ...base, mus: [NaN] }), /spec\.mus\[0\]/);
 });
+
+test('evaluations stay right across a growth of the core memory (its views are made again)', () => {
+  const rnd = mulberry32(31);
+  const mix = (K: number): MixtureSpec => ({
+    weights: randomArray(rnd, K, 0.1, 1), mus: randomArray(rnd, 2 * K, -1, 1), sigmas: new Float64Array(2 * K).fill(0.3),
+    low: [-2, -2], high: [2, 2],
+  });
+  const pts = { x: randomArray(rnd, 2 * 8, -1.5, 1.5) };
+  const small = mix(40);
+  const before = wasm.parzenLogPdf(small, pts);
+  // large enough that its copies cannot fit in the memory the core had
+  const pagesBefore = wasmSpecial.memoryBytes();
+  const big = mix(400_000);
+  const bigOut = wasm.parzenLogPdf(big, { x: pts.x.slice(0, 2) });
+  assert.ok(wasmSpecial.memoryBytes() > pagesBefore, 'the core memory grew');
+  assert.ok(Math.abs(bigOut[0] - ref.parzenLogPdf(big, { x: pts.x.slice(0, 2) })[0]) < 1e-9);
+  const after = wasm.parzenLogPdf(small, pts);
+  const expected = ref.parzenLogPdf(small, pts);
+  for (let i = 0; i < 8; i++) {
+    assert.equal(after[i], before[i]);
+    assert.ok(Math.abs(after[i] - expected[i]) < 1e-9, `point ${i}`);
+  }
+});
