@@ -7,7 +7,7 @@ import { random } from '../../src/samplers/random.js';
 import type { Sampler } from '../../src/samplers/sampler.js';
 import { adaptiveParzen } from '../../src/samplers/tpe/mixture.js';
 import { modelDim, type NumericModelDim } from '../../src/samplers/tpe/model-dims.js';
-import { forgettingWeights, nBelow, TPE_PRESETS } from '../../src/samplers/tpe/options.js';
+import { forgettingTotal, forgettingWeights, nBelow, TPE_PRESETS } from '../../src/samplers/tpe/options.js';
 import { tpe } from '../../src/samplers/tpe/tpe.js';
 import { hp } from '../../src/space/hp.js';
 import { space as compile } from '../../src/space/space.js';
@@ -54,6 +54,15 @@ describe('tpe estimators', () => {
     assert.deepEqual([...w.slice(0, 5)].map((v) => +v.toFixed(4)), [0.0333, 0.275, 0.5167, 0.7583, 1]);
     assert.ok(w.slice(5).every((v) => v === 1));
     assert.ok(forgettingWeights(20, 25).every((v) => v === 1));
+  });
+
+  it('know the forgetting weights\' sum without adding them up (a scored-only mixture is left unnormalised)', () => {
+    for (const [n, lf] of [[1, 25], [25, 25], [26, 25], [27, 25], [30, 25], [977, 25], [5000, 25], [40, 0], [12, 3]]) {
+      const w = forgettingWeights(n, lf);
+      let sum = 0;
+      for (const v of w) sum += v;
+      assert.ok(Math.abs(forgettingTotal(n, lf) - sum) <= 1e-12 * sum, `n = ${n}, lf = ${lf}: ${forgettingTotal(n, lf)} vs ${sum}`);
+    }
   });
 
   it('size the good group by the sqrt rule (hyperopt) or the linear rule (Optuna), capped at 25', () => {

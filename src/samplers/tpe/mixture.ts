@@ -1,7 +1,7 @@
 import type { MixtureSpec } from '../../numeric/core.js';
 import type { Rng } from '../../rng.js';
 import { normalCdf, normalQuantile } from '../../stats.js';
-import { forgettingWeights, type ResolvedTpeOptions } from './options.js';
+import { forgettingTotal, forgettingWeights, type ResolvedTpeOptions } from './options.js';
 import type { CategoricalModelDim, NumericModelDim } from './model-dims.js';
 
 /**
@@ -24,6 +24,11 @@ export interface Mixture extends MixtureSpec {
   readonly q: Float64Array;
   /** sizes dc; probs k × Σsizes (each component's vectors concatenated). */
   readonly categorical?: { sizes: Int32Array; probs: Float64Array };
+  /**
+   * Set when the weights are left unnormalised (a mixture only scored, never sampled: dividing a thousand weights
+   * costs more than the rest of building it): the log of their sum, to subtract from its log densities.
+   */
+  readonly logWeightTotal?: number;
 }
 
 /** Observations of a group in trial order: n rows of numeric model values and category indices, plus one spare row. */
@@ -115,11 +120,12 @@ export function categoricalPosterior(m: CategoricalModelDim, indices: Int32Array
  * observed category plus priorWeight/(n+1) spread by the prior, and a prior component.
  * `bounds` (the numeric dims') and `buffer` (a supplier of arrays of a length for the sigmas, 0, and the weights, 1)
  * let a caller reuse arrays: a fresh typed array of this size is allocated outside V8's heap, which costs more than
- * filling it.
+ * filling it. `scoredOnly`: the mixture will not be sampled, so its weights are left unnormalised (logWeightTotal).
  */
 export function multivariateParzen(
   numeric: readonly NumericModelDim[], categorical: readonly CategoricalModelDim[], obs: Observations, o: ResolvedTpeOptions,
   bounds: MixtureBounds = boundsOf(numeric), buffer: (len: number, which: 0 | 1) => Float64Array = (len) => new Float64Array(len),
+  scoredOnly = false,
 ): Mixture {
   const { n } = obs;
   const dn = numeric.length;
@@ -127,7 +133,7 @@ export function multivariateParzen(
   const k = n + 1;
   const weights = forgettingWeights(n, o.linearForgetting, buffer(k, 1));
   weights[n] = o.priorWeight;
-  normalise(weights);
+  if (!scoredOnly) normalise(weights);
   const scale = o.bandwidthFactor * Math.max(n, 1) ** (-1 / (dn + dc + 4));
   // the observations are the component means; their spare row takes the prior's
   const mus = obs.numeric;
@@ -166,6 +172,7 @@ export function multivariateParzen(
   return {
     k, dn, dc, weights, mus, sigmas, ...bounds,
     ...(dc > 0 ? { categorical: { sizes: Int32Array.from(categorical, (m) => m.size), probs } } : {}),
+    ...(scoredOnly ? { logWeightTotal: Math.log(forgettingTotal(n, o.linearForgetting) + o.priorWeight) } : {}),
   };
 }
 

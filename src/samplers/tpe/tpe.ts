@@ -386,7 +386,7 @@ export class TpeSampler implements Sampler {
   /** `slot` 0 (good) or 1 (bad): which scratch arrays the mixture may use. */
   private estimator(g: Group, obs: Observations, observed: number, slot: 0 | 1): Mixture {
     if (g.numeric.length + g.categorical.length > 1) {
-      return multivariateParzen(g.numeric, g.categorical, obs, this.o, g.bounds, (len, which) => this.scratch.f64(which === 0 ? 2 + slot : 8 + slot, len));
+      return multivariateParzen(g.numeric, g.categorical, obs, this.o, g.bounds, (len, which) => this.scratch.f64(which === 0 ? 2 + slot : 8 + slot, len), slot === 1);
     }
     return g.numeric.length === 1
       ? adaptiveParzen(g.numeric[0], obs.numeric.subarray(0, obs.n), this.o, observed, g.bounds)
@@ -782,7 +782,10 @@ function logDensity(
     for (let i = 0; i < out.length; i++) out[i] = Math.log(p[points.categories[i]]);
     return out;
   }
-  return core().parzenLogPdf(mix, points, { precision: 'single', numerators, out });
+  core().parzenLogPdf(mix, points, { precision: 'single', numerators, out });
+  const shift = mix.logWeightTotal;
+  if (shift !== undefined) for (let i = 0; i < out.length; i++) out[i] -= shift;
+  return out;
 }
 
 /**
