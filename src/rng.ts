@@ -6,7 +6,9 @@ import { Arc4 } from './arc4.js';
  */
 export class Rng {
   private readonly prng: Arc4;
-  private spare: number | null = null;
+  /** The polar method's second normal, when `hasSpare` (a number field, never null: V8 then stores it unboxed). */
+  private spare = 0;
+  private hasSpare = false;
 
   constructor(seed: string | number) {
     this.prng = new Arc4(String(seed));
@@ -36,10 +38,9 @@ export class Rng {
 
   /** Standard normal (Marsaglia polar method). */
   normal(): number {
-    if (this.spare !== null) {
-      const s = this.spare;
-      this.spare = null;
-      return s;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
     }
     let u: number, v: number, s: number;
     do {
@@ -49,6 +50,7 @@ export class Rng {
     } while (s >= 1 || s === 0);
     const f = Math.sqrt((-2 * Math.log(s)) / s);
     this.spare = v * f;
+    this.hasSpare = true;
     return u * f;
   }
 

@@ -189,7 +189,9 @@ export class Study {
     if (!Number.isInteger(n) || n < 1) throw new OptionsError(`ask: n must be a positive integer (got ${n})`);
     await this.refresh();
     const rng = this.stream ? Rng.derive(this.seed, 'suggest', this.records.length, this.stream) : Rng.derive(this.seed, 'suggest', this.records.length);
-    const points = await this.sampler.suggest(this.history(), n, rng);
+    // (a sampler answering synchronously, as TPE does, is not awaited: a microtask turn less per ask)
+    const suggested = this.sampler.suggest(this.history(), n, rng);
+    const points = Array.isArray(suggested) ? suggested : await suggested;
     for (const p of points) this.space.validate(p);
     const claimed = await this.storage.claimTrials(this.record.id, points.slice(0, n), { owner: this.owner, budget });
     for (const t of claimed) this.records[t.number] = t;
