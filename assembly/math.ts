@@ -249,7 +249,17 @@ export const EXP4: usize = memory.data<f32>([
   0.16667574644088745, 0.16667574644088745, 0.16667574644088745, 0.16667574644088745,
   0.04191538318991661, 0.04191538318991661, 0.04191538318991661, 0.04191538318991661,
   0.008297651074826717, 0.008297651074826717, 0.008297651074826717, 0.008297651074826717,
+  // exp2f4's polynomial for 2^f: the coefficients above times ln2^i (at EXP2F4_POLY)
+  1.0000001192092896, 1.0000001192092896, 1.0000001192092896, 1.0000001192092896,
+  0.6931470036506653, 0.6931470036506653, 0.6931470036506653, 0.6931470036506653,
+  0.24022118747234344, 0.24022118747234344, 0.24022118747234344, 0.24022118747234344,
+  0.05550713092088699, 0.05550713092088699, 0.05550713092088699, 0.05550713092088699,
+  0.009675541892647743, 0.009675541892647743, 0.009675541892647743, 0.009675541892647743,
+  0.00132764654699713, 0.00132764654699713, 0.00132764654699713, 0.00132764654699713,
 ], 16);
+
+/** Where exp2f4's polynomial starts in EXP4 (it shares the floor, log2(e) and the rounding constant, the first three). */
+export const EXP2F4_POLY: usize = EXP4 + 176;
 
 /**
  * exp of four single-precision values x <= 88 (below -87, about 1.6e-38 rather than 0: callers add such terms to
@@ -264,22 +274,6 @@ export const EXP4: usize = memory.data<f32>([
 }
 
 /**
- * EXP2F4's constants, splat over four lanes: floor, log2(e), the rounding constant, then 2^f's polynomial (expv4's
- * coefficients times ln2^i).
- */
-export const EXP2F4: usize = memory.data<f32>([
-  -87.0, -87.0, -87.0, -87.0,
-  1.4426950408889634, 1.4426950408889634, 1.4426950408889634, 1.4426950408889634,
-  12583039.0, 12583039.0, 12583039.0, 12583039.0,
-  1.0000001192092896, 1.0000001192092896, 1.0000001192092896, 1.0000001192092896,
-  0.6931470036506653, 0.6931470036506653, 0.6931470036506653, 0.6931470036506653,
-  0.24022118747234344, 0.24022118747234344, 0.24022118747234344, 0.24022118747234344,
-  0.05550713092088699, 0.05550713092088699, 0.05550713092088699, 0.05550713092088699,
-  0.009675541892647743, 0.009675541892647743, 0.009675541892647743, 0.009675541892647743,
-  0.00132764654699713, 0.00132764654699713, 0.00132764654699713, 0.00132764654699713,
-], 16);
-
-/**
  * exp of four single-precision values x <= 0 as 2^(x log2 e): with y = x log2(e) = k + f, |f| <= 1/2, a degree-5
  * polynomial in f times 2^k. Three operations and two constants fewer than expv4, for a relative error that grows
  * with |x| (the rounding of y): 2.4e-7 for x in [-1, 0], 6.7e-7 in [-10, 0], 2e-6 in [-40, 0]. For sums of terms
@@ -292,12 +286,17 @@ export const EXP2F4: usize = memory.data<f32>([
   // k + 127 in the low mantissa bits of t (see expv4With)
   const t = f32x4.add(y, magic);
   const f = f32x4.sub(y, f32x4.sub(t, magic));
-  const f2 = f32x4.mul(f, f);
-  const q0 = f32x4.add(c0, f32x4.mul(f, c1));
-  const q1 = f32x4.add(c2, f32x4.mul(f, c3));
-  const q2 = f32x4.add(c4, f32x4.mul(f, c5));
-  const p = f32x4.add(q0, f32x4.mul(f2, f32x4.add(q1, f32x4.mul(f2, q2))));
-  return f32x4.mul(p, i32x4.shl(t, 23));
+  return f32x4.mul(poly5f4(f, c0, c1, c2, c3, c4, c5), i32x4.shl(t, 23));
+}
+
+/** c0 + c1 r + ... + c5 r^5 over four lanes (Estrin's scheme: three independent pairs, then r^2 and r^4). */
+// @ts-ignore: decorator
+@inline function poly5f4(r: v128, c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128): v128 {
+  const r2 = f32x4.mul(r, r);
+  const q0 = f32x4.add(c0, f32x4.mul(r, c1));
+  const q1 = f32x4.add(c2, f32x4.mul(r, c3));
+  const q2 = f32x4.add(c4, f32x4.mul(r, c5));
+  return f32x4.add(q0, f32x4.mul(r2, f32x4.add(q1, f32x4.mul(r2, q2))));
 }
 
 /** expv4 with its constants given (a loop loads them once, into registers). */
@@ -311,10 +310,5 @@ export const EXP2F4: usize = memory.data<f32>([
   const kf = f32x4.sub(t, magic);
   // ln2 split so that kf * LN2HI is exact (|k| < 2^8)
   const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(kf, ln2hi)), f32x4.mul(kf, ln2lo));
-  const r2 = f32x4.mul(r, r);
-  const q0 = f32x4.add(c0, f32x4.mul(r, c1));
-  const q1 = f32x4.add(c2, f32x4.mul(r, c3));
-  const q2 = f32x4.add(c4, f32x4.mul(r, c5));
-  const p = f32x4.add(q0, f32x4.mul(r2, f32x4.add(q1, f32x4.mul(r2, q2))));
-  return f32x4.mul(p, i32x4.shl(t, 23));
+  return f32x4.mul(poly5f4(r, c0, c1, c2, c3, c4, c5), i32x4.shl(t, 23));
 }

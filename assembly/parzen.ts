@@ -20,7 +20,7 @@
 // dimension (in f64 for double precision, in f32 for single: see evalSingleShared) so that a vector op scores two or
 // four components.
 
-import { logNormMass, logNormMassPair, expv, expv4, exp2f4With, EXP2F4 } from "./math";
+import { logNormMass, logNormMassPair, expv, expv4, exp2f4With, EXP4, EXP2F4_POLY } from "./math";
 
 // @ts-ignore: decorator
 @inline function ld(p: usize): f64 { return load<f64>(p); }
@@ -1173,23 +1173,7 @@ function tileLogSums(tn: i32, lo: i32, hi: i32, d: i32, tM: usize, k4b: usize, t
   for (let k = lo; k < hi; k += 4) {
     const ko = <usize>k << 2;
     let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    // two dims per iteration (each loop's back edge costs a stack check in V8), in dim order as one at a time would
-    let j = 0;
-    for (; j + 2 <= d; j += 2) {
-      let mv = v128.load(tM + <usize>j * k4b + ko);
-      let xs = XS + (<usize>(j * TILE) << 2);
-      let z = f32x4.sub(v128.load32_splat(xs), mv); a0 = f32x4.add(a0, f32x4.mul(z, z));
-      z = f32x4.sub(v128.load32_splat(xs + 4), mv); a1 = f32x4.add(a1, f32x4.mul(z, z));
-      z = f32x4.sub(v128.load32_splat(xs + 8), mv); a2 = f32x4.add(a2, f32x4.mul(z, z));
-      z = f32x4.sub(v128.load32_splat(xs + 12), mv); a3 = f32x4.add(a3, f32x4.mul(z, z));
-      mv = v128.load(tM + <usize>(j + 1) * k4b + ko);
-      xs += TILE << 2;
-      z = f32x4.sub(v128.load32_splat(xs), mv); a0 = f32x4.add(a0, f32x4.mul(z, z));
-      z = f32x4.sub(v128.load32_splat(xs + 4), mv); a1 = f32x4.add(a1, f32x4.mul(z, z));
-      z = f32x4.sub(v128.load32_splat(xs + 8), mv); a2 = f32x4.add(a2, f32x4.mul(z, z));
-      z = f32x4.sub(v128.load32_splat(xs + 12), mv); a3 = f32x4.add(a3, f32x4.mul(z, z));
-    }
-    if (j < d) {
+    for (let j = 0; j < d; j++) {
       const mv = v128.load(tM + <usize>j * k4b + ko);
       const xs = XS + (<usize>(j * TILE) << 2);
       let z = f32x4.sub(v128.load32_splat(xs), mv); a0 = f32x4.add(a0, f32x4.mul(z, z));
@@ -1459,9 +1443,9 @@ function exceptionsLogSum(xp: usize, exc: usize, nExc: i32, d: i32, mu: usize, i
 function termSum(row: usize, tW: usize, from: i32, to: i32, top: f32): f64 {
   if (!(top > -Infinity)) return 0;
   const tv = f32x4.splat(top);
-  const e0 = v128.load(EXP2F4), e1 = v128.load(EXP2F4 + 16), e2 = v128.load(EXP2F4 + 32), e3 = v128.load(EXP2F4 + 48);
-  const e4 = v128.load(EXP2F4 + 64), e5 = v128.load(EXP2F4 + 80), e6 = v128.load(EXP2F4 + 96), e7 = v128.load(EXP2F4 + 112);
-  const e8 = v128.load(EXP2F4 + 128);
+  const e0 = v128.load(EXP4), e1 = v128.load(EXP4 + 16), e2 = v128.load(EXP4 + 32), e3 = v128.load(EXP2F4_POLY);
+  const e4 = v128.load(EXP2F4_POLY + 16), e5 = v128.load(EXP2F4_POLY + 32), e6 = v128.load(EXP2F4_POLY + 48);
+  const e7 = v128.load(EXP2F4_POLY + 64), e8 = v128.load(EXP2F4_POLY + 80);
   let s0 = f64x2.splat(0), s1 = s0;
   for (let k0 = from; k0 < to; k0 += 64) {
     const k1 = min(to, k0 + 64);
