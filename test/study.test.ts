@@ -82,6 +82,22 @@ describe('ask/tell', () => {
     assert.notDeepEqual(await seeds(2), a);
   });
 
+  it('hands out asked trials whose config and seed are made on read and kept in JSON', async () => {
+    const study = await createStudy({ space: { x: quad, opt: hp.choice('opt', [{ k: 'a' }, { k: 'b' }]) }, seed: 3 });
+    const [t] = await study.ask(1);
+    const json = JSON.parse(JSON.stringify(t));
+    assert.deepEqual(Object.keys(json), ['number', 'params', 'config', 'seed']);
+    assert.deepEqual(json.config, t.config);
+    assert.equal(json.seed, t.seed);
+    assert.ok(Number.isInteger(t.seed));
+    assert.ok(t.config === t.config, 'the config is built once');
+    // the same seed as the run loop passes its objective for the same trial number
+    const loopSeeds: number[] = [];
+    const other = await createStudy({ space: { x: quad, opt: hp.choice('opt', [{ k: 'a' }, { k: 'b' }]) }, seed: 3 });
+    await other.optimize((_c, ctx) => (loopSeeds.push(ctx.seed), 0), { nTrials: 1 });
+    assert.equal(loopSeeds[0], t.seed);
+  });
+
   it('resumes a study by name, refusing a different space', async () => {
     const storage = new MemoryStorage();
     const first = await createStudy({ space: { x: quad }, storage, name: 's' });

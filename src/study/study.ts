@@ -48,22 +48,28 @@ export interface AskedTrial {
  * allocates one object rather than one with a getter closure per field.)
  */
 export class Asked implements AskedTrial {
-  private builtConfig: unknown;
-  private derivedSeed: number | undefined;
+  // (# fields: a spread or a for-in of the trial sees only its number and params)
+  readonly #space: SearchSpace;
+  readonly #studySeed: number;
+  #config: unknown;
+  #seed: number | undefined;
 
   constructor(
     readonly number: number,
     readonly params: Params,
-    private readonly space: SearchSpace,
-    private readonly studySeed: number,
-  ) {}
+    space: SearchSpace,
+    studySeed: number,
+  ) {
+    this.#space = space;
+    this.#studySeed = studySeed;
+  }
 
   get config(): unknown {
-    return (this.builtConfig ??= this.space.toObject(this.params));
+    return (this.#config ??= this.#space.toObject(this.params));
   }
 
   get seed(): number {
-    return (this.derivedSeed ??= trialSeed(this.studySeed, this.number));
+    return (this.#seed ??= trialSeed(this.#studySeed, this.number));
   }
 
   toJSON(): { number: number; params: Params; config: unknown; seed: number } {
