@@ -903,6 +903,11 @@ export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize
       common = layoutCommon4(k0, d, w, mu, sig, sharedSig, shared, tM, k4b, tC, tW, cst, ub, cMain, wFloor, wMax);
       if (common != 0) { wMin = min(wMin, COMMON_WMIN); main = true; }
       if (common == 15) continue;
+      // the block's edge components (means in the box but not FAR inside) the same way, rather than one at a time
+      const edge = layoutEdges4(k0, d, w, mu, low, high, COMMON_ONROW & ~common, k4b, tC, tW, cst, ub, lazy, cMain, wFloor, wMax);
+      if (edge != 0) wMin = min(wMin, COMMON_WMIN);
+      common |= edge;
+      if (common == 15) continue;
     }
   for (let k = k0; k < k0 + 4; k++) {
     if ((common >> (k - k0)) & 1) continue;
@@ -966,8 +971,73 @@ export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize
   return 0;
 }
 
-/** layoutCommon4's second result: the least weight of the common components. */
+/** layoutCommon4's other results: the least weight of the common components, and which four have the shared row. */
 let COMMON_WMIN: f64 = 0;
+let COMMON_ONROW = 0;
+
+/**
+ * After layoutCommon4, the components among `lanes` (of k to k + 3, on the shared row) that are edge components laid
+ * out: a weight of at least wFloor, every mean in the box, some not FAR inside it, so a nonzero normaliser bound (at
+ * most 30, see laidOut), meanTerms' in the same order of dims. Their constant is cMain. Writes what the one-at-a-time
+ * path does for them (tM is written already), and for the block's common components the same values again; returns
+ * them as a mask, their least weight in COMMON_WMIN.
+ */
+// @ts-ignore: decorator
+@inline function layoutEdges4(k: i32, d: i32, w: usize, mu: usize, low: usize, high: usize, lanes: i32, k4b: usize, tC: usize,
+  tW: usize, cst: usize, ub: usize, lazy: usize, cMain: f64, wFloor: f64, wMax: f64): i32 {
+  if (lanes == 0) return 0;
+  const rowBytes = <usize>d << 3;
+  const r0 = <usize>k * rowBytes;
+  const wo = w + (<usize>k << 3);
+  const w01 = v128.load(wo), w23 = v128.load(wo + 16);
+  const wf = f64x2.splat(wFloor);
+  const zero = f64x2.splat(0);
+  let ok01 = f64x2.ge(w01, wf), ok23 = f64x2.ge(w23, wf);
+  let u01 = zero, u23 = zero;
+  for (let j = 0; j < d; j++) {
+    const jo = <usize>j << 3;
+    const p = mu + r0 + jo;
+    const a = v128.load64_lane(p + rowBytes, v128.load64_zero(p), 1);
+    const b = v128.load64_lane(p + 3 * rowBytes, v128.load64_zero(p + 2 * rowBytes), 1);
+    const lo = f64x2.splat(ld(low + jo)), hi = f64x2.splat(ld(high + jo));
+    ok01 = v128.and(ok01, v128.and(f64x2.ge(a, lo), f64x2.le(a, hi)));
+    ok23 = v128.and(ok23, v128.and(f64x2.ge(b, lo), f64x2.le(b, hi)));
+    u01 = f64x2.add(u01, meanBound2(f64x2.min(f64x2.sub(a, lo), f64x2.sub(hi, a)), j));
+    u23 = f64x2.add(u23, meanBound2(f64x2.min(f64x2.sub(b, lo), f64x2.sub(hi, b)), j));
+  }
+  const cap = f64x2.splat(30);
+  ok01 = v128.and(ok01, f64x2.le(u01, cap));
+  ok23 = v128.and(ok23, f64x2.le(u23, cap));
+  const edge = lanes & (i64x2.bitmask(ok01) | (i64x2.bitmask(ok23) << 2));
+  if (edge == 0) return 0;
+  const o = <usize>k << 3, ko = <usize>k << 2;
+  const cv = f64x2.splat(cMain), nan = f64x2.splat(NaN);
+  v128.store(cst + o, cv); v128.store(cst + o + 16, cv);
+  v128.store(ub + o, u01); v128.store(ub + o + 16, u23);
+  v128.store(lazy + o, nan); v128.store(lazy + o + 16, nan);
+  v128.store(tC + ko, f32x4.splat(0));
+  const wm = f64x2.splat(wMax);
+  const fw01 = f32x4.demote_f64x2_zero(f64x2.div(w01, wm)), fw23 = f32x4.demote_f64x2_zero(f64x2.div(w23, wm));
+  v128.store(tW + ko, v128.shuffle<i32>(fw01, fw23, 0, 1, 4, 5));
+  let lowest: f64 = Infinity;
+  if (edge & 1) lowest = f64x2.extract_lane(w01, 0);
+  if (edge & 2) lowest = min(lowest, f64x2.extract_lane(w01, 1));
+  if (edge & 4) lowest = min(lowest, f64x2.extract_lane(w23, 0));
+  if (edge & 8) lowest = min(lowest, f64x2.extract_lane(w23, 1));
+  COMMON_WMIN = lowest;
+  return edge;
+}
+
+/** meanTerm's bound (>= 0) for two means in the box at dim j, from their distances to its nearer edge. */
+// @ts-ignore: decorator
+@inline function meanBound2(dist: v128, j: i32): v128 {
+  const th = TH + <usize>j * 32;
+  let t = f64x2.splat(ld(th + 24));
+  t = v128.bitselect(f64x2.splat(0.3818), t, f64x2.ge(dist, f64x2.splat(ld(th + 16))));
+  t = v128.bitselect(f64x2.splat(0.0466), t, f64x2.ge(dist, f64x2.splat(ld(th + 8))));
+  t = v128.bitselect(f64x2.splat(6.4e-5), t, f64x2.ge(dist, f64x2.splat(ld(th))));
+  return v128.bitselect(f64x2.splat(0), t, f64x2.ge(dist, f64x2.splat(ld(FARS + (<usize>j << 3)))));
+}
 
 /**
  * parzenSingleOnce's layout of components k to k + 3, for those that are common: on the shared row of sigmas, every
@@ -1019,6 +1089,7 @@ let COMMON_WMIN: f64 = 0;
     const fb = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(b, c), is));
     v128.store(tM + <usize>j * k4b + ko, v128.shuffle<i32>(fa, fb, 0, 1, 4, 5));
   }
+  COMMON_ONROW = onRow;
   const common = onRow & (i64x2.bitmask(ok01) | (i64x2.bitmask(ok23) << 2));
   if (common == 0) return 0;
   const o = <usize>k << 3;
