@@ -900,7 +900,7 @@ export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize
   for (let k0 = 0; k0 < K4; k0 += 4) {
     let common = 0;
     if (commonLaidOut && k0 + 4 <= K) {
-      common = layoutCommon4(k0, d, w, mu, sig, sharedSig, shared, tM, k4b, tC, tW, cst, ub, cMain, wFloor, wMax);
+      common = layoutCommon4(k0, d, w, mu, sig, sharedSig, shared, tM, k4b, tC, tW, cst, ub, lazy, cMain, wFloor, wMax);
       if (common != 0) { wMin = min(wMin, COMMON_WMIN); main = true; }
       if (common == 15) continue;
       // the block's edge components (means in the box but not FAR inside) the same way, rather than one at a time
@@ -1010,22 +1010,34 @@ let COMMON_ONROW = 0;
   ok23 = v128.and(ok23, f64x2.le(u23, cap));
   const edge = lanes & (i64x2.bitmask(ok01) | (i64x2.bitmask(ok23) << 2));
   if (edge == 0) return 0;
+  COMMON_WMIN = writeLaidOut4(k, edge, u01, u23, w01, w23, cMain, wMax, cst, ub, lazy, tC, tW);
+  return edge;
+}
+
+/**
+ * The tables of components k to k + 3 as laid out on the shared row (constant cMain, normaliser bounds u, lazy terms
+ * to compute, weights relative to wMax), written for all four: the caller's `mask` says which are laid out so, the
+ * one-at-a-time path writes the others again. Returns the least weight of those in `mask`.
+ */
+// @ts-ignore: decorator
+@inline function writeLaidOut4(k: i32, mask: i32, u01: v128, u23: v128, w01: v128, w23: v128, cMain: f64, wMax: f64, cst: usize,
+  ub: usize, lazy: usize, tC: usize, tW: usize): f64 {
   const o = <usize>k << 3, ko = <usize>k << 2;
   const cv = f64x2.splat(cMain), nan = f64x2.splat(NaN);
   v128.store(cst + o, cv); v128.store(cst + o + 16, cv);
   v128.store(ub + o, u01); v128.store(ub + o + 16, u23);
+  // (read only where the bound is not 0, or for an exception, which the one-at-a-time path sets up)
   v128.store(lazy + o, nan); v128.store(lazy + o + 16, nan);
   v128.store(tC + ko, f32x4.splat(0));
   const wm = f64x2.splat(wMax);
   const fw01 = f32x4.demote_f64x2_zero(f64x2.div(w01, wm)), fw23 = f32x4.demote_f64x2_zero(f64x2.div(w23, wm));
   v128.store(tW + ko, v128.shuffle<i32>(fw01, fw23, 0, 1, 4, 5));
   let lowest: f64 = Infinity;
-  if (edge & 1) lowest = f64x2.extract_lane(w01, 0);
-  if (edge & 2) lowest = min(lowest, f64x2.extract_lane(w01, 1));
-  if (edge & 4) lowest = min(lowest, f64x2.extract_lane(w23, 0));
-  if (edge & 8) lowest = min(lowest, f64x2.extract_lane(w23, 1));
-  COMMON_WMIN = lowest;
-  return edge;
+  if (mask & 1) lowest = f64x2.extract_lane(w01, 0);
+  if (mask & 2) lowest = min(lowest, f64x2.extract_lane(w01, 1));
+  if (mask & 4) lowest = min(lowest, f64x2.extract_lane(w23, 0));
+  if (mask & 8) lowest = min(lowest, f64x2.extract_lane(w23, 1));
+  return lowest;
 }
 
 /** meanTerm's bound (>= 0) for two means in the box at dim j, from their distances to its nearer edge. */
@@ -1048,7 +1060,7 @@ let COMMON_ONROW = 0;
  */
 // @ts-ignore: decorator
 @inline function layoutCommon4(k: i32, d: i32, w: usize, mu: usize, sig: usize, sharedSig: usize, shared: usize, tM: usize,
-  k4b: usize, tC: usize, tW: usize, cst: usize, ub: usize, cMain: f64, wFloor: f64, wMax: f64): i32 {
+  k4b: usize, tC: usize, tW: usize, cst: usize, ub: usize, lazy: usize, cMain: f64, wFloor: f64, wMax: f64): i32 {
   const rowBytes = <usize>d << 3;
   const r0 = <usize>k * rowBytes;
   // which of the four have the shared row of sigmas: one pass over its pairs of dims for all four
@@ -1092,20 +1104,8 @@ let COMMON_ONROW = 0;
   COMMON_ONROW = onRow;
   const common = onRow & (i64x2.bitmask(ok01) | (i64x2.bitmask(ok23) << 2));
   if (common == 0) return 0;
-  const o = <usize>k << 3;
-  const cv = f64x2.splat(cMain), zero = f64x2.splat(0);
-  v128.store(cst + o, cv); v128.store(cst + o + 16, cv);
-  v128.store(ub + o, zero); v128.store(ub + o + 16, zero);
-  v128.store(tC + ko, f32x4.splat(0));
-  const wm = f64x2.splat(wMax);
-  const fw01 = f32x4.demote_f64x2_zero(f64x2.div(w01, wm)), fw23 = f32x4.demote_f64x2_zero(f64x2.div(w23, wm));
-  v128.store(tW + ko, v128.shuffle<i32>(fw01, fw23, 0, 1, 4, 5));
-  let lowest: f64 = Infinity;
-  if (common & 1) lowest = f64x2.extract_lane(w01, 0);
-  if (common & 2) lowest = min(lowest, f64x2.extract_lane(w01, 1));
-  if (common & 4) lowest = min(lowest, f64x2.extract_lane(w23, 0));
-  if (common & 8) lowest = min(lowest, f64x2.extract_lane(w23, 1));
-  COMMON_WMIN = lowest;
+  const zero = f64x2.splat(0);
+  COMMON_WMIN = writeLaidOut4(k, common, zero, zero, w01, w23, cMain, wMax, cst, ub, lazy, tC, tW);
   return common;
 }
 
