@@ -301,7 +301,7 @@ export const EXP2F4_POLY: usize = EXP4 + 176;
 
 /** expv4 with its constants given (a loop loads them once, into registers). */
 // @ts-ignore: decorator
-@inline export function expv4With(x: v128, floor: v128, log2e: v128, magic: v128, ln2hi: v128, ln2lo: v128,
+@inline function expv4With(x: v128, floor: v128, log2e: v128, magic: v128, ln2hi: v128, ln2lo: v128,
   c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128): v128 {
   const xc = f32x4.pmax(x, floor);
   // 1.5 * 2^23 + 127: rounds x / ln2 to an integer k, held as k + 127 in the low mantissa bits (see expv), which
