@@ -38,6 +38,11 @@ const NEG_LOG_PHI1: f64 = 1.0748522;
  * e^-36 = 2.3e-16 of the best term, so K of them change the density by at most K x 2.3e-16 of itself.
  */
 const REACH: f64 = 36.0;
+/**
+ * The single-precision paths' reach: each component dropped is under e^-24 = 3.8e-11 of a point's largest term, so
+ * even 10^5 of them change log p by under 4e-6, inside single precision's tolerance (and they leave fewer to score).
+ */
+const REACH_SINGLE: f64 = 24.0;
 
 /** Beyond this many sigmas from the mean, logZ drops a tail (as logNormMass does). */
 const FAR: f64 = 8.3;
@@ -1142,8 +1147,8 @@ function scoreLaidOut(K: i32, d: i32, low: usize, high: usize, isInterval: usize
     const Kc4 = (Kc + 3) & ~3;
     const edges = exc + (<usize>nExc << 2);
     let nEdge = listEdges(Kc, map, ub, tC, edges);
-    // an edge component out of reach of a point adds under e^-REACH of the point's largest term, weights included
-    const reach = REACH + Math.log(wMax / wMin);
+    // an edge component out of reach of a point adds under e^-REACH_SINGLE of the point's largest term, weights included
+    const reach = REACH_SINGLE + Math.log(wMax / wMin);
     // With numerators, the tiles score only the later half of the components (`from` on; in TPE the recent trials,
     // near the candidates) and give each point a lower bound on log p; the rest is scored, best bound first, only
     // for points whose ratio can still reach the best one found.
@@ -1295,8 +1300,8 @@ function tileLogSums(tn: i32, lo: i32, hi: i32, d: i32, tM: usize, k4b: usize, t
  * components within reach of some of the n points (listed at idx, see pointAt), moved to the first columns in order
  * (map: column -> component), the columns after them to a multiple of four padded; returns how many are kept.
  * Each component's term is bounded above at the points' box's nearest point (its weight as large as folding its
- * normalisers can make it) and below at the farthest, and one whose upper bound lies REACH under the largest lower
- * bound adds less than e^-REACH of that term at every point. When the points gather where the components are dense
+ * normalisers can make it) and below at the farthest, and one whose upper bound lies REACH_SINGLE under the largest
+ * lower bound adds less than e^-REACH_SINGLE of that term at every point. When the points gather where the components are dense
  * (TPE late in a run), many are out of reach. `rows` (2 x k4b bytes) is scratch.
  */
 function keepWithinReach(n: i32, idx: usize, x: usize, d: i32, low: usize, high: usize, shared: usize, K: i32, k4b: usize,
@@ -1339,7 +1344,7 @@ function keepWithinReach(n: i32, idx: usize, x: usize, d: i32, low: usize, high:
     v128.store(upper + ko, f32x4.sub(f32x4.add(lw, v128.shuffle<i32>(ub01, ub23, 0, 1, 4, 5)), near));
     lowest = f32x4.pmax(lowest, f32x4.sub(lw, far));
   }
-  const floor = f32x4.splat(hmax4(lowest) - <f32>REACH);
+  const floor = f32x4.splat(hmax4(lowest) - <f32>REACH_SINGLE);
   // lanes of the last block past K are not components
   const lastLanes = K & 3 ? (1 << (K & 3)) - 1 : 15;
   let kept = 0;
