@@ -199,20 +199,31 @@ describe('gp sampler', () => {
     assert.ok((best.value as number) < 0.05, `best ${best.value}`);
   });
 
-  it('recommends the best posterior mean under noise, which beats the luckiest observation on average', async () => {
+  it('recommends the best posterior mean under noise rather than the luckiest observation', async () => {
+    // 21 observations of 4(x − 0.3)² on a grid with noise of sd 0.2; the one at x = 0.6 (true value 0.36) draws
+    // −0.7 more, which mostly makes it the best observed. The noise-fitting GP averages it with its neighbours.
     const f = (x: number) => 4 * (x - 0.3) ** 2;
     let recommended = 0;
     let observed = 0;
-    for (const seed of [1, 2, 3, 4, 5]) {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
       const noise = Rng.derive(seed, 'noise');
-      const study = await createStudy({ space: { x: hp.uniform('x', 0, 1) }, sampler: gp({ nStartupTrials: 6 }), seed });
-      await study.optimize((p: any) => f(p.x) + 0.2 * noise.normal(), { nTrials: 20 });
-      const rec = await study.recommend();
-      assert.ok(rec);
-      recommended += f(rec.params.x as number);
-      observed += f(study.bestTrial!.params.x as number);
+      let next = 0;
+      const grid = { name: 'grid', options: {}, suggest: () => [{ x: next++ / 20 }] };
+      const study = await createStudy({ space: { x: hp.uniform('x', 0, 1) }, sampler: grid, seed });
+      for (let i = 0; i <= 20; i++) {
+        const [t] = await study.ask(1);
+        const x = t.params.x as number;
+        await study.tell(t.number, f(x) + 0.2 * noise.normal() - (x === 0.6 ? 0.7 : 0));
+      }
+      const rec = gp({ nStartupTrials: 6 }).recommend(study.history());
+      assert.ok(rec, `seed ${seed}: a recommendation (noise fitted)`);
+      const r = f(rec.params.x as number);
+      const o = f(study.bestTrial!.params.x as number);
+      assert.ok(r <= o, `seed ${seed}: true regret ${r} of the recommendation, ${o} of the best observation`);
+      recommended += r;
+      observed += o;
     }
-    assert.ok(recommended < observed, `true regret: recommended ${recommended / 5}, best observed ${observed / 5}`);
+    assert.ok(recommended < 0.6 * observed, `true regret: recommended ${recommended / 6}, best observed ${observed / 6}`);
   });
 
   it('refits every trial early and on a sparser schedule later', () => {
