@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { FUNCTION_NAMES } from '../../bench/functions.js';
-import { registerPoolBench } from '../../bench/pool.js';
-import { runQuality } from '../../bench/quality.js';
-import { runSpeed } from '../../bench/speed.js';
-import { REFERENCE_SUITE, runSuite } from '../../bench/suite.js';
-import { registerStorageBench } from '../../bench/storage.js';
+import { FUNCTION_NAMES } from '../bench/functions.js';
+import { registerPoolBench } from '../bench/pool.js';
+import { runQuality } from '../bench/quality.js';
+import { runSpeed } from '../bench/speed.js';
+import { REFERENCE_SUITE, runSuite } from '../bench/suite.js';
+import { registerStorageBench } from '../bench/storage.js';
 import { OptionsError } from '../errors.js';
 import { samplerNames } from '../samplers/registry.js';
 import { intList, jsonObject, nonNegativeNumber, positiveInt } from './args.js';

@@ -4,7 +4,7 @@ import { OptionsError, StudyError } from '../errors.js';
 import { parseSpaceJson } from '../space/json.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
-import { bestOf, type TrialRecord } from '../study/trial.js';
+import { bestOf, type TrialRecord } from '../trial/trial.js';
 import { trialJson } from './run.js';
 import { formatTable } from './table.js';
 

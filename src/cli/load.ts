@@ -4,7 +4,7 @@ import { OptionsError, SpaceError } from '../errors.js';
 import { HpNode } from '../space/hp.js';
 import { parseSpaceJson } from '../space/json.js';
 import { type SearchSpace, space as compileSpace } from '../space/space.js';
-import type { Objective } from '../study/objective.js';
+import type { Objective } from '../trial/objective.js';
 import { importModule } from '../pool/import.js';
 
 export interface LoadedObjective {

@@ -4,7 +4,7 @@ import { OptionsError } from '../errors.js';
 import { createSampler, samplerNames } from '../samplers/registry.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import { createStudy } from '../study/study.js';
-import type { TrialRecord } from '../study/trial.js';
+import type { TrialRecord } from '../trial/trial.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import { jsonObject, nonNegativeInt, positiveInt } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';

@@ -1,7 +1,7 @@
-import type { Objective, ObjectiveContext } from '../study/objective.js';
-import { resultFromError, resultFromReturn } from '../study/objective.js';
-import type { AskedTrial } from '../study/study.js';
-import type { TrialResult } from '../study/trial.js';
+import type { Objective, ObjectiveContext } from '../trial/objective.js';
+import { resultFromError, resultFromReturn } from '../trial/objective.js';
+import type { AskedTrial } from '../trial/asked.js';
+import type { TrialResult } from '../trial/trial.js';
 
 /** Why the runner cuts a trial off: it ran past its timeout, or the run was stopped. */
 export type CancelReason = 'timeout' | 'interrupted';

@@ -1,8 +1,8 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { OptionsError } from '../errors.js';
-import { fail } from '../study/objective.js';
-import type { AskedTrial } from '../study/study.js';
-import type { TrialResult } from '../study/trial.js';
+import { fail } from '../trial/objective.js';
+import type { AskedTrial } from '../trial/asked.js';
+import type { TrialResult } from '../trial/trial.js';
 import type { CancelReason, Evaluation, Evaluator, OnResult } from './evaluator.js';
 import { type AbortMessage, type LoadedMessage, type OutboxMessage, type PoolTask, type PoolWorkerData, type ResultMessage, collectDelay, slotBytes, slotViews, WAKE } from './protocol.js';
 

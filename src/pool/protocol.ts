@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { TrialResult } from '../study/trial.js';
+import type { TrialResult } from '../trial/trial.js';
 
 /**
  * What the main thread hands a pool worker at start (`workerData`).

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { OptionsError } from '../errors.js';
-import { checkObjectiveModule, isObjectiveModule, type ObjectiveModule } from '../study/objective.js';
+import { checkObjectiveModule, isObjectiveModule, type ObjectiveModule } from '../trial/objective.js';
 import { PoolEvaluator } from './pool.js';
 
 export interface WorkerPoolOptions {

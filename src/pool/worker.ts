@@ -17,9 +17,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { cloneableResult, fail, type Objective, resultFromError, resultFromReturn } from '../study/objective.js';
+import { cloneableResult, fail, type Objective, resultFromError, resultFromReturn } from '../trial/objective.js';
 import { trialSeed } from '../rng.js';
-import type { TrialResult } from '../study/trial.js';
+import type { TrialResult } from '../trial/trial.js';
 import { importModule } from './import.js';
 import { type LoadedMessage, type OutboxMessage, type PoolTask, type PoolWorkerData, slotViews, type TaskMessage, WAKE } from './protocol.js';
 

@@ -4,7 +4,7 @@ import type { Dim } from '../space/dim.js';
 import { roundToStep } from '../space/dim.js';
 import type { Value } from '../space/hp.js';
 import type { Params, SearchSpace } from '../space/space.js';
-import { compareValues, type TrialRecord } from '../study/trial.js';
+import { compareValues, type TrialRecord } from '../trial/trial.js';
 import { type Constants, constants, type DiscreteCoord, mirror, searchSorted, State } from './cmaes/strategy.js';
 import { type ArchivePoint, archiveSize, kendallTau, LqModel } from './cmaes/surrogate.js';
 import type { History, Sampler } from './sampler.js';

@@ -3,7 +3,7 @@ import type { Rng } from '../rng.js';
 import type { Dim } from '../space/dim.js';
 import type { Value } from '../space/hp.js';
 import type { Params, SearchSpace } from '../space/space.js';
-import type { TrialRecord } from '../study/trial.js';
+import type { TrialRecord } from '../trial/trial.js';
 import { mirror } from './cmaes/strategy.js';
 import { type History, runningTrials, type Sampler } from './sampler.js';
 

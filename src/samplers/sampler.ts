@@ -1,6 +1,6 @@
 import type { Rng } from '../rng.js';
 import type { Params, SearchSpace } from '../space/space.js';
-import type { Direction, TrialRecord } from '../study/trial.js';
+import type { Direction, TrialRecord } from '../trial/trial.js';
 
 /** What a sampler sees: the space, the direction and every trial so far (running ones are pending). */
 export interface History {

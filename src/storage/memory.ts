@@ -1,8 +1,8 @@
 import { StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
-import type { TrialRecord, TrialResult, TrialState } from '../study/trial.js';
-import { bestOf } from '../study/trial.js';
-import { alreadyFinished } from './schema.js';
+import type { TrialRecord, TrialResult, TrialState } from '../trial/trial.js';
+import { bestOf } from '../trial/trial.js';
+import { alreadyFinished, finishRecord, freeze, NO_ATTRS } from './schema.js';
 import {
   type ClaimOptions, countsAgainstBudget, type Storage, type StudyRecord, type StudySpec, type StudySummary,
 } from './storage.js';
@@ -111,32 +111,6 @@ export class MemoryStorage implements Storage {
   }
 }
 
-/** The record a running trial becomes when `result` is applied at `now` (shared by every backend). */
-export function finishRecord(cur: TrialRecord, result: TrialResult, now: number): TrialRecord {
-  return freeze({
-    ...cur,
-    state: result.state,
-    value: result.state === 'complete' ? result.value : null,
-    failReason: result.state === 'fail' ? result.reason : null,
-    failMessage: result.state === 'fail' ? result.message : null,
-    attrs: mergeAttrs(cur.attrs, result.attrs),
-    finishedAt: now,
-  });
-}
-
-/** The attrs of a trial that has none: one frozen object shared by all such records (records are immutable). */
-const NO_ATTRS: Readonly<Record<string, unknown>> = Object.freeze({});
-
-function mergeAttrs(cur: Readonly<Record<string, unknown>>, more: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
-  if (more === undefined || isEmpty(more)) return isEmpty(cur) ? NO_ATTRS : cur;
-  return { ...cur, ...more };
-}
-
-function isEmpty(o: object): boolean {
-  for (const _ in o) return false;
-  return true;
-}
-
 /**
  * A copy of a sampler's point that the caller can no longer change. Params are flat label → primitive value, so a
  * shallow copy is a deep one (structuredClone costs several times more); anything else is cloned.
@@ -151,8 +125,3 @@ function copyParams(p: Params): Params {
   return copy;
 }
 
-function freeze(t: TrialRecord): TrialRecord {
-  Object.freeze(t.params);
-  Object.freeze(t.attrs);
-  return Object.freeze(t);
-}

@@ -1,12 +1,11 @@
 import pg from 'pg';
 import { StorageError, StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
-import type { TrialRecord, TrialResult } from '../study/trial.js';
-import { finishRecord } from './memory.js';
+import type { TrialRecord, TrialResult } from '../trial/trial.js';
 import { redact } from './open.js';
 import {
   alreadyFinished, checkVersion, CLAIM_STATE_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
-  studyFromRow, summarize, type TrialRow, trialFromRow,
+  studyFromRow, summarize, type TrialRow, trialFromRow, finishRecord,
 } from './schema.js';
 import type { ClaimOptions, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
 

@@ -1,6 +1,6 @@
 import { StorageError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
-import type { FailReason, TrialRecord, TrialState } from '../study/trial.js';
+import type { FailReason, TrialRecord, TrialResult, TrialState } from '../trial/trial.js';
 import type { StudyRecord, StudySummary } from './storage.js';
 
 /**
@@ -212,4 +212,37 @@ export const STATE_COUNTS_SQL = 'SELECT study_id, state, count(*) AS n, min(valu
 export function alreadyFinished(t: TrialRecord): TrialStateError {
   const why = t.failReason ? ` (${t.failReason})` : '';
   return new TrialStateError(`trial ${t.number} is already ${t.state}${why}; a late or repeated result is rejected`);
+}
+
+/** The record a running trial becomes when `result` is applied at `now` (shared by every backend). */
+export function finishRecord(cur: TrialRecord, result: TrialResult, now: number): TrialRecord {
+  return freeze({
+    ...cur,
+    state: result.state,
+    value: result.state === 'complete' ? result.value : null,
+    failReason: result.state === 'fail' ? result.reason : null,
+    failMessage: result.state === 'fail' ? result.message : null,
+    attrs: mergeAttrs(cur.attrs, result.attrs),
+    finishedAt: now,
+  });
+}
+
+/** The attrs of a trial that has none: one frozen object shared by all such records (records are immutable). */
+export const NO_ATTRS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+function mergeAttrs(cur: Readonly<Record<string, unknown>>, more: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
+  if (more === undefined || isEmpty(more)) return isEmpty(cur) ? NO_ATTRS : cur;
+  return { ...cur, ...more };
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+/** Freezes a record with its params and attrs (records are shared with callers, never copied on read). */
+export function freeze(t: TrialRecord): TrialRecord {
+  Object.freeze(t.params);
+  Object.freeze(t.attrs);
+  return Object.freeze(t);
 }

@@ -1,11 +1,10 @@
 import Database from 'better-sqlite3';
 import { StorageError, StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
-import type { TrialRecord, TrialResult } from '../study/trial.js';
-import { finishRecord } from './memory.js';
+import type { TrialRecord, TrialResult } from '../trial/trial.js';
 import {
   alreadyFinished, checkVersion, CLAIM_STATE_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow, studyFromRow,
-  summarize, type TrialRow, trialFromRow,
+  summarize, type TrialRow, trialFromRow, finishRecord,
 } from './schema.js';
 import type { ClaimOptions, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
 

@@ -1,5 +1,5 @@
 import type { Params } from '../space/space.js';
-import type { Direction, TrialRecord, TrialResult, TrialState } from '../study/trial.js';
+import type { Direction, TrialRecord, TrialResult, TrialState } from '../trial/trial.js';
 
 /** What a study is, as stored: enough to resume it in another process. */
 export interface StudySpec {

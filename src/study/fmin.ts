@@ -2,7 +2,7 @@ import { OptionsError } from '../errors.js';
 import type { Sampler } from '../samplers/sampler.js';
 import type { Params } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
-import type { Objective } from './objective.js';
+import type { Objective } from '../trial/objective.js';
 import { createStudy, type Progress } from './study.js';
 
 export interface FminOptions {

@@ -5,9 +5,10 @@ import { WorkerPool } from '../pool/worker-pool.js';
 import { Rng } from '../rng.js';
 import type { Params } from '../space/space.js';
 import { countsAgainstBudget } from '../storage/storage.js';
-import { checkObjectiveModule, fail, isObjectiveModule, type Objective, type ObjectiveSpec } from './objective.js';
-import { Asked, type AskedTrial, type Study } from './study.js';
-import { compareValues, type TrialRecord, type TrialResult } from './trial.js';
+import { Asked, type AskedTrial } from '../trial/asked.js';
+import { checkObjectiveModule, fail, isObjectiveModule, type Objective, type ObjectiveModule } from '../trial/objective.js';
+import type { Study } from './study.js';
+import { compareValues, type TrialRecord, type TrialResult } from '../trial/trial.js';
 
 export interface Progress {
   /** Finished trials that count against the budget (interrupted and stale ones do not). */
@@ -78,6 +79,12 @@ export interface OptimizeOptions {
  * W − 1 later trials have finished. Unreproducible mode asks for all free slots at once, seeing everything
  * recorded so far.
  */
+/**
+ * What `optimize` accepts: a function run in this thread, a module run in worker threads started for the run, or
+ * a WorkerPool (a module's worker threads kept across runs).
+ */
+export type ObjectiveSpec = Objective | ObjectiveModule | WorkerPool;
+
 export async function runStudy(study: Study, objective: ObjectiveSpec, options: OptimizeOptions): Promise<TrialRecord | null> {
   const { nTrials, trialTimeoutMs, signal, onProgress, heartbeatMs = 10_000, graceMs = 10_000, prefetch = 0, reproducible = true } = options;
   const given = objective instanceof WorkerPool ? objective : null;

@@ -7,14 +7,16 @@ import { parseSpaceJson, spaceToJson } from '../space/json.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
 import { MemoryStorage } from '../storage/memory.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
-import { type ObjectiveSpec, resultFromReturn } from './objective.js';
-import { type OptimizeOptions, runStudy } from './runner.js';
-import { bestOf, type Direction, type TrialRecord, type TrialResult } from './trial.js';
+import { Asked, type AskedTrial } from '../trial/asked.js';
+import { resultFromReturn } from '../trial/objective.js';
+import { type ObjectiveSpec, type OptimizeOptions, runStudy } from './runner.js';
+import { bestOf, type Direction, type TrialRecord, type TrialResult } from '../trial/trial.js';
 
 /** Re-exported: the seed of a trial's objective is part of the study API. */
 export { trialSeed };
 
-export type { OptimizeOptions, Progress } from './runner.js';
+export type { ObjectiveSpec, OptimizeOptions, Progress } from './runner.js';
+export { Asked, type AskedTrial };
 
 export interface StudyOptions {
   /** A tree of hp.* expressions (or a compiled SearchSpace). Required unless resuming. */
@@ -30,51 +32,6 @@ export interface StudyOptions {
   name?: string;
   /** When a study of this name exists: continue it (its space must match) instead of failing. Default false. */
   resume?: boolean;
-}
-
-/** A trial handed out by `ask`: the flat params and the structure the objective receives. */
-export interface AskedTrial {
-  readonly number: number;
-  readonly params: Params;
-  /** The space filled with these params (what `optimize` passes to the objective). */
-  readonly config: unknown;
-  /** A per-trial seed derived from the study seed. */
-  readonly seed: number;
-}
-
-/**
- * A trial as ask hands it out. The config and the seed are made on first read: building the config walks the space's
- * tree, deriving the seed costs a fresh random stream, and many callers look at neither. (A class, so that an ask
- * allocates one object rather than one with a getter closure per field.)
- */
-export class Asked implements AskedTrial {
-  // (# fields: a spread or a for-in of the trial sees only its number and params)
-  readonly #space: SearchSpace;
-  readonly #studySeed: number;
-  #config: unknown;
-  #seed: number | undefined;
-
-  constructor(
-    readonly number: number,
-    readonly params: Params,
-    space: SearchSpace,
-    studySeed: number,
-  ) {
-    this.#space = space;
-    this.#studySeed = studySeed;
-  }
-
-  get config(): unknown {
-    return (this.#config ??= this.#space.toObject(this.params));
-  }
-
-  get seed(): number {
-    return (this.#seed ??= trialSeed(this.#studySeed, this.number));
-  }
-
-  toJSON(): { number: number; params: Params; config: unknown; seed: number } {
-    return { number: this.number, params: this.params, config: this.config, seed: this.seed };
-  }
 }
 
 /** Compiles options, creates or resumes a study in its storage. */

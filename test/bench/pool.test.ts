@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { runPoolBench } from '../../bench/pool.js';
+import { runPoolBench } from '../../src/bench/pool.js';
 
 it('bench pool reports, per row, the loop and the bare-thread floor as shares of the pool capacity', async () => {
   const report = await runPoolBench({ workers: 2, taskMs: [1], trials: 200, warmup: 100, floor: true });

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { StudyError, TrialStateError } from '../../src/errors.js';
 import type { Params } from '../../src/space/space.js';
 import type { Storage, StudySpec } from '../../src/storage/storage.js';
-import type { TrialRecord } from '../../src/study/trial.js';
+import type { TrialRecord } from '../../src/trial/trial.js';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('../storage/claim-child.js', import.meta.url));

@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import type { Evaluation } from '../../src/pool/evaluator.js';
 import { PoolEvaluator } from '../../src/pool/pool.js';
 import { hp } from '../../src/space/hp.js';
-import type { AskedTrial } from '../../src/study/study.js';
+import type { AskedTrial } from '../../src/trial/asked.js';
 import { createStudy } from '../../src/study/study.js';
-import type { TrialResult } from '../../src/study/trial.js';
+import type { TrialResult } from '../../src/trial/trial.js';
 import { fixture } from './fixtures.js';
 
 const MODULE = fixture('pool-queue.mjs');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { benchFunction } from '../../bench/functions.js';
+import { benchFunction } from '../../src/bench/functions.js';
 import { OptionsError } from '../../src/errors.js';
 import { Rng } from '../../src/rng.js';
 import { random } from '../../src/samplers/random.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { runStorageBench } from '../../bench/storage.js';
+import { runStorageBench } from '../../src/bench/storage.js';
 
 it('bench storage reports ms per trial for memory and sqlite', async () => {
   const report = await runStorageBench({ trials: 20 });

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openStorage } from '../../src/storage/open.js';
 import { countsAgainstBudget } from '../../src/storage/storage.js';
-import type { TrialRecord } from '../../src/study/trial.js';
+import type { TrialRecord } from '../../src/trial/trial.js';
 import { dropSchemas, freshSchema, PG_SKIP, testPgUrl, withSchema } from './pg-env.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Rng } from '../../src/rng.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import { countsAgainstBudget } from '../../src/storage/storage.js';
-import type { FailReason } from '../../src/study/trial.js';
+import type { FailReason } from '../../src/trial/trial.js';
 import { specNamed, storageConformance } from '../conformance/storage.js';
 
 storageConformance('memory', async () => new MemoryStorage());

@@ -2,7 +2,7 @@ import { OptionsError } from '../../errors.js';
 import type { GpHyper, KernelKind } from '../../numeric/core.js';
 import { Rng } from '../../rng.js';
 import type { Params, SearchSpace } from '../../space/space.js';
-import type { TrialRecord } from '../../study/trial.js';
+import type { TrialRecord } from '../../trial/trial.js';
 import { type History, type Sampler, splitHistory } from '../sampler.js';
 import { logEI, ucb } from './acquisition.js';
 import { InputEncoding } from './encoding.js';

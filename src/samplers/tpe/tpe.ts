@@ -3,7 +3,7 @@ import type { Rng } from '../../rng.js';
 import type { Dim } from '../../space/dim.js';
 import type { Value } from '../../space/hp.js';
 import type { Params, SearchSpace } from '../../space/space.js';
-import type { TrialRecord } from '../../study/trial.js';
+import type { TrialRecord } from '../../trial/trial.js';
 import { RandomSampler } from '../random.js';
 import { type History, isComplete, type Sampler } from '../sampler.js';
 import {

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
-import { intList, nonNegativeInt, positiveInt } from '../src/cli/args.js';
-import { ProgressBar } from '../src/cli/progress.js';
-import { formatTable } from '../src/cli/table.js';
-import { random } from '../src/samplers/random.js';
-import { hp } from '../src/space/hp.js';
-import { MemoryStorage } from '../src/storage/memory.js';
-import { createStudy } from '../src/study/study.js';
-import { workerPool } from '../src/pool/worker-pool.js';
+import { intList, nonNegativeInt, positiveInt } from '../cli/args.js';
+import { ProgressBar } from '../cli/progress.js';
+import { formatTable } from '../cli/table.js';
+import { random } from '../samplers/random.js';
+import { hp } from '../space/hp.js';
+import { MemoryStorage } from '../storage/memory.js';
+import { createStudy } from '../study/study.js';
+import { workerPool } from '../pool/worker-pool.js';
 import { runPoolFloor } from './pool-floor.js';
 
 export interface PoolBenchOptions {

@@ -1,7 +1,7 @@
-import { Rng } from '../src/rng.js';
-import { createSampler } from '../src/samplers/registry.js';
-import { median, quantile } from '../src/stats.js';
-import { createStudy } from '../src/study/study.js';
+import { Rng } from '../rng.js';
+import { createSampler } from '../samplers/registry.js';
+import { median, quantile } from '../stats.js';
+import { createStudy } from '../study/study.js';
 import { benchFunction } from './functions.js';
 
 export interface QualityOptions {

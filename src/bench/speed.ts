@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { createSampler } from '../src/samplers/registry.js';
-import { median } from '../src/stats.js';
-import { createStudy } from '../src/study/study.js';
+import { createSampler } from '../samplers/registry.js';
+import { median } from '../stats.js';
+import { createStudy } from '../study/study.js';
 import { benchFunction } from './functions.js';
 
 export interface SpeedOptions {

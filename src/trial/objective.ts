@@ -1,5 +1,4 @@
 import { OptionsError } from '../errors.js';
-import type { WorkerPool } from '../pool/worker-pool.js';
 import type { FailReason, TrialResult } from './trial.js';
 
 /** What an objective receives beside its config. */
@@ -30,11 +29,6 @@ export interface ObjectiveModule {
   readonly export?: string;
 }
 
-/**
- * What `optimize` accepts: a function run in this thread, a module run in worker threads started for the run, or
- * a WorkerPool (a module's worker threads kept across runs).
- */
-export type ObjectiveSpec = Objective | ObjectiveModule | WorkerPool;
 
 export function isObjectiveModule(o: unknown): o is ObjectiveModule {
   return o !== null && typeof o === 'object' && typeof (o as { module?: unknown }).module === 'string';

@@ -1,4 +1,4 @@
-import { hp } from '../src/space/hp.js';
+import { hp } from '../space/hp.js';
 
 /** A standard test function of ../shared/BENCHMARKS.md: box, optimum, and the objective over params x0..x{d-1} (+ cat). */
 export interface BenchFunction {

@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { positiveInt } from '../src/cli/args.js';
-import { formatTable } from '../src/cli/table.js';
-import { random } from '../src/samplers/random.js';
-import { hp } from '../src/space/hp.js';
-import { openStorage, redact } from '../src/storage/open.js';
-import { createStudy } from '../src/study/study.js';
+import { positiveInt } from '../cli/args.js';
+import { formatTable } from '../cli/table.js';
+import { random } from '../samplers/random.js';
+import { hp } from '../space/hp.js';
+import { openStorage, redact } from '../storage/open.js';
+import { createStudy } from '../study/study.js';
 
 export interface StorageBenchRow {
   /** memory, sqlite or postgres. */

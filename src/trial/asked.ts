@@ -1,0 +1,47 @@
+import { trialSeed } from '../rng.js';
+import type { Params, SearchSpace } from '../space/space.js';
+
+/** A trial handed out by `ask`: the flat params and the structure the objective receives. */
+export interface AskedTrial {
+  readonly number: number;
+  readonly params: Params;
+  /** The space filled with these params (what `optimize` passes to the objective). */
+  readonly config: unknown;
+  /** A per-trial seed derived from the study seed. */
+  readonly seed: number;
+}
+
+/**
+ * A trial as ask hands it out. The config and the seed are made on first read: building the config walks the space's
+ * tree, deriving the seed costs a fresh random stream, and many callers look at neither. (A class, so that an ask
+ * allocates one object rather than one with a getter closure per field.)
+ */
+export class Asked implements AskedTrial {
+  // (# fields: a spread or a for-in of the trial sees only its number and params)
+  readonly #space: SearchSpace;
+  readonly #studySeed: number;
+  #config: unknown;
+  #seed: number | undefined;
+
+  constructor(
+    readonly number: number,
+    readonly params: Params,
+    space: SearchSpace,
+    studySeed: number,
+  ) {
+    this.#space = space;
+    this.#studySeed = studySeed;
+  }
+
+  get config(): unknown {
+    return (this.#config ??= this.#space.toObject(this.params));
+  }
+
+  get seed(): number {
+    return (this.#seed ??= trialSeed(this.#studySeed, this.number));
+  }
+
+  toJSON(): { number: number; params: Params; config: unknown; seed: number } {
+    return { number: this.number, params: this.params, config: this.config, seed: this.seed };
+  }
+}
