@@ -1,6 +1,6 @@
 // The hyperopt README example: minimize x² − x + 1 over x ∈ [−5, 5] (minimum 0.75 at x = 0.5).
 //   npx parzen run examples/quadratic.mjs --max-evals 1000
-import { hp } from 'parzen';
+import { hp } from 'parzen-hpo';
 
 export const space = hp.uniform('x', -5, 5);
 
