@@ -1,4 +1,4 @@
-export { hp, type Value, type HpName } from './space/hp.js';
+export { hp, HpNode, type Value, type HpName, type Filled } from './space/hp.js';
 export { space, spaceEval, SearchSpace, type Params } from './space/space.js';
 export { parseSpaceJson, spaceToJson } from './space/json.js';
 export type { Dim } from './space/dim.js';
@@ -11,7 +11,7 @@ export { evolution, EvolutionSampler, type EvolutionOptions } from './samplers/e
 export { gp, GpSampler, type GpOptions } from './samplers/gp/index.js';
 export { createSampler, samplerNames } from './samplers/registry.js';
 export type { Sampler, History } from './samplers/sampler.js';
-export { createStudy, Study, type StudyOptions, type OptimizeOptions, type AskedTrial, type Progress } from './study/study.js';
+export { createStudy, Study, type StudyOptions, type OptimizeOptions, type AskedTrial, type ConfiguredTrial, type Progress } from './study/study.js';
 export { fmin, type FminOptions } from './study/fmin.js';
 export { workerPool, WorkerPool, type WorkerPoolOptions } from './pool/worker-pool.js';
 export type { Objective, ObjectiveContext, ObjectiveModule } from './trial/objective.js';

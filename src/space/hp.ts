@@ -1,4 +1,5 @@
 import { SpaceError } from '../errors.js';
+import type { SearchSpace } from './space.js';
 
 /** A value a parameter can take once sampled. */
 export type Value = number | string | boolean | null;
@@ -24,8 +25,15 @@ export type Distribution =
   | { readonly kind: 'int'; readonly low: number; readonly high: number }
   | { readonly kind: 'choice'; readonly options: readonly unknown[]; readonly weights: readonly number[] };
 
-/** A labelled stochastic expression: a leaf of a search space. Build with `hp.*`. */
-export class HpNode {
+/**
+ * A labelled stochastic expression: a leaf of a search space. Build with `hp.*`.
+ * `T` is the type of the value the leaf stands for in the objective's config (see `Filled`); it exists for the
+ * type checker only.
+ */
+export class HpNode<out T = unknown> {
+  /** Never set: carries `T` so that `Filled` can read it back. */
+  declare readonly __value?: T;
+
   constructor(
     readonly fn: HpName,
     readonly label: string,
@@ -88,7 +96,7 @@ function arity(where: Where, args: readonly unknown[], counts: readonly number[]
  * Builds a leaf from a hyperopt name and its arguments (everything after the label), validating them.
  * `where` overrides the error prefix (JSON spaces pass their path).
  */
-export function makeNode(fn: HpName, label: unknown, args: readonly unknown[], where?: Where): HpNode {
+export function makeNode(fn: HpName, label: unknown, args: readonly unknown[], where?: Where): HpNode<unknown> {
   const lab = checkLabel(fn, label, where);
   const at = where ?? `hp.${fn}(${show(lab)})`;
   switch (fn) {
@@ -173,28 +181,49 @@ export function makeNode(fn: HpName, label: unknown, args: readonly unknown[], w
  */
 export const hp = {
   /** Uniform on [low, high]. */
-  uniform: (label: string, low: number, high: number) => makeNode('uniform', label, [low, high]),
+  uniform: (label: string, low: number, high: number) => makeNode('uniform', label, [low, high]) as HpNode<number>,
   /** round(uniform(low, high) / q) · q. */
-  quniform: (label: string, low: number, high: number, q: number) => makeNode('quniform', label, [low, high, q]),
+  quniform: (label: string, low: number, high: number, q: number) => makeNode('quniform', label, [low, high, q]) as HpNode<number>,
   /** exp(uniform(low, high)): log-uniform on [e^low, e^high]. */
-  loguniform: (label: string, low: number, high: number) => makeNode('loguniform', label, [low, high]),
+  loguniform: (label: string, low: number, high: number) => makeNode('loguniform', label, [low, high]) as HpNode<number>,
   /** round(exp(uniform(low, high)) / q) · q. */
-  qloguniform: (label: string, low: number, high: number, q: number) => makeNode('qloguniform', label, [low, high, q]),
+  qloguniform: (label: string, low: number, high: number, q: number) =>
+    makeNode('qloguniform', label, [low, high, q]) as HpNode<number>,
   /** Normal with mean mu and standard deviation sigma (unbounded). */
-  normal: (label: string, mu: number, sigma: number) => makeNode('normal', label, [mu, sigma]),
+  normal: (label: string, mu: number, sigma: number) => makeNode('normal', label, [mu, sigma]) as HpNode<number>,
   /** round(normal(mu, sigma) / q) · q. */
-  qnormal: (label: string, mu: number, sigma: number, q: number) => makeNode('qnormal', label, [mu, sigma, q]),
+  qnormal: (label: string, mu: number, sigma: number, q: number) => makeNode('qnormal', label, [mu, sigma, q]) as HpNode<number>,
   /** exp(normal(mu, sigma)). */
-  lognormal: (label: string, mu: number, sigma: number) => makeNode('lognormal', label, [mu, sigma]),
+  lognormal: (label: string, mu: number, sigma: number) => makeNode('lognormal', label, [mu, sigma]) as HpNode<number>,
   /** round(exp(normal(mu, sigma)) / q) · q. */
-  qlognormal: (label: string, mu: number, sigma: number, q: number) => makeNode('qlognormal', label, [mu, sigma, q]),
+  qlognormal: (label: string, mu: number, sigma: number, q: number) =>
+    makeNode('qlognormal', label, [mu, sigma, q]) as HpNode<number>,
   /** Integer in [0, upper) or, with two bounds, in [low, high) (hyperopt's convention). */
   randint: (label: string, lowOrUpper: number, high?: number) =>
-    makeNode('randint', label, high === undefined ? [lowOrUpper] : [lowOrUpper, high]),
+    makeNode('randint', label, high === undefined ? [lowOrUpper] : [lowOrUpper, high]) as HpNode<number>,
   /** Integer in [low, high], both included, uniformly. */
-  uniformint: (label: string, low: number, high: number) => makeNode('uniformint', label, [low, high]),
-  /** One of `options`; an option may be a constant, an object, an array or a nested space (a conditional branch). */
-  choice: (label: string, options: readonly unknown[]) => makeNode('choice', label, [options]),
+  uniformint: (label: string, low: number, high: number) => makeNode('uniformint', label, [low, high]) as HpNode<number>,
+  /**
+   * One of `options`; an option may be a constant, an object, an array or a nested space (a conditional branch).
+   * Typed as the union of the options filled in: `hp.choice('opt', ['adam', 'sgd'])` is `'adam' | 'sgd'`.
+   */
+  choice: <const O extends readonly unknown[]>(label: string, options: O) => makeNode('choice', label, [options]) as HpNode<Filled<O[number]>>,
   /** Like choice, with probabilities: `hp.pchoice('act', [[0.7, 'relu'], [0.3, 'tanh']])`. */
-  pchoice: (label: string, pairs: readonly (readonly [number, unknown])[]) => makeNode('pchoice', label, [pairs]),
+  pchoice: <const P extends readonly (readonly [number, unknown])[]>(label: string, pairs: P) =>
+    makeNode('pchoice', label, [pairs]) as HpNode<Filled<P[number][1]>>,
 };
+
+/**
+ * The config a space stands for: the tree with every `hp.*` leaf replaced by its value type, a choice by the union
+ * of its options filled in, objects and arrays (tuples too) keeping their shape. What the objective receives.
+ */
+export type Filled<T> =
+  T extends HpNode<infer V>
+    ? V
+    : T extends SearchSpace<infer C>
+      ? C
+      : T extends readonly unknown[]
+        ? { -readonly [K in keyof T]: Filled<T[K]> }
+        : T extends object
+          ? { -readonly [K in keyof T]: Filled<T[K]> }
+          : T;

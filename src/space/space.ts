@@ -1,16 +1,18 @@
 import { SpaceError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import { Dim, type Parent } from './dim.js';
-import { HpNode, type Value, show } from './hp.js';
+import { type Filled, HpNode, type Value, show } from './hp.js';
 
 /** Active leaves only, keyed by label. A choice records its option when all options are constants, else the option's index. */
 export type Params = Readonly<Record<string, Value>>;
 
 /**
  * A search space compiled from a tree of `hp.*` leaves, plain objects, arrays and constants.
- * Known whole before the first trial, so samplers can model it jointly.
+ * Known whole before the first trial, so samplers can model it jointly. `C` is the config it stands for (`Filled`).
  */
-export class SearchSpace {
+export class SearchSpace<out C = unknown> {
+  /** Never set: carries `C` for the type checker. */
+  declare readonly __config?: C;
   readonly dims: readonly Dim[];
   private readonly byLabel: ReadonlyMap<string, Dim>;
   /** Dims at the top of the tree, active in every point. */
@@ -148,7 +150,7 @@ export class SearchSpace {
   }
 
   /** The structure handed to the objective: the tree with every leaf replaced by its value, choices by the chosen option. */
-  toObject(params: Params): unknown {
+  toObject(params: Params): C {
     const build = (node: unknown): unknown => {
       if (node instanceof HpNode) {
         const v = params[node.label];
@@ -166,7 +168,7 @@ export class SearchSpace {
       for (const k of Object.keys(node)) out[k] = build((node as Record<string, unknown>)[k]);
       return out;
     };
-    return build(this.tree);
+    return build(this.tree) as C;
   }
 
   /** A canonical string of the active params, for duplicate detection. */
@@ -188,15 +190,15 @@ export class SearchSpace {
 }
 
 /** Compiles a tree of `hp.*` expressions, objects, arrays and constants into a validated SearchSpace. */
-export function space(tree: unknown): SearchSpace {
-  return tree instanceof SearchSpace ? tree : new SearchSpace(tree);
+export function space<const S>(tree: S): SearchSpace<Filled<S>> {
+  return (tree instanceof SearchSpace ? tree : new SearchSpace(tree)) as SearchSpace<Filled<S>>;
 }
 
 /**
  * hyperopt's `space_eval` for code that has choice *indices* (as hyperopt's `fmin` returns):
  * fills the tree from `{ label: value }` where every choice is given by its index.
  */
-export function spaceEval(tree: unknown, indices: Readonly<Record<string, Value>>): unknown {
+export function spaceEval<const S>(tree: S, indices: Readonly<Record<string, Value>>): Filled<S> {
   const s = space(tree);
   const params: Record<string, Value> = {};
   for (const d of s.dims) {

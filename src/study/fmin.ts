@@ -1,14 +1,15 @@
 import { OptionsError } from '../errors.js';
 import type { Sampler } from '../samplers/sampler.js';
+import type { Filled } from '../space/hp.js';
 import type { Params } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
 import type { Objective } from '../trial/objective.js';
 import { createStudy, type Progress } from './study.js';
 
-export interface FminOptions {
-  /** The objective; it receives the space filled with values and returns the loss (or `{ loss, ... }`). */
-  fn: Objective;
-  space: unknown;
+export interface FminOptions<S = unknown> {
+  /** The objective; it receives the space filled with values (typed from `space`) and returns the loss (or `{ loss, ... }`). */
+  fn: Objective<Filled<S>>;
+  space: S;
   /** A sampler, e.g. `tpe.suggest`, `rand.suggest`, `gp({...})`. Default: random search. */
   algo?: Sampler;
   maxEvals: number;
@@ -28,7 +29,7 @@ export interface FminOptions {
  * hyperopt's fmin: minimizes `fn` over `space` and returns the best params keyed by label
  * (choices give the option, or its index when the options are structures; see `spaceEval`).
  */
-export async function fmin(options: FminOptions): Promise<Params> {
+export async function fmin<const S>(options: FminOptions<S>): Promise<Params> {
   if (typeof options?.fn !== 'function') throw new OptionsError('fmin: options.fn must be a function');
   const study = await createStudy({
     space: options.space,

@@ -5,7 +5,7 @@ import { WorkerPool } from '../pool/worker-pool.js';
 import { Rng } from '../rng.js';
 import type { Params } from '../space/space.js';
 import { countsAgainstBudget } from '../storage/storage.js';
-import { Asked, type AskedTrial } from '../trial/asked.js';
+import { Asked, type AskedTrial, type ConfiguredTrial } from '../trial/asked.js';
 import { checkObjectiveModule, fail, isObjectiveModule, type Objective, type ObjectiveModule } from '../trial/objective.js';
 import type { Study } from './study.js';
 import { compareValues, type TrialRecord, type TrialResult } from '../trial/trial.js';
@@ -83,9 +83,9 @@ export interface OptimizeOptions {
  * What `optimize` accepts: a function run in this thread, a module run in worker threads started for the run, or
  * a WorkerPool (a module's worker threads kept across runs).
  */
-export type ObjectiveSpec = Objective | ObjectiveModule | WorkerPool;
+export type ObjectiveSpec<C = any> = Objective<C> | ObjectiveModule | WorkerPool;
 
-export async function runStudy(study: Study, objective: ObjectiveSpec, options: OptimizeOptions): Promise<TrialRecord | null> {
+export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, options: OptimizeOptions): Promise<ConfiguredTrial<C> | null> {
   const { nTrials, trialTimeoutMs, signal, onProgress, heartbeatMs = 10_000, graceMs = 10_000, prefetch = 0, reproducible = true } = options;
   const given = objective instanceof WorkerPool ? objective : null;
   const isModule = given === null && isObjectiveModule(objective);
@@ -117,7 +117,8 @@ export async function runStudy(study: Study, objective: ObjectiveSpec, options: 
     pool.inUse = true;
   }
   try {
-    return await new Loop(study, evaluator, { ...options, concurrency, graceMs, prefetch, reproducible, heartbeatMs }).run();
+    await new Loop(study, evaluator, { ...options, concurrency, graceMs, prefetch, reproducible, heartbeatMs }).run();
+    return study.bestTrial;
   } finally {
     if (pool) pool.inUse = false;
     if (!given) await evaluator.close();

@@ -4,10 +4,11 @@ import { Rng, trialSeed } from '../rng.js';
 import type { History, Sampler } from '../samplers/sampler.js';
 import { random } from '../samplers/random.js';
 import { parseSpaceJson, spaceToJson } from '../space/json.js';
+import type { Filled } from '../space/hp.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
 import { MemoryStorage } from '../storage/memory.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
-import { Asked, type AskedTrial } from '../trial/asked.js';
+import { Asked, type AskedTrial, type ConfiguredTrial, withConfig } from '../trial/asked.js';
 import { resultFromReturn } from '../trial/objective.js';
 import { type ObjectiveSpec, type OptimizeOptions, runStudy } from './runner.js';
 import { bestOf, type Direction, type TrialRecord, type TrialResult } from '../trial/trial.js';
@@ -16,11 +17,14 @@ import { bestOf, type Direction, type TrialRecord, type TrialResult } from '../t
 export { trialSeed };
 
 export type { ObjectiveSpec, OptimizeOptions, Progress } from './runner.js';
-export { Asked, type AskedTrial };
+export { Asked, type AskedTrial, type ConfiguredTrial };
 
-export interface StudyOptions {
-  /** A tree of hp.* expressions (or a compiled SearchSpace). Required unless resuming. */
-  space?: unknown;
+export interface StudyOptions<S = unknown> {
+  /**
+   * A tree of hp.* expressions (or a compiled SearchSpace). Required unless resuming. Its type gives the config's:
+   * `ask`, `optimize`'s objective and `bestTrial` see the space filled in (`Filled<S>`).
+   */
+  space?: S;
   direction?: Direction;
   /** Every random choice derives from it; default 0. */
   seed?: number;
@@ -35,7 +39,7 @@ export interface StudyOptions {
 }
 
 /** Compiles options, creates or resumes a study in its storage. */
-export async function createStudy(options: StudyOptions = {}): Promise<Study> {
+export async function createStudy<const S = unknown>(options: StudyOptions<S> = {}): Promise<Study<Filled<S>>> {
   const storage = options.storage ?? new MemoryStorage();
   const sampler = options.sampler ?? random();
   const name = options.name ?? `study-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
@@ -45,7 +49,7 @@ export async function createStudy(options: StudyOptions = {}): Promise<Study> {
   if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
     throw new OptionsError(`options.seed must be a non-negative integer (got ${options.seed})`);
   }
-  const resume = async (existing: StudyRecord): Promise<Study> => {
+  const resume = async (existing: StudyRecord): Promise<Study<Filled<S>>> => {
     if (!options.resume) throw new StudyError(`study ${JSON.stringify(name)} already exists (resume it with resume: true / --study)`);
     const stored = parseSpaceJson(existing.space, `study ${JSON.stringify(name)}:`);
     if (options.space !== undefined) {
@@ -57,7 +61,7 @@ export async function createStudy(options: StudyOptions = {}): Promise<Study> {
     if (options.direction !== undefined && options.direction !== existing.direction) {
       throw new StudyError(`study ${JSON.stringify(name)} is to ${existing.direction}, not ${options.direction}`);
     }
-    const study = new Study(storage, existing, stored, sampler);
+    const study = new Study(storage, existing, stored as SearchSpace<Filled<S>>, sampler);
     // A process joining a study may run beside others with the same seed: its own random stream keeps it from
     // proposing exactly what they propose for the same history.
     study.stream = study.owner;
@@ -86,8 +90,8 @@ export async function createStudy(options: StudyOptions = {}): Promise<Study> {
   return new Study(storage, record, compiled, sampler);
 }
 
-/** A study: ask/tell over a storage, and `optimize`, a loop over them. */
-export class Study {
+/** A study: ask/tell over a storage, and `optimize`, a loop over them. `C` is the config its space stands for. */
+export class Study<C = unknown> {
   private records: TrialRecord[] = [];
   /** Every record before this index was finished at the last refresh; finished trials never change, so refresh starts here. */
   private settled = 0;
@@ -95,11 +99,13 @@ export class Study {
   readonly owner = `${hostname()}:${process.pid}:${Math.floor(Math.random() * 1e9).toString(36)}`;
   /** Names this process's random stream when it joined an existing study; '' (the seed's own stream) for its creator. */
   stream = '';
+  /** The best record and its configured copy, rebuilt only when the best changes. */
+  private best: { record: TrialRecord; trial: ConfiguredTrial<C> } | null = null;
 
   constructor(
     readonly storage: Storage,
     readonly record: StudyRecord,
-    readonly space: SearchSpace,
+    readonly space: SearchSpace<C>,
     readonly sampler: Sampler,
   ) {}
 
@@ -128,15 +134,19 @@ export class Study {
     return [...this.records];
   }
 
-  /** The best complete trial as of the last read (ask, tell, optimize and trials() read). */
-  get bestTrial(): TrialRecord | null {
-    return bestOf(this.direction, this.records);
+  /** The best complete trial as of the last read (ask, tell, optimize and trials() read), with its config. */
+  get bestTrial(): ConfiguredTrial<C> | null {
+    const record = bestOf(this.direction, this.records);
+    if (record === null) return null;
+    if (this.best?.record !== record) this.best = { record, trial: withConfig(record, this.space) };
+    return this.best.trial;
   }
 
   /** The trial the sampler recommends (e.g. best posterior mean under noise), else the best complete trial. */
-  async recommend(): Promise<TrialRecord | null> {
+  async recommend(): Promise<ConfiguredTrial<C> | null> {
     await this.refresh();
-    return (await this.sampler.recommend?.(this.history())) ?? this.bestTrial;
+    const advised = await this.sampler.recommend?.(this.history());
+    return advised ? withConfig(advised, this.space) : this.bestTrial;
   }
 
   /** The history a sampler sees now. */
@@ -148,7 +158,7 @@ export class Study {
    * Asks the sampler for `n` new trials (state running), seeing the running ones as pending.
    * May return fewer when the budget or the search space is exhausted.
    */
-  async ask(n = 1, budget?: number): Promise<AskedTrial[]> {
+  async ask(n = 1, budget?: number): Promise<AskedTrial<C>[]> {
     if (!Number.isInteger(n) || n < 1) throw new OptionsError(`ask: n must be a positive integer (got ${n})`);
     await this.refresh();
     const rng = this.stream ? Rng.derive(this.seed, 'suggest', this.records.length, this.stream) : Rng.derive(this.seed, 'suggest', this.records.length);
@@ -186,7 +196,7 @@ export class Study {
    * Runs `objective` until the study holds `nTrials` trials (failed ones included; interrupted ones excepted),
    * keeping up to `concurrency` calls in flight; see `runStudy`.
    */
-  optimize(objective: ObjectiveSpec, options: OptimizeOptions): Promise<TrialRecord | null> {
+  optimize(objective: ObjectiveSpec<C>, options: OptimizeOptions): Promise<ConfiguredTrial<C> | null> {
     return runStudy(this, objective, options);
   }
 

@@ -15,7 +15,7 @@ export interface ObjectiveContext {
  * An objective: receives the space filled with values (a bare number when the space is one `hp.*`)
  * and returns a number, a Promise of one, or `{ value, attrs }` / `{ loss, ... }` (hyperopt's dict form).
  */
-export type Objective = (config: any, context: ObjectiveContext) => unknown;
+export type Objective<C = any> = (config: C, context: ObjectiveContext) => unknown;
 
 /**
  * An objective given by module: `optimize` runs it in a pool of worker threads, one trial per worker
