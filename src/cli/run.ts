@@ -25,6 +25,7 @@ interface RunFlags {
   grace: number;
   prefetch: number;
   heartbeat?: number;
+  maxMemoryMb?: number;
   json?: boolean;
 }
 
@@ -51,6 +52,7 @@ export function registerRun(program: Command): void {
     .option('--trial-timeout <ms>', 'fail a trial that runs longer than this (its worker is replaced)', positiveInt)
     .option('--grace <ms>', 'on Ctrl-C/SIGTERM, how long running trials may take to finish before they are cut off', nonNegativeInt, 10_000)
     .option('--heartbeat <ms>', "how often running trials beat; any process's trial silent for 3 beats is failed as stale and redone", positiveInt, 10_000)
+    .option('--max-memory-mb <mb>', "heap cap of each worker thread; a trial that exhausts it fails as 'oom' and its worker is replaced", positiveInt)
     .option('--json', 'print one JSON document (best trial and all trials) instead of a summary')
     .addHelpText(
       'after',
@@ -112,6 +114,7 @@ export function registerRun(program: Command): void {
           signal: stop.signal,
           graceMs: flags.grace,
           prefetch: flags.prefetch,
+          maxMemoryMb: flags.maxMemoryMb,
           onProgress: (p) => bar.update(p.done, p),
         });
         bar.stop();

@@ -8,7 +8,10 @@ export type CancelReason = 'timeout' | 'interrupted';
 
 /** One objective call under way. */
 export interface Evaluation {
-  /** Aborts the call's signal and releases its slot (a worker is terminated if the objective does not stop). */
+  /**
+   * Aborts the call's signal; its outcome is then never given. Its slot is free once the call has stopped (in a
+   * worker: at once if the objective honours its signal, else when the worker is terminated shortly after).
+   */
   cancel(reason: CancelReason): void;
   /**
    * When the call began executing (Date.now() ms), or undefined while it is still queued behind another call on
@@ -26,6 +29,12 @@ export interface Evaluation {
  */
 export type OnResult = (trial: AskedTrial, result: TrialResult) => void;
 
+/**
+ * Answers a message an objective sent from its worker thread over its trial's channel (`channel.request(body)`, see
+ * pool/channel.ts); what it returns, or resolves to, is the worker's answer.
+ */
+export type TrialMessageHandler = (trial: number, body: unknown) => unknown;
+
 /** Where trials run: in this thread (a function) or in worker threads (a module). */
 export interface Evaluator {
   /** How many more calls can start now. */
@@ -33,6 +42,8 @@ export interface Evaluator {
   /** Set by the runner: called whenever `free()` may have grown (a call settled, a worker came up). */
   onFree: () => void;
   start(trial: AskedTrial, done: OnResult): Evaluation;
+  /** Optional: answers the requests of trials running in worker threads (see TrialMessageHandler). */
+  onMessage?: TrialMessageHandler;
   /** Releases threads; calls still running are abandoned. */
   close(): Promise<void>;
 }

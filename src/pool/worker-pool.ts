@@ -8,10 +8,10 @@ export interface WorkerPoolOptions {
   /** Worker threads. Default: the number of cores. */
   concurrency?: number;
   /**
-   * Trials each worker holds at once, one running and the rest queued behind it. Default 4; with `prefetch`, about
-   * 1 + prefetch / concurrency lets every trial asked ahead wait on a worker (see OptimizeOptions.prefetch).
+   * Heap cap of each worker thread, MB (V8's old generation): a trial that exhausts it fails with reason 'oom', its
+   * worker is replaced and the study goes on. Default: Node's own limit.
    */
-  depth?: number;
+  maxMemoryMb?: number;
 }
 
 /**
@@ -29,6 +29,7 @@ export class WorkerPool {
     readonly evaluator: PoolEvaluator,
     readonly objective: ObjectiveModule,
     readonly concurrency: number,
+    readonly maxMemoryMb: number | undefined,
   ) {}
 
   /** @internal (workerPool) */
@@ -37,9 +38,9 @@ export class WorkerPool {
     checkObjectiveModule(objective);
     const concurrency = options.concurrency ?? availableParallelism();
     const evaluator = await PoolEvaluator.open({
-      module: resolve(objective.module), exportName: objective.export ?? 'default', workers: concurrency, depth: options.depth,
+      module: resolve(objective.module), exportName: objective.export ?? 'default', workers: concurrency, maxMemoryMb: options.maxMemoryMb,
     });
-    return new WorkerPool(evaluator, objective, concurrency);
+    return new WorkerPool(evaluator, objective, concurrency, options.maxMemoryMb);
   }
 
   get closed(): boolean {

@@ -47,10 +47,7 @@ export interface OptimizeOptions {
    * of half as many points (rounded up), so that the other half is still queued while a batch is asked. Keeps
    * workers busy when the objective is cheap next to an ask; costs the sampler up to that many more pending, unseen
    * results per suggestion. Default 0 (one point per ask after the first batch).
-   * With a module objective the trials asked ahead are handed to the workers themselves, each of which starts its
-   * next trial the moment the running one ends (no round trip through the main thread) and answers most results in
-   * shared memory that the main thread collects in batches: `prefetch` of 64 to 128 × `concurrency` gets the most
-   * out of the workers for objectives of about a millisecond.
+   * With a module objective, a freed worker gets its next trial from this queue at once, without waiting for an ask.
    */
   prefetch?: number;
   /**
@@ -63,6 +60,11 @@ export interface OptimizeOptions {
   onProgress?: (progress: Progress) => void;
   /** How often running trials beat (ms); a running trial of any process silent for 3 beats is failed as 'stale'. Default 10000. */
   heartbeatMs?: number;
+  /**
+   * Module objectives: heap cap of each worker thread, MB; a trial that exhausts it fails with reason 'oom', its worker
+   * is replaced and the study goes on (with a WorkerPool, give it to `workerPool` instead). Default: Node's own limit.
+   */
+  maxMemoryMb?: number;
 }
 
 /**
@@ -104,13 +106,16 @@ export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, 
   if (!(graceMs >= 0)) throw new OptionsError(`options.graceMs must be >= 0 (got ${graceMs})`);
   if (!Number.isInteger(prefetch) || prefetch < 0) throw new OptionsError(`options.prefetch must be a non-negative integer (got ${prefetch})`);
   if (given?.closed) throw new OptionsError('the worker pool is closed');
+  if (given && options.maxMemoryMb !== undefined && options.maxMemoryMb !== given.maxMemoryMb) {
+    throw new OptionsError('options.maxMemoryMb applies to the workers: give it to workerPool() when passing a WorkerPool');
+  }
   if (given?.inUse) throw new OptionsError('the worker pool is in use by another optimize run');
   if (signal?.aborted) {
     await study.refresh();
     return study.bestTrial;
   }
   // A module objective gets workers for this run, with room for every trial asked ahead; a WorkerPool is the caller's.
-  const pool = given ?? (isModule ? await WorkerPool.open(objective, { concurrency, depth: 1 + Math.ceil(prefetch / concurrency) }) : null);
+  const pool = given ?? (isModule ? await WorkerPool.open(objective, { concurrency, maxMemoryMb: options.maxMemoryMb }) : null);
   const evaluator: Evaluator = pool ? pool.evaluator : new InProcessEvaluator(objective as Objective, concurrency);
   if (pool) {
     pool.evaluator.studySeed = study.seed;

@@ -10,7 +10,7 @@ const OBJECTIVE = { module: fixture('pool-delay.mjs'), export: 'seeded' };
 
 describe('a WorkerPool kept across optimize runs', () => {
   it('serves one study, then another, on the same threads, each trial with its own study seed', async () => {
-    const pool = await workerPool(OBJECTIVE, { concurrency: 2, depth: 3 });
+    const pool = await workerPool(OBJECTIVE, { concurrency: 2 });
     try {
       const threads = new Set<unknown>();
       for (const seed of [5, 6]) {
