@@ -1,121 +1,165 @@
 import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
-import { intList, nonNegativeInt, positiveInt } from '../cli/args.js';
+import { Piscina } from 'piscina';
+import { positiveInt, nonNegativeNumber } from '../cli/args.js';
 import { ProgressBar } from '../cli/progress.js';
 import { formatTable } from '../cli/table.js';
-import { random } from '../samplers/random.js';
+import { createSampler } from '../samplers/registry.js';
 import { hp } from '../space/hp.js';
 import { MemoryStorage } from '../storage/memory.js';
 import { createStudy } from '../study/study.js';
 import { workerPool } from '../pool/worker-pool.js';
-import { runPoolFloor } from './pool-floor.js';
+import type { BenchAnswer } from './pool-objective.js';
+
+export type PoolBenchObjective = 'busy' | 'sleep';
+
+/** One group of rows: raw piscina, then the full loop with each sampler, on the same objective and worker count. */
+export interface PoolBenchGroup {
+  objective: PoolBenchObjective;
+  taskMs: number;
+  workers: number;
+  trials: number;
+  /** Samplers of the loop rows (registry names). */
+  samplers: string[];
+}
 
 export interface PoolBenchOptions {
-  workers: number;
-  /** Busy-wait per trial, ms; one row each. */
-  taskMs: number[];
-  trials: number;
-  /** Passed to optimize (trials asked ahead of the free workers). Default 128 × workers. */
-  prefetch?: number;
-  /** Passed to optimize. Default true. */
-  reproducible?: boolean;
+  /** Default: DEFAULT_POOL_BENCH. */
+  groups?: PoolBenchGroup[];
+  /** Multiplies every group's trials (rounded up to a multiple of its workers). Default 1. */
+  scale?: number;
+  /** The loop's prefetch (trials asked ahead of the workers), × workers. Default 1. */
+  prefetchPerWorker?: number;
   seed?: number;
-  /**
-   * Trials of an untimed run before the first row (same workers, prefetch and first task size), so that the rows
-   * time the loop compiled, as in a long study, rather than its first second under the JIT. Default `trials`; 0: none.
-   */
-  warmup?: number;
-  /** Also measure the machine's floor (see runPoolFloor) for each row, right after the pool. */
-  floor?: boolean;
-  onRow?: (done: number) => void;
+  onRow?: (row: PoolBenchRow) => void;
 }
 
 export interface PoolBenchRow {
-  workers: number;
+  kind: 'raw-piscina' | 'loop';
+  objective: PoolBenchObjective;
   taskMs: number;
+  workers: number;
+  /** The loop's sampler; null for raw piscina. */
+  sampler: string | null;
   trials: number;
-  prefetch: number;
-  trialsPerSec: number;
-  /** trialsPerSec / (workers × 1000 / taskMs): the share of the pool's capacity spent in the objective. */
+  /** trials × taskMs / (workers × wall time): the share of the workers' capacity spent on the nominal work. */
   efficiency: number;
-  /** With `floor`: the same measure for bare worker threads whose main thread only posts the next task. */
-  floorEfficiency?: number;
+  /** The loop's efficiency over raw piscina's of its group, measured in the same run; null for raw piscina. */
+  ofRaw: number | null;
+  /** Time the workers spent inside the objective (measured in the workers) / (workers × wall time). */
+  busy: number;
 }
 
-export interface PoolBenchReport {
-  /** Trials of the untimed warm-up run. */
-  warmup: number;
-  rows: PoolBenchRow[];
-}
+/** The issue's figures: 1 ms and 10 ms busy objectives on 2 workers; a 2 s sleeping objective on 16, with TPE and GP. */
+export const DEFAULT_POOL_BENCH: readonly PoolBenchGroup[] = [
+  { objective: 'busy', taskMs: 1, workers: 2, trials: 2000, samplers: ['random'] },
+  { objective: 'busy', taskMs: 10, workers: 2, trials: 400, samplers: ['random'] },
+  { objective: 'sleep', taskMs: 2000, workers: 16, trials: 160, samplers: ['tpe', 'gp'] },
+];
 
-const OBJECTIVE = fileURLToPath(new URL('./busy-objective.js', import.meta.url));
+const MODULE = fileURLToPath(new URL('./pool-objective.js', import.meta.url));
 
 /**
- * Throughput of the optimize loop with a worker pool: random sampler, in-memory storage, a busy-wait objective
- * in worker threads, one WorkerPool for all runs. Timed from the first claim to the last recorded result (pool
- * start-up excluded).
+ * Raw piscina (the objective as a piscina handler, every task submitted at once: the pool at its best, with no
+ * sampler, storage or bookkeeping) and the full optimize loop (sampler, in-memory storage, the worker pool), side
+ * by side. Wall time runs from the first submission (the `optimize` call) to the last result (its return); pools
+ * are started and warmed up before.
  */
-export async function runPoolBench(o: PoolBenchOptions): Promise<PoolBenchReport> {
+export async function runPoolBench(o: PoolBenchOptions = {}): Promise<PoolBenchRow[]> {
   const rows: PoolBenchRow[] = [];
-  const prefetch = o.prefetch ?? 128 * o.workers;
-  // One pool for the warm-up and every row, as a service running study after study would keep it.
-  const pool = await workerPool({ module: OBJECTIVE }, { concurrency: o.workers, depth: 1 + Math.ceil(prefetch / o.workers) });
-  try {
-    const run = async (taskMs: number, nTrials: number) => {
-      const study = await createStudy({
-        space: { x: hp.uniform('x', 0, 1), ms: taskMs },
-        sampler: random(),
-        storage: new MemoryStorage(),
-        seed: o.seed ?? 0,
-      });
-      await study.optimize(pool, { nTrials, prefetch, reproducible: o.reproducible ?? true });
-      return study.trials();
-    };
-    const warmup = o.warmup ?? o.trials;
-    if (warmup > 0 && o.taskMs.length > 0) await run(o.taskMs[0], warmup);
-    for (const [i, taskMs] of o.taskMs.entries()) {
-      const trials = await run(taskMs, o.trials);
-      const start = Math.min(...trials.map((t) => t.startedAt));
-      const end = Math.max(...trials.map((t) => t.finishedAt ?? 0));
-      const trialsPerSec = trials.length / ((end - start) / 1000);
-      rows.push({
-        workers: o.workers,
-        taskMs,
-        trials: trials.length,
-        prefetch,
-        trialsPerSec: Math.round(trialsPerSec * 10) / 10,
-        efficiency: Math.round((trialsPerSec / ((o.workers * 1000) / taskMs)) * 1000) / 1000,
-        ...(o.floor ? { floorEfficiency: Math.round((await runPoolFloor(o.workers, taskMs, o.trials)) * 1000) / 1000 } : {}),
-      });
-      o.onRow?.(i + 1);
+  const push = (r: PoolBenchRow) => {
+    rows.push(r);
+    o.onRow?.(r);
+  };
+  for (const g of o.groups ?? DEFAULT_POOL_BENCH) {
+    const trials = Math.max(g.workers, Math.ceil((g.trials * (o.scale ?? 1)) / g.workers) * g.workers);
+    const raw = await runRaw(g, trials);
+    push(raw);
+    for (const sampler of g.samplers) {
+      const loop = await runLoop(g, trials, sampler, Math.round((o.prefetchPerWorker ?? 1) * g.workers), o.seed ?? 0);
+      push({ ...loop, ofRaw: round(loop.efficiency / raw.efficiency) });
     }
-    return { warmup, rows };
+  }
+  return rows;
+}
+
+async function runRaw(g: PoolBenchGroup, trials: number): Promise<PoolBenchRow> {
+  const piscina = new Piscina({ filename: MODULE, name: g.objective, minThreads: g.workers, maxThreads: g.workers, idleTimeout: Infinity });
+  try {
+    const task = (i: number) => piscina.run({ x: i / trials, ms: g.taskMs }) as Promise<BenchAnswer>;
+    await Promise.all(Array.from({ length: g.workers * 4 }, (_, i) => task(i))); // warm-up: threads up, code compiled
+    const start = Date.now();
+    const answers = await Promise.all(Array.from({ length: trials }, (_, i) => task(i)));
+    return row('raw-piscina', g, null, trials, start, Date.now(), answers);
+  } finally {
+    await piscina.destroy();
+  }
+}
+
+async function runLoop(g: PoolBenchGroup, trials: number, sampler: string, prefetch: number, seed: number): Promise<PoolBenchRow> {
+  const pool = await workerPool({ module: MODULE, export: g.objective }, { concurrency: g.workers });
+  try {
+    const run = async (nTrials: number) => {
+      const study = await createStudy({
+        space: { x: hp.uniform('x', 0, 1), y: hp.uniform('y', 0, 1), ms: g.taskMs },
+        sampler: createSampler(sampler),
+        storage: new MemoryStorage(),
+        seed,
+      });
+      const start = Date.now();
+      await study.optimize(pool, { nTrials, prefetch });
+      const end = Date.now();
+      return { start, end, answers: (await study.trials()).map((t) => t.attrs as unknown as BenchAnswer) };
+    };
+    // A short untimed run first (busy objectives: the JIT compiles the loop), as in a long study.
+    if (g.objective === 'busy') await run(Math.min(trials, 200));
+    const { start, end, answers } = await run(trials);
+    return row('loop', g, sampler, trials, start, end, answers);
   } finally {
     await pool.close();
   }
 }
 
-/** `parzen bench pool`: throughput and efficiency of the worker pool. */
+function row(kind: PoolBenchRow['kind'], g: PoolBenchGroup, sampler: string | null, trials: number, start: number, end: number, answers: readonly BenchAnswer[]): PoolBenchRow {
+  const capacity = g.workers * (end - start);
+  let inside = 0;
+  for (const a of answers) inside += Math.min(a.t1, end) - Math.max(a.t0, start);
+  return {
+    kind, objective: g.objective, taskMs: g.taskMs, workers: g.workers, sampler, trials,
+    efficiency: round((trials * g.taskMs) / capacity),
+    ofRaw: null,
+    busy: round(inside / capacity),
+  };
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/** `parzen bench pool`: raw piscina vs the full optimize loop. */
 export function registerPoolBench(bench: Command): void {
   bench
     .command('pool')
-    .description('trials per second through the worker pool (random sampler, in-memory storage, busy-wait objective)')
-    .option('--workers <k>', 'worker threads', positiveInt, 2)
-    .option('--task-ms <list>', 'comma-separated busy-wait per trial, ms', intList, [1, 10])
-    .option('--trials <n>', 'trials per row', positiveInt, 2000)
-    .option('--prefetch <n>', 'trials asked ahead of free workers (see optimize options); default 128 × workers', nonNegativeInt)
-    .option('--warmup <n>', 'trials of an untimed run before the rows (the JIT compiles the loop); default: --trials', nonNegativeInt)
-    .option('--floor', "also measure, beside each row, bare worker threads whose main thread only posts the next task: what this machine allows")
-    .option('--json', 'print JSON: { warmup, rows: [{ workers, taskMs, trials, prefetch, trialsPerSec, efficiency, floorEfficiency? }] }')
-    .action(async (o: { workers: number; taskMs: number[]; trials: number; prefetch?: number; warmup?: number; floor?: boolean; json?: boolean }) => {
-      const bar = new ProgressBar(o.taskMs.length, !o.json, 'rows');
-      const report = await runPoolBench({ ...o, onRow: (d) => bar.update(d) });
+    .description('the optimize loop against raw piscina: busy objectives of 1 and 10 ms on 2 workers, a 2 s sleeping objective on 16 workers with TPE and GP')
+    .option('--scale <f>', 'multiply every row\'s trials (e.g. 0.25 for a quick look)', nonNegativeNumber, 1)
+    .option('--prefetch <k>', "the loop's prefetch, per worker", positiveInt, 1)
+    .option('--json', 'print JSON: [{ kind, objective, taskMs, workers, sampler, trials, efficiency, ofRaw, busy }]')
+    .action(async (o: { scale: number; prefetch: number; json?: boolean }) => {
+      const total = DEFAULT_POOL_BENCH.reduce((n, g) => n + 1 + g.samplers.length, 0);
+      const bar = new ProgressBar(total, !o.json, 'rows');
+      let done = 0;
+      const rows = await runPoolBench({
+        scale: o.scale,
+        prefetchPerWorker: o.prefetch,
+        onRow: (r) => {
+          bar.update(++done);
+          if (!o.json && !process.stderr.isTTY) process.stderr.write(`bench pool: ${r.kind} ${r.objective} ${r.taskMs} ms × ${r.workers} ${r.sampler ?? ''} efficiency ${r.efficiency}\n`);
+        },
+      });
       bar.stop();
-      if (o.json) return void process.stdout.write(`${JSON.stringify(report)}\n`);
-      console.log(`worker pool, ${o.workers} workers, prefetch ${report.rows[0]?.prefetch}, after ${report.warmup} untimed trials: efficiency = trials/s / (workers × 1000 / taskMs)`);
+      if (o.json) return void process.stdout.write(`${JSON.stringify(rows)}\n`);
+      console.log('efficiency = trials × taskMs / (workers × wall); busy = time inside the objective / (workers × wall); ofRaw = loop / raw piscina');
       console.log(formatTable([
-        ['workers', 'task ms', 'trials', 'trials/s', 'efficiency', ...(o.floor ? ['floor'] : [])],
-        ...report.rows.map((r) => [r.workers, r.taskMs, r.trials, r.trialsPerSec, r.efficiency, ...(o.floor ? [r.floorEfficiency ?? ''] : [])]),
+        ['kind', 'objective', 'task ms', 'workers', 'sampler', 'trials', 'efficiency', 'of raw', 'busy'],
+        ...rows.map((r) => [r.kind, r.objective, r.taskMs, r.workers, r.sampler ?? '-', r.trials, r.efficiency, r.ofRaw ?? '-', r.busy]),
       ]));
     });
 }

@@ -2,12 +2,23 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { runPoolBench } from '../../src/bench/pool.js';
 
-it('bench pool reports, per row, the loop and the bare-thread floor as shares of the pool capacity', async () => {
-  const report = await runPoolBench({ workers: 2, taskMs: [1], trials: 200, warmup: 100, floor: true });
-  assert.equal(report.warmup, 100);
-  assert.equal(report.rows.length, 1);
-  const [row] = report.rows;
-  assert.equal(row.trials, 200);
-  // a busy-wait of 1 ms per trial cannot run faster than the workers allow (the loop's clock has 1 ms steps)
-  for (const e of [row.efficiency, row.floorEfficiency as number]) assert.ok(e > 0 && e <= 1.1, `efficiency ${e}`);
+it('bench pool reports raw piscina and the loop side by side, one row per measurement, as shares of the workers\' time', async () => {
+  const rows = await runPoolBench({
+    groups: [
+      { objective: 'busy', taskMs: 2, workers: 2, trials: 40, samplers: ['random'] },
+      { objective: 'sleep', taskMs: 20, workers: 3, trials: 10, samplers: ['tpe'] },
+    ],
+  });
+  assert.deepEqual(rows.map((r) => [r.kind, r.objective, r.workers, r.sampler, r.trials]), [
+    ['raw-piscina', 'busy', 2, null, 40],
+    ['loop', 'busy', 2, 'random', 40],
+    ['raw-piscina', 'sleep', 3, null, 12],
+    ['loop', 'sleep', 3, 'tpe', 12],
+  ]);
+  for (const r of rows) {
+    // shares of the workers' time (the clocks have 1 ms steps, hence the margin)
+    for (const v of [r.efficiency, r.busy]) assert.ok(v > 0 && v <= 1.2, `${r.kind} ${r.objective}: ${v}`);
+    if (r.kind === 'raw-piscina') assert.equal(r.ofRaw, null);
+    else assert.ok(Math.abs((r.ofRaw as number) - r.efficiency / (rows.find((x) => x.kind === 'raw-piscina' && x.objective === r.objective) as typeof r).efficiency) < 0.01);
+  }
 });
