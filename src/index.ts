@@ -10,7 +10,7 @@ export { cmaes, CmaEsSampler, type CmaEsOptions } from './samplers/cmaes.js';
 export { evolution, EvolutionSampler, type EvolutionOptions } from './samplers/evolution.js';
 export { gp, GpSampler, type GpOptions } from './samplers/gp/index.js';
 export { createSampler, samplerNames } from './samplers/registry.js';
-export type { Sampler, History } from './samplers/sampler.js';
+export type { Sampler, SamplerSession, History } from './samplers/sampler.js';
 export { createStudy, Study, type StudyOptions, type OptimizeOptions, type AskedTrial, type ConfiguredTrial, type Progress } from './study/study.js';
 export { fmin, type FminOptions } from './study/fmin.js';
 export { workerPool, WorkerPool, type WorkerPoolOptions } from './pool/worker-pool.js';

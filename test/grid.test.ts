@@ -5,6 +5,7 @@ import { grid } from '../src/samplers/grid.js';
 import { hp } from '../src/space/hp.js';
 import { space } from '../src/space/space.js';
 import { createStudy } from '../src/study/study.js';
+import { samplerStudyState } from './conformance/sampler.js';
 
 describe('grid search', () => {
   it('counts a conditional grid per branch', () => {
@@ -66,3 +67,5 @@ describe('grid search', () => {
     assert.equal(new Set([...first, ...second, ...third].map((t) => t.params.a)).size, 10);
   });
 });
+
+samplerStudyState('grid', () => grid({ points: 5 }), { trials: 30, fixture: 'small' });

@@ -7,7 +7,7 @@ import type { Params, SearchSpace } from '../space/space.js';
 import { compareValues, type TrialRecord } from '../trial/trial.js';
 import { type Constants, constants, type DiscreteCoord, mirror, searchSorted, State } from './cmaes/strategy.js';
 import { type ArchivePoint, archiveSize, kendallTau, LqModel } from './cmaes/surrogate.js';
-import type { History, Sampler } from './sampler.js';
+import type { History, Sampler, SamplerSession } from './sampler.js';
 
 export interface CmaEsOptions {
   /** Initial step size in the unit cube, in (0, 1]. Default 0.125 (Optuna: 1/6; measured: 1/8 better at 100–200 trials). */
@@ -279,6 +279,13 @@ interface Slot {
   readonly score: number | null;
 }
 
+/** What CMA-ES keeps for one study: its space's layout and the replay of its history up to the first running trial. */
+class CmaEsKept {
+  readonly layouts = new WeakMap<SearchSpace, Layout>();
+  /** Replay state after a prefix of finished trials (their assignment can no longer change). */
+  replay: { space: SearchSpace; seed: number; direction: string; prefix: TrialRecord[]; gen: Generation | null; slots: Slot[]; used: Set<number>; best: TrialRecord | null } | null = null;
+}
+
 /**
  * CMA-ES (Hansen 2016, "The CMA Evolution Strategy: A Tutorial": weighted recombination with active negative
  * weights, CSA step size, rank-one and rank-μ covariance updates, h_σ stall) over the always-active float, normal
@@ -309,9 +316,6 @@ export class CmaEsSampler implements Sampler {
   readonly options: Readonly<Record<string, unknown>>;
   private readonly sigma0: number;
   private readonly pBest: number;
-  /** Replay state after a prefix of finished trials (their assignment can no longer change). */
-  private cache: { space: SearchSpace; seed: number; direction: string; prefix: TrialRecord[]; gen: Generation | null; slots: Slot[]; used: Set<number>; best: TrialRecord | null } | null = null;
-  private layouts = new WeakMap<SearchSpace, Layout>();
 
   constructor(private readonly o: CmaEsOptions = {}) {
     validate(o);
@@ -320,10 +324,20 @@ export class CmaEsSampler implements Sampler {
     this.pBest = o.pBest ?? 0.5;
   }
 
+  /** A session per study: the replay of that study's history is kept between its calls. */
+  session(): SamplerSession {
+    const kept = new CmaEsKept();
+    return { suggest: (h, n, rng) => this.suggestWith(kept, h, n, rng) };
+  }
+
   suggest(history: History, n: number, rng: Rng): Params[] {
+    return this.suggestWith(new CmaEsKept(), history, n, rng);
+  }
+
+  private suggestWith(kept: CmaEsKept, history: History, n: number, rng: Rng): Params[] {
     const { space, trials } = history;
-    const layout = this.layout(space);
-    const { gen, used, firstRunning, best, slots } = this.replay(history, layout);
+    const layout = this.layout(kept, space);
+    const { gen, used, firstRunning, best, slots } = this.replay(kept, history, layout);
     // Surrogate mode: hand out the model-best members not yet taken first (lq-CMA-ES evaluates in that order).
     const order = gen?.archive ? gen.order(slots) : [];
     let orderPos = 0;
@@ -377,11 +391,11 @@ export class CmaEsSampler implements Sampler {
     });
   }
 
-  private layout(space: SearchSpace): Layout {
-    let l = this.layouts.get(space);
+  private layout(kept: CmaEsKept, space: SearchSpace): Layout {
+    let l = kept.layouts.get(space);
     if (!l) {
       l = buildLayout(space, this.o.margin ?? true);
-      this.layouts.set(space, l);
+      kept.layouts.set(space, l);
     }
     return l;
   }
@@ -391,10 +405,10 @@ export class CmaEsSampler implements Sampler {
    * generation; also returns the index of the first running trial and the best complete trial (null when every
    * dim is modelled, as nothing else needs it).
    */
-  private replay(history: History, layout: Layout): { gen: Generation | null; used: Set<number>; firstRunning: number; best: TrialRecord | null; slots: Slot[] } {
+  private replay(kept: CmaEsKept, history: History, layout: Layout): { gen: Generation | null; used: Set<number>; firstRunning: number; best: TrialRecord | null; slots: Slot[] } {
     const { trials, space, seed, direction } = history;
     const needBest = layout.coords.length < space.dims.length;
-    const c = this.cache;
+    const c = kept.replay;
     let gen: Generation | null;
     let slots: Slot[] = [];
     let used = new Set<number>();
@@ -409,7 +423,7 @@ export class CmaEsSampler implements Sampler {
     } else {
       gen = layout.coords.length > 0 ? this.firstGeneration(layout, seed) : null;
       from = 0;
-      this.cache = null;
+      kept.replay = null;
     }
     // The cached prefix holds finished trials only, so the first running one is at or after it.
     let firstRunning = from;
@@ -422,12 +436,12 @@ export class CmaEsSampler implements Sampler {
     // Decisions up to a trial depend only on the trials before it: once those are finished, they are final.
     const save = (at: number) => {
       if (at > firstRunning) return;
-      const cache = this.cache;
+      const cache = kept.replay;
       if (cache && cache.prefix.length >= at && cache.gen === gen) return;
       // The cached prefix (when kept) already matches trials[0, from): extend it rather than copying.
       const prefix = cache && cache.prefix.length === from ? cache.prefix : trials.slice(0, from);
       for (let i = prefix.length; i < at; i++) prefix.push(trials[i]);
-      this.cache = { space, seed, direction, prefix, gen, slots: slots.slice(), used: new Set(used), best };
+      kept.replay = { space, seed, direction, prefix, gen, slots: slots.slice(), used: new Set(used), best };
     };
     for (let i = from; i < trials.length; i++) {
       if (i === firstRunning) save(i);

@@ -5,7 +5,7 @@ import type { Value } from '../space/hp.js';
 import type { Params, SearchSpace } from '../space/space.js';
 import type { TrialRecord } from '../trial/trial.js';
 import { mirror } from './cmaes/strategy.js';
-import { type History, runningTrials, type Sampler } from './sampler.js';
+import { type History, runningTrials, type Sampler, type SamplerSession } from './sampler.js';
 
 export interface EvolutionOptions {
   /** P: the population is the P most recent complete trials; the first P complete trials are random. Default 16 (tuned at ~100 trials; Real et al. used 100 for 20 000). */
@@ -39,7 +39,6 @@ export class EvolutionSampler implements Sampler {
   readonly populationSize: number;
   readonly sampleSize: number;
   readonly mutationSd: number;
-  private readonly keys = new WeakMap<Params, string>();
 
   constructor(o: EvolutionOptions = {}) {
     validate(o);
@@ -49,11 +48,21 @@ export class EvolutionSampler implements Sampler {
     this.mutationSd = o.mutationSd ?? 0.1;
   }
 
+  /** A session per study: the keys of that study's trials, computed once. */
+  session(): SamplerSession {
+    const keys = new WeakMap<Params, string>();
+    return { suggest: (h, n, rng) => this.suggestWith(keys, h, n, rng) };
+  }
+
   suggest(history: History, n: number, rng: Rng): Params[] {
+    return this.suggestWith(new WeakMap(), history, n, rng);
+  }
+
+  private suggestWith(keys: WeakMap<Params, string>, history: History, n: number, rng: Rng): Params[] {
     const { space, direction } = history;
     const complete = history.trials.filter((t) => t.state === 'complete' && t.value !== null && Number.isFinite(t.value));
-    const running = new Set(runningTrials(history).map((t) => this.keyOf(space, t.params)));
-    const seen = new Set(history.trials.map((t) => this.keyOf(space, t.params)));
+    const running = new Set(runningTrials(history).map((t) => keyOf(keys, space, t.params)));
+    const seen = new Set(history.trials.map((t) => keyOf(keys, space, t.params)));
     const out: Params[] = [];
     const population = complete.slice(-this.populationSize);
     const sign = direction === 'minimize' ? 1 : -1;
@@ -77,13 +86,6 @@ export class EvolutionSampler implements Sampler {
       out.push(child);
     }
     return out;
-  }
-
-  /** A stored trial's key, computed once: stored params never change, and every ask checks against all of them. */
-  private keyOf(space: SearchSpace, params: Params): string {
-    let key = this.keys.get(params);
-    if (key === undefined) this.keys.set(params, (key = space.key(params)));
-    return key;
   }
 
   /** The best of S members drawn without replacement. */
@@ -150,6 +152,13 @@ function validate(o: EvolutionOptions): void {
   if (o.mutationSd !== undefined && !(typeof o.mutationSd === 'number' && o.mutationSd > 0 && o.mutationSd <= 1)) {
     throw new OptionsError(`evolution: options.mutationSd must be in (0, 1] (got ${String(o.mutationSd)})`);
   }
+}
+
+/** A stored trial's key, computed once: stored params never change, and every ask checks against all of them. */
+function keyOf(keys: WeakMap<Params, string>, space: SearchSpace, params: Params): string {
+  let key = keys.get(params);
+  if (key === undefined) keys.set(params, (key = space.key(params)));
+  return key;
 }
 
 /** Regularized evolution: `evolution({ populationSize, sampleSize, mutationSd })`, or `evolution.suggest` with defaults. */

@@ -4,7 +4,7 @@ import type { Dim } from '../space/dim.js';
 import type { Value } from '../space/hp.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
 import { countsAgainstBudget } from '../storage/storage.js';
-import type { History, Sampler } from './sampler.js';
+import type { History, Sampler, SamplerSession } from './sampler.js';
 
 export interface GridOptions {
   /** Points per continuous dimension: one number for all, or per label. Evenly spaced, endpoints included (in log space for log dims). */
@@ -27,7 +27,6 @@ const MAX_AXIS = 10_000;
 export class GridSampler implements Sampler {
   readonly name = 'grid';
   readonly options: Readonly<Record<string, unknown>>;
-  private cache: { space: SearchSpace; seed: number; points: Params[] } | null = null;
 
   constructor(private readonly opts: GridOptions = {}) {
     validateGridOptions(opts);
@@ -39,25 +38,49 @@ export class GridSampler implements Sampler {
     return countGrid(compileSpace(space), this.opts);
   }
 
-  suggest(history: History, n: number, _rng: Rng): Params[] {
-    const { space } = history;
-    if (!this.cache || this.cache.space !== space || this.cache.seed !== history.seed) {
-      const points = enumerateGrid(space, this.opts);
-      if ((this.opts.order ?? 'shuffle') === 'shuffle') Rng.derive(history.seed, 'grid').shuffle(points);
-      this.cache = { space, seed: history.seed, points };
-    }
-    const used = new Set(history.trials.filter(countsAgainstBudget).map((t) => space.key(t.params)));
-    const out: Params[] = [];
-    for (const p of this.cache.points) {
-      if (out.length === n) break;
-      const k = space.key(p);
-      if (!used.has(k)) {
-        used.add(k);
-        out.push(p);
-      }
-    }
-    return out;
+  /** A session per study: that study's grid, in its order, enumerated once. */
+  session(): SamplerSession {
+    let kept: GridPoints | null = null;
+    return {
+      suggest: (h, n) => {
+        if (kept?.space !== h.space || kept.seed !== h.seed) kept = this.points(h);
+        return nextPoints(kept.points, h, n);
+      },
+    };
   }
+
+  suggest(history: History, n: number, _rng: Rng): Params[] {
+    return nextPoints(this.points(history).points, history, n);
+  }
+
+  /** The grid over the history's space in the order of its seed. */
+  private points(history: History): GridPoints {
+    const points = enumerateGrid(history.space, this.opts);
+    if ((this.opts.order ?? 'shuffle') === 'shuffle') Rng.derive(history.seed, 'grid').shuffle(points);
+    return { space: history.space, seed: history.seed, points };
+  }
+}
+
+interface GridPoints {
+  readonly space: SearchSpace;
+  readonly seed: number;
+  readonly points: readonly Params[];
+}
+
+/** The first `n` points of the grid not yet asked in the history (failed ones excepted; see countsAgainstBudget). */
+function nextPoints(grid: readonly Params[], history: History, n: number): Params[] {
+  const { space } = history;
+  const used = new Set(history.trials.filter(countsAgainstBudget).map((t) => space.key(t.params)));
+  const out: Params[] = [];
+  for (const p of grid) {
+    if (out.length === n) break;
+    const k = space.key(p);
+    if (!used.has(k)) {
+      used.add(k);
+      out.push(p);
+    }
+  }
+  return out;
 }
 
 function validateGridOptions(o: GridOptions): void {

@@ -25,22 +25,40 @@ export function runningTrials(history: History): TrialRecord[] {
 }
 
 /**
- * A search algorithm. `suggest` returns `n` distinct points at once and must account for trials still
- * running (state 'running' in `history.trials`), so parallel workers don't all get the same point.
- * It may return fewer than `n` when the search is exhausted (grid), and an empty array when nothing is left.
- * Any state a sampler keeps is derived from the history, so a resumed study continues the same search.
+ * What a sampler keeps for one study: its suggestions and recommendation for that study's history. Anything kept
+ * between calls is a cache derived from that history, so a fresh session on the same history (a resumed study)
+ * suggests the same points.
  */
-export interface Sampler {
-  /** The name used in the CLI, the bench and storage: random, grid, tpe, gp, cmaes, evolution. */
-  readonly name: string;
-  /** Options as given, JSON-serialisable, stored with the study. */
-  readonly options: Readonly<Record<string, unknown>>;
+export interface SamplerSession {
   suggest(history: History, n: number, rng: Rng): Promise<Params[]> | Params[];
   /**
    * The trial to recommend as the result, when it is not simply the best observation
    * (e.g. a GP with noise recommends the best posterior mean). Default: the best complete trial.
    */
   recommend?(history: History): Promise<TrialRecord | null> | TrialRecord | null;
+}
+
+/**
+ * A search algorithm. `suggest` returns `n` distinct points at once and must account for trials still
+ * running (state 'running' in `history.trials`), so parallel workers don't all get the same point.
+ * It may return fewer than `n` when the search is exhausted (grid), and an empty array when nothing is left.
+ *
+ * A sampler keeps no state of its own: one instance (e.g. `tpe.suggest`) serves any number of studies. A sampler
+ * with caches gives each study its own through `session()`; its own `suggest` and `recommend` then start from
+ * nothing at every call.
+ */
+export interface Sampler extends SamplerSession {
+  /** The name used in the CLI, the bench and storage: random, grid, tpe, gp, cmaes, evolution. */
+  readonly name: string;
+  /** Options as given, JSON-serialisable, stored with the study. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The sampler's state for one study (a study opens one session and asks through it). Default: the sampler itself. */
+  session?(): SamplerSession;
+}
+
+/** The session a study asks through: the sampler's own for that study, or the sampler itself when it keeps nothing. */
+export function openSession(sampler: Sampler): SamplerSession {
+  return sampler.session ? sampler.session() : sampler;
 }
 
 /** Whether a trial's value may enter a model: complete, with a finite value (failed trials never do). */

@@ -262,7 +262,7 @@ class Loop {
     }
     // As Study.ask: a process that joined an existing study draws from its own stream.
     const rng = study.stream ? Rng.derive(study.seed, 'suggest', trials.length, study.stream) : Rng.derive(study.seed, 'suggest', trials.length);
-    const points = await study.sampler.suggest({ ...history, trials, settled }, count, rng);
+    const points = await study.session.suggest({ ...history, trials, settled }, count, rng);
     if (this.stopping) return;
     for (const p of points) study.space.validate(p);
     const claimed = points.length

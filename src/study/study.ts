@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { OptionsError, StudyError, TrialStateError } from '../errors.js';
 import { Rng, trialSeed } from '../rng.js';
-import type { History, Sampler } from '../samplers/sampler.js';
+import { type History, openSession, type Sampler, type SamplerSession } from '../samplers/sampler.js';
 import { random } from '../samplers/random.js';
 import { parseSpaceJson, spaceToJson } from '../space/json.js';
 import type { Filled } from '../space/hp.js';
@@ -101,13 +101,17 @@ export class Study<C = unknown> {
   stream = '';
   /** The best record and its configured copy, rebuilt only when the best changes. */
   private best: { record: TrialRecord; trial: ConfiguredTrial<C> } | null = null;
+  /** The sampler's state for this study: every ask and recommendation of the study goes through it. */
+  readonly session: SamplerSession;
 
   constructor(
     readonly storage: Storage,
     readonly record: StudyRecord,
     readonly space: SearchSpace<C>,
     readonly sampler: Sampler,
-  ) {}
+  ) {
+    this.session = openSession(sampler);
+  }
 
   get name(): string {
     return this.record.name;
@@ -145,7 +149,7 @@ export class Study<C = unknown> {
   /** The trial the sampler recommends (e.g. best posterior mean under noise), else the best complete trial. */
   async recommend(): Promise<ConfiguredTrial<C> | null> {
     await this.refresh();
-    const advised = await this.sampler.recommend?.(this.history());
+    const advised = await this.session.recommend?.(this.history());
     return advised ? withConfig(advised, this.space) : this.bestTrial;
   }
 
@@ -163,7 +167,7 @@ export class Study<C = unknown> {
     await this.refresh();
     const rng = this.stream ? Rng.derive(this.seed, 'suggest', this.records.length, this.stream) : Rng.derive(this.seed, 'suggest', this.records.length);
     // (a sampler answering synchronously, as TPE does, is not awaited: a microtask turn less per ask)
-    const suggested = this.sampler.suggest(this.history(), n, rng);
+    const suggested = this.session.suggest(this.history(), n, rng);
     const points = Array.isArray(suggested) ? suggested : await suggested;
     for (const p of points) this.space.validate(p);
     const claimed = await this.storage.claimTrials(this.record.id, points.slice(0, n), { owner: this.owner, budget });

@@ -1,46 +1,33 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Rng } from '../../src/rng.js';
 import type { Sampler } from '../../src/samplers/sampler.js';
 import { hp } from '../../src/space/hp.js';
 import { space as compile } from '../../src/space/space.js';
+import { openStorage } from '../../src/storage/open.js';
 import { createStudy } from '../../src/study/study.js';
+import { askTell, everyKindObjective, everyKindSpace, type FixtureName, fixtures, samplerSpec } from './sampler-study.js';
 
-/** A space with every kind of leaf, a conditional branch and a nested choice. */
-export function everyKindSpace() {
-  return {
-    u: hp.uniform('u', -2, 3),
-    qu: hp.quniform('qu', 0, 10, 0.5),
-    lu: hp.loguniform('lu', Math.log(1e-4), Math.log(1)),
-    qlu: hp.qloguniform('qlu', Math.log(1), Math.log(1000), 5),
-    n: hp.normal('n', 1, 2),
-    qn: hp.qnormal('qn', 0, 5, 2),
-    ln: hp.lognormal('ln', 0, 1),
-    ri: hp.randint('ri', 3, 9),
-    ui: hp.uniformint('ui', -3, 3),
-    c: hp.choice('c', ['a', 'b', 'c']),
-    model: hp.choice('model', [
-      { kind: 'svm', C: hp.loguniform('svm_C', -3, 3), kernel: hp.choice('svm_kernel', ['rbf', 'linear']) },
-      { kind: 'mlp', layers: hp.choice('mlp_layers', [
-        [hp.uniformint('w1_only', 8, 64)],
-        [hp.uniformint('w1', 8, 64), hp.uniformint('w2', 8, 64)],
-      ]), lr: hp.qloguniform('mlp_lr', -7, 0, 1e-4) },
-      { kind: 'none' },
-    ]),
-  };
-}
-
-/** A smooth objective over `everyKindSpace` configs, so model-based samplers have something to model. */
-function everyKindObjective(c: any): number {
-  let y = (c.u - 1) ** 2 + Math.abs(c.qu - 3) + Math.log(c.lu) ** 2 / 10 + c.n ** 2 / 10 + (c.c === 'b' ? 0 : 1);
-  if (c.model.kind === 'svm') y += Math.log(c.model.C) ** 2;
-  if (c.model.kind === 'mlp') y += c.model.layers.reduce((s: number, w: number) => s + Math.abs(w - 32) / 32, 0);
-  return y;
-}
+export { everyKindObjective, everyKindSpace } from './sampler-study.js';
 
 export interface ConformanceOptions {
   /** Trials to run so the sampler leaves its startup phase. Default 40. */
   trials?: number;
+}
+
+export interface StudyStateOptions {
+  /** Trials per study. Default 40. */
+  trials?: number;
+  /** The space and objective (see `fixtures`). Default 'everyKind'. */
+  fixture?: FixtureName;
+  /** Whether a study resumed in a fresh process continues as one that never stopped (the tested promise). Default true. */
+  resumes?: boolean;
 }
 
 /**
@@ -125,5 +112,70 @@ export function samplerConformance(name: string, make: () => Sampler, o: Conform
       const draw = (s: Sampler) => s.suggest(history, 3, Rng.derive(5, 'conformance'));
       assert.deepEqual(await draw(kept), await draw(make()));
     });
+  });
+  samplerStudyState(name, make, { trials });
+}
+
+const resumeChild = fileURLToPath(new URL('./resume-child.js', import.meta.url));
+
+/**
+ * A sampler's state belongs to one study: one instance serving two interleaved studies gives each exactly the trials
+ * of a private instance; maximizing f gives the trials of minimizing −f; a study stopped, stored and resumed in a
+ * fresh process (SQLite, and PostgreSQL when PARZEN_TEST_PG is set) continues as one that never stopped.
+ */
+export function samplerStudyState(name: string, make: () => Sampler, o: StudyStateOptions = {}): void {
+  const trials = o.trials ?? 40;
+  const fixture = o.fixture ?? 'everyKind';
+  const { space: spaceOf, objective: f } = fixtures[fixture];
+  describe(`${name} sampler: state per study`, () => {
+    it('gives two interleaved studies on one instance exactly the trials of two private instances', async () => {
+      const space = compile(spaceOf()); // one space object too, as a user sharing a space would
+      const g = (c: any) => -f(c) * 2 + 1; // another objective, so the two histories differ
+      const run = async (samplers: [Sampler, Sampler]) => {
+        const a = await createStudy({ space, sampler: samplers[0], seed: 21 });
+        const b = await createStudy({ space, sampler: samplers[1], seed: 22 });
+        for (let i = 1; i <= trials; i++) {
+          await askTell(a, i, f);
+          await askTell(b, i, g);
+        }
+        return [(await a.trials()).map((t) => t.params), (await b.trials()).map((t) => t.params)];
+      };
+      const shared = make();
+      assert.deepEqual(await run([shared, shared]), await run([make(), make()]));
+    });
+
+    it('gives the same trials maximizing f as minimizing −f', async () => {
+      const run = async (direction: 'minimize' | 'maximize') => {
+        const study = await createStudy({ space: spaceOf(), sampler: make(), seed: 8, direction });
+        await askTell(study, trials, direction === 'maximize' ? f : (c) => -f(c));
+        return (await study.trials()).map((t) => [t.params, t.state]);
+      };
+      assert.deepEqual(await run('maximize'), await run('minimize'));
+    });
+
+    if (o.resumes === false) return;
+    const dir = mkdtempSync(join(tmpdir(), 'parzen-resume-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const urls = [`sqlite:${join(dir, 'resume.db')}`];
+    if (process.env.PARZEN_TEST_PG) urls.push(process.env.PARZEN_TEST_PG);
+    for (const url of urls) {
+      it(`continues a study resumed in a fresh process as one that never stopped (${url.split(':')[0]})`, async () => {
+        const sampler = make();
+        const tag = `${name.replace(/\W+/g, '-')}-${process.pid}-${Date.now().toString(36)}`;
+        const storage = await openStorage(url);
+        try {
+          const whole = await createStudy({ space: spaceOf(), sampler, storage, seed: 13, name: `whole-${tag}` });
+          await askTell(whole, trials, f);
+          const stopped = await createStudy({ space: spaceOf(), sampler: make(), storage, seed: 13, name: `stopped-${tag}` });
+          await askTell(stopped, Math.ceil(trials / 2) + 1, f);
+          const spec = samplerSpec(sampler);
+          await promisify(execFile)(process.execPath, [resumeChild, url, `stopped-${tag}`, spec.name, JSON.stringify(spec.options), String(trials), fixture]);
+          const resumed = await createStudy({ storage, name: `stopped-${tag}`, resume: true, sampler: make() });
+          assert.deepEqual((await resumed.trials()).map((t) => t.params), (await whole.trials()).map((t) => t.params));
+        } finally {
+          await storage.close();
+        }
+      });
+    }
   });
 }

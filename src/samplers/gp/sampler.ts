@@ -3,7 +3,7 @@ import type { GpHyper, KernelKind } from '../../numeric/core.js';
 import { Rng } from '../../rng.js';
 import type { Params, SearchSpace } from '../../space/space.js';
 import type { TrialRecord } from '../../trial/trial.js';
-import { type History, type Sampler, splitHistory } from '../sampler.js';
+import { type History, type Sampler, type SamplerSession, splitHistory } from '../sampler.js';
 import { logEI, ucb } from './acquisition.js';
 import { InputEncoding } from './encoding.js';
 import { fitHyperparameters, type NoiseModel } from './fit.js';
@@ -97,6 +97,17 @@ export function refitPoint(nc: number): number {
   return Math.floor(nc / step) * step;
 }
 
+/** What GP keeps for one study: its space's encoding and the hyperparameters of recent refit points. */
+class GpCache {
+  private encoded: { space: SearchSpace; enc: InputEncoding } | null = null;
+  readonly hyper = new Map<string, GpHyper>();
+
+  encoding(space: SearchSpace): InputEncoding {
+    if (this.encoded?.space !== space) this.encoded = { space, enc: new InputEncoding(space) };
+    return this.encoded.enc;
+  }
+}
+
 /**
  * Gaussian-process Bayesian optimisation over the whole (mixed, conditional) space.
  *
@@ -111,7 +122,7 @@ export function refitPoint(nc: number): number {
  *
  * Reproducibility: everything is a function of the history and the seed. Hyperparameters used with nc complete
  * trials are those fitted on the first `refitPoint(nc)` complete trials (by trial number) from deterministic
- * starts and restarts seeded by (seed, refit point); they are cached in the sampler only to avoid refitting,
+ * starts and restarts seeded by (seed, refit point); they are cached in the study's session only to avoid refitting,
  * so a fresh sampler on the same history (a resumed study) suggests exactly the same points.
  */
 export class GpSampler implements Sampler {
@@ -125,8 +136,6 @@ export class GpSampler implements Sampler {
   private readonly nCandidates: number;
   private readonly warping: OutputWarping;
   private readonly trustRegion: boolean | 'auto';
-  private encodingCache: { space: SearchSpace; enc: InputEncoding } | null = null;
-  private readonly hyperCache = new Map<string, GpHyper>();
 
   constructor(o: GpOptions = {}) {
     if (o === null || typeof o !== 'object') throw new OptionsError('gp: options must be an object');
@@ -165,9 +174,23 @@ export class GpSampler implements Sampler {
     this.options = { ...o };
   }
 
+  /** A session per study: its caches (the space's encoding, recent hyperparameter fits) serve that study only. */
+  session(): SamplerSession {
+    const cache = new GpCache();
+    return { suggest: (h, n, rng) => this.suggestWith(cache, h, n, rng), recommend: (h) => this.recommendWith(cache, h) };
+  }
+
   suggest(history: History, n: number, rng: Rng): Params[] {
+    return this.suggestWith(new GpCache(), history, n, rng);
+  }
+
+  recommend(history: History): TrialRecord | null {
+    return this.recommendWith(new GpCache(), history);
+  }
+
+  private suggestWith(cache: GpCache, history: History, n: number, rng: Rng): Params[] {
     const { space } = history;
-    const enc = this.encoding(space);
+    const enc = cache.encoding(space);
     const { complete, pending } = splitHistory(history);
     const keys = new Set<string>();
     for (const t of history.trials) if (t.state === 'running' || t.state === 'complete') keys.add(space.key(t.params));
@@ -181,7 +204,7 @@ export class GpSampler implements Sampler {
       return out;
     }
 
-    let model = this.surrogate(history, complete, enc);
+    let model = this.surrogate(cache, history, complete, enc);
     try {
       if (pending.length > 0) {
         const px = new Float64Array(pending.length * enc.d);
@@ -220,13 +243,13 @@ export class GpSampler implements Sampler {
    * (averaging out the noise of single observations). With 'deterministic', or before the GP phase: null
    * (the study then recommends the best observation).
    */
-  recommend(history: History): TrialRecord | null {
+  private recommendWith(cache: GpCache, history: History): TrialRecord | null {
     if (this.noise === 'deterministic') return null;
     const { complete } = splitHistory(history);
     if (complete.length < Math.max(this.nStartup, 2)) return null;
-    const enc = this.encoding(history.space);
+    const enc = cache.encoding(history.space);
     // Unwarped, so the fitted noise measures the objective's noise rather than the misfit of a warped surface.
-    const model = this.surrogate(history, complete, enc, 'none');
+    const model = this.surrogate(cache, history, complete, enc, 'none');
     try {
       // A noise fit at the level of the prior's mode is what a deterministic objective gets: keep the best observation.
       if (this.noise === 'auto' && model.hyper.noiseVariance < SIGNIFICANT_NOISE) return null;
@@ -239,10 +262,6 @@ export class GpSampler implements Sampler {
     }
   }
 
-  private encoding(space: SearchSpace): InputEncoding {
-    if (this.encodingCache?.space !== space) this.encodingCache = { space, enc: new InputEncoding(space) };
-    return this.encodingCache.enc;
-  }
 
   /** Startup design point i (a Latin hypercube of nStartupTrials points seeded by the study seed); random beyond it or on collision. */
   private startupPoint(history: History, enc: InputEncoding, i: number, rng: Rng, keys: Set<string>): Params {
@@ -280,7 +299,7 @@ export class GpSampler implements Sampler {
   }
 
   /** The GP on all complete trials with the hyperparameters of the current refit point. */
-  private surrogate(history: History, complete: readonly TrialRecord[], enc: InputEncoding, warping = this.warping): Surrogate {
+  private surrogate(cache: GpCache, history: History, complete: readonly TrialRecord[], enc: InputEncoding, warping = this.warping): Surrogate {
     const { x, y } = this.data(history, complete, enc);
     const nc = y.length;
     const r = refitPoint(nc);
@@ -288,16 +307,16 @@ export class GpSampler implements Sampler {
     const xs = new Float64Array(sub.length * enc.d);
     sub.forEach((i, k) => xs.set(x.subarray(i * enc.d, (i + 1) * enc.d), k * enc.d));
     const ys = warpOutputs(Float64Array.from(sub, (i) => y[i]), warping);
-    const hyper = { ...this.hyperparameters(history.seed, xs, ys, r, enc, warping) };
+    const hyper = { ...this.hyperparameters(cache, history.seed, xs, ys, r, enc, warping) };
     const w = warpOutputs(y, warping);
     const scale = fitScale(w);
     if (typeof this.noise === 'number') hyper.noiseVariance = this.noise / (scale.std * scale.std);
     return Surrogate.fromOutputs(hyper, x, w, enc.d, scale);
   }
 
-  private hyperparameters(seed: number, x: Float64Array, y: Float64Array, r: number, enc: InputEncoding, warping: OutputWarping): GpHyper {
+  private hyperparameters(cache: GpCache, seed: number, x: Float64Array, y: Float64Array, r: number, enc: InputEncoding, warping: OutputWarping): GpHyper {
     const key = `${seed}|${r}|${warping}|${fingerprint(x)}|${fingerprint(y)}`;
-    const cached = this.hyperCache.get(key);
+    const cached = cache.hyper.get(key);
     if (cached) return cached;
     const scale = fitScale(y);
     const noise: NoiseModel =
@@ -312,8 +331,8 @@ export class GpSampler implements Sampler {
       maxIter: r <= 200 ? 100 : 50,
       rng: Rng.derive(seed, 'gp-fit', r),
     });
-    if (this.hyperCache.size > 8) this.hyperCache.clear();
-    this.hyperCache.set(key, fit.hyper);
+    if (cache.hyper.size > 8) cache.hyper.clear();
+    cache.hyper.set(key, fit.hyper);
     return fit.hyper;
   }
 

@@ -5,7 +5,7 @@ import type { Value } from '../../space/hp.js';
 import type { Params, SearchSpace } from '../../space/space.js';
 import type { TrialRecord } from '../../trial/trial.js';
 import { RandomSampler } from '../random.js';
-import { type History, isComplete, type Sampler } from '../sampler.js';
+import { type History, isComplete, type Sampler, type SamplerSession } from '../sampler.js';
 import {
   adaptiveParzen, boundsOf, categoricalPosterior, type Mixture, type MixtureBounds, multivariateParzen, type Observations,
   sampleMixture,
@@ -126,12 +126,33 @@ const DUPLICATE_RETRIES = 8;
  * a good group l(x) and a bad group g(x), fits Parzen estimators to each, draws `nEiCandidates` points from l and keeps
  * the one with the highest l(x)/g(x). Conditional spaces: each estimator sees only the trials in which its parameters
  * were active. Running trials and the earlier points of a batch join the bad group (constant liar), so batches spread.
- * Densities are evaluated in the WebAssembly core.
+ * Densities are evaluated in the WebAssembly core. The caches live in a session per study (see TpeSession).
  */
 export class TpeSampler implements Sampler {
   readonly name = 'tpe';
   readonly options: Readonly<Record<string, unknown>>;
   private readonly o: ResolvedTpeOptions;
+
+  constructor(options: TpeOptions = {}) {
+    this.o = resolveTpeOptions(options);
+    this.options = { ...options };
+  }
+
+  session(): TpeSession {
+    return new TpeSession(this.o);
+  }
+
+  suggest(history: History, n: number, rng: Rng): Params[] {
+    return this.session().suggest(history, n, rng);
+  }
+}
+
+/**
+ * TPE for one study: the model of its space, the ranking of its complete trials and the bad-group rows, kept between
+ * calls so that an ask costs little more than its new trials (see rank). A history of another array of trials,
+ * direction or space starts them over.
+ */
+class TpeSession implements SamplerSession {
   private readonly random = new RandomSampler();
   private model: Model | null = null;
   /** Observation and bandwidth arrays reused across calls: a mixture lives only within one group of one call. */
@@ -145,10 +166,7 @@ export class TpeSampler implements Sampler {
   /** Per split key, the array a split writes its bad group's trial numbers into, reused. */
   private readonly above = new Map<string, Int32Array>();
 
-  constructor(options: TpeOptions = {}) {
-    this.o = resolveTpeOptions(options);
-    this.options = { ...options };
-  }
+  constructor(private readonly o: ResolvedTpeOptions) {}
 
   suggest(history: History, n: number, rng: Rng): Params[] {
     const { space } = history;
