@@ -19,6 +19,8 @@ export interface SpeedRow {
   trials: number;
   /** Median time of one `ask` (sampler + in-memory storage) over trials [at−5, at+5); null when the run is shorter. */
   askMs: { at100: number | null; at500: number | null; at1000: number | null };
+  /** Median ask time over a window of 10 asks around n, at about 50 values of n (for plots). */
+  curve: { n: number; ms: number }[];
   totalS: number;
 }
 
@@ -49,7 +51,12 @@ export async function runSpeed(o: SpeedOptions): Promise<SpeedReport> {
     }
     const at = (n: number) => (askMs.length >= n ? median(askMs.slice(Math.max(0, n - HALF_WINDOW), n + HALF_WINDOW)) : null);
     const [at100, at500, at1000] = CHECKPOINTS.map(at);
-    rows.push({ dim: f.dim, trials: askMs.length, askMs: { at100, at500, at1000 }, totalS: (performance.now() - start) / 1000 });
+    const step = Math.max(1, Math.ceil(askMs.length / 50));
+    const curve: { n: number; ms: number }[] = [];
+    for (let n = Math.min(step, askMs.length); n <= askMs.length; n += step) {
+      curve.push({ n, ms: median(askMs.slice(Math.max(0, n - HALF_WINDOW), n + HALF_WINDOW)) });
+    }
+    rows.push({ dim: f.dim, trials: askMs.length, askMs: { at100, at500, at1000 }, curve, totalS: (performance.now() - start) / 1000 });
     o.onDim?.(i + 1);
   }
   return { algo: o.algo, func, rows };

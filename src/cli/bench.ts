@@ -10,6 +10,21 @@ import { samplerNames } from '../samplers/registry.js';
 import { intList, jsonObject, nonNegativeNumber, positiveInt } from './args.js';
 import { ProgressBar } from './progress.js';
 import { formatTable } from './table.js';
+import { writeFileSync } from 'node:fs';
+import { benchPlotHtml, qualityPlotData, speedPlotData } from '../report/bench-plot.js';
+
+/** `--algo a,b,c` of the commands that compare algorithms: each name checked. */
+function algoList(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (names.length === 0) throw new OptionsError('--algo must name at least one algorithm');
+  for (const a of names) checkAlgo(a);
+  return names;
+}
+
+function writePlot(file: string, html: string, quiet: boolean): void {
+  writeFileSync(file, html);
+  if (!quiet) console.log(`plot written to ${file} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB)`);
+}
 
 function checkAlgo(algo: string): void {
   if (!samplerNames().includes(algo)) throw new OptionsError(`--algo ${JSON.stringify(algo)} is not one of ${samplerNames().join(', ')}`);
@@ -25,26 +40,33 @@ export function registerBench(program: Command): void {
 
   bench
     .command('quality')
-    .description('final regret of an algorithm on a test function over several seeds')
-    .requiredOption('--algo <name>', `algorithm: ${samplerNames().join(', ')}`)
+    .description('final regret of one or more algorithms on a test function over several seeds')
+    .requiredOption('--algo <names>', `algorithm, or a comma-separated list to compare: ${samplerNames().join(', ')}`)
     .option('--algo-options <json>', 'options of the algorithm as a JSON object', jsonObject)
     .requiredOption('--func <name>', `test function: ${FUNCTION_NAMES.join(', ')}`)
     .option('--dim <d>', 'dimension, for the functions that take one', positiveInt)
     .option('--trials <n>', 'trials per seed', positiveInt, 100)
     .option('--seeds <k>', 'number of seeds (0..k-1)', positiveInt, 10)
     .option('--noise <sd>', 'add Gaussian noise of this standard deviation to every evaluation', nonNegativeNumber, 0)
-    .option('--json', 'print JSON')
-    .action(async (o: { algo: string; algoOptions?: Record<string, unknown>; func: string; dim?: number; trials: number; seeds: number; noise: number; json?: boolean }) => {
-      checkAlgo(o.algo);
+    .option('--plot <file>', 'also write an HTML plot: best-so-far regret per trial, one line per algorithm, quartile bands')
+    .option('--json', 'print JSON (several algorithms: { reports: [...] })')
+    .action(async (o: { algo: string; algoOptions?: Record<string, unknown>; func: string; dim?: number; trials: number; seeds: number; noise: number; plot?: string; json?: boolean }) => {
+      const algos = algoList(o.algo);
       checkFunc(o.func);
-      const bar = new ProgressBar(o.seeds, !o.json, 'seeds');
-      const report = await runQuality({ ...o, onSeed: (d) => bar.update(d) });
-      bar.stop();
-      if (o.json) return void process.stdout.write(`${JSON.stringify(report)}\n`);
-      console.log(`${report.algo} on ${report.func} (d=${report.dim}), ${report.trials} trials, ${report.seeds} seeds${report.noise ? `, noise ${report.noise}` : ''}`);
-      console.log(formatTable([['seed', 'best', 'regret'], ...report.perSeed.map((s) => [s.seed, s.best, s.regret])]));
-      const r = report.finalRegret;
-      console.log(`final regret: median ${r.median.toPrecision(4)}  (q25 ${r.q25.toPrecision(4)}, q75 ${r.q75.toPrecision(4)})`);
+      const reports = [];
+      for (const algo of algos) {
+        const bar = new ProgressBar(o.seeds, !o.json, algos.length > 1 ? `seeds (${algo})` : 'seeds');
+        const report = await runQuality({ ...o, algo, onSeed: (d) => bar.update(d) });
+        bar.stop();
+        reports.push(report);
+        if (o.json) continue;
+        console.log(`${report.algo} on ${report.func} (d=${report.dim}), ${report.trials} trials, ${report.seeds} seeds${report.noise ? `, noise ${report.noise}` : ''}`);
+        console.log(formatTable([['seed', 'best', 'regret'], ...report.perSeed.map((s) => [s.seed, s.best, s.regret])]));
+        const r = report.finalRegret;
+        console.log(`final regret: median ${r.median.toPrecision(4)}  (q25 ${r.q25.toPrecision(4)}, q75 ${r.q75.toPrecision(4)})`);
+      }
+      if (o.plot) writePlot(o.plot, benchPlotHtml(qualityPlotData(reports)), !!o.json);
+      if (o.json) process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : { reports })}\n`);
     });
 
   bench
@@ -72,24 +94,31 @@ export function registerBench(program: Command): void {
 
   bench
     .command('speed')
-    .description('time of one ask against the number of trials and the dimension')
-    .requiredOption('--algo <name>', `algorithm: ${samplerNames().join(', ')}`)
+    .description('time of one ask against the number of trials and the dimension, for one or more algorithms')
+    .requiredOption('--algo <names>', `algorithm, or a comma-separated list to compare: ${samplerNames().join(', ')}`)
     .option('--algo-options <json>', 'options of the algorithm as a JSON object', jsonObject)
     .option('--dims <list>', 'comma-separated dimensions', intList, [2, 10, 50])
     .option('--trials <n>', 'trials per dimension', positiveInt, 1000)
     .option('--func <name>', 'test function', 'sphere')
-    .option('--json', 'print JSON')
-    .action(async (o: { algo: string; algoOptions?: Record<string, unknown>; dims: number[]; trials: number; func: string; json?: boolean }) => {
-      checkAlgo(o.algo);
+    .option('--plot <file>', 'also write an HTML plot: time per ask against n and against the dimension, one line per algorithm')
+    .option('--json', 'print JSON (several algorithms: { reports: [...] })')
+    .action(async (o: { algo: string; algoOptions?: Record<string, unknown>; dims: number[]; trials: number; func: string; plot?: string; json?: boolean }) => {
+      const algos = algoList(o.algo);
       checkFunc(o.func);
-      const bar = new ProgressBar(o.dims.length, !o.json, 'dims');
-      const report = await runSpeed({ ...o, onDim: (d) => bar.update(d) });
-      bar.stop();
-      if (o.json) return void process.stdout.write(`${JSON.stringify(report)}\n`);
-      console.log(`${report.algo} on ${report.func}: ms per ask (median around trial n)`);
-      console.log(formatTable([
-        ['dim', 'trials', 'n=100', 'n=500', 'n=1000', 'total s'],
-        ...report.rows.map((r) => [r.dim, r.trials, r.askMs.at100, r.askMs.at500, r.askMs.at1000, r.totalS]),
-      ]));
+      const reports = [];
+      for (const algo of algos) {
+        const bar = new ProgressBar(o.dims.length, !o.json, algos.length > 1 ? `dims (${algo})` : 'dims');
+        const report = await runSpeed({ ...o, algo, onDim: (d) => bar.update(d) });
+        bar.stop();
+        reports.push(report);
+        if (o.json) continue;
+        console.log(`${report.algo} on ${report.func}: ms per ask (median around trial n)`);
+        console.log(formatTable([
+          ['dim', 'trials', 'n=100', 'n=500', 'n=1000', 'total s'],
+          ...report.rows.map((r) => [r.dim, r.trials, r.askMs.at100, r.askMs.at500, r.askMs.at1000, r.totalS]),
+        ]));
+      }
+      if (o.plot) writePlot(o.plot, benchPlotHtml(speedPlotData(reports)), !!o.json);
+      if (o.json) process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : { reports })}\n`);
     });
 }

@@ -102,7 +102,7 @@ export function registerInspect(program: Command): void {
 }
 
 /** Opens an existing storage (never creates a SQLite file just to find it empty), runs `body`, closes it. */
-async function withStorage(url: string, body: (s: Storage) => Promise<void>): Promise<void> {
+export async function withStorage(url: string, body: (s: Storage) => Promise<void>): Promise<void> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
     if (path !== ':memory:' && path !== '' && !existsSync(path)) {

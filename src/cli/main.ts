@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { ParzenError } from '../errors.js';
 import { registerBench } from './bench.js';
 import { registerInspect } from './inspect.js';
+import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -19,6 +20,7 @@ async function main(argv: string[]): Promise<number> {
   registerRun(program);
   registerBench(program);
   registerInspect(program);
+  registerReport(program);
   for (const c of program.commands) c.exitOverride();
   for (const c of program.commands.flatMap((c) => c.commands)) c.exitOverride();
   try {
