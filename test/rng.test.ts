@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng } from '../src/rng.js';
+import seedrandom from 'seedrandom';
+import { DEFAULT_GENERATOR, Rng } from '../src/rng.js';
+import { hp } from '../src/space/hp.js';
+import { SqliteStorage } from '../src/storage/sqlite.js';
+import { createStudy } from '../src/study/study.js';
+import { random } from '../src/samplers/random.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { normalCdf } from '../src/stats.js';
 import { chiSquare, chiSquareCritical, ksCritical, ksStatistic } from './support/stats.js';
 
@@ -48,5 +56,47 @@ describe('Rng', () => {
     const counts = [0, 0, 0];
     for (let i = 0; i < n; i++) counts[rng.categorical([0.2, 0.5, 0.3])]++;
     assert.ok(chiSquare(counts, [0.2, 0.5, 0.3]) < chiSquareCritical(2));
+  });
+
+  it("draws seedrandom's streams: tyche-i by default, Alea when a study chose it", () => {
+    assert.equal(DEFAULT_GENERATOR, 'tychei');
+    const ours = Rng.derive(5, 'suggest', 3);
+    const theirs = seedrandom.tychei('5/suggest/3');
+    for (let i = 0; i < 5; i++) assert.equal(ours.uniform(), theirs.double());
+    const alea = Rng.derive({ seed: 5, generator: 'alea' }, 'trial', 1);
+    assert.equal(alea.int32(), seedrandom.alea('5/trial/1').int32() >>> 0);
+  });
+});
+
+describe('a study and its random generator', () => {
+  const space = { x: hp.uniform('x', 0, 1) };
+  const draw = async (study: Awaited<ReturnType<typeof createStudy>>) => (await study.ask(3)).map((t) => t.params.x);
+
+  it('stores its generator and resumes with it; naming another one on resume is an error naming both', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'parzen-rng-')), 's.db');
+    const storage = new SqliteStorage(path);
+    const a = await createStudy({ name: 'a', space, sampler: random(), seed: 3, rng: 'alea', storage });
+    const first = await draw(a);
+    const tychei = await draw(await createStudy({ name: 'b', space, sampler: random(), seed: 3, storage }));
+    assert.notDeepEqual(first, tychei, 'the generators draw different streams');
+    const again = await createStudy({ name: 'a2', space, sampler: random(), seed: 3, rng: 'alea', storage });
+    assert.deepEqual(await draw(again), first);
+    const resumed = await createStudy({ name: 'a', resume: true, sampler: random(), storage });
+    assert.equal(resumed.generator, 'alea');
+    await assert.rejects(createStudy({ name: 'a', resume: true, sampler: random(), rng: 'tychei', storage }), /draws from the random generator alea, not tychei/);
+    await assert.rejects(createStudy({ space, rng: 'sfc32' as never }), /options\.rng must be one of tychei, alea/);
+    await storage.close();
+  });
+
+  it('resumes a study made with a generator parzen no longer has only when the caller names a new one', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'parzen-rng-')), 's.db');
+    const storage = new SqliteStorage(path);
+    await createStudy({ name: 'old', space, sampler: random(), seed: 1, storage });
+    (storage as unknown as { db: { exec(sql: string): void } }).db.exec("UPDATE studies SET rng = 'sfc32'");
+    await assert.rejects(createStudy({ name: 'old', resume: true, sampler: random(), storage }), /random generator "sfc32", which this version of parzen does not have/);
+    const study = await createStudy({ name: 'old', resume: true, sampler: random(), rng: 'tychei', storage });
+    assert.equal(study.generator, 'tychei');
+    assert.equal((await draw(study)).length, 3);
+    await storage.close();
   });
 });

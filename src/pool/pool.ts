@@ -1,3 +1,4 @@
+import type { SeedSource } from '../rng.js';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -38,7 +39,7 @@ export type PoolTask =
   | {
       readonly trial: number;
       /** The seed of the trial's study, from which the trial's seed derives (a pool can serve one study, then another). */
-      readonly studySeed: number;
+      readonly studySeed: SeedSource;
       readonly config: unknown;
       readonly port: MessagePort;
     }
@@ -69,7 +70,7 @@ export class PoolEvaluator implements Evaluator {
   onFree: () => void = () => {};
   onMessage: TrialMessageHandler | undefined = undefined;
   /** The seed of the study whose trials are being started, from which each trial's seed derives (`trialSeed`). */
-  studySeed = 0;
+  studySeed: SeedSource = 0;
   /** @internal Trials with a piscina task not yet settled (cancelled ones too, until their worker is free). */
   inflight = 0;
   private closed = false;

@@ -1,5 +1,5 @@
 import { OptionsError } from '../errors.js';
-import { Rng } from '../rng.js';
+import { Rng, type SeedSource } from '../rng.js';
 import type { Dim } from '../space/dim.js';
 import { roundToStep } from '../space/dim.js';
 import type { Value } from '../space/hp.js';
@@ -108,7 +108,7 @@ class Generation {
 
   constructor(
     readonly layout: Layout,
-    readonly seed: number,
+    readonly seed: SeedSource,
     readonly run: number,
     readonly state: State,
     /** Index (trial number order) of the first trial that may belong to it. */
@@ -421,7 +421,7 @@ export class CmaEsSampler implements Sampler {
       from = c.prefix.length;
       best = c.best;
     } else {
-      gen = layout.coords.length > 0 ? this.firstGeneration(layout, seed) : null;
+      gen = layout.coords.length > 0 ? this.firstGeneration(layout, history) : null;
       from = 0;
       kept.replay = null;
     }
@@ -429,7 +429,7 @@ export class CmaEsSampler implements Sampler {
     let firstRunning = from;
     while (firstRunning < trials.length && trials[firstRunning].state !== 'running') firstRunning++;
     const advance = (at: number) => {
-      gen = this.advance(gen!, slots, at, layout, seed);
+      gen = this.advance(gen!, slots, at, layout, history);
       slots = [];
       used = new Set();
     };
@@ -470,7 +470,7 @@ export class CmaEsSampler implements Sampler {
     return { gen, used, firstRunning, best, slots };
   }
 
-  private firstGeneration(layout: Layout, seed: number): Generation {
+  private firstGeneration(layout: Layout, seed: SeedSource): Generation {
     const n = layout.coords.length;
     const mean = new Float64Array(n).fill(0.5);
     const k = this.constants(layout, 0);
@@ -501,7 +501,7 @@ export class CmaEsSampler implements Sampler {
   }
 
   /** Updates `gen` from its first λ complete members; restarts (IPOP) when the run stagnates. */
-  private advance(gen: Generation, slots: Slot[], at: number, layout: Layout, seed: number): Generation {
+  private advance(gen: Generation, slots: Slot[], at: number, layout: Layout, seed: SeedSource): Generation {
     const decision = gen.archive ? gen.surrogateReady(slots)! : null;
     const ranked = decision ? surrogateRanking(gen, slots, decision.model) : trueRanking(gen, slots);
     const values = ranked.map((r) => r.value);

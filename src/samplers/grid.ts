@@ -56,7 +56,7 @@ export class GridSampler implements Sampler {
   /** The grid over the history's space in the order of its seed. */
   private points(history: History): GridPoints {
     const points = enumerateGrid(history.space, this.opts);
-    if ((this.opts.order ?? 'shuffle') === 'shuffle') Rng.derive(history.seed, 'grid').shuffle(points);
+    if ((this.opts.order ?? 'shuffle') === 'shuffle') Rng.derive(history, 'grid').shuffle(points);
     return { space: history.space, seed: history.seed, points };
   }
 }

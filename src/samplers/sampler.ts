@@ -1,4 +1,4 @@
-import type { Rng } from '../rng.js';
+import type { Generator, Rng } from '../rng.js';
 import type { Params, SearchSpace } from '../space/space.js';
 import type { Direction, TrialRecord } from '../trial/trial.js';
 
@@ -8,6 +8,8 @@ export interface History {
   readonly direction: Direction;
   /** The study seed, for state that must stay the same across calls (a grid's order, a CMA-ES generation). */
   readonly seed: number;
+  /** The study's random generator: derive streams from the history itself (`Rng.derive(history, …)`). */
+  readonly generator?: Generator;
   readonly trials: readonly TrialRecord[];
   /**
    * Optional: every trial before this index is finished, so a sampler looking for the running ones may start here

@@ -102,9 +102,9 @@ export class PostgresStorage implements Storage {
   async createStudy(spec: StudySpec): Promise<StudyRecord> {
     try {
       const { rows } = await this.pool.query<StudyRow>(
-        `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, ${NOW_MS}) RETURNING *`,
-        [spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}), spec.seed],
+        `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, rng, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, ${NOW_MS}) RETURNING *`,
+        [spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}), spec.seed, spec.rng],
       );
       return studyFromRow(rows[0]);
     } catch (e) {

@@ -91,6 +91,13 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: `CREATE INDEX trials_lost ON trials (study_id) WHERE state = 'fail' AND fail_reason IN ('interrupted', 'stale');`,
     postgres: `CREATE INDEX trials_lost ON trials (study_id) WHERE state = 'fail' AND fail_reason IN ('interrupted', 'stale');`,
   },
+  {
+    // Studies made before this version drew from sfc32, which parzen no longer has: they say so, and resume only when
+    // the caller names another generator.
+    description: 'the random generator of each study',
+    sqlite: `ALTER TABLE studies ADD COLUMN rng TEXT NOT NULL DEFAULT 'sfc32';`,
+    postgres: `ALTER TABLE studies ADD COLUMN rng TEXT NOT NULL DEFAULT 'sfc32';`,
+  },
 ];
 
 /** The schema version this code writes and reads. */
@@ -137,6 +144,7 @@ export interface StudyRow {
   sampler_name: string;
   sampler_options: string | object;
   seed: number | string;
+  rng: string;
   created_at: number | string;
 }
 
@@ -167,6 +175,7 @@ export function studyFromRow(r: StudyRow): StudyRecord {
     space: JSON.parse(r.space) as unknown,
     sampler: Object.freeze({ name: r.sampler_name, options: Object.freeze(json(r.sampler_options)) as Record<string, unknown> }),
     seed: Number(r.seed),
+    rng: r.rng,
     createdAt: Number(r.created_at),
   });
 }

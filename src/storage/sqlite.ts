@@ -56,8 +56,8 @@ export class SqliteStorage implements Storage {
     const db = this.db;
     return {
       insertStudy: db.prepare(
-        `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, rng, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       studyByName: db.prepare('SELECT * FROM studies WHERE name = ?'),
       studyExists: db.prepare('SELECT 1 FROM studies WHERE id = ?').pluck(),
@@ -87,7 +87,7 @@ export class SqliteStorage implements Storage {
     try {
       const row = this.stmt.insertStudy.get(
         spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}),
-        spec.seed, Date.now(),
+        spec.seed, spec.rng, Date.now(),
       ) as StudyRow;
       return studyFromRow(row);
     } catch (e) {

@@ -9,6 +9,8 @@ export interface StudySpec {
   readonly space: unknown;
   readonly sampler: { readonly name: string; readonly options: Readonly<Record<string, unknown>> };
   readonly seed: number;
+  /** The random generator every stream of the study draws from (`rng.ts`); a study resumes with its own. */
+  readonly rng: string;
 }
 
 export interface StudyRecord extends StudySpec {

@@ -118,7 +118,7 @@ export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, 
   const pool = given ?? (isModule ? await WorkerPool.open(objective, { concurrency, maxMemoryMb: options.maxMemoryMb }) : null);
   const evaluator: Evaluator = pool ? pool.evaluator : new InProcessEvaluator(objective as Objective, concurrency);
   if (pool) {
-    pool.evaluator.studySeed = study.seed;
+    pool.evaluator.studySeed = study.random;
     pool.inUse = true;
   }
   try {
@@ -261,7 +261,7 @@ class Loop {
       settled = this.viewFrom;
     }
     // As Study.ask: a process that joined an existing study draws from its own stream.
-    const rng = study.stream ? Rng.derive(study.seed, 'suggest', trials.length, study.stream) : Rng.derive(study.seed, 'suggest', trials.length);
+    const rng = study.stream ? Rng.derive(study.random, 'suggest', trials.length, study.stream) : Rng.derive(study.random, 'suggest', trials.length);
     const points = await study.session.suggest({ ...history, trials, settled }, count, rng);
     if (this.stopping) return;
     for (const p of points) study.space.validate(p);
@@ -275,7 +275,7 @@ class Loop {
       this.mine.push(t.number);
       this.ids.set(t.number, t.id);
       if (this.stopping) this.record(t.number, fail('interrupted', 'the run was stopped before the trial started'));
-      else this.queue.push(new Asked(t.number, t.params, study.space, study.seed));
+      else this.queue.push(new Asked(t.number, t.params, study.space, study.random));
     }
     this.pump();
   }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { OptionsError, StudyError, TrialStateError } from '../errors.js';
-import { Rng, trialSeed } from '../rng.js';
+import { DEFAULT_GENERATOR, type Generator, GENERATORS, isGenerator, Rng, trialSeed } from '../rng.js';
 import { type History, openSession, type Sampler, type SamplerSession } from '../samplers/sampler.js';
 import { random } from '../samplers/random.js';
 import { parseSpaceJson, spaceToJson } from '../space/json.js';
@@ -28,6 +28,11 @@ export interface StudyOptions<S = unknown> {
   direction?: Direction;
   /** Every random choice derives from it; default 0. */
   seed?: number;
+  /**
+   * The random generator of a new study (seedrandom's 'tychei', the default, or 'alea'). A resumed study keeps its
+   * own; naming another here is an error, except for a study whose generator this version no longer has.
+   */
+  rng?: Generator;
   /** Default: random search. */
   sampler?: Sampler;
   /** Default: a new in-memory storage. */
@@ -49,8 +54,12 @@ export async function createStudy<const S = unknown>(options: StudyOptions<S> = 
   if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
     throw new OptionsError(`options.seed must be a non-negative integer (got ${options.seed})`);
   }
-  const resume = async (existing: StudyRecord): Promise<Study<Filled<S>>> => {
+  if (options.rng !== undefined && !isGenerator(options.rng)) {
+    throw new OptionsError(`options.rng must be one of ${GENERATORS.join(', ')} (got ${JSON.stringify(options.rng)})`);
+  }
+  const resume = async (found: StudyRecord): Promise<Study<Filled<S>>> => {
     if (!options.resume) throw new StudyError(`study ${JSON.stringify(name)} already exists (resume it with resume: true / --study)`);
+    const existing = withGenerator(found, options.rng);
     const stored = parseSpaceJson(existing.space, `study ${JSON.stringify(name)}:`);
     if (options.space !== undefined) {
       const given = JSON.stringify(spaceToJson(compileSpace(options.space)));
@@ -80,6 +89,7 @@ export async function createStudy<const S = unknown>(options: StudyOptions<S> = 
       space: spaceToJson(compiled),
       sampler: { name: sampler.name, options: sampler.options },
       seed: options.seed ?? 0,
+      rng: options.rng ?? DEFAULT_GENERATOR,
     });
   } catch (e) {
     // Another process created it between our read and our write (several workers starting a distributed study).
@@ -88,6 +98,27 @@ export async function createStudy<const S = unknown>(options: StudyOptions<S> = 
     return resume(raced);
   }
   return new Study(storage, record, compiled, sampler);
+}
+
+/**
+ * The study record to resume with: its own generator. One this version no longer has (e.g. 'sfc32', before
+ * seedrandom) continues only with a generator the caller names, since every later suggestion then differs.
+ */
+function withGenerator(found: StudyRecord, asked: Generator | undefined): StudyRecord {
+  const quoted = JSON.stringify(found.name);
+  if (isGenerator(found.rng)) {
+    if (asked !== undefined && asked !== found.rng) {
+      throw new StudyError(`study ${quoted} draws from the random generator ${found.rng}, not ${asked}: resume it without options.rng`);
+    }
+    return found;
+  }
+  if (asked === undefined) {
+    throw new StudyError(
+      `study ${quoted} was made with the random generator ${JSON.stringify(found.rng)}, which this version of parzen does not have; ` +
+        `resume it with options.rng (${GENERATORS.join(' or ')}) to continue with other random streams`,
+    );
+  }
+  return { ...found, rng: asked };
 }
 
 /** A study: ask/tell over a storage, and `optimize`, a loop over them. `C` is the config its space stands for. */
@@ -122,6 +153,14 @@ export class Study<C = unknown> {
   get seed(): number {
     return this.record.seed;
   }
+  /** The study's random generator (stored with it). */
+  get generator(): Generator {
+    return this.record.rng as Generator;
+  }
+  /** Where the study's random streams come from: its seed and generator. */
+  get random(): { readonly seed: number; readonly generator: Generator } {
+    return { seed: this.seed, generator: this.generator };
+  }
 
   /** Reads new and changed trials from storage into the local view. */
   async refresh(): Promise<void> {
@@ -155,7 +194,7 @@ export class Study<C = unknown> {
 
   /** The history a sampler sees now. */
   history(): History {
-    return { space: this.space, direction: this.direction, seed: this.seed, trials: this.records, settled: this.settled };
+    return { space: this.space, direction: this.direction, seed: this.seed, generator: this.generator, trials: this.records, settled: this.settled };
   }
 
   /**
@@ -165,14 +204,14 @@ export class Study<C = unknown> {
   async ask(n = 1, budget?: number): Promise<AskedTrial<C>[]> {
     if (!Number.isInteger(n) || n < 1) throw new OptionsError(`ask: n must be a positive integer (got ${n})`);
     await this.refresh();
-    const rng = this.stream ? Rng.derive(this.seed, 'suggest', this.records.length, this.stream) : Rng.derive(this.seed, 'suggest', this.records.length);
+    const rng = this.stream ? Rng.derive(this.random, 'suggest', this.records.length, this.stream) : Rng.derive(this.random, 'suggest', this.records.length);
     // (a sampler answering synchronously, as TPE does, is not awaited: a microtask turn less per ask)
     const suggested = this.session.suggest(this.history(), n, rng);
     const points = Array.isArray(suggested) ? suggested : await suggested;
     for (const p of points) this.space.validate(p);
     const claimed = await this.storage.claimTrials(this.record.id, points.slice(0, n), { owner: this.owner, budget });
     for (const t of claimed) this.records[t.number] = t;
-    return claimed.map((t) => new Asked(t.number, t.params, this.space, this.seed));
+    return claimed.map((t) => new Asked(t.number, t.params, this.space, this.random));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { trialSeed } from '../rng.js';
+import { type SeedSource, trialSeed } from '../rng.js';
 import type { Params, SearchSpace } from '../space/space.js';
 import type { TrialRecord } from './trial.js';
 
@@ -20,7 +20,7 @@ export interface AskedTrial<C = unknown> {
 export class Asked<C = unknown> implements AskedTrial<C> {
   // (# fields: a spread or a for-in of the trial sees only its number and params)
   readonly #space: SearchSpace<C>;
-  readonly #studySeed: number;
+  readonly #studySeed: SeedSource;
   #config: C | undefined;
   #seed: number | undefined;
 
@@ -28,7 +28,7 @@ export class Asked<C = unknown> implements AskedTrial<C> {
     readonly number: number,
     readonly params: Params,
     space: SearchSpace<C>,
-    studySeed: number,
+    studySeed: SeedSource,
   ) {
     this.#space = space;
     this.#studySeed = studySeed;

@@ -26,6 +26,7 @@ export function specNamed(name: string, direction: 'minimize' | 'maximize' = 'mi
     space: { z: { fn: 'uniform', label: 'z', low: 0, high: 1 }, a: [{ fn: 'choice', label: 'a', options: ['x', 'y'] }] },
     sampler: { name: 'tpe', options: { gamma: 0.25, nested: { b: [1, 2], a: null } } },
     seed: 42,
+    rng: 'alea',
   };
 }
 

@@ -189,14 +189,19 @@ describe('gp sampler', () => {
     assert.deepEqual(a, b);
   });
 
-  it('converges on a smooth 2-D function and picks the right categorical branch', async () => {
+  it('converges on a smooth 2-D function and picks the right categorical branch (in at least 8 of 10 seeds)', async () => {
     const space = { x: hp.uniform('x', -5, 5), y: hp.uniform('y', -5, 5), c: hp.choice('c', ['red', 'green', 'blue']) };
-    const study = await createStudy({ space, sampler: gp(), seed: 2 });
     const off: Record<string, number> = { red: 0.5, green: 0, blue: 1 };
-    await study.optimize((p: any) => off[p.c] + (p.x + 2) ** 2 + 0.5 * (p.y - 1.5) ** 2, { nTrials: 30 });
-    const best = study.bestTrial!;
-    assert.equal(best.params.c, 'green');
-    assert.ok((best.value as number) < 0.05, `best ${best.value}`);
+    const outcomes: string[] = [];
+    let good = 0;
+    for (let seed = 0; seed < 10; seed++) {
+      const study = await createStudy({ space, sampler: gp(), seed });
+      await study.optimize((p: any) => off[p.c] + (p.x + 2) ** 2 + 0.5 * (p.y - 1.5) ** 2, { nTrials: 30 });
+      const best = study.bestTrial!;
+      outcomes.push(`${best.params.c} ${(best.value as number).toExponential(1)}`);
+      if (best.params.c === 'green' && (best.value as number) < 0.05) good++;
+    }
+    assert.ok(good >= 8, `best per seed: ${outcomes.join(', ')}`);
   });
 
   it('recommends the best posterior mean under noise rather than the luckiest observation', async () => {

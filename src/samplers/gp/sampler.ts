@@ -1,6 +1,6 @@
 import { OptionsError } from '../../errors.js';
 import type { GpHyper, KernelKind } from '../../numeric/core.js';
-import { Rng } from '../../rng.js';
+import { Rng, type SeedSource } from '../../rng.js';
 import type { Params, SearchSpace } from '../../space/space.js';
 import type { TrialRecord } from '../../trial/trial.js';
 import { type History, type Sampler, type SamplerSession, splitHistory } from '../sampler.js';
@@ -266,7 +266,7 @@ export class GpSampler implements Sampler {
   /** Startup design point i (a Latin hypercube of nStartupTrials points seeded by the study seed); random beyond it or on collision. */
   private startupPoint(history: History, enc: InputEncoding, i: number, rng: Rng, keys: Set<string>): Params {
     if (i < this.nStartup) {
-      const design = latinHypercube(this.nStartup, enc.d, Rng.derive(history.seed, 'gp-startup'));
+      const design = latinHypercube(this.nStartup, enc.d, Rng.derive(history, 'gp-startup'));
       const p = enc.canonical(design.subarray(i * enc.d, (i + 1) * enc.d)).params;
       const k = history.space.key(p);
       if (!keys.has(k)) {
@@ -307,15 +307,15 @@ export class GpSampler implements Sampler {
     const xs = new Float64Array(sub.length * enc.d);
     sub.forEach((i, k) => xs.set(x.subarray(i * enc.d, (i + 1) * enc.d), k * enc.d));
     const ys = warpOutputs(Float64Array.from(sub, (i) => y[i]), warping);
-    const hyper = { ...this.hyperparameters(cache, history.seed, xs, ys, r, enc, warping) };
+    const hyper = { ...this.hyperparameters(cache, history, xs, ys, r, enc, warping) };
     const w = warpOutputs(y, warping);
     const scale = fitScale(w);
     if (typeof this.noise === 'number') hyper.noiseVariance = this.noise / (scale.std * scale.std);
     return Surrogate.fromOutputs(hyper, x, w, enc.d, scale);
   }
 
-  private hyperparameters(cache: GpCache, seed: number, x: Float64Array, y: Float64Array, r: number, enc: InputEncoding, warping: OutputWarping): GpHyper {
-    const key = `${seed}|${r}|${warping}|${fingerprint(x)}|${fingerprint(y)}`;
+  private hyperparameters(cache: GpCache, source: { readonly seed: number } & SeedSource, x: Float64Array, y: Float64Array, r: number, enc: InputEncoding, warping: OutputWarping): GpHyper {
+    const key = `${source.seed}|${r}|${warping}|${fingerprint(x)}|${fingerprint(y)}`;
     const cached = cache.hyper.get(key);
     if (cached) return cached;
     const scale = fitScale(y);
@@ -329,7 +329,7 @@ export class GpSampler implements Sampler {
       noise,
       restarts: r <= 100 ? 1 : 0,
       maxIter: r <= 200 ? 100 : 50,
-      rng: Rng.derive(seed, 'gp-fit', r),
+      rng: Rng.derive(source, 'gp-fit', r),
     });
     if (cache.hyper.size > 8) cache.hyper.clear();
     cache.hyper.set(key, fit.hyper);
