@@ -1,3 +1,4 @@
+import { DEFAULT_GENERATOR } from '../rng.js';
 import { StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
 import type { TrialRecord, TrialResult, TrialState } from '../trial/trial.js';
@@ -25,7 +26,7 @@ export class MemoryStorage implements Storage {
 
   async createStudy(spec: StudySpec): Promise<StudyRecord> {
     if (this.studies.some((s) => s.name === spec.name)) throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
-    const rec: StudyRecord = Object.freeze({ ...structuredClone(spec), id: this.studies.length + 1, createdAt: Date.now() });
+    const rec: StudyRecord = Object.freeze({ rng: DEFAULT_GENERATOR, ...structuredClone(spec), id: this.studies.length + 1, createdAt: Date.now() });
     this.studies.push(rec);
     this.trialsByStudy.set(rec.id, { list: [], counted: 0 });
     return rec;

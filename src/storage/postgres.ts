@@ -1,3 +1,4 @@
+import { DEFAULT_GENERATOR } from '../rng.js';
 import pg from 'pg';
 import { StorageError, StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
@@ -104,7 +105,7 @@ export class PostgresStorage implements Storage {
       const { rows } = await this.pool.query<StudyRow>(
         `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, rng, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, ${NOW_MS}) RETURNING *`,
-        [spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}), spec.seed, spec.rng],
+        [spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}), spec.seed, spec.rng ?? DEFAULT_GENERATOR],
       );
       return studyFromRow(rows[0]);
     } catch (e) {

@@ -1,3 +1,4 @@
+import { DEFAULT_GENERATOR } from '../rng.js';
 import Database from 'better-sqlite3';
 import { StorageError, StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
@@ -87,7 +88,7 @@ export class SqliteStorage implements Storage {
     try {
       const row = this.stmt.insertStudy.get(
         spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}),
-        spec.seed, spec.rng, Date.now(),
+        spec.seed, spec.rng ?? DEFAULT_GENERATOR, Date.now(),
       ) as StudyRow;
       return studyFromRow(row);
     } catch (e) {

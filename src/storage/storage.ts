@@ -9,11 +9,12 @@ export interface StudySpec {
   readonly space: unknown;
   readonly sampler: { readonly name: string; readonly options: Readonly<Record<string, unknown>> };
   readonly seed: number;
-  /** The random generator every stream of the study draws from (`rng.ts`); a study resumes with its own. */
-  readonly rng: string;
+  /** The random generator every stream of the study draws from (`rng.ts`; default tychei); a study resumes with its own. */
+  readonly rng?: string;
 }
 
 export interface StudyRecord extends StudySpec {
+  readonly rng: string;
   readonly id: number;
   /** Epoch milliseconds. */
   readonly createdAt: number;

@@ -7,7 +7,7 @@ import type { TrialRecord, TrialState } from '../../src/trial/trial.js';
 
 /** A stored study record for `tree` (no storage needed). */
 export function studyRecord(tree: unknown, name = 'known', direction: 'minimize' | 'maximize' = 'minimize'): StudyRecord {
-  return { id: 1, name, direction, space: spaceToJson(compile(tree)), sampler: { name: 'random', options: {} }, seed: 0, createdAt: 1_700_000_000_000 };
+  return { id: 1, name, direction, space: spaceToJson(compile(tree)), sampler: { name: 'random', options: {} }, seed: 0, rng: 'tychei', createdAt: 1_700_000_000_000 };
 }
 
 /** A finished trial record with the given params and value (state complete unless told otherwise). */
