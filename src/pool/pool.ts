@@ -82,7 +82,10 @@ export class PoolEvaluator implements Evaluator {
     readonly options: PoolOptions,
   ) {}
 
-  /** Starts the workers; rejects with an OptionsError if the module cannot be loaded or lacks the export. */
+  /**
+   * Starts the workers and resolves once they have loaded the module; rejects with an OptionsError if it cannot be
+   * loaded or lacks the export.
+   */
   static async open(options: PoolOptions): Promise<PoolEvaluator> {
     if (!Number.isInteger(options.workers) || options.workers < 1) {
       throw new OptionsError(`options.concurrency must be a positive integer (got ${options.workers})`);
@@ -107,7 +110,9 @@ export class PoolEvaluator implements Evaluator {
     const ev = new PoolEvaluator(piscina, options);
     let answer: ProbeAnswer;
     try {
-      answer = (await piscina.run({ probe: true } satisfies PoolTask)) as ProbeAnswer;
+      // One probe per worker (piscina gives each to an idle worker): every worker has loaded the module when open resolves.
+      const probes = Array.from({ length: options.workers }, () => piscina.run({ probe: true } satisfies PoolTask) as Promise<ProbeAnswer>);
+      answer = (await Promise.all(probes)).find((a) => a.loadError !== undefined) ?? { loadError: undefined };
     } catch (e) {
       await piscina.destroy();
       throw new OptionsError(`objective module ${options.module}: a worker died while loading it (${(e as Error).message})`);

@@ -3,6 +3,8 @@ import { OptionsError, TrialStateError } from '../errors.js';
 import { type Evaluation, type Evaluator, type CancelReason, InProcessEvaluator } from '../pool/evaluator.js';
 import { WorkerPool } from '../pool/worker-pool.js';
 import { Rng } from '../rng.js';
+import { spaceToJson } from '../space/json.js';
+import { type AskStream, movable, SamplerThread } from './sampler-thread.js';
 import type { Params } from '../space/space.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import { Asked, type AskedTrial, type ConfiguredTrial } from '../trial/asked.js';
@@ -65,6 +67,13 @@ export interface OptimizeOptions {
    * is replaced and the study goes on (with a WorkerPool, give it to `workerPool` instead). Default: Node's own limit.
    */
   maxMemoryMb?: number;
+  /**
+   * Ask the sampler in a worker thread of its own (sampler-thread.ts), so that a slow ask never holds up results,
+   * freed workers, progress or heartbeats; the points are the same. Needs a built-in model-based sampler (tpe, gp,
+   * cmaes, evolution) as made by its factory. Default: true for those samplers when the objective runs in worker
+   * threads (a module or a WorkerPool), else false.
+   */
+  samplerThread?: boolean;
 }
 
 /**
@@ -110,6 +119,9 @@ export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, 
     throw new OptionsError('options.maxMemoryMb applies to the workers: give it to workerPool() when passing a WorkerPool');
   }
   if (given?.inUse) throw new OptionsError('the worker pool is in use by another optimize run');
+  if (options.samplerThread && !movable(study.sampler)) {
+    throw new OptionsError(`options.samplerThread needs a built-in tpe, gp, cmaes or evolution sampler (got ${JSON.stringify(study.sampler.name)})`);
+  }
   if (signal?.aborted) {
     await study.refresh();
     return study.bestTrial;
@@ -117,14 +129,18 @@ export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, 
   // A module objective gets workers for this run, with room for every trial asked ahead; a WorkerPool is the caller's.
   const pool = given ?? (isModule ? await WorkerPool.open(objective, { concurrency, maxMemoryMb: options.maxMemoryMb }) : null);
   const evaluator: Evaluator = pool ? pool.evaluator : new InProcessEvaluator(objective as Objective, concurrency);
+  const thread = options.samplerThread ?? (pool !== null && movable(study.sampler))
+    ? new SamplerThread({ sampler: study.sampler.name, options: study.sampler.options, space: spaceToJson(study.space), direction: study.direction, seed: study.seed, generator: study.generator })
+    : null;
   if (pool) {
     pool.evaluator.studySeed = study.random;
     pool.inUse = true;
   }
   try {
-    await new Loop(study, evaluator, { ...options, concurrency, graceMs, prefetch, reproducible, heartbeatMs }).run();
+    await new Loop(study, evaluator, thread, { ...options, concurrency, graceMs, prefetch, reproducible, heartbeatMs }).run();
     return study.bestTrial;
   } finally {
+    await thread?.close();
     if (pool) pool.inUse = false;
     if (!given) await evaluator.close();
   }
@@ -176,6 +192,8 @@ class Loop {
   constructor(
     private readonly study: Study,
     private readonly evaluator: Evaluator,
+    /** Where the sampler is asked, if not on this thread. */
+    private readonly thread: SamplerThread | null,
     private readonly o: LoopOptions,
   ) {}
 
@@ -261,8 +279,10 @@ class Loop {
       settled = this.viewFrom;
     }
     // As Study.ask: a process that joined an existing study draws from its own stream.
-    const rng = study.stream ? Rng.derive(study.random, 'suggest', trials.length, study.stream) : Rng.derive(study.random, 'suggest', trials.length);
-    const points = await study.session.suggest({ ...history, trials, settled }, count, rng);
+    const stream: AskStream = study.stream ? [study.random, 'suggest', trials.length, study.stream] : [study.random, 'suggest', trials.length];
+    const points = this.thread?.ready
+      ? await this.thread.suggest(trials, settled ?? 0, count, stream)
+      : await study.session.suggest({ ...history, trials, settled }, count, Rng.derive(...stream)); // (same points)
     if (this.stopping) return;
     for (const p of points) study.space.validate(p);
     const claimed = points.length

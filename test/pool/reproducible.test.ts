@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Rng } from '../../src/rng.js';
 import { random } from '../../src/samplers/random.js';
+import { createSampler } from '../../src/samplers/registry.js';
+import { SamplerThread } from '../../src/study/sampler-thread.js';
 import type { History, Sampler } from '../../src/samplers/sampler.js';
 import { hp } from '../../src/space/hp.js';
 import type { Params } from '../../src/space/space.js';
@@ -81,5 +83,27 @@ describe('reproducibility under parallelism', () => {
       assert.equal((await study.trials()).length, 120);
     }
     assert.deepEqual(violations, []);
+  });
+});
+
+describe('the sampler in a thread of its own', () => {
+  for (const algo of ['tpe', 'gp'] as const) {
+    it(`proposes the same trials as on the main thread (${algo}, 4 workers, prefetch 4)`, async () => {
+      const run = async (samplerThread: boolean) => {
+        const study = await createStudy({ space, seed: 12, sampler: createSampler(algo, { nStartupTrials: 5 }) });
+        await study.optimize({ module: fixture('pool-delay.mjs'), export: 'paced' }, { nTrials: 40, concurrency: 4, prefetch: 4, samplerThread });
+        return (await study.trials()).map((t) => [t.number, t.params, t.value]);
+      };
+      const before = SamplerThread.answered;
+      const inThread = await run(true);
+      assert.equal(inThread.length, 40);
+      assert.ok(SamplerThread.answered > before, 'asks went to the thread (the first ones go to the main thread while it loads)');
+      assert.deepEqual(inThread, await run(false));
+    });
+  }
+
+  it('is refused for a sampler it cannot rebuild', async () => {
+    const study = await createStudy({ space, sampler: greedy() });
+    await assert.rejects(study.optimize({ module: fixture('pool-delay.mjs') }, { nTrials: 2, samplerThread: true }), /options\.samplerThread needs a built-in tpe, gp, cmaes or evolution sampler \(got "greedy-test"\)/);
   });
 });
