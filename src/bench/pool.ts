@@ -28,6 +28,11 @@ export interface PoolBenchOptions {
   groups?: PoolBenchGroup[];
   /** Multiplies every group's trials (rounded up to a multiple of its workers). Default 1. */
   scale?: number;
+  /**
+   * Measures each group this many times, raw piscina and the loop in turn (a busy machine moves single figures a
+   * lot; each loop row's ofRaw is over the raw row just before it). Default 1.
+   */
+  repeat?: number;
   /** The loop's prefetch (trials asked ahead of the workers), × workers. Default 1. */
   prefetchPerWorker?: number;
   seed?: number;
@@ -36,6 +41,8 @@ export interface PoolBenchOptions {
 
 export interface PoolBenchRow {
   kind: 'raw-piscina' | 'loop';
+  /** Which repetition (0-based; see PoolBenchOptions.repeat). */
+  round: number;
   objective: PoolBenchObjective;
   taskMs: number;
   workers: number;
@@ -73,11 +80,13 @@ export async function runPoolBench(o: PoolBenchOptions = {}): Promise<PoolBenchR
   };
   for (const g of o.groups ?? DEFAULT_POOL_BENCH) {
     const trials = Math.max(g.workers, Math.ceil((g.trials * (o.scale ?? 1)) / g.workers) * g.workers);
-    const raw = await runRaw(g, trials);
-    push(raw);
-    for (const sampler of g.samplers) {
-      const loop = await runLoop(g, trials, sampler, Math.round((o.prefetchPerWorker ?? 1) * g.workers), o.seed ?? 0);
-      push({ ...loop, ofRaw: round(loop.efficiency / raw.efficiency) });
+    for (let r = 0; r < (o.repeat ?? 1); r++) {
+      const raw = await runRaw(g, trials);
+      push({ ...raw, round: r });
+      for (const sampler of g.samplers) {
+        const loop = await runLoop(g, trials, sampler, Math.round((o.prefetchPerWorker ?? 1) * g.workers), o.seed ?? 0);
+        push({ ...loop, round: r, ofRaw: round(loop.efficiency / raw.efficiency) });
+      }
     }
   }
   return rows;
@@ -125,7 +134,7 @@ function row(kind: PoolBenchRow['kind'], g: PoolBenchGroup, sampler: string | nu
   let inside = 0;
   for (const a of answers) inside += Math.min(a.t1, end) - Math.max(a.t0, start);
   return {
-    kind, objective: g.objective, taskMs: g.taskMs, workers: g.workers, sampler, trials,
+    kind, round: 0, objective: g.objective, taskMs: g.taskMs, workers: g.workers, sampler, trials,
     efficiency: round((trials * g.taskMs) / capacity),
     ofRaw: null,
     busy: round(inside / capacity),
@@ -141,14 +150,16 @@ export function registerPoolBench(bench: Command): void {
     .description('the optimize loop against raw piscina: busy objectives of 1 and 10 ms on 2 workers, a 2 s sleeping objective on 16 workers with TPE and GP')
     .option('--scale <f>', 'multiply every row\'s trials (e.g. 0.25 for a quick look)', nonNegativeNumber, 1)
     .option('--prefetch <k>', "the loop's prefetch, per worker", positiveInt, 1)
-    .option('--json', 'print JSON: [{ kind, objective, taskMs, workers, sampler, trials, efficiency, ofRaw, busy }]')
-    .action(async (o: { scale: number; prefetch: number; json?: boolean }) => {
-      const total = DEFAULT_POOL_BENCH.reduce((n, g) => n + 1 + g.samplers.length, 0);
+    .option('--repeat <k>', 'measure every group k times, raw and loop in turn (a busy machine moves single figures)', positiveInt, 1)
+    .option('--json', 'print JSON: [{ kind, round, objective, taskMs, workers, sampler, trials, efficiency, ofRaw, busy }]')
+    .action(async (o: { scale: number; prefetch: number; repeat: number; json?: boolean }) => {
+      const total = o.repeat * DEFAULT_POOL_BENCH.reduce((n, g) => n + 1 + g.samplers.length, 0);
       const bar = new ProgressBar(total, !o.json, 'rows');
       let done = 0;
       const rows = await runPoolBench({
         scale: o.scale,
         prefetchPerWorker: o.prefetch,
+        repeat: o.repeat,
         onRow: (r) => {
           bar.update(++done);
           if (!o.json && !process.stderr.isTTY) process.stderr.write(`bench pool: ${r.kind} ${r.objective} ${r.taskMs} ms × ${r.workers} ${r.sampler ?? ''} efficiency ${r.efficiency}\n`);
