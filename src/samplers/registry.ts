@@ -8,7 +8,9 @@ import type { Sampler } from './sampler.js';
 import type { TpeOptions } from './tpe/options.js';
 import { TpeSampler } from './tpe/tpe.js';
 
-type Factory = (options: Record<string, unknown>) => Sampler;
+/** Makes a sampler from its JSON options. */
+export type SamplerFactory = (options: Record<string, unknown>) => Sampler;
+type Factory = SamplerFactory;
 
 /** Sampler names shared by the API, the CLI, the bench and storage. */
 const factories = new Map<string, Factory>([
@@ -31,7 +33,11 @@ export function samplerNames(): string[] {
   return [...factories.keys()];
 }
 
-/** Adds a sampler to the registry (each sampler module registers itself here). */
+/**
+ * Adds a sampler under `name` for the API, the CLI's --algo and studies resumed from storage (which rebuild their
+ * sampler by its stored name and options). A sampler should pass the sampler conformance suite (test/conformance/sampler.ts).
+ */
 export function registerSampler(name: string, factory: Factory): void {
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new OptionsError(`sampler name ${JSON.stringify(name)}: use lower-case letters, digits and -`);
   factories.set(name, factory);
 }
