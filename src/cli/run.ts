@@ -51,7 +51,7 @@ export function registerRun(program: Command): void {
     .option('--prefetch <n>', 'trials asked ahead of free workers (for objectives that are cheap next to an ask)', nonNegativeInt, 0)
     .option('--trial-timeout <ms>', 'fail a trial that runs longer than this (its worker is replaced)', positiveInt)
     .option('--grace <ms>', 'on Ctrl-C/SIGTERM, how long running trials may take to finish before they are cut off', nonNegativeInt, 10_000)
-    .option('--heartbeat <ms>', "how often running trials beat; any process's trial silent for 3 beats is failed as stale and redone", positiveInt, 10_000)
+    .option('--heartbeat <ms>', "how often this process's running trials beat; each carries a lease of 3 beats, past which any process fails it as stale (it is redone)", positiveInt, 10_000)
     .option('--max-memory-mb <mb>', "heap cap of each worker thread; a trial that exhausts it fails as 'oom' and its worker is replaced", positiveInt)
     .option('--json', 'print one JSON document (best trial and all trials) instead of a summary')
     .addHelpText(

@@ -3,7 +3,7 @@ import { StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
 import type { TrialRecord, TrialResult, TrialState } from '../trial/trial.js';
 import { bestOf } from '../trial/trial.js';
-import { alreadyFinished, finishRecord, freeze, NO_ATTRS } from './schema.js';
+import { alreadyFinished, finishRecord, freeze, NO_ATTRS, staleMessage } from './schema.js';
 import {
   type ClaimOptions, countsAgainstBudget, type Storage, type StudyRecord, type StudySpec, type StudySummary,
 } from './storage.js';
@@ -56,7 +56,7 @@ export class MemoryStorage implements Storage {
       const rec = freeze({
         id: this.nextTrialId++, studyId, number: list.length, state: 'running', params: copyParams(params[i]),
         value: null, failReason: null, failMessage: null, attrs: NO_ATTRS, startedAt: now, finishedAt: null, heartbeatAt: now,
-        owner: options.owner,
+        owner: options.owner, leaseMs: options.leaseMs ?? null, leaseUntil: options.leaseMs === undefined ? null : now + options.leaseMs,
       });
       list.push(rec);
       this.byId.set(rec.id, rec);
@@ -81,15 +81,17 @@ export class MemoryStorage implements Storage {
     const now = Date.now();
     for (const id of trialIds) {
       const t = this.byId.get(id);
-      if (t && t.state === 'running') this.replace(freeze({ ...t, heartbeatAt: now }));
+      if (t && t.state === 'running') {
+        this.replace(freeze({ ...t, heartbeatAt: now, leaseUntil: t.leaseMs === null ? null : now + t.leaseMs }));
+      }
     }
   }
 
-  async failStale(studyId: number, staleAfterMs: number): Promise<TrialRecord[]> {
+  async failStale(studyId: number): Promise<TrialRecord[]> {
     const now = Date.now();
-    const stale = this.study(studyId).list.filter((t) => t.state === 'running' && now - t.heartbeatAt > staleAfterMs);
+    const stale = this.study(studyId).list.filter((t) => t.state === 'running' && t.leaseUntil !== null && t.leaseUntil < now);
     return stale.map((t) =>
-      this.replace(finishRecord(t, { state: 'fail', reason: 'stale', message: `no heartbeat for ${now - t.heartbeatAt} ms` }, now)),
+      this.replace(finishRecord(t, { state: 'fail', reason: 'stale', message: staleMessage(now, t.heartbeatAt, t.leaseMs) }, now)),
     );
   }
 

@@ -6,11 +6,11 @@ import type { TrialRecord, TrialResult } from '../trial/trial.js';
 import { redact } from './open.js';
 import {
   alreadyFinished, checkVersion, CLAIM_STATE_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
-  studyFromRow, summarize, type TrialRow, trialFromRow, finishRecord,
+  studyFromRow, summarize, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
 } from './schema.js';
 import type { ClaimOptions, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
 
-/** The database's clock in epoch ms: every timestamp of a distributed study comes from one clock, so stale detection ignores host clock skew. */
+/** The database's clock in epoch ms: every timestamp and lease of a distributed study comes from one clock, so leases ignore host clock skew. */
 const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 
 /** Serializes schema migrations of processes that open a fresh database at the same moment. */
@@ -138,11 +138,11 @@ export class PostgresStorage implements Storage {
       if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - Number(state.used)));
       if (room === 0) return [];
       const { rows } = await c.query<TrialRow>(
-        `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner)
-         SELECT $1, $2::int + (u.i::int - 1), 'running', u.p, '{}', ${NOW_MS}, ${NOW_MS}, $4
+        `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner, lease_ms, lease_until)
+         SELECT $1, $2::int + (u.i::int - 1), 'running', u.p, '{}', ${NOW_MS}, ${NOW_MS}, $4, $5::bigint, ${NOW_MS} + $5::bigint
          FROM unnest($3::json[]) WITH ORDINALITY AS u(p, i)
          RETURNING *`,
-        [studyId, Number(state.next), params.slice(0, room).map((p) => JSON.stringify(p)), options.owner],
+        [studyId, Number(state.next), params.slice(0, room).map((p) => JSON.stringify(p)), options.owner, options.leaseMs ?? null],
       );
       return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
     });
@@ -182,15 +182,17 @@ export class PostgresStorage implements Storage {
 
   async heartbeat(trialIds: readonly number[]): Promise<void> {
     if (trialIds.length === 0) return;
-    await this.pool.query(`UPDATE trials SET heartbeat_at = ${NOW_MS} WHERE state = 'running' AND id = ANY($1::bigint[])`, [trialIds]);
+    await this.pool.query(
+      `UPDATE trials SET heartbeat_at = ${NOW_MS}, lease_until = ${NOW_MS} + lease_ms WHERE state = 'running' AND id = ANY($1::bigint[])`,
+      [trialIds],
+    );
   }
 
-  async failStale(studyId: number, staleAfterMs: number): Promise<TrialRecord[]> {
+  async failStale(studyId: number): Promise<TrialRecord[]> {
     const { rows } = await this.pool.query<TrialRow>(
-      `UPDATE trials SET state = 'fail', fail_reason = 'stale', fail_message = 'no heartbeat for ' || (${NOW_MS} - heartbeat_at) || ' ms',
-         finished_at = ${NOW_MS}
-       WHERE study_id = $1 AND state = 'running' AND ${NOW_MS} - heartbeat_at > $2 RETURNING *`,
-      [studyId, staleAfterMs],
+      `UPDATE trials SET state = 'fail', fail_reason = 'stale', fail_message = ${STALE_MESSAGE_SQL(NOW_MS)}, finished_at = ${NOW_MS}
+       WHERE study_id = $1 AND state = 'running' AND lease_until < ${NOW_MS} RETURNING *`,
+      [studyId],
     );
     return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
   }

@@ -11,7 +11,7 @@ import type { StudyRecord, StudySummary } from './storage.js';
  * Tables:
  * - studies(id, name unique, direction, space JSON text, sampler_name, sampler_options JSON, seed, created_at ms)
  * - trials(id, study_id, number (unique per study, gap-free), state, params JSON, value, fail_reason, fail_message,
- *   attrs JSON, started_at ms, finished_at ms, heartbeat_at ms, owner)
+ *   attrs JSON, started_at ms, finished_at ms, heartbeat_at ms, owner, lease_ms, lease_until ms (both null: no lease))
  *
  * The space is stored as text because its key order is part of its identity (a resumed study compares it
  * verbatim). Params and attrs use PostgreSQL `json` (not `jsonb`), which keeps the key order of the space's
@@ -98,6 +98,25 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: `ALTER TABLE studies ADD COLUMN rng TEXT NOT NULL DEFAULT 'sfc32';`,
     postgres: `ALTER TABLE studies ADD COLUMN rng TEXT NOT NULL DEFAULT 'sfc32';`,
   },
+  {
+    // Leases replace "silent for 3 × my own heartbeat": each trial carries the lease its claimant chose, so a process
+    // beating rarely is never judged by another's shorter interval, and trials without a lease (ask()) never go stale.
+    // Trials running at the upgrade were claimed by heartbeating runs of the default 10 s: they get its 30 s lease.
+    description: 'per-trial leases (lease_ms, lease_until)',
+    sqlite: `
+      ALTER TABLE trials ADD COLUMN lease_ms INTEGER;
+      ALTER TABLE trials ADD COLUMN lease_until INTEGER;
+      UPDATE trials SET lease_ms = 30000, lease_until = heartbeat_at + 30000 WHERE state = 'running';
+      DROP INDEX trials_running;
+      CREATE INDEX trials_leased ON trials (study_id, lease_until) WHERE state = 'running' AND lease_until IS NOT NULL;
+    `,
+    postgres: `
+      ALTER TABLE trials ADD COLUMN lease_ms BIGINT, ADD COLUMN lease_until BIGINT;
+      UPDATE trials SET lease_ms = 30000, lease_until = heartbeat_at + 30000 WHERE state = 'running';
+      DROP INDEX trials_running;
+      CREATE INDEX trials_leased ON trials (study_id, lease_until) WHERE state = 'running' AND lease_until IS NOT NULL;
+    `,
+  },
 ];
 
 /** The schema version this code writes and reads. */
@@ -134,6 +153,8 @@ export interface TrialRow {
   finished_at: number | string | null;
   heartbeat_at: number | string;
   owner: string;
+  lease_ms: number | string | null;
+  lease_until: number | string | null;
 }
 
 export interface StudyRow {
@@ -164,6 +185,8 @@ export function trialFromRow(r: TrialRow): TrialRecord {
     finishedAt: r.finished_at === null ? null : Number(r.finished_at),
     heartbeatAt: Number(r.heartbeat_at),
     owner: r.owner,
+    leaseMs: r.lease_ms === null ? null : Number(r.lease_ms),
+    leaseUntil: r.lease_until === null ? null : Number(r.lease_until),
   });
 }
 
@@ -216,6 +239,15 @@ export function summarize(studies: readonly StudyRecord[], rows: readonly StateC
 }
 
 export const STATE_COUNTS_SQL = 'SELECT study_id, state, count(*) AS n, min(value) AS min_value, max(value) AS max_value FROM trials GROUP BY study_id, state';
+
+/** The message of a trial failed as stale at `now` (shared by every backend). */
+export function staleMessage(now: number, heartbeatAt: number, leaseMs: number | null): string {
+  return `lease of ${leaseMs} ms expired: no heartbeat for ${now - heartbeatAt} ms (its process died or stalled)`;
+}
+
+/** `staleMessage` in SQL, for a row of `trials`, with `now` an SQL expression of the time. */
+export const STALE_MESSAGE_SQL = (now: string) =>
+  `'lease of ' || lease_ms || ' ms expired: no heartbeat for ' || CAST(${now} - heartbeat_at AS BIGINT) || ' ms (its process died or stalled)'`;
 
 /** The error for a result that arrives after its trial was finished (told twice, or failed as stale meanwhile). */
 export function alreadyFinished(t: TrialRecord): TrialStateError {

@@ -5,7 +5,7 @@ import type { Params } from '../space/space.js';
 import type { TrialRecord, TrialResult } from '../trial/trial.js';
 import {
   alreadyFinished, checkVersion, CLAIM_STATE_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow, studyFromRow,
-  summarize, type TrialRow, trialFromRow, finishRecord,
+  summarize, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
 } from './schema.js';
 import type { ClaimOptions, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
 
@@ -66,8 +66,8 @@ export class SqliteStorage implements Storage {
       stateCounts: db.prepare(STATE_COUNTS_SQL),
       claimState: db.prepare(CLAIM_STATE_SQL('@study')),
       insertTrial: db.prepare(
-        `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner)
-         VALUES (?, ?, 'running', ?, '{}', ?, ?, ?) RETURNING *`,
+        `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner, lease_ms, lease_until)
+         VALUES (?, ?, 'running', ?, '{}', ?, ?, ?, ?, ?) RETURNING *`,
       ),
       trialById: db.prepare('SELECT * FROM trials WHERE id = ?'),
       finish: db.prepare(
@@ -75,11 +75,13 @@ export class SqliteStorage implements Storage {
          WHERE id = ? AND state = 'running'`,
       ),
       trialsSince: db.prepare('SELECT * FROM trials WHERE study_id = ? AND number >= ? ORDER BY number'),
-      heartbeat: db.prepare(`UPDATE trials SET heartbeat_at = ? WHERE state = 'running' AND id IN (SELECT value FROM json_each(?))`),
+      heartbeat: db.prepare(
+        `UPDATE trials SET heartbeat_at = @now, lease_until = @now + lease_ms
+         WHERE state = 'running' AND id IN (SELECT value FROM json_each(@ids))`,
+      ),
       failStale: db.prepare(
-        `UPDATE trials SET state = 'fail', fail_reason = 'stale', fail_message = 'no heartbeat for ' || (@now - heartbeat_at) || ' ms',
-           finished_at = @now
-         WHERE study_id = @study AND state = 'running' AND @now - heartbeat_at > @after RETURNING *`,
+        `UPDATE trials SET state = 'fail', fail_reason = 'stale', fail_message = ${STALE_MESSAGE_SQL('@now')}, finished_at = @now
+         WHERE study_id = @study AND state = 'running' AND lease_until < @now RETURNING *`,
       ),
     };
   }
@@ -118,9 +120,12 @@ export class SqliteStorage implements Storage {
       let room = params.length;
       if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - used));
       const now = Date.now();
+      const lease = options.leaseMs;
       const out: TrialRecord[] = [];
       for (let i = 0; i < room; i++) {
-        const row = this.stmt.insertTrial.get(studyId, next + i, JSON.stringify(params[i]), now, now, options.owner) as TrialRow;
+        const row = this.stmt.insertTrial.get(
+          studyId, next + i, JSON.stringify(params[i]), now, now, options.owner, lease ?? null, lease === undefined ? null : now + lease,
+        ) as TrialRow;
         out.push(trialFromRow(row));
       }
       return out;
@@ -148,11 +153,11 @@ export class SqliteStorage implements Storage {
   }
 
   async heartbeat(trialIds: readonly number[]): Promise<void> {
-    if (trialIds.length > 0) this.stmt.heartbeat.run(Date.now(), JSON.stringify(trialIds));
+    if (trialIds.length > 0) this.stmt.heartbeat.run({ now: Date.now(), ids: JSON.stringify(trialIds) });
   }
 
-  async failStale(studyId: number, staleAfterMs: number): Promise<TrialRecord[]> {
-    const rows = this.stmt.failStale.all({ now: Date.now(), study: studyId, after: staleAfterMs }) as TrialRow[];
+  async failStale(studyId: number): Promise<TrialRecord[]> {
+    const rows = this.stmt.failStale.all({ now: Date.now(), study: studyId }) as TrialRow[];
     return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
   }
 

@@ -34,6 +34,11 @@ export interface ClaimOptions {
    * interrupted or stale); the claim is cut short, atomically, to respect it.
    */
   readonly budget?: number;
+  /**
+   * The trials' lease (ms): the claimant promises to `heartbeat` each at least this often; a trial whose lease runs
+   * out (no beat for `leaseMs`) may be failed as stale by any process. Omitted: no lease, the trial is never stale.
+   */
+  readonly leaseMs?: number;
 }
 
 /**
@@ -51,10 +56,10 @@ export interface Storage {
   finishTrial(trialId: number, result: TrialResult): Promise<TrialRecord>;
   /** Trials with number >= `sinceNumber` (default 0), in number order. */
   trials(studyId: number, sinceNumber?: number): Promise<TrialRecord[]>;
-  /** Marks these running trials as alive now. */
+  /** Marks these running trials as alive now: each one's lease (if it has one) is extended to now + its own `leaseMs`. */
   heartbeat(trialIds: readonly number[]): Promise<void>;
-  /** Fails (reason 'stale') the running trials whose last heartbeat is older than `staleAfterMs`; returns them. */
-  failStale(studyId: number, staleAfterMs: number): Promise<TrialRecord[]>;
+  /** Fails (reason 'stale') the study's running trials whose own lease has expired; returns them. */
+  failStale(studyId: number): Promise<TrialRecord[]>;
   close(): Promise<void>;
 }
 

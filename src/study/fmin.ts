@@ -18,7 +18,8 @@ export interface FminOptions<S = unknown> {
   direction?: 'minimize' | 'maximize';
   concurrency?: number;
   trialTimeoutMs?: number;
-  storage?: Storage;
+  /** A Storage or its URL (`memory`, `sqlite:PATH`, `postgres://…`); a URL is opened for the run and closed after it. */
+  storage?: Storage | string;
   /** Name of the study to create or continue (with `storage`). */
   studyName?: string;
   signal?: AbortSignal;
@@ -40,13 +41,18 @@ export async function fmin<const S>(options: FminOptions<S>): Promise<Params> {
     name: options.studyName,
     resume: options.studyName !== undefined,
   });
-  const best = await study.optimize(options.fn, {
-    nTrials: options.maxEvals,
-    concurrency: options.concurrency,
-    trialTimeoutMs: options.trialTimeoutMs,
-    signal: options.signal,
-    onProgress: options.onProgress,
-  });
+  let best;
+  try {
+    best = await study.optimize(options.fn, {
+      nTrials: options.maxEvals,
+      concurrency: options.concurrency,
+      trialTimeoutMs: options.trialTimeoutMs,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+  } finally {
+    await study.close();
+  }
   if (!best) throw new OptionsError('fmin: no trial completed (every evaluation failed or maxEvals is 0)');
   return best.params;
 }

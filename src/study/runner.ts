@@ -60,7 +60,11 @@ export interface OptimizeOptions {
   reproducible?: boolean;
   /** Called after each trial finishes. */
   onProgress?: (progress: Progress) => void;
-  /** How often running trials beat (ms); a running trial of any process silent for 3 beats is failed as 'stale'. Default 10000. */
+  /**
+   * How often this run's trials beat (ms). Each trial it claims carries a lease of 3 beats: if its lease runs out (this
+   * process died or stalled), any process of the study fails it as 'stale'. Processes with different intervals judge
+   * each other's trials by their own leases. Default 10000.
+   */
   heartbeatMs?: number;
   /**
    * Module objectives: heap cap of each worker thread, MB; a trial that exhausts it fails with reason 'oom', its worker
@@ -146,6 +150,9 @@ export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, 
   }
 }
 
+/** A claimed trial's lease, in heartbeats: a trial missing this many beats in a row is stale. */
+const LEASE_BEATS = 3;
+
 type LoopOptions = OptimizeOptions & Required<Pick<OptimizeOptions, 'concurrency' | 'graceMs' | 'prefetch' | 'reproducible' | 'heartbeatMs'>>;
 
 interface Active {
@@ -200,14 +207,14 @@ class Loop {
   async run(): Promise<TrialRecord | null> {
     const { study, o } = this;
     const { storage } = study;
-    await storage.failStale(study.record.id, 3 * o.heartbeatMs);
+    await storage.failStale(study.record.id);
     await study.refresh();
     for (const t of study.cached) if (t) this.count(t);
     this.counted = countBudget(study.cached);
     this.seen = study.cached.length;
     const beat = setInterval(() => {
       const ids = [...this.active.values()].map((a) => a.id).concat(this.queue.map((t) => this.ids.get(t.number) as number));
-      void storage.heartbeat(ids).then(() => storage.failStale(study.record.id, 3 * o.heartbeatMs)).catch(() => {});
+      void storage.heartbeat(ids).then(() => storage.failStale(study.record.id)).catch(() => {});
     }, o.heartbeatMs);
     beat.unref();
     const onStop = () => this.stop();
@@ -286,7 +293,7 @@ class Loop {
     if (this.stopping) return;
     for (const p of points) study.space.validate(p);
     const claimed = points.length
-      ? await study.storage.claimTrials(study.record.id, points.slice(0, count), { owner: study.owner, budget: o.nTrials })
+      ? await study.storage.claimTrials(study.record.id, points.slice(0, count), { owner: study.owner, budget: o.nTrials, leaseMs: LEASE_BEATS * o.heartbeatMs })
       : [];
     if (claimed.length < count) this.exhausted = true;
     this.counted += claimed.length;

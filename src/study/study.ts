@@ -7,6 +7,7 @@ import { parseSpaceJson, spaceToJson } from '../space/json.js';
 import type { Filled } from '../space/hp.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
 import { MemoryStorage } from '../storage/memory.js';
+import { openStorage } from '../storage/open.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
 import { Asked, type AskedTrial, type ConfiguredTrial, withConfig } from '../trial/asked.js';
 import { resultFromReturn } from '../trial/objective.js';
@@ -35,17 +36,53 @@ export interface StudyOptions<S = unknown> {
   rng?: Generator;
   /** Default: random search. */
   sampler?: Sampler;
-  /** Default: a new in-memory storage. */
-  storage?: Storage;
+  /**
+   * Where the study lives: a Storage, or its URL, opened for the study (and closed by `study.close()`): `memory`,
+   * `sqlite:PATH` (e.g. `sqlite:./parzen.db`, which `parzen studies` reads) or `postgres://user@host:port/db`.
+   * Default: a new in-memory storage.
+   */
+  storage?: Storage | string;
   /** Default: a generated unique name. */
   name?: string;
   /** When a study of this name exists: continue it (its space must match) instead of failing. Default false. */
   resume?: boolean;
 }
 
+export interface AskOptions {
+  /**
+   * The trials' lease (ms): promise to `heartbeat` them at least this often, or any process may fail them as 'stale'.
+   * Default: no lease, never stale.
+   */
+  leaseMs?: number;
+  /** At most this many trials in the study counting against a budget (as `optimize`'s nTrials); the ask is cut short. */
+  budget?: number;
+}
+
 /** Compiles options, creates or resumes a study in its storage. */
 export async function createStudy<const S = unknown>(options: StudyOptions<S> = {}): Promise<Study<Filled<S>>> {
-  const storage = options.storage ?? new MemoryStorage();
+  const owned = typeof options.storage === 'string';
+  const storage = await storageFrom(options.storage, 'createStudy: options.storage');
+  try {
+    const study = await openStudy(options, storage);
+    study.ownsStorage = owned;
+    return study;
+  } catch (e) {
+    if (owned) await storage.close().catch(() => {});
+    throw e;
+  }
+}
+
+/** A Storage as given, or opened from its URL; `where` names the option in errors. */
+export async function storageFrom(given: Storage | string | undefined, where: string): Promise<Storage> {
+  if (given === undefined) return new MemoryStorage();
+  if (typeof given === 'string') return openStorage(given);
+  if (given === null || typeof given !== 'object' || typeof (given as Partial<Storage>).claimTrials !== 'function') {
+    throw new OptionsError(`${where} must be a storage URL (memory, sqlite:./parzen.db, postgres://user@host:port/db) or a Storage`);
+  }
+  return given;
+}
+
+async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise<Study<Filled<S>>> {
   const sampler = options.sampler ?? random();
   const name = options.name ?? `study-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
   if (options.direction !== undefined && options.direction !== 'minimize' && options.direction !== 'maximize') {
@@ -134,6 +171,8 @@ export class Study<C = unknown> {
   private best: { record: TrialRecord; trial: ConfiguredTrial<C> } | null = null;
   /** The sampler's state for this study: every ask and recommendation of the study goes through it. */
   readonly session: SamplerSession;
+  /** @internal The storage was opened for this study (from a URL): `close()` closes it. */
+  ownsStorage = false;
 
   constructor(
     readonly storage: Storage,
@@ -200,18 +239,42 @@ export class Study<C = unknown> {
   /**
    * Asks the sampler for `n` new trials (state running), seeing the running ones as pending.
    * May return fewer when the budget or the search space is exhausted.
+   * Without `leaseMs` the trials never go stale (tell them whenever); with it, call `heartbeat` at least every
+   * `leaseMs`, or any process of the study (an `optimize` run) may fail them as 'stale'.
    */
-  async ask(n = 1, budget?: number): Promise<AskedTrial<C>[]> {
+  async ask(n = 1, options: AskOptions = {}): Promise<AskedTrial<C>[]> {
     if (!Number.isInteger(n) || n < 1) throw new OptionsError(`ask: n must be a positive integer (got ${n})`);
+    const { leaseMs, budget } = options;
+    if (leaseMs !== undefined && !(Number.isFinite(leaseMs) && leaseMs > 0)) {
+      throw new OptionsError(`ask: options.leaseMs must be a positive number of ms (got ${leaseMs})`);
+    }
+    if (budget !== undefined && !(Number.isInteger(budget) && budget >= 0)) {
+      throw new OptionsError(`ask: options.budget must be a non-negative integer (got ${budget})`);
+    }
     await this.refresh();
     const rng = this.stream ? Rng.derive(this.random, 'suggest', this.records.length, this.stream) : Rng.derive(this.random, 'suggest', this.records.length);
     // (a sampler answering synchronously, as TPE does, is not awaited: a microtask turn less per ask)
     const suggested = this.session.suggest(this.history(), n, rng);
     const points = Array.isArray(suggested) ? suggested : await suggested;
     for (const p of points) this.space.validate(p);
-    const claimed = await this.storage.claimTrials(this.record.id, points.slice(0, n), { owner: this.owner, budget });
+    const claimed = await this.storage.claimTrials(this.record.id, points.slice(0, n), { owner: this.owner, budget, leaseMs });
     for (const t of claimed) this.records[t.number] = t;
     return claimed.map((t) => new Asked(t.number, t.params, this.space, this.random));
+  }
+
+  /** Extends the leases of these running trials (asked with `leaseMs`) by their own lease from now. */
+  async heartbeat(numbers: readonly number[]): Promise<void> {
+    const ids: number[] = [];
+    for (const n of numbers) {
+      let t = this.records[n];
+      if (!t) {
+        await this.refresh();
+        t = this.records[n];
+      }
+      if (!t) throw new TrialStateError(`heartbeat: trial ${n} does not exist in study ${JSON.stringify(this.name)}`);
+      ids.push(t.id);
+    }
+    await this.storage.heartbeat(ids);
   }
 
   /**
@@ -241,6 +304,11 @@ export class Study<C = unknown> {
    */
   optimize(objective: ObjectiveSpec<C>, options: OptimizeOptions): Promise<ConfiguredTrial<C> | null> {
     return runStudy(this, objective, options);
+  }
+
+  /** Closes the storage if the study opened it from a URL (a Storage given as an object stays open: it is the caller's). */
+  async close(): Promise<void> {
+    if (this.ownsStorage) await this.storage.close();
   }
 
   /** Trials this process has in the local view, as of the last read. */

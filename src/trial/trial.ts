@@ -34,7 +34,15 @@ export interface TrialRecord {
   /** Epoch milliseconds. */
   readonly startedAt: number;
   readonly finishedAt: number | null;
+  /** When its claimant last beat for it (epoch ms; the claim counts as a beat). */
   readonly heartbeatAt: number;
+  /**
+   * Its lease: the claimant promised a heartbeat at least every `leaseMs`; once `leaseUntil` (epoch ms, on the storage's
+   * clock) passes without one, any process may fail it as stale. Both null: no lease, never stale (a trial from
+   * `ask()` without `leaseMs`).
+   */
+  readonly leaseMs: number | null;
+  readonly leaseUntil: number | null;
   /** Who claimed it (process id and host), for distributed studies and stale detection. */
   readonly owner: string;
 }

@@ -175,13 +175,12 @@ export function storageConformance(
     it('does not count interrupted or stale trials against the budget, but counts other failures', async () => {
       const s = await fresh();
       const study = await s.createStudy(specNamed('budget-fail'));
-      const ts = await s.claimTrials(study.id, range(4).map((i) => ({ i })), { owner: 'o', budget: 4 });
+      const ts = await s.claimTrials(study.id, range(4).map((i) => ({ i })), { owner: 'o', budget: 4, leaseMs: 1 });
       await s.finishTrial(ts[0].id, { state: 'fail', reason: 'interrupted', message: 'stopped' });
       await s.finishTrial(ts[1].id, { state: 'fail', reason: 'threw', message: 'boom' });
       await s.finishTrial(ts[2].id, { state: 'complete', value: 1 });
       await sleep(5);
-      await s.heartbeat([ts[2].id]);
-      const stale = await s.failStale(study.id, 0);
+      const stale = await s.failStale(study.id);
       assert.deepEqual(stale.map((t) => t.number), [3]);
       const more = await s.claimTrials(study.id, range(5).map((i) => ({ again: i })), { owner: 'o', budget: 4 });
       assert.deepEqual(more.map((t) => t.number), [4, 5]);
@@ -229,29 +228,41 @@ export function storageConformance(
       assert.deepEqual((await s.trials(study.id))[0], f);
     });
 
-    it('fails silent running trials as stale and rejects their late results', async () => {
+    it('fails as stale only running trials whose own lease expired, and rejects their late results', async () => {
       const s = await fresh();
       const study = await s.createStudy(specNamed('stale'));
       const other = await s.createStudy(specNamed('other'));
-      const [a, b, c] = await s.claimTrials(study.id, [{ x: 1 }, { x: 2 }, { x: 3 }], { owner: 'dead' });
-      const [o] = await s.claimTrials(other.id, [{ x: 1 }], { owner: 'dead' });
+      // a short lease left to expire, a short lease kept alive by beats, a long lease, no lease, a finished one
+      const [a, b] = await s.claimTrials(study.id, [{ x: 1 }, { x: 2 }], { owner: 'fast', leaseMs: 200 });
+      const [long] = await s.claimTrials(study.id, [{ x: 3 }], { owner: 'slow', leaseMs: 60_000 });
+      const [free, c] = await s.claimTrials(study.id, [{ x: 4 }, { x: 5 }], { owner: 'asker' });
+      const [o] = await s.claimTrials(other.id, [{ x: 1 }], { owner: 'dead', leaseMs: 1 });
+      for (const t of [a, b, long]) {
+        assert.ok(t.leaseMs !== null && t.leaseUntil !== null && t.leaseUntil >= t.startedAt + t.leaseMs - 5, 'a lease from the claim');
+      }
+      assert.equal(free.leaseUntil, null);
       await s.finishTrial(c.id, { state: 'complete', value: 1 });
-      assert.deepEqual(await s.failStale(study.id, 60_000), [], 'trials beating within the threshold are alive');
-      await sleep(250);
-      await s.heartbeat([b.id]);
-      const stale = await s.failStale(study.id, 150);
+      assert.deepEqual(await s.failStale(study.id), [], 'no lease has expired yet');
+      for (let i = 0; i < 4; i++) {
+        await sleep(100);
+        await s.heartbeat([b.id]);
+      }
+      const [beaten] = (await s.trials(study.id)).filter((t) => t.number === b.number);
+      assert.ok((beaten.leaseUntil as number) > (b.leaseUntil as number) + 250, 'heartbeats extend the lease by its own length');
+      const stale = await s.failStale(study.id);
       assert.deepEqual(stale.map((t) => t.number), [a.number]);
       assert.equal(stale[0].state, 'fail');
       assert.equal(stale[0].failReason, 'stale');
-      assert.match(stale[0].failMessage ?? '', /heartbeat/);
+      assert.match(stale[0].failMessage ?? '', /lease of 200 ms expired: no heartbeat for \d+ ms/);
       await assert.rejects(s.finishTrial(a.id, { state: 'complete', value: 0 }), (e: Error) => e instanceof TrialStateError && /stale/.test(e.message));
       const stored = await s.trials(study.id);
       assert.equal(stored[a.number].failReason, 'stale');
       assert.equal(stored[a.number].value, null);
-      assert.equal(stored[b.number].state, 'running');
+      for (const t of [b, long, free]) assert.equal(stored[t.number].state, 'running', `trial ${t.number} keeps running`);
       assert.equal(stored[c.number].state, 'complete');
       assert.equal((await s.trials(other.id))[0].state, 'running', 'failStale touches only its study');
       assert.equal(o.state, 'running');
+      assert.equal((await s.finishTrial(free.id, { state: 'complete', value: 2 })).state, 'complete', 'a trial without lease is told whenever');
     });
 
     it('reads incrementally: trials(study, since) returns numbers ≥ since, in order, with current states', async () => {

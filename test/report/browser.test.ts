@@ -140,7 +140,7 @@ describe('report and dashboard in a real browser', { skip }, () => {
   it('the dashboard lists the studies, and a trial added to the storage appears within a few seconds', async () => {
     const storage = await openStorage(dbUrl);
     const writer = await openStorage(dbUrl);
-    const other = await writer.createStudy({ name: 'second & <b>other</b>', direction: 'maximize', space: { x: { uniform: [0, 1] } }, sampler: { name: 'random', options: {} }, seed: 0 });
+    const other = await writer.createStudy({ name: 'second & <b>other</b>', direction: 'maximize', space: { x: { uniform: [0, 1] } }, sampler: { name: 'random', options: {} }, seed: 0, rng: 'tychei' });
     const app = dashboardApp(storage, { pollMs: 250 });
     try {
       const address = await app.listen({ host: '127.0.0.1', port: 0 });

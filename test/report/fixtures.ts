@@ -16,7 +16,7 @@ export function trial(number: number, params: Params, value: number | null, extr
   return {
     id: number + 1, studyId: 1, number, state, params, value: state === 'complete' ? value : null,
     failReason: state === 'fail' ? 'threw' : null, failMessage: state === 'fail' ? 'boom' : null, attrs: {},
-    startedAt: 1_700_000_000_000 + number * 1000, finishedAt: 1_700_000_000_000 + number * 1000 + 900, heartbeatAt: 0, owner: 'host:1',
+    startedAt: 1_700_000_000_000 + number * 1000, finishedAt: 1_700_000_000_000 + number * 1000 + 900, heartbeatAt: 0, owner: 'host:1', leaseMs: null, leaseUntil: null,
     ...extra,
   };
 }

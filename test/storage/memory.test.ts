@@ -19,7 +19,8 @@ describe('memory storage specifics', () => {
       const all = await s.trials(study.id);
       const used = all.filter(countsAgainstBudget).length;
       const ask = 1 + rng.int(4);
-      const got = await s.claimTrials(study.id, Array.from({ length: ask }, (_, i) => ({ step, i })), { owner: 'o', budget });
+      // short leases, so that the stale failures at every 25th step find some
+      const got = await s.claimTrials(study.id, Array.from({ length: ask }, (_, i) => ({ step, i })), { owner: 'o', budget, leaseMs: 1 });
       assert.equal(got.length, Math.min(ask, Math.max(0, budget - used)), `step ${step}`);
       const running = (await s.trials(study.id)).filter((t) => t.state === 'running');
       for (const t of running) {
@@ -27,7 +28,10 @@ describe('memory storage specifics', () => {
         if (u < 0.4) await s.finishTrial(t.id, { state: 'complete', value: u });
         else if (u < 0.7) await s.finishTrial(t.id, { state: 'fail', reason: reasons[rng.int(reasons.length)], message: 'm' });
       }
-      if (step % 25 === 0) await s.failStale(study.id, -1);
+      if (step % 25 === 0) {
+        await new Promise((r) => setTimeout(r, 3));
+        await s.failStale(study.id);
+      }
     }
   });
 
