@@ -49,6 +49,8 @@ export interface ReportData {
     readonly value: (number | null)[];
     readonly startedAt: number[];
     readonly finishedAt: (number | null)[];
+    /** The last intermediate value a trial reported, else null (where a pruned trial sits in the history). */
+    readonly last: (number | null)[];
     /** Index into `lanes`. */
     readonly lane: number[];
     /** Why a trial failed, else null. */
@@ -97,6 +99,7 @@ export function reportData(study: StudyRecord, trials: readonly TrialRecord[], n
       value: trials.map((t) => t.value),
       startedAt: trials.map((t) => t.startedAt),
       finishedAt: trials.map((t) => t.finishedAt),
+      last: (trials as readonly WithIntermediate[]).map((t) => t.intermediate?.at(-1)?.value ?? null),
       lane: lanes.laneOf,
       note: trials.map((t) => (t.failReason ? `${t.failReason}${t.failMessage ? `: ${t.failMessage}` : ''}` : null)),
     },

@@ -7,7 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
 import { dashboardApp } from '../../src/report/dashboard.js';
+import { MAX_CURVES, reportData } from '../../src/report/data.js';
+import { reportHtml } from '../../src/report/report.js';
+import { syntheticStudy } from './synthetic.js';
 import { openStorage } from '../../src/storage/open.js';
 import type { TrialRecord } from '../../src/trial/trial.js';
 import { dropSchemas, freshSchema, testPgUrl, withSchema } from '../storage/pg-env.js';
@@ -171,6 +175,31 @@ describe('report and dashboard in a real browser', { skip }, () => {
       await storage.close();
       await writer.close();
     }
+  });
+
+  it('a report of 10,000 trials with learning curves renders, samples only the parallel lines and curves, and answers a hover', async () => {
+    const { study, trials: many } = syntheticStudy(10_000);
+    const file = join(dir, 'big.html');
+    writeFileSync(file, reportHtml(reportData(study, many)));
+    const { page, errors } = await open(pathToFileURL(file).href);
+    const history = await marks(page, 'history');
+    assert.equal(history.slice(0, 4).reduce((a, b) => a + b, 0), 10_000);
+    assert.deepEqual(await marks(page, 'timeline'), [10_000]);
+    assert.deepEqual(await marks(page, 'parallel'), [4000]);
+    const curves = await marks(page, 'curves');
+    assert.equal(curves.length, MAX_CURVES);
+    assert.ok(curves.every((k) => k === 10 || k === 3), 'a curve per sampled trial, a point per step (10 complete, 3 pruned)');
+    const target = many.find((t) => t.state === 'complete' && t.number > 5000) as TrialRecord;
+    const at = await page.evaluate(([num, value]) => {
+      const c = window.parzenCharts.get('history') as unknown as { convertToPixel(f: unknown, v: number[]): number[] };
+      const box = (document.querySelector('[data-chart="history"]') as HTMLElement).getBoundingClientRect();
+      const [x, y] = c.convertToPixel({ seriesIndex: 0 }, [num, value]);
+      return { x: box.left + x, y: box.top + y };
+    }, [target.number, target.value as number]);
+    await page.mouse.move(at.x, at.y);
+    await page.waitForFunction(() => /trial \d+ /.test((document.querySelector('[data-chart="history"]') as HTMLElement).innerText), null, { timeout: 10_000 });
+    assert.deepEqual(errors, []);
+    await page.close();
   });
 
   it('bench plots draw a line per algorithm, with quartile bands for the regret', async () => {

@@ -36,7 +36,7 @@ function fmt(v: number | null | undefined): string {
   if (v === null || v === undefined) return '–';
   if (Number.isInteger(v)) return String(v);
   const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(4) : String(Number(v.toPrecision(6)));
+  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3).replace(/\.?0+e/, 'e') : String(Number(v.toPrecision(6)));
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, parent: HTMLElement | null, text?: string, cls?: string): HTMLElementTagNameMap[K] {
@@ -117,7 +117,7 @@ export function renderStudy(root: HTMLElement, d: ReportData): void {
 /** The tooltip of one trial: its number, state, value and active params, escaped. */
 function trialTip(d: ReportData, i: number): string {
   const t = d.trials;
-  const lines = [`<b>trial ${t.number[i]}</b> · ${esc(t.state[i])}`, `value ${esc(fmt(t.value[i]))}`];
+  const lines = [`<b>trial ${t.number[i]}</b> · ${esc(t.state[i])}`, t.value[i] === null && t.last[i] !== null ? `last intermediate value ${esc(fmt(t.last[i]))}` : `value ${esc(fmt(t.value[i]))}`];
   if (t.note[i]) lines.push(esc(t.note[i]));
   for (const p of d.params) {
     const v = p.values[i];
@@ -149,7 +149,8 @@ function history(root: HTMLElement, d: ReportData): void {
   let bestSoFar: number | null = null;
   t.number.forEach((num, i) => {
     const v = t.value[i];
-    byState[t.state[i]].push([num, v ?? off, i]);
+    // a pruned trial sits at its last intermediate value when it reported one
+    byState[t.state[i]].push([num, v ?? t.last[i] ?? off, i]);
     if (t.state[i] === 'complete' && v !== null && (bestSoFar === null || (minimize ? v < bestSoFar : v > bestSoFar))) bestSoFar = v;
     if (bestSoFar !== null) bestLine.push([num, bestSoFar]);
   });
@@ -256,8 +257,12 @@ function parallel(root: HTMLElement, d: ReportData): void {
     let lo = vs.length ? Math.min(...vs) : 0;
     let hi = vs.length ? Math.max(...vs) : 1;
     if (!(hi > lo)) [lo, hi] = p.log ? [lo / 2, hi * 2] : [lo - 1, hi + 1];
-    const tv = ticks(lo, hi, p.log);
-    if (!p.conditional) return { axis: { ...base, type: p.log ? 'log' : 'value', min: lo, max: hi, axisLabel: { customValues: [lo, ...tv.filter((v) => v > lo && v < hi), hi], formatter: (v: number) => fmt(v) } }, inactive: null };
+    // labelled: the nice ticks inside the range, and its ends unless a tick is close to them
+    const pos = (v: number) => (p.log ? Math.log(v) : v);
+    const near = (a: number, b: number) => Math.abs(pos(a) - pos(b)) < 0.08 * (pos(hi) - pos(lo));
+    const inner = ticks(lo, hi, p.log).filter((v) => v > lo && v < hi);
+    const tv = [...(inner.some((v) => near(v, lo)) ? [] : [lo]), ...inner, ...(inner.some((v) => near(v, hi)) ? [] : [hi])];
+    if (!p.conditional) return { axis: { ...base, type: p.log ? 'log' : 'value', min: lo, max: hi, axisLabel: { customValues: tv, formatter: (v: number) => fmt(v) } }, inactive: null };
     const below = p.log ? lo / (hi / lo) ** 0.15 : lo - 0.15 * (hi - lo);
     return {
       axis: {
@@ -265,7 +270,7 @@ function parallel(root: HTMLElement, d: ReportData): void {
         type: p.log ? 'log' : 'value',
         min: below,
         max: hi,
-        axisLabel: { customValues: [below, lo, ...tv.filter((v) => v > lo && v < hi), hi], formatter: (v: number) => (v < lo ? 'inactive' : fmt(v)) },
+        axisLabel: { customValues: [below, ...tv], formatter: (v: number) => (v < lo ? 'inactive' : fmt(v)) },
         axisTick: { customValues: [below, lo, hi] },
       },
       inactive: below,
@@ -280,7 +285,7 @@ function parallel(root: HTMLElement, d: ReportData): void {
     'Parallel coordinates',
     {
       parallelAxis: [...axes.map((a) => a.axis), { dim: vk, name: 'value', type: 'value', scale: true }],
-      parallel: { left: 60, right: 80, top: 50, bottom: 30 },
+      parallel: { left: 60, right: 130, top: 50, bottom: 30 },
       visualMap: { type: 'continuous', dimension: vk, min: Math.min(...values), max: Math.max(...values), inRange: { color: ['#1a9850', '#fee08b', '#d73027'].slice(d.study.direction === 'minimize' ? 0 : 0) }, right: 0, top: 'middle', calculable: true, inverse: d.study.direction === 'maximize', itemHeight: 120 },
       series: [
         {
@@ -375,7 +380,7 @@ function slices(root: HTMLElement, d: ReportData): void {
       title: { text: p.label, left: 'center', textStyle: { fontSize: 13 } },
       tooltip: { trigger: 'item', confine: true },
       grid: { left: 55, right: 15, top: 30, bottom: 30 },
-      xAxis: p.kind === 'choice' ? { type: 'category', data: p.options } : { type: p.log ? 'log' : 'value', scale: true, axisLabel: { formatter: (v: number) => fmt(v) } },
+      xAxis: p.kind === 'choice' ? { type: 'category', data: p.options, axisLabel: { interval: 0, width: 70, overflow: 'truncate' } } : { type: p.log ? 'log' : 'value', scale: true, axisLabel: { formatter: (v: number) => fmt(v) } },
       yAxis: { type: 'value', scale: true },
       visualMap: { show: false, dimension: 2, min: 0, max: Math.max(1, t.number.length - 1), inRange: { color: ['#c6dbef', '#08306b'] } },
       series: [
@@ -426,13 +431,14 @@ function timeline(root: HTMLElement, d: ReportData): void {
   const t = d.trials;
   const data = t.number.map((_, i) => [t.lane[i], t.startedAt[i], t.finishedAt[i] ?? d.generatedAt, i]);
   const start = Math.min(...t.startedAt);
+  const end = Math.max(...data.map((r) => r[2]));
   chart(
     root,
     'timeline',
     'Timeline of trials per worker',
     {
       grid: { left: 170, right: 20, top: 10, bottom: 40 },
-      xAxis: { type: 'time', min: start, scale: true },
+      xAxis: { type: 'time', min: start, max: end },
       yAxis: { type: 'category', data: d.lanes, axisLabel: { width: 160, overflow: 'truncate' } },
       dataZoom: [{ type: 'inside', filterMode: 'weakFilter' }],
       series: [
