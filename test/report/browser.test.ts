@@ -215,7 +215,7 @@ describe('report and dashboard in a real browser', { skip }, () => {
 });
 
 describe('parzen report on PostgreSQL', { skip: testPgUrl() ? false : 'PARZEN_TEST_PG is not set; skipping' }, () => {
-  it('writes the report of a study made by parzen run', async () => {
+  it('writes the report of a study made by parzen run, and the dashboard serves it', async () => {
     const pg = testPgUrl() as string;
     const schema = freshSchema('report');
     const url = withSchema(pg, schema);
@@ -227,6 +227,18 @@ describe('parzen report on PostgreSQL', { skip: testPgUrl() ? false : 'PARZEN_TE
       const data = embedded(out);
       assert.deepEqual(data.trials.number, Array.from({ length: 15 }, (_, i) => i));
       assert.equal(data.study.name, 'pg');
+      // the dashboard serves the same study from PostgreSQL
+      const storage = await openStorage(url);
+      const app = dashboardApp(storage);
+      try {
+        const list = (await app.inject({ method: 'GET', url: '/api/studies' })).json();
+        assert.deepEqual(list.studies.map((s: { name: string }) => s.name), ['pg']);
+        const served = (await app.inject({ method: 'GET', url: '/api/study?name=pg' })).json();
+        assert.deepEqual(served.trials.number, data.trials.number);
+      } finally {
+        await app.close();
+        await storage.close();
+      }
     } finally {
       await dropSchemas(pg, [schema]);
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,5 +37,31 @@ describe('parzen report and dashboard usage errors', () => {
     assert.match(r.stderr, /--port must be in 0\.\.65535/);
     r = await fails(['bench', 'quality', '--algo', 'tpe,nope', '--func', 'sphere', '--plot', 'x.html']);
     assert.match(r.stderr, /--algo "nope" is not one of/);
+  });
+});
+
+describe('parzen dashboard', () => {
+  it('serves the studies of a storage on the loopback address until stopped', async () => {
+    const db = `sqlite:${join(dir, 'd.db')}`;
+    await exec(process.execPath, [CLI, 'run', join(root, 'examples/quadratic.mjs'), '--storage', db, '--study', 'served', '--max-evals', '4'], { cwd: dir });
+    const child = spawn(process.execPath, [CLI, 'dashboard', '--storage', db, '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (b: Buffer) => {
+          out += b.toString();
+          const m = /at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`dashboard exited with ${code}`)));
+      });
+      const res = await fetch(`${address}/api/studies`);
+      const { studies } = (await res.json()) as { studies: { name: string; counts: { complete: number } }[] };
+      assert.deepEqual(studies.map((s) => [s.name, s.counts.complete]), [['served', 4]]);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const code = await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', r)));
+    assert.equal(code, 0, 'a stopped dashboard exits cleanly');
   });
 });
