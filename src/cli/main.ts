@@ -6,6 +6,7 @@ import { registerBench } from './bench.js';
 import { registerInspect } from './inspect.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
+import { registerServe } from './serve.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -21,6 +22,7 @@ async function main(argv: string[]): Promise<number> {
   registerBench(program);
   registerInspect(program);
   registerReport(program);
+  registerServe(program);
   for (const c of program.commands) c.exitOverride();
   for (const c of program.commands.flatMap((c) => c.commands)) c.exitOverride();
   try {

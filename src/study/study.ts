@@ -165,6 +165,8 @@ export class Study<C = unknown> {
   private settled = 0;
   /** Identifies this process's claims (host:pid:random). */
   readonly owner = `${hostname()}:${process.pid}:${Math.floor(Math.random() * 1e9).toString(36)}`;
+  /** The last ask in progress: asks run one at a time (see ask). */
+  private asking: Promise<unknown> = Promise.resolve();
   /** Names this process's random stream when it joined an existing study; '' (the seed's own stream) for its creator. */
   stream = '';
   /** The best record and its configured copy, rebuilt only when the best changes. */
@@ -251,6 +253,14 @@ export class Study<C = unknown> {
     if (budget !== undefined && !(Number.isInteger(budget) && budget >= 0)) {
       throw new OptionsError(`ask: options.budget must be a non-negative integer (got ${budget})`);
     }
+    // Concurrent callers (request handlers) ask one after another: each sampler call then sees every trial claimed
+    // before it as pending, and no two calls draw from the same stream for the same history.
+    const turn = this.asking.then(() => this.askNow(n, budget, leaseMs));
+    this.asking = turn.catch(() => {});
+    return turn;
+  }
+
+  private async askNow(n: number, budget: number | undefined, leaseMs: number | undefined): Promise<AskedTrial<C>[]> {
     await this.refresh();
     const rng = this.stream ? Rng.derive(this.random, 'suggest', this.records.length, this.stream) : Rng.derive(this.random, 'suggest', this.records.length);
     // (a sampler answering synchronously, as TPE does, is not awaited: a microtask turn less per ask)
