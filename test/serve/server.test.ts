@@ -107,8 +107,13 @@ describe('parzen serve: the HTTP API', () => {
     assert.equal(best.value, Math.min(...trials.map((t) => t.config.x ** 2)));
     assert.equal((await get('/studies/a/trials?state=complete')).json().trials.length, 3);
     assert.equal((await get('/studies')).json().studies[0].name, 'a');
-    const hb = await post('/studies/a/ask', {});
-    assert.equal((await post('/studies/a/heartbeat', { numbers: [hb.json().trials[0].number] })).statusCode, 200);
+    const leased = (await storage.trials((await storage.getStudy('a'))!.id))[0];
+    assert.equal(leased.leaseMs, 60_000, 'ask with leaseSeconds leases the trials');
+    const hb = (await post('/studies/a/ask', { leaseSeconds: 30 })).json().trials[0].number;
+    const before = (await storage.trials((await storage.getStudy('a'))!.id))[hb].leaseUntil!;
+    await sleep(5);
+    assert.equal((await post('/studies/a/heartbeat', { numbers: [hb] })).statusCode, 200);
+    assert.ok((await storage.trials((await storage.getStudy('a'))!.id))[hb].leaseUntil! > before, 'a heartbeat extends the lease');
   });
 
   it('answers 400 naming the field, 404 for an unknown study or trial, 409 for a second tell or an existing study', async () => {
