@@ -4,6 +4,7 @@ import { registerPoolBench } from '../bench/pool.js';
 import { runQuality } from '../bench/quality.js';
 import { runSpeed } from '../bench/speed.js';
 import { REFERENCE_SUITE, runSuite } from '../bench/suite.js';
+import { registerServeBench } from '../bench/serve.js';
 import { registerStorageBench } from '../bench/storage.js';
 import { OptionsError } from '../errors.js';
 import { samplerNames } from '../samplers/registry.js';
@@ -37,6 +38,7 @@ export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmark the samplers on the standard test functions');
   registerStorageBench(bench);
   registerPoolBench(bench);
+  registerServeBench(bench);
 
   bench
     .command('quality')
