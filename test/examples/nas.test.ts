@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+describe('examples/nas (smoke: 3 trials of 2 epochs on a subset)', () => {
+  it('runs the baseline, the search in worker threads, the re-evaluation, the test score and the report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parzen-nas-'));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(root, 'examples/nas/run.mjs'), '--trials', '3', '--epochs', '2', '--subset', '300', '--top', '2', '--reseeds', '1', '--storage', `sqlite:${join(dir, 'nas.db')}`, '--report', join(dir, 'r.html'), '--json'],
+      { cwd: root, timeout: 300_000, maxBuffer: 16 << 20 },
+    );
+    const r = JSON.parse(stdout) as {
+      trials: number;
+      baseline: { valError: number; testAccuracy: number };
+      chosen: { valError: number; testAccuracy: number; config: { layers: unknown[]; optimizer: { name: string } } };
+      finalists: unknown[];
+    };
+    assert.equal(r.trials, 3);
+    assert.equal(r.finalists.length, 2);
+    for (const a of [r.chosen.testAccuracy, 1 - r.chosen.valError]) assert.ok(a >= 0 && a <= 1, `accuracy ${a}`);
+    // the small baseline learns even in 2 epochs on 300 images (chance is 0.1)
+    assert.ok(r.baseline.testAccuracy > 0.4, `baseline test accuracy ${r.baseline.testAccuracy}`);
+    assert.ok(r.chosen.config.layers.length >= 1 && r.chosen.config.layers.length <= 4);
+    assert.ok(['sgd', 'adam', 'rmsprop'].includes(r.chosen.config.optimizer.name));
+    assert.ok(existsSync(join(dir, 'r.html')), 'the report is written');
+  });
+});
