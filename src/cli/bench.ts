@@ -6,6 +6,7 @@ import { runSpeed } from '../bench/speed.js';
 import { REFERENCE_SUITE, runSuite } from '../bench/suite.js';
 import { registerServeBench } from '../bench/serve.js';
 import { registerStorageBench } from '../bench/storage.js';
+import { broadSuite } from './bench-broad.js';
 import { OptionsError } from '../errors.js';
 import { samplerNames } from '../samplers/registry.js';
 import { intList, jsonObject, nonNegativeNumber, positiveInt } from './args.js';
@@ -73,13 +74,18 @@ export function registerBench(program: Command): void {
 
   bench
     .command('suite')
-    .description("median final regret on the reference problems, beside Optuna 3.1.0's figures")
-    .requiredOption('--algo <name>', `algorithm: ${samplerNames().join(', ')}`)
-    .option('--algo-options <json>', 'options of the algorithm as a JSON object', jsonObject)
+    .description("median final regret on a suite of problems, beside Optuna 3.1.0's")
+    .requiredOption('--algo <name>', `algorithm: ${samplerNames().join(', ')}; with --suite broad a comma-separated list (the first is tested against Optuna's TPE, the best of all against Optuna's best)`)
+    .option('--algo-options <json>', 'options of the algorithm as a JSON object (of every listed algorithm, with --suite broad)', jsonObject)
+    .option('--suite <name>', 'reference (the six problems of functions.ts) or broad (28 problems, docs/benchmarks.md)', 'reference')
+    .option('--half <half>', 'broad suite: tuning, checking or all', 'all')
+    .option('--cache <dir>', 'broad suite: keep each (algorithm, options, problem) result in this directory and reuse it')
     .option('--seeds <k>', 'number of seeds (0..k-1)', positiveInt, 10)
-    .option('--only <list>', `comma-separated subset of: ${REFERENCE_SUITE.map((p) => p.func).join(', ')}`)
+    .option('--only <list>', 'comma-separated subset of the suite\'s problems')
     .option('--json', 'print JSON')
-    .action(async (o: { algo: string; algoOptions?: Record<string, unknown>; seeds: number; only?: string; json?: boolean }) => {
+    .action(async (o: { algo: string; algoOptions?: Record<string, unknown>; suite: string; half: string; cache?: string; seeds: number; only?: string; json?: boolean }) => {
+      if (o.suite === 'broad') return broadSuite(o);
+      if (o.suite !== 'reference') throw new OptionsError(`--suite ${JSON.stringify(o.suite)} is not one of reference, broad`);
       checkAlgo(o.algo);
       const only = o.only?.split(',');
       for (const f of only ?? []) if (!REFERENCE_SUITE.some((p) => p.func === f)) throw new OptionsError(`--only: ${JSON.stringify(f)} is not in the suite`);
