@@ -119,6 +119,7 @@ export function axisValues(d: Dim, o: GridOptions): Value[] {
         if (count > MAX_AXIS) throw new OptionsError(`${where} has ${count} integers; give options.points.${d.label}`);
         return Array.from({ length: count }, (_, i) => dist.low + i);
       }
+      if (dist.log) return [...new Set(spaced(Math.log(dist.low), Math.log(dist.high), points).map((x) => Math.round(Math.exp(x))))];
       return [...new Set(spaced(dist.low, dist.high, points).map(Math.round))];
     }
     case 'normal':

@@ -78,6 +78,7 @@ export class Dim {
         return this.finish(d.log ? Math.exp(z) : z);
       }
       case 'int':
+        if (d.log) return intLogRound(d, Math.exp(rng.between(Math.log(d.low - 0.5), Math.log(d.high + 0.5))));
         return d.low + rng.int(d.high - d.low + 1);
       case 'choice':
         return this.optionValue(rng.categorical(d.weights));
@@ -127,8 +128,13 @@ export class Dim {
         const x = d.log ? Math.log(Math.max(v as number, Number.MIN_VALUE)) : (v as number);
         return normalCdf((x - d.mu) / d.sigma);
       }
-      case 'int':
-        return ((v as number) - d.low + 0.5) / (d.high - d.low + 1);
+      case 'int': {
+        if (!d.log) return ((v as number) - d.low + 0.5) / (d.high - d.low + 1);
+        // the centre of the integer's cell in log space
+        const lo = Math.log(d.low - 0.5);
+        const centre = (Math.log((v as number) - 0.5) + Math.log((v as number) + 0.5)) / 2;
+        return clamp01((centre - lo) / (Math.log(d.high + 0.5) - lo));
+      }
       case 'choice':
         return (this.optionIndex(v) + 0.5) / d.options.length;
     }
@@ -148,6 +154,10 @@ export class Dim {
         return this.finish(d.log ? Math.exp(z) : z);
       }
       case 'int': {
+        if (d.log) {
+          const lo = Math.log(d.low - 0.5);
+          return intLogRound(d, Math.exp(lo + w * (Math.log(d.high + 0.5) - lo)));
+        }
         const n = d.high - d.low + 1;
         return d.low + Math.min(n - 1, Math.floor(w * n));
       }
@@ -157,6 +167,11 @@ export class Dim {
       }
     }
   }
+}
+
+/** The integer whose cell [k − ½, k + ½] holds x, within the bounds. */
+function intLogRound(d: { low: number; high: number }, x: number): number {
+  return Math.min(d.high, Math.max(d.low, Math.round(x)));
 }
 
 export function clamp01(x: number): number {

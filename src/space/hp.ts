@@ -8,7 +8,7 @@ export type Value = number | string | boolean | null;
 export const HP_NAMES = [
   'uniform', 'quniform', 'loguniform', 'qloguniform',
   'normal', 'qnormal', 'lognormal', 'qlognormal',
-  'randint', 'uniformint', 'choice', 'pchoice',
+  'randint', 'uniformint', 'loguniformint', 'choice', 'pchoice',
 ] as const;
 export type HpName = (typeof HP_NAMES)[number];
 
@@ -16,13 +16,14 @@ export type HpName = (typeof HP_NAMES)[number];
  * What a leaf samples from, normalised:
  * - `float`: uniform on [low, high] (in log space when `log`, as hyperopt's bounds are), rounded to a multiple of `q` when set;
  * - `normal`: N(mu, sigma²) (of the log when `log`), rounded to `q` when set;
- * - `int`: uniform on the integers low..high, both included;
+ * - `int`: the integers low..high, both included: uniform, or when `log` log-uniform with each integer k owning the cell
+ *   [log(k − ½), log(k + ½)] (Optuna's suggest_int(log=True));
  * - `choice`: one of `options` (probabilities `weights`).
  */
 export type Distribution =
   | { readonly kind: 'float'; readonly low: number; readonly high: number; readonly log: boolean; readonly q: number | null }
   | { readonly kind: 'normal'; readonly mu: number; readonly sigma: number; readonly log: boolean; readonly q: number | null }
-  | { readonly kind: 'int'; readonly low: number; readonly high: number }
+  | { readonly kind: 'int'; readonly low: number; readonly high: number; readonly log: boolean }
   | { readonly kind: 'choice'; readonly options: readonly unknown[]; readonly weights: readonly number[] };
 
 /**
@@ -138,7 +139,7 @@ export function makeNode(fn: HpName, label: unknown, args: readonly unknown[], w
       const low = args.length === 1 ? 0 : integer(at, 'low', args[0]);
       const high = integer(at, args.length === 1 ? 'upper' : 'high', args[args.length - 1]);
       if (!(low < high)) fail(at, args.length === 1 ? `upper (${high}) must be >= 1` : `low (${low}) must be < high (${high})`);
-      return new HpNode(fn, lab, args, { kind: 'int', low, high: high - 1 });
+      return new HpNode(fn, lab, args, { kind: 'int', low, high: high - 1, log: false });
     }
     case 'uniformint': {
       // Integers low..high, both included.
@@ -146,7 +147,16 @@ export function makeNode(fn: HpName, label: unknown, args: readonly unknown[], w
       const low = integer(at, 'low', args[0]);
       const high = integer(at, 'high', args[1]);
       ordered(at, low, high);
-      return new HpNode(fn, lab, args, { kind: 'int', low, high });
+      return new HpNode(fn, lab, args, { kind: 'int', low, high, log: false });
+    }
+    case 'loguniformint': {
+      // Integers low..high, both included, log-uniform: bounds are the integers themselves (not their logs).
+      arity(at, args, [2], 'low, high');
+      const low = integer(at, 'low', args[0]);
+      const high = integer(at, 'high', args[1]);
+      if (!(low >= 1)) fail(at, `low (${low}) must be >= 1 (log scale)`);
+      ordered(at, low, high);
+      return new HpNode(fn, lab, args, { kind: 'int', low, high, log: true });
     }
     case 'choice': {
       arity(at, args, [1], 'an array of options');
@@ -203,6 +213,12 @@ export const hp = {
     makeNode('randint', label, high === undefined ? [lowOrUpper] : [lowOrUpper, high]) as HpNode<number>,
   /** Integer in [low, high], both included, uniformly. */
   uniformint: (label: string, low: number, high: number) => makeNode('uniformint', label, [low, high]) as HpNode<number>,
+  /**
+   * Integer in [low, high], both included, on a log scale (low >= 1; bounds are the integers, not their logs):
+   * Optuna's suggest_int(low, high, log=True). Each integer k owns [log(k − ½), log(k + ½)], so the end values get
+   * whole cells, unlike qloguniform with q = 1 (see docs/log-integers.md).
+   */
+  loguniformint: (label: string, low: number, high: number) => makeNode('loguniformint', label, [low, high]) as HpNode<number>,
   /**
    * One of `options`; an option may be a constant, an object, an array or a nested space (a conditional branch).
    * Typed as the union of the options filled in: `hp.choice('opt', ['adam', 'sgd'])` is `'adam' | 'sgd'`.

@@ -53,6 +53,17 @@ export function modelDim(dim: Dim): ModelDim {
           index: (v) => (v as number) - d.low, value: (i) => d.low + i,
         };
       }
+      if (d.log) {
+        // loguniformint: ordinal in log space, each integer owns [log(k − ½), log(k + ½)]
+        const low = Math.log(d.low - 0.5);
+        const high = Math.log(d.high + 0.5);
+        return {
+          kind: 'numeric', dim, low, high, priorMu: (low + high) / 2, priorSigma: high - low, interval: true,
+          toModel: (v) => Math.log(v as number),
+          fromModel: (y) => Math.min(d.high, Math.max(d.low, Math.round(Math.exp(y)))),
+          edges: (v) => [Math.log(v - 0.5), Math.log(v + 0.5)],
+        };
+      }
       // uniformint: ordinal, each integer owns [k − ½, k + ½]
       return {
         kind: 'numeric', dim, low: d.low - 0.5, high: d.high + 0.5, priorMu: (d.low + d.high) / 2, priorSigma: size,
