@@ -37,7 +37,16 @@ export interface SamplerSession {
    * The trial to recommend as the result, when it is not simply the best observation
    * (e.g. a GP with noise recommends the best posterior mean). Default: the best complete trial.
    */
-  recommend?(history: History): Promise<TrialRecord | null> | TrialRecord | null;
+  recommend?(history: History, options?: RecommendOptions): Promise<TrialRecord | null> | TrialRecord | null;
+}
+
+/** How `recommend` treats noise. */
+export interface RecommendOptions {
+  /**
+   * true: the objective is declared noisy (recommend by a model's posterior mean, not a lucky observation);
+   * false: deterministic (the best observation); 'auto' (default): a model decides whether noise is significant.
+   */
+  noisy?: boolean | 'auto';
 }
 
 /**

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { OptionsError, StudyError, TrialStateError } from '../errors.js';
 import { DEFAULT_GENERATOR, type Generator, GENERATORS, isGenerator, Rng, trialSeed } from '../rng.js';
-import { type History, openSession, type Sampler, type SamplerSession } from '../samplers/sampler.js';
+import { GpSampler } from '../samplers/gp/sampler.js';
+import { type History, openSession, type RecommendOptions, type Sampler, type SamplerSession } from '../samplers/sampler.js';
 import { random } from '../samplers/random.js';
 import { parseSpaceJson, spaceToJson } from '../space/json.js';
 import type { Filled } from '../space/hp.js';
@@ -46,6 +47,11 @@ export interface StudyOptions<S = unknown> {
   name?: string;
   /** When a study of this name exists: continue it (its space must match) instead of failing. Default false. */
   resume?: boolean;
+  /**
+   * Whether the objective is noisy, for `recommend`: true (declared: recommend the trial with the best GP posterior
+   * mean), false (the best observation) or 'auto' (default: a GP fitted to the trials decides). Not stored.
+   */
+  noisy?: boolean | 'auto';
 }
 
 export interface AskOptions {
@@ -91,6 +97,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
   if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
     throw new OptionsError(`options.seed must be a non-negative integer (got ${options.seed})`);
   }
+  checkNoisy('options.noisy', options.noisy);
   if (options.rng !== undefined && !isGenerator(options.rng)) {
     throw new OptionsError(`options.rng must be one of ${GENERATORS.join(', ')} (got ${JSON.stringify(options.rng)})`);
   }
@@ -108,6 +115,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
       throw new StudyError(`study ${JSON.stringify(name)} is to ${existing.direction}, not ${options.direction}`);
     }
     const study = new Study(storage, existing, stored as SearchSpace<Filled<S>>, sampler);
+    study.noisy = options.noisy ?? 'auto';
     // A process joining a study may run beside others with the same seed: its own random stream keeps it from
     // proposing exactly what they propose for the same history.
     study.stream = study.owner;
@@ -134,7 +142,9 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
     if (!raced) throw e;
     return resume(raced);
   }
-  return new Study(storage, record, compiled, sampler);
+  const study = new Study(storage, record, compiled, sampler);
+  study.noisy = options.noisy ?? 'auto';
+  return study;
 }
 
 /**
@@ -175,6 +185,10 @@ export class Study<C = unknown> {
   readonly session: SamplerSession;
   /** @internal The storage was opened for this study (from a URL): `close()` closes it. */
   ownsStorage = false;
+  /** Whether the objective is noisy, for `recommend` (see StudyOptions.noisy). */
+  noisy: boolean | 'auto' = 'auto';
+  /** A GP's session behind `recommend` for samplers that have no recommendation of their own. */
+  private posterior: SamplerSession | null = null;
 
   constructor(
     readonly storage: Storage,
@@ -226,10 +240,20 @@ export class Study<C = unknown> {
     return this.best.trial;
   }
 
-  /** The trial the sampler recommends (e.g. best posterior mean under noise), else the best complete trial. */
-  async recommend(): Promise<ConfiguredTrial<C> | null> {
+  /**
+   * The trial to report as the result. A noisy objective's best observation is often a lucky draw, so when the
+   * objective is declared noisy (`noisy` true, here or at createStudy) or found so ('auto', the default: a GP fitted
+   * to the trials finds significant noise), it is the complete trial with the best GP posterior mean: the sampler's
+   * own recommendation when it has one (the GP sampler), else a GP fitted over the study's trials. Otherwise, and
+   * while there are too few trials for a model, the best complete trial.
+   */
+  async recommend(options: RecommendOptions = {}): Promise<ConfiguredTrial<C> | null> {
+    checkNoisy('recommend: options.noisy', options.noisy);
     await this.refresh();
-    const advised = await this.session.recommend?.(this.history());
+    const noisy = options.noisy ?? this.noisy;
+    if (noisy === false) return this.bestTrial;
+    const recommender = this.session.recommend ? this.session : (this.posterior ??= openSession(new GpSampler()));
+    const advised = await recommender.recommend?.(this.history(), { noisy });
     return advised ? withConfig(advised, this.space) : this.bestTrial;
   }
 
@@ -325,6 +349,10 @@ export class Study<C = unknown> {
   get cached(): readonly TrialRecord[] {
     return this.records;
   }
+}
+
+function checkNoisy(field: string, v: unknown): void {
+  if (v !== undefined && v !== true && v !== false && v !== 'auto') throw new OptionsError(`${field} must be true, false or "auto" (got ${JSON.stringify(v)})`);
 }
 
 function isTrialResult(x: unknown): x is TrialResult {

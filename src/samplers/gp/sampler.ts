@@ -3,7 +3,7 @@ import type { GpHyper, KernelKind } from '../../numeric/core.js';
 import { Rng, type SeedSource } from '../../rng.js';
 import type { Params, SearchSpace } from '../../space/space.js';
 import type { TrialRecord } from '../../trial/trial.js';
-import { type History, type Sampler, type SamplerSession, splitHistory } from '../sampler.js';
+import { type History, type RecommendOptions, type Sampler, type SamplerSession, splitHistory } from '../sampler.js';
 import { logEI, ucb } from './acquisition.js';
 import { InputEncoding } from './encoding.js';
 import { fitHyperparameters, type NoiseModel } from './fit.js';
@@ -177,15 +177,15 @@ export class GpSampler implements Sampler {
   /** A session per study: its caches (the space's encoding, recent hyperparameter fits) serve that study only. */
   session(): SamplerSession {
     const cache = new GpCache();
-    return { suggest: (h, n, rng) => this.suggestWith(cache, h, n, rng), recommend: (h) => this.recommendWith(cache, h) };
+    return { suggest: (h, n, rng) => this.suggestWith(cache, h, n, rng), recommend: (h, o) => this.recommendWith(cache, h, o) };
   }
 
   suggest(history: History, n: number, rng: Rng): Params[] {
     return this.suggestWith(new GpCache(), history, n, rng);
   }
 
-  recommend(history: History): TrialRecord | null {
-    return this.recommendWith(new GpCache(), history);
+  recommend(history: History, options?: RecommendOptions): TrialRecord | null {
+    return this.recommendWith(new GpCache(), history, options);
   }
 
   private suggestWith(cache: GpCache, history: History, n: number, rng: Rng): Params[] {
@@ -241,10 +241,12 @@ export class GpSampler implements Sampler {
   /**
    * With noise ('auto' or a variance): the complete trial with the best posterior mean at its own inputs
    * (averaging out the noise of single observations). With 'deterministic', or before the GP phase: null
-   * (the study then recommends the best observation).
+   * (the study then recommends the best observation). `options.noisy` true (declared noisy) uses the posterior
+   * mean whatever the fitted noise; false returns null. Other samplers' studies recommend through this too.
    */
-  private recommendWith(cache: GpCache, history: History): TrialRecord | null {
-    if (this.noise === 'deterministic') return null;
+  private recommendWith(cache: GpCache, history: History, options: RecommendOptions = {}): TrialRecord | null {
+    const noisy = options.noisy ?? 'auto';
+    if (noisy === false || (this.noise === 'deterministic' && noisy !== true)) return null;
     const { complete } = splitHistory(history);
     if (complete.length < Math.max(this.nStartup, 2)) return null;
     const enc = cache.encoding(history.space);
@@ -252,7 +254,7 @@ export class GpSampler implements Sampler {
     const model = this.surrogate(cache, history, complete, enc, 'none');
     try {
       // A noise fit at the level of the prior's mode is what a deterministic objective gets: keep the best observation.
-      if (this.noise === 'auto' && model.hyper.noiseVariance < SIGNIFICANT_NOISE) return null;
+      if (noisy === 'auto' && this.noise === 'auto' && model.hyper.noiseVariance < SIGNIFICANT_NOISE) return null;
       const means = model.fittedMeans();
       let best = 0;
       for (let i = 1; i < means.length; i++) if (means[i] < means[best]) best = i;
