@@ -11,7 +11,8 @@ define-by-run.
   /usr/bin/python3 bench/optuna/broad_optuna.py --out bench/optuna/runs.jsonl [--samplers tpe,tpe-mv] [--seeds 10]
   /usr/bin/python3 bench/optuna/broad_optuna.py --collect bench/optuna/runs.jsonl > src/bench/broad/optuna-reference.json
 
-Each finished run is appended to --out as one JSON line; runs already there are skipped, so it resumes.
+Each finished run is appended to --out as one JSON line. Several processes may share one --out: each claims a run
+by creating a file in --out.claims before running it (delete a claim whose run never finished to run it again).
 """
 import argparse
 import json
@@ -351,18 +352,19 @@ def main():
     import optuna
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     warnings.filterwarnings('ignore')
-    done = set()
-    if os.path.exists(a.out):
-        for line in open(a.out):
-            if line.strip():
-                r = json.loads(line)
-                done.add((r['problem'], r['sampler'], r['seed']))
     only = a.only.split(',') if a.only else None
     seeds = [int(v) for v in a.seed_list.split(',')] if a.seed_list else range(a.seeds)
-    for seed in seeds:
-        for s in a.samplers.split(','):
+    claims = a.out + '.claims'
+    os.makedirs(claims, exist_ok=True)
+    for s in a.samplers.split(','):
+        for seed in seeds:
             for prob in problems:
-                if only and prob['name'] not in only or (prob['name'], s, seed) in done:
+                if only and prob['name'] not in only:
+                    continue
+                # several processes share the queue: a run is claimed by creating its file, and done runs are skipped
+                try:
+                    os.close(os.open(os.path.join(claims, '%s.%s.%d' % (prob['name'], s, seed)), os.O_CREAT | os.O_EXCL))
+                except FileExistsError:
                     continue
                 r = run(prob, s, seed)
                 with open(a.out, 'a') as f:

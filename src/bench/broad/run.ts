@@ -17,12 +17,16 @@ export interface ProblemRuns {
   seconds: number;
 }
 
-export async function runProblem(p: BroadProblem, algo: string, algoOptions: Record<string, unknown>, seeds: number): Promise<ProblemRuns> {
+/**
+ * `noisy` is what the study is told about its objective (StudyOptions.noisy); by default the noisy problems declare
+ * their noise, the others leave it to recommend ('auto').
+ */
+export async function runProblem(p: BroadProblem, algo: string, algoOptions: Record<string, unknown>, seeds: number, noisy: boolean | 'auto' = p.noise > 0 ? true : 'auto'): Promise<ProblemRuns> {
   const start = Date.now();
   const out: ProblemRuns = { problem: p.name, algo, algoOptions, regret: [], bestEvaluatedRegret: [], seconds: 0 };
   if (p.optimalBranch) out.optimalBranch = [];
   for (let seed = 0; seed < seeds; seed++) {
-    const study = await createStudy({ space: p.space(), sampler: createSampler(algo, algoOptions), seed });
+    const study = await createStudy({ space: p.space(), sampler: createSampler(algo, algoOptions), seed, noisy });
     const noise = Rng.derive(seed, 'bench-noise');
     let bestTrue = Infinity;
     // ask/tell, so the objective sees the flat params (optimize would pass the filled-in space)

@@ -83,7 +83,8 @@ export interface BroadReport {
 
 function cachePath(dir: string, spec: AlgoSpec, problem: string, seeds: number): string {
   const h = createHash('sha1').update(JSON.stringify(spec.options)).digest('hex').slice(0, 8);
-  return join(dir, `${spec.algo}-${h}-${problem}-s${seeds}.json`);
+  // (r2: recommend noise-aware; results of other versions are not reused)
+  return join(dir, `r2-${spec.algo}-${h}-${problem}-s${seeds}.json`);
 }
 
 /** Runs (or reads from `cache`) each algorithm on each selected problem, and compares with Optuna's reference. */
