@@ -25,6 +25,8 @@ for (const [name, options] of Object.entries(candidates)) {
     half: values.half as 'tuning',
     seeds: Number(values.seeds),
     cache: values.cache,
+    // the noiseless problems' results are their best observations (no GP fitted at every recommendation)
+    noiselessAs: false,
     onRun: (done, total, r) => process.stderr.write(`${name} [${done}/${total}] ${r.problem} ${r.seconds.toFixed(1)} s\n`),
   });
   results[name] = Object.fromEntries(report.rows.map((r) => [r.problem, []]));

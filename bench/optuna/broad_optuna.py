@@ -323,7 +323,7 @@ def collect(path, problems):
             rs = sorted((r for r in runs if r['problem'] == prob['name'] and r['sampler'] == s), key=lambda r: r['seed'])
             if not rs:
                 continue
-            e = dict(regret=[r['regret'] for r in rs])
+            e = dict(seeds=[r['seed'] for r in rs], regret=[r['regret'] for r in rs])
             if prob['noise'] > 0:
                 e['bestEvaluatedRegret'] = [r['bestEvaluatedRegret'] for r in rs]
             if 'optimalBranch' in rs[0]:
@@ -331,7 +331,7 @@ def collect(path, problems):
             by[s] = e
         ref[prob['name']] = by
     import optuna
-    json.dump(dict(optuna=optuna.__version__, seeds='0..9', problems=ref), sys.stdout, indent=1)
+    json.dump(dict(optuna=optuna.__version__, problems=ref), sys.stdout, indent=1)
     sys.stdout.write('\n')
 
 

@@ -5,7 +5,9 @@ import { samplerNames } from '../samplers/registry.js';
 import { ProgressBar } from './progress.js';
 import { formatTable } from './table.js';
 
-const fmt = (s: Summary | undefined) => (s ? `${s.median.toPrecision(3)} [${s.q25.toPrecision(2)}, ${s.q75.toPrecision(2)}]` : '-');
+/** median [q25, q75], and the number of seeds when it is not the run's. */
+const fmt = (s: Summary | undefined, seeds: number) =>
+  s ? `${s.median.toPrecision(3)} [${s.q25.toPrecision(2)}, ${s.q75.toPrecision(2)}]${s.n === seeds ? '' : ` (${s.n})`}` : '-';
 
 /** `parzen bench suite --suite broad`: per problem our median and quartiles beside Optuna's, then the tallies. */
 export async function broadSuite(o: { algo: string; algoOptions?: Record<string, unknown>; half: string; cache?: string; seeds: number; only?: string; json?: boolean }): Promise<void> {
@@ -33,11 +35,11 @@ export async function broadSuite(o: { algo: string; algoOptions?: Record<string,
 }
 
 export function printBroad(report: BroadReport): void {
-  console.log(`broad suite (${report.half}), median final regret [q25, q75] over ${report.seeds} seeds; Optuna ${report.optuna}`);
+  console.log(`broad suite (${report.half}), median final regret [q25, q75] over ${report.seeds} seeds (other counts in parentheses); Optuna ${report.optuna}`);
   console.log(formatTable([
     ['problem', 'half', 'budget', ...report.algos, ...OPTUNA_SAMPLERS.map((s) => `optuna ${s}`), 'p worse'],
     ...report.rows.map((r) => [
-      r.problem, r.half, r.budget, ...report.algos.map((a) => fmt(r.ours[a])), ...OPTUNA_SAMPLERS.map((s) => fmt(r.optuna[s])),
+      r.problem, r.half, r.budget, ...report.algos.map((a) => fmt(r.ours[a], report.seeds)), ...OPTUNA_SAMPLERS.map((s) => fmt(r.optuna[s], report.seeds)),
       r.vsOptunaTpe ? r.vsOptunaTpe.pWorse.toFixed(3) : '-',
     ]),
   ]));

@@ -134,12 +134,14 @@ describe('tpe options', () => {
 });
 
 describe('tpe search', () => {
-  it('beats random search on branin over 12 seeds (one-sided sign test, p < 0.01)', async () => {
+  it('beats random search on branin over 30 seeds (one-sided sign test, p < 0.01)', async () => {
+    // (30 seeds: at 60 trials random search lands within 0.05 of the optimum in about one seed in ten, so a dozen
+    // seeds test its luck more than TPE)
     let wins = 0;
-    for (let seed = 0; seed < 12; seed++) {
+    for (let seed = 0; seed < 30; seed++) {
       if ((await bestRegret(tpe(), 'branin', 60, seed)) < (await bestRegret(random(), 'branin', 60, seed))) wins++;
     }
-    assert.ok(signTestP(wins, 12) < 0.01, `tpe won ${wins} of 12`);
+    assert.ok(signTestP(wins, 30) < 0.01, `tpe won ${wins} of 30`);
   });
 
   it('finds the best branch of a conditional space and tunes the parameters inside it', async () => {

@@ -11,14 +11,18 @@ export const OPTUNA_SAMPLERS = ['tpe', 'tpe-mv', 'cmaes', 'random'] as const;
 export type OptunaSampler = (typeof OPTUNA_SAMPLERS)[number];
 
 interface OptunaRuns {
+  /** The seeds run (0..9 when complete). */
+  seeds?: number[];
   regret: number[];
   bestEvaluatedRegret?: number[];
   optimalBranch?: boolean[];
 }
 /** Optuna 3.1's per-seed results (bench/optuna/broad_optuna.py), by problem and sampler. */
-export const OPTUNA_REFERENCE = reference as unknown as { optuna: string; seeds: string; problems: Record<string, Partial<Record<OptunaSampler, OptunaRuns>>> };
+export const OPTUNA_REFERENCE = reference as unknown as { optuna: string; problems: Record<string, Partial<Record<OptunaSampler, OptunaRuns>>> };
 
 export interface Summary {
+  /** Number of seeds. */
+  n: number;
   median: number;
   q25: number;
   q75: number;
@@ -29,7 +33,7 @@ export interface Summary {
 }
 
 function summarize(r: OptunaRuns): Summary {
-  const s: Summary = { median: median(r.regret), q25: quantile(r.regret, 0.25), q75: quantile(r.regret, 0.75) };
+  const s: Summary = { n: r.regret.length, median: median(r.regret), q25: quantile(r.regret, 0.25), q75: quantile(r.regret, 0.75) };
   if (r.optimalBranch) s.optimalBranch = r.optimalBranch.filter(Boolean).length / r.optimalBranch.length;
   if (r.bestEvaluatedRegret) {
     const b = r.bestEvaluatedRegret;
@@ -81,10 +85,10 @@ export interface BroadReport {
   };
 }
 
-function cachePath(dir: string, spec: AlgoSpec, problem: string, seeds: number): string {
+function cachePath(dir: string, spec: AlgoSpec, problem: string, seeds: number, noisy: boolean | 'auto'): string {
   const h = createHash('sha1').update(JSON.stringify(spec.options)).digest('hex').slice(0, 8);
   // (r2: recommend noise-aware; results of other versions are not reused)
-  return join(dir, `r2-${spec.algo}-${h}-${problem}-s${seeds}.json`);
+  return join(dir, `r2-${spec.algo}-${h}-${problem}-s${seeds}${noisy === false ? '-best' : ''}.json`);
 }
 
 /** Runs (or reads from `cache`) each algorithm on each selected problem, and compares with Optuna's reference. */
@@ -94,6 +98,8 @@ export async function runBroadSuite(o: {
   seeds: number;
   only?: string[];
   cache?: string;
+  /** What the noiseless problems' studies are told (StudyOptions.noisy); the noisy problems declare their noise. */
+  noiselessAs?: false | 'auto';
   onRun?: (done: number, total: number, runs: ProblemRuns) => void;
 }): Promise<BroadReport> {
   const half = o.half ?? 'all';
@@ -103,7 +109,8 @@ export async function runBroadSuite(o: {
   let done = 0;
   for (const p of problems) {
     for (const spec of o.algos) {
-      const file = o.cache ? cachePath(o.cache, spec, p.name, o.seeds) : null;
+      const noisy = p.noise > 0 ? true : (o.noiselessAs ?? 'auto');
+      const file = o.cache ? cachePath(o.cache, spec, p.name, o.seeds, noisy) : null;
       let r: ProblemRuns | null = null;
       if (file) {
         try {
@@ -113,7 +120,7 @@ export async function runBroadSuite(o: {
         }
       }
       if (!r) {
-        r = await runProblem(p, spec.algo, spec.options, o.seeds);
+        r = await runProblem(p, spec.algo, spec.options, o.seeds, noisy);
         if (file) {
           writeFileSync(`${file}.tmp`, JSON.stringify(r));
           renameSync(`${file}.tmp`, file);
