@@ -12,7 +12,8 @@ define-by-run.
   /usr/bin/python3 bench/optuna/broad_optuna.py --collect bench/optuna/runs.jsonl > src/bench/broad/optuna-reference.json
 
 Each finished run is appended to --out as one JSON line. Several processes may share one --out: each claims a run
-by creating a file in --out.claims before running it (delete a claim whose run never finished to run it again).
+by creating a file in --out.claims before running it. To resume after an interruption, delete --out.claims: the
+runs in --out are claimed again at start, the interrupted ones are run again.
 """
 import argparse
 import json
@@ -356,6 +357,12 @@ def main():
     seeds = [int(v) for v in a.seed_list.split(',')] if a.seed_list else range(a.seeds)
     claims = a.out + '.claims'
     os.makedirs(claims, exist_ok=True)
+    if os.path.exists(a.out):
+        # the runs already in --out are claimed (after an interruption, delete --out.claims and start again)
+        for line in open(a.out):
+            if line.strip():
+                r = json.loads(line)
+                open(os.path.join(claims, '%s.%s.%d' % (r['problem'], r['sampler'], r['seed'])), 'a').close()
     for s in a.samplers.split(','):
         for seed in seeds:
             for prob in problems:
