@@ -56,8 +56,6 @@ export function movable(sampler: Sampler): boolean {
  * on the main thread, which is where asks go until the thread has loaded (`ready`).
  */
 export class SamplerThread {
-  /** @internal Asks answered by sampler threads in this process (for tests). */
-  static answered = 0;
   private readonly worker: Worker;
   private readonly sent: TrialRecord[] = [];
   private next = 0;
@@ -65,20 +63,25 @@ export class SamplerThread {
   private failure: Error | null = null;
   /** The thread has loaded the sampler and takes asks. */
   ready = false;
+  /** Resolves when `ready`. */
+  readonly loaded: Promise<void>;
+  private onLoaded: () => void = () => {};
 
   constructor(data: SamplerThreadData) {
+    this.loaded = new Promise((resolve) => (this.onLoaded = resolve));
     this.worker = new Worker(new URL('./sampler-worker.js', import.meta.url), { workerData: data });
     this.worker.on('message', (m: AnswerMessage) => {
-      if ('ready' in m) return void (this.ready = true);
+      if ('ready' in m) {
+        this.ready = true;
+        if (this.waiting.size === 0) this.worker.unref();
+        return this.onLoaded();
+      }
       const w = this.waiting.get(m.id);
       if (!w) return;
       this.waiting.delete(m.id);
       if (this.waiting.size === 0) this.worker.unref();
       if ('error' in m) w.reject(new Error(`sampler ${data.sampler}: ${m.error}`));
-      else {
-        SamplerThread.answered++;
-        w.resolve(m.points);
-      }
+      else w.resolve(m.points);
     });
     const fail = (e: Error) => {
       this.failure ??= e;
@@ -87,7 +90,6 @@ export class SamplerThread {
     };
     this.worker.on('error', (e) => fail(new Error(`sampler thread: ${e.message}`)));
     this.worker.on('exit', (code) => fail(new Error(`sampler thread exited with code ${code}`)));
-    this.worker.unref(); // (while idle)
   }
 
   suggest(trials: readonly TrialRecord[], settled: number, n: number, rng: AskStream): Promise<Params[]> {
