@@ -15,6 +15,7 @@ export { createStudy, Study, type StudyOptions, type AskOptions, type OptimizeOp
 export { fmin, type FminOptions } from './study/fmin.js';
 export { workerPool, WorkerPool, type WorkerPoolOptions } from './pool/worker-pool.js';
 export type { Objective, ObjectiveContext, ObjectiveModule } from './trial/objective.js';
+export { STATUS_OK, STATUS_FAIL } from './trial/objective.js';
 export type { ObjectiveSpec } from './study/runner.js';
 export type { TrialRecord, TrialResult, TrialState, FailReason, Direction } from './trial/trial.js';
 export type { Storage, StudyRecord, StudySpec } from './storage/storage.js';

@@ -1,3 +1,4 @@
+import { nearestName } from '../did-you-mean.js';
 import { SpaceError } from '../errors.js';
 import { HP_NAMES, type HpName, HpNode, makeNode, show } from './hp.js';
 import { SearchSpace } from './space.js';
@@ -28,7 +29,18 @@ function fromJson(node: unknown, path: string, key: string | null): unknown {
   const keys = Object.keys(obj);
   if (keys.length === 1 && keys[0] === 'const') return obj.const;
   const hpKeys = keys.filter((k) => NAMES.has(k));
-  if (hpKeys.length === 0) return Object.fromEntries(keys.map((k) => [k, fromJson(obj[k], `${path}.${k}`, k)]));
+  if (hpKeys.length === 0) {
+    // `{ "unifrom": [-5, 5] }` is a typo, not a constant: arguments under a name close to a distribution's
+    for (const k of keys) {
+      const near = Array.isArray(obj[k]) ? nearestName(k, HP_NAMES) : null;
+      if (near !== null) {
+        throw new SpaceError(
+          `${path}.${k}: unknown distribution ${show(k)}; did you mean "${near}"? (for a constant object, write { "const": { ... } })`,
+        );
+      }
+    }
+    return Object.fromEntries(keys.map((k) => [k, fromJson(obj[k], `${path}.${k}`, k)]));
+  }
   if (hpKeys.length > 1) throw new SpaceError(`${path}: one distribution per object (found ${hpKeys.join(', ')})`);
   const fn = hpKeys[0] as HpName;
   const extra = keys.filter((k) => k !== fn && k !== 'label');

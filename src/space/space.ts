@@ -195,8 +195,9 @@ export function space<const S>(tree: S): SearchSpace<Filled<S>> {
 }
 
 /**
- * hyperopt's `space_eval` for code that has choice *indices* (as hyperopt's `fmin` returns):
- * fills the tree from `{ label: value }` where every choice is given by its index.
+ * hyperopt's `space_eval`: fills the tree from `{ label: value }` as `fmin` and `study.bestTrial.params` return it
+ * (a choice of constants by its option, a choice of structures by its index), or with every choice by its index, as
+ * hyperopt's `fmin` returns it. A choice value that is one of its options is taken as that option.
  */
 export function spaceEval<const S>(tree: S, indices: Readonly<Record<string, Value>>): Filled<S> {
   const s = space(tree);
@@ -206,10 +207,11 @@ export function spaceEval<const S>(tree: S, indices: Readonly<Record<string, Val
     const v = indices[d.label];
     if (v === undefined) throw new SpaceError(`spaceEval: ${show(d.label)} is missing`);
     if (d.isChoice) {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= d.cardinality) {
-        throw new SpaceError(`spaceEval: ${show(d.label)} must be an option index in [0, ${d.cardinality - 1}] (got ${show(v)})`);
+      if (d.optionIndex(v) >= 0) params[d.label] = v; // as recorded: the option itself, or the index of a structure
+      else if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < d.cardinality) params[d.label] = d.optionValue(v);
+      else {
+        throw new SpaceError(`spaceEval: ${show(d.label)} must be one of its options or an option index in [0, ${d.cardinality - 1}] (got ${show(v)})`);
       }
-      params[d.label] = d.optionValue(v);
     } else params[d.label] = v;
   }
   return s.toObject(params);

@@ -39,12 +39,30 @@ export function checkObjectiveModule(o: ObjectiveModule): void {
   if (o.export !== undefined && typeof o.export !== 'string') throw new OptionsError('objective.export must be a string');
 }
 
-/** Turns whatever an objective returned into a trial result: non-finite or non-numeric values fail as 'nan'. */
+/** hyperopt's statuses of an objective's result dict: `{ loss, status: STATUS_OK }` or `{ status: STATUS_FAIL, ... }`. */
+export const STATUS_OK = 'ok';
+export const STATUS_FAIL = 'fail';
+
+/**
+ * Turns whatever an objective returned into a trial result: non-finite or non-numeric values fail as 'nan';
+ * `{ status: 'fail' }` (hyperopt's STATUS_FAIL) fails as 'reported', with its `failure`/`message`/`error` string as message.
+ */
 export function resultFromReturn(returned: unknown): TrialResult {
   let value: unknown = returned;
   let attrs: Record<string, unknown> | undefined;
   if (returned !== null && typeof returned === 'object') {
     const r = returned as Record<string, unknown>;
+    if ('status' in r) {
+      const { status, ...rest } = r;
+      if (status === STATUS_FAIL) {
+        const why = [rest.failure, rest.message, rest.error].find((m) => typeof m === 'string') as string | undefined;
+        return withAttrs({ state: 'fail', reason: 'reported', message: bounded(why ?? "objective returned status 'fail'", MAX_MESSAGE) }, rest);
+      }
+      if (status !== STATUS_OK) {
+        return fail('nan', `objective returned status ${describe(status)}; expected '${STATUS_OK}' or '${STATUS_FAIL}'`);
+      }
+      return resultFromReturn(rest);
+    }
     const key = 'value' in r ? 'value' : 'loss' in r ? 'loss' : null;
     if (key === null) return fail('nan', `objective returned an object without "value" or "loss" (${describe(returned)})`);
     value = r[key];
@@ -67,10 +85,14 @@ export function resultFromError(error: unknown, reason: FailReason = 'threw'): T
         extra[k] = String(v);
       }
     }
-    const attrs: Record<string, unknown> = { errorName: error.name, ...(Object.keys(extra).length ? { error: extra } : {}) };
-    return { state: 'fail', reason, message: error.message || error.name, attrs };
+    const attrs: Record<string, unknown> = {
+      errorName: error.name,
+      ...(Object.keys(extra).length ? { error: extra } : {}),
+      ...(typeof error.stack === 'string' ? { stack: bounded(error.stack, MAX_STACK) } : {}),
+    };
+    return { state: 'fail', reason, message: bounded(error.message || error.name, MAX_MESSAGE), attrs };
   }
-  return { state: 'fail', reason, message: `objective threw ${describe(error)}` };
+  return { state: 'fail', reason, message: bounded(`objective threw ${describe(error)}`, MAX_MESSAGE) };
 }
 
 /**
@@ -92,6 +114,19 @@ export function cloneableResult(result: TrialResult): TrialResult {
     }
     return { ...result, attrs };
   }
+}
+
+/** A failed trial keeps at most this many characters of its error's message, and of its stack (in attrs.stack). */
+export const MAX_MESSAGE = 2000;
+export const MAX_STACK = 4000;
+
+/** `s` cut to `max` characters, saying how much was cut. */
+export function bounded(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max)}… (${s.length - max} more characters)`;
+}
+
+function withAttrs(result: TrialResult, attrs: Record<string, unknown>): TrialResult {
+  return Object.keys(attrs).length ? { ...result, attrs } : result;
 }
 
 export function fail(reason: FailReason, message: string): TrialResult {

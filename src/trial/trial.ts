@@ -4,11 +4,11 @@ export type Direction = 'minimize' | 'maximize';
 export type TrialState = 'running' | 'complete' | 'pruned' | 'fail';
 
 /**
- * Why a trial failed: the objective threw, returned NaN/±Infinity/a non-number, ran past its timeout,
+ * Why a trial failed: the objective threw, reported a failure (hyperopt's `status: 'fail'`), returned NaN/±Infinity/a non-number, ran past its timeout,
  * killed its worker, exhausted its worker's memory cap (oom), was cut off by a stop, or its process stopped
  * beating (stale).
  */
-export type FailReason = 'threw' | 'nan' | 'timeout' | 'crashed' | 'oom' | 'interrupted' | 'stale';
+export type FailReason = 'threw' | 'reported' | 'nan' | 'timeout' | 'crashed' | 'oom' | 'interrupted' | 'stale';
 
 /** Failures that say nothing about the params (the run was stopped or its process died): they do not use up the budget. */
 export const INFRASTRUCTURE_FAILURES: readonly FailReason[] = ['interrupted', 'stale'];
