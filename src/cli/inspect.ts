@@ -8,6 +8,8 @@ import { bestOf, type TrialRecord } from '../trial/trial.js';
 import { trialJson } from './run.js';
 import { formatTable } from './table.js';
 
+const TRIAL_STATES = ['running', 'complete', 'pruned', 'fail'];
+
 const STORAGE_HELP = 'where the studies live: sqlite:FILE, postgres://user@host:port/db or memory';
 
 /**
@@ -47,12 +49,17 @@ export function registerInspect(program: Command): void {
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
     .option('--json', 'print JSON (one document with every trial)')
     .option('--csv', 'print CSV, one row per trial, params as columns params.<label>')
-    .action(async (o: { study: string; storage: string; json?: boolean; csv?: boolean }) => {
+    .option('--state <state>', 'only the trials in this state: running, complete, pruned or fail (failures with their message; --json adds the stack)')
+    .action(async (o: { study: string; storage: string; json?: boolean; csv?: boolean; state?: string }) => {
       if (o.json && o.csv) throw new OptionsError('--json and --csv exclude each other');
-      await withStudy(o.storage, o.study, async (study, trials) => {
+      if (o.state !== undefined && !TRIAL_STATES.includes(o.state)) {
+        throw new OptionsError(`--state must be one of ${TRIAL_STATES.join(', ')} (got ${JSON.stringify(o.state)})`);
+      }
+      await withStudy(o.storage, o.study, async (study, all) => {
+        const trials = o.state === undefined ? all : all.filter((t) => t.state === o.state);
         if (o.json) return void process.stdout.write(`${JSON.stringify({ study: study.name, trials: trials.map((t) => trialRow(t)) })}\n`);
         if (o.csv) return void process.stdout.write(trialsCsv(study, trials));
-        if (trials.length === 0) return void console.log(`study ${study.name} has no trials yet`);
+        if (trials.length === 0) return void console.log(`study ${study.name} has no ${o.state === undefined ? '' : `${o.state} `}trials yet`);
         const labels = paramLabels(study, trials);
         console.log(
           formatTable([

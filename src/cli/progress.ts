@@ -17,6 +17,7 @@ export class ProgressBar {
   private readonly bar: cliProgress.SingleBar | null;
   private readonly start = Date.now();
   private lastPush = 0;
+  private stopped = false;
   private latest: { done: number; line: ProgressLine } | null = null;
 
   constructor(total: number, enabled: boolean, unit = 'trials') {
@@ -48,7 +49,15 @@ export class ProgressBar {
     this.push(done, line, now);
   }
 
+  /** Writes `text` (output of an objective) to stderr, clearing the bar's line first and drawing the bar again after. */
+  log(text: string): void {
+    if (!this.bar || this.stopped) return void process.stderr.write(text);
+    process.stderr.write(`\r\x1b[K${text}${text.endsWith('\n') ? '' : '\n'}`);
+    (this.bar as unknown as { render(force: boolean): void }).render(true);
+  }
+
   stop(): void {
+    this.stopped = true;
     if (this.bar && this.latest) this.push(this.latest.done, this.latest.line, Date.now());
     this.bar?.stop();
   }

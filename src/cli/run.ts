@@ -8,6 +8,7 @@ import type { TrialRecord } from '../trial/trial.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import { jsonObject, nonNegativeInt, positiveInt } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';
+import { divertStdout } from './output.js';
 import { ProgressBar } from './progress.js';
 
 interface RunFlags {
@@ -67,88 +68,115 @@ export function registerRun(program: Command): void {
       if (flags.direction !== undefined && flags.direction !== 'minimize' && flags.direction !== 'maximize') {
         throw new OptionsError(`--direction must be minimize or maximize (got ${JSON.stringify(flags.direction)})`);
       }
-      const { space: moduleSpace } = await loadObjective(modulePath, flags.export);
-      const space = flags.space ? loadSpaceFile(flags.space) : moduleSpace;
-      if (!space) throw new OptionsError(`${modulePath} exports no \`space\`; give one with --space FILE.json`);
-      const storage = await openStorage(flags.storage);
-      // First Ctrl-C: stop asking, record running trials as interrupted (they don't use up the budget); second: quit.
-      const stop = new AbortController();
-      const onSigint = () => {
-        if (stop.signal.aborted) process.exit(130);
-        process.stderr.write(`\nparzen: stopping; running trials have ${flags.grace} ms to finish (Ctrl-C again to quit now)\n`);
-        stop.abort();
-      };
-      process.on('SIGINT', onSigint);
-      process.on('SIGTERM', onSigint);
+      // The objective's own output (at import, or per trial in the workers) goes to stderr: stdout is this command's.
+      const out = divertStdout();
       try {
-        const existing = flags.study !== undefined ? await storage.getStudy(flags.study) : null;
-        // Continuing a study without --algo: its stored algorithm and options, so the search goes on as it began.
-        const algo = flags.algo ?? existing?.sampler.name ?? 'random';
-        const algoOptions = flags.algoOptions ?? (flags.algo === undefined ? existing?.sampler.options : undefined);
-        if (!samplerNames().includes(algo)) {
-          throw new OptionsError(`study ${JSON.stringify(flags.study)} was run with algorithm ${JSON.stringify(algo)}, unknown here; pick one with --algo`);
-        }
-        if (existing && flags.seed !== undefined && flags.seed !== existing.seed && !flags.json) {
-          process.stderr.write(`parzen: study ${existing.name} keeps its seed ${existing.seed} (--seed ${flags.seed} ignored)\n`);
-        }
-        const study = await createStudy({
-          space,
-          direction: flags.direction,
-          seed: flags.seed,
-          sampler: createSampler(algo, { ...algoOptions }),
-          storage,
-          name: flags.study,
-          resume: flags.study !== undefined,
-        });
-        const before = study.cached.filter((t) => t && countsAgainstBudget(t)).length;
-        if (existing && !flags.json) {
-          console.log(`continuing study ${study.name}: ${before} of ${flags.maxEvals} trials already done or running, ${algo}`);
-        }
-        const bar = new ProgressBar(flags.maxEvals, !flags.json);
-        // Always in worker threads: a trial that hangs or kills its thread fails alone.
-        await study.optimize({ module: resolve(modulePath), export: flags.export }, {
-          nTrials: flags.maxEvals,
-          concurrency: flags.concurrency,
-          trialTimeoutMs: flags.trialTimeout,
-          heartbeatMs: flags.heartbeat,
-          signal: stop.signal,
-          graceMs: flags.grace,
-          prefetch: flags.prefetch,
-          maxMemoryMb: flags.maxMemoryMb,
-          onProgress: (p) => bar.update(p.done, p),
-        });
-        bar.stop();
-        const trials = await study.trials();
-        const best = await study.recommend();
-        if (flags.json) {
-          const out = {
-            study: study.name,
-            algo,
-            storage: redact(flags.storage),
-            seed: study.seed,
-            direction: study.direction,
-            best: best && trialJson(best, study.space.toObject(best.params)),
-            trials: trials.map((t) => trialJson(t)),
-          };
-          process.stdout.write(`${JSON.stringify(out)}\n`);
-        } else {
-          const failed = trials.filter((t) => t.state === 'fail').length;
-          console.log(`study ${study.name}: ${trials.length} trials (${failed} failed), ${algo}, seed ${study.seed}`);
-          if (best) {
-            console.log(`best value ${best.value} at trial ${best.number}`);
-            console.log(`params ${JSON.stringify(best.params)}`);
-          } else console.log('no trial completed');
-          if (stop.signal.aborted) console.log('stopped early; run the same command again to continue');
-          if (flags.storage !== 'memory') console.log(`stored in ${redact(flags.storage)}; continue with --study ${quoteArg(study.name)}`);
-        }
+        await runCommand(modulePath, flags, out);
       } finally {
-        process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigint);
-        await storage.close();
+        out.restore();
       }
-      if (stop.signal.aborted) process.exit(130);
     });
 }
+
+async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<typeof divertStdout>): Promise<void> {
+  const say = (line: string) => out.write(`${line}\n`);
+  const { space: moduleSpace } = await loadObjective(modulePath, flags.export);
+  const space = flags.space ? loadSpaceFile(flags.space) : moduleSpace;
+  if (!space) throw new OptionsError(`${modulePath} exports no \`space\`; give one with --space FILE.json`);
+  const storage = await openStorage(flags.storage);
+  // First Ctrl-C: stop asking, record running trials as interrupted (they don't use up the budget); second: quit.
+  const stop = new AbortController();
+  const onSigint = () => {
+    if (stop.signal.aborted) process.exit(130);
+    process.stderr.write(`\nparzen: stopping; running trials have ${flags.grace} ms to finish (Ctrl-C again to quit now)\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  let allFailed: TrialRecord | null = null;
+  let studyName = flags.study ?? '';
+  try {
+    const existing = flags.study !== undefined ? await storage.getStudy(flags.study) : null;
+    // Continuing a study without --algo: its stored algorithm and options, so the search goes on as it began.
+    const algo = flags.algo ?? existing?.sampler.name ?? 'random';
+    const algoOptions = flags.algoOptions ?? (flags.algo === undefined ? existing?.sampler.options : undefined);
+    if (!samplerNames().includes(algo)) {
+      throw new OptionsError(`study ${JSON.stringify(flags.study)} was run with algorithm ${JSON.stringify(algo)}, unknown here; pick one with --algo`);
+    }
+    if (existing && flags.seed !== undefined && flags.seed !== existing.seed && !flags.json) {
+      process.stderr.write(`parzen: study ${existing.name} keeps its seed ${existing.seed} (--seed ${flags.seed} ignored)\n`);
+    }
+    const study = await createStudy({
+      space,
+      direction: flags.direction,
+      seed: flags.seed,
+      sampler: createSampler(algo, { ...algoOptions }),
+      storage,
+      name: flags.study,
+      resume: flags.study !== undefined,
+    });
+    const before = study.cached.filter((t) => t && countsAgainstBudget(t)).length;
+    if (existing && !flags.json) {
+      say(`continuing study ${study.name}: ${before} of ${flags.maxEvals} trials already done or running, ${algo}`);
+    }
+    const bar = new ProgressBar(flags.maxEvals, !flags.json);
+    out.setBar(bar);
+    // Always in worker threads: a trial that hangs or kills its thread fails alone.
+    await study.optimize({ module: resolve(modulePath), export: flags.export }, {
+      nTrials: flags.maxEvals,
+      concurrency: flags.concurrency,
+      trialTimeoutMs: flags.trialTimeout,
+      heartbeatMs: flags.heartbeat,
+      signal: stop.signal,
+      graceMs: flags.grace,
+      prefetch: flags.prefetch,
+      maxMemoryMb: flags.maxMemoryMb,
+      onProgress: (p) => bar.update(p.done, p),
+    });
+    bar.stop();
+    const trials = await study.trials();
+    const best = await study.recommend();
+    studyName = study.name;
+    // Every trial failed (not merely stopped): the run failed, with the first failure's message.
+    if (!best && !stop.signal.aborted) allFailed = trials.find((t) => t.state === 'fail' && countsAgainstBudget(t)) ?? null;
+    if (flags.json) {
+      const doc = {
+        study: study.name,
+        algo,
+        storage: redact(flags.storage),
+        seed: study.seed,
+        direction: study.direction,
+        best: best && trialJson(best, study.space.toObject(best.params)),
+        trials: trials.map((t) => trialJson(t)),
+      };
+      out.write(`${JSON.stringify(doc)}\n`);
+    } else {
+      const failed = trials.filter((t) => t.state === 'fail').length;
+      say(`study ${study.name}: ${trials.length} trials (${failed} failed), ${algo}, seed ${study.seed}`);
+      if (best) {
+        say(`best value ${best.value} at trial ${best.number}`);
+        say(`params ${JSON.stringify(best.params)}`);
+      } else say('no trial completed');
+      if (stop.signal.aborted) say('stopped early; run the same command again to continue');
+      if (flags.storage !== 'memory') say(`stored in ${redact(flags.storage)}; continue with --study ${quoteArg(study.name)}`);
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await storage.close();
+  }
+  if (stop.signal.aborted) process.exit(130);
+  if (allFailed) {
+    const first = allFailed;
+    throw new RunFailedError(
+      `every trial failed; the first (trial ${first.number}) ${first.failReason === 'threw' ? 'threw' : `failed (${first.failReason})`}: ${first.failMessage}` +
+        (flags.json || flags.storage === 'memory' ? '' : `\n  see them all with: parzen trials --state fail --study ${quoteArg(studyName)} --storage ${quoteArg(redact(flags.storage))}`),
+    );
+  }
+}
+
+/** `parzen run` ran, but not one trial completed: exit code 1 with the first failure's message. */
+class RunFailedError extends Error {}
 
 /** A trial as the CLI prints it in JSON. */
 export function trialJson(t: TrialRecord, config?: unknown): Record<string, unknown> {
