@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { OptionsError } from '../errors.js';
+import { checkKeys } from '../options.js';
 import { checkObjectiveModule, isObjectiveModule, type ObjectiveModule } from '../trial/objective.js';
 import { PoolEvaluator } from './pool.js';
 
@@ -57,6 +58,7 @@ export class WorkerPool {
 }
 
 /** Starts the worker threads of an objective module, to be used by several `optimize` runs (see WorkerPool). */
-export function workerPool(objective: ObjectiveModule, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
+export async function workerPool(objective: ObjectiveModule, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
+  checkKeys(options, { concurrency: true, maxMemoryMb: true } satisfies { readonly [K in keyof Required<WorkerPoolOptions>]: true }, 'workerPool');
   return WorkerPool.open(objective, options);
 }

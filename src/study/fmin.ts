@@ -4,14 +4,15 @@ import type { Filled } from '../space/hp.js';
 import type { Params } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
 import type { Objective } from '../trial/objective.js';
-import { createStudy, type Progress } from './study.js';
+import { checkKeys } from '../options.js';
+import { createStudy, type Progress, type SamplerFactoryLike, samplerFrom } from './study.js';
 
 export interface FminOptions<S = unknown> {
   /** The objective; it receives the space filled with values (typed from `space`) and returns the loss (or `{ loss, ... }`). */
   fn: Objective<Filled<S>>;
   space: S;
-  /** A sampler, e.g. `tpe.suggest`, `rand.suggest`, `gp({...})`. Default: random search. */
-  algo?: Sampler;
+  /** A sampler, e.g. `tpe.suggest`, `rand.suggest`, `gp({...})` (a sampler factory such as `tpe` means its `.suggest`). Default: random search. */
+  algo?: Sampler | SamplerFactoryLike;
   maxEvals: number;
   seed?: number;
   /** fmin minimizes, as hyperopt; pass 'maximize' to maximize. */
@@ -26,15 +27,21 @@ export interface FminOptions<S = unknown> {
   onProgress?: (p: Progress) => void;
 }
 
+const FMIN_KEYS = {
+  fn: true, space: true, algo: true, maxEvals: true, seed: true, direction: true, concurrency: true, trialTimeoutMs: true,
+  storage: true, studyName: true, signal: true, onProgress: true,
+} as const satisfies { readonly [K in keyof Required<FminOptions>]: true };
+
 /**
  * hyperopt's fmin: minimizes `fn` over `space` and returns the best params keyed by label
  * (choices give the option, or its index when the options are structures; see `spaceEval`).
  */
 export async function fmin<const S>(options: FminOptions<S>): Promise<Params> {
+  checkKeys(options, FMIN_KEYS, 'fmin');
   if (typeof options?.fn !== 'function') throw new OptionsError('fmin: options.fn must be a function');
   const study = await createStudy({
     space: options.space,
-    sampler: options.algo,
+    sampler: samplerFrom(options.algo, 'fmin: options.algo'),
     seed: options.seed,
     direction: options.direction,
     storage: options.storage,

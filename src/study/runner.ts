@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { OptionsError, TrialStateError } from '../errors.js';
+import { checkKeys } from '../options.js';
 import { type Evaluation, type Evaluator, type CancelReason, InProcessEvaluator } from '../pool/evaluator.js';
 import { WorkerPool } from '../pool/worker-pool.js';
 import { Rng } from '../rng.js';
@@ -101,6 +102,7 @@ export interface OptimizeOptions {
 export type ObjectiveSpec<C = any> = Objective<C> | ObjectiveModule | WorkerPool;
 
 export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, options: OptimizeOptions): Promise<ConfiguredTrial<C> | null> {
+  checkKeys(options, OPTIMIZE_KEYS, 'optimize');
   const { nTrials, trialTimeoutMs, signal, onProgress, heartbeatMs = 10_000, graceMs = 10_000, prefetch = 0, reproducible = true } = options;
   const given = objective instanceof WorkerPool ? objective : null;
   const isModule = given === null && isObjectiveModule(objective);
@@ -149,6 +151,11 @@ export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, 
     if (!given) await evaluator.close();
   }
 }
+
+const OPTIMIZE_KEYS = {
+  nTrials: true, concurrency: true, trialTimeoutMs: true, signal: true, graceMs: true, prefetch: true, reproducible: true,
+  onProgress: true, heartbeatMs: true, maxMemoryMb: true, samplerThread: true,
+} as const satisfies { readonly [K in keyof Required<OptimizeOptions>]: true };
 
 /** A claimed trial's lease, in heartbeats: a trial missing this many beats in a row is stale. */
 const LEASE_BEATS = 3;

@@ -8,6 +8,7 @@ import { parseSpaceJson, spaceToJson } from '../space/json.js';
 import type { Filled } from '../space/hp.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
 import { MemoryStorage } from '../storage/memory.js';
+import { checkKeys } from '../options.js';
 import { openStorage } from '../storage/open.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
 import { Asked, type AskedTrial, type ConfiguredTrial, withConfig } from '../trial/asked.js';
@@ -35,8 +36,8 @@ export interface StudyOptions<S = unknown> {
    * own; naming another here is an error, except for a study whose generator this version no longer has.
    */
   rng?: Generator;
-  /** Default: random search. */
-  sampler?: Sampler;
+  /** Default: random search (resuming: the study's own). A sampler factory such as `tpe` means its `.suggest`. */
+  sampler?: Sampler | SamplerFactoryLike;
   /**
    * Where the study lives: a Storage, or its URL, opened for the study (and closed by `study.close()`): `memory`,
    * `sqlite:PATH` (e.g. `sqlite:./parzen.db`, which `parzen studies` reads) or `postgres://user@host:port/db`.
@@ -66,6 +67,7 @@ export interface AskOptions {
 
 /** Compiles options, creates or resumes a study in its storage. */
 export async function createStudy<const S = unknown>(options: StudyOptions<S> = {}): Promise<Study<Filled<S>>> {
+  checkKeys(options, STUDY_KEYS, 'createStudy');
   const owned = typeof options.storage === 'string';
   const storage = await storageFrom(options.storage, 'createStudy: options.storage');
   try {
@@ -78,6 +80,31 @@ export async function createStudy<const S = unknown>(options: StudyOptions<S> = 
   }
 }
 
+/** A sampler factory with a default instance, as `tpe` (whose `.suggest` is the sampler hyperopt users pass). */
+export type SamplerFactoryLike = ((...args: never[]) => Sampler) & { readonly suggest: Sampler };
+
+/**
+ * The sampler meant by `given`: a Sampler, or a factory's `.suggest` (`fmin({ algo: tpe })` means `tpe.suggest`, as a
+ * hyperopt user expects); anything else is an OptionsError saying what to pass.
+ */
+export function samplerFrom(given: unknown, where: string): Sampler | undefined {
+  if (given === undefined) return undefined;
+  if (isSampler(given)) return given;
+  if (typeof given === 'function' && isSampler((given as { suggest?: unknown }).suggest)) return (given as SamplerFactoryLike).suggest;
+  const what = typeof given === 'function' ? `a function${given.name ? ` (${given.name})` : ''}` : JSON.stringify(given) ?? String(given);
+  throw new OptionsError(`${where} must be a sampler, such as tpe.suggest, rand.suggest or tpe({ gamma: 0.2 }) (got ${what})`);
+}
+
+function isSampler(x: unknown): x is Sampler {
+  return x !== null && typeof x === 'object' && typeof (x as Sampler).suggest === 'function' && typeof (x as Sampler).name === 'string';
+}
+
+const STUDY_KEYS = {
+  space: true, direction: true, seed: true, rng: true, sampler: true, storage: true, name: true, resume: true,
+} as const satisfies { readonly [K in keyof Required<StudyOptions>]: true };
+
+const ASK_KEYS = { leaseMs: true, budget: true } as const satisfies { readonly [K in keyof Required<AskOptions>]: true };
+
 /** A Storage as given, or opened from its URL; `where` names the option in errors. */
 export async function storageFrom(given: Storage | string | undefined, where: string): Promise<Storage> {
   if (given === undefined) return new MemoryStorage();
@@ -89,7 +116,7 @@ export async function storageFrom(given: Storage | string | undefined, where: st
 }
 
 async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise<Study<Filled<S>>> {
-  const sampler = options.sampler ?? random();
+  const sampler = samplerFrom(options.sampler, 'createStudy: options.sampler') ?? random();
   const name = options.name ?? `study-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
   if (options.direction !== undefined && options.direction !== 'minimize' && options.direction !== 'maximize') {
     throw new OptionsError(`options.direction must be "minimize" or "maximize" (got ${JSON.stringify(options.direction)})`);
@@ -270,6 +297,7 @@ export class Study<C = unknown> {
    */
   async ask(n = 1, options: AskOptions = {}): Promise<AskedTrial<C>[]> {
     if (!Number.isInteger(n) || n < 1) throw new OptionsError(`ask: n must be a positive integer (got ${n})`);
+    checkKeys(options, ASK_KEYS, 'ask');
     const { leaseMs, budget } = options;
     if (leaseMs !== undefined && !(Number.isFinite(leaseMs) && leaseMs > 0)) {
       throw new OptionsError(`ask: options.leaseMs must be a positive number of ms (got ${leaseMs})`);

@@ -1,3 +1,4 @@
+import { didYouMean } from '../../did-you-mean.js';
 import { OptionsError } from '../../errors.js';
 
 /** Options of the TPE sampler; every field is optional and JSON-serialisable (it is stored with the study). */
@@ -92,7 +93,7 @@ export function resolveTpeOptions(o: TpeOptions): ResolvedTpeOptions {
   if (!(preset in TPE_PRESETS)) throw new OptionsError(`tpe: options.preset must be one of ${Object.keys(TPE_PRESETS).join(', ')} (got ${JSON.stringify(preset)})`);
   const defaults = TPE_PRESETS[preset];
   const known = ['preset', ...Object.keys(defaults)];
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`tpe: unknown option ${JSON.stringify(k)}; known: ${known.join(', ')}`);
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`tpe: unknown option ${JSON.stringify(k)}${didYouMean(k, known)}; known: ${known.join(', ')}`);
   const given = Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'preset');
   const r = { ...defaults, ...Object.fromEntries(given) } as ResolvedTpeOptions;
   const int = (k: keyof ResolvedTpeOptions, min: number) => {
