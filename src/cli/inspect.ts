@@ -137,7 +137,10 @@ async function withStudy(url: string, name: string, body: (study: StudyRecord, t
 }
 
 function studyJson(s: StudyRecord): Record<string, unknown> {
-  return { name: s.name, direction: s.direction, sampler: s.sampler, seed: s.seed, createdAt: s.createdAt, space: s.space };
+  return {
+    name: s.name, direction: s.direction, sampler: s.sampler, samplerSwitches: s.samplerSwitches ?? [], seed: s.seed, createdAt: s.createdAt,
+    space: s.space,
+  };
 }
 
 /** A trial in JSON output: the run command's shape plus its owner. */

@@ -16,6 +16,7 @@ interface RunFlags {
   space?: string;
   algo?: string;
   algoOptions?: Record<string, unknown>;
+  switchAlgo?: boolean;
   maxEvals: number;
   seed?: number;
   direction?: 'minimize' | 'maximize';
@@ -39,6 +40,7 @@ export function registerRun(program: Command): void {
     .option('--space <file.json>', "a JSON search space (default: the module's `space` export)")
     .option('--algo <name>', `search algorithm: ${samplerNames().join(', ')} (default: the study's own when continuing one, else random)`)
     .option('--algo-options <json>', 'options of the algorithm as a JSON object, e.g. \'{"points": 10}\'', jsonObject)
+    .option('--switch-algo', "continuing a study with another --algo or --algo-options: switch to it (recorded in the study) instead of refusing")
     .option('--max-evals <n>', "total number of trials of the study (a continued study's finished trials count)", positiveInt, 100)
     .option('--seed <s>', 'seed of every random choice (default 0; a continued study keeps its own)', nonNegativeInt)
     .option('--direction <dir>', 'minimize or maximize (default minimize; a continued study keeps its own)')
@@ -97,12 +99,10 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
   let studyName = flags.study ?? '';
   try {
     const existing = flags.study !== undefined ? await storage.getStudy(flags.study) : null;
-    // Continuing a study without --algo: its stored algorithm and options, so the search goes on as it began.
-    const algo = flags.algo ?? existing?.sampler.name ?? 'random';
-    const algoOptions = flags.algoOptions ?? (flags.algo === undefined ? existing?.sampler.options : undefined);
-    if (!samplerNames().includes(algo)) {
-      throw new OptionsError(`study ${JSON.stringify(flags.study)} was run with algorithm ${JSON.stringify(algo)}, unknown here; pick one with --algo`);
-    }
+    // Continuing a study: its stored algorithm and options (createStudy rebuilds them), so the search goes on as it
+    // began; another --algo or --algo-options is an error unless --switch-algo says to switch (recorded in the study).
+    const sameAlgo = existing && (flags.algo === undefined || flags.algo === existing.sampler.name) && flags.algoOptions === undefined;
+    const sampler = sameAlgo ? undefined : createSampler(flags.algo ?? existing?.sampler.name ?? 'random', { ...flags.algoOptions });
     if (existing && flags.seed !== undefined && flags.seed !== existing.seed && !flags.json) {
       process.stderr.write(`parzen: study ${existing.name} keeps its seed ${existing.seed} (--seed ${flags.seed} ignored)\n`);
     }
@@ -110,11 +110,13 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
       space,
       direction: flags.direction,
       seed: flags.seed,
-      sampler: createSampler(algo, { ...algoOptions }),
+      sampler,
+      switchSampler: flags.switchAlgo === true,
       storage,
       name: flags.study,
       resume: flags.study !== undefined,
     });
+    const algo = study.record.sampler.name;
     const before = study.cached.filter((t) => t && countsAgainstBudget(t)).length;
     if (existing && !flags.json) {
       say(`continuing study ${study.name}: ${before} of ${flags.maxEvals} trials already done or running, ${algo}`);

@@ -5,7 +5,7 @@ import type { TrialRecord, TrialResult, TrialState } from '../trial/trial.js';
 import { bestOf } from '../trial/trial.js';
 import { alreadyFinished, finishRecord, freeze, NO_ATTRS, staleMessage } from './schema.js';
 import {
-  type ClaimOptions, countsAgainstBudget, type Storage, type StudyRecord, type StudySpec, type StudySummary,
+  type ClaimOptions, countsAgainstBudget, type SamplerSpec, type SamplerSwitch, type Storage, type StudyRecord, type StudySpec, type StudySummary,
 } from './storage.js';
 
 /** A study's trials by number, and how many of them count against a budget (kept as they change: no scan per claim). */
@@ -26,9 +26,19 @@ export class MemoryStorage implements Storage {
 
   async createStudy(spec: StudySpec): Promise<StudyRecord> {
     if (this.studies.some((s) => s.name === spec.name)) throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
-    const rec: StudyRecord = Object.freeze({ rng: DEFAULT_GENERATOR, ...structuredClone(spec), id: this.studies.length + 1, createdAt: Date.now() });
+    const rec: StudyRecord = Object.freeze({ rng: DEFAULT_GENERATOR, ...structuredClone(spec), id: this.studies.length + 1, createdAt: Date.now(), samplerSwitches: [] });
     this.studies.push(rec);
     this.trialsByStudy.set(rec.id, { list: [], counted: 0 });
+    return rec;
+  }
+
+  async switchSampler(studyId: number, to: SamplerSpec): Promise<StudyRecord> {
+    const i = this.studies.findIndex((s) => s.id === studyId);
+    if (i < 0) throw new StudyError(`study id ${studyId} does not exist`);
+    const cur = this.studies[i];
+    const change: SamplerSwitch = { from: cur.sampler, to: structuredClone(to), atTrial: this.study(studyId).list.length, at: Date.now() };
+    const rec: StudyRecord = Object.freeze({ ...cur, sampler: change.to, samplerSwitches: Object.freeze([...(cur.samplerSwitches ?? []), change]) });
+    this.studies[i] = rec;
     return rec;
   }
 

@@ -8,7 +8,7 @@ import {
   alreadyFinished, checkVersion, CLAIM_STATE_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
   studyFromRow, summarize, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
 } from './schema.js';
-import type { ClaimOptions, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
+import type { ClaimOptions, SamplerSpec, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
 
 /** The database's clock in epoch ms: every timestamp and lease of a distributed study comes from one clock, so leases ignore host clock skew. */
 const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
@@ -112,6 +112,21 @@ export class PostgresStorage implements Storage {
       if ((e as { code?: string }).code === '23505') throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
       throw e;
     }
+  }
+
+  async switchSampler(studyId: number, to: SamplerSpec): Promise<StudyRecord> {
+    return this.tx(async (c) => {
+      const { rows: [row] } = await c.query<StudyRow>('SELECT * FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
+      if (!row) throw new StudyError(`study id ${studyId} does not exist`);
+      const cur = studyFromRow(row);
+      const { rows: [n] } = await c.query<{ n: string; now: string }>(`SELECT count(*) AS n, ${NOW_MS} AS now FROM trials WHERE study_id = $1`, [studyId]);
+      const switches = [...(cur.samplerSwitches ?? []), { from: cur.sampler, to, atTrial: Number(n.n), at: Number(n.now) }];
+      const { rows } = await c.query<StudyRow>(
+        'UPDATE studies SET sampler_name = $2, sampler_options = $3, sampler_switches = $4 WHERE id = $1 RETURNING *',
+        [studyId, to.name, JSON.stringify(to.options), JSON.stringify(switches)],
+      );
+      return studyFromRow(rows[0]);
+    });
   }
 
   async getStudy(name: string): Promise<StudyRecord | null> {

@@ -1,7 +1,7 @@
 import { StorageError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
 import type { FailReason, TrialRecord, TrialResult, TrialState } from '../trial/trial.js';
-import type { StudyRecord, StudySummary } from './storage.js';
+import type { SamplerSwitch, StudyRecord, StudySummary } from './storage.js';
 
 /**
  * The relational schema shared by the SQLite and PostgreSQL backends, as ordered forward migrations.
@@ -117,6 +117,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX trials_leased ON trials (study_id, lease_until) WHERE state = 'running' AND lease_until IS NOT NULL;
     `,
   },
+  {
+    // A sampler switch asked for on resume is kept with the study (JSON list of SamplerSwitch), never silent.
+    description: 'the sampler switches of each study',
+    sqlite: `ALTER TABLE studies ADD COLUMN sampler_switches TEXT NOT NULL DEFAULT '[]';`,
+    postgres: `ALTER TABLE studies ADD COLUMN sampler_switches TEXT NOT NULL DEFAULT '[]';`,
+  },
 ];
 
 /** The schema version this code writes and reads. */
@@ -166,6 +172,7 @@ export interface StudyRow {
   sampler_options: string | object;
   seed: number | string;
   rng: string;
+  sampler_switches?: string;
   created_at: number | string;
 }
 
@@ -199,6 +206,7 @@ export function studyFromRow(r: StudyRow): StudyRecord {
     sampler: Object.freeze({ name: r.sampler_name, options: Object.freeze(json(r.sampler_options)) as Record<string, unknown> }),
     seed: Number(r.seed),
     rng: r.rng,
+    samplerSwitches: Object.freeze(JSON.parse(r.sampler_switches ?? '[]') as SamplerSwitch[]),
     createdAt: Number(r.created_at),
   });
 }

@@ -7,7 +7,7 @@ import {
   alreadyFinished, checkVersion, CLAIM_STATE_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow, studyFromRow,
   summarize, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
 } from './schema.js';
-import type { ClaimOptions, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
+import type { ClaimOptions, SamplerSpec, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
 
 export interface SqliteOptions {
   /** How long a write waits for another process's transaction before failing (ms). Default 60000. */
@@ -61,6 +61,9 @@ export class SqliteStorage implements Storage {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       studyByName: db.prepare('SELECT * FROM studies WHERE name = ?'),
+      studyById: db.prepare('SELECT * FROM studies WHERE id = ?'),
+      trialCount: db.prepare('SELECT count(*) FROM trials WHERE study_id = ?').pluck(),
+      setSampler: db.prepare('UPDATE studies SET sampler_name = ?, sampler_options = ?, sampler_switches = ? WHERE id = ? RETURNING *'),
       studyExists: db.prepare('SELECT 1 FROM studies WHERE id = ?').pluck(),
       allStudies: db.prepare('SELECT * FROM studies ORDER BY id'),
       stateCounts: db.prepare(STATE_COUNTS_SQL),
@@ -97,6 +100,17 @@ export class SqliteStorage implements Storage {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
       throw e;
     }
+  }
+
+  async switchSampler(studyId: number, to: SamplerSpec): Promise<StudyRecord> {
+    const change = this.db.transaction((): StudyRecord => {
+      const row = this.stmt.studyById.get(studyId) as StudyRow | undefined;
+      if (!row) throw new StudyError(`study id ${studyId} does not exist`);
+      const cur = studyFromRow(row);
+      const switches = [...(cur.samplerSwitches ?? []), { from: cur.sampler, to, atTrial: Number(this.stmt.trialCount.get(studyId)), at: Date.now() }];
+      return studyFromRow(this.stmt.setSampler.get(to.name, JSON.stringify(to.options), JSON.stringify(switches), studyId) as StudyRow);
+    });
+    return change.immediate();
   }
 
   async getStudy(name: string): Promise<StudyRecord | null> {

@@ -13,8 +13,26 @@ export interface StudySpec {
   readonly rng?: string;
 }
 
+/** A sampler as stored with a study: its registry name and JSON options. */
+export interface SamplerSpec {
+  readonly name: string;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** A change of a study's sampler, asked for explicitly (`switchSampler` / `--switch-algo`), kept with the study. */
+export interface SamplerSwitch {
+  readonly from: SamplerSpec;
+  readonly to: SamplerSpec;
+  /** The study's number of trials when it switched: trials from this number on were suggested by `to`. */
+  readonly atTrial: number;
+  /** Epoch milliseconds. */
+  readonly at: number;
+}
+
 export interface StudyRecord extends StudySpec {
   readonly rng: string;
+  /** The explicit sampler switches of the study, oldest first (none: it ran with `sampler` throughout). */
+  readonly samplerSwitches?: readonly SamplerSwitch[];
   readonly id: number;
   /** Epoch milliseconds. */
   readonly createdAt: number;
@@ -50,6 +68,8 @@ export interface Storage {
   createStudy(spec: StudySpec): Promise<StudyRecord>;
   getStudy(name: string): Promise<StudyRecord | null>;
   listStudies(): Promise<StudySummary[]>;
+  /** Sets the study's sampler to `to`, recording the switch (from the current one, at its current trial count). */
+  switchSampler(studyId: number, to: SamplerSpec): Promise<StudyRecord>;
   /** Atomically numbers and records new running trials (gap-free numbers); may return fewer than asked, to respect the budget. */
   claimTrials(studyId: number, params: readonly Params[], options: ClaimOptions): Promise<TrialRecord[]>;
   /** Finishes a running trial (compare-and-set); throws a TrialStateError if it is not running. */

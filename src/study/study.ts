@@ -4,6 +4,7 @@ import { DEFAULT_GENERATOR, type Generator, GENERATORS, isGenerator, Rng, trialS
 import { GpSampler } from '../samplers/gp/sampler.js';
 import { type History, openSession, type RecommendOptions, type Sampler, type SamplerSession } from '../samplers/sampler.js';
 import { random } from '../samplers/random.js';
+import { createSampler, samplerNames } from '../samplers/registry.js';
 import { parseSpaceJson, spaceToJson } from '../space/json.js';
 import type { Filled } from '../space/hp.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
@@ -46,13 +47,18 @@ export interface StudyOptions<S = unknown> {
   storage?: Storage | string;
   /** Default: a generated unique name. */
   name?: string;
-  /** When a study of this name exists: continue it (its space must match) instead of failing. Default false. */
+  /**
+   * When a study of this name exists: continue it (its space must match) instead of failing, with its own sampler
+   * (stored name and options) unless `sampler` is given. Default false.
+   */
   resume?: boolean;
   /**
    * Whether the objective is noisy, for `recommend`: true (declared: recommend the trial with the best GP posterior
    * mean), false (the best observation) or 'auto' (default: a GP fitted to the trials decides). Not stored.
    */
   noisy?: boolean | 'auto';
+  /** Resuming with a `sampler` other than the study's: switch to it (recorded in the study) rather than fail. Default false. */
+  switchSampler?: boolean;
 }
 
 export interface AskOptions {
@@ -100,7 +106,7 @@ function isSampler(x: unknown): x is Sampler {
 }
 
 const STUDY_KEYS = {
-  space: true, direction: true, seed: true, rng: true, sampler: true, storage: true, name: true, resume: true,
+  space: true, direction: true, seed: true, rng: true, sampler: true, storage: true, name: true, resume: true, switchSampler: true, noisy: true,
 } as const satisfies { readonly [K in keyof Required<StudyOptions>]: true };
 
 const ASK_KEYS = { leaseMs: true, budget: true } as const satisfies { readonly [K in keyof Required<AskOptions>]: true };
@@ -116,7 +122,8 @@ export async function storageFrom(given: Storage | string | undefined, where: st
 }
 
 async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise<Study<Filled<S>>> {
-  const sampler = samplerFrom(options.sampler, 'createStudy: options.sampler') ?? random();
+  const given = samplerFrom(options.sampler, 'createStudy: options.sampler');
+  const sampler = given ?? random();
   const name = options.name ?? `study-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
   if (options.direction !== undefined && options.direction !== 'minimize' && options.direction !== 'maximize') {
     throw new OptionsError(`options.direction must be "minimize" or "maximize" (got ${JSON.stringify(options.direction)})`);
@@ -141,7 +148,8 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
     if (options.direction !== undefined && options.direction !== existing.direction) {
       throw new StudyError(`study ${JSON.stringify(name)} is to ${existing.direction}, not ${options.direction}`);
     }
-    const study = new Study(storage, existing, stored as SearchSpace<Filled<S>>, sampler);
+    const [record, resumed] = await resumedSampler(storage, existing, given, options.switchSampler === true);
+    const study = new Study(storage, record, stored as SearchSpace<Filled<S>>, resumed);
     study.noisy = options.noisy ?? 'auto';
     // A process joining a study may run beside others with the same seed: its own random stream keeps it from
     // proposing exactly what they propose for the same history.
@@ -172,6 +180,42 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
   const study = new Study(storage, record, compiled, sampler);
   study.noisy = options.noisy ?? 'auto';
   return study;
+}
+
+/**
+ * The sampler a study resumes with: its own, rebuilt from its stored name and options, unless the caller gives
+ * another and asks to switch (the switch is then stored with the study). A different sampler without
+ * `switchSampler` is an error naming both: a resume never changes the search silently.
+ */
+async function resumedSampler(storage: Storage, found: StudyRecord, given: Sampler | undefined, switching: boolean): Promise<[StudyRecord, Sampler]> {
+  const quoted = JSON.stringify(found.name);
+  const stored = found.sampler;
+  if (given === undefined) {
+    if (!samplerNames().includes(stored.name)) {
+      throw new StudyError(`study ${quoted} was run with sampler ${JSON.stringify(stored.name)}, unknown here: registerSampler it, or pass options.sampler with switchSampler: true`);
+    }
+    return [found, createSampler(stored.name, { ...stored.options })];
+  }
+  const to = { name: given.name, options: given.options ?? {} };
+  if (canonical(to) === canonical(stored)) return [found, given];
+  if (!switching) {
+    throw new StudyError(
+      `study ${quoted} was run with sampler ${describeSampler(stored)}, not ${describeSampler(to)}: leave the sampler out to continue ` +
+        'with its own, or pass switchSampler: true (CLI: --switch-algo) to switch, which is recorded with the study',
+    );
+  }
+  return [await storage.switchSampler(found.id, structuredClone(to)), given];
+}
+
+function describeSampler(s: { name: string; options: Readonly<Record<string, unknown>> }): string {
+  return Object.keys(s.options).length ? `${s.name} ${JSON.stringify(s.options)}` : s.name;
+}
+
+/** JSON with object keys sorted: options compare equal whatever order they were written in. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
+  );
 }
 
 /**

@@ -233,7 +233,7 @@ export function storageConformance(
       const study = await s.createStudy(specNamed('stale'));
       const other = await s.createStudy(specNamed('other'));
       // a short lease left to expire, a short lease kept alive by beats, a long lease, no lease, a finished one
-      const [a, b] = await s.claimTrials(study.id, [{ x: 1 }, { x: 2 }], { owner: 'fast', leaseMs: 200 });
+      const [a, b] = await s.claimTrials(study.id, [{ x: 1 }, { x: 2 }], { owner: 'fast', leaseMs: 800 });
       const [long] = await s.claimTrials(study.id, [{ x: 3 }], { owner: 'slow', leaseMs: 60_000 });
       const [free, c] = await s.claimTrials(study.id, [{ x: 4 }, { x: 5 }], { owner: 'asker' });
       const [o] = await s.claimTrials(other.id, [{ x: 1 }], { owner: 'dead', leaseMs: 1 });
@@ -243,17 +243,17 @@ export function storageConformance(
       assert.equal(free.leaseUntil, null);
       await s.finishTrial(c.id, { state: 'complete', value: 1 });
       assert.deepEqual(await s.failStale(study.id), [], 'no lease has expired yet');
-      for (let i = 0; i < 4; i++) {
-        await sleep(100);
+      for (let i = 0; i < 6; i++) {
+        await sleep(250);
         await s.heartbeat([b.id]);
       }
       const [beaten] = (await s.trials(study.id)).filter((t) => t.number === b.number);
-      assert.ok((beaten.leaseUntil as number) > (b.leaseUntil as number) + 250, 'heartbeats extend the lease by its own length');
+      assert.ok((beaten.leaseUntil as number) > (b.leaseUntil as number) + 1000, 'heartbeats extend the lease by its own length');
       const stale = await s.failStale(study.id);
       assert.deepEqual(stale.map((t) => t.number), [a.number]);
       assert.equal(stale[0].state, 'fail');
       assert.equal(stale[0].failReason, 'stale');
-      assert.match(stale[0].failMessage ?? '', /lease of 200 ms expired: no heartbeat for \d+ ms/);
+      assert.match(stale[0].failMessage ?? '', /lease of 800 ms expired: no heartbeat for \d+ ms/);
       await assert.rejects(s.finishTrial(a.id, { state: 'complete', value: 0 }), (e: Error) => e instanceof TrialStateError && /stale/.test(e.message));
       const stored = await s.trials(study.id);
       assert.equal(stored[a.number].failReason, 'stale');

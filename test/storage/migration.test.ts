@@ -99,6 +99,28 @@ const CASES: MigrationCase[] = [
       assert.equal(next.number, 2);
     },
   },
+  {
+    // version 4: trials with leases; studies without sampler switches
+    version: 4,
+    inserts: [
+      `INSERT INTO studies (id, name, direction, space, sampler_name, sampler_options, seed, created_at, rng) VALUES
+        (1, 'leased', 'maximize', '{"fn":"uniform","label":"x","low":0,"high":1}', 'tpe', '{"gamma":0.3}', 4, 1700000000000, 'tychei')`,
+      `INSERT INTO trials (id, study_id, number, state, params, value, fail_reason, fail_message, attrs, started_at, finished_at, heartbeat_at, owner, lease_ms, lease_until) VALUES
+        (1, 1, 0, 'complete', '{"x":0.5}', 0.25, NULL, NULL, '{}', 1700000002000, 1700000003000, 1700000002000, 'h:1', 900, 1700000002900),
+        (2, 1, 1, 'running', '{"x":0.75}', NULL, NULL, NULL, '{}', 1700000004000, NULL, 1700000005000, 'h:1', NULL, NULL)`,
+    ],
+    async check(s) {
+      const study = await s.getStudy('leased');
+      assert.ok(study);
+      assert.deepEqual(study.sampler, { name: 'tpe', options: { gamma: 0.3 } });
+      assert.deepEqual(study.samplerSwitches, []);
+      const trials = await s.trials(study.id);
+      assert.deepEqual(trials.map((t) => [t.state, t.value, t.leaseMs, t.leaseUntil]), [['complete', 0.25, 900, 1700000002900], ['running', null, null, null]]);
+      assert.deepEqual(await s.failStale(study.id), [], 'a trial without lease stays running');
+      const switched = await s.switchSampler(study.id, { name: 'random', options: {} });
+      assert.deepEqual(switched.samplerSwitches?.map((w) => [w.from.name, w.to.name, w.atTrial]), [['tpe', 'random', 2]]);
+    },
+  },
 ];
 
 /** Creates the schema of `version` (its first migrations) and writes the case's data, through `exec`. */
