@@ -670,7 +670,7 @@ function discreteValues(dim: Dim): Value[] | null {
 function validate(o: CmaEsOptions): void {
   if (o === null || typeof o !== 'object') throw new OptionsError('cmaes: options must be an object');
   const known = ['sigma0', 'popsize', 'separable', 'restart', 'incPopsize', 'margin', 'pBest', 'surrogate'];
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`cmaes: unknown option ${JSON.stringify(k)}${didYouMean(k, known)}; known: ${known.join(', ')}`);
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`cmaes: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
   const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
   if (o.sigma0 !== undefined && !(num(o.sigma0) && o.sigma0 > 0 && o.sigma0 <= 1)) throw new OptionsError(`cmaes: options.sigma0 must be > 0 and ≤ 1 (got ${String(o.sigma0)})`);
   if (o.popsize !== undefined && !(Number.isInteger(o.popsize) && o.popsize >= 2)) throw new OptionsError(`cmaes: options.popsize must be an integer ≥ 2 (got ${String(o.popsize)})`);

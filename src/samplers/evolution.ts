@@ -142,7 +142,7 @@ export class EvolutionSampler implements Sampler {
 function validate(o: EvolutionOptions): void {
   if (o === null || typeof o !== 'object') throw new OptionsError('evolution: options must be an object');
   const known = ['populationSize', 'sampleSize', 'mutationSd'];
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`evolution: unknown option ${JSON.stringify(k)}${didYouMean(k, known)}; known: ${known.join(', ')}`);
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`evolution: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
   if (o.populationSize !== undefined && !(Number.isInteger(o.populationSize) && o.populationSize >= 2)) {
     throw new OptionsError(`evolution: options.populationSize must be an integer ≥ 2 (got ${String(o.populationSize)})`);
   }

@@ -33,8 +33,8 @@ describe('unknown options', () => {
 
   it('samplers suggest the option a misspelt one meant', () => {
     rejects(() => tpe({ gama: 0.1 } as never), /tpe: unknown option "gama"; did you mean gamma\?/);
-    rejects(() => gp({ nStartuptrials: 3 } as never), /gp: unknown option "nStartuptrials"; did you mean nStartupTrials\?/);
-    rejects(() => cmaes({ sigma: 0.3 } as never), /cmaes: unknown option "sigma"; did you mean sigma0\?/);
+    rejects(() => gp({ nStartuptrials: 3 } as never), /gp: unknown option options.nStartuptrials; did you mean nStartupTrials\?/);
+    rejects(() => cmaes({ sigma: 0.3 } as never), /cmaes: unknown option options.sigma; did you mean sigma0\?/);
   });
 });
 

@@ -141,7 +141,7 @@ export class GpSampler implements Sampler {
   constructor(o: GpOptions = {}) {
     if (o === null || typeof o !== 'object') throw new OptionsError('gp: options must be an object');
     const known = ['nStartupTrials', 'kernel', 'acquisition', 'beta', 'noise', 'outputWarping', 'nCandidates', 'trustRegion'];
-    for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`gp: unknown option ${JSON.stringify(k)}${didYouMean(k, known)}; known: ${known.join(', ')}`);
+    for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`gp: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
     const nStartup = o.nStartupTrials ?? 10;
     if (!Number.isInteger(nStartup) || nStartup < 1) throw new OptionsError(`gp: options.nStartupTrials must be an integer ≥ 1 (got ${String(o.nStartupTrials)})`);
     const kernel = o.kernel ?? 'matern52';
