@@ -4,7 +4,8 @@ import { OptionsError, StudyError } from '../errors.js';
 import { parseSpaceJson } from '../space/json.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
-import { bestOf, type TrialRecord } from '../trial/trial.js';
+import { paretoFront } from '../samplers/moo/pareto.js';
+import { bestOf, type Direction, type TrialRecord } from '../trial/trial.js';
 import { trialJson } from './run.js';
 import { formatTable } from './table.js';
 
@@ -74,12 +75,13 @@ export function registerInspect(program: Command): void {
 
   program
     .command('best')
-    .description("print a study's best complete trial and the configuration it stands for")
+    .description("print a study's best complete trial and the configuration it stands for (several objectives: the Pareto front)")
     .requiredOption('--study <name>', 'the study')
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
     .option('--json', 'print JSON')
     .action(async (o: { study: string; storage: string; json?: boolean }) => {
       await withStudy(o.storage, o.study, async (study, trials) => {
+        if (study.directions) return printFront(study, study.directions, trials, o.json);
         const best = bestOf(study.direction, trials);
         const config = best ? parseSpaceJson(study.space, `study ${study.name}`).toObject(best.params) : null;
         if (o.json) {
@@ -144,6 +146,24 @@ function studyJson(s: StudyRecord): Record<string, unknown> {
 }
 
 /** A trial in JSON output: the run command's shape plus its owner. */
+/** `parzen best` of a multi-objective study: its Pareto front (complete feasible trials no other dominates). */
+function printFront(study: StudyRecord, directions: readonly Direction[], trials: readonly TrialRecord[], json?: boolean): void {
+  const space = parseSpaceJson(study.space, `study ${study.name}`);
+  const front = paretoFront(directions, trials);
+  if (json) {
+    const rows = front.map((t) => trialRow(t, space.toObject(t.params)));
+    return void process.stdout.write(`${JSON.stringify({ study: study.name, directions, front: rows })}\n`);
+  }
+  if (front.length === 0) return void console.log(`study ${study.name}: no feasible trial completed yet (${trials.length} trials)`);
+  console.log(`study ${study.name}: Pareto front of ${front.length} trial${front.length === 1 ? '' : 's'} (${directions.join(', ')}; ${trials.length} trials)`);
+  console.log(
+    formatTable([
+      ['trial', ...directions.map((d, i) => `value ${i} (${d === 'minimize' ? 'min' : 'max'})`), 'params'],
+      ...front.map((t) => [t.number, ...(t.values as number[]), JSON.stringify(t.params)]),
+    ]),
+  );
+}
+
 function trialRow(t: TrialRecord, config?: unknown): Record<string, unknown> {
   return { ...trialJson(t, config), owner: t.owner };
 }

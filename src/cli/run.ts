@@ -186,6 +186,8 @@ export function trialJson(t: TrialRecord, config?: unknown): Record<string, unkn
     number: t.number,
     state: t.state,
     value: t.value,
+    ...(t.values ? { values: t.values } : {}),
+    ...(t.constraints ? { constraints: t.constraints } : {}),
     params: t.params,
     ...(config !== undefined ? { config } : {}),
     ...(t.failReason ? { failReason: t.failReason, failMessage: t.failMessage } : {}),

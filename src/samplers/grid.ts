@@ -26,6 +26,7 @@ const MAX_AXIS = 10_000;
  */
 export class GridSampler implements Sampler {
   readonly name = 'grid';
+  readonly multiObjective = true;
   readonly options: Readonly<Record<string, unknown>>;
 
   constructor(private readonly opts: GridOptions = {}) {

@@ -11,6 +11,7 @@ const DUPLICATE_RETRIES = 32;
  */
 export class RandomSampler implements Sampler {
   readonly name = 'random';
+  readonly multiObjective = true;
   readonly options = {};
 
   suggest(history: History, n: number, rng: Rng): Params[] {

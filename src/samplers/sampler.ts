@@ -6,6 +6,8 @@ import type { Direction, TrialRecord } from '../trial/trial.js';
 export interface History {
   readonly space: SearchSpace;
   readonly direction: Direction;
+  /** Every objective's direction (a multi-objective study has several); absent: `[direction]`. */
+  readonly directions?: readonly Direction[];
   /** The study seed, for state that must stay the same across calls (a grid's order, a CMA-ES generation). */
   readonly seed: number;
   /** The study's random generator: derive streams from the history itself (`Rng.derive(history, …)`). */
@@ -63,6 +65,8 @@ export interface Sampler extends SamplerSession {
   readonly name: string;
   /** Options as given, JSON-serialisable, stored with the study. */
   readonly options: Readonly<Record<string, unknown>>;
+  /** It works on studies with several objectives (random, grid, nsga2); the others refuse them. */
+  readonly multiObjective?: boolean;
   /** The sampler's state for one study (a study opens one session and asks through it). Default: the sampler itself. */
   session?(): SamplerSession;
 }

@@ -26,7 +26,7 @@ export class MemoryStorage implements Storage {
 
   async createStudy(spec: StudySpec): Promise<StudyRecord> {
     if (this.studies.some((s) => s.name === spec.name)) throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
-    const rec: StudyRecord = Object.freeze({ rng: DEFAULT_GENERATOR, ...structuredClone(spec), id: this.studies.length + 1, createdAt: Date.now(), samplerSwitches: [] });
+    const rec: StudyRecord = Object.freeze({ rng: DEFAULT_GENERATOR, ...structuredClone(spec), directions: spec.directions ? Object.freeze([...spec.directions]) : null, id: this.studies.length + 1, createdAt: Date.now(), samplerSwitches: [] });
     this.studies.push(rec);
     this.trialsByStudy.set(rec.id, { list: [], counted: 0 });
     return rec;
@@ -65,7 +65,7 @@ export class MemoryStorage implements Storage {
     for (let i = 0; i < room; i++) {
       const rec = freeze({
         id: this.nextTrialId++, studyId, number: list.length, state: 'running', params: copyParams(params[i]),
-        value: null, failReason: null, failMessage: null, attrs: NO_ATTRS, startedAt: now, finishedAt: null, heartbeatAt: now,
+        value: null, values: null, constraints: null, failReason: null, failMessage: null, attrs: NO_ATTRS, startedAt: now, finishedAt: null, heartbeatAt: now,
         owner: options.owner, leaseMs: options.leaseMs ?? null, leaseUntil: options.leaseMs === undefined ? null : now + options.leaseMs,
       });
       list.push(rec);

@@ -6,7 +6,7 @@ import type { TrialRecord, TrialResult } from '../trial/trial.js';
 import { redact } from './open.js';
 import {
   alreadyFinished, checkVersion, CLAIM_STATE_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
-  studyFromRow, summarize, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
+  studyFromRow, summarize, jsonOrNull, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
 } from './schema.js';
 import type { ClaimOptions, SamplerSpec, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
 
@@ -103,9 +103,12 @@ export class PostgresStorage implements Storage {
   async createStudy(spec: StudySpec): Promise<StudyRecord> {
     try {
       const { rows } = await this.pool.query<StudyRow>(
-        `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, rng, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, ${NOW_MS}) RETURNING *`,
-        [spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}), spec.seed, spec.rng ?? DEFAULT_GENERATOR],
+        `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, rng, directions, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${NOW_MS}) RETURNING *`,
+        [
+          spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}), spec.seed,
+          spec.rng ?? DEFAULT_GENERATOR, jsonOrNull(spec.directions),
+        ],
       );
       return studyFromRow(rows[0]);
     } catch (e) {
@@ -168,9 +171,10 @@ export class PostgresStorage implements Storage {
     if (cur.state !== 'running') throw alreadyFinished(cur);
     const next = finishRecord(cur, result, 0);
     const { rows } = await this.pool.query<TrialRow>(
-      `UPDATE trials SET state = $2, value = $3, fail_reason = $4, fail_message = $5, attrs = $6, finished_at = ${NOW_MS}
+      `UPDATE trials SET state = $2, value = $3, fail_reason = $4, fail_message = $5, attrs = $6, finished_at = ${NOW_MS},
+         objective_values = $7, constraint_values = $8
        WHERE id = $1 AND state = 'running' RETURNING *`,
-      [trialId, next.state, next.value, next.failReason, next.failMessage, JSON.stringify(next.attrs)],
+      [trialId, next.state, next.value, next.failReason, next.failMessage, JSON.stringify(next.attrs), jsonOrNull(next.values), jsonOrNull(next.constraints)],
     );
     // Lost the race (finished or failed as stale in between): report what it became.
     if (rows.length === 0) throw alreadyFinished(await this.trialById(trialId));

@@ -123,6 +123,20 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: `ALTER TABLE studies ADD COLUMN sampler_switches TEXT NOT NULL DEFAULT '[]';`,
     postgres: `ALTER TABLE studies ADD COLUMN sampler_switches TEXT NOT NULL DEFAULT '[]';`,
   },
+  {
+    // Multi-objective studies: every direction, and per trial every objective value and constraint value (JSON arrays;
+    // null for single-objective studies and trials without constraints). `value` keeps the first objective's value.
+    description: 'objective directions, objective values and constraint values',
+    sqlite: `
+      ALTER TABLE studies ADD COLUMN directions TEXT;
+      ALTER TABLE trials ADD COLUMN objective_values TEXT;
+      ALTER TABLE trials ADD COLUMN constraint_values TEXT;
+    `,
+    postgres: `
+      ALTER TABLE studies ADD COLUMN directions JSON;
+      ALTER TABLE trials ADD COLUMN objective_values JSON, ADD COLUMN constraint_values JSON;
+    `,
+  },
 ];
 
 /** The schema version this code writes and reads. */
@@ -161,6 +175,8 @@ export interface TrialRow {
   owner: string;
   lease_ms: number | string | null;
   lease_until: number | string | null;
+  objective_values: string | number[] | null;
+  constraint_values: string | number[] | null;
 }
 
 export interface StudyRow {
@@ -173,6 +189,7 @@ export interface StudyRow {
   seed: number | string;
   rng: string;
   sampler_switches?: string;
+  directions: string | string[] | null;
   created_at: number | string;
 }
 
@@ -185,6 +202,8 @@ export function trialFromRow(r: TrialRow): TrialRecord {
     state: r.state as TrialState,
     params: Object.freeze(json(r.params)) as Params,
     value: r.value === null ? null : Number(r.value),
+    values: numbers(r.objective_values),
+    constraints: numbers(r.constraint_values),
     failReason: r.fail_reason as FailReason | null,
     failMessage: r.fail_message,
     attrs: Object.freeze(json(r.attrs)) as Record<string, unknown>,
@@ -207,8 +226,18 @@ export function studyFromRow(r: StudyRow): StudyRecord {
     seed: Number(r.seed),
     rng: r.rng,
     samplerSwitches: Object.freeze(JSON.parse(r.sampler_switches ?? '[]') as SamplerSwitch[]),
+    directions: r.directions === null || r.directions === undefined ? null : (Object.freeze(json(r.directions)) as StudyRecord['directions']),
     createdAt: Number(r.created_at),
   });
+}
+
+function numbers(v: string | number[] | null | undefined): readonly number[] | null {
+  return v === null || v === undefined ? null : Object.freeze(json(v) as number[]);
+}
+
+/** A JSON array column's text, or null. */
+export function jsonOrNull(v: readonly unknown[] | null | undefined): string | null {
+  return v === null || v === undefined ? null : JSON.stringify(v);
 }
 
 function json(v: string | object): object {
@@ -269,6 +298,8 @@ export function finishRecord(cur: TrialRecord, result: TrialResult, now: number)
     ...cur,
     state: result.state,
     value: result.state === 'complete' ? result.value : null,
+    values: result.state === 'complete' && result.values ? Object.freeze([...result.values]) : null,
+    constraints: result.state === 'complete' && result.constraints ? Object.freeze([...result.constraints]) : null,
     failReason: result.state === 'fail' ? result.reason : null,
     failMessage: result.state === 'fail' ? result.message : null,
     attrs: mergeAttrs(cur.attrs, result.attrs),

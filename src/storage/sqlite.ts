@@ -5,7 +5,7 @@ import type { Params } from '../space/space.js';
 import type { TrialRecord, TrialResult } from '../trial/trial.js';
 import {
   alreadyFinished, checkVersion, CLAIM_STATE_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow, studyFromRow,
-  summarize, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
+  summarize, jsonOrNull, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
 } from './schema.js';
 import type { ClaimOptions, SamplerSpec, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
 
@@ -57,8 +57,8 @@ export class SqliteStorage implements Storage {
     const db = this.db;
     return {
       insertStudy: db.prepare(
-        `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, rng, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, rng, directions, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       studyByName: db.prepare('SELECT * FROM studies WHERE name = ?'),
       studyById: db.prepare('SELECT * FROM studies WHERE id = ?'),
@@ -74,7 +74,8 @@ export class SqliteStorage implements Storage {
       ),
       trialById: db.prepare('SELECT * FROM trials WHERE id = ?'),
       finish: db.prepare(
-        `UPDATE trials SET state = ?, value = ?, fail_reason = ?, fail_message = ?, attrs = ?, finished_at = ?
+        `UPDATE trials SET state = ?, value = ?, fail_reason = ?, fail_message = ?, attrs = ?, finished_at = ?,
+           objective_values = ?, constraint_values = ?
          WHERE id = ? AND state = 'running'`,
       ),
       trialsSince: db.prepare('SELECT * FROM trials WHERE study_id = ? AND number >= ? ORDER BY number'),
@@ -93,7 +94,7 @@ export class SqliteStorage implements Storage {
     try {
       const row = this.stmt.insertStudy.get(
         spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}),
-        spec.seed, spec.rng ?? DEFAULT_GENERATOR, Date.now(),
+        spec.seed, spec.rng ?? DEFAULT_GENERATOR, jsonOrNull(spec.directions), Date.now(),
       ) as StudyRow;
       return studyFromRow(row);
     } catch (e) {
@@ -154,7 +155,8 @@ export class SqliteStorage implements Storage {
       const cur = trialFromRow(row);
       if (cur.state !== 'running') throw alreadyFinished(cur);
       const next = finishRecord(cur, result, Date.now());
-      this.stmt.finish.run(next.state, next.value, next.failReason, next.failMessage, JSON.stringify(next.attrs), next.finishedAt, trialId);
+      this.stmt.finish.run(next.state, next.value, next.failReason, next.failMessage, JSON.stringify(next.attrs), next.finishedAt,
+        jsonOrNull(next.values), jsonOrNull(next.constraints), trialId);
       return next;
     });
     return finish.immediate();

@@ -4,7 +4,10 @@ import type { Direction, TrialRecord, TrialResult, TrialState } from '../trial/t
 /** What a study is, as stored: enough to resume it in another process. */
 export interface StudySpec {
   readonly name: string;
+  /** The (first) objective's direction. */
   readonly direction: Direction;
+  /** Every objective's direction, for a multi-objective study (2 or more); absent/null: one objective. */
+  readonly directions?: readonly Direction[] | null;
   /** The space in its JSON form (`spaceToJson`). */
   readonly space: unknown;
   readonly sampler: { readonly name: string; readonly options: Readonly<Record<string, unknown>> };

@@ -130,7 +130,7 @@ export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, 
   }
   if (signal?.aborted) {
     await study.refresh();
-    return study.bestTrial;
+    return study.multiObjective ? null : study.bestTrial;
   }
   // A module objective gets workers for this run, with room for every trial asked ahead; a WorkerPool is the caller's.
   const pool = given ?? (isModule ? await WorkerPool.open(objective, { concurrency, maxMemoryMb: options.maxMemoryMb }) : null);
@@ -144,7 +144,7 @@ export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, 
   }
   try {
     await new Loop(study, evaluator, thread, { ...options, concurrency, graceMs, prefetch, reproducible, heartbeatMs }).run();
-    return study.bestTrial;
+    return study.multiObjective ? null : study.bestTrial;
   } finally {
     await thread?.close();
     if (pool) pool.inUse = false;
@@ -173,6 +173,8 @@ class Loop {
   /** This run's trial numbers in claim order (ascending). */
   private readonly mine: number[] = [];
   private readonly ids = new Map<number, number>();
+  /** The params of this run's trials until their result is recorded (the study's constraints read their config). */
+  private readonly paramsOf = new Map<number, Params>();
   /** Reproducible mode: trials of this run whose result is in storage and not yet acknowledged. */
   private readonly recorded = new Set<number>();
   /** Reproducible mode: the first `acked` trials of `mine` are visible to the sampler as finished. */
@@ -240,7 +242,7 @@ class Loop {
     }
     if (this.error) throw this.error;
     await study.refresh();
-    return study.bestTrial;
+    return study.multiObjective ? null : study.bestTrial;
   }
 
   /** Queues an ask for `n` points seeing the first `cut` trials of this run as finished (null: seeing everything). */
@@ -308,6 +310,7 @@ class Loop {
     for (const t of claimed) {
       this.mine.push(t.number);
       this.ids.set(t.number, t.id);
+      this.paramsOf.set(t.number, t.params);
       if (this.stopping) this.record(t.number, fail('interrupted', 'the run was stopped before the trial started'));
       else this.queue.push(new Asked(t.number, t.params, study.space, study.random));
     }
@@ -375,7 +378,9 @@ class Loop {
     this.record(number, result);
   }
 
-  private record(number: number, result: TrialResult): void {
+  private record(number: number, raw: TrialResult): void {
+    const result = this.study.shapeResult(this.paramsOf.get(number) as Params, raw);
+    this.paramsOf.delete(number);
     this.writes++;
     if (result.state === 'fail' && !countsAgainstBudget({ state: 'fail', failReason: result.reason })) this.counted--;
     const id = this.ids.get(number) as number;

@@ -15,6 +15,7 @@ import type { Storage, StudyRecord } from '../storage/storage.js';
 import { Asked, type AskedTrial, type ConfiguredTrial, withConfig } from '../trial/asked.js';
 import { resultFromReturn } from '../trial/objective.js';
 import { type ObjectiveSpec, type OptimizeOptions, runStudy } from './runner.js';
+import { paretoFront } from '../samplers/moo/pareto.js';
 import { bestOf, type Direction, type TrialRecord, type TrialResult } from '../trial/trial.js';
 
 /** Re-exported: the seed of a trial's objective is part of the study API. */
@@ -30,6 +31,16 @@ export interface StudyOptions<S = unknown> {
    */
   space?: S;
   direction?: Direction;
+  /**
+   * Several objectives: one direction each (at least 2). The objective then returns an array of values (or
+   * `{ values: [...] }`), and `bestTrials` is the Pareto front. Exclusive with `direction`.
+   */
+  directions?: readonly Direction[];
+  /**
+   * Constraints of each complete trial: values ≤ 0 are satisfied. Only feasible trials (all satisfied) count as best
+   * or on the Pareto front. Not stored: give it again when resuming. `result` is the value (or the array of values).
+   */
+  constraints?(config: Filled<S>, result: number | readonly number[]): readonly number[];
   /** Every random choice derives from it; default 0. */
   seed?: number;
   /**
@@ -106,7 +117,8 @@ function isSampler(x: unknown): x is Sampler {
 }
 
 const STUDY_KEYS = {
-  space: true, direction: true, seed: true, rng: true, sampler: true, storage: true, name: true, resume: true, switchSampler: true, noisy: true,
+  space: true, direction: true, directions: true, constraints: true, seed: true, rng: true, sampler: true, storage: true, name: true, resume: true,
+  switchSampler: true, noisy: true,
 } as const satisfies { readonly [K in keyof Required<StudyOptions>]: true };
 
 const ASK_KEYS = { leaseMs: true, budget: true } as const satisfies { readonly [K in keyof Required<AskOptions>]: true };
@@ -128,6 +140,13 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
   if (options.direction !== undefined && options.direction !== 'minimize' && options.direction !== 'maximize') {
     throw new OptionsError(`options.direction must be "minimize" or "maximize" (got ${JSON.stringify(options.direction)})`);
   }
+  const directions = checkDirections(options);
+  if (options.constraints !== undefined && typeof options.constraints !== 'function') {
+    throw new OptionsError('options.constraints must be a function (config, result) => number[]');
+  }
+  if (directions && sampler.multiObjective !== true) {
+    throw new OptionsError(`sampler ${sampler.name} optimizes one objective; a study with several directions needs nsga2, random or grid`);
+  }
   if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
     throw new OptionsError(`options.seed must be a non-negative integer (got ${options.seed})`);
   }
@@ -145,12 +164,23 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
         throw new StudyError(`study ${JSON.stringify(name)} was created with a different space; use a new study name`);
       }
     }
-    if (options.direction !== undefined && options.direction !== existing.direction) {
-      throw new StudyError(`study ${JSON.stringify(name)} is to ${existing.direction}, not ${options.direction}`);
+    if (options.direction !== undefined && (!!existing.directions || options.direction !== existing.direction)) {
+      throw new StudyError(`study ${JSON.stringify(name)} is to ${existing.directions?.join(', ') ?? existing.direction}, not ${options.direction}`);
+    }
+    if (directions && JSON.stringify(directions) !== JSON.stringify(existing.directions)) {
+      throw new StudyError(`study ${JSON.stringify(name)} is to ${existing.directions?.join(', ') ?? existing.direction}, not ${directions.join(', ')}`);
+    }
+    // (checked before a switch is recorded, and again on the sampler the study resumes with)
+    if (existing.directions && given && options.switchSampler === true && given.multiObjective !== true) {
+      throw new OptionsError(`sampler ${given.name} optimizes one objective; study ${JSON.stringify(name)} has ${existing.directions.length}`);
     }
     const [record, resumed] = await resumedSampler(storage, existing, given, options.switchSampler === true);
+    if (existing.directions && resumed.multiObjective !== true) {
+      throw new OptionsError(`sampler ${resumed.name} optimizes one objective; study ${JSON.stringify(name)} has ${existing.directions.length}`);
+    }
     const study = new Study(storage, record, stored as SearchSpace<Filled<S>>, resumed);
     study.noisy = options.noisy ?? 'auto';
+    study.constraints = options.constraints as Study['constraints'];
     // A process joining a study may run beside others with the same seed: its own random stream keeps it from
     // proposing exactly what they propose for the same history.
     study.stream = study.owner;
@@ -165,7 +195,8 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
   try {
     record = await storage.createStudy({
       name,
-      direction: options.direction ?? 'minimize',
+      direction: directions?.[0] ?? options.direction ?? 'minimize',
+      directions: directions ?? null,
       space: spaceToJson(compiled),
       sampler: { name: sampler.name, options: sampler.options },
       seed: options.seed ?? 0,
@@ -179,7 +210,19 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
   }
   const study = new Study(storage, record, compiled, sampler);
   study.noisy = options.noisy ?? 'auto';
+  study.constraints = options.constraints as Study['constraints'];
   return study;
+}
+
+function checkDirections(options: StudyOptions<unknown>): readonly Direction[] | null {
+  const d = options.directions;
+  if (d === undefined) return null;
+  if (options.direction !== undefined) throw new OptionsError('options.direction and options.directions are exclusive: give one');
+  if (!Array.isArray(d) || d.length < 2) throw new OptionsError('options.directions must be an array of at least 2 directions (one objective: options.direction)');
+  for (const [i, x] of d.entries()) {
+    if (x !== 'minimize' && x !== 'maximize') throw new OptionsError(`options.directions[${i}] must be "minimize" or "maximize" (got ${JSON.stringify(x)})`);
+  }
+  return Object.freeze([...d]);
 }
 
 /**
@@ -254,6 +297,11 @@ export class Study<C = unknown> {
   private best: { record: TrialRecord; trial: ConfiguredTrial<C> } | null = null;
   /** The sampler's state for this study: every ask and recommendation of the study goes through it. */
   readonly session: SamplerSession;
+  /** The study's constraints (see StudyOptions.constraints), if any. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the config type is the space's (C), kept out of variance
+  constraints: ((config: any, result: number | readonly number[]) => readonly number[]) | undefined;
+  /** The Pareto front as last computed, and the records it was computed from (rebuilt when a trial changes). */
+  private front: { seen: number; finished: number; trials: ConfiguredTrial<C>[] } | null = null;
   /** @internal The storage was opened for this study (from a URL): `close()` closes it. */
   ownsStorage = false;
   /** Whether the objective is noisy, for `recommend` (see StudyOptions.noisy). */
@@ -275,6 +323,14 @@ export class Study<C = unknown> {
   }
   get direction(): Direction {
     return this.record.direction;
+  }
+  /** Every objective's direction: one for a single-objective study. */
+  get directions(): readonly Direction[] {
+    return this.record.directions ?? [this.record.direction];
+  }
+  /** The study has several objectives. */
+  get multiObjective(): boolean {
+    return !!this.record.directions;
   }
   get seed(): number {
     return this.record.seed;
@@ -303,12 +359,61 @@ export class Study<C = unknown> {
     return [...this.records];
   }
 
-  /** The best complete trial as of the last read (ask, tell, optimize and trials() read), with its config. */
+  /**
+   * The best complete feasible trial as of the last read (ask, tell, optimize and trials() read), with its config.
+   * A multi-objective study has no single best: use `bestTrials`.
+   */
   get bestTrial(): ConfiguredTrial<C> | null {
+    if (this.multiObjective) throw new StudyError(`study ${JSON.stringify(this.name)} has ${this.directions.length} objectives: read study.bestTrials (the Pareto front)`);
     const record = bestOf(this.direction, this.records);
     if (record === null) return null;
     if (this.best?.record !== record) this.best = { record, trial: withConfig(record, this.space) };
     return this.best.trial;
+  }
+
+  /**
+   * The Pareto front as of the last read: the complete feasible trials that no other dominates, in number order
+   * (single-objective study: the best trial, or none).
+   */
+  get bestTrials(): ConfiguredTrial<C>[] {
+    if (!this.multiObjective) {
+      const b = this.bestTrial;
+      return b ? [b] : [];
+    }
+    let finished = 0;
+    for (const t of this.records) if (t && t.state !== 'running') finished++;
+    if (this.front?.seen !== this.records.length || this.front.finished !== finished) {
+      this.front = { seen: this.records.length, finished, trials: paretoFront(this.directions, this.records).map((t) => withConfig(t, this.space)) };
+    }
+    return [...this.front.trials];
+  }
+
+  /**
+   * A result made fit for this study before it is stored: the number of objective values checked (a mismatch fails
+   * the trial as 'nan', naming both counts) and the constraints computed.
+   */
+  shapeResult(params: Params, result: TrialResult): TrialResult {
+    if (result.state !== 'complete') return result;
+    const want = this.directions.length;
+    const got = result.values?.length ?? 1;
+    if (got !== want) {
+      return { state: 'fail', reason: 'nan', message: `objective returned ${got} value${got === 1 ? '' : 's'}; study ${JSON.stringify(this.name)} has ${want} objective${want === 1 ? '' : 's'}`, ...(result.attrs ? { attrs: result.attrs } : {}) };
+    }
+    let shaped: TrialResult = this.multiObjective ? result : { state: 'complete', value: result.value, ...(result.attrs ? { attrs: result.attrs } : {}) };
+    if (this.constraints) {
+      const config = this.space.toObject(params);
+      let c: readonly number[];
+      try {
+        c = this.constraints(config, shaped.state === 'complete' && shaped.values ? shaped.values : result.value);
+      } catch (e) {
+        return { state: 'fail', reason: 'threw', message: `constraints threw: ${(e as Error)?.message ?? String(e)}` };
+      }
+      if (!Array.isArray(c) || c.some((x) => typeof x !== 'number' || Number.isNaN(x))) {
+        return { state: 'fail', reason: 'nan', message: `constraints returned ${JSON.stringify(c)}, not an array of numbers` };
+      }
+      shaped = { ...(shaped as Extract<TrialResult, { state: 'complete' }>), constraints: [...c] };
+    }
+    return shaped;
   }
 
   /**
@@ -320,6 +425,7 @@ export class Study<C = unknown> {
    */
   async recommend(options: RecommendOptions = {}): Promise<ConfiguredTrial<C> | null> {
     checkNoisy('recommend: options.noisy', options.noisy);
+    if (this.multiObjective) throw new StudyError(`study ${JSON.stringify(this.name)} has ${this.directions.length} objectives: read study.bestTrials (the Pareto front)`);
     await this.refresh();
     const noisy = options.noisy ?? this.noisy;
     if (noisy === false) return this.bestTrial;
@@ -330,7 +436,7 @@ export class Study<C = unknown> {
 
   /** The history a sampler sees now. */
   history(): History {
-    return { space: this.space, direction: this.direction, seed: this.seed, generator: this.generator, trials: this.records, settled: this.settled };
+    return { space: this.space, direction: this.direction, directions: this.directions, seed: this.seed, generator: this.generator, trials: this.records, settled: this.settled };
   }
 
   /**
@@ -394,11 +500,14 @@ export class Study<C = unknown> {
       t = this.records[number];
     }
     if (!t) throw new TrialStateError(`trial ${number} does not exist in study ${JSON.stringify(this.name)}`);
-    const result = !isTrialResult(outcome)
-      ? resultFromReturn(outcome)
-      : outcome.state === 'complete'
-        ? resultFromReturn({ ...outcome.attrs, value: outcome.value })
-        : outcome;
+    const result = this.shapeResult(
+      t.params,
+      !isTrialResult(outcome)
+        ? resultFromReturn(outcome)
+        : outcome.state === 'complete'
+          ? resultFromReturn(outcome.values ? { ...outcome.attrs, values: outcome.values } : { ...outcome.attrs, value: outcome.value })
+          : outcome,
+    );
     const done = await this.storage.finishTrial(t.id, result);
     this.records[done.number] = done;
     return done;
@@ -406,7 +515,7 @@ export class Study<C = unknown> {
 
   /**
    * Runs `objective` until the study holds `nTrials` trials (failed ones included; interrupted ones excepted),
-   * keeping up to `concurrency` calls in flight; see `runStudy`.
+   * keeping up to `concurrency` calls in flight; see `runStudy`. Resolves to `bestTrial` (several objectives: null, read `bestTrials`).
    */
   optimize(objective: ObjectiveSpec<C>, options: OptimizeOptions): Promise<ConfiguredTrial<C> | null> {
     return runStudy(this, objective, options);

@@ -50,8 +50,13 @@ export const STATUS_FAIL = 'fail';
 export function resultFromReturn(returned: unknown): TrialResult {
   let value: unknown = returned;
   let attrs: Record<string, unknown> | undefined;
+  if (Array.isArray(returned)) return fromValues(returned, undefined);
   if (returned !== null && typeof returned === 'object') {
     const r = returned as Record<string, unknown>;
+    if ('values' in r && !('status' in r)) {
+      const rest = Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'values'));
+      return fromValues(r.values, Object.keys(rest).length ? rest : undefined);
+    }
     if ('status' in r) {
       const { status, ...rest } = r;
       if (status === STATUS_FAIL) {
@@ -64,7 +69,7 @@ export function resultFromReturn(returned: unknown): TrialResult {
       return resultFromReturn(rest);
     }
     const key = 'value' in r ? 'value' : 'loss' in r ? 'loss' : null;
-    if (key === null) return fail('nan', `objective returned an object without "value" or "loss" (${describe(returned)})`);
+    if (key === null) return fail('nan', `objective returned an object without "value", "values" or "loss" (${describe(returned)})`);
     value = r[key];
     const rest = Object.fromEntries(Object.entries(r).filter(([k]) => k !== key));
     if (Object.keys(rest).length) attrs = rest;
@@ -72,6 +77,16 @@ export function resultFromReturn(returned: unknown): TrialResult {
   if (typeof value !== 'number') return fail('nan', `objective returned ${describe(value)}, not a number`);
   if (!Number.isFinite(value)) return fail('nan', `objective returned ${value}`);
   return attrs ? { state: 'complete', value, attrs } : { state: 'complete', value };
+}
+
+/** Several objective values (a multi-objective study's): every one a finite number; `value` is the first. */
+function fromValues(values: unknown, attrs: Record<string, unknown> | undefined): TrialResult {
+  if (!Array.isArray(values) || values.length === 0) return fail('nan', `objective returned values ${describe(values)}, not an array of numbers`);
+  for (const v of values) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return fail('nan', `objective returned values ${describe(values)}: ${describe(v)} is not a finite number`);
+  }
+  const nums = values as number[];
+  return { state: 'complete', value: nums[0], values: [...nums], ...(attrs ? { attrs } : {}) };
 }
 
 /** The failure recorded for an objective that threw `error`; custom enumerable properties are kept in attrs. */

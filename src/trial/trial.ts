@@ -14,7 +14,16 @@ export type FailReason = 'threw' | 'reported' | 'nan' | 'timeout' | 'crashed' | 
 export const INFRASTRUCTURE_FAILURES: readonly FailReason[] = ['interrupted', 'stale'];
 
 export type TrialResult =
-  | { readonly state: 'complete'; readonly value: number; readonly attrs?: Readonly<Record<string, unknown>> }
+  | {
+      readonly state: 'complete';
+      /** The objective value; in a multi-objective study, the first objective's. */
+      readonly value: number;
+      /** Every objective's value, in the study's `directions` order (multi-objective studies only). */
+      readonly values?: readonly number[];
+      /** Constraint values (≤ 0: satisfied), when the study has constraints. */
+      readonly constraints?: readonly number[];
+      readonly attrs?: Readonly<Record<string, unknown>>;
+    }
   | { readonly state: 'fail'; readonly reason: FailReason; readonly message: string; readonly attrs?: Readonly<Record<string, unknown>> };
 
 /** A trial as stored. Immutable once returned: a later read gives a new object. */
@@ -26,8 +35,12 @@ export interface TrialRecord {
   readonly number: number;
   readonly state: TrialState;
   readonly params: Params;
-  /** Objective value for complete trials, else null. */
+  /** Objective value for complete trials, else null (multi-objective: the first objective's). */
   readonly value: number | null;
+  /** Every objective's value for complete trials of a multi-objective study, else null. */
+  readonly values?: readonly number[] | null;
+  /** Constraint values (≤ 0: satisfied) of a complete trial of a study with constraints, else null. */
+  readonly constraints?: readonly number[] | null;
   readonly failReason: FailReason | null;
   readonly failMessage: string | null;
   readonly attrs: Readonly<Record<string, unknown>>;
@@ -56,11 +69,16 @@ export function compareValues(direction: Direction, a: number, b: number): numbe
   return direction === 'minimize' ? a - b : b - a;
 }
 
-/** The best complete trial (ties: the earliest), or null. */
+/** A trial whose constraints (if any) are all satisfied (≤ 0). */
+export function isFeasible(t: { readonly constraints?: readonly number[] | null }): boolean {
+  return t.constraints === null || t.constraints === undefined || t.constraints.every((c) => c <= 0);
+}
+
+/** The best complete feasible trial (ties: the earliest), or null. */
 export function bestOf(direction: Direction, trials: readonly TrialRecord[]): TrialRecord | null {
   let best: TrialRecord | null = null;
   for (const t of trials) {
-    if (t.state !== 'complete' || t.value === null) continue;
+    if (t.state !== 'complete' || t.value === null || !isFeasible(t)) continue;
     if (best === null || compareValues(direction, t.value, best.value as number) < 0) best = t;
   }
   return best;

@@ -216,6 +216,27 @@ export function storageConformance(
       assert.equal(stored.value, (won[0] as PromiseFulfilledResult<TrialRecord>).value.value);
     });
 
+    it('keeps a multi-objective study\'s directions and every objective and constraint value of its trials', async () => {
+      const s = await fresh();
+      const spec = { ...specNamed('multi'), directions: ['minimize', 'maximize', 'minimize'] as const };
+      const rec = await s.createStudy(spec);
+      assert.deepEqual(rec.directions, ['minimize', 'maximize', 'minimize']);
+      assert.deepEqual((await (await another(s)).getStudy('multi'))?.directions, ['minimize', 'maximize', 'minimize']);
+      assert.equal((await s.createStudy(specNamed('single'))).directions ?? null, null);
+      const [a, b, c] = await s.claimTrials(rec.id, [{ x: 1 }, { x: 2 }, { x: 3 }], { owner: 'o' });
+      const done = await s.finishTrial(a.id, { state: 'complete', value: 0.5, values: [0.5, -2.25, 1e-300], constraints: [-1, 0, 3.5] });
+      assert.deepEqual([done.value, done.values, done.constraints], [0.5, [0.5, -2.25, 1e-300], [-1, 0, 3.5]]);
+      await s.finishTrial(b.id, { state: 'complete', value: 1, values: [1, 2, 3] });
+      await s.finishTrial(c.id, { state: 'fail', reason: 'nan', message: 'x' });
+      const read = await (await another(s)).trials(rec.id);
+      assert.deepEqual(read.map((t) => [t.value, t.values ?? null, t.constraints ?? null]), [
+        [0.5, [0.5, -2.25, 1e-300], [-1, 0, 3.5]],
+        [1, [1, 2, 3], null],
+        [null, null, null],
+      ]);
+      assert.ok(Object.isFrozen(read[0].values));
+    });
+
     it('records failures with their reason and message, and no value', async () => {
       const s = await fresh();
       const study = await s.createStudy(specNamed('fail'));

@@ -121,6 +121,33 @@ const CASES: MigrationCase[] = [
       assert.deepEqual(switched.samplerSwitches?.map((w) => [w.from.name, w.to.name, w.atTrial]), [['tpe', 'random', 2]]);
     },
   },
+  {
+    // version 5: sampler switches; one objective per study, no constraints
+    version: 5,
+    inserts: [
+      `INSERT INTO studies (id, name, direction, space, sampler_name, sampler_options, seed, created_at, rng, sampler_switches) VALUES
+        (1, 'single', 'maximize', '{"fn":"uniform","label":"x","low":0,"high":1}', 'tpe', '{}', 3, 1700000000000, 'tychei', '[]')`,
+      `INSERT INTO trials (id, study_id, number, state, params, value, fail_reason, fail_message, attrs, started_at, finished_at, heartbeat_at, owner, lease_ms, lease_until) VALUES
+        (1, 1, 0, 'complete', '{"x":0.5}', 0.75, NULL, NULL, '{}', 1700000002000, 1700000003000, 1700000002000, 'h:1', 5000, 1700000007000),
+        (2, 1, 1, 'running', '{"x":0.25}', NULL, NULL, NULL, '{}', 1700000004000, NULL, 1700000004000, 'h:1', NULL, NULL)`,
+    ],
+    async check(s) {
+      const study = await s.getStudy('single');
+      assert.ok(study);
+      assert.equal(study.direction, 'maximize');
+      assert.equal(study.directions ?? null, null, 'an old study has one objective');
+      const trials = await s.trials(study.id);
+      assert.deepEqual(trials.map((t) => [t.state, t.value, t.values ?? null, t.constraints ?? null, t.leaseMs]), [
+        ['complete', 0.75, null, null, 5000],
+        ['running', null, null, null, null],
+      ]);
+      const done = await s.finishTrial(trials[1].id, { state: 'complete', value: 0.5, constraints: [-1] });
+      assert.deepEqual(done.constraints, [-1]);
+      assert.deepEqual((await s.trials(study.id))[1].constraints, [-1]);
+      const multi = await s.createStudy({ name: 'multi', direction: 'minimize', directions: ['minimize', 'maximize'], space: {}, sampler: { name: 'random', options: {} }, seed: 0 });
+      assert.deepEqual(multi.directions, ['minimize', 'maximize']);
+    },
+  },
 ];
 
 /** Creates the schema of `version` (its first migrations) and writes the case's data, through `exec`. */
