@@ -2,9 +2,9 @@
 //
 // This module is the sole owner of the WASM memory: it allocates, copies in, calls, copies
 // out and frees. No pointer leaves it (resident objects such as GpModel keep theirs in
-// private fields). The module is compiled and instantiated synchronously at import time and
-// every kernel is called once on small inputs (warm-up, so that V8 tiers the functions up
-// before the first real call); a worker thread that imports the core therefore warms up too.
+// private fields). The module is compiled and instantiated synchronously on first use (loadWasmCore,
+// behind core()), not at import, and every kernel is then called once on small inputs (warm-up, so
+// that V8 tiers the functions up before the first real call).
 
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -81,6 +81,7 @@ function findWasm(): string {
 }
 
 let ex: Exports;
+let loaded = false;
 
 function instantiate(): Exports {
   const module = new WebAssembly.Module(readFileSync(findWasm()));
@@ -722,7 +723,7 @@ function symmetricEigen(a: Float64Array, n: number): EigenResult {
 }
 
 /** The WebAssembly implementation of NumericCore. */
-export const wasmCore: NumericCore = {
+const wasmCore: NumericCore = {
   name: 'wasm',
   cholesky,
   solveLower: (L, n, b, nrhs) => solve(false, L, n, b, nrhs),
@@ -740,13 +741,14 @@ export const wasmCore: NumericCore = {
 /** Internal scalar helpers exposed for tests (not part of the public facade). */
 export const wasmSpecial = {
   /** The core memory's current size in bytes (it grows, never shrinks). */
-  memoryBytes: (): number => ex.memory.buffer.byteLength,
-  erf: (x: number): number => ex.erf(x),
-  erfc: (x: number): number => ex.erfc(x),
-  logNormMass: (a: number, b: number): number => ex.logNormMass(a, b),
+  memoryBytes: (): number => (loadWasmCore(), ex.memory.buffer.byteLength),
+  erf: (x: number): number => (loadWasmCore(), ex.erf(x)),
+  erfc: (x: number): number => (loadWasmCore(), ex.erfc(x)),
+  logNormMass: (a: number, b: number): number => (loadWasmCore(), ex.logNormMass(a, b)),
   /** The vectorised two-tail normaliser used by parzenPrepare (NaN where it does not apply). */
-  logNormMassPair: (a: number, b: number): number => ex.logNormMassPair(a, b),
+  logNormMassPair: (a: number, b: number): number => (loadWasmCore(), ex.logNormMassPair(a, b)),
   exp(x: Float64Array): Float64Array {
+    loadWasmCore();
     return withArena((ar) => {
       const out = ar.f64(x.length);
       ex.expBatch(ar.put(x), x.length, out);
@@ -813,5 +815,20 @@ function warmUp(): void {
   for (let rep = 0; rep < 2; rep++) gpLogMarginalLikelihood(hyp, xb, yb, nb);
 }
 
-ex = instantiate();
-warmUp();
+/**
+ * The core, its module compiled, instantiated and warmed up on the first call (synchronously, so that callers need
+ * no await): importing the package, listing studies or random search never pay for it.
+ */
+export function loadWasmCore(): NumericCore {
+  if (!loaded) {
+    ex = instantiate();
+    loaded = true;
+    warmUp();
+  }
+  return wasmCore;
+}
+
+/** Whether the module has been instantiated (by a first loadWasmCore). */
+export function wasmLoaded(): boolean {
+  return loaded;
+}
