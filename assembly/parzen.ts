@@ -331,13 +331,11 @@ let thCap: i32 = 0;
  * there is none); cats (i32, m x dc). order/nd: slot -> dimension map with the nd density dims
  * first. The other arrays as parzenPrepare left them; lazy is filled in as its terms are needed.
  * single: nonzero to exponentiate the log-sum-exp's terms in single precision (see sumSingle).
- * num: 0, or m log numerators a_p when only the point maximising a_p - log p(x_p) matters (TPE's l/g): points that
- * cannot reach it may get log p = +inf rather than a full evaluation (with single, see evalSingleShared).
  * scratch: (TILE + d + 2) x Kp doubles. out: m.
  */
 export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isInterval: usize, order: usize, nd: i32,
   catSizes: usize, mu: usize, sig: usize, isR: usize, isP: usize, lzI: usize, cst: usize, ub: usize, wt: usize, lazy: usize,
-  catLog: usize, m: i32, x: usize, xhi: usize, cats: usize, out: usize, scratch: usize, single: i32, num: usize): void {
+  catLog: usize, m: i32, x: usize, xhi: usize, cats: usize, out: usize, scratch: usize, single: i32): void {
   const Kp = (K + 1) & ~1;
   const kps = <usize>Kp << 3;
   let S = 0;
@@ -355,7 +353,7 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
   const lwMax = Math.log(wMax);
   // (in f32, the scores of many dims add up to values whose rounding would exceed the error allowed: at most 16)
   if (single != 0 && dc == 0 && nd == d && d >= 2 && d <= 16 && m >= TILE && K >= 8
-    && evalSingleShared(K, d, low, high, isInterval, mu, sig, isP, cst, ub, wt, lazy, wMax, m, x, out, scratch, num)) return;
+    && evalSingleShared(K, d, low, high, isInterval, mu, sig, isP, cst, ub, wt, lazy, wMax, m, x, out, scratch)) return;
   const dp = (d + 1) & ~1; // a tile row, padded to pairs
   const rowBytes = <usize>d << 3;
   const x0 = XD, x1 = XD + (<usize>dp << 3), x2 = XD + (<usize>(2 * dp) << 3), x3 = XD + (<usize>(3 * dp) << 3);
@@ -384,7 +382,7 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
   if (transposed) {
     memory.copy(tCst, cst, kps);
     for (let e = 0; e < nExc; e++) st(tCst + (<usize>load<i32>(exc + (<usize>e << 2)) << 3), -Infinity);
-    centreOf(m, 0, x, d, low, high, isInterval);
+    centreOf(m, x, d, low, high, isInterval);
     for (let slot = 0; slot < nd; slot++) {
       const jo = <usize>load<i32>(order + (<usize>slot << 2)) << 3;
       const isj = ld(shared + jo), cj = ld(CENTRE + jo);
@@ -601,16 +599,15 @@ function twoPassLogSumExp(K: i32, d: i32, isInterval: usize, low: usize, high: u
 }
 
 /**
- * CENTRE[j] = the mean over the points inside the box of their value at dim j (0 if none is inside); the points are
- * x's first m, or those listed at idx (see pointAt). Means and
+ * CENTRE[j] = the mean over x's first m points inside the box of their value at dim j (0 if none is inside). Means and
  * points laid out relative to it keep their differences from cancelling when the box lies far from 0 in sigmas.
  */
-function centreOf(m: i32, idx: usize, x: usize, d: i32, low: usize, high: usize, isInterval: usize): void {
+function centreOf(m: i32, x: usize, d: i32, low: usize, high: usize, isInterval: usize): void {
   const rowBytes = <usize>d << 3;
   for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), 0);
   let nIn = 0;
   for (let i = 0; i < m; i++) {
-    const xp = x + <usize>pointAt(idx, i) * rowBytes;
+    const xp = x + <usize>i * rowBytes;
     let inside = true;
     for (let j = 0; j < d; j++) {
       const jo = <usize>j << 3;
@@ -784,12 +781,11 @@ const TOP4: usize = memory.data(4 * TILE, 16); // evalSingleShared: each point's
  * box's edge (an edge component) needs its normalisers: they are folded into its weight once a point has it within
  * reach. Components with sigmas of their own, tiny weights, large normaliser bounds or a mean outside the box
  * (exceptions) are scored exactly, in f64. Components out of reach of every point (in TPE late in a run, those far
- * from where the candidates gather) are left out of the layout (keepWithinReach); with numerators, the points far
- * from the others are scored first over the whole layout, the rest over the narrowed one.
+ * from where the candidates gather) are left out of the layout (keepWithinReach).
  * Returns false, having written nothing, when exceptions are more than an eighth of the components.
  */
 function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: usize, mu: usize, sig: usize, isP: usize,
-  cst: usize, ub: usize, wt: usize, lazy: usize, wMax: f64, m: i32, x: usize, out: usize, scratch: usize, num: usize): bool {
+  cst: usize, ub: usize, wt: usize, lazy: usize, wMax: f64, m: i32, x: usize, out: usize, scratch: usize): bool {
   const K4 = (K + 3) & ~3;
   const k4b = <usize>K4 << 2;
   // the layout holds the components kept (see below) by compact index, padded to a multiple of four, at strides of K4
@@ -823,7 +819,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
   const cMain = ld(cst + (<usize>kMain << 3));
   const lwMax = Math.log(wMax);
   const base = cMain + lwMax;
-  centreOf(m, 0, x, d, low, high, isInterval);
+  centreOf(m, x, d, low, high, isInterval);
   // the layout, every component first: exceptions and padding get -inf constants and zero weights
   for (let k = 0; k < K4; k++) {
     const ko = <usize>k << 2;
@@ -842,7 +838,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
     for (let k = 0; k < K; k++) store<f32>(row + (<usize>k << 2), <f32>((ld(mu + <usize>k * rowBytes + jo) - cj) * isj));
     for (let k = K; k < K4; k++) store<f32>(row + (<usize>k << 2), 0);
   }
-  scoreLaidOut(K, d, low, high, isInterval, mu, sig, isP, cst, ub, wt, lazy, wMax, wMin, base, shared, nExc, m, x, out, scratch, num);
+  scoreLaidOut(K, d, low, high, isInterval, mu, sig, isP, cst, ub, wt, lazy, wMax, wMin, base, shared, nExc, m, x, out, scratch);
   return true;
 }
 
@@ -856,7 +852,7 @@ function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: u
  */
 export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize, low: usize, high: usize,
   isInterval: usize, isR: usize, isP: usize, cst: usize, ub: usize, lazy: usize, m: i32, x: usize, out: usize,
-  scratch: usize, num: usize): i32 {
+  scratch: usize): i32 {
   if (K < 8 || d < 2 || d > 16 || m < TILE) return -1;
   for (let j = 0; j < d; j++) {
     const jo = <usize>j << 3;
@@ -896,7 +892,7 @@ export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize
   const k4b = <usize>K4 << 2;
   const tM = scratch + <usize>TILE * k4b, tC = tM + <usize>d * k4b, tW = tC + k4b, exc = tW + k4b;
   const own = exc + (<usize>K << 2); // components with sigmas of their own, set up after the others (the map's room)
-  centreOf(m, 0, x, d, low, high, isInterval);
+  centreOf(m, x, d, low, high, isInterval);
   let nExc = 0, nOwn = 0, main = false;
   let wMin = wMax;
   // components of the shared row with every mean FAR sigmas inside the box have cMain for a constant: those laid
@@ -972,7 +968,7 @@ export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize
     nExc++;
   }
   scoreLaidOut(K, d, low, high, isInterval, mu, sig, isP, cst, ub, w, lazy, wMax, wMin, cMain + Math.log(wMax), shared, nExc, m,
-    x, out, scratch, num);
+    x, out, scratch);
   return 0;
 }
 
@@ -1120,7 +1116,7 @@ let COMMON_ONROW = 0;
  */
 function scoreLaidOut(K: i32, d: i32, low: usize, high: usize, isInterval: usize, mu: usize, sig: usize, isP: usize,
   cst: usize, ub: usize, wt: usize, lazy: usize, wMax: f64, wMin: f64, base: f64, shared: usize, nExc: i32, m: i32, x: usize,
-  out: usize, scratch: usize, num: usize): void {
+  out: usize, scratch: usize): void {
   const K4 = (K + 3) & ~3;
   const k4b = <usize>K4 << 2;
   const rows = scratch, tM = rows + <usize>TILE * k4b, tC = tM + <usize>d * k4b, tW = tC + k4b, exc = tW + k4b;
@@ -1129,100 +1125,33 @@ function scoreLaidOut(K: i32, d: i32, low: usize, high: usize, isInterval: usize
   const map = exc + (<usize>K << 2); // compact index -> component
   let ids = i32x4(0, 1, 2, 3);
   for (let k = 0; k < K; k += 4, ids = i32x4.add(ids, i32x4.splat(4))) v128.store(map + (<usize>k << 2), ids);
-  let Kc = K;
-  // The points in two groups when some lie far from the others (in TPE, candidates drawn from the prior): those
-  // first, over every component, then the rest over the components within reach of their box (see below), which
-  // the far ones would widen until it kept them all.
-  const pruning = num != 0 && m <= MAX_RANKED;
-  const split = pruning && m <= SPLIT_MAX;
-  const nGroups = split ? splitOutliers(m, x, d, shared) : 1;
-  // the best ratio found so far over all groups (with numerators): a point that cannot reach it cannot win
-  let best: f64 = -Infinity, bestAt = -1;
-  for (let g = 0; g < nGroups; g++) {
-    // the group's points: POINTS[g0, g1) (split), else all, in order
-    const g0 = g == 0 ? 0 : load<i32>(GROUP_END), g1 = split ? load<i32>(GROUP_END + (<usize>g << 2)) : m;
-    const n = g1 - g0;
-    const idx = split ? POINTS + (<usize>g0 << 2) : 0;
-    if (g == nGroups - 1) Kc = keepWithinReach(n, idx, x, d, low, high, shared, K, k4b, tM, tC, tW, ub, map, rows);
-    const Kc4 = (Kc + 3) & ~3;
-    const edges = exc + (<usize>nExc << 2);
-    let nEdge = listEdges(Kc, map, ub, tC, edges);
-    // an edge component out of reach of a point adds under e^-REACH_SINGLE of the point's largest term, weights included
-    const reach = REACH_SINGLE + Math.log(wMax / wMin);
-    // With numerators, the tiles score only the later half of the components (`from` on; in TPE the recent trials,
-    // near the candidates) and give each point a lower bound on log p; the rest is scored, best bound first, only
-    // for points whose ratio can still reach the best one found.
-    const from = pruning ? (Kc4 >> 3) << 2 : 0;
-    for (let i0 = 0; i0 < n; i0 += TILE) {
-      const tn = min(TILE, n - i0);
-      // the tile's points relative to the centre, scaled, as f32 (a short tile repeats its last point): XS[j * TILE + t]
-      let insideMask = 0;
-      for (let t = 0; t < TILE; t++) {
-        const xp = x + <usize>pointAt(idx, i0 + min(t, tn - 1)) * rowBytes;
-        if (insideBox(xp, d, low, high)) insideMask |= 1 << t;
-        for (let j = 0; j < d; j++) {
-          const jo = <usize>j << 3;
-          store<f32>(XS + (<usize>(j * TILE + t) << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
-        }
-      }
-      // each point's log-sum over [from, Kc4), relative to cMain, in SUM4
-      nEdge = tileLogSums(tn, from, Kc4, d, tM, k4b, tC, tW, rows, edges, nEdge, map, reach, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
-      // the exceptions' full scores, exactly, and each point's log-sum-exp
-      for (let t = 0; t < tn; t++) {
-        const p = pointAt(idx, i0 + t);
-        const xp = x + <usize>p * rowBytes;
-        let ex: f64 = -Infinity;
-        if (nExc > 0) ex = exceptionsLogSum(xp, exc, nExc, d, mu, isP, cst, isInterval, low, high, sig, ub, wt, lazy);
-        const lp = ((insideMask >> t) & 1) == 0 ? -Infinity : logAdd(ld(SUM4 + (<usize>t << 3)) + base, ex);
-        st(out + (<usize>p << 3), lp);
-        if (pruning) { st(PART + (<usize>p << 3), lp); store<u8>(INSIDE + <usize>p, (insideMask >> t) & 1); }
+  const Kc = keepWithinReach(m, x, d, low, high, shared, K, k4b, tM, tC, tW, ub, map, rows);
+  const Kc4 = (Kc + 3) & ~3;
+  const edges = exc + (<usize>nExc << 2);
+  let nEdge = listEdges(Kc, map, ub, tC, edges);
+  // an edge component out of reach of a point adds under e^-REACH_SINGLE of the point's largest term, weights included
+  const reach = REACH_SINGLE + Math.log(wMax / wMin);
+  for (let i0 = 0; i0 < m; i0 += TILE) {
+    const tn = min(TILE, m - i0);
+    // the tile's points relative to the centre, scaled, as f32 (a short tile repeats its last point): XS[j * TILE + t]
+    let insideMask = 0;
+    for (let t = 0; t < TILE; t++) {
+      const xp = x + <usize>(i0 + min(t, tn - 1)) * rowBytes;
+      if (insideBox(xp, d, low, high)) insideMask |= 1 << t;
+      for (let j = 0; j < d; j++) {
+        const jo = <usize>j << 3;
+        store<f32>(XS + (<usize>(j * TILE + t) << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
       }
     }
-    if (!pruning) continue;
-    // the rest of the components, best bound first
-    for (let i = 0; i < n; i++) {
-      const p = pointAt(idx, i);
-      store<i32>(ORDER + (<usize>i << 2), p);
-      st(BOUND + (<usize>p << 3), ld(num + (<usize>p << 3)) - ld(out + (<usize>p << 3)));
-    }
-    for (let a = 1; a < n; a++) {
-      const pa = load<i32>(ORDER + (<usize>a << 2));
-      const ua = ld(BOUND + (<usize>pa << 3));
-      let b = a - 1;
-      while (b >= 0 && ld(BOUND + (<usize>load<i32>(ORDER + (<usize>b << 2)) << 3)) < ua) {
-        store<i32>(ORDER + (<usize>(b + 1) << 2), load<i32>(ORDER + (<usize>b << 2)));
-        b--;
-      }
-      store<i32>(ORDER + (<usize>(b + 1) << 2), pa);
-    }
-    // in tiles of the points that can still win, checked against the best found before their tile (the first tile
-    // holds one point, so that a best is known early)
-    for (let a = 0; a < n; ) {
-      let tn = 0;
-      while (a < n && tn < (bestAt < 0 ? 1 : TILE)) {
-        const p = load<i32>(ORDER + (<usize>a << 2));
-        a++;
-        const u = ld(BOUND + (<usize>p << 3));
-        // the ratio can only fall as terms are added: below the best (or level with it, from a later point) it cannot win
-        if (bestAt >= 0 && (u < best || (u == best && p > bestAt))) { st(out + (<usize>p << 3), Infinity); continue; }
-        store<i32>(TILEP + (<usize>tn << 2), p);
-        tn++;
-      }
-      if (tn == 0) break;
-      for (let t = 0; t < TILE; t++) {
-        const xp = x + <usize>load<i32>(TILEP + (<usize>min(t, tn - 1) << 2)) * rowBytes;
-        for (let j = 0; j < d; j++) {
-          const jo = <usize>j << 3;
-          store<f32>(XS + (<usize>(j * TILE + t) << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
-        }
-      }
-      nEdge = tileLogSums(tn, 0, from, d, tM, k4b, tC, tW, rows, edges, nEdge, map, reach, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
-      for (let t = 0; t < tn; t++) {
-        const p = load<i32>(TILEP + (<usize>t << 2));
-        if (load<u8>(INSIDE + <usize>p) != 0) st(out + (<usize>p << 3), logAdd(ld(PART + (<usize>p << 3)), ld(SUM4 + (<usize>t << 3)) + base));
-        const r = ld(num + (<usize>p << 3)) - ld(out + (<usize>p << 3));
-        if (bestAt < 0 || r > best || (r == best && p < bestAt)) { best = r; bestAt = p; }
-      }
+    // each point's log-sum over the components, relative to cMain, in SUM4
+    nEdge = tileLogSums(tn, 0, Kc4, d, tM, k4b, tC, tW, rows, edges, nEdge, map, reach, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
+    // the exceptions' full scores, exactly, and each point's log-sum-exp
+    for (let t = 0; t < tn; t++) {
+      const p = i0 + t;
+      const xp = x + <usize>p * rowBytes;
+      let ex: f64 = -Infinity;
+      if (nExc > 0) ex = exceptionsLogSum(xp, exc, nExc, d, mu, isP, cst, isInterval, low, high, sig, ub, wt, lazy);
+      st(out + (<usize>p << 3), ((insideMask >> t) & 1) == 0 ? -Infinity : logAdd(ld(SUM4 + (<usize>t << 3)) + base, ex));
     }
   }
 }
@@ -1257,7 +1186,6 @@ function listEdges(Kc: i32, map: usize, ub: usize, tC: usize, edges: usize): i32
 }
 
 const SUM4: usize = memory.data(8 * TILE, 16); // evalSingleShared: the tile's log-sums
-const TILEP: usize = memory.data(4 * TILE, 16); // evalSingleShared: the points of a tile completing their log-sums
 
 /**
  * For the tile's points (its first tn of four): their scores over columns [lo, hi) into `rows` (TILE rows of k4b
@@ -1297,21 +1225,21 @@ function tileLogSums(tn: i32, lo: i32, hi: i32, d: i32, tM: usize, k4b: usize, t
 
 /**
  * evalSingleShared's layout (tM, tC, tW at strides of k4b; component k at column k, map[k] = k) is narrowed to the
- * components within reach of some of the n points (listed at idx, see pointAt), moved to the first columns in order
+ * components within reach of some of x's first n points, moved to the first columns in order
  * (map: column -> component), the columns after them to a multiple of four padded; returns how many are kept.
  * Each component's term is bounded above at the points' box's nearest point (its weight as large as folding its
  * normalisers can make it) and below at the farthest, and one whose upper bound lies REACH_SINGLE under the largest
  * lower bound adds less than e^-REACH_SINGLE of that term at every point. When the points gather where the components are dense
  * (TPE late in a run), many are out of reach. `rows` (2 x k4b bytes) is scratch.
  */
-function keepWithinReach(n: i32, idx: usize, x: usize, d: i32, low: usize, high: usize, shared: usize, K: i32, k4b: usize,
+function keepWithinReach(n: i32, x: usize, d: i32, low: usize, high: usize, shared: usize, K: i32, k4b: usize,
   tM: usize, tC: usize, tW: usize, ub: usize, map: usize, rows: usize): i32 {
   const K4 = (K + 3) & ~3;
   const rowBytes = <usize>d << 3;
   // the box of the points inside [low, high], scaled like the means, in f32: BOX[j] its low sides, BOX[d + j] its high
   for (let j = 0; j < d; j++) { store<f32>(BOX + (<usize>j << 2), Infinity); store<f32>(BOX + (<usize>(d + j) << 2), -Infinity); }
   for (let i = 0; i < n; i++) {
-    const xp = x + <usize>pointAt(idx, i) * rowBytes;
+    const xp = x + <usize>i * rowBytes;
     if (!insideBox(xp, d, low, high)) continue; // (its density is 0 whatever the components)
     for (let j = 0; j < d; j++) {
       const jo = <usize>j << 3;
@@ -1383,61 +1311,6 @@ function keepWithinReach(n: i32, idx: usize, x: usize, d: i32, low: usize, high:
   return Kc;
 }
 
-/** Point i of a list: listed at idx (i32), or, with idx 0, point i itself. */
-// @ts-ignore: decorator
-@inline function pointAt(idx: usize, i: i32): i32 {
-  return idx == 0 ? i : load<i32>(idx + (<usize>i << 2));
-}
-
-/**
- * Sorts the m points into POINTS: the outliers first (group 0; far from where g's components are dense, they often
- * have the best ratio, and pruning the others needs it early), then the rest (group 1), each in order; returns the
- * number of groups. A point is an outlier when its distance (scaled by `shared`, 1/(s sqrt2)) from the
- * coordinatewise median exceeds twice the third quartile of those distances plus 2: candidates drawn from the prior.
- */
-function splitOutliers(m: i32, x: usize, d: i32, shared: usize): i32 {
-  const rowBytes = <usize>d << 3;
-  // each point's squared distance from the median, in BOUND for now
-  for (let p = 0; p < m; p++) st(BOUND + (<usize>p << 3), 0);
-  for (let j = 0; j < d; j++) {
-    const jo = <usize>j << 3;
-    for (let p = 0; p < m; p++) st(MEDIAN + (<usize>p << 3), ld(x + <usize>p * rowBytes + jo));
-    sortF64(MEDIAN, m);
-    const med = ld(MEDIAN + (<usize>(m >> 1) << 3)), isj = ld(shared + jo);
-    for (let p = 0; p < m; p++) {
-      const z = (ld(x + <usize>p * rowBytes + jo) - med) * isj;
-      st(BOUND + (<usize>p << 3), ld(BOUND + (<usize>p << 3)) + z * z);
-    }
-  }
-  for (let p = 0; p < m; p++) st(MEDIAN + (<usize>p << 3), ld(BOUND + (<usize>p << 3)));
-  sortF64(MEDIAN, m);
-  const limit = 2 * Math.sqrt(ld(MEDIAN + (<usize>((3 * m) >> 2) << 3))) + 2;
-  const limit2 = limit * limit;
-  let n = 0;
-  for (let p = 0; p < m; p++) {
-    if (ld(BOUND + (<usize>p << 3)) > limit2) { store<i32>(POINTS + (<usize>n << 2), p); n++; }
-  }
-  const outliers = n;
-  store<i32>(GROUP_END, n);
-  for (let p = 0; p < m; p++) {
-    if (!(ld(BOUND + (<usize>p << 3)) > limit2)) { store<i32>(POINTS + (<usize>n << 2), p); n++; }
-  }
-  store<i32>(GROUP_END + 4, n);
-  if (outliers > 0) return 2;
-  store<i32>(GROUP_END, m);
-  return 1;
-}
-
-/** Insertion sort of n doubles (n is small: TPE's candidates). */
-function sortF64(a: usize, n: i32): void {
-  for (let i = 1; i < n; i++) {
-    const v = ld(a + (<usize>i << 3));
-    let j = i - 1;
-    while (j >= 0 && ld(a + (<usize>j << 3)) > v) { st(a + (<usize>(j + 1) << 3), ld(a + (<usize>j << 3))); j--; }
-    st(a + (<usize>(j + 1) << 3), v);
-  }
-}
-
 /** PACK[mask]: the byte indices that move the four-byte lanes set in `mask` to the front, in order (keepWithinReach). */
 const PACK: usize = memory.data(16 * 16, 16);
 for (let mask = 0; mask < 16; mask++) {
@@ -1464,17 +1337,6 @@ const LOG_BELOW_ERR: f64 = 0.0597;
   return v128.bitselect(l, f32x4.splat(-Infinity), f32x4.gt(r, f32x4.splat(0)));
 }
 
-/** Points evalSingleShared ranks by their bounds (more are evaluated in full, unranked). */
-const MAX_RANKED = 1024;
-const PART: usize = memory.data(8 * MAX_RANKED, 16); // per point: log p over the later components and the exceptions
-const INSIDE: usize = memory.data(MAX_RANKED, 16); // per point: 1 if it lies in the box (its density is 0 otherwise)
-const BOUND: usize = memory.data(8 * MAX_RANKED, 16); // per point: numerator - PART, an upper bound on its ratio
-const ORDER: usize = memory.data(4 * MAX_RANKED, 16); // points by BOUND, largest first
-/** Points evalSingleShared splits into groups (splitOutliers sorts m values per dim by insertion; TPE has 24). */
-const SPLIT_MAX = 64;
-const POINTS: usize = memory.data(4 * SPLIT_MAX, 16); // evalSingleShared: the points by group, each group in order
-const GROUP_END: usize = memory.data(4 * 2, 16); // where each group ends in POINTS
-const MEDIAN: usize = memory.data(8 * SPLIT_MAX, 16); // splitOutliers: one dim's values, sorted
 
 /**
  * Edge components among the first nEdge of `edges` in [from, to) that a point (its scores `row`, its top score) has

@@ -1,8 +1,8 @@
 // The typed facade of the numeric core. Everything numeric that the samplers need goes
 // through core(); the WebAssembly module behind it (build/core.wasm, built by
 // `npm run build:wasm` from assembly/) is compiled, instantiated and warmed up synchronously
-// when this module is first imported, so core() is usable without await. A worker thread that
-// imports the core therefore pays the same one-time cost (tens of ms) and is warm too.
+// on the first call of core(), so core() is usable without await, and what never calls it (listing studies,
+// random search) never pays the one-time cost.
 //
 // Conventions: matrices are row-major Float64Arrays, shapes are stated in the TSDoc of
 // NumericCore (src/numeric/types.ts). Inputs are never modified; results are fresh arrays.
@@ -23,7 +23,7 @@
 //
 // Errors: NotPositiveDefiniteError (code 'NOT_SPD'); RangeError naming the offending field.
 
-import { wasmCore } from './wasm.js';
+import { loadWasmCore } from './wasm.js';
 import type { NumericCore } from './types.js';
 
 export type {
@@ -32,7 +32,7 @@ export type {
 } from './types.js';
 export { NotPositiveDefiniteError } from '../errors.js';
 
-/** The numeric core singleton (WebAssembly implementation). */
+/** The numeric core singleton (WebAssembly implementation), loaded on the first call. */
 export function core(): NumericCore {
-  return wasmCore;
+  return loadWasmCore();
 }

@@ -134,12 +134,6 @@ export type MixturePrecision = 'double' | 'single';
 export interface MixtureEvalOptions {
   /** See MixturePrecision; 'double' by default. */
   precision?: MixturePrecision;
-  /**
-   * Log numerators a_i, one per point, when only the point maximising a_i − log p(x_i) matters (TPE's l(x)/g(x)):
-   * a point that cannot reach it may get log p = +Infinity (so it is never chosen) instead of a full evaluation.
-   * The maximiser, and the first of tied ones, is the same as with every point evaluated.
-   */
-  numerators?: Float64Array;
   /** The array to write the m log densities into (its first m elements), and return; by default a new one. */
   out?: Float64Array;
 }

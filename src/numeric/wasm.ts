@@ -2,9 +2,9 @@
 //
 // This module is the sole owner of the WASM memory: it allocates, copies in, calls, copies
 // out and frees. No pointer leaves it (resident objects such as GpModel keep theirs in
-// private fields). The module is compiled and instantiated synchronously at import time and
-// every kernel is called once on small inputs (warm-up, so that V8 tiers the functions up
-// before the first real call); a worker thread that imports the core therefore warms up too.
+// private fields). The module is compiled and instantiated synchronously on first use (loadWasmCore,
+// behind core()), not at import, and every kernel is then called once on small inputs (warm-up, so
+// that V8 tiers the functions up before the first real call).
 
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -55,12 +55,10 @@ interface Exports {
     isInterval: number, catSizes: number, catProbs: number,
     isR: number, isP: number, lzI: number, cst: number, ub: number, wt: number, lazy: number, catLog: number): number;
   parzenSingleOnce(K: number, d: number, w: number, mu: number, sig: number, low: number, high: number, isInterval: number,
-    isR: number, isP: number, cst: number, ub: number, lazy: number, m: number, x: number, out: number, scratch: number,
-    num: number): number;
+    isR: number, isP: number, cst: number, ub: number, lazy: number, m: number, x: number, out: number, scratch: number): number;
   parzenEval(K: number, d: number, dc: number, low: number, high: number, isInterval: number, order: number, nd: number,
     catSizes: number, mu: number, sig: number, isR: number, isP: number, lzI: number, cst: number, ub: number, wt: number,
-    lazy: number, catLog: number, m: number, x: number, xhi: number, cats: number, out: number, scratch: number, single: number,
-    num: number): void;
+    lazy: number, catLog: number, m: number, x: number, xhi: number, cats: number, out: number, scratch: number, single: number): void;
   expBatch(x: number, n: number, out: number): void;
   symEigen(v: number, n: number, d: number, e: number): number;
   erf(x: number): number;
@@ -81,6 +79,7 @@ function findWasm(): string {
 }
 
 let ex: Exports;
+let loaded = false;
 
 function instantiate(): Exports {
   const module = new WebAssembly.Module(readFileSync(findWasm()));
@@ -545,7 +544,7 @@ function pointsIn(pts: MixturePoints, d: number, dc: number): number {
 
 /** The number of points in `pts` for a mixture of this layout, their inputs and the options checked. */
 function pointCount(L: { d: number; dc: number }, pts: MixturePoints, options: MixtureEvalOptions): number {
-  const { precision = 'double', numerators, out } = options;
+  const { precision = 'double', out } = options;
   if (precision !== 'double' && precision !== 'single') throw new RangeError(`options.precision must be "double" or "single" (got ${JSON.stringify(precision)})`);
   const { dc } = L;
   const m = pointsIn(pts, L.d, dc);
@@ -553,20 +552,18 @@ function pointCount(L: { d: number; dc: number }, pts: MixturePoints, options: M
     if (!pts.categories) throw new RangeError('points.categories is required for a mixture with categorical dimensions');
     checkLen('points.categories', pts.categories, m * dc);
   }
-  if (numerators) checkLen('options.numerators', numerators, m);
   if (out) checkLen('options.out', out, m);
   return m;
 }
 
 /** Bytes of an arena that evalMixture uses for m points (`interval`: if the mixture may have interval dims). */
-function evalBytes(K: number, d: number, dc: number, m: number, interval: boolean, withNumerators: boolean): number {
-  return alignedSize(m * d * 8) * (interval ? 2 : 1) + alignedSize(m * 8) * (withNumerators ? 2 : 1)
-    + alignedSize(4 * m * dc) + alignedSize(8 * evalScratch(K, d));
+function evalBytes(K: number, d: number, dc: number, m: number, interval: boolean): number {
+  return alignedSize(m * d * 8) * (interval ? 2 : 1) + alignedSize(m * 8) + alignedSize(4 * m * dc) + alignedSize(8 * evalScratch(K, d));
 }
 
 /** log p at the m points (parzenEval), into options.out or a new array. */
 function evalMixture(L: MixtureLayout, pts: MixturePoints, m: number, options: MixtureEvalOptions, ar: Arena): Float64Array {
-  const { precision = 'double', numerators } = options;
+  const { precision = 'double' } = options;
   const { K, d, dc, q } = L;
   const res = options.out ?? new Float64Array(m);
   if (m === 0) return res;
@@ -591,7 +588,7 @@ function evalMixture(L: MixtureLayout, pts: MixturePoints, m: number, options: M
   ex.parzenEval(K, d, dc, L.low, L.high, L.isInterval, L.order, L.nd, L.catSizes, L.mu, L.sig, L.isR, L.isP, L.lzI,
     L.cst, L.ub, L.wt, L.lazy, L.catLog,
     m, ar.put(xlo, m * d), xhi ? ar.put(xhi, m * d) : 0, dc > 0 ? ar.putI32(pts.categories!.subarray(0, m * dc)) : 0,
-    out, ar.f64(evalScratch(K, d)), precision === 'single' ? 1 : 0, numerators ? ar.put(numerators, m) : 0);
+    out, ar.f64(evalScratch(K, d)), precision === 'single' ? 1 : 0);
   const heap = heapF64();
   res.set(heap.subarray(out >>> 3, (out >>> 3) + m));
   return res;
@@ -623,7 +620,7 @@ class WasmMixture implements ParzenMixture {
     if (!this.#ptrs) throw new Error('ParzenMixture has been disposed');
     const m = pointCount(this.#L, pts, options);
     const { K, d, dc, anyInterval } = this.#L;
-    return withArena((ar) => evalMixture(this.#L, pts, m, options, ar), evalBytes(K, d, dc, m, anyInterval, options.numerators !== undefined));
+    return withArena((ar) => evalMixture(this.#L, pts, m, options, ar), evalBytes(K, d, dc, m, anyInterval));
   }
 
   dispose(): void {
@@ -646,7 +643,7 @@ function parzenLogPdfOnce(spec: MixtureSpec, pts: MixturePoints, options: Mixtur
     if (res) return res;
   }
   const interval = spec.q !== undefined;
-  const bytes = mixtureBytes(K, d, dc, S, interval) + evalBytes(K, d, dc, pointsIn(pts, d, dc), interval, options.numerators !== undefined);
+  const bytes = mixtureBytes(K, d, dc, S, interval) + evalBytes(K, d, dc, pointsIn(pts, d, dc), interval);
   const ar = (oneShot ??= new Arena()).reset(bytes);
   const L = layoutMixture(spec, ar);
   const m = pointCount(L, pts, options);
@@ -667,11 +664,10 @@ function hasInterval(q: ArrayLike<number> | undefined): boolean {
 function evalSingleOnce(spec: MixtureSpec, pts: MixturePoints, options: MixtureEvalOptions, K: number, d: number): Float64Array | null {
   const m = pointCount({ d, dc: 0 }, pts, options);
   if (m === 0) return null;
-  const { numerators } = options;
   const Kp = (K + 1) & ~1;
   const f64s = (n: number) => alignedSize(n * 8);
   const ar = (oneShot ??= new Arena()).reset(2 * f64s(d) + alignedSize(d) + 3 * f64s(K * d) + alignedSize(4 * K) + 4 * f64s(Kp)
-    + f64s(m * d) + f64s(m) * (numerators ? 2 : 1) + f64s(evalScratch(K, d)));
+    + f64s(m * d) + f64s(m) + f64s(evalScratch(K, d)));
   const low = ar.put(spec.low, d), high = ar.put(spec.high, d);
   const isInterval = ar.alloc(d);
   heapU8().fill(0, isInterval, isInterval + d);
@@ -679,7 +675,7 @@ function evalSingleOnce(spec: MixtureSpec, pts: MixturePoints, options: MixtureE
   const cst = ar.f64(Kp), ub = ar.f64(Kp), wt = putPadded(ar, spec.weights, K, Kp), lazy = ar.f64(Kp);
   const out = ar.f64(m);
   const done = ex.parzenSingleOnce(K, d, wt, mu, sig, low, high, isInterval, isR, isP, cst, ub, lazy, m, ar.put(pts.x, m * d), out,
-    ar.f64(evalScratch(K, d)), numerators ? ar.put(numerators, m) : 0);
+    ar.f64(evalScratch(K, d)));
   if (done !== 0) return null;
   const res = options.out ?? new Float64Array(m);
   res.set(heapF64().subarray(out >>> 3, (out >>> 3) + m));
@@ -722,7 +718,7 @@ function symmetricEigen(a: Float64Array, n: number): EigenResult {
 }
 
 /** The WebAssembly implementation of NumericCore. */
-export const wasmCore: NumericCore = {
+const wasmCore: NumericCore = {
   name: 'wasm',
   cholesky,
   solveLower: (L, n, b, nrhs) => solve(false, L, n, b, nrhs),
@@ -740,13 +736,14 @@ export const wasmCore: NumericCore = {
 /** Internal scalar helpers exposed for tests (not part of the public facade). */
 export const wasmSpecial = {
   /** The core memory's current size in bytes (it grows, never shrinks). */
-  memoryBytes: (): number => ex.memory.buffer.byteLength,
-  erf: (x: number): number => ex.erf(x),
-  erfc: (x: number): number => ex.erfc(x),
-  logNormMass: (a: number, b: number): number => ex.logNormMass(a, b),
+  memoryBytes: (): number => (loadWasmCore(), ex.memory.buffer.byteLength),
+  erf: (x: number): number => (loadWasmCore(), ex.erf(x)),
+  erfc: (x: number): number => (loadWasmCore(), ex.erfc(x)),
+  logNormMass: (a: number, b: number): number => (loadWasmCore(), ex.logNormMass(a, b)),
   /** The vectorised two-tail normaliser used by parzenPrepare (NaN where it does not apply). */
-  logNormMassPair: (a: number, b: number): number => ex.logNormMassPair(a, b),
+  logNormMassPair: (a: number, b: number): number => (loadWasmCore(), ex.logNormMassPair(a, b)),
   exp(x: Float64Array): Float64Array {
+    loadWasmCore();
     return withArena((ar) => {
       const out = ar.f64(x.length);
       ex.expBatch(ar.put(x), x.length, out);
@@ -813,5 +810,20 @@ function warmUp(): void {
   for (let rep = 0; rep < 2; rep++) gpLogMarginalLikelihood(hyp, xb, yb, nb);
 }
 
-ex = instantiate();
-warmUp();
+/**
+ * The core, its module compiled, instantiated and warmed up on the first call (synchronously, so that callers need
+ * no await): importing the package, listing studies or random search never pay for it.
+ */
+export function loadWasmCore(): NumericCore {
+  if (!loaded) {
+    ex = instantiate();
+    loaded = true;
+    warmUp();
+  }
+  return wasmCore;
+}
+
+/** Whether the module has been instantiated (by a first loadWasmCore). */
+export function wasmLoaded(): boolean {
+  return loaded;
+}

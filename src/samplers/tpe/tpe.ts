@@ -382,9 +382,7 @@ class TpeSession implements SamplerSession {
       const bad = g.kept.observe(g, split, lies);
       const l = this.estimator(g, good, good.n + bad.n, 0);
       const gx = this.estimator(g, bad, good.n + bad.n, 1);
-      // only the best candidate matters when this group's scores are not summed with other groups'
-      const bestOnly = !joint || model.groups.length === 1;
-      const { values, categories, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng, this.scratch, bestOnly);
+      const { values, categories, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng, this.scratch);
       if (joint) {
         for (let c = 0; c < at.length; c++) {
           pts.take(g, gi, at[c], values, categories, c);
@@ -695,11 +693,10 @@ class Scratch {
 
 /**
  * Draws `m` points of a group from l and scores each by log l − log g (in the core): numeric values (m × dn, as the
- * space holds them) and category indices (m × dc) in group order. `bestOnly`: only the best score matters, so the
- * core may skip the points that cannot have it (their score is then −Infinity).
+ * space holds them) and category indices (m × dc) in group order.
  */
 function drawAndScore(
-  g: Group, l: Mixture, gx: Mixture, m: number, rng: Rng, scratch: Scratch, bestOnly: boolean,
+  g: Group, l: Mixture, gx: Mixture, m: number, rng: Rng, scratch: Scratch,
 ): { values: Float64Array; categories: Int32Array; score: Float64Array } {
   const dn = g.numeric.length;
   const dc = g.categorical.length;
@@ -725,7 +722,7 @@ function drawAndScore(
   }
   const points = { x, lower, upper, categories };
   const score = logDensity(l, points, scratch.f64(11, m));
-  const scoreG = logDensity(gx, points, scratch.f64(12, m), bestOnly ? score : undefined);
+  const scoreG = logDensity(gx, points, scratch.f64(12, m));
   for (let i = 0; i < m; i++) score[i] -= scoreG[i];
   return { values, categories, score };
 }
@@ -786,13 +783,9 @@ class Candidates {
   }
 }
 
-/**
- * log density of a mixture at the points, in single precision (it only ranks candidates); with `numerators`, only the
- * point maximising numerator − log density is sure to be evaluated in full (see MixtureEvalOptions).
- */
+/** log density of a mixture at the points, in single precision (it only ranks candidates). */
 function logDensity(
   mix: Mixture, points: { x: Float64Array; lower: Float64Array; upper: Float64Array; categories: Int32Array }, out: Float64Array,
-  numerators?: Float64Array,
 ): Float64Array {
   // one categorical component (univariate TPE on a choice): a table lookup, no need to cross into the core
   if (mix.dn === 0 && mix.k === 1 && mix.categorical) {
@@ -800,7 +793,7 @@ function logDensity(
     for (let i = 0; i < out.length; i++) out[i] = Math.log(p[points.categories[i]]);
     return out;
   }
-  core().parzenLogPdf(mix, points, { precision: 'single', numerators, out });
+  core().parzenLogPdf(mix, points, { precision: 'single', out });
   const shift = mix.logWeightTotal;
   if (shift !== undefined) for (let i = 0; i < out.length; i++) out[i] -= shift;
   return out;

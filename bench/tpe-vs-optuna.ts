@@ -1,0 +1,43 @@
+// TPE's ask at n trials: parzen against Optuna 3.1's TPESampler, side by side in one run (not part of npm test).
+// Usage: node dist/bench/tpe-vs-optuna.js [--trials 1000] [--dims 2,10,50] [--python /usr/bin/python3] [--json]
+// parzen: `bench speed` (median ask over trials n-5..n+5 of a full sequential run on the sphere). Optuna: the study
+// filled with n-5 random trials, then the median of 10 ask/tell pairs (bench/optuna_tpe_ask.py; a full run of
+// Optuna to n = 1000 at d = 50 takes about half an hour). Skips, saying so, when Optuna is not installed.
+
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { runSpeed } from '../src/bench/speed.js';
+
+const { values } = parseArgs({
+  options: {
+    trials: { type: 'string', default: '1000' },
+    dims: { type: 'string', default: '2,10,50' },
+    python: { type: 'string', default: '/usr/bin/python3' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const trials = Number(values.trials);
+const dims = values.dims!.split(',').map(Number);
+const script = fileURLToPath(new URL('../../bench/optuna_tpe_ask.py', import.meta.url));
+
+const run = promisify(execFile);
+try {
+  await run(values.python!, ['-c', 'import optuna']);
+} catch {
+  console.log(`Optuna is not installed for ${values.python} (apt-get install python3-optuna): nothing to compare.`);
+  process.exit(0);
+}
+const ours = await runSpeed({ algo: 'tpe', dims, trials });
+const { stdout } = await run(values.python!, [script, String(trials), dims.join(',')], { maxBuffer: 1 << 20 });
+const theirs = JSON.parse(stdout) as { optuna: string; rows: { dim: number; askMs: number }[] };
+const rows = dims.map((dim, i) => {
+  const parzenMs = ours.rows[i]!.askMs.at1000 ?? NaN;
+  const optunaMs = theirs.rows[i]!.askMs;
+  return { dim, trials, parzenMs, optunaMs, ratio: optunaMs / parzenMs };
+});
+if (values.json) console.log(JSON.stringify({ optuna: theirs.optuna, rows }));
+else {
+  console.log(`TPE ask at n = ${trials}: parzen vs Optuna ${theirs.optuna} (ms; ratio = Optuna / parzen)`);
+  for (const r of rows) console.log(`d=${r.dim}\tparzen ${r.parzenMs.toFixed(3)}\toptuna ${r.optunaMs.toFixed(1)}\tratio ${r.ratio.toFixed(0)}x`);
+}
