@@ -19,6 +19,20 @@ export interface ObjectiveContext {
   shouldPrune(): boolean;
 }
 
+/** What an objective's `report(step, value)` asks of the main thread (through the evaluator's onMessage). */
+export interface ReportRequest {
+  readonly report: { readonly step: number; readonly value: number };
+}
+
+export function reportRequest(step: number, value: number): ReportRequest {
+  return { report: { step, value } };
+}
+
+export function isReportRequest(body: unknown): body is ReportRequest {
+  const r = body !== null && typeof body === 'object' ? (body as { report?: unknown }).report : undefined;
+  return r !== null && typeof r === 'object' && typeof (r as { step?: unknown }).step === 'number' && typeof (r as { value?: unknown }).value === 'number';
+}
+
 /** Throws an OptionsError unless `step` and `value` can be reported. */
 export function checkReport(step: unknown, value: unknown): void {
   if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) throw new OptionsError(`report: step must be an integer >= 0 (got ${String(step)})`);
