@@ -38,7 +38,7 @@ async function nearMiddle(sampler: Sampler, seed: number, withPruned: boolean): 
 
 describe('samplers learn from pruned trials', () => {
   it('rank pruned trials after complete ones: later last step first, then the value there', () => {
-    const base = { id: 0, studyId: 1, params: {}, failReason: null, failMessage: null, attrs: {}, startedAt: 0, finishedAt: 0, heartbeatAt: 0, owner: '' };
+    const base = { id: 0, studyId: 1, params: {}, failReason: null, failMessage: null, attrs: {}, startedAt: 0, finishedAt: 0, heartbeatAt: 0, owner: '', leaseMs: null, leaseUntil: null };
     const t = (number: number, state: 'complete' | 'pruned', value: number | null, iv: [number, number][] = []): TrialRecord => ({
       ...base, number, state, value, ...(iv.length ? { intermediate: iv.map(([step, v]) => ({ step, value: v })) } : {}),
     });
