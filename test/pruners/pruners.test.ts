@@ -189,3 +189,29 @@ describe('ask/tell with reports', () => {
     await assert.rejects(study.report(t.number, -1, 1), (e: unknown) => e instanceof OptionsError && /step must be an integer >= 0/.test(e.message));
   });
 });
+
+describe('the README pruning example', () => {
+  it('runs as written and prunes trials with ASHA', async () => {
+    const { successiveHalving } = await import('../../src/pruners/successive-halving.js');
+    const { tpe } = await import('../../src/samplers/tpe/tpe.js');
+    const space = { lr: hp.loguniform('lr', Math.log(1e-4), 0), width: hp.quniform('width', 16, 256, 16) };
+    const epochs = new Map<unknown, number>();
+    const trainOneEpoch = (config: { lr: number; width: number }) => {
+      const e = (epochs.get(config) ?? 0) + 1;
+      epochs.set(config, e);
+      return (Math.log10(config.lr) + 2) ** 2 + config.width / 1000 + 1 / e;
+    };
+    const study = await createStudy({ space, sampler: tpe(), pruner: successiveHalving({ minResource: 1, reductionFactor: 3 }) });
+    await study.optimize(async (config: { lr: number; width: number }, ctx) => {
+      let loss;
+      for (let epoch = 0; epoch < 50; epoch++) if (await ctx.report(epoch, (loss = trainOneEpoch(config)))) throw new TrialPruned();
+      return loss;
+    }, { nTrials: 40 });
+    const trials = await study.trials();
+    const pruned = trials.filter((t) => t.state === 'pruned');
+    assert.ok(pruned.length >= 10, `${pruned.length} of 40 pruned`);
+    // each stopped at a rung: steps 1, 3, 9 or 27
+    for (const t of pruned) assert.ok([1, 3, 9, 27].includes(t.intermediate?.at(-1)?.step as number));
+    assert.equal(study.bestTrial?.intermediate?.length, 50);
+  });
+});

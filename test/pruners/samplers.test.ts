@@ -51,12 +51,13 @@ describe('samplers learn from pruned trials', () => {
     assert.deepEqual(order.map((x) => x.number), [5, 1, 4, 0, 2, 3]);
   });
 
-  for (const [name, make] of [['tpe', () => tpe({ nStartupTrials: 10 })], ['gp', () => gp({ nStartupTrials: 10 })]] as const) {
-    it(`${name} suggests less often where trials were pruned than where it saw none (20 seeds)`, async () => {
+  // (GP's asks cost ~100 ms here: fewer seeds)
+  for (const [name, make, seeds] of [['tpe', () => tpe({ nStartupTrials: 10 }), 20], ['gp', () => gp({ nStartupTrials: 10 }), 8]] as const) {
+    it(`${name} suggests less often where trials were pruned than where it saw none (${seeds} seeds)`, async () => {
       let fewer = 0;
       let with_ = 0;
       let without = 0;
-      for (let seed = 0; seed < 20; seed++) {
+      for (let seed = 0; seed < seeds; seed++) {
         const a = await nearMiddle(make(), seed, true);
         const b = await nearMiddle(make(), seed, false);
         with_ += a;
@@ -64,7 +65,7 @@ describe('samplers learn from pruned trials', () => {
         if (a < b) fewer++;
       }
       assert.ok(with_ < 0.75 * without, `${with_} vs ${without} suggestions near the pruned trials`);
-      assert.ok(fewer >= 12, `fewer in ${fewer} of 20 seeds`);
+      assert.ok(fewer >= 0.6 * seeds, `fewer in ${fewer} of ${seeds} seeds`);
     });
   }
 });
