@@ -162,7 +162,7 @@ export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, 
 
 const OPTIMIZE_KEYS = {
   nTrials: true, concurrency: true, trialTimeoutMs: true, signal: true, graceMs: true, prefetch: true, reproducible: true,
-  onProgress: true, heartbeatMs: true, maxMemoryMb: true, samplerThread: true,
+  onProgress: true, heartbeatMs: true, maxMemoryMb: true, samplerThread: true, pruner: true,
 } as const satisfies { readonly [K in keyof Required<OptimizeOptions>]: true };
 
 /** A claimed trial's lease, in heartbeats: a trial missing this many beats in a row is stale. */

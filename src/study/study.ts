@@ -109,7 +109,7 @@ function isSampler(x: unknown): x is Sampler {
 }
 
 const STUDY_KEYS = {
-  space: true, direction: true, seed: true, rng: true, sampler: true, storage: true, name: true, resume: true, switchSampler: true, noisy: true,
+  space: true, direction: true, seed: true, rng: true, sampler: true, storage: true, name: true, resume: true, switchSampler: true, noisy: true, pruner: true,
 } as const satisfies { readonly [K in keyof Required<StudyOptions>]: true };
 
 const ASK_KEYS = { leaseMs: true, budget: true } as const satisfies { readonly [K in keyof Required<AskOptions>]: true };
