@@ -55,3 +55,18 @@ export class NotPositiveDefiniteError extends ParzenError {
     this.jitter = jitter;
   }
 }
+
+/**
+ * Thrown by an objective to stop its trial early when its pruner says so (Optuna's `TrialPruned`): the trial is
+ * recorded as 'pruned' with its last reported step and value, and the study goes on.
+ */
+export class TrialPruned extends ParzenError {
+  constructor(message = 'trial pruned') {
+    super('TRIAL_PRUNED', message);
+  }
+}
+
+/** Whether `e` is a TrialPruned, also one from another copy of parzen (a worker's own import of the package). */
+export function isTrialPruned(e: unknown): boolean {
+  return e instanceof TrialPruned || (e instanceof Error && (e as { code?: unknown }).code === 'TRIAL_PRUNED');
+}

@@ -33,10 +33,10 @@ export function registerInspect(program: Command): void {
         if (list.length === 0) return void console.log(`no studies in ${redact(o.storage)}`);
         console.log(
           formatTable([
-            ['name', 'direction', 'algo', 'trials', 'complete', 'running', 'failed', 'best', 'created'],
+            ['name', 'direction', 'algo', 'trials', 'complete', 'pruned', 'running', 'failed', 'best', 'created'],
             ...list.map((s) => [
               s.name, s.direction, s.sampler.name, s.counts.running + s.counts.complete + s.counts.pruned + s.counts.fail,
-              s.counts.complete, s.counts.running, s.counts.fail, s.best, isoTime(s.createdAt),
+              s.counts.complete, s.counts.pruned, s.counts.running, s.counts.fail, s.best, isoTime(s.createdAt),
             ]),
           ]),
         );
@@ -66,7 +66,7 @@ export function registerInspect(program: Command): void {
           formatTable([
             ['#', 'state', 'value', ...labels, 'ms', 'note'],
             ...trials.map((t) => [
-              t.number, t.state, t.value, ...labels.map((l) => t.params[l]), duration(t), t.failReason ? `${t.failReason}: ${t.failMessage}` : '',
+              t.number, t.state, t.value, ...labels.map((l) => t.params[l]), duration(t), note(t),
             ]),
           ]),
         );
@@ -201,6 +201,16 @@ function csvCell(v: unknown): string {
 
 function isoTime(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** Why a trial failed, or the step a pruned trial stopped at. */
+function note(t: TrialRecord): string {
+  if (t.failReason) return `${t.failReason}: ${t.failMessage}`;
+  if (t.state === 'pruned') {
+    const last = t.intermediate?.at(-1);
+    return last ? `pruned at step ${last.step}` : 'pruned before any report';
+  }
+  return '';
 }
 
 function duration(t: TrialRecord): number | null {

@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 export interface ProgressLine {
   running?: number;
   failed?: number;
+  pruned?: number;
   best?: number | null;
 }
 
@@ -26,7 +27,7 @@ export class ProgressBar {
         ? new cliProgress.SingleBar(
             {
               stream: process.stderr,
-              format: `{bar} {value}/{total} ${unit} | running {running} | failed {failed} | best {best} | {rate}/s`,
+              format: `{bar} {value}/{total} ${unit} | running {running} | failed {failed} | pruned {pruned} | best {best} | {rate}/s`,
               hideCursor: true,
               clearOnComplete: true,
               fps: 10,
@@ -34,14 +35,14 @@ export class ProgressBar {
             cliProgress.Presets.shades_classic,
           )
         : null;
-    this.bar?.start(total, 0, { running: 0, failed: 0, best: '-', rate: '0' });
+    this.bar?.start(total, 0, { running: 0, failed: 0, pruned: 0, best: '-', rate: '0' });
   }
 
   update(done: number, line: ProgressLine = {}): void {
     if (!this.bar) return;
     const now = Date.now();
     if (now - this.lastPush < UPDATE_MS) {
-      this.latest = { done, line: { running: line.running, failed: line.failed, best: line.best } };
+      this.latest = { done, line: { running: line.running, failed: line.failed, pruned: line.pruned, best: line.best } };
       return;
     }
     this.lastPush = now;
@@ -68,6 +69,7 @@ export class ProgressBar {
     bar.update(done, {
       running: line.running ?? 0,
       failed: line.failed ?? 0,
+      pruned: line.pruned ?? 0,
       best: line.best === null || line.best === undefined ? '-' : line.best.toPrecision(6),
       rate: rate.toFixed(rate < 10 ? 2 : 0),
     });

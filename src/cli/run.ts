@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { OptionsError } from '../errors.js';
+import { createPruner, prunerNames } from '../pruners/registry.js';
 import { createSampler, samplerNames } from '../samplers/registry.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import { createStudy } from '../study/study.js';
@@ -28,6 +29,9 @@ interface RunFlags {
   prefetch: number;
   heartbeat?: number;
   maxMemoryMb?: number;
+  pruner: string;
+  prunerOptions?: Record<string, unknown>;
+  withIntermediate?: boolean;
   json?: boolean;
 }
 
@@ -56,12 +60,16 @@ export function registerRun(program: Command): void {
     .option('--grace <ms>', 'on Ctrl-C/SIGTERM, how long running trials may take to finish before they are cut off', nonNegativeInt, 10_000)
     .option('--heartbeat <ms>', "how often this process's running trials beat; each carries a lease of 3 beats, past which any process fails it as stale (it is redone)", positiveInt, 10_000)
     .option('--max-memory-mb <mb>', "heap cap of each worker thread; a trial that exhausts it fails as 'oom' and its worker is replaced", positiveInt)
+    .option('--pruner <name>', `stop unpromising trials early from what they report (ctx.report): ${prunerNames.join(', ')}`, 'none')
+    .option('--pruner-options <json>', 'options of the pruner as a JSON object, e.g. \'{"minResource": 1, "reductionFactor": 3}\'', jsonObject)
+    .option('--with-intermediate', 'with --json: each trial with the values it reported ({ step, value } by step)')
     .option('--json', 'print one JSON document (best trial and all trials) instead of a summary')
     .addHelpText(
       'after',
       '\nExamples:\n  parzen run examples/quadratic.mjs --algo random --max-evals 1000 --seed 1\n' +
         '  parzen run examples/quadratic.mjs --study quad --max-evals 200     # continues study "quad" in ./parzen.db\n' +
-        '  parzen run examples/quadratic.mjs --study quad --storage postgres://me@db:5432/hpo   # one of several workers',
+        '  parzen run examples/quadratic.mjs --study quad --storage postgres://me@db:5432/hpo   # one of several workers\n' +
+        '  parzen run train.mjs --algo tpe --pruner asha --pruner-options \'{"minResource": 1}\'   # train.mjs calls ctx.report(epoch, loss)',
     )
     .action(async (modulePath: string, flags: RunFlags) => {
       if (flags.algo !== undefined && !samplerNames().includes(flags.algo)) {
@@ -82,6 +90,7 @@ export function registerRun(program: Command): void {
 
 async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<typeof divertStdout>): Promise<void> {
   const say = (line: string) => out.write(`${line}\n`);
+  const pruner = createPruner(flags.pruner, flags.prunerOptions);
   const { space: moduleSpace } = await loadObjective(modulePath, flags.export);
   const space = flags.space ? loadSpaceFile(flags.space) : moduleSpace;
   if (!space) throw new OptionsError(`${modulePath} exports no \`space\`; give one with --space FILE.json`);
@@ -134,6 +143,7 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
       prefetch: flags.prefetch,
       maxMemoryMb: flags.maxMemoryMb,
       onProgress: (p) => bar.update(p.done, p),
+      pruner,
     });
     bar.stop();
     const trials = await study.trials();
@@ -149,12 +159,15 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
         seed: study.seed,
         direction: study.direction,
         best: best && trialJson(best, study.space.toObject(best.params)),
-        trials: trials.map((t) => trialJson(t)),
+        trials: trials.map((t) => trialJson(t, undefined, flags.withIntermediate)),
       };
       out.write(`${JSON.stringify(doc)}\n`);
     } else {
       const failed = trials.filter((t) => t.state === 'fail').length;
-      say(`study ${study.name}: ${trials.length} trials (${failed} failed), ${algo}, seed ${study.seed}`);
+      const pruned = trials.filter((t) => t.state === 'pruned').length;
+      const steps = trials.reduce((n, t) => n + (t.intermediate?.length ?? 0), 0);
+      const prunedNote = pruned || pruner ? `, ${pruned} pruned (${steps} steps reported)` : '';
+      say(`study ${study.name}: ${trials.length} trials (${failed} failed${prunedNote}), ${algo}, seed ${study.seed}`);
       if (best) {
         say(`best value ${best.value} at trial ${best.number}`);
         say(`params ${JSON.stringify(best.params)}`);
@@ -180,14 +193,20 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
 /** `parzen run` ran, but not one trial completed: exit code 1 with the first failure's message. */
 class RunFailedError extends Error {}
 
-/** A trial as the CLI prints it in JSON. */
-export function trialJson(t: TrialRecord, config?: unknown): Record<string, unknown> {
+/**
+ * A trial as the CLI prints it in JSON: a pruned trial with its last step (`lastStep`), and every trial with the
+ * values it reported when `intermediate` is asked for.
+ */
+export function trialJson(t: TrialRecord, config?: unknown, intermediate = false): Record<string, unknown> {
+  const last = t.intermediate?.at(-1);
   return {
     number: t.number,
     state: t.state,
     value: t.value,
     ...(t.values ? { values: t.values } : {}),
     ...(t.constraints ? { constraints: t.constraints } : {}),
+    ...(t.state === 'pruned' ? { lastStep: last?.step ?? null } : {}),
+    ...(intermediate ? { intermediate: (t.intermediate ?? []).map((e) => ({ step: e.step, value: Number.isNaN(e.value) ? null : e.value })) } : {}),
     params: t.params,
     ...(config !== undefined ? { config } : {}),
     ...(t.failReason ? { failReason: t.failReason, failMessage: t.failMessage } : {}),

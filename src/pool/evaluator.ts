@@ -1,5 +1,5 @@
 import type { Objective, ObjectiveContext } from '../trial/objective.js';
-import { resultFromError, resultFromReturn } from '../trial/objective.js';
+import { checkReport, reportRequest, resultFromError, resultFromReturn } from '../trial/objective.js';
 import type { AskedTrial } from '../trial/asked.js';
 import type { TrialResult } from '../trial/trial.js';
 
@@ -56,6 +56,8 @@ export class InProcessEvaluator implements Evaluator {
   /** @internal */
   active = 0;
   onFree: () => void = () => {};
+  /** Answers the objectives' requests (their reports: see `reportRequest`), as the pool's channel does for workers. */
+  onMessage: TrialMessageHandler | undefined = undefined;
 
   constructor(
     /** @internal */
@@ -85,6 +87,10 @@ class InProcessCall implements Evaluation {
   private released = false;
   private settled = false;
   private readonly startedAt = Date.now();
+  /** The trial's reports, written one after another; its result is handed over after the last. */
+  reports: Promise<unknown> | null = null;
+  /** The decision of the last report answered. */
+  prune = false;
 
   constructor(
     private readonly evaluator: InProcessEvaluator,
@@ -121,9 +127,29 @@ class InProcessCall implements Evaluation {
     return false;
   }
 
+  /** Queues a report behind the trial's earlier ones; resolves to the pruner's decision. */
+  report(step: number, value: number): Promise<boolean> {
+    checkReport(step, value);
+    const answer = (this.reports ?? Promise.resolve()).then(async () => {
+      const handler = this.evaluator.onMessage;
+      return handler ? (await handler(this.trial.number, reportRequest(step, value))) === true : false;
+    });
+    // (a report that failed makes the objective's await throw; the trial's result still waits only until it settled)
+    this.reports = answer.then((prune) => (this.prune = prune), () => {});
+    return answer;
+  }
+
   private finish(r: TrialResult): void {
     if (this.settled) return;
     this.settled = true;
+    if (this.reports) {
+      void this.reports.then(() => this.handOver(r));
+      return;
+    }
+    this.handOver(r);
+  }
+
+  private handOver(r: TrialResult): void {
     this.release();
     this.done(this.trial, r);
   }
@@ -146,6 +172,8 @@ function contextOf(call: InProcessCall): ObjectiveContext {
     get signal(): AbortSignal {
       return (call.abort ??= new AbortController()).signal;
     },
+    report: (step, value) => call.report(step, value),
+    shouldPrune: () => call.prune,
   };
 }
 

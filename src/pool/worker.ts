@@ -11,7 +11,7 @@
  * finished, the error is reported on stderr, naming that trial, rather than blamed on whichever trial runs now.
  */
 import { workerData } from 'node:worker_threads';
-import { cloneableResult, fail, type Objective, resultFromError, resultFromReturn } from '../trial/objective.js';
+import { checkReport, cloneableResult, fail, type Objective, type ObjectiveContext, reportRequest, resultFromError, resultFromReturn } from '../trial/objective.js';
 import { trialSeed } from '../rng.js';
 import type { TrialResult } from '../trial/trial.js';
 import { channelScope, TrialChannel } from './channel.js';
@@ -74,8 +74,12 @@ export default function runTask(task: PoolTask): Promise<TrialResult | ProbeAnsw
     running.set(channel, settle);
     const fn = objective;
     if (fn === null) return settle(fail('threw', loadError ?? 'objective not loaded'));
+    // Reports go to the main thread one after another over the trial's channel; the result waits for the last.
+    let reports: Promise<unknown> | null = null;
+    let prune = false;
+    const done = (r: TrialResult) => (reports ? void reports.then(() => settle(r)) : settle(r));
     let seed: number | undefined;
-    const context = {
+    const context: ObjectiveContext = {
       trial: task.trial,
       get seed(): number {
         return (seed ??= trialSeed(task.studySeed, task.trial));
@@ -83,18 +87,25 @@ export default function runTask(task: PoolTask): Promise<TrialResult | ProbeAnsw
       get signal(): AbortSignal {
         return abort().signal;
       },
+      report(step: number, value: number): Promise<boolean> {
+        checkReport(step, value);
+        const answer = (reports ?? Promise.resolve()).then(() => channel.request(reportRequest(step, value))).then((v) => v === true);
+        reports = answer.then((p) => (prune = p), () => {});
+        return answer;
+      },
+      shouldPrune: () => prune,
     };
     channelScope.run(channel, () => {
       let out: unknown;
       try {
         out = fn(task.config, context);
       } catch (e) {
-        return settle(resultFromError(e));
+        return done(resultFromError(e));
       }
-      if (!isThenable(out)) return settle(resultFromReturn(out));
+      if (!isThenable(out)) return done(resultFromReturn(out));
       Promise.resolve(out).then(
-        (v) => settle(resultFromReturn(v)),
-        (e) => settle(resultFromError(e)),
+        (v) => done(resultFromReturn(v)),
+        (e) => done(resultFromError(e)),
       );
     });
   });

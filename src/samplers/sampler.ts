@@ -81,6 +81,24 @@ export function isComplete(t: TrialRecord): boolean {
   return t.state === 'complete' && t.value !== null && Number.isFinite(t.value);
 }
 
+/** Whether a trial is ranked by TPE and GP: complete (see isComplete), or pruned (ranked after every complete trial). */
+export function isRanked(t: TrialRecord): boolean {
+  return t.state === 'pruned' || isComplete(t);
+}
+
+/**
+ * Where a ranked trial stands, as Optuna's TPE ranks pruned trials: by `tier`, then by `value` in the study's
+ * direction. Complete trials come first (tier −∞) by their value; pruned trials after them, those that reached a
+ * later step first (tier −step), by their value at that step (NaN: worst); pruned trials that reported nothing last.
+ */
+export function rankKey(t: TrialRecord, direction: Direction): { tier: number; value: number } {
+  if (t.state === 'complete') return { tier: -Infinity, value: t.value as number };
+  const iv = t.intermediate;
+  if (!iv || iv.length === 0) return { tier: 1, value: 0 };
+  const last = iv[iv.length - 1];
+  return { tier: -last.step, value: Number.isNaN(last.value) ? (direction === 'minimize' ? Infinity : -Infinity) : last.value };
+}
+
 /** Splits a history into complete trials (see isComplete) and running (pending) ones. */
 export function splitHistory(history: History): { complete: TrialRecord[]; pending: TrialRecord[] } {
   const complete: TrialRecord[] = [];

@@ -3,7 +3,7 @@ import { StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
 import type { TrialRecord, TrialResult, TrialState } from '../trial/trial.js';
 import { bestOf } from '../trial/trial.js';
-import { alreadyFinished, finishRecord, freeze, NO_ATTRS, staleMessage } from './schema.js';
+import { alreadyFinished, finishRecord, freeze, NO_ATTRS, notRunning, staleMessage } from './schema.js';
 import {
   type ClaimOptions, countsAgainstBudget, type SamplerSpec, type SamplerSwitch, type Storage, type StudyRecord, type StudySpec, type StudySummary,
 } from './storage.js';
@@ -12,6 +12,8 @@ import {
 interface StudyTrials {
   readonly list: TrialRecord[];
   counted: number;
+  /** The last report's seq. */
+  seq: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export class MemoryStorage implements Storage {
     if (this.studies.some((s) => s.name === spec.name)) throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
     const rec: StudyRecord = Object.freeze({ rng: DEFAULT_GENERATOR, ...structuredClone(spec), directions: spec.directions ? Object.freeze([...spec.directions]) : null, id: this.studies.length + 1, createdAt: Date.now(), samplerSwitches: [] });
     this.studies.push(rec);
-    this.trialsByStudy.set(rec.id, { list: [], counted: 0 });
+    this.trialsByStudy.set(rec.id, { list: [], counted: 0, seq: 0 });
     return rec;
   }
 
@@ -81,6 +83,19 @@ export class MemoryStorage implements Storage {
     if (!cur) throw new TrialStateError(`trial id ${trialId} does not exist`);
     if (cur.state !== 'running') throw alreadyFinished(cur);
     return this.replace(finishRecord(cur, result, Date.now()));
+  }
+
+  async report(trialId: number, step: number, value: number): Promise<TrialRecord> {
+    const cur = this.byId.get(trialId);
+    if (!cur) throw new TrialStateError(`trial id ${trialId} does not exist`);
+    if (cur.state !== 'running') throw notRunning(cur);
+    const iv = cur.intermediate ?? [];
+    let at = iv.length;
+    while (at > 0 && iv[at - 1].step >= step) at--;
+    if (at < iv.length && iv[at].step === step) return cur;
+    const entry = Object.freeze({ step, value, seq: ++this.study(cur.studyId).seq });
+    const intermediate = Object.freeze([...iv.slice(0, at), entry, ...iv.slice(at)]);
+    return this.replace(freeze({ ...cur, intermediate }));
   }
 
   async trials(studyId: number, sinceNumber = 0): Promise<TrialRecord[]> {

@@ -5,13 +5,16 @@ import type { Params } from '../space/space.js';
 import type { TrialRecord, TrialResult } from '../trial/trial.js';
 import { redact } from './open.js';
 import {
-  alreadyFinished, checkVersion, CLAIM_STATE_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
+  alreadyFinished, checkVersion, CLAIM_STATE_SQL, INTERMEDIATE_SQL, MIGRATIONS, notRunning, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
   studyFromRow, summarize, jsonOrNull, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
 } from './schema.js';
 import type { ClaimOptions, SamplerSpec, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
 
 /** The database's clock in epoch ms: every timestamp and lease of a distributed study comes from one clock, so leases ignore host clock skew. */
 const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
+
+/** With a study id, the advisory lock that serializes a study's reports (their `seq`) across processes. */
+const REPORT_LOCK = 0x72707274; // 'rprt'
 
 /** Serializes schema migrations of processes that open a fresh database at the same moment. */
 const MIGRATION_LOCK = 0x7061727a; // 'parz'
@@ -178,17 +181,35 @@ export class PostgresStorage implements Storage {
     );
     // Lost the race (finished or failed as stale in between): report what it became.
     if (rows.length === 0) throw alreadyFinished(await this.trialById(trialId));
-    return trialFromRow(rows[0]);
+    return trialFromRow({ ...rows[0], intermediate: cur.intermediate?.map((e) => [e.step, Number.isNaN(e.value) ? null : e.value, e.seq ?? 0] as const) ?? null });
+  }
+
+  async report(trialId: number, step: number, value: number): Promise<TrialRecord> {
+    await this.tx(async (c) => {
+      // The trial's row lock keeps a finish from slipping in; the study's advisory lock makes seq the commit order.
+      const { rows } = await c.query<TrialRow>('SELECT * FROM trials WHERE id = $1 FOR UPDATE', [trialId]);
+      if (!rows[0]) throw new TrialStateError(`trial id ${trialId} does not exist`);
+      const cur = trialFromRow(rows[0]);
+      if (cur.state !== 'running') throw notRunning(cur);
+      await c.query('SELECT pg_advisory_xact_lock($1, $2::int)', [REPORT_LOCK, cur.studyId]);
+      await c.query(
+        `INSERT INTO intermediate_values (study_id, trial_id, number, step, value, seq)
+         SELECT $1, $2, $3, $4, $5, coalesce(max(seq), 0) + 1 FROM intermediate_values WHERE study_id = $1
+         ON CONFLICT (trial_id, step) DO NOTHING`,
+        [cur.studyId, trialId, cur.number, step, Number.isNaN(value) ? null : value],
+      );
+    });
+    return this.trialById(trialId);
   }
 
   private async trialById(trialId: number): Promise<TrialRecord> {
-    const { rows } = await this.pool.query<TrialRow>('SELECT * FROM trials WHERE id = $1', [trialId]);
+    const { rows } = await this.pool.query<TrialRow>(`SELECT t.*, ${INTERMEDIATE_SQL.postgres} FROM trials t WHERE id = $1`, [trialId]);
     if (!rows[0]) throw new TrialStateError(`trial id ${trialId} does not exist`);
     return trialFromRow(rows[0]);
   }
 
   async trials(studyId: number, sinceNumber = 0): Promise<TrialRecord[]> {
-    const { rows } = await this.pool.query<TrialRow>('SELECT * FROM trials WHERE study_id = $1 AND number >= $2 ORDER BY number', [
+    const { rows } = await this.pool.query<TrialRow>(`SELECT t.*, ${INTERMEDIATE_SQL.postgres} FROM trials t WHERE study_id = $1 AND number >= $2 ORDER BY number`, [
       studyId,
       sinceNumber,
     ]);

@@ -1,6 +1,6 @@
 import { StorageError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
-import type { FailReason, TrialRecord, TrialResult, TrialState } from '../trial/trial.js';
+import { type FailReason, type IntermediateValue, lastStep, type TrialRecord, type TrialResult, type TrialState } from '../trial/trial.js';
 import type { SamplerSwitch, StudyRecord, StudySummary } from './storage.js';
 
 /**
@@ -12,6 +12,8 @@ import type { SamplerSwitch, StudyRecord, StudySummary } from './storage.js';
  * - studies(id, name unique, direction, space JSON text, sampler_name, sampler_options JSON, seed, created_at ms)
  * - trials(id, study_id, number (unique per study, gap-free), state, params JSON, value, fail_reason, fail_message,
  *   attrs JSON, started_at ms, finished_at ms, heartbeat_at ms, owner, lease_ms, lease_until ms (both null: no lease))
+ * - intermediate_values(study_id, trial_id, number, step, value (NULL: NaN), seq): what objectives report, one row per
+ *   (trial, step), `seq` numbering a study's reports in the order they were written (unique per study)
  *
  * The space is stored as text because its key order is part of its identity (a resumed study compares it
  * verbatim). Params and attrs use PostgreSQL `json` (not `jsonb`), which keeps the key order of the space's
@@ -137,6 +139,37 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE trials ADD COLUMN objective_values JSON, ADD COLUMN constraint_values JSON;
     `,
   },
+  {
+    // A table rather than a JSON column: a report is an insert (no read-modify-write of a growing document), and
+    // `seq` orders a study's reports for pruners that must decide alike in every process.
+    description: 'intermediate values reported by objectives',
+    sqlite: `
+      CREATE TABLE intermediate_values (
+        study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+        trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        step INTEGER NOT NULL,
+        value REAL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (trial_id, step)
+      );
+      CREATE UNIQUE INDEX intermediate_seq ON intermediate_values (study_id, seq);
+      CREATE INDEX intermediate_by_number ON intermediate_values (study_id, number);
+    `,
+    postgres: `
+      CREATE TABLE intermediate_values (
+        study_id BIGINT NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+        trial_id BIGINT NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        step INTEGER NOT NULL,
+        value DOUBLE PRECISION,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY (trial_id, step)
+      );
+      CREATE UNIQUE INDEX intermediate_seq ON intermediate_values (study_id, seq);
+      CREATE INDEX intermediate_by_number ON intermediate_values (study_id, number);
+    `,
+  },
 ];
 
 /** The schema version this code writes and reads. */
@@ -177,7 +210,19 @@ export interface TrialRow {
   lease_until: number | string | null;
   objective_values: string | number[] | null;
   constraint_values: string | number[] | null;
+  /** `[[step, value|null, seq], …]` sorted by step (INTERMEDIATE_SQL); null or '[]' when none. */
+  intermediate?: string | (readonly [number, number | null, number | string])[] | null;
 }
+
+/**
+ * A column giving a trial row's intermediate values as `[[step, value, seq], …]` sorted by step (`t`: the trials
+ * table's alias): one round trip and one snapshot with the trials.
+ */
+export const INTERMEDIATE_SQL = {
+  sqlite: `(SELECT json_group_array(json_array(step, value, seq)) FROM
+      (SELECT step, value, seq FROM intermediate_values i WHERE i.trial_id = t.id ORDER BY step)) AS intermediate`,
+  postgres: `(SELECT json_agg(json_build_array(step, value, seq) ORDER BY step) FROM intermediate_values i WHERE i.trial_id = t.id) AS intermediate`,
+};
 
 export interface StudyRow {
   id: number | string;
@@ -213,7 +258,21 @@ export function trialFromRow(r: TrialRow): TrialRecord {
     owner: r.owner,
     leaseMs: r.lease_ms === null ? null : Number(r.lease_ms),
     leaseUntil: r.lease_until === null ? null : Number(r.lease_until),
+    ...intermediateOf(r.intermediate),
   });
+}
+
+function intermediateOf(v: TrialRow['intermediate']): { intermediate?: readonly IntermediateValue[] } {
+  if (v === undefined || v === null) return {};
+  const rows = typeof v === 'string' ? (JSON.parse(v) as [number, number | null, number | string][]) : v;
+  if (rows.length === 0) return {};
+  return { intermediate: Object.freeze(rows.map(([step, value, seq]) => Object.freeze({ step, value: value === null ? NaN : value, seq: Number(seq) }))) };
+}
+
+/** The error for a report on a trial that is no longer running. */
+export function notRunning(t: TrialRecord): TrialStateError {
+  const why = t.failReason ? ` (${t.failReason})` : '';
+  return new TrialStateError(`trial ${t.number} is already ${t.state}${why}; a report is rejected`);
 }
 
 export function studyFromRow(r: StudyRow): StudyRecord {
@@ -297,7 +356,7 @@ export function finishRecord(cur: TrialRecord, result: TrialResult, now: number)
   return freeze({
     ...cur,
     state: result.state,
-    value: result.state === 'complete' ? result.value : null,
+    value: result.state === 'complete' ? result.value : result.state === 'pruned' ? prunedValue(cur) : null,
     values: result.state === 'complete' && result.values ? Object.freeze([...result.values]) : null,
     constraints: result.state === 'complete' && result.constraints ? Object.freeze([...result.constraints]) : null,
     failReason: result.state === 'fail' ? result.reason : null,
@@ -305,6 +364,12 @@ export function finishRecord(cur: TrialRecord, result: TrialResult, now: number)
     attrs: mergeAttrs(cur.attrs, result.attrs),
     finishedAt: now,
   });
+}
+
+/** A pruned trial's value: its last intermediate value (null without one, or when it is NaN). */
+function prunedValue(t: TrialRecord): number | null {
+  const last = lastStep(t);
+  return last === null || Number.isNaN(last.value) ? null : last.value;
 }
 
 /** The attrs of a trial that has none: one frozen object shared by all such records (records are immutable). */

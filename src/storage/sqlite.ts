@@ -4,8 +4,8 @@ import { StorageError, StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
 import type { TrialRecord, TrialResult } from '../trial/trial.js';
 import {
-  alreadyFinished, checkVersion, CLAIM_STATE_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow, studyFromRow,
-  summarize, jsonOrNull, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
+  alreadyFinished, checkVersion, CLAIM_STATE_SQL, INTERMEDIATE_SQL, MIGRATIONS, notRunning, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
+  studyFromRow, summarize, jsonOrNull, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
 } from './schema.js';
 import type { ClaimOptions, SamplerSpec, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
 
@@ -72,13 +72,18 @@ export class SqliteStorage implements Storage {
         `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner, lease_ms, lease_until)
          VALUES (?, ?, 'running', ?, '{}', ?, ?, ?, ?, ?) RETURNING *`,
       ),
-      trialById: db.prepare('SELECT * FROM trials WHERE id = ?'),
+      trialById: db.prepare(`SELECT t.*, ${INTERMEDIATE_SQL.sqlite} FROM trials t WHERE id = ?`),
+      insertReport: db.prepare(
+        `INSERT INTO intermediate_values (study_id, trial_id, number, step, value, seq)
+         SELECT @study, @trial, @number, @step, @value, coalesce(max(seq), 0) + 1 FROM intermediate_values WHERE study_id = @study
+         ON CONFLICT (trial_id, step) DO NOTHING`,
+      ),
       finish: db.prepare(
         `UPDATE trials SET state = ?, value = ?, fail_reason = ?, fail_message = ?, attrs = ?, finished_at = ?,
            objective_values = ?, constraint_values = ?
          WHERE id = ? AND state = 'running'`,
       ),
-      trialsSince: db.prepare('SELECT * FROM trials WHERE study_id = ? AND number >= ? ORDER BY number'),
+      trialsSince: db.prepare(`SELECT t.*, ${INTERMEDIATE_SQL.sqlite} FROM trials t WHERE study_id = ? AND number >= ? ORDER BY number`),
       heartbeat: db.prepare(
         `UPDATE trials SET heartbeat_at = @now, lease_until = @now + lease_ms
          WHERE state = 'running' AND id IN (SELECT value FROM json_each(@ids))`,
@@ -160,6 +165,19 @@ export class SqliteStorage implements Storage {
       return next;
     });
     return finish.immediate();
+  }
+
+  async report(trialId: number, step: number, value: number): Promise<TrialRecord> {
+    const report = this.db.transaction((): TrialRecord => {
+      const row = this.stmt.trialById.get(trialId) as TrialRow | undefined;
+      if (!row) throw new TrialStateError(`trial id ${trialId} does not exist`);
+      const cur = trialFromRow(row);
+      if (cur.state !== 'running') throw notRunning(cur);
+      const v = Number.isNaN(value) ? null : value;
+      const { changes } = this.stmt.insertReport.run({ study: cur.studyId, trial: trialId, number: cur.number, step, value: v });
+      return changes ? trialFromRow(this.stmt.trialById.get(trialId) as TrialRow) : cur;
+    });
+    return report.immediate();
   }
 
   async trials(studyId: number, sinceNumber = 0): Promise<TrialRecord[]> {

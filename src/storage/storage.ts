@@ -77,7 +77,14 @@ export interface Storage {
   claimTrials(studyId: number, params: readonly Params[], options: ClaimOptions): Promise<TrialRecord[]>;
   /** Finishes a running trial (compare-and-set); throws a TrialStateError if it is not running. */
   finishTrial(trialId: number, result: TrialResult): Promise<TrialRecord>;
-  /** Trials with number >= `sinceNumber` (default 0), in number order. */
+  /**
+   * Records `value` (NaN allowed) at `step` of a running trial (a step already reported keeps its first value) and
+   * returns the trial with its intermediate values; throws a TrialStateError if the trial is not running. Reports are
+   * numbered (`seq`) in the order they are written, one writer at a time per study, so a reader that sees a report
+   * sees every report numbered before it.
+   */
+  report(trialId: number, step: number, value: number): Promise<TrialRecord>;
+  /** Trials with number >= `sinceNumber` (default 0), in number order, with their intermediate values. */
   trials(studyId: number, sinceNumber?: number): Promise<TrialRecord[]>;
   /** Marks these running trials as alive now: each one's lease (if it has one) is extended to now + its own `leaseMs`. */
   heartbeat(trialIds: readonly number[]): Promise<void>;

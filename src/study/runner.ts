@@ -3,13 +3,14 @@ import { OptionsError, TrialStateError } from '../errors.js';
 import { checkKeys } from '../options.js';
 import { type Evaluation, type Evaluator, type CancelReason, InProcessEvaluator } from '../pool/evaluator.js';
 import { WorkerPool } from '../pool/worker-pool.js';
+import type { Pruner } from '../pruners/pruner.js';
 import { Rng } from '../rng.js';
 import { spaceToJson } from '../space/json.js';
 import { type AskStream, movable, SamplerThread } from './sampler-thread.js';
 import type { Params } from '../space/space.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import { Asked, type AskedTrial, type ConfiguredTrial } from '../trial/asked.js';
-import { checkObjectiveModule, fail, isObjectiveModule, type Objective, type ObjectiveModule } from '../trial/objective.js';
+import { checkObjectiveModule, fail, isReportRequest, isObjectiveModule, type Objective, type ObjectiveModule } from '../trial/objective.js';
 import type { Study } from './study.js';
 import { compareValues, type TrialRecord, type TrialResult } from '../trial/trial.js';
 
@@ -20,6 +21,8 @@ export interface Progress {
   /** Trials of this run being evaluated now (not counting those queued on a worker behind another). */
   readonly running: number;
   readonly failed: number;
+  /** Finished trials stopped early by the pruner. */
+  readonly pruned: number;
   readonly best: number | null;
   readonly last: TrialRecord;
 }
@@ -61,6 +64,11 @@ export interface OptimizeOptions {
   reproducible?: boolean;
   /** Called after each trial finishes. */
   onProgress?: (progress: Progress) => void;
+  /**
+   * Decides after each `report(step, value)` of an objective whether its trial should stop (the objective then throws
+   * `TrialPruned`, recorded as 'pruned'). Default: the study's pruner; null: none (reports are still recorded).
+   */
+  pruner?: Pruner | null;
   /**
    * How often this run's trials beat (ms). Each trial it claims carries a lease of 3 beats: if its lease runs out (this
    * process died or stalled), any process of the study fails it as 'stale'. Processes with different intervals judge
@@ -154,7 +162,7 @@ export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, 
 
 const OPTIMIZE_KEYS = {
   nTrials: true, concurrency: true, trialTimeoutMs: true, signal: true, graceMs: true, prefetch: true, reproducible: true,
-  onProgress: true, heartbeatMs: true, maxMemoryMb: true, samplerThread: true,
+  onProgress: true, heartbeatMs: true, maxMemoryMb: true, samplerThread: true, pruner: true,
 } as const satisfies { readonly [K in keyof Required<OptimizeOptions>]: true };
 
 /** A claimed trial's lease, in heartbeats: a trial missing this many beats in a row is stale. */
@@ -203,6 +211,7 @@ class Loop {
   // progress counters
   private done = 0;
   private failed = 0;
+  private pruned = 0;
   private best: number | null = null;
 
   constructor(
@@ -229,6 +238,8 @@ class Loop {
     const onStop = () => this.stop();
     o.signal?.addEventListener('abort', onStop, { once: true });
     this.evaluator.onFree = () => this.pump();
+    const previous = this.evaluator.onMessage;
+    this.evaluator.onMessage = (trial, body) => (isReportRequest(body) ? this.onReport(trial, body.report.step, body.report.value) : previous ? previous(trial, body) : noHandler(trial));
     const allDone = new Promise<void>((r) => (this.finished = r));
     try {
       this.ask(o.concurrency + o.prefetch, o.reproducible ? 0 : null);
@@ -239,6 +250,7 @@ class Loop {
       clearTimeout(this.graceTimer);
       o.signal?.removeEventListener('abort', onStop);
       this.evaluator.onFree = () => {};
+      this.evaluator.onMessage = previous;
     }
     if (this.error) throw this.error;
     await study.refresh();
@@ -360,6 +372,17 @@ class Loop {
     }, delay);
   }
 
+  /** Where objectives' reports go: recorded in storage, then the pruner decides. A report that cannot be recorded (the trial was cut off meanwhile) answers false. */
+  private readonly onReport = async (number: number, step: number, value: number): Promise<boolean> => {
+    const pruner = this.o.pruner === undefined ? this.study.pruner : this.o.pruner;
+    try {
+      return await this.study.report(number, step, value, pruner);
+    } catch (e) {
+      if (e instanceof TrialStateError) return false;
+      throw e;
+    }
+  };
+
   /** The evaluator's callback for every trial (one function for the run: no closure per trial). */
   private readonly onResult = (trial: AskedTrial, result: TrialResult): void => this.settle(trial.number, result);
 
@@ -389,7 +412,7 @@ class Loop {
         try {
           this.count(rec);
           const { onProgress } = this.o;
-          if (onProgress) onProgress({ done: this.done, total: this.o.nTrials, running: this.running(), failed: this.failed, best: this.best, last: rec });
+          if (onProgress) onProgress({ done: this.done, total: this.o.nTrials, running: this.running(), failed: this.failed, pruned: this.pruned, best: this.best, last: rec });
           this.acknowledge(number);
         } finally {
           this.written();
@@ -426,6 +449,7 @@ class Loop {
     if (t.state === 'running' || !countsAgainstBudget(t)) return;
     this.done++;
     if (t.state === 'fail') this.failed++;
+    if (t.state === 'pruned') this.pruned++;
     if (t.state === 'complete' && t.value !== null && (this.best === null || compareValues(this.study.direction, t.value, this.best) < 0)) {
       this.best = t.value;
     }
@@ -480,6 +504,10 @@ class Loop {
     if (this.active.size || this.queue.length || this.asking || this.asks.length || this.writes) return;
     this.finished();
   }
+}
+
+function noHandler(trial: number): never {
+  throw new Error(`no handler for messages of trial ${trial} on the main thread`);
 }
 
 function countBudget(trials: readonly (TrialRecord | undefined)[]): number {

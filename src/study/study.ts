@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { OptionsError, StudyError, TrialStateError } from '../errors.js';
+import { isTrialPruned, OptionsError, StudyError, TrialStateError } from '../errors.js';
+import type { Pruner } from '../pruners/pruner.js';
 import { DEFAULT_GENERATOR, type Generator, GENERATORS, isGenerator, Rng, trialSeed } from '../rng.js';
 import { GpSampler } from '../samplers/gp/sampler.js';
 import { type History, openSession, type RecommendOptions, type Sampler, type SamplerSession } from '../samplers/sampler.js';
@@ -13,7 +14,7 @@ import { checkKeys } from '../options.js';
 import { openStorage } from '../storage/open.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
 import { Asked, type AskedTrial, type ConfiguredTrial, withConfig } from '../trial/asked.js';
-import { resultFromReturn } from '../trial/objective.js';
+import { checkReport, resultFromReturn } from '../trial/objective.js';
 import { type ObjectiveSpec, type OptimizeOptions, runStudy } from './runner.js';
 import { paretoFront } from '../samplers/moo/pareto.js';
 import { bestOf, type Direction, type TrialRecord, type TrialResult } from '../trial/trial.js';
@@ -70,6 +71,8 @@ export interface StudyOptions<S = unknown> {
   noisy?: boolean | 'auto';
   /** Resuming with a `sampler` other than the study's: switch to it (recorded in the study) rather than fail. Default false. */
   switchSampler?: boolean;
+  /** Decides from the trials' reports whether to stop one early (`report`, `optimize`). Default: none. */
+  pruner?: Pruner | null;
 }
 
 export interface AskOptions {
@@ -118,7 +121,7 @@ function isSampler(x: unknown): x is Sampler {
 
 const STUDY_KEYS = {
   space: true, direction: true, directions: true, constraints: true, seed: true, rng: true, sampler: true, storage: true, name: true, resume: true,
-  switchSampler: true, noisy: true,
+  switchSampler: true, noisy: true, pruner: true,
 } as const satisfies { readonly [K in keyof Required<StudyOptions>]: true };
 
 const ASK_KEYS = { leaseMs: true, budget: true } as const satisfies { readonly [K in keyof Required<AskOptions>]: true };
@@ -178,7 +181,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
     if (existing.directions && resumed.multiObjective !== true) {
       throw new OptionsError(`sampler ${resumed.name} optimizes one objective; study ${JSON.stringify(name)} has ${existing.directions.length}`);
     }
-    const study = new Study(storage, record, stored as SearchSpace<Filled<S>>, resumed);
+    const study = new Study(storage, record, stored as SearchSpace<Filled<S>>, resumed, options.pruner ?? null);
     study.noisy = options.noisy ?? 'auto';
     study.constraints = options.constraints as Study['constraints'];
     // A process joining a study may run beside others with the same seed: its own random stream keeps it from
@@ -208,7 +211,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
     if (!raced) throw e;
     return resume(raced);
   }
-  const study = new Study(storage, record, compiled, sampler);
+  const study = new Study(storage, record, compiled, sampler, options.pruner ?? null);
   study.noisy = options.noisy ?? 'auto';
   study.constraints = options.constraints as Study['constraints'];
   return study;
@@ -314,6 +317,8 @@ export class Study<C = unknown> {
     readonly record: StudyRecord,
     readonly space: SearchSpace<C>,
     readonly sampler: Sampler,
+    /** The default pruner of `report` and `optimize`. */
+    readonly pruner: Pruner | null = null,
   ) {
     this.session = openSession(sampler);
   }
@@ -477,37 +482,51 @@ export class Study<C = unknown> {
   /** Extends the leases of these running trials (asked with `leaseMs`) by their own lease from now. */
   async heartbeat(numbers: readonly number[]): Promise<void> {
     const ids: number[] = [];
-    for (const n of numbers) {
-      let t = this.records[n];
-      if (!t) {
-        await this.refresh();
-        t = this.records[n];
-      }
-      if (!t) throw new TrialStateError(`heartbeat: trial ${n} does not exist in study ${JSON.stringify(this.name)}`);
-      ids.push(t.id);
-    }
+    for (const n of numbers) ids.push((await this.trial(n)).id);
     await this.storage.heartbeat(ids);
   }
 
   /**
-   * Finishes trial `number` with an objective value (NaN, ±Infinity and non-numbers fail it as 'nan'),
-   * `{ value, ...attrs }`, or a TrialResult. A trial is told once: telling it again throws a TrialStateError.
+   * Records `value` (finite or NaN) as running trial `number`'s intermediate value at `step` (an integer ≥ 0; a step
+   * reported again keeps its first value) and answers whether to stop it: the pruner's decision from the study's
+   * trials as stored after this report (false without a pruner). Stop it with `tell(number, { state: 'pruned' })`.
    */
-  async tell(number: number, outcome: unknown): Promise<TrialRecord> {
+  async report(number: number, step: number, value: number, pruner: Pruner | null = this.pruner): Promise<boolean> {
+    checkReport(step, value);
+    const t = await this.trial(number);
+    this.records[number] = await this.storage.report(t.id, step, value);
+    if (pruner === null) return false;
+    await this.refresh();
+    return pruner.prune({ trial: this.records[number], trials: this.records, direction: this.direction, seed: this.seed });
+  }
+
+  private async trial(number: number): Promise<TrialRecord> {
     let t = this.records[number];
     if (!t) {
       await this.refresh();
       t = this.records[number];
     }
     if (!t) throw new TrialStateError(`trial ${number} does not exist in study ${JSON.stringify(this.name)}`);
-    const result = this.shapeResult(
-      t.params,
-      !isTrialResult(outcome)
-        ? resultFromReturn(outcome)
-        : outcome.state === 'complete'
-          ? resultFromReturn(outcome.values ? { ...outcome.attrs, values: outcome.values } : { ...outcome.attrs, value: outcome.value })
-          : outcome,
-    );
+    return t;
+  }
+
+  /**
+   * Finishes trial `number` with an objective value (NaN, ±Infinity and non-numbers fail it as 'nan'),
+   * `{ value, ...attrs }`, a TrialResult (`{ state: 'pruned' }` stops it as pruned at its last report), or a
+   * `TrialPruned`. A trial is told once: telling it again throws a TrialStateError.
+   */
+  async tell(number: number, outcome: unknown): Promise<TrialRecord> {
+    const t = await this.trial(number);
+    const result = isTrialPruned(outcome)
+      ? ({ state: 'pruned' } as const)
+      : this.shapeResult(
+          t.params,
+          !isTrialResult(outcome)
+            ? resultFromReturn(outcome)
+            : outcome.state === 'complete'
+              ? resultFromReturn(outcome.values ? { ...outcome.attrs, values: outcome.values } : { ...outcome.attrs, value: outcome.value })
+              : outcome,
+        );
     const done = await this.storage.finishTrial(t.id, result);
     this.records[done.number] = done;
     return done;
@@ -539,5 +558,5 @@ function checkNoisy(field: string, v: unknown): void {
 function isTrialResult(x: unknown): x is TrialResult {
   if (x === null || typeof x !== 'object') return false;
   const s = (x as { state?: unknown }).state;
-  return s === 'complete' || s === 'fail';
+  return s === 'complete' || s === 'fail' || s === 'pruned';
 }

@@ -1,4 +1,4 @@
-import { OptionsError } from '../errors.js';
+import { isTrialPruned, OptionsError } from '../errors.js';
 import type { FailReason, TrialResult } from './trial.js';
 
 /** What an objective receives beside its config. */
@@ -9,6 +9,36 @@ export interface ObjectiveContext {
   readonly seed: number;
   /** Aborted when the trial times out or the run is stopped. */
   readonly signal: AbortSignal;
+  /**
+   * Records `value` (finite or NaN) as the trial's intermediate value at `step` (an integer ≥ 0, e.g. the epoch) and
+   * resolves to the pruner's decision: true when the trial should stop (throw `TrialPruned`). A step reported again
+   * keeps its first value. Reports are written in order; the trial's result waits for them.
+   */
+  report(step: number, value: number): Promise<boolean>;
+  /** The decision of the last report answered so far (false before any, or without a pruner). */
+  shouldPrune(): boolean;
+}
+
+/** What an objective's `report(step, value)` asks of the main thread (through the evaluator's onMessage). */
+export interface ReportRequest {
+  readonly report: { readonly step: number; readonly value: number };
+}
+
+export function reportRequest(step: number, value: number): ReportRequest {
+  return { report: { step, value } };
+}
+
+export function isReportRequest(body: unknown): body is ReportRequest {
+  const r = body !== null && typeof body === 'object' ? (body as { report?: unknown }).report : undefined;
+  return r !== null && typeof r === 'object' && typeof (r as { step?: unknown }).step === 'number' && typeof (r as { value?: unknown }).value === 'number';
+}
+
+/** Throws an OptionsError unless `step` and `value` can be reported. */
+export function checkReport(step: unknown, value: unknown): void {
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) throw new OptionsError(`report: step must be an integer >= 0 (got ${String(step)})`);
+  if (typeof value !== 'number' || value === Infinity || value === -Infinity) {
+    throw new OptionsError(`report: value must be a finite number or NaN (got ${String(value)})`);
+  }
 }
 
 /**
@@ -91,6 +121,7 @@ function fromValues(values: unknown, attrs: Record<string, unknown> | undefined)
 
 /** The failure recorded for an objective that threw `error`; custom enumerable properties are kept in attrs. */
 export function resultFromError(error: unknown, reason: FailReason = 'threw'): TrialResult {
+  if (isTrialPruned(error)) return { state: 'pruned' };
   if (error instanceof Error) {
     const extra: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(error)) {

@@ -24,7 +24,20 @@ export type TrialResult =
       readonly constraints?: readonly number[];
       readonly attrs?: Readonly<Record<string, unknown>>;
     }
+  /** Stopped early by a pruner: the stored trial keeps its last intermediate value as its value. */
+  | { readonly state: 'pruned'; readonly attrs?: Readonly<Record<string, unknown>> }
   | { readonly state: 'fail'; readonly reason: FailReason; readonly message: string; readonly attrs?: Readonly<Record<string, unknown>> };
+
+/** One value an objective reported at a step of a trial (e.g. the validation loss after an epoch). */
+export interface IntermediateValue {
+  readonly step: number;
+  readonly value: number;
+  /**
+   * The order in which the study received the reports (increasing across the study, one writer at a time): pruners
+   * that compare a trial with those that reached a step before it (successive halving) decide alike in every process.
+   */
+  readonly seq?: number;
+}
 
 /** A trial as stored. Immutable once returned: a later read gives a new object. */
 export interface TrialRecord {
@@ -35,7 +48,7 @@ export interface TrialRecord {
   readonly number: number;
   readonly state: TrialState;
   readonly params: Params;
-  /** Objective value for complete trials, else null (multi-objective: the first objective's). */
+  /** Objective value for complete trials (multi-objective: the first objective's); a pruned trial's last intermediate value (null if it reported none); else null. */
   readonly value: number | null;
   /** Every objective's value for complete trials of a multi-objective study, else null. */
   readonly values?: readonly number[] | null;
@@ -58,6 +71,14 @@ export interface TrialRecord {
   readonly leaseUntil: number | null;
   /** Who claimed it (process id and host), for distributed studies and stale detection. */
   readonly owner: string;
+  /** The values the objective reported (`report(step, value)`), sorted by step; absent when it reported none. */
+  readonly intermediate?: readonly IntermediateValue[];
+}
+
+/** The last step a trial reported (its largest), or null when it reported none. */
+export function lastStep(t: TrialRecord): IntermediateValue | null {
+  const iv = t.intermediate;
+  return iv && iv.length ? iv[iv.length - 1] : null;
 }
 
 export function isFinished(t: TrialRecord): boolean {

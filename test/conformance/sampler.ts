@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { TrialPruned } from '../../src/errors.js';
+import { SuccessiveHalvingPruner } from '../../src/pruners/successive-halving.js';
 import { Rng } from '../../src/rng.js';
 import type { Sampler } from '../../src/samplers/sampler.js';
 import { hp } from '../../src/space/hp.js';
@@ -92,6 +94,22 @@ export function samplerConformance(name: string, make: () => Sampler, o: Conform
       const expectedFails = all.filter((t) => t.number % 3 !== 2).length;
       assert.equal(all.filter((t) => t.state === 'fail').length, expectedFails);
       assert.ok(all.every((t) => t.state === 'fail' || t.number % 3 === 2));
+    });
+
+    it('keeps suggesting valid, distinct points when most trials are pruned', async () => {
+      const space = compile(everyKindSpace());
+      const study = await createStudy({ space, sampler: make(), seed: 5, pruner: new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 2 }) });
+      await study.optimize(async (p: any, ctx) => {
+        const v = everyKindObjective(p) as number;
+        for (let step = 0; step < 8; step++) if (await ctx.report(step, v + 1 / (1 + step))) throw new TrialPruned();
+        return v;
+      }, { nTrials: trials });
+      const all = await study.trials();
+      assert.equal(all.length, trials);
+      assert.ok(all.filter((t) => t.state === 'pruned').length >= trials / 3, 'most trials pruned');
+      assert.ok(all.every((t) => t.state === 'pruned' || t.state === 'complete'));
+      for (const t of all) space.validate(t.params);
+      assert.equal(new Set(all.map((t) => space.key(t.params))).size, trials, 'no point suggested twice');
     });
 
     it('suggests from a history what a fresh sampler suggests from it (state kept between calls is a cache)', async () => {

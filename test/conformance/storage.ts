@@ -339,5 +339,57 @@ export function storageConformance(
       const rec = await s.getStudy('frozen');
       assert.ok(rec && Object.isFrozen(rec));
     });
+
+    it('stores intermediate values sorted by step, keeps the first value of a step reported twice, and NaN', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(specNamed('intermediate'));
+      const [a, b] = await s.claimTrials(study.id, [{ x: 1 }, { x: 2 }], { owner: 'o' });
+      await s.report(a.id, 2, 0.5);
+      await s.report(a.id, 0, 0.9);
+      const again = await s.report(a.id, 2, 0.1);
+      assert.deepEqual(again.intermediate?.map((e) => [e.step, e.value]), [[0, 0.9], [2, 0.5]]);
+      await s.report(b.id, 1, NaN);
+      const [ra, rb] = await s.trials(study.id);
+      assert.deepEqual(ra.intermediate?.map((e) => [e.step, e.value]), [[0, 0.9], [2, 0.5]]);
+      assert.ok(Number.isNaN(rb.intermediate?.[0].value) && rb.intermediate?.[0].step === 1);
+      assert.ok(Object.isFrozen(ra.intermediate) && Object.isFrozen(ra.intermediate?.[0]));
+      // the reports are numbered in the order they were written, across the study
+      assert.deepEqual([ra.intermediate?.[1].seq, ra.intermediate?.[0].seq, rb.intermediate?.[0].seq], [1, 2, 3]);
+      const [none] = await s.claimTrials(study.id, [{ x: 3 }], { owner: 'o' });
+      assert.equal(none.intermediate, undefined);
+    });
+
+    it('finishes a pruned trial with its last step and value, and rejects reports on finished trials', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(specNamed('pruned'));
+      const [a, b, c] = await s.claimTrials(study.id, [{ x: 1 }, { x: 2 }, { x: 3 }], { owner: 'o' });
+      for (let step = 0; step < 4; step++) await s.report(a.id, step, 10 - step);
+      const done = await s.finishTrial(a.id, { state: 'pruned' });
+      assert.equal(done.state, 'pruned');
+      assert.equal(done.value, 7);
+      assert.deepEqual(done.intermediate?.at(-1), { step: 3, value: 7, seq: 4 });
+      await assert.rejects(s.report(a.id, 4, 6), (e: Error) => e instanceof TrialStateError && /already pruned/.test(e.message));
+      const bare = await s.finishTrial(b.id, { state: 'pruned' });
+      assert.equal(bare.value, null);
+      await s.report(c.id, 0, 1);
+      await s.finishTrial(c.id, { state: 'complete', value: 0.5 });
+      const [ra, rb, rc] = await s.trials(study.id);
+      assert.deepEqual([ra.state, ra.value, ra.intermediate?.length], ['pruned', 7, 4]);
+      assert.deepEqual([rb.state, rb.value, rb.intermediate], ['pruned', null, undefined]);
+      assert.deepEqual([rc.state, rc.value, rc.intermediate?.[0].value], ['complete', 0.5, 1]);
+      const [summary] = await s.listStudies();
+      assert.deepEqual(summary.counts, { running: 0, complete: 1, pruned: 2, fail: 0 });
+      assert.equal(summary.best, 0.5);
+    });
+
+    it('numbers the reports of many concurrent writers on several handles without a gap or a repeat', async () => {
+      const s = await fresh();
+      const t2 = await another(s);
+      const study = await s.createStudy(specNamed('report-seq'));
+      const ts = await s.claimTrials(study.id, range(6).map((i) => ({ i })), { owner: 'o' });
+      await Promise.all(ts.map((t, i) => Promise.all(range(5).map((step) => (i % 2 ? t2 : s).report(t.id, step, i + step)))));
+      const seqs = (await s.trials(study.id)).flatMap((t) => (t.intermediate ?? []).map((e) => e.seq)).sort((x, y) => (x ?? 0) - (y ?? 0));
+      assert.deepEqual(seqs, range(30).map((i) => i + 1));
+    });
   });
 }

@@ -148,6 +148,32 @@ const CASES: MigrationCase[] = [
       assert.deepEqual(multi.directions, ['minimize', 'maximize']);
     },
   },
+  {
+    // version 6: multi-objective columns; no intermediate values yet (a pruned trial could only be told so by hand)
+    version: 6,
+    inserts: [
+      `INSERT INTO studies (id, name, direction, space, sampler_name, sampler_options, seed, created_at, rng) VALUES
+        (1, 'leased', 'minimize', '{"fn":"uniform","label":"x","low":0,"high":1}', 'tpe', '{}', 3, 1700000000000, 'tychei')`,
+      `INSERT INTO trials (id, study_id, number, state, params, value, fail_reason, fail_message, attrs, started_at, finished_at, heartbeat_at, owner, lease_ms, lease_until) VALUES
+        (1, 1, 0, 'complete', '{"x":0.5}', 0.25, NULL, NULL, '{}', 1700000002000, 1700000003000, 1700000002000, 'h:1', NULL, NULL),
+        (2, 1, 1, 'pruned', '{"x":0.9}', NULL, NULL, NULL, '{}', 1700000004000, 1700000005000, 1700000004000, 'h:1', NULL, NULL),
+        (3, 1, 2, 'running', '{"x":0.75}', NULL, NULL, NULL, '{}', 1700000006000, NULL, 1700000007000, 'h:1', NULL, NULL)`,
+    ],
+    async check(s) {
+      const study = await s.getStudy('leased');
+      assert.ok(study);
+      const trials = await s.trials(study.id);
+      assert.deepEqual(trials.map((t) => [t.state, t.value, t.intermediate]), [['complete', 0.25, undefined], ['pruned', null, undefined], ['running', null, undefined]]);
+      assert.deepEqual((await s.listStudies())[0].counts, { running: 1, complete: 1, pruned: 1, fail: 0 });
+      // the running trial reports and is pruned at its last step, the study's reports numbered from 1
+      await s.report(trials[2].id, 0, 0.8);
+      await s.report(trials[2].id, 1, 0.7);
+      const pruned = await s.finishTrial(trials[2].id, { state: 'pruned' });
+      assert.deepEqual([pruned.value, pruned.intermediate?.map((e) => [e.step, e.value, e.seq])], [0.7, [[0, 0.8, 1], [1, 0.7, 2]]]);
+      const [next] = await s.claimTrials(study.id, [{ x: 0.1 }], { owner: 'new' });
+      assert.equal(next.number, 3);
+    },
+  },
 ];
 
 /** Creates the schema of `version` (its first migrations) and writes the case's data, through `exec`. */

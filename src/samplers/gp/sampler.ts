@@ -4,7 +4,7 @@ import type { GpHyper, KernelKind } from '../../numeric/core.js';
 import { Rng, type SeedSource } from '../../rng.js';
 import type { Params, SearchSpace } from '../../space/space.js';
 import type { TrialRecord } from '../../trial/trial.js';
-import { type History, type RecommendOptions, type Sampler, type SamplerSession, splitHistory } from '../sampler.js';
+import { type History, rankKey, type RecommendOptions, type Sampler, type SamplerSession, splitHistory } from '../sampler.js';
 import { logEI, ucb } from './acquisition.js';
 import { InputEncoding } from './encoding.js';
 import { fitHyperparameters, type NoiseModel } from './fit.js';
@@ -194,7 +194,7 @@ export class GpSampler implements Sampler {
     const enc = cache.encoding(space);
     const { complete, pending } = splitHistory(history);
     const keys = new Set<string>();
-    for (const t of history.trials) if (t.state === 'running' || t.state === 'complete') keys.add(space.key(t.params));
+    for (const t of history.trials) if (t.state !== 'fail') keys.add(space.key(t.params));
     const out: Params[] = [];
     if (enc.d === 0) {
       for (let i = 0; i < n; i++) out.push(space.sample(rng));
@@ -205,7 +205,7 @@ export class GpSampler implements Sampler {
       return out;
     }
 
-    let model = this.surrogate(cache, history, complete, enc);
+    let model = this.surrogate(cache, history, complete, enc, this.warping, true);
     try {
       if (pending.length > 0) {
         const px = new Float64Array(pending.length * enc.d);
@@ -288,22 +288,37 @@ export class GpSampler implements Sampler {
     return p;
   }
 
-  /** Outputs oriented for minimisation, trials in number order. */
-  private data(history: History, complete: readonly TrialRecord[], enc: InputEncoding): { x: Float64Array; y: Float64Array; trials: TrialRecord[] } {
-    const trials = sortedByNumber(complete);
+  /**
+   * Outputs oriented for minimisation, complete trials in number order, then the pruned ones (`pruned`: true) by their
+   * rank (`rankKey`, as Optuna's TPE ranks them): a pruned trial has no final value, so it enters the model as worse
+   * than every complete trial, spread over half the complete values' range above the worst by that rank.
+   */
+  private data(history: History, complete: readonly TrialRecord[], enc: InputEncoding, pruned = false): { x: Float64Array; y: Float64Array; trials: TrialRecord[] } {
     const sign = history.direction === 'maximize' ? -1 : 1;
+    const late = pruned ? rankedPruned(history) : [];
+    const trials = [...sortedByNumber(complete), ...late];
     const x = new Float64Array(trials.length * enc.d);
     const y = new Float64Array(trials.length);
-    trials.forEach((t, i) => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < complete.length; i++) {
+      const t = trials[i];
       enc.inputs(t.params, x.subarray(i * enc.d, (i + 1) * enc.d));
       y[i] = sign * (t.value as number);
-    });
+      lo = Math.min(lo, y[i]);
+      hi = Math.max(hi, y[i]);
+    }
+    const spread = hi > lo ? (hi - lo) / 2 : Math.max(Math.abs(hi), 1);
+    for (let r = 0, i = complete.length; r < late.length; r++, i++) {
+      enc.inputs(trials[i].params, x.subarray(i * enc.d, (i + 1) * enc.d));
+      y[i] = hi + (spread * (r + 1)) / late.length;
+    }
     return { x, y, trials };
   }
 
   /** The GP on all complete trials with the hyperparameters of the current refit point. */
-  private surrogate(cache: GpCache, history: History, complete: readonly TrialRecord[], enc: InputEncoding, warping = this.warping): Surrogate {
-    const { x, y } = this.data(history, complete, enc);
+  private surrogate(cache: GpCache, history: History, complete: readonly TrialRecord[], enc: InputEncoding, warping = this.warping, pruned = false): Surrogate {
+    const { x, y } = this.data(history, complete, enc, pruned);
     const nc = y.length;
     const r = refitPoint(nc);
     const sub = fitSubset(y.subarray(0, r));
@@ -353,6 +368,14 @@ export class GpSampler implements Sampler {
     const best = [...complete].sort((a, b) => sign * ((a.value as number) - (b.value as number)) || a.number - b.number).slice(0, 3);
     return best.map((t) => enc.raw(t.params, () => rng.uniform()));
   }
+}
+
+/** The pruned trials of a history, best first by `rankKey`. */
+function rankedPruned(history: History): TrialRecord[] {
+  const sign = history.direction === 'maximize' ? -1 : 1;
+  const keyed = history.trials.filter((t) => t.state === 'pruned').map((t) => ({ t, k: rankKey(t, history.direction) }));
+  keyed.sort((a, b) => a.k.tier - b.k.tier || sign * (a.k.value - b.k.value) || a.t.number - b.t.number);
+  return keyed.map((e) => e.t);
 }
 
 function sortedByNumber(trials: readonly TrialRecord[]): TrialRecord[] {

@@ -5,7 +5,7 @@ import type { Value } from '../../space/hp.js';
 import type { Params, SearchSpace } from '../../space/space.js';
 import type { TrialRecord } from '../../trial/trial.js';
 import { RandomSampler } from '../random.js';
-import { type History, isComplete, type Sampler, type SamplerSession } from '../sampler.js';
+import { type History, isRanked, rankKey, type Sampler, type SamplerSession } from '../sampler.js';
 import {
   adaptiveParzen, boundsOf, categoricalPosterior, type Mixture, type MixtureBounds, multivariateParzen, type Observations,
   sampleMixture,
@@ -52,6 +52,8 @@ interface Ranking {
    */
   best: Int32Array;
   bestValues: Float64Array;
+  /** The entries' tiers (see rankKey): pruned trials rank after complete ones. */
+  bestTiers: Float64Array;
   nRanked: number;
   /** `byNumber[t.number]`: the entry of complete trial t. */
   readonly byNumber: (Ranked | undefined)[];
@@ -126,7 +128,9 @@ const DUPLICATE_RETRIES = 8;
  * a good group l(x) and a bad group g(x), fits Parzen estimators to each, draws `nEiCandidates` points from l and keeps
  * the one with the highest l(x)/g(x). Conditional spaces: each estimator sees only the trials in which its parameters
  * were active. Running trials and the earlier points of a batch join the bad group (constant liar), so batches spread.
- * Densities are evaluated in the WebAssembly core. The caches live in a session per study (see TpeSession).
+ * Densities are evaluated in the WebAssembly core. The caches live in a session per study (see TpeSession). Pruned
+ * trials are ranked too, after every complete trial, as Optuna's TPE ranks them (`rankKey`: those that reached a later
+ * step first, then by their value there).
  */
 export class TpeSampler implements Sampler {
   readonly name = 'tpe';
@@ -308,7 +312,7 @@ class TpeSession implements SamplerSession {
     let r = this.ranking;
     if (!r || r.model !== model || r.sign !== sign || r.trials !== trials || settled < r.scanned) {
       r = {
-        model, sign, trials, best: new Int32Array(64), bestValues: new Float64Array(64), nRanked: 0, byNumber: [],
+        model, sign, trials, best: new Int32Array(64), bestValues: new Float64Array(64), bestTiers: new Float64Array(64), nRanked: 0, byNumber: [],
         numbers: new Int32Array(64), nPrefix: 0, scanned: 0, goodIn: new Int32Array(64),
         good: new Int32Array(0), nGood: 0, spare: new Int32Array(0), bad: new Int32Array(64), nBad: 0, fresh: [], updated: 0, firstChange: 0,
       };
@@ -317,18 +321,19 @@ class TpeSession implements SamplerSession {
     if (r.best.length < trials.length) {
       r.best = grown(r.best, 2 * trials.length, r.nRanked);
       r.bestValues = grown(r.bestValues, 2 * trials.length, r.nRanked);
+      r.bestTiers = grown(r.bestTiers, 2 * trials.length, r.nRanked);
     }
     if (r.numbers.length < trials.length) r.numbers = grown(r.numbers, 2 * trials.length, r.nPrefix);
     if (r.goodIn.length < trials.length) r.goodIn = grown(r.goodIn, 2 * trials.length, r.goodIn.length);
     for (; r.scanned < settled; r.scanned++) {
       const t = trials[r.scanned];
-      if (isComplete(t)) r.numbers[r.nPrefix++] = this.entry(r, t).number;
+      if (isRanked(t)) r.numbers[r.nPrefix++] = this.entry(r, t).number;
     }
     let nComplete = r.nPrefix;
     const pending: TrialRecord[] = [];
     for (let i = settled; i < trials.length; i++) {
       const t = trials[i];
-      if (isComplete(t)) r.numbers[nComplete++] = this.entry(r, t).number;
+      if (isRanked(t)) r.numbers[nComplete++] = this.entry(r, t).number;
       else if (t.state === 'running') pending.push(t);
     }
     return { complete: r.numbers, nComplete, pending };
@@ -338,20 +343,24 @@ class TpeSession implements SamplerSession {
   private entry(r: Ranking, t: TrialRecord): Ranked {
     let item = r.byNumber[t.number];
     if (item !== undefined) return item;
-    item = { number: t.number, value: t.value as number, row: encode(r.model, t.params) };
-    const { sign, best, bestValues } = r;
+    const key = rankKey(t, r.sign === 1 ? 'minimize' : 'maximize');
+    item = { number: t.number, value: key.value, row: encode(r.model, t.params) };
+    const { sign, best, bestValues, bestTiers } = r;
     let lo = 0;
     let hi = r.nRanked;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const v = bestValues[mid];
-      if (sign * (v - item.value) < 0 || (v === item.value && best[mid] < item.number)) lo = mid + 1;
+      const tier = bestTiers[mid];
+      if (tier < key.tier || (tier === key.tier && (sign * (v - item.value) < 0 || (v === item.value && best[mid] < item.number)))) lo = mid + 1;
       else hi = mid;
     }
     best.copyWithin(lo + 1, lo, r.nRanked);
     bestValues.copyWithin(lo + 1, lo, r.nRanked);
+    bestTiers.copyWithin(lo + 1, lo, r.nRanked);
     best[lo] = item.number;
     bestValues[lo] = item.value;
+    bestTiers[lo] = key.tier;
     r.nRanked++;
     r.byNumber[t.number] = item;
     r.fresh.push(t.number);

@@ -1,0 +1,32 @@
+import { OptionsError } from '../errors.js';
+import { HyperbandPruner } from './hyperband.js';
+import { MedianPruner, PercentilePruner } from './percentile.js';
+import type { Pruner } from './pruner.js';
+import { SuccessiveHalvingPruner } from './successive-halving.js';
+import { ThresholdPruner } from './threshold.js';
+
+/** The pruner names the CLI accepts (`none`: no pruning). */
+export const prunerNames = ['median', 'percentile', 'asha', 'hyperband', 'threshold', 'none'] as const;
+export type PrunerName = (typeof prunerNames)[number];
+
+/** A pruner by CLI name with its options (`--pruner-options`), or null for 'none'. */
+export function createPruner(name: string, options: Record<string, unknown> = {}): Pruner | null {
+  switch (name) {
+    case 'none':
+      if (Object.keys(options).length) throw new OptionsError('--pruner-options: the pruner "none" takes no options');
+      return null;
+    case 'median':
+      return new MedianPruner(options);
+    case 'percentile':
+      return new PercentilePruner(options);
+    case 'asha':
+    case 'successiveHalving':
+      return new SuccessiveHalvingPruner(options);
+    case 'hyperband':
+      return new HyperbandPruner(options);
+    case 'threshold':
+      return new ThresholdPruner(options);
+    default:
+      throw new OptionsError(`pruner must be one of ${prunerNames.join(', ')} (got ${JSON.stringify(name)})`);
+  }
+}
