@@ -7,6 +7,7 @@ import type { Storage, StudyRecord } from '../storage/storage.js';
 import { bestOf, type TrialRecord } from '../trial/trial.js';
 import { trialJson } from './run.js';
 import { formatTable } from './table.js';
+import { own } from '../space/own.js';
 
 const STORAGE_HELP = 'where the studies live: sqlite:FILE, postgres://user@host:port/db or memory';
 
@@ -58,7 +59,7 @@ export function registerInspect(program: Command): void {
           formatTable([
             ['#', 'state', 'value', ...labels, 'ms', 'note'],
             ...trials.map((t) => [
-              t.number, t.state, t.value, ...labels.map((l) => t.params[l]), duration(t), t.failReason ? `${t.failReason}: ${t.failMessage}` : '',
+              t.number, t.state, t.value, ...labels.map((l) => own(t.params, l)), duration(t), t.failReason ? `${t.failReason}: ${t.failMessage}` : '',
             ]),
           ]),
         );
@@ -158,7 +159,7 @@ export function trialsCsv(study: StudyRecord, trials: readonly TrialRecord[]): s
   const head = ['number', 'state', 'value', 'started_at', 'finished_at', 'duration_ms', 'fail_reason', 'fail_message', 'owner', ...labels.map((l) => `params.${l}`)];
   const rows = trials.map((t) => [
     t.number, t.state, t.value, isoTime(t.startedAt), t.finishedAt === null ? null : isoTime(t.finishedAt),
-    t.finishedAt === null ? null : t.finishedAt - t.startedAt, t.failReason, t.failMessage, t.owner, ...labels.map((l) => t.params[l]),
+    t.finishedAt === null ? null : t.finishedAt - t.startedAt, t.failReason, t.failMessage, t.owner, ...labels.map((l) => own(t.params, l)),
   ]);
   return [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }

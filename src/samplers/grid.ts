@@ -5,6 +5,7 @@ import type { Value } from '../space/hp.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import type { History, Sampler, SamplerSession } from './sampler.js';
+import { own, setOwn } from '../space/own.js';
 
 export interface GridOptions {
   /** Points per continuous dimension: one number for all, or per label. Evenly spaced, endpoints included (in log space for log dims). */
@@ -99,7 +100,7 @@ function validateGridOptions(o: GridOptions): void {
 
 /** The grid values of one dimension, or a clear error when it has none. */
 export function axisValues(d: Dim, o: GridOptions): Value[] {
-  const given = o.values?.[d.label];
+  const given = own(o.values, d.label);
   if (given) {
     given.forEach((v, i) => {
       const why = d.check(v);
@@ -107,7 +108,7 @@ export function axisValues(d: Dim, o: GridOptions): Value[] {
     });
     return [...new Set(given)];
   }
-  const points = typeof o.points === 'number' ? o.points : o.points?.[d.label];
+  const points = typeof o.points === 'number' ? o.points : own(o.points, d.label);
   const dist = d.dist;
   const where = `grid: hp.${d.fn}(${JSON.stringify(d.label)})`;
   switch (dist.kind) {
@@ -182,7 +183,7 @@ function enumerateGrid(space: SearchSpace, o: GridOptions): Params[] {
     const d = space.dims[i];
     if (!space.isActive(d, partial)) return walk(i + 1, partial);
     for (const v of axes[i]) {
-      partial[d.label] = v;
+      setOwn(partial, d.label, v);
       walk(i + 1, partial);
     }
     delete partial[d.label];

@@ -7,6 +7,7 @@ import { alreadyFinished, finishRecord, freeze, NO_ATTRS, staleMessage } from '.
 import {
   type ClaimOptions, countsAgainstBudget, type Storage, type StudyRecord, type StudySpec, type StudySummary,
 } from './storage.js';
+import { setOwn } from '../space/own.js';
 
 /** A study's trials by number, and how many of them count against a budget (kept as they change: no scan per claim). */
 interface StudyTrials {
@@ -123,7 +124,7 @@ function copyParams(p: Params): Params {
   for (const k of Object.keys(p)) {
     const v = p[k];
     if (v !== null && typeof v === 'object') return structuredClone(p);
-    copy[k] = v;
+    setOwn(copy, k, v);
   }
   return copy;
 }

@@ -1,5 +1,6 @@
 import { OptionsError } from '../errors.js';
 import type { FailReason, TrialResult } from './trial.js';
+import { setOwn } from '../space/own.js';
 
 /** What an objective receives beside its config. */
 export interface ObjectiveContext {
@@ -62,9 +63,9 @@ export function resultFromError(error: unknown, reason: FailReason = 'threw'): T
     const extra: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(error)) {
       try {
-        extra[k] = structuredClone(v);
+        setOwn(extra, k, structuredClone(v));
       } catch {
-        extra[k] = String(v);
+        setOwn(extra, k, String(v));
       }
     }
     const attrs: Record<string, unknown> = { errorName: error.name, ...(Object.keys(extra).length ? { error: extra } : {}) };
@@ -85,9 +86,9 @@ export function cloneableResult(result: TrialResult): TrialResult {
     const attrs: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(result.attrs)) {
       try {
-        attrs[k] = structuredClone(v);
+        setOwn(attrs, k, structuredClone(v));
       } catch {
-        attrs[k] = String(v);
+        setOwn(attrs, k, String(v));
       }
     }
     return { ...result, attrs };

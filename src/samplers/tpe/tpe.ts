@@ -12,6 +12,7 @@ import {
 } from './mixture.js';
 import { type CategoricalModelDim, modelDim, type ModelDim, type NumericModelDim } from './model-dims.js';
 import { nBelow, type ResolvedTpeOptions, resolveTpeOptions, type TpeOptions } from './options.js';
+import { own, setOwn } from '../../space/own.js';
 
 /** Parameters modelled together: one dim (univariate TPE) or all dims of one branch of the space (multivariate). */
 interface Group {
@@ -456,12 +457,12 @@ function encode(model: Model, params: Params): Encoded {
   const categories = model.rows.i32(model.categorical.length);
   for (let i = 0; i < model.numeric.length; i++) {
     const m = model.numeric[i];
-    const v = params[m.dim.label];
+    const v = own(params, m.dim.label);
     numeric[i] = v === undefined ? NaN : m.toModel(v);
   }
   for (let i = 0; i < model.categorical.length; i++) {
     const m = model.categorical[i];
-    const v = params[m.dim.label];
+    const v = own(params, m.dim.label);
     categories[i] = v === undefined ? -1 : m.index(v);
   }
   e = { numeric, categories, chunk, at };
@@ -779,8 +780,8 @@ class Candidates {
     for (let gi = 0; gi < groups.length; gi++) {
       if (!this.took[i * this.nGroups + gi]) continue;
       const g = groups[gi];
-      for (const md of g.numeric) out[md.dim.label] = this.numeric[i * this.nDims + md.dim.index];
-      for (const md of g.categorical) out[md.dim.label] = md.value(this.category[i * this.nDims + md.dim.index]);
+      for (const md of g.numeric) setOwn(out, md.dim.label, this.numeric[i * this.nDims + md.dim.index]);
+      for (const md of g.categorical) setOwn(out, md.dim.label, md.value(this.category[i * this.nDims + md.dim.index]));
     }
     return out;
   }
