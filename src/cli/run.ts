@@ -26,6 +26,7 @@ interface RunFlags {
   prefetch: number;
   heartbeat?: number;
   maxMemoryMb?: number;
+  dbRetryMs: number;
   json?: boolean;
 }
 
@@ -53,6 +54,7 @@ export function registerRun(program: Command): void {
     .option('--grace <ms>', 'on Ctrl-C/SIGTERM, how long running trials may take to finish before they are cut off', nonNegativeInt, 10_000)
     .option('--heartbeat <ms>', "how often this process's running trials beat; each carries a lease of 3 beats, past which any process fails it as stale (it is redone)", positiveInt, 10_000)
     .option('--max-memory-mb <mb>', "heap cap of each worker thread; a trial that exhausts it fails as 'oom' and its worker is replaced", positiveInt)
+    .option('--db-retry-ms <ms>', 'how long a lost database connection is retried before the run stops with an error', nonNegativeInt, 60_000)
     .option('--json', 'print one JSON document (best trial and all trials) instead of a summary')
     .addHelpText(
       'after',
@@ -70,7 +72,7 @@ export function registerRun(program: Command): void {
       const { space: moduleSpace } = await loadObjective(modulePath, flags.export);
       const space = flags.space ? loadSpaceFile(flags.space) : moduleSpace;
       if (!space) throw new OptionsError(`${modulePath} exports no \`space\`; give one with --space FILE.json`);
-      const storage = await openStorage(flags.storage);
+      const storage = await openStorage(flags.storage, { dbRetryMs: flags.dbRetryMs });
       // First Ctrl-C: stop asking, record running trials as interrupted (they don't use up the budget); second: quit.
       const stop = new AbortController();
       const onSigint = () => {

@@ -117,6 +117,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX trials_leased ON trials (study_id, lease_until) WHERE state = 'running' AND lease_until IS NOT NULL;
     `,
   },
+  {
+    // A claim whose outcome is unknown (connection lost around its COMMIT) is retried with the same key, which finds
+    // the trials of the first attempt if it committed instead of claiming new ones.
+    description: 'idempotency key of the claim that created a trial',
+    sqlite: `ALTER TABLE trials ADD COLUMN claim_key TEXT; CREATE INDEX trials_claim_key ON trials (study_id, claim_key) WHERE claim_key IS NOT NULL;`,
+    postgres: `ALTER TABLE trials ADD COLUMN claim_key TEXT; CREATE INDEX trials_claim_key ON trials (study_id, claim_key) WHERE claim_key IS NOT NULL;`,
+  },
 ];
 
 /** The schema version this code writes and reads. */

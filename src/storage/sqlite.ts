@@ -66,9 +66,10 @@ export class SqliteStorage implements Storage {
       stateCounts: db.prepare(STATE_COUNTS_SQL),
       claimState: db.prepare(CLAIM_STATE_SQL('@study')),
       insertTrial: db.prepare(
-        `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner, lease_ms, lease_until)
-         VALUES (?, ?, 'running', ?, '{}', ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner, lease_ms, lease_until, claim_key)
+         VALUES (?, ?, 'running', ?, '{}', ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
+      claimedWithKey: db.prepare('SELECT * FROM trials WHERE study_id = ? AND claim_key = ? ORDER BY number'),
       trialById: db.prepare('SELECT * FROM trials WHERE id = ?'),
       finish: db.prepare(
         `UPDATE trials SET state = ?, value = ?, fail_reason = ?, fail_message = ?, attrs = ?, finished_at = ?
@@ -116,6 +117,10 @@ export class SqliteStorage implements Storage {
   async claimTrials(studyId: number, params: readonly Params[], options: ClaimOptions): Promise<TrialRecord[]> {
     const claim = this.db.transaction((): TrialRecord[] => {
       if (!this.stmt.studyExists.get(studyId)) throw new StudyError(`study id ${studyId} does not exist`);
+      if (options.key !== undefined) {
+        const done = this.stmt.claimedWithKey.all(studyId, options.key) as TrialRow[];
+        if (done.length > 0) return done.map(trialFromRow);
+      }
       const { next, used } = this.stmt.claimState.get({ study: studyId }) as { next: number; used: number };
       let room = params.length;
       if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - used));
@@ -124,7 +129,7 @@ export class SqliteStorage implements Storage {
       const out: TrialRecord[] = [];
       for (let i = 0; i < room; i++) {
         const row = this.stmt.insertTrial.get(
-          studyId, next + i, JSON.stringify(params[i]), now, now, options.owner, lease ?? null, lease === undefined ? null : now + lease,
+          studyId, next + i, JSON.stringify(params[i]), now, now, options.owner, lease ?? null, lease === undefined ? null : now + lease, options.key ?? null,
         ) as TrialRow;
         out.push(trialFromRow(row));
       }
