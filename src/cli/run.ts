@@ -8,6 +8,7 @@ import type { TrialRecord } from '../trial/trial.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import { jsonObject, nonNegativeInt, positiveInt } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';
+import { exitAfterFlush } from './exit.js';
 import { ProgressBar } from './progress.js';
 
 interface RunFlags {
@@ -148,7 +149,7 @@ export function registerRun(program: Command): void {
         process.off('SIGTERM', onSigint);
         await storage.close();
       }
-      if (stop.signal.aborted) process.exit(130);
+      if (stop.signal.aborted) await exitAfterFlush(130);
     });
 }
 

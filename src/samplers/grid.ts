@@ -39,6 +39,15 @@ export class GridSampler implements Sampler {
     return countGrid(compileSpace(space), this.opts);
   }
 
+  /**
+   * Limits: at most 5,000,000 grid points, and a continuous parameter needs options.points or values; met here
+   * (at study creation) rather than at the first ask.
+   */
+  checkSpace(space: SearchSpace): void {
+    const size = countGrid(space, this.opts);
+    if (size > MAX_GRID) throw new OptionsError(`grid: ${size} points is more than ${MAX_GRID}; give fewer options.points or values`);
+  }
+
   /** A session per study: that study's grid, in its order, enumerated once. */
   session(): SamplerSession {
     let kept: GridPoints | null = null;

@@ -71,8 +71,10 @@ export class PostgresStorage implements Storage {
       connectionTimeoutMillis: 15_000,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
-    // An idle connection dropped by the server must not crash the process; the next query reconnects.
+    // A connection whose backend dies emits 'error' (idle in the pool, or checked out between two statements of a
+    // transaction): unheard, it would crash the process. Each statement sees the loss as its own error and retries.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const storage = new PostgresStorage(pool, where, new Retrier(where, retryMs));
     try {
       await storage.migrate(schema);
@@ -101,9 +103,6 @@ export class PostgresStorage implements Storage {
   /** Runs `body` in a transaction on one pooled connection; rolls back on any error. */
   private async tx<T>(body: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
-    // A checked-out client whose backend dies emits 'error' between queries; unheard, it would crash the process.
-    const onError = () => {};
-    c.on('error', onError);
     let broken: Error | undefined;
     try {
       await c.query('BEGIN');
@@ -114,7 +113,6 @@ export class PostgresStorage implements Storage {
       await c.query('ROLLBACK').catch((r: Error) => (broken = r));
       throw e;
     } finally {
-      c.off('error', onError);
       // a client whose ROLLBACK failed is closed, not handed to the next caller
       c.release(broken);
     }

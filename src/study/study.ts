@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { OptionsError, StudyError, TrialStateError } from '../errors.js';
+import { OptionsError, SpaceError, StudyError, TrialStateError } from '../errors.js';
 import { DEFAULT_GENERATOR, type Generator, GENERATORS, isGenerator, Rng, trialSeed } from '../rng.js';
 import { GpSampler } from '../samplers/gp/sampler.js';
 import { type History, openSession, type RecommendOptions, type Sampler, type SamplerSession } from '../samplers/sampler.js';
@@ -114,6 +114,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
     if (options.direction !== undefined && options.direction !== existing.direction) {
       throw new StudyError(`study ${JSON.stringify(name)} is to ${existing.direction}, not ${options.direction}`);
     }
+    checkSearchable(stored, sampler);
     const study = new Study(storage, existing, stored as SearchSpace<Filled<S>>, sampler);
     study.noisy = options.noisy ?? 'auto';
     // A process joining a study may run beside others with the same seed: its own random stream keeps it from
@@ -126,6 +127,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
   if (existing) return resume(existing);
   if (options.space === undefined) throw new OptionsError('options.space is required to create a study');
   const compiled = compileSpace(options.space);
+  checkSearchable(compiled, sampler);
   let record: StudyRecord;
   try {
     record = await storage.createStudy({
@@ -166,6 +168,21 @@ function withGenerator(found: StudyRecord, asked: Generator | undefined): StudyR
     );
   }
   return { ...found, rng: asked };
+}
+
+/**
+ * Refuses a space with nothing to search (no hp.* parameter, or only parameters with a single possible value), and a
+ * space beyond the sampler's stated limits (`Sampler.checkSpace`), before any trial runs.
+ */
+function checkSearchable(space: SearchSpace, sampler: Sampler): void {
+  if (space.dims.length === 0) {
+    throw new SpaceError('space: nothing to search: it has no hp.* parameter (a space of constants or {}); add e.g. hp.uniform("x", 0, 1)');
+  }
+  if (space.dims.every((d) => d.cardinality === 1)) {
+    const labels = space.dims.map((d) => JSON.stringify(d.label)).join(', ');
+    throw new SpaceError(`space: nothing to search: every parameter (${labels}) has a single possible value`);
+  }
+  sampler.checkSpace?.(space);
 }
 
 /** A study: ask/tell over a storage, and `optimize`, a loop over them. `C` is the config its space stands for. */

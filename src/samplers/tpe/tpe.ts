@@ -1,4 +1,6 @@
 import { core } from '../../numeric/core.js';
+import { MAX_MIXTURE_DIMS } from '../../numeric/types.js';
+import { OptionsError } from '../../errors.js';
 import type { Rng } from '../../rng.js';
 import type { Dim } from '../../space/dim.js';
 import type { Value } from '../../space/hp.js';
@@ -143,6 +145,11 @@ export class TpeSampler implements Sampler {
     return new TpeSession(this.o);
   }
 
+  /** Limit: at most 4096 numeric parameters per branch with `multivariate` (see TpeSession.checkSpace). */
+  checkSpace(space: SearchSpace): void {
+    new TpeSession(this.o).checkSpace(space);
+  }
+
   suggest(history: History, n: number, rng: Rng): Params[] {
     return this.session().suggest(history, n, rng);
   }
@@ -168,6 +175,22 @@ class TpeSession implements SamplerSession {
   private readonly above = new Map<string, Int32Array>();
 
   constructor(private readonly o: ResolvedTpeOptions) {}
+
+  /**
+   * Limit: multivariate TPE models the numeric parameters of one branch jointly in one mixture of the numeric core,
+   * at most MAX_MIXTURE_DIMS (4096) of them; univariate TPE (`multivariate: false`) has no limit.
+   */
+  checkSpace(space: SearchSpace): void {
+    if (!this.o.multivariate) return;
+    for (const g of this.modelOf(space).groups) {
+      if (g.numeric.length > MAX_MIXTURE_DIMS) {
+        throw new OptionsError(
+          `tpe: ${g.branch ? 'a branch of the space' : 'the space'} has ${g.numeric.length} numeric parameters; multivariate tpe models at most ` +
+            `${MAX_MIXTURE_DIMS} jointly (use --algo-options '{"multivariate": false}', or random, cmaes or evolution)`,
+        );
+      }
+    }
+  }
 
   suggest(history: History, n: number, rng: Rng): Params[] {
     const { space } = history;
