@@ -110,7 +110,7 @@ export async function withStorage(url: string, body: (s: Storage) => Promise<voi
       throw new StudyError(`no database at ${path} (storage ${url}); run \`parzen run … --storage ${url}\` first, or pass --storage`);
     }
   }
-  const storage = await openStorage(url);
+  const storage = await openStorage(url, { create: false });
   try {
     await body(storage);
   } finally {

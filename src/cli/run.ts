@@ -70,6 +70,7 @@ export function registerRun(program: Command): void {
       if (flags.direction !== undefined && flags.direction !== 'minimize' && flags.direction !== 'maximize') {
         throw new OptionsError(`--direction must be minimize or maximize (got ${JSON.stringify(flags.direction)})`);
       }
+      if (flags.study !== undefined && flags.study.trim() === '') throw new OptionsError('--study must name a study (got an empty name)');
       const { space: moduleSpace } = await loadObjective(modulePath, flags.export);
       const space = flags.space ? loadSpaceFile(flags.space) : moduleSpace;
       if (!space) throw new OptionsError(`${modulePath} exports no \`space\`; give one with --space FILE.json`);

@@ -36,6 +36,8 @@ export function registerStorage(scheme: string, open: StorageOpener): void {
 export interface OpenOptions {
   /** Networked storages: how long a lost connection is retried before an operation fails (ms). Default 60000. */
   dbRetryMs?: number;
+  /** false: open an existing database only, writing nothing into it (SQLite: no schema into an empty file). Default true. */
+  create?: boolean;
 }
 
 export async function openStorage(url: string, options: OpenOptions = {}): Promise<Storage> {
@@ -50,12 +52,12 @@ export async function openStorage(url: string, options: OpenOptions = {}): Promi
   return open(url, options);
 }
 
-async function openSqlite(url: string, _options: OpenOptions): Promise<Storage> {
+async function openSqlite(url: string, options: OpenOptions): Promise<Storage> {
   let path = url.slice('sqlite:'.length);
   if (path.startsWith('//')) path = path.slice(2);
   if (path === '') throw new StorageError(`storage ${JSON.stringify(url)}: no file; use e.g. sqlite:./parzen.db`);
   const { SqliteStorage } = await import('./sqlite.js');
-  return new SqliteStorage(path);
+  return new SqliteStorage(path, { create: options.create });
 }
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Storage> {

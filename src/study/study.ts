@@ -94,6 +94,9 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
   if (options.direction !== undefined && options.direction !== 'minimize' && options.direction !== 'maximize') {
     throw new OptionsError(`options.direction must be "minimize" or "maximize" (got ${JSON.stringify(options.direction)})`);
   }
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name.trim() === '')) {
+    throw new OptionsError(`options.name must be a non-empty string (got ${JSON.stringify(options.name)})`);
+  }
   if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
     throw new OptionsError(`options.seed must be a non-negative integer (got ${options.seed})`);
   }
