@@ -1,5 +1,6 @@
 import { StorageError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
+import { boundResult } from '../trial/bounds.js';
 import type { FailReason, TrialRecord, TrialResult, TrialState } from '../trial/trial.js';
 import type { StudyRecord, StudySummary } from './storage.js';
 
@@ -263,7 +264,8 @@ export function alreadyFinished(t: TrialRecord): TrialStateError {
 }
 
 /** The record a running trial becomes when `result` is applied at `now` (shared by every backend). */
-export function finishRecord(cur: TrialRecord, result: TrialResult, now: number): TrialRecord {
+export function finishRecord(cur: TrialRecord, given: TrialResult, now: number): TrialRecord {
+  const result = boundResult(given);
   return freeze({
     ...cur,
     state: result.state,
