@@ -18,7 +18,7 @@ import { bestOf, type Direction, type TrialRecord, type TrialResult } from '../t
 /** Re-exported: the seed of a trial's objective is part of the study API. */
 export { trialSeed };
 
-export type { ObjectiveSpec, OptimizeOptions, Progress } from './runner.js';
+export type { ObjectiveSpec, OptimizeOptions, Progress, RunningStatus } from './runner.js';
 export { Asked, type AskedTrial, type ConfiguredTrial };
 
 export interface StudyOptions<S = unknown> {
