@@ -50,5 +50,6 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 main(process.argv).then((code) => {
-  process.exitCode = code;
+  // a command may have set a distinct status of its own (run: 3 when other processes hold part of the budget)
+  if (code !== 0 || !process.exitCode) process.exitCode = code;
 });

@@ -9,6 +9,7 @@ import { countsAgainstBudget } from '../storage/storage.js';
 import { jsonObject, nonNegativeInt, positiveInt } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';
 import { exitAfterFlush } from './exit.js';
+import { EXIT_HELD, type Held, heldByOthers, heldLine } from './held.js';
 import { ProgressBar } from './progress.js';
 
 interface RunFlags {
@@ -28,6 +29,7 @@ interface RunFlags {
   heartbeat?: number;
   maxMemoryMb?: number;
   dbRetryMs: number;
+  wait?: boolean;
   json?: boolean;
 }
 
@@ -56,6 +58,7 @@ export function registerRun(program: Command): void {
     .option('--heartbeat <ms>', "how often this process's running trials beat; each carries a lease of 3 beats, past which any process fails it as stale (it is redone)", positiveInt, 10_000)
     .option('--max-memory-mb <mb>', "heap cap of each worker thread; a trial that exhausts it fails as 'oom' and its worker is replaced", positiveInt)
     .option('--db-retry-ms <ms>', 'how long a lost database connection is retried before the run stops with an error', nonNegativeInt, 60_000)
+    .option('--wait', "when other processes' running trials hold part of the budget, wait for them (or their leases to run out) and run the rest; without it such a run exits with status 3")
     .option('--json', 'print one JSON document (best trial and all trials) instead of a summary')
     .addHelpText(
       'after',
@@ -84,6 +87,7 @@ export function registerRun(program: Command): void {
       };
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigint);
+      let held: Held = { count: 0, until: null, finished: 0 };
       try {
         const existing = flags.study !== undefined ? await storage.getStudy(flags.study) : null;
         // Continuing a study without --algo: its stored algorithm and options, so the search goes on as it began.
@@ -110,7 +114,7 @@ export function registerRun(program: Command): void {
         }
         const bar = new ProgressBar(flags.maxEvals, !flags.json);
         // Always in worker threads: a trial that hangs or kills its thread fails alone.
-        await study.optimize({ module: resolve(modulePath), export: flags.export }, {
+        const optimize = () => study.optimize({ module: resolve(modulePath), export: flags.export }, {
           nTrials: flags.maxEvals,
           concurrency: flags.concurrency,
           trialTimeoutMs: flags.trialTimeout,
@@ -120,7 +124,21 @@ export function registerRun(program: Command): void {
           prefetch: flags.prefetch,
           maxMemoryMb: flags.maxMemoryMb,
           onProgress: (p) => bar.update(p.done, p),
+          onTick: (status) => bar.tick(status),
         });
+        await optimize();
+        // Trials of other processes still running hold budget: a dead process's until their leases run out.
+        held = heldByOthers(await study.trials(), study.owner);
+        while (flags.wait && held.count > 0 && held.finished < flags.maxEvals && !stop.signal.aborted) {
+          if (!flags.json) process.stderr.write(`parzen: waiting: ${heldLine(held)}\n`);
+          const ms = held.until === null ? 10_000 : Math.min(10_000, Math.max(1000, held.until - Date.now() + 500));
+          await new Promise((r) => {
+            const t = setTimeout(r, ms);
+            stop.signal.addEventListener('abort', () => (clearTimeout(t), r(null)), { once: true });
+          });
+          if (!stop.signal.aborted) await optimize();
+          held = heldByOthers(await study.trials(), study.owner);
+        }
         bar.stop();
         const trials = await study.trials();
         const best = await study.recommend();
@@ -133,6 +151,7 @@ export function registerRun(program: Command): void {
             direction: study.direction,
             best: best && trialJson(best, study.space.toObject(best.params)),
             trials: trials.map((t) => trialJson(t)),
+            ...(held.count > 0 ? { held: { count: held.count, until: held.until } } : {}),
           };
           process.stdout.write(`${JSON.stringify(out)}\n`);
         } else {
@@ -143,6 +162,9 @@ export function registerRun(program: Command): void {
             console.log(`params ${JSON.stringify(best.params)}`);
           } else console.log('no trial completed');
           if (stop.signal.aborted) console.log('stopped early; run the same command again to continue');
+          else if (held.count > 0 && held.finished < flags.maxEvals) {
+            console.log(`budget not met: ${held.finished} of ${flags.maxEvals} trials finished; ${heldLine(held)}; run again after that, or with --wait`);
+          }
           if (flags.storage !== 'memory') console.log(`stored in ${redact(flags.storage)}; continue with --study ${quoteArg(study.name)}`);
         }
       } finally {
@@ -151,6 +173,10 @@ export function registerRun(program: Command): void {
         await storage.close();
       }
       if (stop.signal.aborted) await exitAfterFlush(130);
+      if (held.count > 0 && held.finished < flags.maxEvals) {
+        if (flags.json) process.stderr.write(`parzen: budget not met: ${heldLine(held)}\n`);
+        process.exitCode = EXIT_HELD;
+      }
     });
 }
 
