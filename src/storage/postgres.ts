@@ -5,7 +5,7 @@ import { StorageError, StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
 import type { TrialRecord, TrialResult } from '../trial/trial.js';
 import { redact } from './open.js';
-import { DEFAULT_DB_RETRY_MS, Retrier } from './retry.js';
+import { DEFAULT_DB_RETRY_MS, isTransient, Retrier } from './retry.js';
 import {
   alreadyFinished, checkVersion, CLAIM_STATE_SQL, MIGRATIONS, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
   studyFromRow, summarize, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
@@ -74,10 +74,16 @@ export class PostgresStorage implements Storage {
     // A connection whose backend dies emits 'error' (idle in the pool, or checked out between two statements of a
     // transaction): unheard, it would crash the process. Each statement sees the loss as its own error and retries.
     pool.on('error', () => {});
-    pool.on('connect', (client) => client.on('error', () => {}));
+    // A server never reached (wrong host or port) fails at once; one that answered and then went away (terminated
+    // backend, restart) is retried like any later statement.
+    let reached = false;
+    pool.on('connect', (client) => {
+      reached = true;
+      client.on('error', () => {});
+    });
     const storage = new PostgresStorage(pool, where, new Retrier(where, retryMs));
     try {
-      await storage.migrate(schema);
+      await storage.retry.run(() => storage.migrate(schema), (e) => reached && isTransient(e));
     } catch (e) {
       await pool.end().catch(() => {});
       if (e instanceof StorageError) throw e;

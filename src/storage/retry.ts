@@ -36,7 +36,7 @@ export class Retrier {
    * Runs `attempt` until it succeeds, fails for good, or the outage outlasts the bound. `attempt` gets `uncertain`:
    * true when an earlier attempt failed after its statement may have reached the server (its outcome is unknown).
    */
-  async run<T>(attempt: (uncertain: boolean) => Promise<T>): Promise<T> {
+  async run<T>(attempt: (uncertain: boolean) => Promise<T>, retryable: (e: unknown) => boolean = isTransient): Promise<T> {
     let uncertain = false;
     let delay = 100;
     for (;;) {
@@ -45,7 +45,7 @@ export class Retrier {
         this.downSince = null;
         return out;
       } catch (e) {
-        if (!isTransient(e)) throw e;
+        if (!retryable(e)) throw e;
         uncertain = true;
         const now = Date.now();
         this.downSince ??= now;

@@ -105,6 +105,25 @@ if (!base) {
       }
     });
 
+    it('opening retries a connection lost during the migration; a server never reached fails at once', async () => {
+      const proxy = await PgProxy.start(base);
+      try {
+        const dropped = proxy.dropReplyAfter('pg_advisory_xact_lock');
+        const storage = await PostgresStorage.open(proxy.url(fresh()));
+        await dropped;
+        assert.deepEqual(await storage.listStudies(), []);
+        await storage.close();
+        proxy.down();
+        // refused on the first attempt, not after the retry bound ("database unreachable for 60 s")
+        await assert.rejects(
+          PostgresStorage.open(proxy.url(fresh())),
+          (e: unknown) => e instanceof StorageError && /cannot open/.test(e.message) && !/unreachable for/.test(e.message),
+        );
+      } finally {
+        await proxy.close();
+      }
+    });
+
     it('a claim whose COMMIT answer is lost is resolved by its key: no trial lost or claimed twice', async () => {
       const proxy = await PgProxy.start(base);
       const storage = await PostgresStorage.open(proxy.url(fresh()));
