@@ -8,6 +8,7 @@ import { paretoFront } from '../samplers/moo/pareto.js';
 import { bestOf, type Direction, type TrialRecord } from '../trial/trial.js';
 import { trialJson } from './run.js';
 import { formatTable } from './table.js';
+import { own } from '../space/own.js';
 
 const TRIAL_STATES = ['running', 'complete', 'pruned', 'fail'];
 
@@ -66,7 +67,7 @@ export function registerInspect(program: Command): void {
           formatTable([
             ['#', 'state', 'value', ...labels, 'ms', 'note'],
             ...trials.map((t) => [
-              t.number, t.state, t.value, ...labels.map((l) => t.params[l]), duration(t), note(t),
+              t.number, t.state, t.value, ...labels.map((l) => own(t.params, l)), duration(t), note(t),
             ]),
           ]),
         );
@@ -118,7 +119,7 @@ export async function withStorage(url: string, body: (s: Storage) => Promise<voi
       throw new StudyError(`no database at ${path} (storage ${url}); run \`parzen run … --storage ${url}\` first, or pass --storage`);
     }
   }
-  const storage = await openStorage(url);
+  const storage = await openStorage(url, { create: false });
   try {
     await body(storage);
   } finally {
@@ -188,7 +189,7 @@ export function trialsCsv(study: StudyRecord, trials: readonly TrialRecord[]): s
   const head = ['number', 'state', 'value', 'started_at', 'finished_at', 'duration_ms', 'fail_reason', 'fail_message', 'owner', ...labels.map((l) => `params.${l}`)];
   const rows = trials.map((t) => [
     t.number, t.state, t.value, isoTime(t.startedAt), t.finishedAt === null ? null : isoTime(t.finishedAt),
-    t.finishedAt === null ? null : t.finishedAt - t.startedAt, t.failReason, t.failMessage, t.owner, ...labels.map((l) => t.params[l]),
+    t.finishedAt === null ? null : t.finishedAt - t.startedAt, t.failReason, t.failMessage, t.owner, ...labels.map((l) => own(t.params, l)),
   ]);
   return [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }

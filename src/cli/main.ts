@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
-import { ParzenError } from '../errors.js';
+import { ParzenError, StorageError } from '../errors.js';
 import { registerBench } from './bench.js';
 import { registerInspect } from './inspect.js';
 import { registerReport } from './report.js';
@@ -10,7 +10,7 @@ import { registerServe } from './serve.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
-/** Exit codes: 0 success, 1 a failure while running, 2 bad usage or input (flags, spaces, options). */
+/** Exit codes: 0 success, 1 a failure while running (a storage that fails included), 2 bad usage or input (flags, spaces, options). */
 async function main(argv: string[]): Promise<number> {
   const program = new Command('parzen')
     .description('hyperparameter optimization: random, grid and model-based search over hyperopt-style spaces')
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof ParzenError) {
       process.stderr.write(`parzen: ${e.message}\n`);
-      return 2;
+      return e instanceof StorageError ? 1 : 2;
     }
     process.stderr.write(`parzen: ${e instanceof Error ? e.message : String(e)}\n`);
     if (process.env.PARZEN_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
@@ -50,5 +50,6 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 main(process.argv).then((code) => {
-  process.exitCode = code;
+  // a command may have set a distinct status of its own (run: 3 when other processes hold part of the budget)
+  if (code !== 0 || !process.exitCode) process.exitCode = code;
 });

@@ -10,6 +10,8 @@ import { countsAgainstBudget } from '../storage/storage.js';
 import { jsonObject, nonNegativeInt, positiveInt } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';
 import { divertStdout } from './output.js';
+import { exitAfterFlush } from './exit.js';
+import { EXIT_HELD, type Held, heldByOthers, heldLine } from './held.js';
 import { ProgressBar } from './progress.js';
 
 interface RunFlags {
@@ -32,6 +34,8 @@ interface RunFlags {
   pruner: string;
   prunerOptions?: Record<string, unknown>;
   withIntermediate?: boolean;
+  dbRetryMs: number;
+  wait?: boolean;
   json?: boolean;
 }
 
@@ -63,6 +67,8 @@ export function registerRun(program: Command): void {
     .option('--pruner <name>', `stop unpromising trials early from what they report (ctx.report): ${prunerNames.join(', ')}`, 'none')
     .option('--pruner-options <json>', 'options of the pruner as a JSON object, e.g. \'{"minResource": 1, "reductionFactor": 3}\'', jsonObject)
     .option('--with-intermediate', 'with --json: each trial with the values it reported ({ step, value } by step)')
+    .option('--db-retry-ms <ms>', 'how long a lost database connection is retried before the run stops with an error', nonNegativeInt, 60_000)
+    .option('--wait', "when other processes' running trials hold part of the budget, wait for them (or their leases to run out) and run the rest; without it such a run exits with status 3")
     .option('--json', 'print one JSON document (best trial and all trials) instead of a summary')
     .addHelpText(
       'after',
@@ -78,6 +84,7 @@ export function registerRun(program: Command): void {
       if (flags.direction !== undefined && flags.direction !== 'minimize' && flags.direction !== 'maximize') {
         throw new OptionsError(`--direction must be minimize or maximize (got ${JSON.stringify(flags.direction)})`);
       }
+      if (flags.study !== undefined && flags.study.trim() === '') throw new OptionsError('--study must name a study (got an empty name)');
       // The objective's own output (at import, or per trial in the workers) goes to stderr: stdout is this command's.
       const out = divertStdout();
       try {
@@ -94,7 +101,7 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
   const { space: moduleSpace } = await loadObjective(modulePath, flags.export);
   const space = flags.space ? loadSpaceFile(flags.space) : moduleSpace;
   if (!space) throw new OptionsError(`${modulePath} exports no \`space\`; give one with --space FILE.json`);
-  const storage = await openStorage(flags.storage);
+  const storage = await openStorage(flags.storage, { dbRetryMs: flags.dbRetryMs });
   // First Ctrl-C: stop asking, record running trials as interrupted (they don't use up the budget); second: quit.
   const stop = new AbortController();
   const onSigint = () => {
@@ -105,6 +112,7 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   let allFailed: TrialRecord | null = null;
+  let held: Held = { count: 0, until: null, finished: 0 };
   let studyName = flags.study ?? '';
   try {
     const existing = flags.study !== undefined ? await storage.getStudy(flags.study) : null;
@@ -133,7 +141,7 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
     const bar = new ProgressBar(flags.maxEvals, !flags.json);
     out.setBar(bar);
     // Always in worker threads: a trial that hangs or kills its thread fails alone.
-    await study.optimize({ module: resolve(modulePath), export: flags.export }, {
+    const optimize = () => study.optimize({ module: resolve(modulePath), export: flags.export }, {
       nTrials: flags.maxEvals,
       concurrency: flags.concurrency,
       trialTimeoutMs: flags.trialTimeout,
@@ -143,8 +151,22 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
       prefetch: flags.prefetch,
       maxMemoryMb: flags.maxMemoryMb,
       onProgress: (p) => bar.update(p.done, p),
+      onTick: (status) => bar.tick(status),
       pruner,
     });
+    await optimize();
+    // Trials of other processes still running hold budget: a dead process's until their leases run out.
+    held = heldByOthers(await study.trials(), study.owner);
+    while (flags.wait && held.count > 0 && held.finished < flags.maxEvals && !stop.signal.aborted) {
+      if (!flags.json) process.stderr.write(`parzen: waiting: ${heldLine(held)}\n`);
+      const ms = held.until === null ? 10_000 : Math.min(10_000, Math.max(1000, held.until - Date.now() + 500));
+      await new Promise((r) => {
+        const t = setTimeout(r, ms);
+        stop.signal.addEventListener('abort', () => (clearTimeout(t), r(null)), { once: true });
+      });
+      if (!stop.signal.aborted) await optimize();
+      held = heldByOthers(await study.trials(), study.owner);
+    }
     bar.stop();
     const trials = await study.trials();
     const best = await study.recommend();
@@ -160,6 +182,7 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
         direction: study.direction,
         best: best && trialJson(best, study.space.toObject(best.params)),
         trials: trials.map((t) => trialJson(t, undefined, flags.withIntermediate)),
+        ...(held.count > 0 ? { held: { count: held.count, until: held.until } } : {}),
       };
       out.write(`${JSON.stringify(doc)}\n`);
     } else {
@@ -173,6 +196,9 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
         say(`params ${JSON.stringify(best.params)}`);
       } else say('no trial completed');
       if (stop.signal.aborted) say('stopped early; run the same command again to continue');
+      else if (held.count > 0 && held.finished < flags.maxEvals) {
+        say(`budget not met: ${held.finished} of ${flags.maxEvals} trials finished; ${heldLine(held)}; run again after that, or with --wait`);
+      }
       if (flags.storage !== 'memory') say(`stored in ${redact(flags.storage)}; continue with --study ${quoteArg(study.name)}`);
     }
   } finally {
@@ -180,7 +206,11 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
     process.off('SIGTERM', onSigint);
     await storage.close();
   }
-  if (stop.signal.aborted) process.exit(130);
+  if (stop.signal.aborted) await exitAfterFlush(130);
+  if (held.count > 0 && held.finished < flags.maxEvals) {
+    if (flags.json) process.stderr.write(`parzen: budget not met: ${heldLine(held)}\n`);
+    process.exitCode = EXIT_HELD;
+  }
   if (allFailed) {
     const first = allFailed;
     throw new RunFailedError(

@@ -1,3 +1,6 @@
+/** Most numeric dimensions of one mixture (the core's static tile buffers are sized for it, see assembly/parzen.ts). */
+export const MAX_MIXTURE_DIMS = 4096;
+
 // Types of the numeric core. Matrices are row-major Float64Arrays; shapes are stated per field.
 
 /** Covariance function family. See {@link GpHyper} for the exact formulas. */

@@ -10,6 +10,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NotPositiveDefiniteError } from '../errors.js';
+import { MAX_MIXTURE_DIMS } from './types.js';
 import type {
   CholeskyResult, EigenResult, GpHyper, GpModel, LmlResult, MixtureEvalOptions, MixturePoints, MixtureSpec, NumericCore,
   ParzenMixture, Posterior,
@@ -465,7 +466,7 @@ function mixtureShape(spec: MixtureSpec): { K: number; d: number; dc: number; S:
   checkLen('spec.high', spec.high, d);
   checkLen('spec.mus', spec.mus, K * d);
   checkLen('spec.sigmas', spec.sigmas, K * d);
-  if (d > 4096) throw new RangeError(`spec.low: at most 4096 numeric dimensions are supported (got ${d})`);
+  if (d > MAX_MIXTURE_DIMS) throw new RangeError(`spec.low: at most ${MAX_MIXTURE_DIMS} numeric dimensions are supported (got ${d})`);
   const sizes = spec.categorical ? Array.from(spec.categorical.sizes) : [];
   let S = 0;
   for (const n of sizes) S += n;

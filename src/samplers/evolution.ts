@@ -7,6 +7,7 @@ import type { Params, SearchSpace } from '../space/space.js';
 import type { TrialRecord } from '../trial/trial.js';
 import { mirror } from './cmaes/strategy.js';
 import { type History, runningTrials, type Sampler, type SamplerSession } from './sampler.js';
+import { own } from '../space/own.js';
 
 export interface EvolutionOptions {
   /** P: the population is the P most recent complete trials; the first P complete trials are random. Default 16 (tuned at ~100 trials; Real et al. used 100 for 20 000). */
@@ -110,7 +111,7 @@ export class EvolutionSampler implements Sampler {
     const p = 1 / active.length;
     const mutated = new Set<Dim>(active.filter((d) => d === forced || rng.uniform() < p));
     return space.sample(rng, (d) => {
-      const v = parent[d.label];
+      const v = own(parent, d.label);
       if (v === undefined) return d.sample(rng);
       return mutated.has(d) ? this.mutateValue(d, v, rng) : v;
     });

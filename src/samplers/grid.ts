@@ -5,6 +5,7 @@ import type { Value } from '../space/hp.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import type { History, Sampler, SamplerSession } from './sampler.js';
+import { own, setOwn } from '../space/own.js';
 
 export interface GridOptions {
   /** Points per continuous dimension: one number for all, or per label. Evenly spaced, endpoints included (in log space for log dims). */
@@ -37,6 +38,15 @@ export class GridSampler implements Sampler {
   /** Number of distinct points of the grid over `space`. */
   size(space: unknown): number {
     return countGrid(compileSpace(space), this.opts);
+  }
+
+  /**
+   * Limits: at most 5,000,000 grid points, and a continuous parameter needs options.points or values; met here
+   * (at study creation) rather than at the first ask.
+   */
+  checkSpace(space: SearchSpace): void {
+    const size = countGrid(space, this.opts);
+    if (size > MAX_GRID) throw new OptionsError(`grid: ${size} points is more than ${MAX_GRID}; give fewer options.points or values`);
   }
 
   /** A session per study: that study's grid, in its order, enumerated once. */
@@ -100,7 +110,7 @@ function validateGridOptions(o: GridOptions): void {
 
 /** The grid values of one dimension, or a clear error when it has none. */
 export function axisValues(d: Dim, o: GridOptions): Value[] {
-  const given = o.values?.[d.label];
+  const given = own(o.values, d.label);
   if (given) {
     given.forEach((v, i) => {
       const why = d.check(v);
@@ -108,7 +118,7 @@ export function axisValues(d: Dim, o: GridOptions): Value[] {
     });
     return [...new Set(given)];
   }
-  const points = typeof o.points === 'number' ? o.points : o.points?.[d.label];
+  const points = typeof o.points === 'number' ? o.points : own(o.points, d.label);
   const dist = d.dist;
   const where = `grid: hp.${d.fn}(${JSON.stringify(d.label)})`;
   switch (dist.kind) {
@@ -183,7 +193,7 @@ function enumerateGrid(space: SearchSpace, o: GridOptions): Params[] {
     const d = space.dims[i];
     if (!space.isActive(d, partial)) return walk(i + 1, partial);
     for (const v of axes[i]) {
-      partial[d.label] = v;
+      setOwn(partial, d.label, v);
       walk(i + 1, partial);
     }
     delete partial[d.label];

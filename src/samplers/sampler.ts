@@ -36,6 +36,11 @@ export function runningTrials(history: History): TrialRecord[] {
 export interface SamplerSession {
   suggest(history: History, n: number, rng: Rng): Promise<Params[]> | Params[];
   /**
+   * Refuses (OptionsError naming the sampler and the limit) a space beyond what this sampler handles; called when a
+   * study is created or resumed, so a limit is met before the first trial rather than at trial 11.
+   */
+  checkSpace?(space: SearchSpace): void;
+  /**
    * The trial to recommend as the result, when it is not simply the best observation
    * (e.g. a GP with noise recommends the best posterior mean). Default: the best complete trial.
    */

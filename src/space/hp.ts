@@ -75,6 +75,8 @@ function ordered(where: Where, low: number, high: number): void {
 export function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === undefined) return 'undefined';
+  // JSON would write Infinity and NaN as null (a JSON space may hold 1e999, which parses as Infinity)
+  if (typeof v === 'number') return String(v);
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {

@@ -2,6 +2,7 @@ import { SpaceError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import { Dim, type Parent } from './dim.js';
 import { type Filled, HpNode, type Value, show } from './hp.js';
+import { own, setOwn } from './own.js';
 
 /** Active leaves only, keyed by label. A choice records its option when all options are constants, else the option's index. */
 export type Params = Readonly<Record<string, Value>>;
@@ -83,7 +84,7 @@ export class SearchSpace<out C = unknown> {
   /** True when every choice on the path to `dim` took the branch that contains it. */
   isActive(dim: Dim, params: Params): boolean {
     for (let p = dim.parent; p; p = p.dim.parent) {
-      const v = params[p.dim.label];
+      const v = own(params, p.dim.label);
       if (v === undefined || p.dim.optionIndex(v) !== p.option) return false;
     }
     return true;
@@ -107,7 +108,7 @@ export class SearchSpace<out C = unknown> {
     const out: Record<string, Value> = {};
     for (const d of this.dims) {
       // dims are in tree order: a parent choice always precedes its branch
-      if (this.isActive(d, out)) out[d.label] = draw(d, out);
+      if (this.isActive(d, out)) setOwn(out, d.label, draw(d, out));
     }
     return out;
   }
@@ -120,7 +121,7 @@ export class SearchSpace<out C = unknown> {
     }
     for (const d of this.dims) {
       const active = this.isActive(d, params);
-      const v = params[d.label];
+      const v = own(params, d.label);
       if (!active) {
         if (v !== undefined) throw new SpaceError(`params.${d.label}: present, but its branch is not active`);
         continue;
@@ -134,7 +135,7 @@ export class SearchSpace<out C = unknown> {
   /** Unit-cube encoding: one coordinate per dim (see `Dim.toUnit`), NaN where inactive. */
   encode(params: Params, out: Float64Array = new Float64Array(this.dims.length)): Float64Array {
     for (const d of this.dims) {
-      const v = params[d.label];
+      const v = own(params, d.label);
       out[d.index] = v === undefined || !this.isActive(d, params) ? NaN : d.toUnit(v);
     }
     return out;
@@ -153,7 +154,7 @@ export class SearchSpace<out C = unknown> {
   toObject(params: Params): C {
     const build = (node: unknown): unknown => {
       if (node instanceof HpNode) {
-        const v = params[node.label];
+        const v = own(params, node.label);
         if (v === undefined) throw new SpaceError(`params.${node.label}: missing`);
         if (node.dist.kind === 'choice') {
           const i = this.dim(node.label).optionIndex(v);
@@ -165,7 +166,7 @@ export class SearchSpace<out C = unknown> {
       if (node === null || typeof node !== 'object') return node;
       if (Array.isArray(node)) return node.map(build);
       const out: Record<string, unknown> = {};
-      for (const k of Object.keys(node)) out[k] = build((node as Record<string, unknown>)[k]);
+      for (const k of Object.keys(node)) setOwn(out, k, build((node as Record<string, unknown>)[k]));
       return out;
     };
     return build(this.tree) as C;
@@ -176,7 +177,7 @@ export class SearchSpace<out C = unknown> {
     // built directly (every sampler calls this per point and per running trial): numbers as JSON writes them
     let s = '';
     for (const d of this.dims) {
-      const v = params[d.label];
+      const v = own(params, d.label);
       if (v === undefined) continue;
       s += (s.length > 0 ? ',' : '') + (typeof v === 'number' ? String(v) : JSON.stringify(v));
     }
@@ -204,15 +205,15 @@ export function spaceEval<const S>(tree: S, indices: Readonly<Record<string, Val
   const params: Record<string, Value> = {};
   for (const d of s.dims) {
     if (!s.isActive(d, params)) continue;
-    const v = indices[d.label];
+    const v = own(indices, d.label);
     if (v === undefined) throw new SpaceError(`spaceEval: ${show(d.label)} is missing`);
     if (d.isChoice) {
-      if (d.optionIndex(v) >= 0) params[d.label] = v; // as recorded: the option itself, or the index of a structure
-      else if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < d.cardinality) params[d.label] = d.optionValue(v);
+      if (d.optionIndex(v) >= 0) setOwn(params, d.label, v); // as recorded: the option itself, or the index of a structure
+      else if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < d.cardinality) setOwn(params, d.label, d.optionValue(v));
       else {
         throw new SpaceError(`spaceEval: ${show(d.label)} must be one of its options or an option index in [0, ${d.cardinality - 1}] (got ${show(v)})`);
       }
-    } else params[d.label] = v;
+    } else setOwn(params, d.label, v);
   }
   return s.toObject(params);
 }

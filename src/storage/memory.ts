@@ -7,6 +7,7 @@ import { alreadyFinished, finishRecord, freeze, NO_ATTRS, notRunning, staleMessa
 import {
   type ClaimOptions, countsAgainstBudget, type SamplerSpec, type SamplerSwitch, type Storage, type StudyRecord, type StudySpec, type StudySummary,
 } from './storage.js';
+import { setOwn } from '../space/own.js';
 
 /** A study's trials by number, and how many of them count against a budget (kept as they change: no scan per claim). */
 interface StudyTrials {
@@ -25,6 +26,8 @@ export class MemoryStorage implements Storage {
   private readonly trialsByStudy = new Map<number, StudyTrials>();
   private readonly byId = new Map<number, TrialRecord>();
   private nextTrialId = 1;
+  /** Trial ids of each keyed claim (`ClaimOptions.key`), by study id and key. */
+  private readonly claims = new Map<string, number[]>();
 
   async createStudy(spec: StudySpec): Promise<StudyRecord> {
     if (this.studies.some((s) => s.name === spec.name)) throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
@@ -60,6 +63,9 @@ export class MemoryStorage implements Storage {
   async claimTrials(studyId: number, params: readonly Params[], options: ClaimOptions): Promise<TrialRecord[]> {
     const st = this.study(studyId);
     const { list } = st;
+    const claimKey = options.key === undefined ? null : `${studyId}|${options.key}`;
+    const earlier = claimKey === null ? undefined : this.claims.get(claimKey);
+    if (earlier) return earlier.map((id) => this.byId.get(id) as TrialRecord);
     let room = params.length;
     if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - st.counted));
     const now = Date.now();
@@ -75,6 +81,7 @@ export class MemoryStorage implements Storage {
       out.push(rec);
     }
     st.counted += room; // running trials count
+    if (claimKey !== null && out.length > 0) this.claims.set(claimKey, out.map((t) => t.id));
     return out;
   }
 
@@ -148,7 +155,7 @@ function copyParams(p: Params): Params {
   for (const k of Object.keys(p)) {
     const v = p[k];
     if (v !== null && typeof v === 'object') return structuredClone(p);
-    copy[k] = v;
+    setOwn(copy, k, v);
   }
   return copy;
 }

@@ -6,7 +6,7 @@ import type { Storage } from './storage.js';
 export const DEFAULT_STORAGE_URL = 'sqlite:./parzen.db';
 
 /** Opens a storage from its URL (the whole URL, scheme included). */
-export type StorageOpener = (url: string) => Storage | Promise<Storage>;
+export type StorageOpener = (url: string, options: OpenOptions) => Storage | Promise<Storage>;
 
 /** Openers by URL scheme (the part before the first ':'), the built-in ones first. */
 const openers = new Map<string, StorageOpener>([
@@ -33,7 +33,14 @@ export function registerStorage(scheme: string, open: StorageOpener): void {
  * - any scheme added with `registerStorage`.
  * The native drivers load only when their kind is asked for.
  */
-export async function openStorage(url: string): Promise<Storage> {
+export interface OpenOptions {
+  /** Networked storages: how long a lost connection is retried before an operation fails (ms). Default 60000. */
+  dbRetryMs?: number;
+  /** false: open an existing database only, writing nothing into it (SQLite: no schema into an empty file). Default true. */
+  create?: boolean;
+}
+
+export async function openStorage(url: string, options: OpenOptions = {}): Promise<Storage> {
   const colon = url.indexOf(':');
   const open = openers.get(colon < 0 ? url : url.slice(0, colon));
   if (!open) {
@@ -42,20 +49,20 @@ export async function openStorage(url: string): Promise<Storage> {
         ` (or register one: ${[...openers.keys()].join(', ')} are known)`,
     );
   }
-  return open(url);
+  return open(url, options);
 }
 
-async function openSqlite(url: string): Promise<Storage> {
+async function openSqlite(url: string, options: OpenOptions): Promise<Storage> {
   let path = url.slice('sqlite:'.length);
   if (path.startsWith('//')) path = path.slice(2);
   if (path === '') throw new StorageError(`storage ${JSON.stringify(url)}: no file; use e.g. sqlite:./parzen.db`);
   const { SqliteStorage } = await import('./sqlite.js');
-  return new SqliteStorage(path);
+  return new SqliteStorage(path, { create: options.create });
 }
 
-async function openPostgres(url: string): Promise<Storage> {
+async function openPostgres(url: string, options: OpenOptions): Promise<Storage> {
   const { PostgresStorage } = await import('./postgres.js');
-  return PostgresStorage.open(url);
+  return PostgresStorage.open(url, { retryMs: options.dbRetryMs });
 }
 
 /** The URL with its password masked, for messages and logs. */

@@ -1,9 +1,11 @@
 import { DEFAULT_GENERATOR } from '../rng.js';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { StorageError, StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
 import type { TrialRecord, TrialResult } from '../trial/trial.js';
 import { redact } from './open.js';
+import { DEFAULT_DB_RETRY_MS, isTransient, Retrier } from './retry.js';
 import {
   alreadyFinished, checkVersion, CLAIM_STATE_SQL, INTERMEDIATE_SQL, MIGRATIONS, notRunning, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
   studyFromRow, summarize, jsonOrNull, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
@@ -22,6 +24,11 @@ const MIGRATION_LOCK = 0x7061727a; // 'parz'
 export interface PostgresOptions {
   /** Connections in this process's pool. Default 4. */
   maxConnections?: number;
+  /**
+   * How long a lost connection (backend terminated, server restarting, network down) is retried, with backoff, before
+   * the operation fails with a StorageError (ms). Default 60000.
+   */
+  retryMs?: number;
 }
 
 /**
@@ -32,12 +39,17 @@ export interface PostgresOptions {
  * all in one transaction, so numbers are unique and gap-free and the budget is never exceeded however many
  * processes claim at once. Finishing is compare-and-set (`UPDATE … WHERE state = 'running'`).
  * Timestamps come from the database's clock.
+ *
+ * A lost connection is retried within `retryMs` (see `Retrier`). A claim or a finish whose outcome the loss left
+ * unknown is resolved, not repeated blindly: a claim carries an idempotency key (a retry returns the trials the
+ * first attempt committed), and a finish that finds its trial already finished with the same result takes it as done.
  */
 export class PostgresStorage implements Storage {
   private constructor(
     private readonly pool: pg.Pool,
     /** The URL without password, for messages. */
     readonly where: string,
+    private readonly retry: Retrier,
   ) {}
 
   /** Connects, creates the schema if asked, and migrates it to the current version. */
@@ -54,17 +66,27 @@ export class PostgresStorage implements Storage {
       throw new StorageError(`storage ${redact(url)}: schema must be a plain identifier (letters, digits, _)`);
     }
     const where = redact(url);
+    const retryMs = options.retryMs ?? DEFAULT_DB_RETRY_MS;
+    if (!(retryMs >= 0)) throw new StorageError(`options.retryMs must be >= 0 (got ${retryMs})`);
     const pool = new pg.Pool({
       connectionString: parsed.toString(),
       max: options.maxConnections ?? 4,
       connectionTimeoutMillis: 15_000,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
-    // An idle connection dropped by the server must not crash the process; the next query reconnects.
+    // A connection whose backend dies emits 'error' (idle in the pool, or checked out between two statements of a
+    // transaction): unheard, it would crash the process. Each statement sees the loss as its own error and retries.
     pool.on('error', () => {});
-    const storage = new PostgresStorage(pool, where);
+    // A server never reached (wrong host or port) fails at once; one that answered and then went away (terminated
+    // backend, restart) is retried like any later statement.
+    let reached = false;
+    pool.on('connect', (client) => {
+      reached = true;
+      client.on('error', () => {});
+    });
+    const storage = new PostgresStorage(pool, where, new Retrier(where, retryMs));
     try {
-      await storage.migrate(schema);
+      await storage.retry.run(() => storage.migrate(schema), (e) => reached && isTransient(e));
     } catch (e) {
       await pool.end().catch(() => {});
       if (e instanceof StorageError) throw e;
@@ -90,20 +112,26 @@ export class PostgresStorage implements Storage {
   /** Runs `body` in a transaction on one pooled connection; rolls back on any error. */
   private async tx<T>(body: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       await c.query('BEGIN');
       const out = await body(c);
       await c.query('COMMIT');
       return out;
     } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
+      await c.query('ROLLBACK').catch((r: Error) => (broken = r));
       throw e;
     } finally {
-      c.release();
+      // a client whose ROLLBACK failed is closed, not handed to the next caller
+      c.release(broken);
     }
   }
 
   async createStudy(spec: StudySpec): Promise<StudyRecord> {
+    return this.retry.run((uncertain) => this.createStudyOnce(spec, uncertain));
+  }
+
+  private async createStudyOnce(spec: StudySpec, uncertain: boolean): Promise<StudyRecord> {
     try {
       const { rows } = await this.pool.query<StudyRow>(
         `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, rng, directions, created_at)
@@ -115,7 +143,12 @@ export class PostgresStorage implements Storage {
       );
       return studyFromRow(rows[0]);
     } catch (e) {
-      if ((e as { code?: string }).code === '23505') throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
+      if ((e as { code?: string }).code === '23505') {
+        // our own earlier attempt may have created it before the connection was lost
+        const mine = uncertain ? await this.getStudyOnce(spec.name) : null;
+        if (mine && mine.direction === spec.direction && JSON.stringify(mine.space) === JSON.stringify(spec.space) && mine.seed === spec.seed) return mine;
+        throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
+      }
       throw e;
     }
   }
@@ -136,41 +169,55 @@ export class PostgresStorage implements Storage {
   }
 
   async getStudy(name: string): Promise<StudyRecord | null> {
+    return this.retry.run(() => this.getStudyOnce(name));
+  }
+
+  private async getStudyOnce(name: string): Promise<StudyRecord | null> {
     const { rows } = await this.pool.query<StudyRow>('SELECT * FROM studies WHERE name = $1', [name]);
     return rows[0] ? studyFromRow(rows[0]) : null;
   }
 
   async listStudies(): Promise<StudySummary[]> {
-    return this.tx(async (c) => {
+    return this.retry.run(() => this.tx(async (c) => {
       await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       const studies = (await c.query<StudyRow>('SELECT * FROM studies ORDER BY id')).rows.map(studyFromRow);
       const counts = (await c.query<StateCountRow>(STATE_COUNTS_SQL)).rows;
       return summarize(studies, counts);
-    });
+    }));
   }
 
   async claimTrials(studyId: number, params: readonly Params[], options: ClaimOptions): Promise<TrialRecord[]> {
-    return this.tx(async (c) => {
+    const key = options.key ?? randomUUID();
+    return this.retry.run(() => this.tx(async (c) => {
       // The row lock serializes claims on this study across every process; the reads below see all committed claims.
       const lock = await c.query('SELECT id FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
       if (lock.rowCount === 0) throw new StudyError(`study id ${studyId} does not exist`);
+      // A claim with this key committed already (its COMMIT's answer was lost): those are the trials claimed.
+      const done = await c.query<TrialRow>('SELECT * FROM trials WHERE study_id = $1 AND claim_key = $2 ORDER BY number', [studyId, key]);
+      if (done.rows.length > 0) return done.rows.map(trialFromRow);
       const { rows: [state] } = await c.query<{ next: string; used: string }>(CLAIM_STATE_SQL('$1'), [studyId]);
       let room = params.length;
       if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - Number(state.used)));
       if (room === 0) return [];
       const { rows } = await c.query<TrialRow>(
-        `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner, lease_ms, lease_until)
-         SELECT $1, $2::int + (u.i::int - 1), 'running', u.p, '{}', ${NOW_MS}, ${NOW_MS}, $4, $5::bigint, ${NOW_MS} + $5::bigint
+        `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner, lease_ms, lease_until, claim_key)
+         SELECT $1, $2::int + (u.i::int - 1), 'running', u.p, '{}', ${NOW_MS}, ${NOW_MS}, $4, $5::bigint, ${NOW_MS} + $5::bigint, $6
          FROM unnest($3::json[]) WITH ORDINALITY AS u(p, i)
          RETURNING *`,
-        [studyId, Number(state.next), params.slice(0, room).map((p) => JSON.stringify(p)), options.owner, options.leaseMs ?? null],
+        [studyId, Number(state.next), params.slice(0, room).map((p) => JSON.stringify(p)), options.owner, options.leaseMs ?? null, key],
       );
       return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
-    });
+    }));
   }
 
   async finishTrial(trialId: number, result: TrialResult): Promise<TrialRecord> {
+    return this.retry.run((uncertain) => this.finishOnce(trialId, result, uncertain));
+  }
+
+  private async finishOnce(trialId: number, result: TrialResult, uncertain: boolean): Promise<TrialRecord> {
     const cur = await this.trialById(trialId);
+    // An earlier attempt whose answer was lost may have applied this very result: then it is done, not a second tell.
+    if (cur.state !== 'running' && uncertain && sameOutcome(cur, result)) return cur;
     if (cur.state !== 'running') throw alreadyFinished(cur);
     const next = finishRecord(cur, result, 0);
     const { rows } = await this.pool.query<TrialRow>(
@@ -209,6 +256,10 @@ export class PostgresStorage implements Storage {
   }
 
   async trials(studyId: number, sinceNumber = 0): Promise<TrialRecord[]> {
+    return this.retry.run(() => this.trialsOnce(studyId, sinceNumber));
+  }
+
+  private async trialsOnce(studyId: number, sinceNumber: number): Promise<TrialRecord[]> {
     const { rows } = await this.pool.query<TrialRow>(`SELECT t.*, ${INTERMEDIATE_SQL.postgres} FROM trials t WHERE study_id = $1 AND number >= $2 ORDER BY number`, [
       studyId,
       sinceNumber,
@@ -222,17 +273,21 @@ export class PostgresStorage implements Storage {
 
   async heartbeat(trialIds: readonly number[]): Promise<void> {
     if (trialIds.length === 0) return;
-    await this.pool.query(
-      `UPDATE trials SET heartbeat_at = ${NOW_MS}, lease_until = ${NOW_MS} + lease_ms WHERE state = 'running' AND id = ANY($1::bigint[])`,
-      [trialIds],
+    await this.retry.run(() =>
+      this.pool.query(
+        `UPDATE trials SET heartbeat_at = ${NOW_MS}, lease_until = ${NOW_MS} + lease_ms WHERE state = 'running' AND id = ANY($1::bigint[])`,
+        [trialIds],
+      ),
     );
   }
 
   async failStale(studyId: number): Promise<TrialRecord[]> {
-    const { rows } = await this.pool.query<TrialRow>(
-      `UPDATE trials SET state = 'fail', fail_reason = 'stale', fail_message = ${STALE_MESSAGE_SQL(NOW_MS)}, finished_at = ${NOW_MS}
-       WHERE study_id = $1 AND state = 'running' AND lease_until < ${NOW_MS} RETURNING *`,
-      [studyId],
+    const { rows } = await this.retry.run(() =>
+      this.pool.query<TrialRow>(
+        `UPDATE trials SET state = 'fail', fail_reason = 'stale', fail_message = ${STALE_MESSAGE_SQL(NOW_MS)}, finished_at = ${NOW_MS}
+         WHERE study_id = $1 AND state = 'running' AND lease_until < ${NOW_MS} RETURNING *`,
+        [studyId],
+      ),
     );
     return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
   }
@@ -240,4 +295,12 @@ export class PostgresStorage implements Storage {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** True when `t` (finished) holds exactly the outcome `result` describes. */
+function sameOutcome(t: TrialRecord, result: TrialResult): boolean {
+  if (t.state !== result.state) return false;
+  // (a fail's message may be stored cut to its bound: the reason identifies it)
+  if (result.state === 'complete') return t.value === result.value;
+  return result.state === 'fail' ? t.failReason === result.reason : true;
 }

@@ -1,5 +1,6 @@
 import { StorageError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
+import { boundResult } from '../trial/bounds.js';
 import { type FailReason, type IntermediateValue, lastStep, type TrialRecord, type TrialResult, type TrialState } from '../trial/trial.js';
 import type { SamplerSwitch, StudyRecord, StudySummary } from './storage.js';
 
@@ -169,6 +170,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX intermediate_seq ON intermediate_values (study_id, seq);
       CREATE INDEX intermediate_by_number ON intermediate_values (study_id, number);
     `,
+  },
+  {
+    // A claim whose outcome is unknown (connection lost around its COMMIT) is retried with the same key, which finds
+    // the trials of the first attempt if it committed instead of claiming new ones.
+    description: 'idempotency key of the claim that created a trial',
+    sqlite: `ALTER TABLE trials ADD COLUMN claim_key TEXT; CREATE INDEX trials_claim_key ON trials (study_id, claim_key) WHERE claim_key IS NOT NULL;`,
+    postgres: `ALTER TABLE trials ADD COLUMN claim_key TEXT; CREATE INDEX trials_claim_key ON trials (study_id, claim_key) WHERE claim_key IS NOT NULL;`,
   },
 ];
 
@@ -352,7 +360,8 @@ export function alreadyFinished(t: TrialRecord): TrialStateError {
 }
 
 /** The record a running trial becomes when `result` is applied at `now` (shared by every backend). */
-export function finishRecord(cur: TrialRecord, result: TrialResult, now: number): TrialRecord {
+export function finishRecord(cur: TrialRecord, given: TrialResult, now: number): TrialRecord {
+  const result = boundResult(given);
   return freeze({
     ...cur,
     state: result.state,

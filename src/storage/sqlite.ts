@@ -12,6 +12,31 @@ import type { ClaimOptions, SamplerSpec, Storage, StudyRecord, StudySpec, StudyS
 export interface SqliteOptions {
   /** How long a write waits for another process's transaction before failing (ms). Default 60000. */
   busyTimeoutMs?: number;
+  /** false: open an existing parzen database only (no file, no schema and no journal written). Default true. */
+  create?: boolean;
+}
+
+/**
+ * The StorageError for a SQLite failure on `path`, naming the file and what to do; other errors are returned as they are.
+ * (Codes: https://www.sqlite.org/rescode.html; extended codes such as SQLITE_IOERR_FSYNC start with their primary.)
+ */
+export function sqliteError(path: string, e: unknown): unknown {
+  const code = String((e as { code?: unknown })?.code ?? '');
+  if (!code.startsWith('SQLITE_') || code.startsWith('SQLITE_CONSTRAINT')) return e;
+  const at = `sqlite:${path}`;
+  const why = (e as Error).message;
+  if (code === 'SQLITE_NOTADB') return new StorageError(`${at}: ${path} is not a SQLite database (${why}); give --storage a new file name, e.g. sqlite:./parzen.db`);
+  if (code.startsWith('SQLITE_FULL')) return new StorageError(`${at}: ${why}; free space on the disk holding ${path}, or move the study with --storage sqlite:/other/disk/parzen.db`);
+  if (code.startsWith('SQLITE_IOERR')) {
+    return new StorageError(`${at}: ${why} (${code}) on ${path}; use a regular file on a writable local disk (not a device such as /dev/null, nor a network share)`);
+  }
+  if (code.startsWith('SQLITE_CANTOPEN')) return new StorageError(`${at}: cannot open ${path} (${why}); check that its directory exists and is writable`);
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM')) {
+    return new StorageError(`${at}: ${path} is read-only (${why}); make it writable or give --storage another file`);
+  }
+  if (code.startsWith('SQLITE_CORRUPT')) return new StorageError(`${at}: ${path} is damaged (${why}); restore it from a copy or start a new file`);
+  if (code.startsWith('SQLITE_BUSY')) return new StorageError(`${at}: ${path} stayed locked by another process (${why}); retry, or raise busyTimeoutMs`);
+  return new StorageError(`${at}: ${why} (${code})`);
 }
 
 /**
@@ -29,15 +54,33 @@ export class SqliteStorage implements Storage {
 
   constructor(readonly path: string, options: SqliteOptions = {}) {
     try {
-      this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 60_000 });
+      this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 60_000, fileMustExist: options.create === false });
     } catch (e) {
-      throw new StorageError(`sqlite:${path}: cannot open (${(e as Error).message})`);
+      throw sqliteError(path, e);
     }
-    if (path !== ':memory:' && path !== '') this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.migrate();
-    this.stmt = this.prepare();
+    try {
+      if (options.create === false && !this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'").get()) {
+        // reading (parzen trials, show…) never writes a schema into a file that has none
+        throw new StudyError(`sqlite:${path}: ${path} holds no parzen studies (it is empty or another program's database)`);
+      }
+      if (path !== ':memory:' && path !== '') this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      this.migrate();
+      this.stmt = this.prepare();
+    } catch (e) {
+      this.db.close();
+      throw sqliteError(path, e);
+    }
+  }
+
+  /** Runs a storage operation; SQLite's own errors become StorageErrors that name the file and the fix. */
+  private async guard<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      throw sqliteError(this.path, e);
+    }
   }
 
   /** Applies the migrations past the stored version, in one write transaction (safe when processes race to create the file). */
@@ -69,9 +112,10 @@ export class SqliteStorage implements Storage {
       stateCounts: db.prepare(STATE_COUNTS_SQL),
       claimState: db.prepare(CLAIM_STATE_SQL('@study')),
       insertTrial: db.prepare(
-        `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner, lease_ms, lease_until)
-         VALUES (?, ?, 'running', ?, '{}', ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner, lease_ms, lease_until, claim_key)
+         VALUES (?, ?, 'running', ?, '{}', ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
+      claimedWithKey: db.prepare('SELECT * FROM trials WHERE study_id = ? AND claim_key = ? ORDER BY number'),
       trialById: db.prepare(`SELECT t.*, ${INTERMEDIATE_SQL.sqlite} FROM trials t WHERE id = ?`),
       insertReport: db.prepare(
         `INSERT INTO intermediate_values (study_id, trial_id, number, step, value, seq)
@@ -96,16 +140,18 @@ export class SqliteStorage implements Storage {
   }
 
   async createStudy(spec: StudySpec): Promise<StudyRecord> {
-    try {
-      const row = this.stmt.insertStudy.get(
-        spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}),
-        spec.seed, spec.rng ?? DEFAULT_GENERATOR, jsonOrNull(spec.directions), Date.now(),
-      ) as StudyRow;
-      return studyFromRow(row);
-    } catch (e) {
-      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
-      throw e;
-    }
+    return this.guard(async () => {
+      try {
+        const row = this.stmt.insertStudy.get(
+          spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}),
+          spec.seed, spec.rng ?? DEFAULT_GENERATOR, jsonOrNull(spec.directions), Date.now(),
+        ) as StudyRow;
+        return studyFromRow(row);
+      } catch (e) {
+        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
+        throw e;
+      }
+    });
   }
 
   async switchSampler(studyId: number, to: SamplerSpec): Promise<StudyRecord> {
@@ -120,51 +166,63 @@ export class SqliteStorage implements Storage {
   }
 
   async getStudy(name: string): Promise<StudyRecord | null> {
-    const row = this.stmt.studyByName.get(name) as StudyRow | undefined;
-    return row ? studyFromRow(row) : null;
+    return this.guard(async () => {
+      const row = this.stmt.studyByName.get(name) as StudyRow | undefined;
+      return row ? studyFromRow(row) : null;
+    });
   }
 
   async listStudies(): Promise<StudySummary[]> {
-    const read = this.db.transaction(() => ({
-      studies: (this.stmt.allStudies.all() as StudyRow[]).map(studyFromRow),
-      counts: this.stmt.stateCounts.all() as StateCountRow[],
-    }));
-    const { studies, counts } = read.deferred();
-    return summarize(studies, counts);
+    return this.guard(async () => {
+      const read = this.db.transaction(() => ({
+        studies: (this.stmt.allStudies.all() as StudyRow[]).map(studyFromRow),
+        counts: this.stmt.stateCounts.all() as StateCountRow[],
+      }));
+      const { studies, counts } = read.deferred();
+      return summarize(studies, counts);
+    });
   }
 
   async claimTrials(studyId: number, params: readonly Params[], options: ClaimOptions): Promise<TrialRecord[]> {
-    const claim = this.db.transaction((): TrialRecord[] => {
-      if (!this.stmt.studyExists.get(studyId)) throw new StudyError(`study id ${studyId} does not exist`);
-      const { next, used } = this.stmt.claimState.get({ study: studyId }) as { next: number; used: number };
-      let room = params.length;
-      if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - used));
-      const now = Date.now();
-      const lease = options.leaseMs;
-      const out: TrialRecord[] = [];
-      for (let i = 0; i < room; i++) {
-        const row = this.stmt.insertTrial.get(
-          studyId, next + i, JSON.stringify(params[i]), now, now, options.owner, lease ?? null, lease === undefined ? null : now + lease,
-        ) as TrialRow;
-        out.push(trialFromRow(row));
-      }
-      return out;
+    return this.guard(async () => {
+      const claim = this.db.transaction((): TrialRecord[] => {
+        if (!this.stmt.studyExists.get(studyId)) throw new StudyError(`study id ${studyId} does not exist`);
+        if (options.key !== undefined) {
+          const done = this.stmt.claimedWithKey.all(studyId, options.key) as TrialRow[];
+          if (done.length > 0) return done.map(trialFromRow);
+        }
+        const { next, used } = this.stmt.claimState.get({ study: studyId }) as { next: number; used: number };
+        let room = params.length;
+        if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - used));
+        const now = Date.now();
+        const lease = options.leaseMs;
+        const out: TrialRecord[] = [];
+        for (let i = 0; i < room; i++) {
+          const row = this.stmt.insertTrial.get(
+            studyId, next + i, JSON.stringify(params[i]), now, now, options.owner, lease ?? null, lease === undefined ? null : now + lease, options.key ?? null,
+          ) as TrialRow;
+          out.push(trialFromRow(row));
+        }
+        return out;
+      });
+      return claim.immediate();
     });
-    return claim.immediate();
   }
 
   async finishTrial(trialId: number, result: TrialResult): Promise<TrialRecord> {
-    const finish = this.db.transaction((): TrialRecord => {
-      const row = this.stmt.trialById.get(trialId) as TrialRow | undefined;
-      if (!row) throw new TrialStateError(`trial id ${trialId} does not exist`);
-      const cur = trialFromRow(row);
-      if (cur.state !== 'running') throw alreadyFinished(cur);
-      const next = finishRecord(cur, result, Date.now());
-      this.stmt.finish.run(next.state, next.value, next.failReason, next.failMessage, JSON.stringify(next.attrs), next.finishedAt,
-        jsonOrNull(next.values), jsonOrNull(next.constraints), trialId);
-      return next;
+    return this.guard(async () => {
+      const finish = this.db.transaction((): TrialRecord => {
+        const row = this.stmt.trialById.get(trialId) as TrialRow | undefined;
+        if (!row) throw new TrialStateError(`trial id ${trialId} does not exist`);
+        const cur = trialFromRow(row);
+        if (cur.state !== 'running') throw alreadyFinished(cur);
+        const next = finishRecord(cur, result, Date.now());
+        this.stmt.finish.run(next.state, next.value, next.failReason, next.failMessage, JSON.stringify(next.attrs), next.finishedAt,
+          jsonOrNull(next.values), jsonOrNull(next.constraints), trialId);
+        return next;
+      });
+      return finish.immediate();
     });
-    return finish.immediate();
   }
 
   async report(trialId: number, step: number, value: number): Promise<TrialRecord> {
@@ -177,22 +235,28 @@ export class SqliteStorage implements Storage {
       const { changes } = this.stmt.insertReport.run({ study: cur.studyId, trial: trialId, number: cur.number, step, value: v });
       return changes ? trialFromRow(this.stmt.trialById.get(trialId) as TrialRow) : cur;
     });
-    return report.immediate();
+    return this.guard(async () => report.immediate());
   }
 
   async trials(studyId: number, sinceNumber = 0): Promise<TrialRecord[]> {
-    const rows = this.stmt.trialsSince.all(studyId, sinceNumber) as TrialRow[];
-    if (rows.length === 0 && !this.stmt.studyExists.get(studyId)) throw new StudyError(`study id ${studyId} does not exist`);
-    return rows.map(trialFromRow);
+    return this.guard(async () => {
+      const rows = this.stmt.trialsSince.all(studyId, sinceNumber) as TrialRow[];
+      if (rows.length === 0 && !this.stmt.studyExists.get(studyId)) throw new StudyError(`study id ${studyId} does not exist`);
+      return rows.map(trialFromRow);
+    });
   }
 
   async heartbeat(trialIds: readonly number[]): Promise<void> {
-    if (trialIds.length > 0) this.stmt.heartbeat.run({ now: Date.now(), ids: JSON.stringify(trialIds) });
+    return this.guard(async () => {
+      if (trialIds.length > 0) this.stmt.heartbeat.run({ now: Date.now(), ids: JSON.stringify(trialIds) });
+    });
   }
 
   async failStale(studyId: number): Promise<TrialRecord[]> {
-    const rows = this.stmt.failStale.all({ now: Date.now(), study: studyId }) as TrialRow[];
-    return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
+    return this.guard(async () => {
+      const rows = this.stmt.failStale.all({ now: Date.now(), study: studyId }) as TrialRow[];
+      return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
+    });
   }
 
   async close(): Promise<void> {

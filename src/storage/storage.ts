@@ -60,6 +60,11 @@ export interface ClaimOptions {
    * out (no beat for `leaseMs`) may be failed as stale by any process. Omitted: no lease, the trial is never stale.
    */
   readonly leaseMs?: number;
+  /**
+   * Idempotency key: a claim repeated with the key of one that committed returns that claim's trials instead of
+   * claiming more (networked backends retry a claim whose outcome a lost connection left unknown). Default: a fresh key.
+   */
+  readonly key?: string;
 }
 
 /**

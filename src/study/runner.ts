@@ -25,6 +25,15 @@ export interface Progress {
   readonly pruned: number;
   readonly best: number | null;
   readonly last: TrialRecord;
+  /** When the oldest trial of this run still running started (epoch ms), or null: shows a trial that hangs. */
+  readonly oldestRunningSince: number | null;
+}
+
+/** What `onTick` reports about the trials running now. */
+export interface RunningStatus {
+  readonly running: number;
+  /** When the oldest of them started (epoch ms), or null when none runs. */
+  readonly oldestRunningSince: number | null;
 }
 
 export interface OptimizeOptions {
@@ -69,6 +78,11 @@ export interface OptimizeOptions {
    * `TrialPruned`, recorded as 'pruned'). Default: the study's pruner; null: none (reports are still recorded).
    */
   pruner?: Pruner | null;
+  /**
+   * Called about once a second while the run goes on, finished trials or not: a display of how long the oldest
+   * running trial has run keeps moving when a trial hangs (there is no default trial timeout; see trialTimeoutMs).
+   */
+  onTick?: (status: RunningStatus) => void;
   /**
    * How often this run's trials beat (ms). Each trial it claims carries a lease of 3 beats: if its lease runs out (this
    * process died or stalled), any process of the study fails it as 'stale'. Processes with different intervals judge
@@ -162,7 +176,7 @@ export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, 
 
 const OPTIMIZE_KEYS = {
   nTrials: true, concurrency: true, trialTimeoutMs: true, signal: true, graceMs: true, prefetch: true, reproducible: true,
-  onProgress: true, heartbeatMs: true, maxMemoryMb: true, samplerThread: true, pruner: true,
+  onProgress: true, onTick: true, heartbeatMs: true, maxMemoryMb: true, samplerThread: true, pruner: true,
 } as const satisfies { readonly [K in keyof Required<OptimizeOptions>]: true };
 
 /** A claimed trial's lease, in heartbeats: a trial missing this many beats in a row is stale. */
@@ -230,11 +244,21 @@ class Loop {
     for (const t of study.cached) if (t) this.count(t);
     this.counted = countBudget(study.cached);
     this.seen = study.cached.length;
+    let beating = false;
     const beat = setInterval(() => {
+      // one beat at a time: while the database is unreachable a beat waits out its retries
+      if (beating) return;
+      beating = true;
       const ids = [...this.active.values()].map((a) => a.id).concat(this.queue.map((t) => this.ids.get(t.number) as number));
-      void storage.heartbeat(ids).then(() => storage.failStale(study.record.id)).catch(() => {});
+      void storage
+        .heartbeat(ids)
+        .then(() => storage.failStale(study.record.id))
+        .catch(() => {})
+        .finally(() => (beating = false));
     }, o.heartbeatMs);
     beat.unref();
+    const tick = o.onTick && setInterval(() => o.onTick?.({ running: this.running(), oldestRunningSince: this.oldestRunningSince() }), 1000);
+    tick?.unref();
     const onStop = () => this.stop();
     o.signal?.addEventListener('abort', onStop, { once: true });
     this.evaluator.onFree = () => this.pump();
@@ -247,6 +271,7 @@ class Loop {
       await allDone;
     } finally {
       clearInterval(beat);
+      clearInterval(tick);
       clearTimeout(this.graceTimer);
       o.signal?.removeEventListener('abort', onStop);
       this.evaluator.onFree = () => {};
@@ -412,7 +437,7 @@ class Loop {
         try {
           this.count(rec);
           const { onProgress } = this.o;
-          if (onProgress) onProgress({ done: this.done, total: this.o.nTrials, running: this.running(), failed: this.failed, pruned: this.pruned, best: this.best, last: rec });
+          if (onProgress) onProgress({ done: this.done, total: this.o.nTrials, running: this.running(), failed: this.failed, pruned: this.pruned, best: this.best, last: rec, oldestRunningSince: this.oldestRunningSince() });
           this.acknowledge(number);
         } finally {
           this.written();
@@ -460,6 +485,15 @@ class Loop {
     let n = 0;
     for (const a of this.active.values()) if (a.evaluation.started() !== undefined) n++;
     return n;
+  }
+
+  private oldestRunningSince(): number | null {
+    let oldest: number | null = null;
+    for (const a of this.active.values()) {
+      const t = a.evaluation.started();
+      if (t !== undefined && (oldest === null || t < oldest)) oldest = t;
+    }
+    return oldest;
   }
 
   /** Takes back the trials handed to the evaluator that have not started; records them as failed with `message`. */

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { isTrialPruned, OptionsError, StudyError, TrialStateError } from '../errors.js';
+import { isTrialPruned, OptionsError, SpaceError, StudyError, TrialStateError } from '../errors.js';
 import type { Pruner } from '../pruners/pruner.js';
 import { DEFAULT_GENERATOR, type Generator, GENERATORS, isGenerator, Rng, trialSeed } from '../rng.js';
 import { GpSampler } from '../samplers/gp/sampler.js';
@@ -22,7 +22,7 @@ import { bestOf, type Direction, type TrialRecord, type TrialResult } from '../t
 /** Re-exported: the seed of a trial's objective is part of the study API. */
 export { trialSeed };
 
-export type { ObjectiveSpec, OptimizeOptions, Progress } from './runner.js';
+export type { ObjectiveSpec, OptimizeOptions, Progress, RunningStatus } from './runner.js';
 export { Asked, type AskedTrial, type ConfiguredTrial };
 
 export interface StudyOptions<S = unknown> {
@@ -150,6 +150,9 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
   if (directions && sampler.multiObjective !== true) {
     throw new OptionsError(`sampler ${sampler.name} optimizes one objective; a study with several directions needs nsga2, random or grid`);
   }
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name.trim() === '')) {
+    throw new OptionsError(`options.name must be a non-empty string (got ${JSON.stringify(options.name)})`);
+  }
   if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
     throw new OptionsError(`options.seed must be a non-negative integer (got ${options.seed})`);
   }
@@ -181,6 +184,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
     if (existing.directions && resumed.multiObjective !== true) {
       throw new OptionsError(`sampler ${resumed.name} optimizes one objective; study ${JSON.stringify(name)} has ${existing.directions.length}`);
     }
+    checkSearchable(stored, resumed);
     const study = new Study(storage, record, stored as SearchSpace<Filled<S>>, resumed, options.pruner ?? null);
     study.noisy = options.noisy ?? 'auto';
     study.constraints = options.constraints as Study['constraints'];
@@ -194,6 +198,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
   if (existing) return resume(existing);
   if (options.space === undefined) throw new OptionsError('options.space is required to create a study');
   const compiled = compileSpace(options.space);
+  checkSearchable(compiled, sampler);
   let record: StudyRecord;
   try {
     record = await storage.createStudy({
@@ -283,6 +288,21 @@ function withGenerator(found: StudyRecord, asked: Generator | undefined): StudyR
     );
   }
   return { ...found, rng: asked };
+}
+
+/**
+ * Refuses a space with nothing to search (no hp.* parameter, or only parameters with a single possible value), and a
+ * space beyond the sampler's stated limits (`Sampler.checkSpace`), before any trial runs.
+ */
+function checkSearchable(space: SearchSpace, sampler: Sampler): void {
+  if (space.dims.length === 0) {
+    throw new SpaceError('space: nothing to search: it has no hp.* parameter (a space of constants or {}); add e.g. hp.uniform("x", 0, 1)');
+  }
+  if (space.dims.every((d) => d.cardinality === 1)) {
+    const labels = space.dims.map((d) => JSON.stringify(d.label)).join(', ');
+    throw new SpaceError(`space: nothing to search: every parameter (${labels}) has a single possible value`);
+  }
+  sampler.checkSpace?.(space);
 }
 
 /** A study: ask/tell over a storage, and `optimize`, a loop over them. `C` is the config its space stands for. */

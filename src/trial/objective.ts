@@ -1,5 +1,6 @@
 import { isTrialPruned, OptionsError } from '../errors.js';
 import type { FailReason, TrialResult } from './trial.js';
+import { setOwn } from '../space/own.js';
 
 /** What an objective receives beside its config. */
 export interface ObjectiveContext {
@@ -126,9 +127,9 @@ export function resultFromError(error: unknown, reason: FailReason = 'threw'): T
     const extra: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(error)) {
       try {
-        extra[k] = structuredClone(v);
+        setOwn(extra, k, structuredClone(v));
       } catch {
-        extra[k] = String(v);
+        setOwn(extra, k, String(v));
       }
     }
     const attrs: Record<string, unknown> = {
@@ -153,9 +154,9 @@ export function cloneableResult(result: TrialResult): TrialResult {
     const attrs: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(result.attrs)) {
       try {
-        attrs[k] = structuredClone(v);
+        setOwn(attrs, k, structuredClone(v));
       } catch {
-        attrs[k] = String(v);
+        setOwn(attrs, k, String(v));
       }
     }
     return { ...result, attrs };

@@ -174,6 +174,31 @@ const CASES: MigrationCase[] = [
       assert.equal(next.number, 3);
     },
   },
+  {
+    // version 7: intermediate values; trials still without a claim key
+    version: 7,
+    inserts: [
+      `INSERT INTO studies (id, name, direction, space, sampler_name, sampler_options, seed, created_at, rng) VALUES
+        (1, 'leased', 'minimize', '{"fn":"uniform","label":"x","low":0,"high":1}', 'random', '{}', 1, 1700000000000, 'tychei')`,
+      `INSERT INTO trials (id, study_id, number, state, params, value, fail_reason, fail_message, attrs, started_at, finished_at, heartbeat_at, owner, lease_ms, lease_until) VALUES
+        (1, 1, 0, 'complete', '{"x":0.5}', 0.25, NULL, NULL, '{}', 1700000002000, 1700000003000, 1700000002000, 'h:1', NULL, NULL),
+        (2, 1, 1, 'running', '{"x":0.75}', NULL, NULL, NULL, '{}', 1700000004000, NULL, 1700000005000, 'h:1', 3000, 1700000008000)`,
+    ],
+    async check(s) {
+      const study = await s.getStudy('leased');
+      assert.ok(study);
+      const trials = await s.trials(study.id);
+      assert.deepEqual(trials.map((t) => [t.state, t.params, t.value, t.leaseMs, t.leaseUntil]), [
+        ['complete', { x: 0.5 }, 0.25, null, null],
+        ['running', { x: 0.75 }, null, 3000, 1700000008000],
+      ]);
+      // claims go on, and a keyed claim repeated returns its trials instead of claiming more
+      const first = await s.claimTrials(study.id, [{ x: 0.1 }, { x: 0.2 }], { owner: 'new', key: 'k1' });
+      const again = await s.claimTrials(study.id, [{ x: 0.3 }], { owner: 'new', key: 'k1' });
+      assert.deepEqual(first.map((t) => t.number), [2, 3]);
+      assert.deepEqual(again.map((t) => [t.number, t.params]), [[2, { x: 0.1 }], [3, { x: 0.2 }]]);
+    },
+  },
 ];
 
 /** Creates the schema of `version` (its first migrations) and writes the case's data, through `exec`. */

@@ -1,5 +1,6 @@
 import type { Dim } from '../../space/dim.js';
 import type { Params, SearchSpace } from '../../space/space.js';
+import { own } from '../../space/own.js';
 
 /** Input value of an inactive numeric dimension (the middle of the cube; its branch identity lives in the choice dims). */
 export const INACTIVE_NUMERIC = 0.5;
@@ -32,7 +33,7 @@ export class InputEncoding {
   /** GP inputs of params (length d). */
   inputs(params: Params, out: Float64Array = new Float64Array(this.d)): Float64Array {
     for (const dim of this.dims) {
-      const v = params[dim.label];
+      const v = own(params, dim.label);
       const active = v !== undefined && this.space.isActive(dim, params);
       if (dim.isChoice) out[dim.index] = active ? dim.optionIndex(v) : INACTIVE_CHOICE;
       else out[dim.index] = active ? dim.toUnit(v) : INACTIVE_NUMERIC;
@@ -56,12 +57,12 @@ export class InputEncoding {
   /** Indices of the continuous inputs active under `params` (the ones gradient search may move). */
   activeContinuous(params: Params): number[] {
     const out: number[] = [];
-    for (const dim of this.dims) if (!dim.isChoice && params[dim.label] !== undefined) out.push(dim.index);
+    for (const dim of this.dims) if (!dim.isChoice && own(params, dim.label) !== undefined) out.push(dim.index);
     return out;
   }
 
   /** Indices of the choices active under `params`, with their number of options. */
   activeChoices(params: Params): { index: number; options: number }[] {
-    return this.dims.filter((dim) => dim.isChoice && params[dim.label] !== undefined).map((dim) => ({ index: dim.index, options: dim.cardinality }));
+    return this.dims.filter((dim) => dim.isChoice && own(params, dim.label) !== undefined).map((dim) => ({ index: dim.index, options: dim.cardinality }));
   }
 }

@@ -53,6 +53,13 @@ export interface GpOptions {
  */
 export const TRUST_REGION_MIN_DIM = 6;
 
+/**
+ * Most GP inputs (one per parameter of the space) the sampler accepts: an ask costs O(n²·d) per acquisition point and
+ * O(n³ + n²·d) per step of the hyperparameter fit, which at a few hundred inputs already takes seconds per trial
+ * (measured: 200 inputs, about 2 s per ask at 25 trials) and at 10,000 inputs used 5 GB without finishing 30 trials.
+ */
+export const GP_MAX_INPUTS = 256;
+
 const DETERMINISTIC_NOISE = 1e-6;
 /**
  * With noise 'auto', a fitted noise variance below this (standardized units: noise sd under ~10% of the outputs' sd)
@@ -173,6 +180,15 @@ export class GpSampler implements Sampler {
     this.noise = noise;
     this.nCandidates = nCandidates;
     this.options = { ...o };
+  }
+
+  /** Limit: at most GP_MAX_INPUTS (256) parameters in the space. */
+  checkSpace(space: SearchSpace): void {
+    if (space.dims.length > GP_MAX_INPUTS) {
+      throw new OptionsError(
+        `gp: the space has ${space.dims.length} parameters; gp models at most ${GP_MAX_INPUTS} (use tpe, cmaes or evolution for larger spaces)`,
+      );
+    }
   }
 
   /** A session per study: its caches (the space's encoding, recent hyperparameter fits) serve that study only. */

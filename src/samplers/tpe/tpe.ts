@@ -1,4 +1,6 @@
 import { core } from '../../numeric/core.js';
+import { MAX_MIXTURE_DIMS } from '../../numeric/types.js';
+import { OptionsError } from '../../errors.js';
 import type { Rng } from '../../rng.js';
 import type { Dim } from '../../space/dim.js';
 import type { Value } from '../../space/hp.js';
@@ -12,6 +14,7 @@ import {
 } from './mixture.js';
 import { type CategoricalModelDim, modelDim, type ModelDim, type NumericModelDim } from './model-dims.js';
 import { nBelow, type ResolvedTpeOptions, resolveTpeOptions, type TpeOptions } from './options.js';
+import { own, setOwn } from '../../space/own.js';
 
 /** Parameters modelled together: one dim (univariate TPE) or all dims of one branch of the space (multivariate). */
 interface Group {
@@ -146,6 +149,11 @@ export class TpeSampler implements Sampler {
     return new TpeSession(this.o);
   }
 
+  /** Limit: at most 4096 numeric parameters per branch with `multivariate` (see TpeSession.checkSpace). */
+  checkSpace(space: SearchSpace): void {
+    new TpeSession(this.o).checkSpace(space);
+  }
+
   suggest(history: History, n: number, rng: Rng): Params[] {
     return this.session().suggest(history, n, rng);
   }
@@ -171,6 +179,22 @@ class TpeSession implements SamplerSession {
   private readonly above = new Map<string, Int32Array>();
 
   constructor(private readonly o: ResolvedTpeOptions) {}
+
+  /**
+   * Limit: multivariate TPE models the numeric parameters of one branch jointly in one mixture of the numeric core,
+   * at most MAX_MIXTURE_DIMS (4096) of them; univariate TPE (`multivariate: false`) has no limit.
+   */
+  checkSpace(space: SearchSpace): void {
+    if (!this.o.multivariate) return;
+    for (const g of this.modelOf(space).groups) {
+      if (g.numeric.length > MAX_MIXTURE_DIMS) {
+        throw new OptionsError(
+          `tpe: ${g.branch ? 'a branch of the space' : 'the space'} has ${g.numeric.length} numeric parameters; multivariate tpe models at most ` +
+            `${MAX_MIXTURE_DIMS} jointly (use --algo-options '{"multivariate": false}', or random, cmaes or evolution)`,
+        );
+      }
+    }
+  }
 
   suggest(history: History, n: number, rng: Rng): Params[] {
     const { space } = history;
@@ -463,12 +487,12 @@ function encode(model: Model, params: Params): Encoded {
   const categories = model.rows.i32(model.categorical.length);
   for (let i = 0; i < model.numeric.length; i++) {
     const m = model.numeric[i];
-    const v = params[m.dim.label];
+    const v = own(params, m.dim.label);
     numeric[i] = v === undefined ? NaN : m.toModel(v);
   }
   for (let i = 0; i < model.categorical.length; i++) {
     const m = model.categorical[i];
-    const v = params[m.dim.label];
+    const v = own(params, m.dim.label);
     categories[i] = v === undefined ? -1 : m.index(v);
   }
   e = { numeric, categories, chunk, at };
@@ -785,8 +809,8 @@ class Candidates {
     for (let gi = 0; gi < groups.length; gi++) {
       if (!this.took[i * this.nGroups + gi]) continue;
       const g = groups[gi];
-      for (const md of g.numeric) out[md.dim.label] = this.numeric[i * this.nDims + md.dim.index];
-      for (const md of g.categorical) out[md.dim.label] = md.value(this.category[i * this.nDims + md.dim.index]);
+      for (const md of g.numeric) setOwn(out, md.dim.label, this.numeric[i * this.nDims + md.dim.index]);
+      for (const md of g.categorical) setOwn(out, md.dim.label, md.value(this.category[i * this.nDims + md.dim.index]));
     }
     return out;
   }

@@ -1,0 +1,35 @@
+import { countsAgainstBudget } from '../storage/storage.js';
+import type { TrialRecord } from '../trial/trial.js';
+
+/** Exit code of a run that ended with its budget unmet because other processes still hold running trials. */
+export const EXIT_HELD = 3;
+
+/** Trials still running under other claimants' leases, and when the last lease runs out (null: some have no lease). */
+export interface Held {
+  readonly count: number;
+  readonly until: number | null;
+  /** Finished trials that count against the budget. */
+  readonly finished: number;
+}
+
+export function heldByOthers(trials: readonly TrialRecord[], me: string): Held {
+  let count = 0;
+  let until: number | null = 0;
+  let finished = 0;
+  for (const t of trials) {
+    if (t.state !== 'running') {
+      if (countsAgainstBudget(t)) finished++;
+      continue;
+    }
+    if (t.owner === me) continue;
+    count++;
+    until = until === null || t.leaseUntil === null ? null : Math.max(until, t.leaseUntil);
+  }
+  return { count, until: count === 0 ? null : until, finished };
+}
+
+/** One line saying what holds the budget: "3 trials are still running under other processes' leases (until 14:03:10 UTC)". */
+export function heldLine(h: Held): string {
+  const when = h.until === null ? 'some without a lease, until they are told' : `until ${new Date(h.until).toISOString().slice(11, 19)} UTC`;
+  return `${h.count} trial${h.count === 1 ? ' is' : 's are'} still running under other processes' leases (${when})`;
+}
