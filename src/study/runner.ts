@@ -101,7 +101,7 @@ export interface OptimizeOptions {
 export type ObjectiveSpec<C = any> = Objective<C> | ObjectiveModule | WorkerPool;
 
 export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, options: OptimizeOptions): Promise<ConfiguredTrial<C> | null> {
-  const { nTrials, trialTimeoutMs, signal, onProgress, heartbeatMs = 10_000, graceMs = 10_000, prefetch = 0, reproducible = true } = options;
+  const { nTrials, trialTimeoutMs, signal, heartbeatMs = 10_000, graceMs = 10_000, prefetch = 0, reproducible = true } = options;
   const given = objective instanceof WorkerPool ? objective : null;
   const isModule = given === null && isObjectiveModule(objective);
   if (given === null && !isModule && typeof objective !== 'function') {
@@ -231,6 +231,7 @@ class Loop {
       o.signal?.removeEventListener('abort', onStop);
       this.evaluator.onFree = () => {};
     }
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the objective or storage threw, as it was
     if (this.error) throw this.error;
     await study.refresh();
     return study.bestTrial;

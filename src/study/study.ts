@@ -5,7 +5,7 @@ import { type History, openSession, type Sampler, type SamplerSession } from '..
 import { random } from '../samplers/random.js';
 import { parseSpaceJson, spaceToJson } from '../space/json.js';
 import type { Filled } from '../space/hp.js';
-import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
+import { type SearchSpace, space as compileSpace } from '../space/space.js';
 import { MemoryStorage } from '../storage/memory.js';
 import { openStorage } from '../storage/open.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
