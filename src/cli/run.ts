@@ -6,7 +6,7 @@ import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import { createStudy } from '../study/study.js';
 import type { TrialRecord } from '../trial/trial.js';
 import { countsAgainstBudget } from '../storage/storage.js';
-import { jsonObject, nonNegativeInt, positiveInt } from './args.js';
+import { checkName, jsonObject, nonNegativeInt, positiveInt } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';
 import { ProgressBar } from './progress.js';
 
@@ -29,6 +29,9 @@ interface RunFlags {
   json?: boolean;
 }
 
+/** hyperopt's README example and Optuna both default to TPE. */
+export const DEFAULT_ALGO = 'tpe';
+
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -36,7 +39,7 @@ export function registerRun(program: Command): void {
     .argument('<objective-module>', 'an ES module (.mjs/.js) whose default export (or --export NAME) takes the params and returns a number')
     .option('--export <name>', 'the export to optimize', 'default')
     .option('--space <file.json>', "a JSON search space (default: the module's `space` export)")
-    .option('--algo <name>', `search algorithm: ${samplerNames().join(', ')} (default: the study's own when continuing one, else random)`)
+    .option('--algo <name>', `search algorithm: ${samplerNames().join(', ')} (default: the study's own when continuing one, else tpe)`)
     .option('--algo-options <json>', 'options of the algorithm as a JSON object, e.g. \'{"points": 10}\'', jsonObject)
     .option('--max-evals <n>', "total number of trials of the study (a continued study's finished trials count)", positiveInt, 100)
     .option('--seed <s>', 'seed of every random choice (default 0; a continued study keeps its own)', nonNegativeInt)
@@ -61,9 +64,7 @@ export function registerRun(program: Command): void {
         '  parzen run examples/quadratic.mjs --study quad --storage postgres://me@db:5432/hpo   # one of several workers',
     )
     .action(async (modulePath: string, flags: RunFlags) => {
-      if (flags.algo !== undefined && !samplerNames().includes(flags.algo)) {
-        throw new OptionsError(`--algo ${JSON.stringify(flags.algo)} is not one of ${samplerNames().join(', ')}`);
-      }
+      if (flags.algo !== undefined) checkName('--algo', flags.algo, samplerNames());
       if (flags.direction !== undefined && flags.direction !== 'minimize' && flags.direction !== 'maximize') {
         throw new OptionsError(`--direction must be minimize or maximize (got ${JSON.stringify(flags.direction)})`);
       }
@@ -83,7 +84,7 @@ export function registerRun(program: Command): void {
       try {
         const existing = flags.study !== undefined ? await storage.getStudy(flags.study) : null;
         // Continuing a study without --algo: its stored algorithm and options, so the search goes on as it began.
-        const algo = flags.algo ?? existing?.sampler.name ?? 'random';
+        const algo = flags.algo ?? existing?.sampler.name ?? DEFAULT_ALGO;
         const algoOptions = flags.algoOptions ?? (flags.algo === undefined ? existing?.sampler.options : undefined);
         if (!samplerNames().includes(algo)) {
           throw new OptionsError(`study ${JSON.stringify(flags.study)} was run with algorithm ${JSON.stringify(algo)}, unknown here; pick one with --algo`);
@@ -102,9 +103,14 @@ export function registerRun(program: Command): void {
         });
         const before = study.cached.filter((t) => t && countsAgainstBudget(t)).length;
         if (existing && !flags.json) {
-          console.log(`continuing study ${study.name}: ${before} of ${flags.maxEvals} trials already done or running, ${algo}`);
+          if (before >= flags.maxEvals) {
+            console.log(
+              `study ${study.name} already has ${before} trials, and --max-evals ${flags.maxEvals} is the study's total, ` +
+                `not a number to add: nothing to run. To run N more, pass --max-evals ${before} + N.`,
+            );
+          } else console.log(`continuing study ${study.name}: ${before} of ${flags.maxEvals} trials already done or running, ${algo}`);
         }
-        const bar = new ProgressBar(flags.maxEvals, !flags.json);
+        const bar = new ProgressBar(flags.maxEvals, !flags.json, 'trials', Math.min(before, flags.maxEvals));
         // Always in worker threads: a trial that hangs or kills its thread fails alone.
         await study.optimize({ module: resolve(modulePath), export: flags.export }, {
           nTrials: flags.maxEvals,
@@ -127,7 +133,7 @@ export function registerRun(program: Command): void {
             storage: redact(flags.storage),
             seed: study.seed,
             direction: study.direction,
-            best: best && trialJson(best, study.space.toObject(best.params)),
+            best: best && trialJson(best, best.config),
             trials: trials.map((t) => trialJson(t)),
           };
           process.stdout.write(`${JSON.stringify(out)}\n`);
@@ -137,6 +143,7 @@ export function registerRun(program: Command): void {
           if (best) {
             console.log(`best value ${best.value} at trial ${best.number}`);
             console.log(`params ${JSON.stringify(best.params)}`);
+            console.log(`config ${JSON.stringify(best.config)}`);
           } else console.log('no trial completed');
           if (stop.signal.aborted) console.log('stopped early; run the same command again to continue');
           if (flags.storage !== 'memory') console.log(`stored in ${redact(flags.storage)}; continue with --study ${quoteArg(study.name)}`);
