@@ -7,6 +7,7 @@ import { registerInspect } from './inspect.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
+import { registerStudyCommands } from './study-commands.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -21,6 +22,7 @@ async function main(argv: string[]): Promise<number> {
   registerRun(program);
   registerBench(program);
   registerInspect(program);
+  registerStudyCommands(program);
   registerReport(program);
   registerServe(program);
   for (const c of program.commands) c.exitOverride();

@@ -117,6 +117,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX trials_leased ON trials (study_id, lease_until) WHERE state = 'running' AND lease_until IS NOT NULL;
     `,
   },
+  {
+    // study.enqueue / parzen enqueue: points the next claims take before the sampler's (warm starts, a baseline).
+    description: 'queue of points to evaluate next',
+    sqlite: `
+      CREATE TABLE queued (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+        params TEXT NOT NULL
+      );
+      CREATE INDEX queued_study ON queued (study_id, id);
+    `,
+    postgres: `
+      CREATE TABLE queued (
+        id BIGSERIAL PRIMARY KEY,
+        study_id BIGINT NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+        params JSON NOT NULL
+      );
+      CREATE INDEX queued_study ON queued (study_id, id);
+    `,
+  },
 ];
 
 /** The schema version this code writes and reads. */

@@ -24,6 +24,11 @@ export interface FminOptions<S = unknown> {
   studyName?: string;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /**
+   * hyperopt's `points_to_evaluate`: points evaluated first, before the algorithm's, as params (keyed by label) or
+   * configs. Only a new study takes them (a continued one has them already).
+   */
+  pointsToEvaluate?: readonly (Params | Filled<S>)[];
 }
 
 /**
@@ -41,6 +46,9 @@ export async function fmin<const S>(options: FminOptions<S>): Promise<Params> {
     name: options.studyName,
     resume: options.studyName !== undefined,
   });
+  if (options.pointsToEvaluate?.length && study.cached.length === 0 && (await study.storage.queued(study.record.id)).length === 0) {
+    for (const p of options.pointsToEvaluate) await study.enqueue(p);
+  }
   let best;
   try {
     best = await study.optimize(options.fn, {
