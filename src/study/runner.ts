@@ -5,7 +5,6 @@ import { WorkerPool } from '../pool/worker-pool.js';
 import { Rng } from '../rng.js';
 import { spaceToJson } from '../space/json.js';
 import { type AskStream, movable, SamplerThread } from './sampler-thread.js';
-import type { Params } from '../space/space.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import { Asked, type AskedTrial, type ConfiguredTrial } from '../trial/asked.js';
 import { checkObjectiveModule, fail, isObjectiveModule, type Objective, type ObjectiveModule } from '../trial/objective.js';
