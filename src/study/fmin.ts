@@ -46,11 +46,11 @@ export async function fmin<const S>(options: FminOptions<S>): Promise<Params> {
     name: options.studyName,
     resume: options.studyName !== undefined,
   });
-  if (options.pointsToEvaluate?.length && study.cached.length === 0 && (await study.storage.queued(study.record.id)).length === 0) {
-    for (const p of options.pointsToEvaluate) await study.enqueue(p);
-  }
   let best;
   try {
+    if (options.pointsToEvaluate?.length && study.cached.length === 0 && (await study.storage.queued(study.record.id)).length === 0) {
+      for (const p of options.pointsToEvaluate) await study.enqueue(p);
+    }
     best = await study.optimize(options.fn, {
       nTrials: options.maxEvals,
       concurrency: options.concurrency,
