@@ -24,8 +24,11 @@ const steps = [
   { name: 'build:wasm', sources: ['assembly', 'asconfig.json'], outputs: ['build/core.wasm'] },
   { name: 'build:ts', sources: ['src', 'test', 'bench', 'tsconfig.json'], outputs: ['dist/src/index.js', 'dist/src/cli/main.js'] },
 ];
+// --check: only say what would be built.
+const check = process.argv.includes('--check');
 for (const s of steps) {
   const stale = Math.max(...s.sources.map(newest)) > oldest(s.outputs);
-  if (stale) execSync(`npm run ${s.name}`, { cwd: root, stdio: 'inherit' });
-  else console.error(`parzen: ${s.outputs.join(', ')} up to date (npm run build to force)`);
+  if (!stale) console.error(`parzen: ${s.outputs.join(', ')} up to date (npm run build to force)`);
+  else if (check) console.error(`parzen: ${s.outputs.join(', ')} stale: npm run ${s.name} would run`);
+  else execSync(`npm run ${s.name}`, { cwd: root, stdio: 'inherit' });
 }

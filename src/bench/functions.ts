@@ -129,7 +129,7 @@ export function benchFunction(name: string, dim?: number): BenchFunction {
   if (def.fixedDim !== undefined && dim !== undefined && dim !== def.fixedDim) {
     throw new Error(`${name} has a fixed dimension of ${def.fixedDim} (got --dim ${dim})`);
   }
-  const d = def.fixedDim ?? dim ?? (def.defaultDim as number);
+  const d = def.fixedDim ?? dim ?? def.defaultDim ?? NaN;
   if (!Number.isInteger(d) || d < (name === 'rosenbrock' ? 2 : 1)) throw new Error(`${name}: dimension must be an integer >= ${name === 'rosenbrock' ? 2 : 1} (got ${d})`);
   return {
     name,

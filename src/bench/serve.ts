@@ -43,7 +43,7 @@ async function startServer(url: string, tokenFile: string): Promise<{ child: Chi
   const child = spawn(process.execPath, [CLI, 'serve', '--storage', url, '--port', '0', '--token-file', tokenFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   const address = await new Promise<string>((resolve, reject) => {
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
       const m = /at (http:\/\/\S+)/.exec(err);
       if (m) resolve(m[1]);

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { OptionsError } from '../errors.js';
 
 /** commander argument parsers that reject bad values with a one-line reason. */
 export function positiveInt(value: string): number {
@@ -39,4 +40,36 @@ export function jsonObject(value: string): Record<string, unknown> {
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InvalidArgumentError('must be a JSON object');
   return v as Record<string, unknown>;
+}
+
+/** Throws an OptionsError for a name not in `known`, suggesting the closest (as commander does for commands and flags). */
+export function checkName(flag: string, name: string, known: readonly string[]): void {
+  if (known.includes(name)) return;
+  const near = closest(name, known);
+  throw new OptionsError(`${flag} ${JSON.stringify(name)} is not one of ${known.join(', ')}${near ? ` (did you mean ${near}?)` : ''}`);
+}
+
+/** The candidate within edit distance 2 (or a third of the name) of `name`, closest first; null if none. */
+export function closest(name: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best;
+}
+
+/** Optimal string alignment distance (Levenshtein with adjacent transpositions). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }

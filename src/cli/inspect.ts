@@ -1,16 +1,16 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { OptionsError, StudyError } from '../errors.js';
 import { parseSpaceJson } from '../space/json.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
 import { paretoFront } from '../samplers/moo/pareto.js';
-import { bestOf, type Direction, type TrialRecord } from '../trial/trial.js';
+import { bestOf, type Direction, type TrialRecord, type TrialState } from '../trial/trial.js';
+import { closest, positiveInt } from './args.js';
 import { trialJson } from './run.js';
 import { formatTable } from './table.js';
 import { own } from '../space/own.js';
 
-const TRIAL_STATES = ['running', 'complete', 'pruned', 'fail'];
 
 const STORAGE_HELP = 'where the studies live: sqlite:FILE, postgres://user@host:port/db or memory';
 
@@ -50,27 +50,27 @@ export function registerInspect(program: Command): void {
     .requiredOption('--study <name>', 'the study')
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
     .option('--json', 'print JSON (one document with every trial)')
-    .option('--csv', 'print CSV, one row per trial, params as columns params.<label>')
-    .option('--state <state>', 'only the trials in this state: running, complete, pruned or fail (failures with their message; --json adds the stack)')
-    .action(async (o: { study: string; storage: string; json?: boolean; csv?: boolean; state?: string }) => {
+    .option('--csv', 'print CSV, one row per trial: the columns of the JSON, params as params.<label>, attributes as attrs.<key>')
+    .option('--state <states>', 'only trials in these states (comma-separated: running, complete, pruned, fail)', stateList)
+    .option('--sort <key>', 'number (default) or value (best first in the study\'s direction; trials without a value last)', 'number')
+    .option('--limit <n>', 'at most this many trials (after --state and --sort)', positiveInt)
+    .option('--columns <list>', 'table and CSV columns, comma-separated: number, state, value, params (all) or a label, ms, note, attrs (all) or attrs.KEY')
+    .addHelpText('after', '\nExamples:\n  parzen trials --study quad --sort value --limit 5\n  parzen trials --study quad --state fail --columns number,note\n  parzen trials --study quad --csv > quad.csv')
+    .action(async (o: TrialsFlags) => {
       if (o.json && o.csv) throw new OptionsError('--json and --csv exclude each other');
-      if (o.state !== undefined && !TRIAL_STATES.includes(o.state)) {
-        throw new OptionsError(`--state must be one of ${TRIAL_STATES.join(', ')} (got ${JSON.stringify(o.state)})`);
-      }
+      if (o.sort !== 'number' && o.sort !== 'value') throw new OptionsError(`--sort must be number or value (got ${JSON.stringify(o.sort)})`);
       await withStudy(o.storage, o.study, async (study, all) => {
-        const trials = o.state === undefined ? all : all.filter((t) => t.state === o.state);
+        const trials = selectTrials(study, all, o);
         if (o.json) return void process.stdout.write(`${JSON.stringify({ study: study.name, trials: trials.map((t) => trialRow(t)) })}\n`);
-        if (o.csv) return void process.stdout.write(trialsCsv(study, trials));
-        if (trials.length === 0) return void console.log(`study ${study.name} has no ${o.state === undefined ? '' : `${o.state} `}trials yet`);
-        const labels = paramLabels(study, trials);
-        console.log(
-          formatTable([
-            ['#', 'state', 'value', ...labels, 'ms', 'note'],
-            ...trials.map((t) => [
-              t.number, t.state, t.value, ...labels.map((l) => own(t.params, l)), duration(t), note(t),
-            ]),
-          ]),
-        );
+        const columns = trialColumns(study, all, o.columns, o.csv ? CSV_COLUMNS : TABLE_COLUMNS);
+        if (o.csv) return void process.stdout.write(toCsv(columns, trials));
+        if (trials.length === 0) return void console.log(`study ${study.name} has no trials${all.length ? ' matching' : ' yet'}`);
+        console.log(formatTable([columns.map((c) => c.title), ...trials.map((t) => columns.map((c) => c.get(t)))]));
+        const best = bestOf(study.direction, all);
+        if (best) {
+          const config = configOf(study, best);
+          console.log(`best: trial ${best.number}, value ${best.value}, params ${JSON.stringify(best.params)}${config === undefined ? '' : `, config ${JSON.stringify(config)}`}`);
+        }
       });
     });
 
@@ -183,15 +183,99 @@ function paramLabels(study: StudyRecord, trials: readonly TrialRecord[]): string
   return [...ordered, ...[...seen].filter((l) => !ordered.includes(l))];
 }
 
-/** RFC 4180 CSV: one row per trial; inactive params are empty cells. */
+/** RFC 4180 CSV of every trial: the attributes the JSON has (params.<label>, attrs.<key>); inactive params are empty cells. */
 export function trialsCsv(study: StudyRecord, trials: readonly TrialRecord[]): string {
+  return toCsv(trialColumns(study, trials, undefined, CSV_COLUMNS), trials);
+}
+
+function toCsv(columns: readonly Column[], trials: readonly TrialRecord[]): string {
+  const rows = [columns.map((c) => c.title), ...trials.map((t) => columns.map((c) => c.get(t)))];
+  return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+interface TrialsFlags {
+  study: string;
+  storage: string;
+  json?: boolean;
+  csv?: boolean;
+  state?: TrialState[];
+  sort: string;
+  limit?: number;
+  columns?: string;
+}
+
+const STATES: readonly TrialState[] = ['running', 'complete', 'pruned', 'fail'];
+const TABLE_COLUMNS = 'number,state,value,params,ms,note';
+const CSV_COLUMNS = 'number,state,value,started_at,finished_at,duration_ms,fail_reason,fail_message,owner,params,attrs';
+
+function stateList(value: string): TrialState[] {
+  const states = value.split(',').map((s) => s.trim());
+  for (const s of states) {
+    if (!STATES.includes(s as TrialState)) throw new InvalidArgumentError(`must be a comma-separated list of ${STATES.join(', ')} (bad item ${JSON.stringify(s)})`);
+  }
+  return states as TrialState[];
+}
+
+/** The trials `parzen trials` shows: filtered by state, sorted, cut to the limit. */
+function selectTrials(study: StudyRecord, all: readonly TrialRecord[], o: TrialsFlags): TrialRecord[] {
+  let out = o.state ? all.filter((t) => o.state?.includes(t.state)) : [...all];
+  if (o.sort === 'value') {
+    const sign = study.direction === 'minimize' ? 1 : -1;
+    out.sort((a, b) => (a.value === null ? 1 : 0) - (b.value === null ? 1 : 0) || sign * ((a.value ?? 0) - (b.value ?? 0)) || a.number - b.number);
+  }
+  if (o.limit !== undefined) out = out.slice(0, o.limit);
+  return out;
+}
+
+interface Column {
+  title: string;
+  get: (t: TrialRecord) => unknown;
+}
+
+/** Columns by name; `params` and `attrs` expand to one column per label / key the trials hold. */
+function trialColumns(study: StudyRecord, trials: readonly TrialRecord[], spec: string | undefined, fallback: string): Column[] {
   const labels = paramLabels(study, trials);
-  const head = ['number', 'state', 'value', 'started_at', 'finished_at', 'duration_ms', 'fail_reason', 'fail_message', 'owner', ...labels.map((l) => `params.${l}`)];
-  const rows = trials.map((t) => [
-    t.number, t.state, t.value, isoTime(t.startedAt), t.finishedAt === null ? null : isoTime(t.finishedAt),
-    t.finishedAt === null ? null : t.finishedAt - t.startedAt, t.failReason, t.failMessage, t.owner, ...labels.map((l) => own(t.params, l)),
-  ]);
-  return [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  const attrKeys = [...new Set(trials.flatMap((t) => Object.keys(t.attrs)))];
+  const csv = fallback === CSV_COLUMNS;
+  const named: Record<string, Column> = {
+    number: { title: csv ? 'number' : '#', get: (t) => t.number },
+    state: { title: 'state', get: (t) => t.state },
+    value: { title: 'value', get: (t) => t.value },
+    started_at: { title: 'started_at', get: (t) => isoTime(t.startedAt) },
+    finished_at: { title: 'finished_at', get: (t) => (t.finishedAt === null ? null : isoTime(t.finishedAt)) },
+    duration_ms: { title: 'duration_ms', get: duration },
+    ms: { title: 'ms', get: duration },
+    fail_reason: { title: 'fail_reason', get: (t) => t.failReason },
+    fail_message: { title: 'fail_message', get: (t) => t.failMessage },
+    note: { title: 'note', get: note },
+    owner: { title: 'owner', get: (t) => t.owner },
+  };
+  const param = (l: string): Column => ({ title: csv ? `params.${l}` : l, get: (t) => own(t.params, l) });
+  const attr = (k: string): Column => ({ title: `attrs.${k}`, get: (t) => own(t.attrs, k) });
+  const out: Column[] = [];
+  for (const raw of (spec ?? fallback).split(',')) {
+    const name = raw.trim();
+    if (name === 'params') out.push(...labels.map(param));
+    else if (name === 'attrs') out.push(...attrKeys.map(attr));
+    else if (name.startsWith('attrs.')) out.push(attr(name.slice('attrs.'.length)));
+    else if (named[name]) out.push(named[name]);
+    else if (labels.includes(name) || name.startsWith('params.')) out.push(param(name.replace(/^params\./, '')));
+    else {
+      const known = [...Object.keys(named), 'params', 'attrs', ...labels];
+      const near = closest(name, known);
+      throw new OptionsError(`--columns: no column ${JSON.stringify(name)}${near ? ` (did you mean ${near}?)` : ''}; columns: ${known.join(', ')}`);
+    }
+  }
+  return out;
+}
+
+/** The config a trial's params stand for, or undefined when this version cannot read the study's space. */
+function configOf(study: StudyRecord, t: TrialRecord): unknown {
+  try {
+    return parseSpaceJson(study.space, `study ${study.name}`).toObject(t.params);
+  } catch {
+    return undefined;
+  }
 }
 
 function csvCell(v: unknown): string {

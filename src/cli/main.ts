@@ -7,6 +7,7 @@ import { registerInspect } from './inspect.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
+import { registerStudyCommands } from './study-commands.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -21,6 +22,7 @@ async function main(argv: string[]): Promise<number> {
   registerRun(program);
   registerBench(program);
   registerInspect(program);
+  registerStudyCommands(program);
   registerReport(program);
   registerServe(program);
   for (const c of program.commands) c.exitOverride();
@@ -49,7 +51,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-main(process.argv).then((code) => {
+void main(process.argv).then((code) => {
   // a command may have set a distinct status of its own (run: 3 when other processes hold part of the budget)
   if (code !== 0 || !process.exitCode) process.exitCode = code;
 });

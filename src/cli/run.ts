@@ -7,7 +7,7 @@ import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import { createStudy } from '../study/study.js';
 import type { TrialRecord } from '../trial/trial.js';
 import { countsAgainstBudget } from '../storage/storage.js';
-import { jsonObject, nonNegativeInt, positiveInt } from './args.js';
+import { checkName, jsonObject, nonNegativeInt, positiveInt } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';
 import { divertStdout } from './output.js';
 import { exitAfterFlush } from './exit.js';
@@ -39,6 +39,9 @@ interface RunFlags {
   json?: boolean;
 }
 
+/** hyperopt's README example and Optuna both default to TPE. */
+export const DEFAULT_ALGO = 'tpe';
+
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -46,7 +49,7 @@ export function registerRun(program: Command): void {
     .argument('<objective-module>', 'an ES module (.mjs/.js) whose default export (or --export NAME) takes the params and returns a number')
     .option('--export <name>', 'the export to optimize', 'default')
     .option('--space <file.json>', "a JSON search space (default: the module's `space` export)")
-    .option('--algo <name>', `search algorithm: ${samplerNames().join(', ')} (default: the study's own when continuing one, else random)`)
+    .option('--algo <name>', `search algorithm: ${samplerNames().join(', ')} (default: the study's own when continuing one, else tpe)`)
     .option('--algo-options <json>', 'options of the algorithm as a JSON object, e.g. \'{"points": 10}\'', jsonObject)
     .option('--switch-algo', "continuing a study with another --algo or --algo-options: switch to it (recorded in the study) instead of refusing")
     .option('--max-evals <n>', "total number of trials of the study (a continued study's finished trials count)", positiveInt, 100)
@@ -78,9 +81,7 @@ export function registerRun(program: Command): void {
         '  parzen run train.mjs --algo tpe --pruner asha --pruner-options \'{"minResource": 1}\'   # train.mjs calls ctx.report(epoch, loss)',
     )
     .action(async (modulePath: string, flags: RunFlags) => {
-      if (flags.algo !== undefined && !samplerNames().includes(flags.algo)) {
-        throw new OptionsError(`--algo ${JSON.stringify(flags.algo)} is not one of ${samplerNames().join(', ')}`);
-      }
+      if (flags.algo !== undefined) checkName('--algo', flags.algo, samplerNames());
       if (flags.direction !== undefined && flags.direction !== 'minimize' && flags.direction !== 'maximize') {
         throw new OptionsError(`--direction must be minimize or maximize (got ${JSON.stringify(flags.direction)})`);
       }
@@ -119,7 +120,7 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
     // Continuing a study: its stored algorithm and options (createStudy rebuilds them), so the search goes on as it
     // began; another --algo or --algo-options is an error unless --switch-algo says to switch (recorded in the study).
     const sameAlgo = existing && (flags.algo === undefined || flags.algo === existing.sampler.name) && flags.algoOptions === undefined;
-    const sampler = sameAlgo ? undefined : createSampler(flags.algo ?? existing?.sampler.name ?? 'random', { ...flags.algoOptions });
+    const sampler = sameAlgo ? undefined : createSampler(flags.algo ?? existing?.sampler.name ?? DEFAULT_ALGO, { ...flags.algoOptions });
     if (existing && flags.seed !== undefined && flags.seed !== existing.seed && !flags.json) {
       process.stderr.write(`parzen: study ${existing.name} keeps its seed ${existing.seed} (--seed ${flags.seed} ignored)\n`);
     }
@@ -136,9 +137,14 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
     const algo = study.record.sampler.name;
     const before = study.cached.filter((t) => t && countsAgainstBudget(t)).length;
     if (existing && !flags.json) {
-      say(`continuing study ${study.name}: ${before} of ${flags.maxEvals} trials already done or running, ${algo}`);
+      if (before >= flags.maxEvals) {
+        say(
+          `study ${study.name} already has ${before} trials, and --max-evals ${flags.maxEvals} is the study's total, ` +
+            `not a number to add: nothing to run. To run N more, pass --max-evals ${before} + N.`,
+        );
+      } else say(`continuing study ${study.name}: ${before} of ${flags.maxEvals} trials already done or running, ${algo}`);
     }
-    const bar = new ProgressBar(flags.maxEvals, !flags.json);
+    const bar = new ProgressBar(flags.maxEvals, !flags.json, 'trials', Math.min(before, flags.maxEvals));
     out.setBar(bar);
     // Always in worker threads: a trial that hangs or kills its thread fails alone.
     const optimize = () => study.optimize({ module: resolve(modulePath), export: flags.export }, {
@@ -194,6 +200,7 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
       if (best) {
         say(`best value ${best.value} at trial ${best.number}`);
         say(`params ${JSON.stringify(best.params)}`);
+        say(`config ${JSON.stringify(best.config)}`);
       } else say('no trial completed');
       if (stop.signal.aborted) say('stopped early; run the same command again to continue');
       else if (held.count > 0 && held.finished < flags.maxEvals) {

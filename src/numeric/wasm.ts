@@ -31,7 +31,6 @@ declare namespace WebAssembly {
 }
 
 const MAX_JITTER_TRIES = 6;
-const PREDICT_CHUNK = 256;
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -79,6 +78,7 @@ function findWasm(): string {
   }
 }
 
+// eslint-disable-next-line prefer-const -- assigned at the end of the module, once the functions it needs exist
 let ex: Exports;
 let loaded = false;
 

@@ -177,7 +177,7 @@ function columnsFromTrials(trials: readonly TrialRecord[]): ParamColumn[] {
     const vs = trials.map((t) => t.params[label]);
     const conditional = vs.some((v) => v === undefined);
     if (vs.every((v) => v === undefined || typeof v === 'number')) {
-      return { label, kind: 'numeric', log: false, conditional, values: vs.map((v) => (v === undefined ? null : (v as number))) };
+      return { label, kind: 'numeric', log: false, conditional, values: vs.map((v) => (v === undefined ? null : (v))) };
     }
     const options = [...new Set(vs.filter((v) => v !== undefined).map((v) => JSON.stringify(v)))];
     return { label, kind: 'choice', log: false, options, conditional, values: vs.map((v) => (v === undefined ? null : options.indexOf(JSON.stringify(v)))) };
@@ -186,7 +186,7 @@ function columnsFromTrials(trials: readonly TrialRecord[]): ParamColumn[] {
 
 function optionText(option: unknown, i: number, isConstant: boolean): string {
   if (isConstant) return typeof option === 'string' ? option : JSON.stringify(option);
-  const name = option !== null && typeof option === 'object' && 'name' in option ? (option as { name: unknown }).name : undefined;
+  const name = option !== null && typeof option === 'object' && 'name' in option ? (option).name : undefined;
   return typeof name === 'string' || typeof name === 'number' ? `#${i} ${name}` : `#${i}`;
 }
 

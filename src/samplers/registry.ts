@@ -1,11 +1,10 @@
 import { OptionsError } from '../errors.js';
-import { CmaEsSampler, type CmaEsOptions } from './cmaes.js';
-import { EvolutionSampler, type EvolutionOptions } from './evolution.js';
-import { GpSampler, type GpOptions } from './gp/sampler.js';
-import { GridSampler, type GridOptions } from './grid.js';
+import { CmaEsSampler } from './cmaes.js';
+import { EvolutionSampler } from './evolution.js';
+import { GpSampler } from './gp/sampler.js';
+import { GridSampler } from './grid.js';
 import { RandomSampler } from './random.js';
 import type { Sampler } from './sampler.js';
-import type { TpeOptions } from './tpe/options.js';
 import { TpeSampler } from './tpe/tpe.js';
 
 /** Makes a sampler from its JSON options. */
@@ -15,11 +14,11 @@ type Factory = SamplerFactory;
 /** Sampler names shared by the API, the CLI, the bench and storage. */
 const factories = new Map<string, Factory>([
   ['random', () => new RandomSampler()],
-  ['grid', (o) => new GridSampler(o as GridOptions)],
-  ['tpe', (o) => new TpeSampler(o as TpeOptions)],
-  ['cmaes', (o) => new CmaEsSampler(o as CmaEsOptions)],
-  ['evolution', (o) => new EvolutionSampler(o as EvolutionOptions)],
-  ['gp', (o) => new GpSampler(o as GpOptions)],
+  ['grid', (o) => new GridSampler(o)],
+  ['tpe', (o) => new TpeSampler(o)],
+  ['cmaes', (o) => new CmaEsSampler(o)],
+  ['evolution', (o) => new EvolutionSampler(o)],
+  ['gp', (o) => new GpSampler(o)],
 ]);
 
 /** Makes a sampler from its name and JSON options (as given on the CLI or stored with a study). */

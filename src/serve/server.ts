@@ -100,7 +100,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const route = <B, Q>(doc: RouteDoc, handler: (req: FastifyRequest<{ Body: B; Params: { name: string }; Querystring: Q }>, reply: FastifyReply) => Promise<unknown>) => {
     routes.push(doc);
     const schema = { ...(doc.body ? { body: doc.body } : {}), ...(doc.query ? { querystring: doc.query } : {}), ...(doc.path.includes(':name') ? { params: nameParams } : {}) };
-    app.route({ method: doc.method.toUpperCase() as 'GET' | 'POST', url: doc.path, schema, handler });
+    app.route({ method: doc.method.toUpperCase(), url: doc.path, schema, handler });
   };
 
   route({ method: 'get', path: '/studies', summary: 'every study with its counts and best value' }, async () => ({

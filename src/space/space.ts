@@ -172,6 +172,44 @@ export class SearchSpace<out C = unknown> {
     return build(this.tree) as C;
   }
 
+  /**
+   * The inverse of `toObject`: the params whose config is `config`, or null when no choice of branches and values
+   * fills the tree to it. A choice takes the first option whose filled-in shape matches.
+   */
+  fromObject(config: unknown): Params | null {
+    const walk = (node: unknown, v: unknown): Record<string, Value> | null => {
+      if (node instanceof HpNode) {
+        const dim = this.dim(node.label);
+        if (node.dist.kind === 'choice') {
+          for (let i = 0; i < node.dist.options.length; i++) {
+            const sub = walk(node.dist.options[i], v);
+            if (sub) return { [node.label]: dim.optionValue(i), ...sub };
+          }
+          return null;
+        }
+        return dim.check(v as Value) === null ? { [node.label]: v as Value } : null;
+      }
+      if (node === null || typeof node !== 'object') return node === v ? {} : null;
+      if (v === null || typeof v !== 'object' || Array.isArray(node) !== Array.isArray(v)) return null;
+      const keys = Object.keys(node);
+      if (keys.length !== Object.keys(v).length) return null;
+      let out: Record<string, Value> = {};
+      for (const k of keys) {
+        if (!(k in v)) return null;
+        const sub = walk((node as Record<string, unknown>)[k], (v as Record<string, unknown>)[k]);
+        if (!sub) return null;
+        out = { ...out, ...sub };
+      }
+      return out;
+    };
+    const found = walk(this.tree, config);
+    if (!found) return null;
+    // in space order, as samplers write params
+    const params: Record<string, Value> = {};
+    for (const d of this.dims) if (d.label in found) params[d.label] = found[d.label];
+    return params;
+  }
+
   /** A canonical string of the active params, for duplicate detection. */
   key(params: Params): string {
     // built directly (every sampler calls this per point and per running trial): numbers as JSON writes them

@@ -22,7 +22,9 @@ interface StudyTrials {
  * Records are frozen (record, params, attrs), so they are shared with callers rather than copied on every read.
  */
 export class MemoryStorage implements Storage {
-  private readonly studies: StudyRecord[] = [];
+  private studies: StudyRecord[] = [];
+  private nextStudyId = 1;
+  private readonly queues = new Map<number, Params[]>();
   private readonly trialsByStudy = new Map<number, StudyTrials>();
   private readonly byId = new Map<number, TrialRecord>();
   private nextTrialId = 1;
@@ -31,7 +33,7 @@ export class MemoryStorage implements Storage {
 
   async createStudy(spec: StudySpec): Promise<StudyRecord> {
     if (this.studies.some((s) => s.name === spec.name)) throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
-    const rec: StudyRecord = Object.freeze({ rng: DEFAULT_GENERATOR, ...structuredClone(spec), directions: spec.directions ? Object.freeze([...spec.directions]) : null, id: this.studies.length + 1, createdAt: Date.now(), samplerSwitches: [] });
+    const rec: StudyRecord = Object.freeze({ rng: DEFAULT_GENERATOR, ...structuredClone(spec), directions: spec.directions ? Object.freeze([...spec.directions]) : null, id: this.nextStudyId++, createdAt: Date.now(), samplerSwitches: [] });
     this.studies.push(rec);
     this.trialsByStudy.set(rec.id, { list: [], counted: 0, seq: 0 });
     return rec;
@@ -68,6 +70,8 @@ export class MemoryStorage implements Storage {
     if (earlier) return earlier.map((id) => this.byId.get(id) as TrialRecord);
     let room = params.length;
     if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - st.counted));
+    const queue = this.queues.get(studyId) ?? [];
+    if (queue.length && options.queue !== false) params = [...queue.splice(0, room), ...params];
     const now = Date.now();
     const out: TrialRecord[] = [];
     for (let i = 0; i < room; i++) {
@@ -125,6 +129,36 @@ export class MemoryStorage implements Storage {
     return stale.map((t) =>
       this.replace(finishRecord(t, { state: 'fail', reason: 'stale', message: staleMessage(now, t.heartbeatAt, t.leaseMs) }, now)),
     );
+  }
+
+  async enqueue(studyId: number, params: readonly Params[]): Promise<void> {
+    this.study(studyId);
+    const queue = this.queues.get(studyId) ?? [];
+    queue.push(...params.map(copyParams));
+    this.queues.set(studyId, queue);
+  }
+
+  async queued(studyId: number): Promise<Params[]> {
+    this.study(studyId);
+    return [...(this.queues.get(studyId) ?? [])];
+  }
+
+  async deleteStudy(name: string): Promise<boolean> {
+    const s = this.studies.find((x) => x.name === name);
+    if (!s) return false;
+    this.studies = this.studies.filter((x) => x !== s);
+    for (const t of this.trialsByStudy.get(s.id)?.list ?? []) this.byId.delete(t.id);
+    this.trialsByStudy.delete(s.id);
+    this.queues.delete(s.id);
+    return true;
+  }
+
+  async renameStudy(from: string, to: string): Promise<StudyRecord> {
+    const i = this.studies.findIndex((x) => x.name === from);
+    if (i < 0) throw new StudyError(`no study ${JSON.stringify(from)}`);
+    if (this.studies.some((x, j) => x.name === to && j !== i)) throw new StudyError(`study ${JSON.stringify(to)} already exists`);
+    this.studies[i] = Object.freeze({ ...this.studies[i], name: to });
+    return this.studies[i];
   }
 
   async close(): Promise<void> {}

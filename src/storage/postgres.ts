@@ -199,12 +199,16 @@ export class PostgresStorage implements Storage {
       let room = params.length;
       if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - Number(state.used)));
       if (room === 0) return [];
+      // Queued points first (the study's row lock serializes this with other claims).
+      const queued = options.queue === false ? [] : (await c.query<{ id: string; params: object }>('SELECT id, params FROM queued WHERE study_id = $1 ORDER BY id LIMIT $2', [studyId, room])).rows;
+      if (queued.length) await c.query('DELETE FROM queued WHERE study_id = $1 AND id <= $2', [studyId, queued[queued.length - 1].id]);
+      const points = [...queued.map((q) => JSON.stringify(q.params)), ...params.map((p) => JSON.stringify(p))];
       const { rows } = await c.query<TrialRow>(
         `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner, lease_ms, lease_until, claim_key)
          SELECT $1, $2::int + (u.i::int - 1), 'running', u.p, '{}', ${NOW_MS}, ${NOW_MS}, $4, $5::bigint, ${NOW_MS} + $5::bigint, $6
          FROM unnest($3::json[]) WITH ORDINALITY AS u(p, i)
          RETURNING *`,
-        [studyId, Number(state.next), params.slice(0, room).map((p) => JSON.stringify(p)), options.owner, options.leaseMs ?? null, key],
+        [studyId, Number(state.next), points.slice(0, room), options.owner, options.leaseMs ?? null, key],
       );
       return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
     }));
@@ -290,6 +294,40 @@ export class PostgresStorage implements Storage {
       ),
     );
     return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
+  }
+
+  async enqueue(studyId: number, params: readonly Params[]): Promise<void> {
+    if (params.length === 0) return;
+    try {
+      await this.pool.query('INSERT INTO queued (study_id, params) SELECT $1, p FROM unnest($2::json[]) WITH ORDINALITY AS u(p, i) ORDER BY i', [
+        studyId,
+        params.map((p) => JSON.stringify(p)),
+      ]);
+    } catch (e) {
+      if ((e as { code?: string }).code === '23503') throw new StudyError(`study id ${studyId} does not exist`);
+      throw e;
+    }
+  }
+
+  async queued(studyId: number): Promise<Params[]> {
+    const { rows } = await this.pool.query<{ params: Params }>('SELECT params FROM queued WHERE study_id = $1 ORDER BY id', [studyId]);
+    return rows.map((r) => r.params);
+  }
+
+  async deleteStudy(name: string): Promise<boolean> {
+    const r = await this.pool.query('DELETE FROM studies WHERE name = $1', [name]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async renameStudy(from: string, to: string): Promise<StudyRecord> {
+    try {
+      const { rows } = await this.pool.query<StudyRow>('UPDATE studies SET name = $2 WHERE name = $1 RETURNING *', [from, to]);
+      if (!rows[0]) throw new StudyError(`no study ${JSON.stringify(from)}`);
+      return studyFromRow(rows[0]);
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505') throw new StudyError(`study ${JSON.stringify(to)} already exists`);
+      throw e;
+    }
   }
 
   async close(): Promise<void> {

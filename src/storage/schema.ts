@@ -178,6 +178,26 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: `ALTER TABLE trials ADD COLUMN claim_key TEXT; CREATE INDEX trials_claim_key ON trials (study_id, claim_key) WHERE claim_key IS NOT NULL;`,
     postgres: `ALTER TABLE trials ADD COLUMN claim_key TEXT; CREATE INDEX trials_claim_key ON trials (study_id, claim_key) WHERE claim_key IS NOT NULL;`,
   },
+  {
+    // study.enqueue / parzen enqueue: points the next claims take before the sampler's (warm starts, a baseline).
+    description: 'queue of points to evaluate next',
+    sqlite: `
+      CREATE TABLE queued (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+        params TEXT NOT NULL
+      );
+      CREATE INDEX queued_study ON queued (study_id, id);
+    `,
+    postgres: `
+      CREATE TABLE queued (
+        id BIGSERIAL PRIMARY KEY,
+        study_id BIGINT NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+        params JSON NOT NULL
+      );
+      CREATE INDEX queued_study ON queued (study_id, id);
+    `,
+  },
 ];
 
 /** The schema version this code writes and reads. */

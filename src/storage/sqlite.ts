@@ -122,6 +122,12 @@ export class SqliteStorage implements Storage {
          SELECT @study, @trial, @number, @step, @value, coalesce(max(seq), 0) + 1 FROM intermediate_values WHERE study_id = @study
          ON CONFLICT (trial_id, step) DO NOTHING`,
       ),
+      queuedFirst: db.prepare('SELECT id, params FROM queued WHERE study_id = ? ORDER BY id LIMIT ?'),
+      queuedAll: db.prepare('SELECT params FROM queued WHERE study_id = ? ORDER BY id').pluck(),
+      dequeue: db.prepare('DELETE FROM queued WHERE study_id = ? AND id <= ?'),
+      enqueue: db.prepare('INSERT INTO queued (study_id, params) VALUES (?, ?)'),
+      deleteStudy: db.prepare('DELETE FROM studies WHERE name = ?'),
+      renameStudy: db.prepare('UPDATE studies SET name = ? WHERE name = ? RETURNING *'),
       finish: db.prepare(
         `UPDATE trials SET state = ?, value = ?, fail_reason = ?, fail_message = ?, attrs = ?, finished_at = ?,
            objective_values = ?, constraint_values = ?
@@ -194,12 +200,15 @@ export class SqliteStorage implements Storage {
         const { next, used } = this.stmt.claimState.get({ study: studyId }) as { next: number; used: number };
         let room = params.length;
         if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - used));
+        const queued = room > 0 && options.queue !== false ? (this.stmt.queuedFirst.all(studyId, room) as { id: number; params: string }[]) : [];
+        if (queued.length) this.stmt.dequeue.run(studyId, queued[queued.length - 1].id);
+        const points = [...queued.map((q) => q.params), ...params.map((p) => JSON.stringify(p))];
         const now = Date.now();
         const lease = options.leaseMs;
         const out: TrialRecord[] = [];
         for (let i = 0; i < room; i++) {
           const row = this.stmt.insertTrial.get(
-            studyId, next + i, JSON.stringify(params[i]), now, now, options.owner, lease ?? null, lease === undefined ? null : now + lease, options.key ?? null,
+            studyId, next + i, points[i], now, now, options.owner, lease ?? null, lease === undefined ? null : now + lease, options.key ?? null,
           ) as TrialRow;
           out.push(trialFromRow(row));
         }
@@ -257,6 +266,33 @@ export class SqliteStorage implements Storage {
       const rows = this.stmt.failStale.all({ now: Date.now(), study: studyId }) as TrialRow[];
       return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
     });
+  }
+
+  async enqueue(studyId: number, params: readonly Params[]): Promise<void> {
+    this.db.transaction(() => {
+      if (!this.stmt.studyExists.get(studyId)) throw new StudyError(`study id ${studyId} does not exist`);
+      for (const p of params) this.stmt.enqueue.run(studyId, JSON.stringify(p));
+    }).immediate();
+  }
+
+  async queued(studyId: number): Promise<Params[]> {
+    return (this.stmt.queuedAll.all(studyId) as string[]).map((p) => JSON.parse(p) as Params);
+  }
+
+  async deleteStudy(name: string): Promise<boolean> {
+    return this.stmt.deleteStudy.run(name).changes > 0;
+  }
+
+  async renameStudy(from: string, to: string): Promise<StudyRecord> {
+    let row: StudyRow | undefined;
+    try {
+      row = this.stmt.renameStudy.get(to, from) as StudyRow | undefined;
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StudyError(`study ${JSON.stringify(to)} already exists`);
+      throw e;
+    }
+    if (!row) throw new StudyError(`no study ${JSON.stringify(from)}`);
+    return studyFromRow(row);
   }
 
   async close(): Promise<void> {

@@ -65,6 +65,8 @@ export interface ClaimOptions {
    * claiming more (networked backends retry a claim whose outcome a lost connection left unknown). Default: a fresh key.
    */
   readonly key?: string;
+  /** false: claim exactly `params`, leaving the queue alone (a trial added by hand). Default true. */
+  readonly queue?: boolean;
 }
 
 /**
@@ -78,7 +80,11 @@ export interface Storage {
   listStudies(): Promise<StudySummary[]>;
   /** Sets the study's sampler to `to`, recording the switch (from the current one, at its current trial count). */
   switchSampler(studyId: number, to: SamplerSpec): Promise<StudyRecord>;
-  /** Atomically numbers and records new running trials (gap-free numbers); may return fewer than asked, to respect the budget. */
+  /**
+   * Atomically numbers and records new running trials (gap-free numbers); may return fewer than asked, to respect the
+   * budget. Points waiting in the study's queue (`enqueue`) take the first places, oldest first, and leave the queue
+   * in the same transaction; `params` fill the rest.
+   */
   claimTrials(studyId: number, params: readonly Params[], options: ClaimOptions): Promise<TrialRecord[]>;
   /** Finishes a running trial (compare-and-set); throws a TrialStateError if it is not running. */
   finishTrial(trialId: number, result: TrialResult): Promise<TrialRecord>;
@@ -95,6 +101,16 @@ export interface Storage {
   heartbeat(trialIds: readonly number[]): Promise<void>;
   /** Fails (reason 'stale') the study's running trials whose own lease has expired; returns them. */
   failStale(studyId: number): Promise<TrialRecord[]>;
+  /** Fails (reason 'stale') the running trials whose last heartbeat is older than `staleAfterMs`; returns them. */
+  failStale(studyId: number, staleAfterMs: number): Promise<TrialRecord[]>;
+  /** Appends points to the study's queue, to be claimed before any sampler's (throws a StudyError if there is no such study). */
+  enqueue(studyId: number, params: readonly Params[]): Promise<void>;
+  /** Points waiting in the study's queue, oldest first. */
+  queued(studyId: number): Promise<Params[]>;
+  /** Deletes a study with its trials and queue; false when there is no study of that name. */
+  deleteStudy(name: string): Promise<boolean>;
+  /** Renames a study; throws a StudyError when `from` does not exist or `to` is taken. */
+  renameStudy(from: string, to: string): Promise<StudyRecord>;
   close(): Promise<void>;
 }
 

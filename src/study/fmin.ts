@@ -25,11 +25,16 @@ export interface FminOptions<S = unknown> {
   studyName?: string;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /**
+   * hyperopt's `points_to_evaluate`: points evaluated first, before the algorithm's, as params (keyed by label) or
+   * configs. Only a new study takes them (a continued one has them already).
+   */
+  pointsToEvaluate?: readonly (Params | Filled<S>)[];
 }
 
 const FMIN_KEYS = {
   fn: true, space: true, algo: true, maxEvals: true, seed: true, direction: true, concurrency: true, trialTimeoutMs: true,
-  storage: true, studyName: true, signal: true, onProgress: true,
+  storage: true, studyName: true, signal: true, onProgress: true, pointsToEvaluate: true,
 } as const satisfies { readonly [K in keyof Required<FminOptions>]: true };
 
 /**
@@ -50,6 +55,9 @@ export async function fmin<const S>(options: FminOptions<S>): Promise<Params> {
   });
   let best;
   try {
+    if (options.pointsToEvaluate?.length && study.cached.length === 0 && (await study.storage.queued(study.record.id)).length === 0) {
+      for (const p of options.pointsToEvaluate) await study.enqueue(p);
+    }
     best = await study.optimize(options.fn, {
       nTrials: options.maxEvals,
       concurrency: options.concurrency,

@@ -5,9 +5,9 @@ import { type Evaluation, type Evaluator, type CancelReason, InProcessEvaluator 
 import { WorkerPool } from '../pool/worker-pool.js';
 import type { Pruner } from '../pruners/pruner.js';
 import { Rng } from '../rng.js';
+import type { Params } from '../space/space.js';
 import { spaceToJson } from '../space/json.js';
 import { type AskStream, movable, SamplerThread } from './sampler-thread.js';
-import type { Params } from '../space/space.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import { Asked, type AskedTrial, type ConfiguredTrial } from '../trial/asked.js';
 import { checkObjectiveModule, fail, isReportRequest, isObjectiveModule, type Objective, type ObjectiveModule } from '../trial/objective.js';
@@ -125,7 +125,7 @@ export type ObjectiveSpec<C = any> = Objective<C> | ObjectiveModule | WorkerPool
 
 export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, options: OptimizeOptions): Promise<ConfiguredTrial<C> | null> {
   checkKeys(options, OPTIMIZE_KEYS, 'optimize');
-  const { nTrials, trialTimeoutMs, signal, onProgress, heartbeatMs = 10_000, graceMs = 10_000, prefetch = 0, reproducible = true } = options;
+  const { nTrials, trialTimeoutMs, signal, heartbeatMs = 10_000, graceMs = 10_000, prefetch = 0, reproducible = true } = options;
   const given = objective instanceof WorkerPool ? objective : null;
   const isModule = given === null && isObjectiveModule(objective);
   if (given === null && !isModule && typeof objective !== 'function') {
@@ -277,6 +277,7 @@ class Loop {
       this.evaluator.onFree = () => {};
       this.evaluator.onMessage = previous;
     }
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- what the objective or storage threw, as it was
     if (this.error) throw this.error;
     await study.refresh();
     return study.multiObjective ? null : study.bestTrial;

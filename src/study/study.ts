@@ -7,7 +7,7 @@ import { type History, openSession, type RecommendOptions, type Sampler, type Sa
 import { random } from '../samplers/random.js';
 import { createSampler, samplerNames } from '../samplers/registry.js';
 import { parseSpaceJson, spaceToJson } from '../space/json.js';
-import type { Filled } from '../space/hp.js';
+import { type Filled, show } from '../space/hp.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
 import { MemoryStorage } from '../storage/memory.js';
 import { checkKeys } from '../options.js';
@@ -563,6 +563,51 @@ export class Study<C = unknown> {
   /** Closes the storage if the study opened it from a URL (a Storage given as an object stays open: it is the caller's). */
   async close(): Promise<void> {
     if (this.ownsStorage) await this.storage.close();
+  }
+
+  /**
+   * Evaluates this point next, before the sampler's (a baseline, a known good configuration). `point` is params
+   * (flat, keyed by label, as trials record them) or a config (the space filled in, as the objective receives it).
+   * The point waits in the study's storage, so any process working on the study may take it; every sampler then
+   * sees its trial like any other.
+   */
+  async enqueue(point: Params | C): Promise<Params> {
+    const params = this.paramsOf(point, 'enqueue');
+    await this.storage.enqueue(this.record.id, [params]);
+    return params;
+  }
+
+  /**
+   * Records a result obtained elsewhere (an earlier run, a paper, a hand-tuned baseline) as a complete trial:
+   * `{ params | config, value, attrs? }`. Samplers see it like any other trial.
+   */
+  async addTrial(trial: { params?: Params; config?: C; value: number; attrs?: Record<string, unknown> }): Promise<TrialRecord> {
+    if (trial === null || typeof trial !== 'object') throw new OptionsError('addTrial: expects { params | config, value }');
+    if (typeof trial.value !== 'number' || !Number.isFinite(trial.value)) {
+      throw new OptionsError(`addTrial: value must be a finite number (got ${String(trial.value)})`);
+    }
+    if ((trial.params === undefined) === (trial.config === undefined)) throw new OptionsError('addTrial: give exactly one of params and config');
+    const params = this.paramsOf(trial.params ?? (trial.config as C), 'addTrial');
+    const [claimed] = await this.storage.claimTrials(this.record.id, [params], { owner: this.owner, queue: false });
+    this.records[claimed.number] = claimed;
+    return this.tell(claimed.number, { ...trial.attrs, value: trial.value });
+  }
+
+  /** Params from params or a config, validated against the space; errors name the caller and the label. */
+  private paramsOf(point: Params | C, caller: string): Params {
+    if (point !== null && typeof point === 'object' && Object.keys(point).every((k) => this.space.has(k))) {
+      try {
+        this.space.validate(point as Params);
+        return { ...(point as Params) };
+      } catch (e) {
+        const fromConfig = this.space.fromObject(point);
+        if (fromConfig) return fromConfig;
+        throw new SpaceError(`${caller}: ${(e as Error).message}`);
+      }
+    }
+    const fromConfig = this.space.fromObject(point);
+    if (!fromConfig) throw new SpaceError(`${caller}: ${show(point)} is neither params of the space (keyed by label) nor a config it can fill to`);
+    return fromConfig;
   }
 
   /** Trials this process has in the local view, as of the last read. */

@@ -123,10 +123,10 @@ export function samplerConformance(name: string, make: () => Sampler, o: Conform
       // the sampler saw it running, and the running second ends the settled prefix
       const running = await study.ask(2);
       await study.ask(1);
-      await study.tell(running[0]!.number, 1.5);
+      await study.tell(running[0].number, 1.5);
       await study.refresh();
       const history = study.history();
-      assert.equal(history.settled, running[1]!.number);
+      assert.equal(history.settled, running[1].number);
       const draw = (s: Sampler) => s.suggest(history, 3, Rng.derive(5, 'conformance'));
       assert.deepEqual(await draw(kept), await draw(make()));
     });

@@ -114,6 +114,44 @@ export function storageConformance(
       assert.equal(l.seed, 42);
     });
 
+    it('claims queued points first, oldest first, each exactly once across handles, and under the budget', async () => {
+      const s = await fresh();
+      const t = await another(s);
+      const study = await s.createStudy(specNamed('queue'));
+      await s.enqueue(study.id, [{ q: 0 }, { q: 1 }]);
+      await t.enqueue(study.id, [{ q: 2 }]);
+      assert.deepEqual(await t.queued(study.id), [{ q: 0 }, { q: 1 }, { q: 2 }]);
+      const first = await s.claimTrials(study.id, [{ k: 0 }], { owner: 'a' });
+      assert.deepEqual(first.map((x) => x.params), [{ q: 0 }], 'a queued point takes the place of the sampler point');
+      const batches = await Promise.all(range(6).map((k) => (k % 2 ? s : t).claimTrials(study.id, [{ k }], { owner: `w${k}`, budget: 5 })));
+      const params = batches.flat().map((x) => x.params);
+      assert.equal(params.length, 4, 'the budget of 5 holds, queued points included');
+      assert.deepEqual(params.filter((p) => 'q' in p).map((p) => p.q).sort(), [1, 2], 'each queued point claimed once');
+      assert.deepEqual(await s.queued(study.id), []);
+      await assert.rejects(s.enqueue(987654, [{ q: 9 }]), StudyError);
+    });
+
+    it('deletes a study with its trials and queue, and renames one, refusing a taken name', async () => {
+      const s = await fresh();
+      const a = await s.createStudy(specNamed('del-a'));
+      await s.createStudy(specNamed('del-b'));
+      await s.claimTrials(a.id, [{ x: 1 }], { owner: 'o' });
+      await s.enqueue(a.id, [{ x: 2 }]);
+      assert.equal(await s.deleteStudy('del-a'), true);
+      assert.equal(await s.getStudy('del-a'), null);
+      assert.equal(await s.deleteStudy('del-a'), false);
+      await assert.rejects(s.trials(a.id), StudyError);
+      await s.createStudy(specNamed('del-c'));
+      await assert.rejects(s.renameStudy('del-b', 'del-c'), StudyError);
+      await assert.rejects(s.renameStudy('nope', 'x'), StudyError);
+      const renamed = await s.renameStudy('del-b', 'del-d');
+      assert.equal(renamed.name, 'del-d');
+      assert.deepEqual({ ...(await s.getStudy('del-d')) }, { ...renamed });
+      assert.equal(await s.getStudy('del-b'), null);
+      // the freed name can be used again
+      await s.createStudy(specNamed('del-a'));
+    });
+
     it('numbers trials 0, 1, 2, … once each under many concurrent claims on one handle', async () => {
       const s = await fresh();
       const study = await s.createStudy(specNamed('gapfree'));
@@ -213,7 +251,7 @@ export function storageConformance(
       assert.equal(won.length, 1);
       for (const o of outcomes) if (o.status === 'rejected') assert.ok(o.reason instanceof TrialStateError, String(o.reason));
       const [stored] = await s.trials(study.id);
-      assert.equal(stored.value, (won[0] as PromiseFulfilledResult<TrialRecord>).value.value);
+      assert.equal(stored.value, won[0].value.value);
     });
 
     it('keeps a multi-objective study\'s directions and every objective and constraint value of its trials', async () => {

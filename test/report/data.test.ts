@@ -51,7 +51,7 @@ describe('report data', () => {
     assert.deepEqual(new Set([d.contour?.x.label, d.contour?.y.label]), new Set(['a', 'c']));
     assert.equal(d.contour?.points.length, 300);
     // the smoothed surface is lowest near the optimum (a 0.5, c 0.3)
-    const c = d.contour!;
+    const c = d.contour;
     const best = c.cells.reduce((m, x) => (x[2] < m[2] ? x : m));
     const centre = (axis: typeof c.x, k: number) => (axis.kind === 'numeric' ? (axis.edges[k] + axis.edges[k + 1]) / 2 : k);
     const at = { [c.x.label]: centre(c.x, best[0]), [c.y.label]: centre(c.y, best[1]) };

@@ -9,7 +9,7 @@ const SEEDS = 20;
 const tree3 = { a: hp.uniform('a', -1, 1), b: hp.uniform('b', -1, 1), c: hp.uniform('c', -1, 1) };
 
 function importances(tree: unknown, f: (p: Record<string, unknown>) => number, n: number, seed: number, direction: 'minimize' | 'maximize' = 'minimize') {
-  const trials = randomTrials(tree, f as never, n, seed);
+  const trials = randomTrials(tree, f, n, seed);
   return Object.fromEntries(pedAnova(compile(tree), direction, trials).map((r) => [r.label, r.importance]));
 }
 

@@ -94,7 +94,7 @@ describe('tpe state kept between asks', () => {
           assert.deepEqual(kept.suggest(h, 1, Rng.derive(9, t)), fresh, `${JSON.stringify(options)} ${name}, ask ${t}`);
           checks++;
           const [trial] = await study.ask(1);
-          await study.tell(trial!.number, value(trial!.number));
+          await study.tell(trial.number, value(trial.number));
         }
       }
     }
@@ -116,7 +116,7 @@ describe('tpe state kept between asks', () => {
           const fresh = tpe(options).suggest(h, 1, Rng.derive(9, t));
           assert.deepEqual(kept.suggest(h, 1, Rng.derive(9, t)), fresh, `multivariate ${multivariate}, d ${d}, ask ${t}`);
           const [trial] = await study.ask(1);
-          const n = trial!.number;
+          const n = trial.number;
           await study.tell(n, n === 0 ? 0 : n === d ? -1 : n);
         }
       }

@@ -199,6 +199,25 @@ const CASES: MigrationCase[] = [
       assert.deepEqual(again.map((t) => [t.number, t.params]), [[2, { x: 0.1 }], [3, { x: 0.2 }]]);
     },
   },
+  {
+    // version 8: claim keys; no queue of points yet (version 9 adds it, empty)
+    version: 8,
+    inserts: [
+      `INSERT INTO studies (id, name, direction, space, sampler_name, sampler_options, seed, created_at, rng) VALUES
+        (1, 'leased', 'minimize', '{"fn":"uniform","label":"x","low":0,"high":1}', 'tpe', '{}', 3, 1700000000000, 'tychei')`,
+      `INSERT INTO trials (id, study_id, number, state, params, value, fail_reason, fail_message, attrs, started_at, finished_at, heartbeat_at, owner, lease_ms, lease_until) VALUES
+        (1, 1, 0, 'complete', '{"x":0.5}', 0.25, NULL, NULL, '{}', 1700000002000, 1700000003000, 1700000002000, 'h:1', NULL, NULL)`,
+    ],
+    async check(s) {
+      const study = await s.getStudy('leased');
+      assert.ok(study);
+      assert.deepEqual(await s.queued(study.id), []);
+      await s.enqueue(study.id, [{ x: 0.125 }]);
+      const [next] = await s.claimTrials(study.id, [{ x: 0.9 }], { owner: 'new' });
+      assert.deepEqual([next.number, next.params], [1, { x: 0.125 }], 'the queue works on a migrated store');
+      assert.equal(await s.deleteStudy('leased'), true);
+    },
+  },
 ];
 
 /** Creates the schema of `version` (its first migrations) and writes the case's data, through `exec`. */

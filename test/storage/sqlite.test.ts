@@ -49,7 +49,7 @@ describe('sqlite storage', () => {
 
   it('refuses a database written by a newer schema', async () => {
     const file = join(dir, 'future.db');
-    (await openStorage(`sqlite:${file}`)).close();
+    await (await openStorage(`sqlite:${file}`)).close();
     const db = new Database(file);
     db.prepare('UPDATE schema_version SET version = ?').run(SCHEMA_VERSION + 1);
     db.close();

@@ -5,6 +5,8 @@ import { createStudy, type Filled, fmin, hp, space, spaceEval, tpe } from '../..
 /** Compiles only when A and B are the same type (in both directions, so neither may be wider). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<A, B>(_: Equal<A, B>): void {}
+/** Uses a value only for its type (the checks here are at compile time). */
+function typeOnly(..._: unknown[]): void {}
 
 const tree = {
   lr: hp.loguniform('lr', Math.log(1e-5), 0),
@@ -57,6 +59,7 @@ export async function inlineSpacesKeepTuplesAndConstants(): Promise<void> {
   const study = await createStudy({ space: { pair: [hp.uniform('u', 0, 1), 'k'], kind: 'cnn' } });
   const [t] = await study.ask();
   expectType<typeof t.config, { pair: [number, 'k']; kind: 'cnn' }>(true);
+  typeOnly(t);
 }
 
 export async function fminTypesTheObjective(): Promise<void> {
@@ -69,8 +72,10 @@ export async function fminTypesTheObjective(): Promise<void> {
 export function compiledSpacesCarryTheirType(): void {
   const s = space(tree);
   expectType<ReturnType<typeof s.toObject>['opt'], 'adam' | 'sgd'>(true);
+  typeOnly(s);
   const c = spaceEval({ a: hp.choice('a', [1, 2, 3]) }, { a: 0 });
   expectType<typeof c, { a: 1 | 2 | 3 }>(true);
+  typeOnly(c);
   // a space read from JSON (or a study resumed without its space) has an unknown config: the user narrows it
   expectType<Filled<unknown>, unknown>(true);
 }

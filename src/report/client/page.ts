@@ -369,7 +369,7 @@ function slices(root: HTMLElement, d: ReportData): void {
   d.params.forEach((p, k) => {
     const data: [number, number, number][] = [];
     p.values.forEach((v, i) => {
-      if (v !== null && t.state[i] === 'complete' && t.value[i] !== null) data.push([v, t.value[i] as number, i]);
+      if (v !== null && t.state[i] === 'complete' && t.value[i] !== null) data.push([v, t.value[i], i]);
     });
     const div = el('div', wrap, undefined, 'slice');
     const name = `slice:${k}`;
@@ -488,7 +488,7 @@ function busyNote(d: ReportData): string {
 }
 
 function readJson<T>(id: string): T {
-  return JSON.parse((document.getElementById(id) as HTMLElement).textContent as string) as T;
+  return JSON.parse((document.getElementById(id) as HTMLElement).textContent) as T;
 }
 
 /** Entry of a report file: the data is in a JSON script element. */
@@ -578,7 +578,7 @@ export function bootBench(): void {
           if (line.points.some((q) => q.length >= 4)) {
             // quartile band: an invisible q25 line stacked with (q75 − q25), area-filled
             out.push({ type: 'line', name: `${line.name} band`, data: line.points.map((q) => [q[0], q[2]]), lineStyle: { opacity: 0 }, showSymbol: false, stack: `band${j}`, silent: true, legendHoverLink: false, tooltip: { show: false } });
-            out.push({ type: 'line', name: `${line.name} band`, data: line.points.map((q) => [q[0], (q[3] as number) - (q[2] as number)]), lineStyle: { opacity: 0 }, showSymbol: false, stack: `band${j}`, areaStyle: { color, opacity: 0.18 }, silent: true, tooltip: { show: false } });
+            out.push({ type: 'line', name: `${line.name} band`, data: line.points.map((q) => [q[0], (q[3]) - (q[2])]), lineStyle: { opacity: 0 }, showSymbol: false, stack: `band${j}`, areaStyle: { color, opacity: 0.18 }, silent: true, tooltip: { show: false } });
           }
           return out;
         }),
