@@ -8,6 +8,8 @@ import type { ProgressBar } from './progress.js';
  */
 export function divertStdout(): { write: (s: string) => void; setBar: (bar: ProgressBar) => void; restore: () => void } {
   const stdout = process.stdout;
+  // (kept unbound on purpose: restore() puts this very function back)
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const own = stdout.write;
   let bar: ProgressBar | null = null;
   const diverted = function (this: unknown, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
@@ -15,10 +17,10 @@ export function divertStdout(): { write: (s: string) => void; setBar: (bar: Prog
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
     if (bar) bar.log(text);
     else process.stderr.write(text);
-    if (typeof done === 'function') process.nextTick(done as () => void);
+    if (typeof done === 'function') process.nextTick(done);
     return true;
   };
-  stdout.write = diverted as typeof stdout.write;
+  stdout.write = diverted;
   return {
     write: (s) => void own.call(stdout, s),
     setBar: (b) => (bar = b),

@@ -78,7 +78,7 @@ function findWasm(): string {
   }
 }
 
-// eslint-disable-next-line prefer-const -- assigned at the end of the module, once the functions it needs exist
+ 
 let ex: Exports;
 let loaded = false;
 

@@ -40,7 +40,7 @@ export class HyperbandPruner implements Pruner {
     if (mr !== undefined && mr !== 'auto' && (typeof mr !== 'number' || !Number.isInteger(mr) || mr < this.minResource)) {
       throw new OptionsError(`options.maxResource must be an integer >= options.minResource (${this.minResource}) or "auto" (got ${JSON.stringify(mr)})`);
     }
-    this.maxResource = (mr ?? 'auto') as number | 'auto';
+    this.maxResource = (mr ?? 'auto');
     this.reductionFactor = intOption(o, 'reductionFactor', 2, 3);
     this.bootstrapCount = intOption(o, 'bootstrapCount', 0, 0);
   }

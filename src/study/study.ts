@@ -187,7 +187,9 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
     checkSearchable(stored, resumed);
     const study = new Study(storage, record, stored as SearchSpace<Filled<S>>, resumed, options.pruner ?? null);
     study.noisy = options.noisy ?? 'auto';
-    study.constraints = options.constraints as Study['constraints'];
+     
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- a plain function the caller gave
+  study.constraints = options.constraints as Study['constraints'];
     // A process joining a study may run beside others with the same seed: its own random stream keeps it from
     // proposing exactly what they propose for the same history.
     study.stream = study.owner;
@@ -218,6 +220,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
   }
   const study = new Study(storage, record, compiled, sampler, options.pruner ?? null);
   study.noisy = options.noisy ?? 'auto';
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- a plain function the caller gave
   study.constraints = options.constraints as Study['constraints'];
   return study;
 }
@@ -321,7 +324,7 @@ export class Study<C = unknown> {
   /** The sampler's state for this study: every ask and recommendation of the study goes through it. */
   readonly session: SamplerSession;
   /** The study's constraints (see StudyOptions.constraints), if any. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the config type is the space's (C), kept out of variance
+   
   constraints: ((config: any, result: number | readonly number[]) => readonly number[]) | undefined;
   /** The Pareto front as last computed, and the records it was computed from (rebuilt when a trial changes). */
   private front: { seen: number; finished: number; trials: ConfiguredTrial<C>[] } | null = null;
@@ -436,7 +439,7 @@ export class Study<C = unknown> {
       if (!Array.isArray(c) || c.some((x) => typeof x !== 'number' || Number.isNaN(x))) {
         return { state: 'fail', reason: 'nan', message: `constraints returned ${JSON.stringify(c)}, not an array of numbers` };
       }
-      shaped = { ...(shaped as Extract<TrialResult, { state: 'complete' }>), constraints: [...c] };
+      shaped = { ...(shaped), constraints: [...c] };
     }
     return shaped;
   }

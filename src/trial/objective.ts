@@ -91,7 +91,7 @@ export function resultFromReturn(returned: unknown): TrialResult {
     if ('status' in r) {
       const { status, ...rest } = r;
       if (status === STATUS_FAIL) {
-        const why = [rest.failure, rest.message, rest.error].find((m) => typeof m === 'string') as string | undefined;
+        const why = [rest.failure, rest.message, rest.error].find((m): m is string => typeof m === 'string');
         return withAttrs({ state: 'fail', reason: 'reported', message: bounded(why ?? "objective returned status 'fail'", MAX_MESSAGE) }, rest);
       }
       if (status !== STATUS_OK) {

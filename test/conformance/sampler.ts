@@ -100,7 +100,7 @@ export function samplerConformance(name: string, make: () => Sampler, o: Conform
       const space = compile(everyKindSpace());
       const study = await createStudy({ space, sampler: make(), seed: 5, pruner: new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 2 }) });
       await study.optimize(async (p: any, ctx) => {
-        const v = everyKindObjective(p) as number;
+        const v = everyKindObjective(p);
         for (let step = 0; step < 8; step++) if (await ctx.report(step, v + 1 / (1 + step))) throw new TrialPruned();
         return v;
       }, { nTrials: trials });

@@ -30,7 +30,7 @@ async function nearMiddle(sampler: Sampler, seed: number, withPruned: boolean): 
     }
   }
   const history = study.history();
-  const trials = history.trials.map((t) => (t.state === 'pruned' ? { ...t, params: { x: 0.45 + ((t.number * 0.618) % 1) * 0.1 } } : t)) as TrialRecord[];
+  const trials = history.trials.map((t): TrialRecord => (t.state === 'pruned' ? { ...t, params: { x: 0.45 + ((t.number * 0.618) % 1) * 0.1 } } : t));
   const points = study.session.suggest({ ...history, trials }, 16, Rng.derive(seed, 'probe'));
   const list = Array.isArray(points) ? points : await points;
   return list.filter((p) => (p.x as number) > 0.4 && (p.x as number) < 0.6).length;

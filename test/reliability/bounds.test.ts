@@ -19,7 +19,7 @@ describe('stored sizes are bounded', () => {
     await study.optimize(
       (_c, ctx) => {
         const k = ctx.trial % 4;
-        if (k === 0) return 'A'.repeat(HUGE) as unknown as number;
+        if (k === 0) return 'A'.repeat(HUGE);
         if (k === 1) throw new Error(`B${'b'.repeat(HUGE)}`);
         if (k === 2) return { value: 1, log: `C${'c'.repeat(HUGE)}` };
         return { value: 2, many: Array.from({ length: 200 }, (_, i) => `${i}`.repeat(5000)) };

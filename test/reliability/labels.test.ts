@@ -53,6 +53,7 @@ describe('labels named like Object.prototype members are data', () => {
       for (const t of trials) {
         assert.equal(t.state, 'complete', `trial ${t.number}: ${t.failMessage}`);
         study.space.validate(t.params);
+        // eslint-disable-next-line @typescript-eslint/unbound-method -- a label named valueOf, read as data
         const branch = t.params.valueOf as unknown as number;
         seenBranches.add(branch);
         const keys = Object.keys(t.params).sort();
@@ -69,6 +70,7 @@ describe('labels named like Object.prototype members are data', () => {
     const study = await createStudy({ space, sampler: createSampler('grid', { values: JSON.parse('{"constructor": [0, 2]}') }) });
     await study.optimize(() => 0, { nTrials: 10 });
     const trials = await study.trials();
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- labels named toString and constructor, read as data
     assert.deepEqual(trials.map((t) => `${t.params.toString}/${t.params.constructor}`).sort(), ['1/0', '1/2', '2/0', '2/2']);
   });
 

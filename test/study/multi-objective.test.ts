@@ -75,7 +75,7 @@ describe('multi-objective studies', () => {
     const feasible = all.filter((t) => (t.params.x as number) <= 0.5);
     assert.ok(feasible.length > 0 && feasible.length < all.length);
     const front = study.bestTrials;
-    assert.ok(front.length > 0 && front.every((t) => (t.config.x as number) <= 0.5));
+    assert.ok(front.length > 0 && front.every((t) => (t.config.x) <= 0.5));
     const brute = feasible.filter((t) => !feasible.some((o) => dominates(o.values as number[], t.values as number[])));
     assert.deepEqual(front.map((t) => t.number), brute.map((t) => t.number));
 

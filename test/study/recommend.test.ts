@@ -22,8 +22,8 @@ describe('study.recommend under noise, for a sampler without its own recommendat
     let noWorse = 0;
     for (let seed = 0; seed < 10; seed++) {
       const study = await noisyStudy(seed, true);
-      const r = sphere((await study.recommend())!.config as { x: number; y: number });
-      const o = sphere(study.bestTrial!.config as { x: number; y: number });
+      const r = sphere((await study.recommend())!.config);
+      const o = sphere(study.bestTrial!.config);
       rec += r;
       obs += o;
       if (r <= o) noWorse++;

@@ -144,7 +144,7 @@ function compare(problems: BroadProblem[], algos: AlgoSpec[], runs: Map<string, 
     }
     const ref = OPTUNA_REFERENCE.problems[p.name] ?? {};
     const optuna: Partial<Record<OptunaSampler, Summary>> = {};
-    for (const s of OPTUNA_SAMPLERS) if (ref[s]) optuna[s] = summarize(ref[s] as OptunaRuns);
+    for (const s of OPTUNA_SAMPLERS) if (ref[s]) optuna[s] = summarize(ref[s]);
     const first = runs.get(`${specKey(algos[0])}|${p.name}`) as ProblemRuns;
     let vsOptunaTpe: BroadRow['vsOptunaTpe'] = null;
     if (ref.tpe) {
