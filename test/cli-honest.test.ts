@@ -35,10 +35,10 @@ describe('parzen run when every trial fails', () => {
     const { trials } = JSON.parse(json.stdout) as { trials: { failMessage: string; attrs: { stack: string } }[] };
     assert.equal(trials.length, 4);
     assert.match(trials[0].attrs.stack, /^TypeError: cannot read the data set[^\n]*\n\s+at objective \(file:.*always-fails\.mjs/);
-    assert.equal((await parzen('trials', '--state', 'complete', '--study', 'f', '--storage', db)).stdout.trim(), 'study f has no complete trials yet');
+    assert.equal((await parzen('trials', '--state', 'complete', '--study', 'f', '--storage', db)).stdout.trim(), 'study f has no trials matching');
     const bad = await parzen('trials', '--state', 'failed', '--study', 'f', '--storage', db);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--state must be one of running, complete, pruned, fail/);
+    assert.match(bad.stderr, /--state .*must be a comma-separated list of running, complete, pruned, fail \(bad item "failed"\)/);
   });
 
   it('with --json still prints the document (every trial failed in it) and exits non-zero', async () => {

@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+
 /**
  * Ends the process with `code` once everything written to stdout and stderr has been handed to the OS. On a pipe
  * those writes are asynchronous: `process.exit` right after a large write (a `--json` document) would cut it at the
@@ -10,6 +12,8 @@ export async function exitAfterFlush(code: number): Promise<never> {
 
 function flushed(stream: NodeJS.WriteStream): Promise<void> {
   if (stream.destroyed || !stream.writable) return Promise.resolve();
-  // an empty write's callback runs once every earlier write has been flushed (or the stream failed)
-  return new Promise((resolve) => stream.write('', () => resolve()));
+  // an empty write's callback runs once every earlier write has been flushed (or the stream failed); the stream's own
+  // write, since a command may have diverted process.stdout.write (divertStdout)
+  const write = Writable.prototype.write as (this: Writable, chunk: string, cb: () => void) => boolean;
+  return new Promise((resolve) => write.call(stream, '', () => resolve()));
 }

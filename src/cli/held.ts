@@ -33,3 +33,20 @@ export function heldLine(h: Held): string {
   const when = h.until === null ? 'some without a lease, until they are told' : `until ${new Date(h.until).toISOString().slice(11, 19)} UTC`;
   return `${h.count} trial${h.count === 1 ? ' is' : 's are'} still running under other processes' leases (${when})`;
 }
+
+/**
+ * The trials held by others once they had a heartbeat's time to finish (a third of their lease, at most 15 s): processes
+ * sharing a study end at about the same time, and the last trials of the others are then about to be told.
+ */
+export async function heldAfterBeat(read: () => Promise<readonly TrialRecord[]>, me: string, signal: AbortSignal): Promise<Held> {
+  let trials = await read();
+  let held = heldByOthers(trials, me);
+  const beat = Math.max(0, ...trials.filter((t) => t.state === 'running' && t.owner !== me && t.leaseMs !== null).map((t) => (t.leaseMs as number) / 3));
+  const deadline = Date.now() + Math.min(15_000, 1.5 * beat);
+  while (held.count > 0 && Date.now() < deadline && !signal.aborted) {
+    await new Promise((r) => setTimeout(r, 200));
+    trials = await read();
+    held = heldByOthers(trials, me);
+  }
+  return held;
+}

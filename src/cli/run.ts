@@ -11,7 +11,7 @@ import { checkName, jsonObject, nonNegativeInt, positiveInt } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';
 import { divertStdout } from './output.js';
 import { exitAfterFlush } from './exit.js';
-import { EXIT_HELD, type Held, heldByOthers, heldLine } from './held.js';
+import { EXIT_HELD, type Held, heldAfterBeat, heldByOthers, heldLine } from './held.js';
 import { ProgressBar } from './progress.js';
 
 interface RunFlags {
@@ -162,7 +162,7 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
     });
     await optimize();
     // Trials of other processes still running hold budget: a dead process's until their leases run out.
-    held = heldByOthers(await study.trials(), study.owner);
+    held = await heldAfterBeat(() => study.trials(), study.owner, stop.signal);
     while (flags.wait && held.count > 0 && held.finished < flags.maxEvals && !stop.signal.aborted) {
       if (!flags.json) process.stderr.write(`parzen: waiting: ${heldLine(held)}\n`);
       const ms = held.until === null ? 10_000 : Math.min(10_000, Math.max(1000, held.until - Date.now() + 500));

@@ -180,6 +180,8 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
     if (existing.directions && given && options.switchSampler === true && given.multiObjective !== true) {
       throw new OptionsError(`sampler ${given.name} optimizes one objective; study ${JSON.stringify(name)} has ${existing.directions.length}`);
     }
+    // (a sampler given for a switch is checked before the switch is recorded)
+    if (given) checkSearchable(stored, given);
     const [record, resumed] = await resumedSampler(storage, existing, given, options.switchSampler === true);
     if (existing.directions && resumed.multiObjective !== true) {
       throw new OptionsError(`sampler ${resumed.name} optimizes one objective; study ${JSON.stringify(name)} has ${existing.directions.length}`);
@@ -187,7 +189,6 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
     checkSearchable(stored, resumed);
     const study = new Study(storage, record, stored as SearchSpace<Filled<S>>, resumed, options.pruner ?? null);
     study.noisy = options.noisy ?? 'auto';
-     
     // eslint-disable-next-line @typescript-eslint/unbound-method -- a plain function the caller gave
   study.constraints = options.constraints as Study['constraints'];
     // A process joining a study may run beside others with the same seed: its own random stream keeps it from

@@ -1,3 +1,4 @@
+import { cut } from './bounds.js';
 import { isTrialPruned, OptionsError } from '../errors.js';
 import type { FailReason, TrialResult } from './trial.js';
 import { setOwn } from '../space/own.js';
@@ -92,7 +93,7 @@ export function resultFromReturn(returned: unknown): TrialResult {
       const { status, ...rest } = r;
       if (status === STATUS_FAIL) {
         const why = [rest.failure, rest.message, rest.error].find((m): m is string => typeof m === 'string');
-        return withAttrs({ state: 'fail', reason: 'reported', message: bounded(why ?? "objective returned status 'fail'", MAX_MESSAGE) }, rest);
+        return withAttrs({ state: 'fail', reason: 'reported', message: why ?? "objective returned status 'fail'" }, rest);
       }
       if (status !== STATUS_OK) {
         return fail('nan', `objective returned status ${describe(status)}; expected '${STATUS_OK}' or '${STATUS_FAIL}'`);
@@ -135,11 +136,11 @@ export function resultFromError(error: unknown, reason: FailReason = 'threw'): T
     const attrs: Record<string, unknown> = {
       errorName: error.name,
       ...(Object.keys(extra).length ? { error: extra } : {}),
-      ...(typeof error.stack === 'string' ? { stack: bounded(error.stack, MAX_STACK) } : {}),
+      ...(typeof error.stack === 'string' ? { stack: cut(error.stack, MAX_STACK) } : {}),
     };
-    return { state: 'fail', reason, message: bounded(error.message || error.name, MAX_MESSAGE), attrs };
+    return { state: 'fail', reason, message: error.message || error.name, attrs };
   }
-  return { state: 'fail', reason, message: bounded(`objective threw ${describe(error)}`, MAX_MESSAGE) };
+  return { state: 'fail', reason, message: `objective threw ${describe(error)}` };
 }
 
 /**
@@ -163,14 +164,8 @@ export function cloneableResult(result: TrialResult): TrialResult {
   }
 }
 
-/** A failed trial keeps at most this many characters of its error's message, and of its stack (in attrs.stack). */
-export const MAX_MESSAGE = 2000;
+/** A failed trial keeps at most this many characters of its stack (in attrs.stack); messages are bounded in bounds.ts. */
 export const MAX_STACK = 4000;
-
-/** `s` cut to `max` characters, saying how much was cut. */
-export function bounded(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max)}… (${s.length - max} more characters)`;
-}
 
 function withAttrs(result: TrialResult, attrs: Record<string, unknown>): TrialResult {
   return Object.keys(attrs).length ? { ...result, attrs } : result;

@@ -87,7 +87,7 @@ describe('labels named like Object.prototype members are data', () => {
     await s1.optimize(() => 1, { nTrials: 12 });
     await storage.close();
     const again = new SqliteStorage(file);
-    const s2 = await createStudy({ storage: again, name: 'hostile', resume: true, sampler: createSampler('tpe', { nStartupTrials: 4 }) });
+    const s2 = await createStudy({ storage: again, name: 'hostile', resume: true, sampler: createSampler('tpe', { nStartupTrials: 4 }), switchSampler: true });
     await s2.optimize((c) => (c as Record<string, number>).__proto__, { nTrials: 24 });
     const trials = await s2.trials();
     assert.equal(trials.length, 24);

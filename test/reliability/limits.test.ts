@@ -76,7 +76,7 @@ describe('sampler limits are met at study creation', () => {
   it('a study resumed with a sampler beyond its limits is refused too', async () => {
     const storage = new MemoryStorage();
     await createStudy({ space: wide(300), storage, name: 'w' });
-    await assert.rejects(createStudy({ storage, name: 'w', resume: true, sampler: createSampler('gp') }), /^OptionsError: gp: /);
+    await assert.rejects(createStudy({ storage, name: 'w', resume: true, sampler: createSampler('gp'), switchSampler: true }), /^OptionsError: gp: /);
   });
 
   it('every sampler states whether it has limits (checkSpace or none) and accepts a 10,000-parameter space or refuses it up front', async () => {
