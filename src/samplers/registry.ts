@@ -2,6 +2,7 @@ import { OptionsError } from '../errors.js';
 import { CmaEsSampler, type CmaEsOptions } from './cmaes.js';
 import { EvolutionSampler, type EvolutionOptions } from './evolution.js';
 import { GpSampler, type GpOptions } from './gp/sampler.js';
+import { Nsga2Sampler, type Nsga2Options } from './moo/nsga2.js';
 import { GridSampler, type GridOptions } from './grid.js';
 import { RandomSampler } from './random.js';
 import type { Sampler } from './sampler.js';
@@ -20,6 +21,7 @@ const factories = new Map<string, Factory>([
   ['cmaes', (o) => new CmaEsSampler(o as CmaEsOptions)],
   ['evolution', (o) => new EvolutionSampler(o as EvolutionOptions)],
   ['gp', (o) => new GpSampler(o as GpOptions)],
+  ['nsga2', (o) => new Nsga2Sampler(o as Nsga2Options)],
 ]);
 
 /** Makes a sampler from its name and JSON options (as given on the CLI or stored with a study). */
