@@ -5,7 +5,7 @@ import type { Dim } from '../../space/dim.js';
 import type { Value } from '../../space/hp.js';
 import type { Params, SearchSpace } from '../../space/space.js';
 import type { TrialRecord } from '../../trial/trial.js';
-import { type History, runningTrials, type Sampler } from '../sampler.js';
+import { type History, runningTrials, type Sampler, type SamplerSession } from '../sampler.js';
 import { crowdingDistance, dominates, minimized } from './pareto.js';
 
 /** Children drawn before one that duplicates a trial is accepted. */
@@ -51,17 +51,37 @@ export class Nsga2Sampler implements Sampler {
     this.mutationEta = o.mutationEta ?? 20;
   }
 
+  /** A session per study: trial keys and the last parent population, recomputed only when their trials change. */
+  session(): SamplerSession {
+    const keys = new WeakMap<Params, string>();
+    let last: { generation: number; finished: number; parents: Ranked[] } | null = null;
+    const parentsOf = (history: History, generation: number): Ranked[] => {
+      let finished = 0;
+      const end = Math.min(history.trials.length, generation * this.populationSize);
+      for (let i = 0; i < end; i++) if (history.trials[i].state !== 'running') finished++;
+      if (last?.generation !== generation || last.finished !== finished) last = { generation, finished, parents: this.parents(history, generation) };
+      return last.parents;
+    };
+    return { suggest: (h, n, rng) => this.suggestWith(h, n, rng, parentsOf, (p) => keyOf(keys, h.space, p)) };
+  }
+
   suggest(history: History, n: number, rng: Rng): Params[] {
+    return this.suggestWith(history, n, rng, (h, g) => this.parents(h, g), (p) => history.space.key(p));
+  }
+
+  private suggestWith(
+    history: History, n: number, rng: Rng, parentsOf: (h: History, generation: number) => Ranked[], storedKey: (p: Params) => string,
+  ): Params[] {
     const { space } = history;
     const P = this.populationSize;
     const out: Params[] = [];
     // a child equal to a running trial, to one in the batch or (while retries last) to any earlier trial is redrawn
-    const running = new Set(runningTrials(history).map((t) => space.key(t.params)));
-    const seen = new Set(history.trials.map((t) => space.key(t.params)));
+    const running = new Set(runningTrials(history).map((t) => storedKey(t.params)));
+    const seen = new Set(history.trials.map((t) => storedKey(t.params)));
     const cache = new Map<number, Ranked[]>();
     for (let i = 0; i < n; i++) {
       const generation = Math.floor((history.trials.length + i) / P);
-      if (generation > 0 && !cache.has(generation)) cache.set(generation, this.parents(history, generation));
+      if (generation > 0 && !cache.has(generation)) cache.set(generation, parentsOf(history, generation));
       const parents = cache.get(generation) ?? [];
       const draw = (): Params =>
         parents.length < 2 ? space.sample(rng) : this.child(space, tournament(parents, rng).trial.params, tournament(parents, rng).trial.params, rng);
@@ -193,6 +213,13 @@ function mutate(d: Dim, v: Value, eta: number, rng: Rng): Value {
   const u = rng.uniform();
   const delta = u < 0.5 ? (2 * u + (1 - 2 * u) * (1 - x) ** (eta + 1)) ** (1 / (eta + 1)) - 1 : 1 - (2 * (1 - u) + 2 * (u - 0.5) * x ** (eta + 1)) ** (1 / (eta + 1));
   return d.fromUnit(Math.min(1, Math.max(0, x + delta)));
+}
+
+/** A stored trial's key, computed once (stored params never change). */
+function keyOf(keys: WeakMap<Params, string>, space: SearchSpace, params: Params): string {
+  let key = keys.get(params);
+  if (key === undefined) keys.set(params, (key = space.key(params)));
+  return key;
 }
 
 function validate(o: Nsga2Options): void {
