@@ -14,6 +14,7 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
   if (stream.destroyed || !stream.writable) return Promise.resolve();
   // an empty write's callback runs once every earlier write has been flushed (or the stream failed); the stream's own
   // write, since a command may have diverted process.stdout.write (divertStdout)
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the stream as this
   const write = Writable.prototype.write as (this: Writable, chunk: string, cb: () => void) => boolean;
   return new Promise((resolve) => write.call(stream, '', () => resolve()));
 }

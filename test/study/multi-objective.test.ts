@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { OptionsError, StudyError } from '../../src/errors.js';
 import { dominates } from '../../src/samplers/moo/pareto.js';
+import { grid } from '../../src/samplers/grid.js';
+import { createSampler } from '../../src/samplers/registry.js';
 import { tpe } from '../../src/samplers/tpe/tpe.js';
 import { hp } from '../../src/space/hp.js';
 import { createStudy } from '../../src/study/study.js';
@@ -63,7 +65,22 @@ describe('multi-objective studies', () => {
     await assert.rejects(createStudy({ space, directions: ['minimize'] as never }), (e: Error) => e instanceof OptionsError && /options.directions/.test(e.message));
     await assert.rejects(createStudy({ space, directions: ['minimize', 'up' as never] }), /options.directions\[1\]/);
     await assert.rejects(createStudy({ space, direction: 'minimize', directions: ['minimize', 'minimize'] }), /exclusive/);
-    await assert.rejects(createStudy({ space, directions: ['minimize', 'minimize'], sampler: tpe() }), (e: Error) => e instanceof OptionsError && /sampler tpe/.test(e.message));
+    for (const name of ['tpe', 'gp', 'cmaes', 'evolution']) {
+      await assert.rejects(
+        createStudy({ space, directions: ['minimize', 'minimize'], sampler: createSampler(name) }),
+        (e: Error) => e instanceof OptionsError && e.message.startsWith(`sampler ${name} optimizes one objective`),
+      );
+    }
+  });
+
+  it('runs grid search unchanged on a multi-objective study', async () => {
+    const study = await createStudy({ space: { a: hp.choice('a', [0, 1, 2]), b: hp.choice('b', [0, 1]) }, directions: ['minimize', 'maximize'], sampler: grid() });
+    await study.optimize((c) => [c.a + c.b, c.a - c.b], { nTrials: 10 });
+    const all = await study.trials();
+    assert.equal(all.length, 6, 'the grid of 6 points, each once');
+    assert.equal(new Set(all.map((t) => JSON.stringify(t.params))).size, 6);
+    // minimize a + b, maximize a − b: (0,0) gives [0, 0], (1,0) [1, 1], (2,0) [2, 2]; b = 1 is dominated by b = 0
+    assert.deepEqual(study.bestTrials.map((t) => [t.config.a, t.config.b]).sort(), [[0, 0], [1, 0], [2, 0]]);
   });
 
   it('never counts an infeasible trial as best or on the front', async () => {
