@@ -89,7 +89,7 @@ describe('sampler limits are met at study creation', () => {
         refused = e;
       }
       if (refused) assert.ok(refused instanceof OptionsError && refused.message.startsWith(`${name}: `), `${name}: ${String(refused)}`);
-      else assert.ok(['random', 'cmaes', 'evolution'].includes(name), `${name} accepted 10,000 parameters`);
+      else assert.ok(['random', 'cmaes', 'evolution', 'nsga2'].includes(name), `${name} accepted 10,000 parameters`);
     }
   });
 });
