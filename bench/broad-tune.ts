@@ -35,6 +35,22 @@ for (const [name, options] of Object.entries(candidates)) {
 }
 const agg = aggregate(results);
 const rows = Object.entries(agg).sort((a, b) => a[1].meanNormalisedRank - b[1].meanNormalisedRank);
-console.log(`candidates on the ${values.half} half (${BROAD_SUITE.filter((p) => p.half === values.half).length} problems, ${values.seeds} seeds)`);
-for (const [name, a] of rows) console.log(`${name.padEnd(24)} rank ${a.meanNormalisedRank.toFixed(3)}  log10 regret ${a.meanLog10Regret.toFixed(3)}  ${JSON.stringify(candidates[name])}`);
-console.log(JSON.stringify({ candidates, aggregate: agg, perProblemMedian: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([p, r]) => [p, [...r].sort((a, b) => a - b)[Math.floor(r.length / 2)]]))])) }));
+console.log(
+  `candidates on the ${values.half} half (${BROAD_SUITE.filter((p) => p.half === values.half).length} problems, ${values.seeds} seeds)`,
+);
+for (const [name, a] of rows)
+  console.log(
+    `${name.padEnd(24)} rank ${a.meanNormalisedRank.toFixed(3)}  log10 regret ${a.meanLog10Regret.toFixed(3)}  ${JSON.stringify(candidates[name])}`,
+  );
+console.log(
+  JSON.stringify({
+    candidates,
+    aggregate: agg,
+    perProblemMedian: Object.fromEntries(
+      Object.entries(results).map(([k, v]) => [
+        k,
+        Object.fromEntries(Object.entries(v).map(([p, r]) => [p, [...r].sort((a, b) => a - b)[Math.floor(r.length / 2)]])),
+      ]),
+    ),
+  }),
+);

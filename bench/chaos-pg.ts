@@ -34,7 +34,9 @@ const dir = mkdtempSync(join(tmpdir(), 'parzen-chaos-'));
 chmodSync(dir, 0o777);
 const data = join(dir, 'data');
 const asPostgres = (cmd: string, args: string[]) =>
-  userInfo().username === 'postgres' ? execFileSync(cmd, args, { stdio: 'pipe' }) : execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' });
+  userInfo().username === 'postgres'
+    ? execFileSync(cmd, args, { stdio: 'pipe' })
+    : execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' });
 const pgCtl = (...args: string[]) => asPostgres(`${BIN}/pg_ctl`, ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', ...args]);
 
 const url = `postgres://postgres@127.0.0.1:${PORT}/postgres`;
@@ -58,7 +60,25 @@ async function main(): Promise<number> {
   for (let i = 0; i < 3; i++) {
     const p = spawn(
       process.execPath,
-      [CLI, 'run', objective, '--storage', url, '--study', 'chaos', '--max-evals', String(TRIALS), '--concurrency', '2', '--heartbeat', '1000', '--algo', 'random', '--seed', '7'],
+      [
+        CLI,
+        'run',
+        objective,
+        '--storage',
+        url,
+        '--study',
+        'chaos',
+        '--max-evals',
+        String(TRIALS),
+        '--concurrency',
+        '2',
+        '--heartbeat',
+        '1000',
+        '--algo',
+        'random',
+        '--seed',
+        '7',
+      ],
       { env: { ...process.env, SLEEP_MS: values['sleep-ms'] }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     p.stderr?.on('data', (b) => (stderrs[i] += b));
@@ -83,15 +103,21 @@ async function main(): Promise<number> {
          WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND application_name <> 'chaos-killer' ORDER BY random() LIMIT 1`,
       );
       terminated += r.rowCount ?? 0;
-      const n = await c.query<{ n: string }>(
-        "SELECT count(*) AS n FROM trials WHERE state = 'complete'",
-      ).catch(() => ({ rows: [{ n: '0' }] }));
+      const n = await c
+        .query<{ n: string }>("SELECT count(*) AS n FROM trials WHERE state = 'complete'")
+        .catch(() => ({ rows: [{ n: '0' }] }));
       await c.end();
       const complete = Number(n.rows[0].n);
       if (restarts < 2 && complete >= ((restarts + 1) * TRIALS) / 3) {
         restarts++;
         log(`restart ${restarts} at ${complete} complete trials`);
-        pgCtl('-m', restarts === 1 ? 'fast' : 'immediate', 'restart', '-o', `-p ${PORT} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=60`);
+        pgCtl(
+          '-m',
+          restarts === 1 ? 'fast' : 'immediate',
+          'restart',
+          '-o',
+          `-p ${PORT} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=60`,
+        );
       }
     } catch {
       await c.end().catch(() => {});
@@ -113,13 +139,29 @@ async function main(): Promise<number> {
   const gapless = rows.every((r, i) => r.number === i);
   const distinct = new Set(rows.map((r) => String(r.params))).size;
   const result = {
-    trials: TRIALS, processes: 3, workersEach: 2, seconds: Math.round(seconds),
-    backendsTerminated: terminated, restarts,
+    trials: TRIALS,
+    processes: 3,
+    workersEach: 2,
+    seconds: Math.round(seconds),
+    backendsTerminated: terminated,
+    restarts,
     exitCodes: codes,
-    rows: rows.length, complete, running, staleOrInterrupted: lost, otherFails,
-    gapless, duplicateParams: rows.length - distinct,
+    rows: rows.length,
+    complete,
+    running,
+    staleOrInterrupted: lost,
+    otherFails,
+    gapless,
+    duplicateParams: rows.length - distinct,
   };
-  const ok = complete === TRIALS && running === 0 && otherFails === 0 && gapless && distinct === rows.length && restarts === 2 && codes.every((x) => x === 0);
+  const ok =
+    complete === TRIALS &&
+    running === 0 &&
+    otherFails === 0 &&
+    gapless &&
+    distinct === rows.length &&
+    restarts === 2 &&
+    codes.every((x) => x === 0);
   if (values.json) process.stdout.write(`${JSON.stringify({ ...result, ok })}\n`);
   else {
     console.log(JSON.stringify(result, null, 1));

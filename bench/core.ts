@@ -71,7 +71,12 @@ function spd(n: number, seed: number): Float64Array {
   const rnd = rng(seed);
   const x = new Float64Array(n * 5);
   for (let i = 0; i < x.length; i++) x[i] = rnd();
-  return core().kernelMatrix({ kind: 'matern52', lengthscales: [0.5, 0.5, 0.5, 0.5, 0.5], signalVariance: 1, noiseVariance: 0.1 }, x, n, true);
+  return core().kernelMatrix(
+    { kind: 'matern52', lengthscales: [0.5, 0.5, 0.5, 0.5, 0.5], signalVariance: 1, noiseVariance: 0.1 },
+    x,
+    n,
+    true,
+  );
 }
 
 const quick = values.quick === true;
@@ -79,11 +84,16 @@ const rows: Row[] = [];
 const wasm = core();
 const ts = referenceCore;
 
-function bench(kernel: string, size: string, make: (c: NumericCore) => () => void, opts: { flops?: number; budget?: number; tsBudget?: number; tsMinRuns?: number } = {}): void {
+function bench(
+  kernel: string,
+  size: string,
+  make: (c: NumericCore) => () => void,
+  opts: { flops?: number; budget?: number; tsBudget?: number; tsMinRuns?: number } = {},
+): void {
   if (values.filter && !`${kernel} ${size}`.includes(values.filter)) return;
   const budget = (opts.budget ?? 300) * (quick ? 0.3 : 1);
   const w = time(make(wasm), budget);
-  const t = time(make(ts), (opts.tsBudget ?? budget) * (quick ? 0.3 : 1), quick ? 1 : opts.tsMinRuns ?? 3, quick ? 0 : 1).wall;
+  const t = time(make(ts), (opts.tsBudget ?? budget) * (quick ? 0.3 : 1), quick ? 1 : (opts.tsMinRuns ?? 3), quick ? 0 : 1).wall;
   const row: Row = { kernel, size, wasmMs: round(w.wall), tsMs: round(t), ratio: round(t / w.wall, 2), wasmCpuMs: round(w.cpu) };
   if (opts.flops) row.gflops = round(opts.flops / (w.wall * 1e6), 2);
   rows.push(row);
@@ -98,7 +108,14 @@ function round(x: number, digits = 4): number {
 // Cholesky
 for (const n of [100, 250, 500, 1000, 2000]) {
   const a = spd(n, n);
-  bench('cholesky', `n=${n}`, (c) => () => { c.cholesky(a, n); }, { flops: n ** 3 / 3, budget: n >= 1000 ? 1500 : 400, tsBudget: n >= 1000 ? 500 : 400 });
+  bench(
+    'cholesky',
+    `n=${n}`,
+    (c) => () => {
+      c.cholesky(a, n);
+    },
+    { flops: n ** 3 / 3, budget: n >= 1000 ? 1500 : 400, tsBudget: n >= 1000 ? 500 : 400 },
+  );
 }
 
 // Triangular solves
@@ -107,34 +124,102 @@ for (const n of [100, 250, 500, 1000, 2000]) {
   const { L } = wasm.cholesky(spd(n, 7), n);
   const rnd = rng(8);
   const b1 = Float64Array.from({ length: n }, rnd);
-  bench('solveLower', `n=${n} rhs=1`, (c) => () => { c.solveLower(L, n, b1); }, { flops: n * n });
-  bench('solveUpper', `n=${n} rhs=1`, (c) => () => { c.solveUpper(L, n, b1); }, { flops: n * n });
+  bench(
+    'solveLower',
+    `n=${n} rhs=1`,
+    (c) => () => {
+      c.solveLower(L, n, b1);
+    },
+    { flops: n * n },
+  );
+  bench(
+    'solveUpper',
+    `n=${n} rhs=1`,
+    (c) => () => {
+      c.solveUpper(L, n, b1);
+    },
+    { flops: n * n },
+  );
   const m = 256;
   const n2 = 500;
   const L2 = wasm.cholesky(spd(n2, 9), n2).L;
   const bm = Float64Array.from({ length: n2 * m }, rnd);
-  bench('solveLower', `n=${n2} rhs=${m}`, (c) => () => { c.solveLower(L2, n2, bm, m); }, { flops: n2 * n2 * m });
-  bench('solveUpper', `n=${n2} rhs=${m}`, (c) => () => { c.solveUpper(L2, n2, bm, m); }, { flops: n2 * n2 * m });
+  bench(
+    'solveLower',
+    `n=${n2} rhs=${m}`,
+    (c) => () => {
+      c.solveLower(L2, n2, bm, m);
+    },
+    { flops: n2 * n2 * m },
+  );
+  bench(
+    'solveUpper',
+    `n=${n2} rhs=${m}`,
+    (c) => () => {
+      c.solveUpper(L2, n2, bm, m);
+    },
+    { flops: n2 * n2 * m },
+  );
 }
 
 // GP
 {
-  const n = 500, d = 10, m = 2048;
+  const n = 500,
+    d = 10,
+    m = 2048;
   const rnd = rng(11);
   const x = Float64Array.from({ length: n * d }, rnd);
   const y = Float64Array.from({ length: n }, (_, i) => Math.sin(6 * x[i * d]!) + x[i * d + 1]! - 0.5 * x[i * d + 2]!);
   const z = Float64Array.from({ length: m * d }, rnd);
   const hyp: GpHyper = { kind: 'matern52', lengthscales: new Array<number>(d).fill(0.6), signalVariance: 1, noiseVariance: 1e-3 };
-  bench('gpLml+grad', `n=${n} d=${d}`, (c) => () => { c.gpLogMarginalLikelihood(hyp, x, y, n); }, { budget: 800, tsBudget: 500 });
-  bench('gpFit', `n=${n} d=${d}`, (c) => () => { c.gpFit(hyp, x, y, n).dispose(); }, { budget: 500 });
-  const mw = wasm.gpFit(hyp, x, y, n), mt = ts.gpFit(hyp, x, y, n);
-  bench('gpPredict', `m=${m} n=${n} d=${d}`, (c) => { const mod = c === wasm ? mw : mt; return () => { mod.predict(z, m); }; }, { budget: 800, tsBudget: 500 });
-  bench('gpPredict+grad', `m=${m} n=${n} d=${d}`, (c) => { const mod = c === wasm ? mw : mt; return () => { mod.predict(z, m, { grad: true }); }; }, { budget: 800, tsBudget: 500 });
+  bench(
+    'gpLml+grad',
+    `n=${n} d=${d}`,
+    (c) => () => {
+      c.gpLogMarginalLikelihood(hyp, x, y, n);
+    },
+    { budget: 800, tsBudget: 500 },
+  );
+  bench(
+    'gpFit',
+    `n=${n} d=${d}`,
+    (c) => () => {
+      c.gpFit(hyp, x, y, n).dispose();
+    },
+    { budget: 500 },
+  );
+  const mw = wasm.gpFit(hyp, x, y, n),
+    mt = ts.gpFit(hyp, x, y, n);
+  bench(
+    'gpPredict',
+    `m=${m} n=${n} d=${d}`,
+    (c) => {
+      const mod = c === wasm ? mw : mt;
+      return () => {
+        mod.predict(z, m);
+      };
+    },
+    { budget: 800, tsBudget: 500 },
+  );
+  bench(
+    'gpPredict+grad',
+    `m=${m} n=${n} d=${d}`,
+    (c) => {
+      const mod = c === wasm ? mw : mt;
+      return () => {
+        mod.predict(z, m, { grad: true });
+      };
+    },
+    { budget: 800, tsBudget: 500 },
+  );
   mw.dispose();
 }
 
 // Parzen (TPE): candidates x components x dims
-for (const [m, K, d] of [[24, 1000, 10], [1000, 1000, 10]] as const) {
+for (const [m, K, d] of [
+  [24, 1000, 10],
+  [1000, 1000, 10],
+] as const) {
   const rnd = rng(m + K);
   const spec: MixtureSpec = {
     weights: Float64Array.from({ length: K }, () => 1 / K),
@@ -144,16 +229,31 @@ for (const [m, K, d] of [[24, 1000, 10], [1000, 1000, 10]] as const) {
     high: new Float64Array(d).fill(1),
   };
   const x = Float64Array.from({ length: m * d }, rnd);
-  bench('parzen', `${m}x${K}x${d}`, (c) => () => { c.parzenLogPdf(spec, { x }); });
-  const mixW = wasm.parzenMixture(spec), mixT = ts.parzenMixture(spec);
-  bench('parzen prepared', `${m}x${K}x${d}`, (c) => { const mix = c === wasm ? mixW : mixT; return () => { mix.logPdf({ x }); }; });
+  bench('parzen', `${m}x${K}x${d}`, (c) => () => {
+    c.parzenLogPdf(spec, { x });
+  });
+  const mixW = wasm.parzenMixture(spec),
+    mixT = ts.parzenMixture(spec);
+  bench('parzen prepared', `${m}x${K}x${d}`, (c) => {
+    const mix = c === wasm ? mixW : mixT;
+    return () => {
+      mix.logPdf({ x });
+    };
+  });
   mixW.dispose();
 }
 
 // Symmetric eigendecomposition (the reference is cyclic Jacobi, a different algorithm)
 for (const n of [50, 200]) {
   const a = spd(n, 13);
-  bench('symmetricEigen', `n=${n}`, (c) => () => { c.symmetricEigen(a, n); }, { budget: 400 });
+  bench(
+    'symmetricEigen',
+    `n=${n}`,
+    (c) => () => {
+      c.symmetricEigen(a, n);
+    },
+    { budget: 400 },
+  );
 }
 
 if (values.json) {
@@ -161,7 +261,15 @@ if (values.json) {
 } else {
   process.stderr.write('\n');
   const header = ['kernel', 'size', 'wasm ms', 'ts ms', 'ts/wasm', 'GFLOP/s', 'wasm cpu ms'];
-  const table = rows.map((r) => [r.kernel, r.size, r.wasmMs.toString(), r.tsMs.toString(), r.ratio.toFixed(2), r.gflops?.toFixed(2) ?? '', r.wasmCpuMs.toString()]);
+  const table = rows.map((r) => [
+    r.kernel,
+    r.size,
+    r.wasmMs.toString(),
+    r.tsMs.toString(),
+    r.ratio.toFixed(2),
+    r.gflops?.toFixed(2) ?? '',
+    r.wasmCpuMs.toString(),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(fmt(header));

@@ -39,5 +39,6 @@ const rows = dims.map((dim, i) => {
 if (values.json) console.log(JSON.stringify({ optuna: theirs.optuna, rows }));
 else {
   console.log(`TPE ask at n = ${trials}: parzen vs Optuna ${theirs.optuna} (ms; ratio = Optuna / parzen)`);
-  for (const r of rows) console.log(`d=${r.dim}\tparzen ${r.parzenMs.toFixed(3)}\toptuna ${r.optunaMs.toFixed(1)}\tratio ${r.ratio.toFixed(0)}x`);
+  for (const r of rows)
+    console.log(`d=${r.dim}\tparzen ${r.parzenMs.toFixed(3)}\toptuna ${r.optunaMs.toFixed(1)}\tratio ${r.ratio.toFixed(0)}x`);
 }

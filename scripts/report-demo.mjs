@@ -4,7 +4,12 @@ export const space = {
   lr: { loguniform: [-9.2, 0] },
   layers: { uniformint: [1, 6] },
   width: { quniform: [16, 256, 16] },
-  optimizer: { choice: [{ name: 'sgd', momentum: { uniform: [0, 0.99] } }, { name: 'adam', beta2: { uniform: [0.9, 0.9999] } }] },
+  optimizer: {
+    choice: [
+      { name: 'sgd', momentum: { uniform: [0, 0.99] } },
+      { name: 'adam', beta2: { uniform: [0.9, 0.9999] } },
+    ],
+  },
   activation: { choice: ['relu', 'tanh', 'gelu'] },
 };
 

@@ -21,12 +21,35 @@ const parzen = (...args) => execFileSync(process.execPath, [cli, ...args], { cwd
 
 try {
   parzen('run', demo, '--storage', db, '--study', 'mlp-tpe', '--algo', 'tpe', '--max-evals', '300', '--concurrency', '4', '--seed', '7');
-  parzen('run', demo, '--storage', db, '--study', 'mlp-random', '--algo', 'random', '--max-evals', '100', '--concurrency', '2', '--seed', '7');
+  parzen(
+    'run',
+    demo,
+    '--storage',
+    db,
+    '--study',
+    'mlp-random',
+    '--algo',
+    'random',
+    '--max-evals',
+    '100',
+    '--concurrency',
+    '2',
+    '--seed',
+    '7',
+  );
   parzen('report', '--study', 'mlp-tpe', '--storage', db, '--out', join(dir, 'report.html'));
 
   const browser = await chromium.launch({
     executablePath: process.env.PARZEN_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   await page.goto(pathToFileURL(join(dir, 'report.html')).href);

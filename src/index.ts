@@ -14,7 +14,16 @@ export { dominates, nonDominatedSort, paretoFront } from './samplers/moo/pareto.
 export { gp, GpSampler, type GpOptions } from './samplers/gp/index.js';
 export { createSampler, registerSampler, samplerNames, type SamplerFactory } from './samplers/registry.js';
 export type { Sampler, SamplerSession, History } from './samplers/sampler.js';
-export { createStudy, Study, type StudyOptions, type AskOptions, type OptimizeOptions, type AskedTrial, type ConfiguredTrial, type Progress } from './study/study.js';
+export {
+  createStudy,
+  Study,
+  type StudyOptions,
+  type AskOptions,
+  type OptimizeOptions,
+  type AskedTrial,
+  type ConfiguredTrial,
+  type Progress,
+} from './study/study.js';
 export { fmin, type FminOptions } from './study/fmin.js';
 export { workerPool, WorkerPool, type WorkerPoolOptions } from './pool/worker-pool.js';
 export type { Objective, ObjectiveContext, ObjectiveModule } from './trial/objective.js';

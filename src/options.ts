@@ -27,7 +27,8 @@ const FOREIGN: Readonly<Record<string, readonly string[]>> = {
  */
 export function checkKeys<T extends object>(given: T | undefined, known: { readonly [K in keyof Required<T>]: true }, where: string): void {
   if (given === undefined || given === null) return;
-  if (typeof given !== 'object' || Array.isArray(given)) throw new OptionsError(`${where}: options must be an object (got ${typeof given})`);
+  if (typeof given !== 'object' || Array.isArray(given))
+    throw new OptionsError(`${where}: options must be an object (got ${typeof given})`);
   const names = Object.keys(known);
   for (const k of Object.keys(given)) {
     if (Object.prototype.hasOwnProperty.call(known, k)) continue;

@@ -35,7 +35,10 @@ describe('parzen run when every trial fails', () => {
     const { trials } = JSON.parse(json.stdout) as { trials: { failMessage: string; attrs: { stack: string } }[] };
     assert.equal(trials.length, 4);
     assert.match(trials[0].attrs.stack, /^TypeError: cannot read the data set[^\n]*\n\s+at objective \(file:.*always-fails\.mjs/);
-    assert.equal((await parzen('trials', '--state', 'complete', '--study', 'f', '--storage', db)).stdout.trim(), 'study f has no trials matching');
+    assert.equal(
+      (await parzen('trials', '--state', 'complete', '--study', 'f', '--storage', db)).stdout.trim(),
+      'study f has no trials matching',
+    );
     const bad = await parzen('trials', '--state', 'failed', '--study', 'f', '--storage', db);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--state .*must be a comma-separated list of running, complete, pruned, fail \(bad item "failed"\)/);
@@ -46,7 +49,10 @@ describe('parzen run when every trial fails', () => {
     assert.equal(r.code, 1);
     const doc = JSON.parse(r.stdout) as { best: unknown; trials: { state: string; failMessage: string }[] };
     assert.equal(doc.best, null);
-    assert.deepEqual(doc.trials.map((t) => t.state), ['fail', 'fail', 'fail']);
+    assert.deepEqual(
+      doc.trials.map((t) => t.state),
+      ['fail', 'fail', 'fail'],
+    );
     assert.match(r.stderr, /every trial failed; the first \(trial 0\) threw: cannot read/);
   });
 });

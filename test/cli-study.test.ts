@@ -55,7 +55,10 @@ describe('parzen study commands', () => {
     assert.ok(sorted[1].value >= sorted[0].value);
     const table = await ok('trials', '--study', 'sh', '--state', 'complete', '--columns', 'number,value,x', ...db);
     assert.match(table.split('\n')[0], /^#\s+value\s+x$/);
-    assert.match(table, new RegExp(`best: trial ${sorted[0].number}, value ${sorted[0].value}, params \\{"x":[-\\d.e]+,"opt":"(adam|sgd)"\\}, config`));
+    assert.match(
+      table,
+      new RegExp(`best: trial ${sorted[0].number}, value ${sorted[0].value}, params \\{"x":[-\\d.e]+,"opt":"(adam|sgd)"\\}, config`),
+    );
     await ok('rename', '--study', 'sh', '--to', 'sh2', ...db);
     assert.match(await ok('delete', '--study', 'sh2', ...db), /deleted study sh2 and its 6 trials/);
     assert.deepEqual(JSON.parse(await ok('studies', '--json', ...db)).studies, []);
@@ -63,7 +66,10 @@ describe('parzen study commands', () => {
 
   it('writes the attributes of the JSON into the CSV', async () => {
     const objective = join(cwd, 'attrs.mjs');
-    writeFileSync(objective, "export const space = { x: { uniform: [0, 1] } };\nexport default (c) => ({ loss: c.x, epochs: 3, note: 'a,b' });\n");
+    writeFileSync(
+      objective,
+      "export const space = { x: { uniform: [0, 1] } };\nexport default (c) => ({ loss: c.x, epochs: 3, note: 'a,b' });\n",
+    );
     const db = ['--storage', `sqlite:${join(cwd, 'attrs.db')}`];
     await ok('run', objective, '--study', 'a', '--max-evals', '3', ...db);
     const csv = (await ok('trials', '--study', 'a', '--csv', ...db)).trim().split('\r\n');

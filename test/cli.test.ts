@@ -34,7 +34,10 @@ describe('parzen run', () => {
   it('gives the same trials for the same seed in another process', async () => {
     const a = JSON.parse((await parzen('run', quadratic, '--max-evals', '30', '--seed', '7', '--json', '--storage', 'memory')).stdout);
     const b = JSON.parse((await parzen('run', quadratic, '--max-evals', '30', '--seed', '7', '--json', '--storage', 'memory')).stdout);
-    assert.deepEqual(b.trials.map((t: { params: unknown }) => t.params), a.trials.map((t: { params: unknown }) => t.params));
+    assert.deepEqual(
+      b.trials.map((t: { params: unknown }) => t.params),
+      a.trials.map((t: { params: unknown }) => t.params),
+    );
   });
 
   it('reads a JSON space and names its JSON path in errors', async () => {
@@ -87,7 +90,10 @@ describe('parzen bench', () => {
     const r = await parzen('bench', 'speed', '--algo', 'random', '--dims', '2,5', '--trials', '120', '--json');
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(out.rows.map((row: { dim: number }) => row.dim), [2, 5]);
+    assert.deepEqual(
+      out.rows.map((row: { dim: number }) => row.dim),
+      [2, 5],
+    );
     assert.ok(out.rows.every((row: { askMs: { at100: number; at500: unknown } }) => row.askMs.at100 > 0 && row.askMs.at500 === null));
   });
 });

@@ -32,7 +32,10 @@ describe('grid search', () => {
     const trials = await study.trials();
     assert.equal(trials.length, size);
     assert.equal(new Set(trials.map((t) => s.key(t.params))).size, size);
-    assert.deepEqual([...new Set(trials.map((t) => t.params.l))].sort((a, b) => (a as number) - (b as number)), [1, 10, 100]);
+    assert.deepEqual(
+      [...new Set(trials.map((t) => t.params.l))].sort((a, b) => (a as number) - (b as number)),
+      [1, 10, 100],
+    );
   });
 
   it('is lexicographic or seeded-shuffled', async () => {
@@ -50,7 +53,10 @@ describe('grid search', () => {
   });
 
   it('explains what a continuous or normal dimension needs', () => {
-    assert.throws(() => grid.size({ x: hp.uniform('x', 0, 1) }), (e: unknown) => e instanceof OptionsError && /hp\.uniform\("x"\) is continuous; give options\.points/.test(e.message));
+    assert.throws(
+      () => grid.size({ x: hp.uniform('x', 0, 1) }),
+      (e: unknown) => e instanceof OptionsError && /hp\.uniform\("x"\) is continuous; give options\.points/.test(e.message),
+    );
     assert.throws(() => grid.size({ n: hp.normal('n', 0, 1) }), /hp\.normal\("n"\) is a normal distribution and cannot be gridded/);
     assert.equal(grid.size({ n: hp.normal('n', 0, 1) }, { values: { n: [-1, 0, 1] } }), 3);
     assert.throws(() => grid({ points: 0 }), /grid: options\.points must be a positive integer/);

@@ -21,14 +21,25 @@ describe('the npm package', () => {
     // --ignore-scripts: the files list alone (the build is this test run's own)
     const { stdout: out } = await exec('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, timeout: 120_000 });
     const files = new Set((JSON.parse(out) as { files: { path: string }[] }[])[0].files.map((f) => f.path));
-    for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'build/core.wasm', 'LICENSE', 'README.md', 'package.json']) {
+    for (const f of [
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/cli/main.js',
+      'build/core.wasm',
+      'LICENSE',
+      'README.md',
+      'package.json',
+    ]) {
       assert.ok(files.has(f), `${f} is in the package`);
     }
     assert.ok(![...files].some((f) => f.startsWith('dist/test/') || f.startsWith('src/')), 'no tests or sources in the package');
   });
 
   it('builds only when stale: prepare on a current tree runs no compiler', async () => {
-    const { stdout, stderr } = await exec(process.execPath, [join(root, 'scripts/build-if-stale.mjs'), '--check'], { cwd: root, timeout: 120_000 });
+    const { stdout, stderr } = await exec(process.execPath, [join(root, 'scripts/build-if-stale.mjs'), '--check'], {
+      cwd: root,
+      timeout: 120_000,
+    });
     const out = stdout + stderr;
     assert.match(out, /build\/core\.wasm up to date/);
     assert.match(out, /dist\/src\/index\.js, dist\/src\/cli\/main\.js up to date/);

@@ -47,9 +47,14 @@ after(() => rmSync(project, { recursive: true, force: true }));
 
 function sh(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: project, timeout: 300_000, maxBuffer: 64 << 20, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: `${stdout}${stderr}` });
-    });
+    execFile(
+      cmd,
+      args,
+      { cwd: project, timeout: 300_000, maxBuffer: 64 << 20, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
@@ -65,7 +70,10 @@ describe('README.md code blocks', () => {
 
   it('every block says how it is tested', () => {
     const unmarked = blocks.filter((b) => !/^(run|compile|file \S+|mirrored by \S+ ".+")$/.test(b.marker));
-    assert.deepEqual(unmarked.map((b) => `README.md:${b.line} (${b.section})`), []);
+    assert.deepEqual(
+      unmarked.map((b) => `README.md:${b.line} (${b.section})`),
+      [],
+    );
   });
 
   blocks.forEach((b, k) => {
@@ -88,7 +96,14 @@ describe('README.md code blocks', () => {
         assert.equal(b.lang, 'ts');
         const name = `block-${k}.ts`;
         writeFileSync(join(project, name), b.code);
-        const options = { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true };
+        const options = {
+          strict: true,
+          noEmit: true,
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          skipLibCheck: true,
+        };
         writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: [name] }));
         const r = await sh(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.']);
         assert.equal(r.code, 0, r.out);
@@ -103,7 +118,11 @@ describe('README.md code blocks', () => {
       }
       assert.equal(b.lang, 'sh', `a ${b.lang} block cannot be run; mark it file or mirrored`);
       const path = `${join(project, 'node_modules/.bin')}:${process.env.PATH ?? ''}`;
-      const r = await sh('bash', ['-e', '-o', 'pipefail', '-c', b.code], { PATH: path, npm_config_yes: 'true', npm_config_update_notifier: 'false' });
+      const r = await sh('bash', ['-e', '-o', 'pipefail', '-c', b.code], {
+        PATH: path,
+        npm_config_yes: 'true',
+        npm_config_update_notifier: 'false',
+      });
       assert.equal(r.code, 0, r.out);
     });
   });

@@ -15,7 +15,10 @@ describe('registries', () => {
     const sampler = createSampler('lowest', { k: 1 });
     assert.deepEqual(made, [{ k: 1 }]);
     const study = await createStudy({ space: { x: hp.uniform('x', 0, 1) }, sampler });
-    assert.deepEqual((await study.ask(2)).map((t) => t.params.x), [0, 0]);
+    assert.deepEqual(
+      (await study.ask(2)).map((t) => t.params.x),
+      [0, 0],
+    );
     assert.throws(() => registerSampler('Bad Name', () => sampler), /sampler name "Bad Name"/);
   });
 

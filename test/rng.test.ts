@@ -83,7 +83,10 @@ describe('a study and its random generator', () => {
     assert.deepEqual(await draw(again), first);
     const resumed = await createStudy({ name: 'a', resume: true, sampler: random(), storage });
     assert.equal(resumed.generator, 'alea');
-    await assert.rejects(createStudy({ name: 'a', resume: true, sampler: random(), rng: 'tychei', storage }), /draws from the random generator alea, not tychei/);
+    await assert.rejects(
+      createStudy({ name: 'a', resume: true, sampler: random(), rng: 'tychei', storage }),
+      /draws from the random generator alea, not tychei/,
+    );
     await assert.rejects(createStudy({ space, rng: 'sfc32' as never }), /options\.rng must be one of tychei, alea/);
     await storage.close();
   });
@@ -93,7 +96,10 @@ describe('a study and its random generator', () => {
     const storage = new SqliteStorage(path);
     await createStudy({ name: 'old', space, sampler: random(), seed: 1, storage });
     (storage as unknown as { db: { exec(sql: string): void } }).db.exec("UPDATE studies SET rng = 'sfc32'");
-    await assert.rejects(createStudy({ name: 'old', resume: true, sampler: random(), storage }), /random generator "sfc32", which this version of parzen does not have/);
+    await assert.rejects(
+      createStudy({ name: 'old', resume: true, sampler: random(), storage }),
+      /random generator "sfc32", which this version of parzen does not have/,
+    );
     const study = await createStudy({ name: 'old', resume: true, sampler: random(), rng: 'tychei', storage });
     assert.equal(study.generator, 'tychei');
     assert.equal((await draw(study)).length, 3);

@@ -12,12 +12,18 @@ describe('ask/tell', () => {
   it('hands out running trials with gap-free numbers and finishes each once', async () => {
     const study = await createStudy({ space: { x: quad }, seed: 1 });
     const asked = await study.ask(3);
-    assert.deepEqual(asked.map((t) => t.number), [0, 1, 2]);
+    assert.deepEqual(
+      asked.map((t) => t.number),
+      [0, 1, 2],
+    );
     assert.ok((await study.trials()).every((t) => t.state === 'running'));
     const done = await study.tell(1, 0.5);
     assert.equal(done.state, 'complete');
     assert.equal(done.value, 0.5);
-    await assert.rejects(study.tell(1, 0.25), (e: unknown) => e instanceof TrialStateError && /trial 1 is already complete/.test(e.message));
+    await assert.rejects(
+      study.tell(1, 0.25),
+      (e: unknown) => e instanceof TrialStateError && /trial 1 is already complete/.test(e.message),
+    );
     await assert.rejects(study.tell(7, 1), TrialStateError);
     assert.equal(study.bestTrial?.number, 1);
   });
@@ -25,10 +31,22 @@ describe('ask/tell', () => {
   it('records NaN, Infinity and non-numbers as failures with a reason', async () => {
     const study = await createStudy({ space: { x: quad } });
     await study.ask(4);
-    for (const [n, v] of [[0, NaN], [1, Infinity], [2, 'abc'], [3, { loss: 2, note: 'ok' }]] as const) await study.tell(n, v);
+    for (const [n, v] of [
+      [0, NaN],
+      [1, Infinity],
+      [2, 'abc'],
+      [3, { loss: 2, note: 'ok' }],
+    ] as const)
+      await study.tell(n, v);
     const t = await study.trials();
-    assert.deepEqual(t.map((r) => r.state), ['fail', 'fail', 'fail', 'complete']);
-    assert.deepEqual(t.slice(0, 3).map((r) => r.failReason), ['nan', 'nan', 'nan']);
+    assert.deepEqual(
+      t.map((r) => r.state),
+      ['fail', 'fail', 'fail', 'complete'],
+    );
+    assert.deepEqual(
+      t.slice(0, 3).map((r) => r.failReason),
+      ['nan', 'nan', 'nan'],
+    );
     assert.match(t[2].failMessage as string, /returned "abc", not a number/);
     assert.deepEqual(t[3].attrs, { note: 'ok' });
   });
@@ -38,10 +56,13 @@ describe('ask/tell', () => {
       code = 'E_OOPS';
     }
     const study = await createStudy({ space: { x: quad }, seed: 2 });
-    await study.optimize((c: { x: number }, ctx) => {
-      if (ctx.trial % 4 === 0) throw new Oops('bad luck');
-      return c.x ** 2;
-    }, { nTrials: 20 });
+    await study.optimize(
+      (c: { x: number }, ctx) => {
+        if (ctx.trial % 4 === 0) throw new Oops('bad luck');
+        return c.x ** 2;
+      },
+      { nTrials: 20 },
+    );
     const t = await study.trials();
     assert.equal(t.length, 20);
     const failed = t.filter((r) => r.state === 'fail');
@@ -55,7 +76,10 @@ describe('ask/tell', () => {
   it('times out a hanging in-process objective and aborts its signal', async () => {
     const study = await createStudy({ space: { x: quad } });
     let aborted = false;
-    await study.optimize((_c, ctx) => new Promise(() => ctx.signal.addEventListener('abort', () => (aborted = true))), { nTrials: 1, trialTimeoutMs: 20 });
+    await study.optimize((_c, ctx) => new Promise(() => ctx.signal.addEventListener('abort', () => (aborted = true))), {
+      nTrials: 1,
+      trialTimeoutMs: 20,
+    });
     const [t] = await study.trials();
     assert.equal(t.failReason, 'timeout');
     assert.ok(aborted);
@@ -115,22 +139,34 @@ describe('ask/tell', () => {
   });
 
   it('validates options with field-named errors', async () => {
-    await assert.rejects(createStudy({ space: { x: quad }, direction: 'up' as never }), /options\.direction must be "minimize" or "maximize"/);
+    await assert.rejects(
+      createStudy({ space: { x: quad }, direction: 'up' as never }),
+      /options\.direction must be "minimize" or "maximize"/,
+    );
     const study = await createStudy({ space: { x: quad } });
-    await assert.rejects(study.optimize(() => 0, { nTrials: -1 }), (e: unknown) => e instanceof OptionsError && /options\.nTrials/.test(e.message));
-    await assert.rejects(study.optimize(() => 0, { nTrials: 1, concurrency: 0 }), /options\.concurrency must be a positive integer/);
+    await assert.rejects(
+      study.optimize(() => 0, { nTrials: -1 }),
+      (e: unknown) => e instanceof OptionsError && /options\.nTrials/.test(e.message),
+    );
+    await assert.rejects(
+      study.optimize(() => 0, { nTrials: 1, concurrency: 0 }),
+      /options\.concurrency must be a positive integer/,
+    );
   });
 
   it('keeps up to `concurrency` async objectives in flight', async () => {
     const study = await createStudy({ space: { x: quad } });
     let now = 0;
     let peak = 0;
-    await study.optimize(async () => {
-      peak = Math.max(peak, ++now);
-      await new Promise((r) => setTimeout(r, 5));
-      now--;
-      return 1;
-    }, { nTrials: 12, concurrency: 4 });
+    await study.optimize(
+      async () => {
+        peak = Math.max(peak, ++now);
+        await new Promise((r) => setTimeout(r, 5));
+        now--;
+        return 1;
+      },
+      { nTrials: 12, concurrency: 4 },
+    );
     assert.equal(peak, 4);
   });
 });

@@ -22,7 +22,14 @@ async function compile(): Promise<{ code: number; out: string }> {
   writeFileSync(
     join(project, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true },
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        skipLibCheck: true,
+      },
       files: ['ok.ts', 'bad.ts'],
     }),
   );
@@ -40,7 +47,11 @@ describe('the package types in a strict user project', () => {
 
   it('compile a file that uses the config inferred from the space, with no cast', async () => {
     const r = await result;
-    assert.deepEqual(r.out.split('\n').filter((l) => l.startsWith('ok.ts(')), [], r.out);
+    assert.deepEqual(
+      r.out.split('\n').filter((l) => l.startsWith('ok.ts(')),
+      [],
+      r.out,
+    );
   });
 
   it('reject misuses of the inferred config, one error per marked line', async () => {

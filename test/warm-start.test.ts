@@ -27,7 +27,10 @@ describe('warm starts', () => {
 
   it('refuses a point that is neither params nor a config of the space, naming the label', async () => {
     const study = await createStudy({ space: nested });
-    await assert.rejects(study.enqueue({ lr: 5, opt: 1, act: 'tanh' }), (e: Error) => e instanceof SpaceError && /params\.lr/.test(e.message));
+    await assert.rejects(
+      study.enqueue({ lr: 5, opt: 1, act: 'tanh' }),
+      (e: Error) => e instanceof SpaceError && /params\.lr/.test(e.message),
+    );
     await assert.rejects(study.enqueue({ lr: 0.01, opt: { name: 'rmsprop' }, act: 'relu' } as never), SpaceError);
     await assert.rejects(study.addTrial({ params: { lr: 0.01, opt: 1, act: 'tanh' }, value: NaN }), /value must be a finite number/);
     assert.equal((await study.trials()).length, 0, 'nothing recorded');
@@ -77,7 +80,10 @@ describe('warm starts', () => {
         await study.optimize((x) => (x - 3.7) ** 2, { nTrials: 55 });
         const trials = await study.trials();
         assert.deepEqual(trials[40].params, { x: -4 }, 'the enqueued point comes first');
-        const dist = trials.slice(41).map((t) => Math.abs((t.params.x as number) - 3.7)).sort((a, b) => a - b);
+        const dist = trials
+          .slice(41)
+          .map((t) => Math.abs((t.params.x as number) - 3.7))
+          .sort((a, b) => a - b);
         wins.push(dist[Math.floor(dist.length / 2)] < 1.5);
       }
       const won = wins.filter(Boolean).length;
@@ -87,7 +93,10 @@ describe('warm starts', () => {
   }
 
   it('grid skips points added by hand', async () => {
-    const study = await createStudy({ space: { a: hp.choice('a', [1, 2, 3]), b: hp.choice('b', ['u', 'v']) }, sampler: createSampler('grid') });
+    const study = await createStudy({
+      space: { a: hp.choice('a', [1, 2, 3]), b: hp.choice('b', ['u', 'v']) },
+      sampler: createSampler('grid'),
+    });
     await study.addTrial({ params: { a: 2, b: 'v' }, value: 0 });
     await study.optimize(() => 1, { nTrials: 100 });
     const keys = (await study.trials()).map((t) => `${t.params.a}${t.params.b}`);

@@ -15,8 +15,15 @@ const problems = BROAD_SUITE.map((p) => {
     return { params, value: p.evaluate(params) };
   });
   return {
-    name: p.name, family: p.family, half: p.half, dim: p.dim, budget: p.budget, optimum: p.optimum, noise: p.noise,
-    instance: p.instance ?? null, checks,
+    name: p.name,
+    family: p.family,
+    half: p.half,
+    dim: p.dim,
+    budget: p.budget,
+    optimum: p.optimum,
+    noise: p.noise,
+    instance: p.instance ?? null,
+    checks,
   };
 });
 process.stdout.write(`${JSON.stringify({ problems }, null, 0)}\n`);

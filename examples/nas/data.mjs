@@ -8,7 +8,11 @@ const FILE = new URL('./digits.csv.gz', import.meta.url);
 
 /** Rows of 64 pixels scaled to [0, 1] and their labels, split by `seed`; `subset` keeps the first rows of each split. */
 export function loadDigits({ seed = 0, subset } = {}) {
-  const rows = gunzipSync(readFileSync(FILE)).toString('utf8').trim().split('\n').map((l) => l.split(',').map(Number));
+  const rows = gunzipSync(readFileSync(FILE))
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').map(Number));
   const rng = seedrandom.alea(`digits/${seed}`);
   for (let i = rows.length - 1; i > 0; i--) {
     const j = Math.floor(rng() * (i + 1));

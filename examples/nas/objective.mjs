@@ -23,15 +23,24 @@ function build(config, seed) {
   let s = seed;
   const init = () => tf.initializers.glorotUniform({ seed: s++ });
   config.layers.forEach((layer, i) => {
-    model.add(tf.layers.dense({ units: layer.units, inputShape: i === 0 ? [64] : undefined, kernelInitializer: init(), useBias: !config.batchNorm }));
+    model.add(
+      tf.layers.dense({
+        units: layer.units,
+        inputShape: i === 0 ? [64] : undefined,
+        kernelInitializer: init(),
+        useBias: !config.batchNorm,
+      }),
+    );
     if (config.batchNorm) model.add(tf.layers.batchNormalization());
     model.add(tf.layers.activation({ activation: layer.activation }));
     if (config.dropout > 0) model.add(tf.layers.dropout({ rate: config.dropout, seed: s++ }));
   });
-  if (config.layers.length === 0) model.add(tf.layers.dense({ units: 10, inputShape: [64], activation: 'softmax', kernelInitializer: init() }));
+  if (config.layers.length === 0)
+    model.add(tf.layers.dense({ units: 10, inputShape: [64], activation: 'softmax', kernelInitializer: init() }));
   else model.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init() }));
   const o = config.optimizer;
-  const optimizer = o.name === 'sgd' ? tf.train.momentum(o.lr, o.momentum) : o.name === 'adam' ? tf.train.adam(o.lr) : tf.train.rmsprop(o.lr);
+  const optimizer =
+    o.name === 'sgd' ? tf.train.momentum(o.lr, o.momentum) : o.name === 'adam' ? tf.train.adam(o.lr) : tf.train.rmsprop(o.lr);
   model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   return model;
 }
@@ -78,7 +87,9 @@ export async function train(config, { seed, epochs = epochsDefault, report, test
 
 /** The study's objective: (config, { seed, report, shouldPrune }) → validation error. */
 export default async function objective(config, ctx) {
-  const report = ctx.report ? async (step, value) => (await ctx.report(step, value), ctx.shouldPrune ? await ctx.shouldPrune() : false) : undefined;
+  const report = ctx.report
+    ? async (step, value) => (await ctx.report(step, value), ctx.shouldPrune ? await ctx.shouldPrune() : false)
+    : undefined;
   const { valError } = await train(config, { seed: ctx.seed, report });
   return { value: valError, weights: countParams(config) };
 }

@@ -43,7 +43,11 @@ const storage = await openStorage(o.storage);
 const study = await createStudy({ name, space, sampler: createSampler(o.algo), seed: Number(o.seed), storage, resume: true });
 await study.optimize(
   { module: fileURLToPath(new URL('./objective.mjs', import.meta.url)) },
-  { nTrials: Number(o.trials), concurrency: Number(o.concurrency), onProgress: o.json ? undefined : (p) => say(`trial ${p.done}/${p.total ?? o.trials}: best ${p.best}`) },
+  {
+    nTrials: Number(o.trials),
+    concurrency: Number(o.concurrency),
+    onProgress: o.json ? undefined : (p) => say(`trial ${p.done}/${p.total ?? o.trials}: best ${p.best}`),
+  },
 );
 
 // (3) the top configurations, re-evaluated on other seeds: which result is real and which was lucky
@@ -77,9 +81,18 @@ const result = {
   trials: Number(o.trials),
   epochs,
   baseline: { valError: mean(baselineErrors), testAccuracy: 1 - base.testError },
-  chosen: { trial: chosen.number, searchError: chosen.searchError, valError: chosen.reevaluated, testAccuracy: 1 - final.testError, config: chosen.config },
+  chosen: {
+    trial: chosen.number,
+    searchError: chosen.searchError,
+    valError: chosen.reevaluated,
+    testAccuracy: 1 - final.testError,
+    config: chosen.config,
+  },
   finalists,
   report: o.report,
 };
 if (o.json) console.log(JSON.stringify(result, null, 2));
-else say(`test accuracy: chosen ${(100 * result.chosen.testAccuracy).toFixed(1)}%, baseline ${(100 * result.baseline.testAccuracy).toFixed(1)}%; report in ${o.report}`);
+else
+  say(
+    `test accuracy: chosen ${(100 * result.chosen.testAccuracy).toFixed(1)}%, baseline ${(100 * result.baseline.testAccuracy).toFixed(1)}%; report in ${o.report}`,
+  );

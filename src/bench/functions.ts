@@ -23,15 +23,32 @@ interface Definition {
 
 const HARTMANN3 = {
   alpha: [1, 1.2, 3, 3.2],
-  A: [[3, 10, 30], [0.1, 10, 35], [3, 10, 30], [0.1, 10, 35]],
-  P: [[3689, 1170, 2673], [4699, 4387, 7470], [1091, 8732, 5547], [381, 5743, 8828]].map((r) => r.map((v) => v * 1e-4)),
+  A: [
+    [3, 10, 30],
+    [0.1, 10, 35],
+    [3, 10, 30],
+    [0.1, 10, 35],
+  ],
+  P: [
+    [3689, 1170, 2673],
+    [4699, 4387, 7470],
+    [1091, 8732, 5547],
+    [381, 5743, 8828],
+  ].map((r) => r.map((v) => v * 1e-4)),
 };
 const HARTMANN6 = {
   alpha: [1, 1.2, 3, 3.2],
-  A: [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14], [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]],
+  A: [
+    [10, 3, 17, 3.5, 1.7, 8],
+    [0.05, 10, 17, 0.1, 8, 14],
+    [3, 3.5, 1.7, 10, 17, 8],
+    [17, 8, 0.05, 10, 0.1, 14],
+  ],
   P: [
-    [1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991],
-    [2348, 1451, 3522, 2883, 3047, 6650], [4047, 8828, 8732, 5743, 1091, 381],
+    [1312, 1696, 5569, 124, 8283, 5886],
+    [2329, 4135, 8307, 3736, 1004, 9991],
+    [2348, 1451, 3522, 2883, 3047, 6650],
+    [4047, 8828, 8732, 5743, 1091, 381],
   ].map((r) => r.map((v) => v * 1e-4)),
 };
 
@@ -130,7 +147,8 @@ export function benchFunction(name: string, dim?: number): BenchFunction {
     throw new Error(`${name} has a fixed dimension of ${def.fixedDim} (got --dim ${dim})`);
   }
   const d = def.fixedDim ?? dim ?? def.defaultDim ?? NaN;
-  if (!Number.isInteger(d) || d < (name === 'rosenbrock' ? 2 : 1)) throw new Error(`${name}: dimension must be an integer >= ${name === 'rosenbrock' ? 2 : 1} (got ${d})`);
+  if (!Number.isInteger(d) || d < (name === 'rosenbrock' ? 2 : 1))
+    throw new Error(`${name}: dimension must be an integer >= ${name === 'rosenbrock' ? 2 : 1} (got ${d})`);
   return {
     name,
     dim: d,

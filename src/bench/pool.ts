@@ -129,12 +129,26 @@ async function runLoop(g: PoolBenchGroup, trials: number, sampler: string, prefe
   }
 }
 
-function row(kind: PoolBenchRow['kind'], g: PoolBenchGroup, sampler: string | null, trials: number, start: number, end: number, answers: readonly BenchAnswer[]): PoolBenchRow {
+function row(
+  kind: PoolBenchRow['kind'],
+  g: PoolBenchGroup,
+  sampler: string | null,
+  trials: number,
+  start: number,
+  end: number,
+  answers: readonly BenchAnswer[],
+): PoolBenchRow {
   const capacity = g.workers * (end - start);
   let inside = 0;
   for (const a of answers) inside += Math.min(a.t1, end) - Math.max(a.t0, start);
   return {
-    kind, round: 0, objective: g.objective, taskMs: g.taskMs, workers: g.workers, sampler, trials,
+    kind,
+    round: 0,
+    objective: g.objective,
+    taskMs: g.taskMs,
+    workers: g.workers,
+    sampler,
+    trials,
     efficiency: round((trials * g.taskMs) / capacity),
     ofRaw: null,
     busy: round(inside / capacity),
@@ -147,8 +161,10 @@ const round = (v: number) => Math.round(v * 1000) / 1000;
 export function registerPoolBench(bench: Command): void {
   bench
     .command('pool')
-    .description('the optimize loop against raw piscina: busy objectives of 1 and 10 ms on 2 workers, a 2 s sleeping objective on 16 workers with TPE and GP')
-    .option('--scale <f>', 'multiply every row\'s trials (e.g. 0.25 for a quick look)', nonNegativeNumber, 1)
+    .description(
+      'the optimize loop against raw piscina: busy objectives of 1 and 10 ms on 2 workers, a 2 s sleeping objective on 16 workers with TPE and GP',
+    )
+    .option('--scale <f>', "multiply every row's trials (e.g. 0.25 for a quick look)", nonNegativeNumber, 1)
     .option('--prefetch <k>', "the loop's prefetch, per worker", positiveInt, 1)
     .option('--repeat <k>', 'measure every group k times, raw and loop in turn (a busy machine moves single figures)', positiveInt, 1)
     .option('--json', 'print JSON: [{ kind, round, objective, taskMs, workers, sampler, trials, efficiency, ofRaw, busy }]')
@@ -162,15 +178,22 @@ export function registerPoolBench(bench: Command): void {
         repeat: o.repeat,
         onRow: (r) => {
           bar.update(++done);
-          if (!o.json && !process.stderr.isTTY) process.stderr.write(`bench pool: ${r.kind} ${r.objective} ${r.taskMs} ms × ${r.workers} ${r.sampler ?? ''} efficiency ${r.efficiency}\n`);
+          if (!o.json && !process.stderr.isTTY)
+            process.stderr.write(
+              `bench pool: ${r.kind} ${r.objective} ${r.taskMs} ms × ${r.workers} ${r.sampler ?? ''} efficiency ${r.efficiency}\n`,
+            );
         },
       });
       bar.stop();
       if (o.json) return void process.stdout.write(`${JSON.stringify(rows)}\n`);
-      console.log('efficiency = trials × taskMs / (workers × wall); busy = time inside the objective / (workers × wall); ofRaw = loop / raw piscina');
-      console.log(formatTable([
-        ['kind', 'objective', 'task ms', 'workers', 'sampler', 'trials', 'efficiency', 'of raw', 'busy'],
-        ...rows.map((r) => [r.kind, r.objective, r.taskMs, r.workers, r.sampler ?? '-', r.trials, r.efficiency, r.ofRaw ?? '-', r.busy]),
-      ]));
+      console.log(
+        'efficiency = trials × taskMs / (workers × wall); busy = time inside the objective / (workers × wall); ofRaw = loop / raw piscina',
+      );
+      console.log(
+        formatTable([
+          ['kind', 'objective', 'task ms', 'workers', 'sampler', 'trials', 'efficiency', 'of raw', 'busy'],
+          ...rows.map((r) => [r.kind, r.objective, r.taskMs, r.workers, r.sampler ?? '-', r.trials, r.efficiency, r.ofRaw ?? '-', r.busy]),
+        ]),
+      );
     });
 }

@@ -59,7 +59,12 @@ export interface PruningReport {
 }
 
 /** One run: TPE (or `sampler`) asks a trial at a time; its objective trains for STEPS steps, reporting each. */
-export async function pruningRun(pruner: string, sampler: string, seed: number, budget: number): Promise<{ regret: number; steps: number; trials: number }> {
+export async function pruningRun(
+  pruner: string,
+  sampler: string,
+  seed: number,
+  budget: number,
+): Promise<{ regret: number; steps: number; trials: number }> {
   const make = PRUNERS[pruner];
   if (!make) throw new OptionsError(`pruner must be one of ${Object.keys(PRUNERS).join(', ')} (got ${JSON.stringify(pruner)})`);
   const study = await createStudy({ space: curveSpace(), sampler: createSampler(sampler, {}), seed, pruner: make() });
@@ -98,7 +103,10 @@ export async function runPruningBench(o: PruningBenchOptions): Promise<PruningRe
     }
     const regrets = runs.map((r) => r.regret);
     rows.push({
-      library: 'parzen', pruner, sampler, budget,
+      library: 'parzen',
+      pruner,
+      sampler,
+      budget,
       steps: median(runs.map((r) => r.steps)),
       trials: median(runs.map((r) => r.trials)),
       regret: { median: median(regrets), q25: quantile(regrets, 0.25), q75: quantile(regrets, 0.75) },
@@ -120,7 +128,11 @@ export async function reportCost(): Promise<PruningReport['reportMs']> {
   const out: PruningReport['reportMs'] = { inProcess: {}, worker: {} };
   for (const where of ['inProcess', 'worker'] as const) {
     for (const name of ['none', 'median']) {
-      const study = await createStudy({ space: hp.uniform('x', 0, 1), seed: 0, pruner: name === 'none' ? null : new MedianPruner({ nStartupTrials: 1 }) });
+      const study = await createStudy({
+        space: hp.uniform('x', 0, 1),
+        seed: 0,
+        pruner: name === 'none' ? null : new MedianPruner({ nStartupTrials: 1 }),
+      });
       const objective = where === 'worker' ? { module: REPORT_MODULE } : reportLoop;
       await study.optimize(objective, { nTrials: 3, concurrency: 1 });
       out[where][name] = median((await study.trials()).map((t) => t.attrs.msPerReport as number));

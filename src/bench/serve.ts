@@ -36,11 +36,18 @@ export interface ServeBenchOptions {
 }
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-const SPACE = { lr: { loguniform: [-11.5, 0] }, layers: { uniformint: [1, 8] }, dropout: { uniform: [0, 0.5] }, opt: { choice: ['sgd', 'adam', 'rmsprop'] } };
+const SPACE = {
+  lr: { loguniform: [-11.5, 0] },
+  layers: { uniformint: [1, 8] },
+  dropout: { uniform: [0, 0.5] },
+  opt: { choice: ['sgd', 'adam', 'rmsprop'] },
+};
 
 /** Starts `parzen serve` in a process of its own (the load generator must not share its event loop) and waits for its address. */
 async function startServer(url: string, tokenFile: string): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--storage', url, '--port', '0', '--token-file', tokenFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--storage', url, '--port', '0', '--token-file', tokenFile], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const address = await new Promise<string>((resolve, reject) => {
     let err = '';
     child.stderr.on('data', (d: Buffer) => {
@@ -72,10 +79,16 @@ async function runOne(url: string, sampler: string, o: ServeBenchOptions, dir: s
   const told = new Map<number, number>();
   let result: autocannon.Result;
   try {
-    const created = await fetch(`${address}/studies`, { method: 'POST', headers, body: JSON.stringify({ name: study, space: SPACE, algo: sampler, seed: 1 }) });
+    const created = await fetch(`${address}/studies`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: study, space: SPACE, algo: sampler, seed: 1 }),
+    });
     if (created.status !== 201) throw new Error(`creating the study: ${created.status} ${await created.text()}`);
     const path = `/studies/${encodeURIComponent(study)}`;
-    result = await (await loadAutocannon())({
+    result = await (
+      await loadAutocannon()
+    )({
       url: address,
       connections: o.clients,
       amount: o.pairs * 2,
@@ -97,7 +110,10 @@ async function runOne(url: string, sampler: string, o: ServeBenchOptions, dir: s
         {
           method: 'POST',
           path: `${path}/tell`,
-          setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ number: context.number, value: context.value }) }),
+          setupRequest: (req: Record<string, unknown>, context: Record<string, unknown>) => ({
+            ...req,
+            body: JSON.stringify({ number: context.number, value: context.value }),
+          }),
           onResponse: (status: number, body: string) => {
             if (status !== 200) return;
             const t = (JSON.parse(body) as { trial: { number: number; value: number } }).trial;
@@ -162,7 +178,9 @@ export async function runServeBench(o: ServeBenchOptions): Promise<ServeBenchRow
 export function registerServeBench(bench: Command): void {
   bench
     .command('serve')
-    .description('load-test parzen serve: ask+tell pairs per second and latency with concurrent clients, then an exact check of the stored trials')
+    .description(
+      'load-test parzen serve: ask+tell pairs per second and latency with concurrent clients, then an exact check of the stored trials',
+    )
     .option('--pairs <n>', 'ask+tell pairs per run', positiveInt, 3000)
     .option('--clients <n>', 'concurrent connections', positiveInt, 64)
     .option('--algo <names>', 'samplers, comma-separated', 'random,tpe')
@@ -183,6 +201,11 @@ export function registerServeBench(bench: Command): void {
         return;
       }
       console.log(`parzen serve, ${f.clients} clients, ${f.pairs} ask+tell pairs per run${pg ? ` (postgres: ${redact(pg)})` : ''}`);
-      console.log(formatTable([['storage', 'sampler', 'pairs/s', 'p50 ms', 'p99 ms', 'lost', 'duplicated'], ...rows.map((r) => [r.storage, r.sampler, r.pairsPerSec, r.p50Ms, r.p99Ms, r.lost, r.duplicated])]));
+      console.log(
+        formatTable([
+          ['storage', 'sampler', 'pairs/s', 'p50 ms', 'p99 ms', 'lost', 'duplicated'],
+          ...rows.map((r) => [r.storage, r.sampler, r.pairsPerSec, r.p50Ms, r.p99Ms, r.lost, r.duplicated]),
+        ]),
+      );
     });
 }

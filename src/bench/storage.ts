@@ -61,7 +61,10 @@ export async function benchStorage(url: string, trials: number, warmup = 200): P
 export async function runStorageBench(o: { trials: number; pg?: string }): Promise<StorageBenchReport> {
   const dir = mkdtempSync(join(tmpdir(), 'parzen-bench-storage-'));
   try {
-    const targets: [string, string][] = [['memory', 'memory'], ['sqlite', `sqlite:${join(dir, 'bench.db')}`]];
+    const targets: [string, string][] = [
+      ['memory', 'memory'],
+      ['sqlite', `sqlite:${join(dir, 'bench.db')}`],
+    ];
     if (o.pg) targets.push(['postgres', o.pg]);
     const rows: StorageBenchRow[] = [];
     for (const [storage, url] of targets) rows.push({ storage, trials: o.trials, perTrialMs: await benchStorage(url, o.trials) });

@@ -10,12 +10,23 @@ const fmt = (s: Summary | undefined, seeds: number) =>
   s ? `${s.median.toPrecision(3)} [${s.q25.toPrecision(2)}, ${s.q75.toPrecision(2)}]${s.n === seeds ? '' : ` (${s.n})`}` : '-';
 
 /** `parzen bench suite --suite broad`: per problem our median and quartiles beside Optuna's, then the tallies. */
-export async function broadSuite(o: { algo: string; algoOptions?: Record<string, unknown>; half: string; cache?: string; seeds: number; only?: string; json?: boolean }): Promise<void> {
+export async function broadSuite(o: {
+  algo: string;
+  algoOptions?: Record<string, unknown>;
+  half: string;
+  cache?: string;
+  seeds: number;
+  only?: string;
+  json?: boolean;
+}): Promise<void> {
   const algos = o.algo.split(',').map((a) => a.trim());
-  for (const a of algos) if (!samplerNames().includes(a)) throw new OptionsError(`--algo ${JSON.stringify(a)} is not one of ${samplerNames().join(', ')}`);
-  if (!['tuning', 'checking', 'all'].includes(o.half)) throw new OptionsError(`--half ${JSON.stringify(o.half)} is not one of tuning, checking, all`);
+  for (const a of algos)
+    if (!samplerNames().includes(a)) throw new OptionsError(`--algo ${JSON.stringify(a)} is not one of ${samplerNames().join(', ')}`);
+  if (!['tuning', 'checking', 'all'].includes(o.half))
+    throw new OptionsError(`--half ${JSON.stringify(o.half)} is not one of tuning, checking, all`);
   const only = o.only?.split(',');
-  for (const f of only ?? []) if (!BROAD_SUITE.some((p) => p.name === f)) throw new OptionsError(`--only: ${JSON.stringify(f)} is not in the broad suite`);
+  for (const f of only ?? [])
+    if (!BROAD_SUITE.some((p) => p.name === f)) throw new OptionsError(`--only: ${JSON.stringify(f)} is not in the broad suite`);
   const tty = process.stderr.isTTY && !o.json;
   let bar: ProgressBar | null = null;
   const report = await runBroadSuite({
@@ -35,19 +46,39 @@ export async function broadSuite(o: { algo: string; algoOptions?: Record<string,
 }
 
 export function printBroad(report: BroadReport): void {
-  console.log(`broad suite (${report.half}), median final regret [q25, q75] over ${report.seeds} seeds (other counts in parentheses); Optuna ${report.optuna}`);
-  console.log(formatTable([
-    ['problem', 'half', 'budget', ...report.algos, ...OPTUNA_SAMPLERS.map((s) => `optuna ${s}`), 'p worse'],
-    ...report.rows.map((r) => [
-      r.problem, r.half, r.budget, ...report.algos.map((a) => fmt(r.ours[a], report.seeds)), ...OPTUNA_SAMPLERS.map((s) => fmt(r.optuna[s], report.seeds)),
-      r.vsOptunaTpe ? r.vsOptunaTpe.pWorse.toFixed(3) : '-',
+  console.log(
+    `broad suite (${report.half}), median final regret [q25, q75] over ${report.seeds} seeds (other counts in parentheses); Optuna ${report.optuna}`,
+  );
+  console.log(
+    formatTable([
+      ['problem', 'half', 'budget', ...report.algos, ...OPTUNA_SAMPLERS.map((s) => `optuna ${s}`), 'p worse'],
+      ...report.rows.map((r) => [
+        r.problem,
+        r.half,
+        r.budget,
+        ...report.algos.map((a) => fmt(r.ours[a], report.seeds)),
+        ...OPTUNA_SAMPLERS.map((s) => fmt(r.optuna[s], report.seeds)),
+        r.vsOptunaTpe ? r.vsOptunaTpe.pWorse.toFixed(3) : '-',
+      ]),
     ]),
-  ]));
+  );
   const t = report.tallies;
   const f = t.firstVsOptunaTpe;
-  console.log(`${report.algos[0]} vs optuna tpe: lower on ${f.lower}/${f.problems}, worse (p < 0.05) on ${f.worse.length}${f.worse.length ? ` (${f.worse.join(', ')})` : ''}: target ${f.targetMet ? 'met' : 'not met'}`);
+  console.log(
+    `${report.algos[0]} vs optuna tpe: lower on ${f.lower}/${f.problems}, worse (p < 0.05) on ${f.worse.length}${f.worse.length ? ` (${f.worse.join(', ')})` : ''}: target ${f.targetMet ? 'met' : 'not met'}`,
+  );
   const b = t.bestVsBestOptuna;
   console.log(`best of ours vs best of optuna: beats on ${b.beats}/${b.problems}${b.lost.length ? ` (not on ${b.lost.join(', ')})` : ''}`);
-  for (const [p, by] of Object.entries(t.optimalBranch)) console.log(`optimal branch, ${p}: ${Object.entries(by).map(([k, v]) => `${k} ${Math.round(v * 100)}%`).join(', ')}`);
-  for (const [p, by] of Object.entries(t.noisyRecommendation)) console.log(`recommended / best evaluated regret, ${p}: ${Object.entries(by).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  for (const [p, by] of Object.entries(t.optimalBranch))
+    console.log(
+      `optimal branch, ${p}: ${Object.entries(by)
+        .map(([k, v]) => `${k} ${Math.round(v * 100)}%`)
+        .join(', ')}`,
+    );
+  for (const [p, by] of Object.entries(t.noisyRecommendation))
+    console.log(
+      `recommended / best evaluated regret, ${p}: ${Object.entries(by)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(', ')}`,
+    );
 }

@@ -30,7 +30,8 @@ export function heldByOthers(trials: readonly TrialRecord[], me: string): Held {
 
 /** One line saying what holds the budget: "3 trials are still running under other processes' leases (until 14:03:10 UTC)". */
 export function heldLine(h: Held): string {
-  const when = h.until === null ? 'some without a lease, until they are told' : `until ${new Date(h.until).toISOString().slice(11, 19)} UTC`;
+  const when =
+    h.until === null ? 'some without a lease, until they are told' : `until ${new Date(h.until).toISOString().slice(11, 19)} UTC`;
   return `${h.count} trial${h.count === 1 ? ' is' : 's are'} still running under other processes' leases (${when})`;
 }
 
@@ -41,7 +42,10 @@ export function heldLine(h: Held): string {
 export async function heldAfterBeat(read: () => Promise<readonly TrialRecord[]>, me: string, signal: AbortSignal): Promise<Held> {
   let trials = await read();
   let held = heldByOthers(trials, me);
-  const beat = Math.max(0, ...trials.filter((t) => t.state === 'running' && t.owner !== me && t.leaseMs !== null).map((t) => (t.leaseMs as number) / 3));
+  const beat = Math.max(
+    0,
+    ...trials.filter((t) => t.state === 'running' && t.owner !== me && t.leaseMs !== null).map((t) => (t.leaseMs as number) / 3),
+  );
   const deadline = Date.now() + Math.min(15_000, 1.5 * beat);
   while (held.count > 0 && Date.now() < deadline && !signal.aborted) {
     await new Promise((r) => setTimeout(r, 200));

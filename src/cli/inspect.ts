@@ -11,7 +11,6 @@ import { trialJson } from './run.js';
 import { formatTable } from './table.js';
 import { own } from '../space/own.js';
 
-
 const STORAGE_HELP = 'where the studies live: sqlite:FILE, postgres://user@host:port/db or memory';
 
 /**
@@ -36,8 +35,16 @@ export function registerInspect(program: Command): void {
           formatTable([
             ['name', 'direction', 'algo', 'trials', 'complete', 'pruned', 'running', 'failed', 'best', 'created'],
             ...list.map((s) => [
-              s.name, s.direction, s.sampler.name, s.counts.running + s.counts.complete + s.counts.pruned + s.counts.fail,
-              s.counts.complete, s.counts.pruned, s.counts.running, s.counts.fail, s.best, isoTime(s.createdAt),
+              s.name,
+              s.direction,
+              s.sampler.name,
+              s.counts.running + s.counts.complete + s.counts.pruned + s.counts.fail,
+              s.counts.complete,
+              s.counts.pruned,
+              s.counts.running,
+              s.counts.fail,
+              s.best,
+              isoTime(s.createdAt),
             ]),
           ]),
         );
@@ -52,13 +59,20 @@ export function registerInspect(program: Command): void {
     .option('--json', 'print JSON (one document with every trial)')
     .option('--csv', 'print CSV, one row per trial: the columns of the JSON, params as params.<label>, attributes as attrs.<key>')
     .option('--state <states>', 'only trials in these states (comma-separated: running, complete, pruned, fail)', stateList)
-    .option('--sort <key>', 'number (default) or value (best first in the study\'s direction; trials without a value last)', 'number')
+    .option('--sort <key>', "number (default) or value (best first in the study's direction; trials without a value last)", 'number')
     .option('--limit <n>', 'at most this many trials (after --state and --sort)', positiveInt)
-    .option('--columns <list>', 'table and CSV columns, comma-separated: number, state, value, params (all) or a label, ms, note, attrs (all) or attrs.KEY')
-    .addHelpText('after', '\nExamples:\n  parzen trials --study quad --sort value --limit 5\n  parzen trials --study quad --state fail --columns number,note\n  parzen trials --study quad --csv > quad.csv')
+    .option(
+      '--columns <list>',
+      'table and CSV columns, comma-separated: number, state, value, params (all) or a label, ms, note, attrs (all) or attrs.KEY',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  parzen trials --study quad --sort value --limit 5\n  parzen trials --study quad --state fail --columns number,note\n  parzen trials --study quad --csv > quad.csv',
+    )
     .action(async (o: TrialsFlags) => {
       if (o.json && o.csv) throw new OptionsError('--json and --csv exclude each other');
-      if (o.sort !== 'number' && o.sort !== 'value') throw new OptionsError(`--sort must be number or value (got ${JSON.stringify(o.sort)})`);
+      if (o.sort !== 'number' && o.sort !== 'value')
+        throw new OptionsError(`--sort must be number or value (got ${JSON.stringify(o.sort)})`);
       await withStudy(o.storage, o.study, async (study, all) => {
         const trials = selectTrials(study, all, o);
         if (o.json) return void process.stdout.write(`${JSON.stringify({ study: study.name, trials: trials.map((t) => trialRow(t)) })}\n`);
@@ -69,7 +83,9 @@ export function registerInspect(program: Command): void {
         const best = bestOf(study.direction, all);
         if (best) {
           const config = configOf(study, best);
-          console.log(`best: trial ${best.number}, value ${best.value}, params ${JSON.stringify(best.params)}${config === undefined ? '' : `, config ${JSON.stringify(config)}`}`);
+          console.log(
+            `best: trial ${best.number}, value ${best.value}, params ${JSON.stringify(best.params)}${config === undefined ? '' : `, config ${JSON.stringify(config)}`}`,
+          );
         }
       });
     });
@@ -86,7 +102,9 @@ export function registerInspect(program: Command): void {
         const best = bestOf(study.direction, trials);
         const config = best ? parseSpaceJson(study.space, `study ${study.name}`).toObject(best.params) : null;
         if (o.json) {
-          return void process.stdout.write(`${JSON.stringify({ study: study.name, direction: study.direction, best: best && trialRow(best, config) })}\n`);
+          return void process.stdout.write(
+            `${JSON.stringify({ study: study.name, direction: study.direction, best: best && trialRow(best, config) })}\n`,
+          );
         }
         if (!best) return void console.log(`study ${study.name}: no trial completed yet (${trials.length} trials)`);
         console.log(`study ${study.name}: best value ${best.value} at trial ${best.number} (${study.direction}, ${trials.length} trials)`);
@@ -102,7 +120,8 @@ export function registerInspect(program: Command): void {
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
     .option('--format <fmt>', 'json or csv', 'json')
     .action(async (o: { study: string; storage: string; format: string }) => {
-      if (o.format !== 'json' && o.format !== 'csv') throw new OptionsError(`--format must be json or csv (got ${JSON.stringify(o.format)})`);
+      if (o.format !== 'json' && o.format !== 'csv')
+        throw new OptionsError(`--format must be json or csv (got ${JSON.stringify(o.format)})`);
       await withStudy(o.storage, o.study, async (study, trials) => {
         if (o.format === 'csv') return void process.stdout.write(trialsCsv(study, trials));
         const out = { ...studyJson(study), trials: trials.map((t) => trialRow(t)) };
@@ -132,7 +151,9 @@ async function withStudy(url: string, name: string, body: (study: StudyRecord, t
     const study = await storage.getStudy(name);
     if (!study) {
       const names = (await storage.listStudies()).map((s) => s.name);
-      const known = names.length ? `; studies there: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}` : '; it holds no study';
+      const known = names.length
+        ? `; studies there: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`
+        : '; it holds no study';
       throw new StudyError(`no study ${JSON.stringify(name)} in ${redact(url)}${known}`);
     }
     await body(study, await storage.trials(study.id));
@@ -141,7 +162,12 @@ async function withStudy(url: string, name: string, body: (study: StudyRecord, t
 
 function studyJson(s: StudyRecord): Record<string, unknown> {
   return {
-    name: s.name, direction: s.direction, sampler: s.sampler, samplerSwitches: s.samplerSwitches ?? [], seed: s.seed, createdAt: s.createdAt,
+    name: s.name,
+    direction: s.direction,
+    sampler: s.sampler,
+    samplerSwitches: s.samplerSwitches ?? [],
+    seed: s.seed,
+    createdAt: s.createdAt,
     space: s.space,
   };
 }
@@ -156,7 +182,9 @@ function printFront(study: StudyRecord, directions: readonly Direction[], trials
     return void process.stdout.write(`${JSON.stringify({ study: study.name, directions, front: rows })}\n`);
   }
   if (front.length === 0) return void console.log(`study ${study.name}: no feasible trial completed yet (${trials.length} trials)`);
-  console.log(`study ${study.name}: Pareto front of ${front.length} trial${front.length === 1 ? '' : 's'} (${directions.join(', ')}; ${trials.length} trials)`);
+  console.log(
+    `study ${study.name}: Pareto front of ${front.length} trial${front.length === 1 ? '' : 's'} (${directions.join(', ')}; ${trials.length} trials)`,
+  );
   console.log(
     formatTable([
       ['trial', ...directions.map((d, i) => `value ${i} (${d === 'minimize' ? 'min' : 'max'})`), 'params'],
@@ -211,7 +239,8 @@ const CSV_COLUMNS = 'number,state,value,started_at,finished_at,duration_ms,fail_
 function stateList(value: string): TrialState[] {
   const states = value.split(',').map((s) => s.trim());
   for (const s of states) {
-    if (!STATES.includes(s as TrialState)) throw new InvalidArgumentError(`must be a comma-separated list of ${STATES.join(', ')} (bad item ${JSON.stringify(s)})`);
+    if (!STATES.includes(s as TrialState))
+      throw new InvalidArgumentError(`must be a comma-separated list of ${STATES.join(', ')} (bad item ${JSON.stringify(s)})`);
   }
   return states as TrialState[];
 }
@@ -221,7 +250,9 @@ function selectTrials(study: StudyRecord, all: readonly TrialRecord[], o: Trials
   let out = o.state ? all.filter((t) => o.state?.includes(t.state)) : [...all];
   if (o.sort === 'value') {
     const sign = study.direction === 'minimize' ? 1 : -1;
-    out.sort((a, b) => (a.value === null ? 1 : 0) - (b.value === null ? 1 : 0) || sign * ((a.value ?? 0) - (b.value ?? 0)) || a.number - b.number);
+    out.sort(
+      (a, b) => (a.value === null ? 1 : 0) - (b.value === null ? 1 : 0) || sign * ((a.value ?? 0) - (b.value ?? 0)) || a.number - b.number,
+    );
   }
   if (o.limit !== undefined) out = out.slice(0, o.limit);
   return out;
@@ -263,7 +294,9 @@ function trialColumns(study: StudyRecord, trials: readonly TrialRecord[], spec: 
     else {
       const known = [...Object.keys(named), 'params', 'attrs', ...labels];
       const near = closest(name, known);
-      throw new OptionsError(`--columns: no column ${JSON.stringify(name)}${near ? ` (did you mean ${near}?)` : ''}; columns: ${known.join(', ')}`);
+      throw new OptionsError(
+        `--columns: no column ${JSON.stringify(name)}${near ? ` (did you mean ${near}?)` : ''}; columns: ${known.join(', ')}`,
+      );
     }
   }
   return out;

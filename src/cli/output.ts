@@ -14,7 +14,10 @@ export function divertStdout(): { write: (s: string) => void; setBar: (bar: Prog
   let bar: ProgressBar | null = null;
   const diverted = function (this: unknown, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
     const done = typeof encoding === 'function' ? encoding : cb;
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    const text =
+      typeof chunk === 'string'
+        ? chunk
+        : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
     if (bar) bar.log(text);
     else process.stderr.write(text);
     if (typeof done === 'function') process.nextTick(done);

@@ -143,6 +143,14 @@ export class ProgressBar {
     const bar = this.bar as cliProgress.SingleBar;
     this.shown = { done, line };
     const f = this.figures(done, line, now);
-    bar.update(done, { running: line.running ?? 0, oldest: f.oldest, failed: line.failed ?? 0, pruned: line.pruned ?? 0, best: f.best, rate: f.rate, eta: f.eta });
+    bar.update(done, {
+      running: line.running ?? 0,
+      oldest: f.oldest,
+      failed: line.failed ?? 0,
+      pruned: line.pruned ?? 0,
+      best: f.best,
+      rate: f.rate,
+      eta: f.eta,
+    });
   }
 }

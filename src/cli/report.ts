@@ -13,7 +13,9 @@ const STORAGE_HELP = 'where the studies live: sqlite:FILE, postgres://user@host:
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description("write a study's charts (history, importance, parallel coordinates, contour, slices, learning curves, timeline) as one HTML file")
+    .description(
+      "write a study's charts (history, importance, parallel coordinates, contour, slices, learning curves, timeline) as one HTML file",
+    )
     .requiredOption('--study <name>', 'the study')
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
     .option('--out <file>', 'the HTML file to write', 'report.html')
@@ -24,7 +26,8 @@ export function registerReport(program: Command): void {
         const html = reportHtml(data);
         writeFileSync(o.out, html);
         const bytes = Buffer.byteLength(html);
-        if (o.json) return void process.stdout.write(`${JSON.stringify({ study: o.study, out: o.out, bytes, trials: data.trials.number.length })}\n`);
+        if (o.json)
+          return void process.stdout.write(`${JSON.stringify({ study: o.study, out: o.out, bytes, trials: data.trials.number.length })}\n`);
         console.log(`wrote ${o.out}: study ${o.study}, ${data.trials.number.length} trials, ${(bytes / 1024).toFixed(0)} KiB`);
       });
     });
@@ -52,4 +55,3 @@ export function registerReport(program: Command): void {
       });
     });
 }
-

@@ -51,7 +51,10 @@ export function registerRun(program: Command): void {
     .option('--space <file.json>', "a JSON search space (default: the module's `space` export)")
     .option('--algo <name>', `search algorithm: ${samplerNames().join(', ')} (default: the study's own when continuing one, else tpe)`)
     .option('--algo-options <json>', 'options of the algorithm as a JSON object, e.g. \'{"points": 10}\'', jsonObject)
-    .option('--switch-algo', "continuing a study with another --algo or --algo-options: switch to it (recorded in the study) instead of refusing")
+    .option(
+      '--switch-algo',
+      'continuing a study with another --algo or --algo-options: switch to it (recorded in the study) instead of refusing',
+    )
     .option('--max-evals <n>', "total number of trials of the study (a continued study's finished trials count)", positiveInt, 100)
     .option('--seed <s>', 'seed of every random choice (default 0; a continued study keeps its own)', nonNegativeInt)
     .option('--direction <dir>', 'minimize or maximize (default minimize; a continued study keeps its own)')
@@ -65,13 +68,34 @@ export function registerRun(program: Command): void {
     .option('--prefetch <n>', 'trials asked ahead of free workers (for objectives that are cheap next to an ask)', nonNegativeInt, 0)
     .option('--trial-timeout <ms>', 'fail a trial that runs longer than this (its worker is replaced)', positiveInt)
     .option('--grace <ms>', 'on Ctrl-C/SIGTERM, how long running trials may take to finish before they are cut off', nonNegativeInt, 10_000)
-    .option('--heartbeat <ms>', "how often this process's running trials beat; each carries a lease of 3 beats, past which any process fails it as stale (it is redone)", positiveInt, 10_000)
-    .option('--max-memory-mb <mb>', "heap cap of each worker thread; a trial that exhausts it fails as 'oom' and its worker is replaced", positiveInt)
+    .option(
+      '--heartbeat <ms>',
+      "how often this process's running trials beat; each carries a lease of 3 beats, past which any process fails it as stale (it is redone)",
+      positiveInt,
+      10_000,
+    )
+    .option(
+      '--max-memory-mb <mb>',
+      "heap cap of each worker thread; a trial that exhausts it fails as 'oom' and its worker is replaced",
+      positiveInt,
+    )
     .option('--pruner <name>', `stop unpromising trials early from what they report (ctx.report): ${prunerNames.join(', ')}`, 'none')
-    .option('--pruner-options <json>', 'options of the pruner as a JSON object, e.g. \'{"minResource": 1, "reductionFactor": 3}\'', jsonObject)
+    .option(
+      '--pruner-options <json>',
+      'options of the pruner as a JSON object, e.g. \'{"minResource": 1, "reductionFactor": 3}\'',
+      jsonObject,
+    )
     .option('--with-intermediate', 'with --json: each trial with the values it reported ({ step, value } by step)')
-    .option('--db-retry-ms <ms>', 'how long a lost database connection is retried before the run stops with an error', nonNegativeInt, 60_000)
-    .option('--wait', "when other processes' running trials hold part of the budget, wait for them (or their leases to run out) and run the rest; without it such a run exits with status 3")
+    .option(
+      '--db-retry-ms <ms>',
+      'how long a lost database connection is retried before the run stops with an error',
+      nonNegativeInt,
+      60_000,
+    )
+    .option(
+      '--wait',
+      "when other processes' running trials hold part of the budget, wait for them (or their leases to run out) and run the rest; without it such a run exits with status 3",
+    )
     .option('--json', 'print one JSON document (best trial and all trials) instead of a summary')
     .addHelpText(
       'after',
@@ -147,19 +171,23 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
     const bar = new ProgressBar(flags.maxEvals, !flags.json, 'trials', Math.min(before, flags.maxEvals));
     out.setBar(bar);
     // Always in worker threads: a trial that hangs or kills its thread fails alone.
-    const optimize = () => study.optimize({ module: resolve(modulePath), export: flags.export }, {
-      nTrials: flags.maxEvals,
-      concurrency: flags.concurrency,
-      trialTimeoutMs: flags.trialTimeout,
-      heartbeatMs: flags.heartbeat,
-      signal: stop.signal,
-      graceMs: flags.grace,
-      prefetch: flags.prefetch,
-      maxMemoryMb: flags.maxMemoryMb,
-      onProgress: (p) => bar.update(p.done, p),
-      onTick: (status) => bar.tick(status),
-      pruner,
-    });
+    const optimize = () =>
+      study.optimize(
+        { module: resolve(modulePath), export: flags.export },
+        {
+          nTrials: flags.maxEvals,
+          concurrency: flags.concurrency,
+          trialTimeoutMs: flags.trialTimeout,
+          heartbeatMs: flags.heartbeat,
+          signal: stop.signal,
+          graceMs: flags.grace,
+          prefetch: flags.prefetch,
+          maxMemoryMb: flags.maxMemoryMb,
+          onProgress: (p) => bar.update(p.done, p),
+          onTick: (status) => bar.tick(status),
+          pruner,
+        },
+      );
     await optimize();
     // Trials of other processes still running hold budget: a dead process's until their leases run out.
     held = await heldAfterBeat(() => study.trials(), study.owner, stop.signal);
@@ -204,7 +232,9 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
       } else say('no trial completed');
       if (stop.signal.aborted) say('stopped early; run the same command again to continue');
       else if (held.count > 0 && held.finished < flags.maxEvals) {
-        say(`budget not met: ${held.finished} of ${flags.maxEvals} trials finished; ${heldLine(held)}; run again after that, or with --wait`);
+        say(
+          `budget not met: ${held.finished} of ${flags.maxEvals} trials finished; ${heldLine(held)}; run again after that, or with --wait`,
+        );
       }
       if (flags.storage !== 'memory') say(`stored in ${redact(flags.storage)}; continue with --study ${quoteArg(study.name)}`);
     }
@@ -222,7 +252,9 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
     const first = allFailed;
     throw new RunFailedError(
       `every trial failed; the first (trial ${first.number}) ${first.failReason === 'threw' ? 'threw' : `failed (${first.failReason})`}: ${first.failMessage}` +
-        (flags.json || flags.storage === 'memory' ? '' : `\n  see them all with: parzen trials --state fail --study ${quoteArg(studyName)} --storage ${quoteArg(redact(flags.storage))}`),
+        (flags.json || flags.storage === 'memory'
+          ? ''
+          : `\n  see them all with: parzen trials --state fail --study ${quoteArg(studyName)} --storage ${quoteArg(redact(flags.storage))}`),
     );
   }
 }
@@ -243,7 +275,9 @@ export function trialJson(t: TrialRecord, config?: unknown, intermediate = false
     ...(t.values ? { values: t.values } : {}),
     ...(t.constraints ? { constraints: t.constraints } : {}),
     ...(t.state === 'pruned' ? { lastStep: last?.step ?? null } : {}),
-    ...(intermediate ? { intermediate: (t.intermediate ?? []).map((e) => ({ step: e.step, value: Number.isNaN(e.value) ? null : e.value })) } : {}),
+    ...(intermediate
+      ? { intermediate: (t.intermediate ?? []).map((e) => ({ step: e.step, value: Number.isNaN(e.value) ? null : e.value })) }
+      : {}),
     params: t.params,
     ...(config !== undefined ? { config } : {}),
     ...(t.failReason ? { failReason: t.failReason, failMessage: t.failMessage } : {}),

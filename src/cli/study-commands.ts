@@ -21,7 +21,7 @@ export function registerStudyCommands(program: Command): void {
     .description('create an empty study (for ask/tell loops, or to share among workers before they start)')
     .requiredOption('--study <name>', 'name of the new study')
     .option('--space <file.json>', 'a JSON search space')
-    .option('--module <objective-module>', 'take the space from this module\'s `space` export instead')
+    .option('--module <objective-module>', "take the space from this module's `space` export instead")
     .option('--algo <name>', `search algorithm: ${samplerNames().join(', ')}`, DEFAULT_ALGO)
     .option('--algo-options <json>', 'options of the algorithm as a JSON object', jsonObject)
     .option('--direction <dir>', 'minimize or maximize', 'minimize')
@@ -34,13 +34,16 @@ export function registerStudyCommands(program: Command): void {
       if (o.direction !== 'minimize' && o.direction !== 'maximize') {
         throw new OptionsError(`--direction must be minimize or maximize (got ${JSON.stringify(o.direction)})`);
       }
-      if ((o.space === undefined) === (o.module === undefined)) throw new OptionsError('give the space with exactly one of --space FILE.json and --module FILE');
+      if ((o.space === undefined) === (o.module === undefined))
+        throw new OptionsError('give the space with exactly one of --space FILE.json and --module FILE');
       const space = o.space !== undefined ? loadSpaceFile(o.space) : (await loadObjective(o.module as string)).space;
       if (!space) throw new OptionsError(`${o.module} exports no \`space\``);
       await withStorage(o.storage, async (storage) => {
         const existing = await storage.getStudy(o.study);
-        if (existing && o.skipIfExists) return void print(o.json, { study: existing.name, created: false }, `study ${existing.name} exists; left as it is`);
-        if (existing) throw new StudyError(`study ${JSON.stringify(o.study)} already exists in ${redact(o.storage)} (--skip-if-exists accepts it)`);
+        if (existing && o.skipIfExists)
+          return void print(o.json, { study: existing.name, created: false }, `study ${existing.name} exists; left as it is`);
+        if (existing)
+          throw new StudyError(`study ${JSON.stringify(o.study)} already exists in ${redact(o.storage)} (--skip-if-exists accepts it)`);
         const study = await createStudy({
           space,
           name: o.study,
@@ -49,7 +52,11 @@ export function registerStudyCommands(program: Command): void {
           seed: o.seed,
           sampler: createSampler(o.algo, { ...o.algoOptions }),
         });
-        print(o.json, { study: study.name, created: true, algo: o.algo, direction: study.direction, seed: study.seed }, `created study ${study.name} in ${redact(o.storage)} (${o.algo}, ${study.direction})`);
+        print(
+          o.json,
+          { study: study.name, created: true, algo: o.algo, direction: study.direction, seed: study.seed },
+          `created study ${study.name} in ${redact(o.storage)} (${o.algo}, ${study.direction})`,
+        );
       });
     });
 
@@ -83,7 +90,7 @@ export function registerStudyCommands(program: Command): void {
 
   program
     .command('enqueue')
-    .description('queue a point to evaluate next, before the algorithm\'s (a baseline, a known good configuration)')
+    .description("queue a point to evaluate next, before the algorithm's (a baseline, a known good configuration)")
     .requiredOption('--study <name>', 'the study')
     .requiredOption('--params <json>', 'the point: params keyed by label, or a config (the space filled in)', jsonValue)
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
@@ -93,7 +100,11 @@ export function registerStudyCommands(program: Command): void {
       await withStudy(o.storage, o.study, async (study) => {
         const params = await study.enqueue(o.params);
         const waiting = (await study.storage.queued(study.record.id)).length;
-        print(o.json, { study: study.name, params, queued: waiting }, `queued ${JSON.stringify(params)} for study ${study.name} (${waiting} waiting)`);
+        print(
+          o.json,
+          { study: study.name, params, queued: waiting },
+          `queued ${JSON.stringify(params)} for study ${study.name} (${waiting} waiting)`,
+        );
       });
     });
 
@@ -106,7 +117,7 @@ export function registerStudyCommands(program: Command): void {
     .addHelpText(
       'after',
       '\nExample (a shell loop):\n' +
-        "  t=$(parzen ask --study s); n=$(echo \"$t\" | jq .number); v=$(python train.py \"$(echo \"$t\" | jq -c .config)\")\n" +
+        '  t=$(parzen ask --study s); n=$(echo "$t" | jq .number); v=$(python train.py "$(echo "$t" | jq -c .config)")\n' +
         '  parzen tell --study s --trial "$n" --value "$v"',
     )
     .action(async (o: { study: string; n: number; storage: string }) => {
@@ -130,10 +141,20 @@ export function registerStudyCommands(program: Command): void {
       if ((o.value === undefined) === (o.fail === undefined)) throw new OptionsError('give exactly one of --value V and --fail [MESSAGE]');
       await withStudy(o.storage, o.study, async (study) => {
         const outcome =
-          o.value !== undefined ? o.value : { state: 'fail' as const, reason: 'threw' as const, message: typeof o.fail === 'string' ? o.fail : 'failed (parzen tell --fail)' };
+          o.value !== undefined
+            ? o.value
+            : {
+                state: 'fail' as const,
+                reason: 'threw' as const,
+                message: typeof o.fail === 'string' ? o.fail : 'failed (parzen tell --fail)',
+              };
         const t = await study.tell(o.trial, outcome);
         const best = study.bestTrial;
-        print(o.json, trialJson(t), `trial ${t.number} ${t.state}${t.value !== null ? ` with value ${t.value}` : ''}; best so far ${best ? `${best.value} (trial ${best.number})` : '-'}`);
+        print(
+          o.json,
+          trialJson(t),
+          `trial ${t.number} ${t.state}${t.value !== null ? ` with value ${t.value}` : ''}; best so far ${best ? `${best.value} (trial ${best.number})` : '-'}`,
+        );
       });
     });
 }
@@ -185,7 +206,9 @@ async function withStudy(url: string, name: string, body: (study: Study) => Prom
     const found: StudyRecord | null = await storage.getStudy(name);
     if (!found) {
       const names = (await storage.listStudies()).map((s) => s.name);
-      throw new StudyError(`no study ${JSON.stringify(name)} in ${redact(url)}${names.length ? `; studies there: ${names.slice(0, 10).join(', ')}` : ''}`);
+      throw new StudyError(
+        `no study ${JSON.stringify(name)} in ${redact(url)}${names.length ? `; studies there: ${names.slice(0, 10).join(', ')}` : ''}`,
+      );
     }
     parseSpaceJson(found.space, `study ${name}`); // a space this version cannot read fails here, with its path
     const sampler = createSampler(found.sampler.name, { ...found.sampler.options });

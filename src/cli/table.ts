@@ -3,7 +3,11 @@ export function formatTable(rows: readonly (readonly unknown[])[]): string {
   const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c === null || c === undefined ? '-' : String(c))));
   const widths = cells[0].map((_, j) => Math.max(...cells.map((r) => (r[j] ?? '').length)));
   const numeric = rows[1]?.map((c) => typeof c === 'number') ?? [];
-  const line = (r: string[]) => r.map((c, j) => (numeric[j] ? c.padStart(widths[j]) : c.padEnd(widths[j]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, j) => (numeric[j] ? c.padStart(widths[j]) : c.padEnd(widths[j])))
+      .join('  ')
+      .trimEnd();
   return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 

@@ -76,13 +76,17 @@ export class ParzenClient {
 
   /** `n` new trials, running until told; with a lease, they fail as stale unless told or beaten in time. */
   async ask<C = unknown>(study: string, n = 1, leaseSeconds?: number): Promise<ClientTrial<C>[]> {
-    const r = await this.call<{ trials: ClientTrial<C>[] }>('POST', `${this.path(study)}/ask`, { n, ...(leaseSeconds ? { leaseSeconds } : {}) });
+    const r = await this.call<{ trials: ClientTrial<C>[] }>('POST', `${this.path(study)}/ask`, {
+      n,
+      ...(leaseSeconds ? { leaseSeconds } : {}),
+    });
     return r.trials;
   }
 
   /** Completes a trial with its value (and attrs to keep beside it). */
   async tell(study: string, number: number, value: number, attrs?: Record<string, unknown>): Promise<StoredTrial> {
-    return (await this.call<{ trial: StoredTrial }>('POST', `${this.path(study)}/tell`, { number, value, ...(attrs ? { attrs } : {}) })).trial;
+    return (await this.call<{ trial: StoredTrial }>('POST', `${this.path(study)}/tell`, { number, value, ...(attrs ? { attrs } : {}) }))
+      .trial;
   }
 
   /** Fails a trial with a message. */

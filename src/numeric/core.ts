@@ -27,8 +27,19 @@ import { loadWasmCore } from './wasm.js';
 import type { NumericCore } from './types.js';
 
 export type {
-  CholeskyResult, EigenResult, GpHyper, GpModel, KernelKind, LmlResult, MixtureEvalOptions, MixturePoints, MixturePrecision, MixtureSpec,
-  NumericCore, ParzenMixture, Posterior,
+  CholeskyResult,
+  EigenResult,
+  GpHyper,
+  GpModel,
+  KernelKind,
+  LmlResult,
+  MixtureEvalOptions,
+  MixturePoints,
+  MixturePrecision,
+  MixtureSpec,
+  NumericCore,
+  ParzenMixture,
+  Posterior,
 } from './types.js';
 export { NotPositiveDefiniteError } from '../errors.js';
 

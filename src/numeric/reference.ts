@@ -4,8 +4,17 @@
 import { NotPositiveDefiniteError } from '../errors.js';
 import { logNormMass } from './special.js';
 import type {
-  CholeskyResult, EigenResult, GpHyper, GpModel, LmlResult, MixtureEvalOptions, MixturePoints, MixtureSpec, NumericCore,
-  ParzenMixture, Posterior,
+  CholeskyResult,
+  EigenResult,
+  GpHyper,
+  GpModel,
+  LmlResult,
+  MixtureEvalOptions,
+  MixturePoints,
+  MixtureSpec,
+  NumericCore,
+  ParzenMixture,
+  Posterior,
 } from './types.js';
 
 const MAX_JITTER_TRIES = 6;
@@ -107,7 +116,8 @@ function parts(h: GpHyper): KernelParts {
 function dist(p: KernelParts, x: Float64Array, i: number, z: Float64Array, k: number, c?: Float64Array): number {
   let r2 = 0;
   for (let j = 0; j < p.d; j++) {
-    const u = x[i * p.d + j]!, v = z[k * p.d + j]!;
+    const u = x[i * p.d + j]!,
+      v = z[k * p.d + j]!;
     const l = p.ls[j]!;
     const cj = p.cat[j] ? (u !== v ? 1 / (l * l) : 0) : ((u - v) / l) ** 2;
     if (c) c[j] = cj;
@@ -149,7 +159,8 @@ function gpLogMarginalLikelihood(h: GpHyper, x: Float64Array, y: Float64Array, n
   const { L, jitter } = cholesky(K, n);
   const v = solveLower(L, n, y);
   const alpha = solveUpper(L, n, v);
-  let quad = 0, logdet = 0;
+  let quad = 0,
+    logdet = 0;
   for (let i = 0; i < n; i++) {
     quad += v[i]! * v[i]!;
     logdet += Math.log(L[i * n + i]!);
@@ -185,10 +196,15 @@ function gpFit(h: GpHyper, xIn: Float64Array, y: Float64Array, n: number): GpMod
   const { L, jitter } = cholesky(kernelMatrix(h, x, n, true), n);
   const alpha = solveUpper(L, n, solveLower(L, n, y));
   return {
-    n, d, jitter,
-    get alpha() { return alpha.slice(); },
+    n,
+    d,
+    jitter,
+    get alpha() {
+      return alpha.slice();
+    },
     predict(z: Float64Array, m: number, options?: { grad?: boolean }): Posterior {
-      const mean = new Float64Array(m), variance = new Float64Array(m);
+      const mean = new Float64Array(m),
+        variance = new Float64Array(m);
       const withGrad = options?.grad === true;
       const meanGrad = withGrad ? new Float64Array(m * d) : undefined;
       const varianceGrad = withGrad ? new Float64Array(m * d) : undefined;
@@ -213,9 +229,10 @@ function gpFit(h: GpHyper, xIn: Float64Array, y: Float64Array, n: number): GpMod
           for (let j = 0; j < d; j++) {
             if (p.cat[j]) continue;
             const l2 = p.ls[j]! * p.ls[j]!;
-            let gm = 0, gv = 0;
+            let gm = 0,
+              gv = 0;
             for (let k = 0; k < n; k++) {
-              const dk = gs[k]! * 2 * (z[q * d + j]! - x[k * d + j]!) / l2;
+              const dk = (gs[k]! * 2 * (z[q * d + j]! - x[k * d + j]!)) / l2;
               gm += alpha[k]! * dk;
               gv += -2 * u[k]! * dk;
             }
@@ -226,7 +243,9 @@ function gpFit(h: GpHyper, xIn: Float64Array, y: Float64Array, n: number): GpMod
       }
       return withGrad ? { mean, variance, meanGrad, varianceGrad } : { mean, variance };
     },
-    dispose() { /* nothing resident */ },
+    dispose() {
+      /* nothing resident */
+    },
   };
 }
 
@@ -240,13 +259,16 @@ function parzenMixture(spec: MixtureSpec): ParzenMixture {
   const logZ = new Float64Array(K * d);
   for (let k = 0; k < K; k++) {
     for (let j = 0; j < d; j++) {
-      const mu = spec.mus[k * d + j]!, s = spec.sigmas[k * d + j]!;
+      const mu = spec.mus[k * d + j]!,
+        s = spec.sigmas[k * d + j]!;
       logZ[k * d + j] = logNormMass((spec.low[j]! - mu) / s, (spec.high[j]! - mu) / s);
     }
   }
   const terms = new Float64Array(K);
   return {
-    k: K, d, dc,
+    k: K,
+    d,
+    dc,
     // always in full, to full precision (single precision is a shortcut, not a requirement)
     logPdf(pts: MixturePoints, options: MixtureEvalOptions = {}): Float64Array {
       const m = d > 0 ? pts.x.length / d : (pts.categories?.length ?? 0) / Math.max(dc, 1);
@@ -256,16 +278,24 @@ function parzenMixture(spec: MixtureSpec): ParzenMixture {
         for (let k = 0; k < K; k++) {
           let t = Math.log(spec.weights[k]!);
           for (let j = 0; j < d && !dead; j++) {
-            const mu = spec.mus[k * d + j]!, s = spec.sigmas[k * d + j]!;
-            const lo = spec.low[j]!, hi = spec.high[j]!;
+            const mu = spec.mus[k * d + j]!,
+              s = spec.sigmas[k * d + j]!;
+            const lo = spec.low[j]!,
+              hi = spec.high[j]!;
             const x = pts.x[i * d + j]!;
             if (q[j]! > 0) {
               const a = Math.max(pts.lower ? pts.lower[i * d + j]! : x - q[j]! / 2, lo);
               const b = Math.min(pts.upper ? pts.upper[i * d + j]! : x + q[j]! / 2, hi);
-              if (!(b > a)) { dead = true; break; }
+              if (!(b > a)) {
+                dead = true;
+                break;
+              }
               t += logNormMass((a - mu) / s, (b - mu) / s) - logZ[k * d + j]!;
             } else {
-              if (!(x >= lo && x <= hi)) { dead = true; break; }
+              if (!(x >= lo && x <= hi)) {
+                dead = true;
+                break;
+              }
               const z = (x - mu) / s;
               t += -0.5 * z * z - Math.log(s) - HALF_LOG_2PI - logZ[k * d + j]!;
             }
@@ -273,23 +303,34 @@ function parzenMixture(spec: MixtureSpec): ParzenMixture {
           let off = 0;
           for (let c = 0; c < dc && !dead; c++) {
             const v = pts.categories![i * dc + c]!;
-            if (!(v >= 0 && v < sizes[c]!)) { dead = true; break; }
+            if (!(v >= 0 && v < sizes[c]!)) {
+              dead = true;
+              break;
+            }
             t += Math.log(spec.categorical!.probs[k * S + off + v]!);
             off += sizes[c]!;
           }
           terms[k] = t;
         }
-        if (dead) { out[i] = -Infinity; continue; }
+        if (dead) {
+          out[i] = -Infinity;
+          continue;
+        }
         let mx = -Infinity;
         for (let k = 0; k < K; k++) if (terms[k]! > mx) mx = terms[k]!;
-        if (mx === -Infinity) { out[i] = -Infinity; continue; }
+        if (mx === -Infinity) {
+          out[i] = -Infinity;
+          continue;
+        }
         let s = 0;
         for (let k = 0; k < K; k++) s += Math.exp(terms[k]! - mx);
         out[i] = mx + Math.log(s);
       }
       return out;
     },
-    dispose() { /* nothing resident */ },
+    dispose() {
+      /* nothing resident */
+    },
   };
 }
 
@@ -298,7 +339,10 @@ function categoricalLogPmf(weights: ArrayLike<number>, probs: ArrayLike<number>,
   const out = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
-    if (!(v >= 0 && v < nCat)) { out[i] = -Infinity; continue; }
+    if (!(v >= 0 && v < nCat)) {
+      out[i] = -Infinity;
+      continue;
+    }
     let s = 0;
     for (let k = 0; k < K; k++) s += weights[k]! * probs[k * nCat + v]!;
     out[i] = Math.log(s);
@@ -319,22 +363,27 @@ function symmetricEigen(a: Float64Array, n: number): EigenResult {
       for (let q = p + 1; q < n; q++) {
         const apq = A[p * n + q]!;
         if (apq === 0) continue;
-        const app = A[p * n + p]!, aqq = A[q * n + q]!;
+        const app = A[p * n + p]!,
+          aqq = A[q * n + q]!;
         const theta = (aqq - app) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p]!, akq = A[k * n + q]!;
+          const akp = A[k * n + p]!,
+            akq = A[k * n + q]!;
           A[k * n + p] = c * akp - s * akq;
           A[k * n + q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k]!, aqk = A[q * n + k]!;
+          const apk = A[p * n + k]!,
+            aqk = A[q * n + k]!;
           A[p * n + k] = c * apk - s * aqk;
           A[q * n + k] = s * apk + c * aqk;
         }
         for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p]!, vkq = V[k * n + q]!;
+          const vkp = V[k * n + p]!,
+            vkq = V[k * n + q]!;
           V[k * n + p] = c * vkp - s * vkq;
           V[k * n + q] = s * vkp + c * vkq;
         }

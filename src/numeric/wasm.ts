@@ -12,8 +12,17 @@ import { fileURLToPath } from 'node:url';
 import { NotPositiveDefiniteError } from '../errors.js';
 import { MAX_MIXTURE_DIMS } from './types.js';
 import type {
-  CholeskyResult, EigenResult, GpHyper, GpModel, LmlResult, MixtureEvalOptions, MixturePoints, MixtureSpec, NumericCore,
-  ParzenMixture, Posterior,
+  CholeskyResult,
+  EigenResult,
+  GpHyper,
+  GpModel,
+  LmlResult,
+  MixtureEvalOptions,
+  MixturePoints,
+  MixtureSpec,
+  NumericCore,
+  ParzenMixture,
+  Posterior,
 } from './types.js';
 
 // Minimal typings: the project compiles with lib ES2022 and @types/node, neither declares WebAssembly.
@@ -41,24 +50,147 @@ interface Exports {
   choleskyAppend(l: number, n: number, a: number, out: number): number;
   solveLower(l: number, n: number, b: number, m: number): void;
   solveUpperT(l: number, n: number, b: number, m: number): void;
-  gpKernelMatrix(x: number, n: number, d: number, params: number, cat: number, kind: number, addNoise: number, xs: number, xsT: number, w: number, out: number): void;
-  gpLml(x: number, y: number, n: number, d: number, params: number, cat: number, kind: number, maxTries: number,
-    kbuf: number, lbuf: number, zt: number, gbuf: number, alpha: number, crow: number, xs: number, xsT: number, w: number, grad: number): number;
+  gpKernelMatrix(
+    x: number,
+    n: number,
+    d: number,
+    params: number,
+    cat: number,
+    kind: number,
+    addNoise: number,
+    xs: number,
+    xsT: number,
+    w: number,
+    out: number,
+  ): void;
+  gpLml(
+    x: number,
+    y: number,
+    n: number,
+    d: number,
+    params: number,
+    cat: number,
+    kind: number,
+    maxTries: number,
+    kbuf: number,
+    lbuf: number,
+    zt: number,
+    gbuf: number,
+    alpha: number,
+    crow: number,
+    xs: number,
+    xsT: number,
+    w: number,
+    grad: number,
+  ): number;
   gpScale(x: number, n: number, d: number, params: number, cat: number, xs: number, xsT: number, w: number): void;
-  gpFactor(xs: number, xsT: number, n: number, d: number, w: number, kind: number, params: number, y: number,
-    kbuf: number, lbuf: number, alpha: number, linv: number, maxTries: number): number;
-  gpPredict(xsT: number, n: number, d: number, w: number, kind: number, params: number, alpha: number, linv: number, zt: number,
-    z: number, m: number, mean: number, variance: number, gmean: number, gvar: number,
-    chunk: number, zs: number, kt: number, g: number, vt: number, cvec: number): void;
+  gpFactor(
+    xs: number,
+    xsT: number,
+    n: number,
+    d: number,
+    w: number,
+    kind: number,
+    params: number,
+    y: number,
+    kbuf: number,
+    lbuf: number,
+    alpha: number,
+    linv: number,
+    maxTries: number,
+  ): number;
+  gpPredict(
+    xsT: number,
+    n: number,
+    d: number,
+    w: number,
+    kind: number,
+    params: number,
+    alpha: number,
+    linv: number,
+    zt: number,
+    z: number,
+    m: number,
+    mean: number,
+    variance: number,
+    gmean: number,
+    gvar: number,
+    chunk: number,
+    zs: number,
+    kt: number,
+    g: number,
+    vt: number,
+    cvec: number,
+  ): void;
   transpose(a: number, n: number, out: number): void;
-  parzenPrepare(K: number, d: number, dc: number, w: number, mu: number, sig: number, low: number, high: number,
-    isInterval: number, catSizes: number, catProbs: number,
-    isR: number, isP: number, lzI: number, cst: number, ub: number, wt: number, lazy: number, catLog: number): number;
-  parzenSingleOnce(K: number, d: number, w: number, mu: number, sig: number, low: number, high: number, isInterval: number,
-    isR: number, isP: number, cst: number, ub: number, lazy: number, m: number, x: number, out: number, scratch: number): number;
-  parzenEval(K: number, d: number, dc: number, low: number, high: number, isInterval: number, order: number, nd: number,
-    catSizes: number, mu: number, sig: number, isR: number, isP: number, lzI: number, cst: number, ub: number, wt: number,
-    lazy: number, catLog: number, m: number, x: number, xhi: number, cats: number, out: number, scratch: number, single: number): void;
+  parzenPrepare(
+    K: number,
+    d: number,
+    dc: number,
+    w: number,
+    mu: number,
+    sig: number,
+    low: number,
+    high: number,
+    isInterval: number,
+    catSizes: number,
+    catProbs: number,
+    isR: number,
+    isP: number,
+    lzI: number,
+    cst: number,
+    ub: number,
+    wt: number,
+    lazy: number,
+    catLog: number,
+  ): number;
+  parzenSingleOnce(
+    K: number,
+    d: number,
+    w: number,
+    mu: number,
+    sig: number,
+    low: number,
+    high: number,
+    isInterval: number,
+    isR: number,
+    isP: number,
+    cst: number,
+    ub: number,
+    lazy: number,
+    m: number,
+    x: number,
+    out: number,
+    scratch: number,
+  ): number;
+  parzenEval(
+    K: number,
+    d: number,
+    dc: number,
+    low: number,
+    high: number,
+    isInterval: number,
+    order: number,
+    nd: number,
+    catSizes: number,
+    mu: number,
+    sig: number,
+    isR: number,
+    isP: number,
+    lzI: number,
+    cst: number,
+    ub: number,
+    wt: number,
+    lazy: number,
+    catLog: number,
+    m: number,
+    x: number,
+    xhi: number,
+    cats: number,
+    out: number,
+    scratch: number,
+    single: number,
+  ): void;
   expBatch(x: number, n: number, out: number): void;
   symEigen(v: number, n: number, d: number, e: number): number;
   erf(x: number): number;
@@ -73,12 +205,12 @@ function findWasm(): string {
     const candidate = join(dir, 'build', 'core.wasm');
     if (existsSync(candidate)) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('parzen: build/core.wasm not found above ' + fileURLToPath(import.meta.url) + ' (run npm run build:wasm)');
+    if (parent === dir)
+      throw new Error('parzen: build/core.wasm not found above ' + fileURLToPath(import.meta.url) + ' (run npm run build:wasm)');
     dir = parent;
   }
 }
 
- 
 let ex: Exports;
 let loaded = false;
 
@@ -240,7 +372,8 @@ function cholesky(a: Float64Array, n: number): CholeskyResult {
     const pl = ar.f64(n * n);
     const t = ex.cholesky(pa, n, pl, MAX_JITTER_TRIES);
     const jitter = ex.choleskyJitter();
-    if (t < 0) throw new NotPositiveDefiniteError(`matrix (n = ${n}) is not positive definite, even with diagonal jitter ${jitter}`, jitter);
+    if (t < 0)
+      throw new NotPositiveDefiniteError(`matrix (n = ${n}) is not positive definite, even with diagonal jitter ${jitter}`, jitter);
     return { L: getF64(pl, n * n), jitter };
   });
 }
@@ -272,7 +405,12 @@ function choleskyAppend(L: Float64Array, n: number, col: Float64Array): Float64A
   });
 }
 
-interface HyperArgs { d: number; params: number; cat: number; kind: number }
+interface HyperArgs {
+  d: number;
+  params: number;
+  cat: number;
+  kind: number;
+}
 
 function putHyper(ar: Arena, h: GpHyper): HyperArgs {
   const d = h.lengthscales.length;
@@ -324,10 +462,29 @@ function gpLogMarginalLikelihood(h: GpHyper, x: Float64Array, y: Float64Array, n
     const px = ar.put(x, n * d);
     const py = ar.put(y, n);
     const grad = ar.f64(d + 2);
-    const lml = ex.gpLml(px, py, n, d, hp.params, hp.cat, hp.kind, MAX_JITTER_TRIES,
-      ar.f64(n * n), ar.f64(n * n), ar.f64(n * n), ar.f64(n * n), ar.f64(n), ar.f64(n), ar.f64(n * d), ar.f64(n * d), ar.f64(d), grad);
+    const lml = ex.gpLml(
+      px,
+      py,
+      n,
+      d,
+      hp.params,
+      hp.cat,
+      hp.kind,
+      MAX_JITTER_TRIES,
+      ar.f64(n * n),
+      ar.f64(n * n),
+      ar.f64(n * n),
+      ar.f64(n * n),
+      ar.f64(n),
+      ar.f64(n),
+      ar.f64(n * d),
+      ar.f64(n * d),
+      ar.f64(d),
+      grad,
+    );
     const jitter = ex.choleskyJitter();
-    if (Number.isNaN(lml)) throw new NotPositiveDefiniteError(`GP kernel matrix (n = ${n}) is not positive definite, even with jitter ${jitter}`, jitter);
+    if (Number.isNaN(lml))
+      throw new NotPositiveDefiniteError(`GP kernel matrix (n = ${n}) is not positive definite, even with jitter ${jitter}`, jitter);
     return { lml, grad: getF64(grad, d + 2), jitter };
   });
 }
@@ -366,10 +523,24 @@ class WasmGpModel implements GpModel {
       this.#alpha = ar.f64(n);
       this.#linv = ar.f64(n * n);
       ex.gpScale(px, n, d, hp.params, hp.cat, xs, this.#xsT, this.#w);
-      const t = ex.gpFactor(xs, this.#xsT, n, d, this.#w, hp.kind, hp.params, py, tmp.f64(n * n), tmp.f64(n * n),
-        this.#alpha, this.#linv, MAX_JITTER_TRIES);
+      const t = ex.gpFactor(
+        xs,
+        this.#xsT,
+        n,
+        d,
+        this.#w,
+        hp.kind,
+        hp.params,
+        py,
+        tmp.f64(n * n),
+        tmp.f64(n * n),
+        this.#alpha,
+        this.#linv,
+        MAX_JITTER_TRIES,
+      );
       const jitter = ex.choleskyJitter();
-      if (t < 0) throw new NotPositiveDefiniteError(`GP kernel matrix (n = ${n}) is not positive definite, even with jitter ${jitter}`, jitter);
+      if (t < 0)
+        throw new NotPositiveDefiniteError(`GP kernel matrix (n = ${n}) is not positive definite, even with jitter ${jitter}`, jitter);
       this.n = n;
       this.d = d;
       this.jitter = jitter;
@@ -410,8 +581,18 @@ class WasmGpModel implements GpModel {
     }
     // one allocation for all buffers of the call (predict is called in tight optimisation loops)
     const chunk = Math.min(m, Math.max(16, Math.min(256, Math.floor(65536 / n))));
-    const sizes = [m * d, m, m, withGrad ? m * d : 0, withGrad ? m * d : 0, chunk * d, chunk * n,
-      withGrad ? chunk * n : 0, withGrad ? chunk * n : 0, n];
+    const sizes = [
+      m * d,
+      m,
+      m,
+      withGrad ? m * d : 0,
+      withGrad ? m * d : 0,
+      chunk * d,
+      chunk * n,
+      withGrad ? chunk * n : 0,
+      withGrad ? chunk * n : 0,
+      n,
+    ];
     const offs: number[] = [];
     let total = 0;
     for (const len of sizes) {
@@ -422,8 +603,29 @@ class WasmGpModel implements GpModel {
     try {
       const at = (i: number) => (sizes[i]! > 0 ? base + offs[i]! : 0);
       heapF64().set(x.length === m * d ? x : x.subarray(0, m * d), at(0) >>> 3);
-      ex.gpPredict(this.#xsT, n, d, this.#w, this.#kind, this.#params, this.#alpha, this.#linv, this.#zt,
-        at(0), m, at(1), at(2), at(3), at(4), chunk, at(5), at(6), at(7), at(8), at(9));
+      ex.gpPredict(
+        this.#xsT,
+        n,
+        d,
+        this.#w,
+        this.#kind,
+        this.#params,
+        this.#alpha,
+        this.#linv,
+        this.#zt,
+        at(0),
+        m,
+        at(1),
+        at(2),
+        at(3),
+        at(4),
+        chunk,
+        at(5),
+        at(6),
+        at(7),
+        at(8),
+        at(9),
+      );
       const res: Posterior = { mean: getF64(at(1), m), variance: getF64(at(2), m) };
       if (withGrad) {
         res.meanGrad = getF64(at(3), m * d);
@@ -453,9 +655,21 @@ interface MixtureLayout {
   readonly q: Float64Array;
   readonly anyInterval: boolean;
   readonly nd: number;
-  readonly low: number; readonly high: number; readonly isInterval: number; readonly order: number; readonly catSizes: number;
-  readonly mu: number; readonly sig: number; readonly isR: number; readonly isP: number; readonly lzI: number;
-  readonly cst: number; readonly ub: number; readonly wt: number; readonly lazy: number; readonly catLog: number;
+  readonly low: number;
+  readonly high: number;
+  readonly isInterval: number;
+  readonly order: number;
+  readonly catSizes: number;
+  readonly mu: number;
+  readonly sig: number;
+  readonly isR: number;
+  readonly isP: number;
+  readonly lzI: number;
+  readonly cst: number;
+  readonly ub: number;
+  readonly wt: number;
+  readonly lazy: number;
+  readonly catLog: number;
 }
 
 /** The sizes of a mixture spec, its arrays' lengths checked against them. */
@@ -482,8 +696,16 @@ function mixtureShape(spec: MixtureSpec): { K: number; d: number; dc: number; S:
 function mixtureBytes(K: number, d: number, dc: number, S: number, interval: boolean): number {
   const f64s = (n: number) => alignedSize(n * 8);
   const Kp = (K + 1) & ~1;
-  return 2 * f64s(d) + alignedSize(d) + alignedSize(4 * d) + alignedSize(4 * dc) + (interval ? 4 : 3) * f64s(K * d)
-    + alignedSize(4 * K) + 4 * f64s(Kp) + 2 * f64s(K * S);
+  return (
+    2 * f64s(d) +
+    alignedSize(d) +
+    alignedSize(4 * d) +
+    alignedSize(4 * dc) +
+    (interval ? 4 : 3) * f64s(K * d) +
+    alignedSize(4 * K) +
+    4 * f64s(Kp) +
+    2 * f64s(K * S)
+  );
 }
 
 /** Copies a mixture into `ar` and prepares it (parzenPrepare); throws a RangeError naming the first invalid input. */
@@ -498,8 +720,27 @@ function prepareLaidOut(L: MixtureLayout, spec: MixtureSpec, ar: Arena): void {
   const { K, d, dc, S } = L;
   // the core checks the values (a JS loop over K x d elements costs more than preparing them); the weights were
   // copied to their table, which parzenPrepare fills from itself
-  const err = ex.parzenPrepare(K, d, dc, L.wt, L.mu, L.sig, L.low, L.high, L.isInterval, L.catSizes,
-    spec.categorical ? ar.put(spec.categorical.probs, K * S) : 0, L.isR, L.isP, L.lzI, L.cst, L.ub, L.wt, L.lazy, L.catLog);
+  const err = ex.parzenPrepare(
+    K,
+    d,
+    dc,
+    L.wt,
+    L.mu,
+    L.sig,
+    L.low,
+    L.high,
+    L.isInterval,
+    L.catSizes,
+    spec.categorical ? ar.put(spec.categorical.probs, K * S) : 0,
+    L.isR,
+    L.isP,
+    L.lzI,
+    L.cst,
+    L.ub,
+    L.wt,
+    L.lazy,
+    L.catLog,
+  );
   if (err !== 0) throw mixtureError(spec, err & 7, err >>> 3);
 }
 
@@ -521,11 +762,28 @@ function layoutMixture(spec: MixtureSpec, ar: Arena): MixtureLayout {
   for (let j = 0; j < d; j++) if (q[j]! > 0) order.push(j);
   const Kp = (K + 1) & ~1;
   return {
-    K, d, dc, S, q, anyInterval, nd,
-    low: ar.put(spec.low, d), high: ar.put(spec.high, d), isInterval: ar.putU8(q), order: ar.putI32(order),
-    catSizes: ar.putI32(sizes), mu: ar.put(spec.mus, K * d), sig: ar.put(spec.sigmas, K * d), isR: ar.f64(K * d),
-    isP: ar.alloc(K * 4), lzI: nd < d ? ar.f64(K * d) : 0, cst: ar.f64(Kp), ub: ar.f64(Kp), wt: putPadded(ar, spec.weights, K, Kp),
-    lazy: ar.f64(Kp), catLog: ar.f64(K * S),
+    K,
+    d,
+    dc,
+    S,
+    q,
+    anyInterval,
+    nd,
+    low: ar.put(spec.low, d),
+    high: ar.put(spec.high, d),
+    isInterval: ar.putU8(q),
+    order: ar.putI32(order),
+    catSizes: ar.putI32(sizes),
+    mu: ar.put(spec.mus, K * d),
+    sig: ar.put(spec.sigmas, K * d),
+    isR: ar.f64(K * d),
+    isP: ar.alloc(K * 4),
+    lzI: nd < d ? ar.f64(K * d) : 0,
+    cst: ar.f64(Kp),
+    ub: ar.f64(Kp),
+    wt: putPadded(ar, spec.weights, K, Kp),
+    lazy: ar.f64(Kp),
+    catLog: ar.f64(K * S),
   };
 }
 
@@ -546,7 +804,8 @@ function pointsIn(pts: MixturePoints, d: number, dc: number): number {
 /** The number of points in `pts` for a mixture of this layout, their inputs and the options checked. */
 function pointCount(L: { d: number; dc: number }, pts: MixturePoints, options: MixtureEvalOptions): number {
   const { precision = 'double', out } = options;
-  if (precision !== 'double' && precision !== 'single') throw new RangeError(`options.precision must be "double" or "single" (got ${JSON.stringify(precision)})`);
+  if (precision !== 'double' && precision !== 'single')
+    throw new RangeError(`options.precision must be "double" or "single" (got ${JSON.stringify(precision)})`);
   const { dc } = L;
   const m = pointsIn(pts, L.d, dc);
   if (dc > 0) {
@@ -586,10 +845,34 @@ function evalMixture(L: MixtureLayout, pts: MixturePoints, m: number, options: M
     xlo = lo;
   }
   const out = ar.f64(m);
-  ex.parzenEval(K, d, dc, L.low, L.high, L.isInterval, L.order, L.nd, L.catSizes, L.mu, L.sig, L.isR, L.isP, L.lzI,
-    L.cst, L.ub, L.wt, L.lazy, L.catLog,
-    m, ar.put(xlo, m * d), xhi ? ar.put(xhi, m * d) : 0, dc > 0 ? ar.putI32(pts.categories!.subarray(0, m * dc)) : 0,
-    out, ar.f64(evalScratch(K, d)), precision === 'single' ? 1 : 0);
+  ex.parzenEval(
+    K,
+    d,
+    dc,
+    L.low,
+    L.high,
+    L.isInterval,
+    L.order,
+    L.nd,
+    L.catSizes,
+    L.mu,
+    L.sig,
+    L.isR,
+    L.isP,
+    L.lzI,
+    L.cst,
+    L.ub,
+    L.wt,
+    L.lazy,
+    L.catLog,
+    m,
+    ar.put(xlo, m * d),
+    xhi ? ar.put(xhi, m * d) : 0,
+    dc > 0 ? ar.putI32(pts.categories!.subarray(0, m * dc)) : 0,
+    out,
+    ar.f64(evalScratch(K, d)),
+    precision === 'single' ? 1 : 0,
+  );
   const heap = heapF64();
   res.set(heap.subarray(out >>> 3, (out >>> 3) + m));
   return res;
@@ -667,16 +950,41 @@ function evalSingleOnce(spec: MixtureSpec, pts: MixturePoints, options: MixtureE
   if (m === 0) return null;
   const Kp = (K + 1) & ~1;
   const f64s = (n: number) => alignedSize(n * 8);
-  const ar = (oneShot ??= new Arena()).reset(2 * f64s(d) + alignedSize(d) + 3 * f64s(K * d) + alignedSize(4 * K) + 4 * f64s(Kp)
-    + f64s(m * d) + f64s(m) + f64s(evalScratch(K, d)));
-  const low = ar.put(spec.low, d), high = ar.put(spec.high, d);
+  const ar = (oneShot ??= new Arena()).reset(
+    2 * f64s(d) + alignedSize(d) + 3 * f64s(K * d) + alignedSize(4 * K) + 4 * f64s(Kp) + f64s(m * d) + f64s(m) + f64s(evalScratch(K, d)),
+  );
+  const low = ar.put(spec.low, d),
+    high = ar.put(spec.high, d);
   const isInterval = ar.alloc(d);
   heapU8().fill(0, isInterval, isInterval + d);
-  const mu = ar.put(spec.mus, K * d), sig = ar.put(spec.sigmas, K * d), isR = ar.f64(K * d), isP = ar.alloc(K * 4);
-  const cst = ar.f64(Kp), ub = ar.f64(Kp), wt = putPadded(ar, spec.weights, K, Kp), lazy = ar.f64(Kp);
+  const mu = ar.put(spec.mus, K * d),
+    sig = ar.put(spec.sigmas, K * d),
+    isR = ar.f64(K * d),
+    isP = ar.alloc(K * 4);
+  const cst = ar.f64(Kp),
+    ub = ar.f64(Kp),
+    wt = putPadded(ar, spec.weights, K, Kp),
+    lazy = ar.f64(Kp);
   const out = ar.f64(m);
-  const done = ex.parzenSingleOnce(K, d, wt, mu, sig, low, high, isInterval, isR, isP, cst, ub, lazy, m, ar.put(pts.x, m * d), out,
-    ar.f64(evalScratch(K, d)));
+  const done = ex.parzenSingleOnce(
+    K,
+    d,
+    wt,
+    mu,
+    sig,
+    low,
+    high,
+    isInterval,
+    isR,
+    isP,
+    cst,
+    ub,
+    lazy,
+    m,
+    ar.put(pts.x, m * d),
+    out,
+    ar.f64(evalScratch(K, d)),
+  );
   if (done !== 0) return null;
   const res = options.out ?? new Float64Array(m);
   res.set(heapF64().subarray(out >>> 3, (out >>> 3) + m));
@@ -694,16 +1002,22 @@ function evalScratch(K: number, d: number): number {
 /** The error for parzenPrepare's code: which input (1 weights, 2 sigmas, 3 mus, 4 bounds) and the index. */
 function mixtureError(spec: MixtureSpec, kind: number, i: number): RangeError {
   switch (kind) {
-    case 1: return new RangeError(`spec.weights[${i}] must be >= 0 (got ${spec.weights[i]})`);
-    case 2: return new RangeError(`spec.sigmas[${i}] must be positive and finite (got ${spec.sigmas[i]})`);
-    case 3: return new RangeError(`spec.mus[${i}] must be finite (got ${spec.mus[i]})`);
-    default: return new RangeError(`spec.low[${i}] must be < spec.high[${i}] (got ${spec.low[i]}, ${spec.high[i]})`);
+    case 1:
+      return new RangeError(`spec.weights[${i}] must be >= 0 (got ${spec.weights[i]})`);
+    case 2:
+      return new RangeError(`spec.sigmas[${i}] must be positive and finite (got ${spec.sigmas[i]})`);
+    case 3:
+      return new RangeError(`spec.mus[${i}] must be finite (got ${spec.mus[i]})`);
+    default:
+      return new RangeError(`spec.low[${i}] must be < spec.high[${i}] (got ${spec.low[i]}, ${spec.high[i]})`);
   }
 }
 
 function categoricalLogPmf(weights: ArrayLike<number>, probs: ArrayLike<number>, nCat: number, x: Int32Array): Float64Array {
-  return parzenLogPdfOnce({ weights, mus: [], sigmas: [], low: [], high: [], categorical: { sizes: [nCat], probs } },
-    { x: new Float64Array(0), categories: x });
+  return parzenLogPdfOnce(
+    { weights, mus: [], sigmas: [], low: [], high: [], categorical: { sizes: [nCat], probs } },
+    { x: new Float64Array(0), categories: x },
+  );
 }
 
 function symmetricEigen(a: Float64Array, n: number): EigenResult {
@@ -759,15 +1073,19 @@ export const wasmSpecial = {
  * thread shortly after. Costs a few tens of ms of CPU at import.
  */
 function warmUp(): void {
-  const n = 32, d = 2;
+  const n = 32,
+    d = 2;
   const x = new Float64Array(n * d);
   for (let i = 0; i < x.length; i++) x[i] = ((i * 7919) % 13) / 13;
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) y[i] = Math.sin(3 * x[i * d]!) + x[i * d + 1]!;
   const hyp: GpHyper = { kind: 'matern52', lengthscales: [0.5, 0.7], signalVariance: 1, noiseVariance: 1e-3 };
   // a mixture large enough to exercise the normaliser (erfc) code of parzenPrepare
-  const K = 128, md = 3;
-  const mus = new Float64Array(K * md), sigmas = new Float64Array(K * md), probs = new Float64Array(K * 2);
+  const K = 128,
+    md = 3;
+  const mus = new Float64Array(K * md),
+    sigmas = new Float64Array(K * md),
+    probs = new Float64Array(K * 2);
   for (let i = 0; i < K * md; i++) {
     mus[i] = ((i * 37) % 101) / 50 - 1;
     sigmas[i] = 0.05 + ((i * 53) % 97) / 60;
@@ -777,7 +1095,12 @@ function warmUp(): void {
     probs[2 * k + 1] = 1 - probs[2 * k]!;
   }
   const mixSpec: MixtureSpec = {
-    weights: new Float64Array(K).fill(1 / K), mus, sigmas, low: [-1, -2, -Infinity], high: [2, Infinity, Infinity], q: [0, 0.5, 0],
+    weights: new Float64Array(K).fill(1 / K),
+    mus,
+    sigmas,
+    low: [-1, -2, -Infinity],
+    high: [2, Infinity, Infinity],
+    q: [0, 0.5, 0],
     categorical: { sizes: [2], probs },
   };
   const px = new Float64Array(n * md);
@@ -805,7 +1128,8 @@ function warmUp(): void {
   }
   // one larger likelihood so that the K^-1 kernels (invLowerT, gramUpper) tier up as well
   const nb = 96;
-  const xb = new Float64Array(nb * d), yb = new Float64Array(nb);
+  const xb = new Float64Array(nb * d),
+    yb = new Float64Array(nb);
   for (let i = 0; i < xb.length; i++) xb[i] = ((i * 7919) % 101) / 101;
   for (let i = 0; i < nb; i++) yb[i] = Math.cos(4 * xb[i * d]!);
   for (let rep = 0; rep < 2; rep++) gpLogMarginalLikelihood(hyp, xb, yb, nb);

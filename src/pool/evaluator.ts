@@ -135,7 +135,10 @@ class InProcessCall implements Evaluation {
       return handler ? (await handler(this.trial.number, reportRequest(step, value))) === true : false;
     });
     // (a report that failed makes the objective's await throw; the trial's result still waits only until it settled)
-    this.reports = answer.then((prune) => (this.prune = prune), () => {});
+    this.reports = answer.then(
+      (prune) => (this.prune = prune),
+      () => {},
+    );
     return answer;
   }
 

@@ -246,7 +246,10 @@ class PoolCall implements Evaluation {
 /** The failure of a trial whose piscina task was rejected: its worker died (or was terminated). */
 function failureOf(e: Error & { code?: string }, maxMemoryMb: number | undefined): TrialResult {
   if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return fail('oom', `the objective's worker ran out of memory${maxMemoryMb !== undefined ? ` (maxMemoryMb ${maxMemoryMb})` : ''}: ${e.message}`);
+    return fail(
+      'oom',
+      `the objective's worker ran out of memory${maxMemoryMb !== undefined ? ` (maxMemoryMb ${maxMemoryMb})` : ''}: ${e.message}`,
+    );
   }
   if (e.name === 'AbortError') return fail('interrupted', 'the trial was cut off');
   return fail('crashed', `the objective's worker died: ${e.message}`);

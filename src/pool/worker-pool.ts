@@ -39,7 +39,10 @@ export class WorkerPool {
     checkObjectiveModule(objective);
     const concurrency = options.concurrency ?? availableParallelism();
     const evaluator = await PoolEvaluator.open({
-      module: resolve(objective.module), exportName: objective.export ?? 'default', workers: concurrency, maxMemoryMb: options.maxMemoryMb,
+      module: resolve(objective.module),
+      exportName: objective.export ?? 'default',
+      workers: concurrency,
+      maxMemoryMb: options.maxMemoryMb,
     });
     return new WorkerPool(evaluator, objective, concurrency, options.maxMemoryMb);
   }
@@ -51,7 +54,9 @@ export class WorkerPool {
   /** Ends the worker threads. Refused while an `optimize` run uses the pool: stop the run first (its `signal`). */
   close(): Promise<void> {
     if (this.inUse && this.closing === null) {
-      return Promise.reject(new OptionsError('the worker pool is in use by an optimize run: abort the run (options.signal) before closing the pool'));
+      return Promise.reject(
+        new OptionsError('the worker pool is in use by an optimize run: abort the run (options.signal) before closing the pool'),
+      );
     }
     return (this.closing ??= this.evaluator.close());
   }
@@ -59,6 +64,10 @@ export class WorkerPool {
 
 /** Starts the worker threads of an objective module, to be used by several `optimize` runs (see WorkerPool). */
 export async function workerPool(objective: ObjectiveModule, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
-  checkKeys(options, { concurrency: true, maxMemoryMb: true } satisfies { readonly [K in keyof Required<WorkerPoolOptions>]: true }, 'workerPool');
+  checkKeys(
+    options,
+    { concurrency: true, maxMemoryMb: true } satisfies { readonly [K in keyof Required<WorkerPoolOptions>]: true },
+    'workerPool',
+  );
   return WorkerPool.open(objective, options);
 }

@@ -11,7 +11,16 @@
  * finished, the error is reported on stderr, naming that trial, rather than blamed on whichever trial runs now.
  */
 import { workerData } from 'node:worker_threads';
-import { checkReport, cloneableResult, fail, type Objective, type ObjectiveContext, reportRequest, resultFromError, resultFromReturn } from '../trial/objective.js';
+import {
+  checkReport,
+  cloneableResult,
+  fail,
+  type Objective,
+  type ObjectiveContext,
+  reportRequest,
+  resultFromError,
+  resultFromReturn,
+} from '../trial/objective.js';
 import { trialSeed } from '../rng.js';
 import type { TrialResult } from '../trial/trial.js';
 import { channelScope, TrialChannel } from './channel.js';
@@ -33,7 +42,8 @@ try {
   if (typeof fn === 'function') objective = fn as Objective;
   else {
     const found = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
-    loadError = `objective module ${data.module} has no function export ${JSON.stringify(data.exportName)}` +
+    loadError =
+      `objective module ${data.module} has no function export ${JSON.stringify(data.exportName)}` +
       (found.length ? ` (function exports: ${found.join(', ')})` : '');
   }
 } catch (e) {
@@ -90,7 +100,10 @@ export default function runTask(task: PoolTask): Promise<TrialResult | ProbeAnsw
       report(step: number, value: number): Promise<boolean> {
         checkReport(step, value);
         const answer = (reports ?? Promise.resolve()).then(() => channel.request(reportRequest(step, value))).then((v) => v === true);
-        reports = answer.then((p) => (prune = p), () => {});
+        reports = answer.then(
+          (p) => (prune = p),
+          () => {},
+        );
         return answer;
       },
       shouldPrune: () => prune,

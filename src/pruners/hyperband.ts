@@ -38,9 +38,11 @@ export class HyperbandPruner implements Pruner {
     this.minResource = intOption(o, 'minResource', 1, 1);
     const mr = o.maxResource;
     if (mr !== undefined && mr !== 'auto' && (typeof mr !== 'number' || !Number.isInteger(mr) || mr < this.minResource)) {
-      throw new OptionsError(`options.maxResource must be an integer >= options.minResource (${this.minResource}) or "auto" (got ${JSON.stringify(mr)})`);
+      throw new OptionsError(
+        `options.maxResource must be an integer >= options.minResource (${this.minResource}) or "auto" (got ${JSON.stringify(mr)})`,
+      );
     }
-    this.maxResource = (mr ?? 'auto');
+    this.maxResource = mr ?? 'auto';
     this.reductionFactor = intOption(o, 'reductionFactor', 2, 3);
     this.bootstrapCount = intOption(o, 'bootstrapCount', 0, 0);
   }
@@ -94,7 +96,14 @@ export class HyperbandPruner implements Pruner {
     for (let i = 0; i < n; i++) {
       const s = n - 1 - i;
       budgets.push(Math.ceil((n * eta ** s) / (s + 1)));
-      pruners.push(new SuccessiveHalvingPruner({ minResource: this.minResource, reductionFactor: eta, minEarlyStoppingRate: i, bootstrapCount: this.bootstrapCount }));
+      pruners.push(
+        new SuccessiveHalvingPruner({
+          minResource: this.minResource,
+          reductionFactor: eta,
+          minEarlyStoppingRate: i,
+          bootstrapCount: this.bootstrapCount,
+        }),
+      );
     }
     this.brackets = { max, pruners, budgets, total: budgets.reduce((a, c) => a + c, 0) };
     return this.brackets;

@@ -1,7 +1,15 @@
 import { OptionsError } from '../errors.js';
 import type { TrialRecord } from '../trial/trial.js';
 import {
-  bestIntermediate, intOption, isFirstInInterval, lastReport, numberOption, optionsOf, type PruneContext, type Pruner, valueAt,
+  bestIntermediate,
+  intOption,
+  isFirstInInterval,
+  lastReport,
+  numberOption,
+  optionsOf,
+  type PruneContext,
+  type Pruner,
+  valueAt,
   warmupOptions,
 } from './pruner.js';
 
@@ -82,7 +90,11 @@ export function percentileAt(trials: readonly TrialRecord[], step: number, perce
 /** Optuna's MedianPruner: the 50th percentile. */
 export class MedianPruner extends PercentilePruner {
   constructor(options: Omit<PercentileOptions, 'percentile'> = {}) {
-    super(options, 'median', FIELDS.filter((f) => f !== 'percentile'));
+    super(
+      options,
+      'median',
+      FIELDS.filter((f) => f !== 'percentile'),
+    );
   }
 }
 

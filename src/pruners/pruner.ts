@@ -77,7 +77,8 @@ export function optionsOf(pruner: string, options: object | undefined, fields: r
   if (options === undefined || options === null) return {};
   if (typeof options !== 'object' || Array.isArray(options)) throw new OptionsError(`${pruner} pruner: options must be an object`);
   for (const k of Object.keys(options)) {
-    if (!fields.includes(k)) throw new OptionsError(`options.${k} is not an option of the ${pruner} pruner (options: ${fields.join(', ')})`);
+    if (!fields.includes(k))
+      throw new OptionsError(`options.${k} is not an option of the ${pruner} pruner (options: ${fields.join(', ')})`);
   }
   return options as Record<string, unknown>;
 }
@@ -86,12 +87,19 @@ export function optionsOf(pruner: string, options: object | undefined, fields: r
 export function intOption(o: Record<string, unknown>, field: string, min: number, dflt: number): number {
   const v = o[field];
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new OptionsError(`options.${field} must be an integer >= ${min} (got ${JSON.stringify(v)})`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    throw new OptionsError(`options.${field} must be an integer >= ${min} (got ${JSON.stringify(v)})`);
   return v;
 }
 
 /** A finite number option in [lo, hi], or its default. */
-export function numberOption(o: Record<string, unknown>, field: string, lo: number, hi: number, dflt: number | undefined): number | undefined {
+export function numberOption(
+  o: Record<string, unknown>,
+  field: string,
+  lo: number,
+  hi: number,
+  dflt: number | undefined,
+): number | undefined {
   const v = o[field];
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) {

@@ -38,7 +38,7 @@ export class SuccessiveHalvingPruner implements Pruner {
     if (mr !== undefined && mr !== 'auto' && (typeof mr !== 'number' || !Number.isInteger(mr) || mr < 1)) {
       throw new OptionsError(`options.minResource must be an integer >= 1 or "auto" (got ${JSON.stringify(mr)})`);
     }
-    this.minResource = (mr ?? 'auto');
+    this.minResource = mr ?? 'auto';
     this.reductionFactor = intOption(o, 'reductionFactor', 2, 4);
     this.minEarlyStoppingRate = intOption(o, 'minEarlyStoppingRate', 0, 0);
     this.bootstrapCount = intOption(o, 'bootstrapCount', 0, 0);

@@ -26,7 +26,8 @@ export class ThresholdPruner implements Pruner {
     this.options = { ...options };
     const lower = numberOption(o, 'lower', -Infinity, Infinity, undefined);
     const upper = numberOption(o, 'upper', -Infinity, Infinity, undefined);
-    if (lower === undefined && upper === undefined) throw new OptionsError('options.lower or options.upper is required by the threshold pruner');
+    if (lower === undefined && upper === undefined)
+      throw new OptionsError('options.lower or options.upper is required by the threshold pruner');
     this.lower = lower ?? -Infinity;
     this.upper = upper ?? Infinity;
     if (this.lower > this.upper) throw new OptionsError(`options.lower must be <= options.upper (got ${this.lower} > ${this.upper})`);

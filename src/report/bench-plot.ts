@@ -39,7 +39,11 @@ export interface QualityRun {
 export interface SpeedRun {
   readonly algo: string;
   readonly func: string;
-  readonly rows: readonly { readonly dim: number; readonly trials: number; readonly curve: readonly { readonly n: number; readonly ms: number }[] }[];
+  readonly rows: readonly {
+    readonly dim: number;
+    readonly trials: number;
+    readonly curve: readonly { readonly n: number; readonly ms: number }[];
+  }[];
 }
 
 /** Regrets of exactly 0 (the optimum hit) are drawn at this floor on the log axis. */
@@ -52,7 +56,10 @@ export function qualityPlotData(reports: readonly QualityRun[]): BenchPlotData {
     const len = Math.max(...r.perSeed.map((s) => s.curve.length));
     const points: number[][] = [];
     for (let t = 0; t < len; t++) {
-      const at = r.perSeed.map((s) => s.curve[Math.min(t, s.curve.length - 1)]).filter((v) => Number.isFinite(v)).map((v) => Math.max(v, REGRET_FLOOR));
+      const at = r.perSeed
+        .map((s) => s.curve[Math.min(t, s.curve.length - 1)])
+        .filter((v) => Number.isFinite(v))
+        .map((v) => Math.max(v, REGRET_FLOOR));
       if (at.length) points.push([t + 1, median(at), quantile(at, 0.25), quantile(at, 0.75)]);
     }
     return { name: r.algo, points };
@@ -76,7 +83,10 @@ export function qualityPlotData(reports: readonly QualityRun[]): BenchPlotData {
 /** Time per ask against the number of trials (a line per algorithm and dimension) and against the dimension (per algorithm). */
 export function speedPlotData(reports: readonly SpeedRun[]): BenchPlotData {
   const byN = reports.flatMap((r) =>
-    r.rows.map((row) => ({ name: reports.length === 1 && r.rows.length === 1 ? r.algo : `${r.algo} d=${row.dim}`, points: row.curve.map((p) => [p.n, p.ms]) })),
+    r.rows.map((row) => ({
+      name: reports.length === 1 && r.rows.length === 1 ? r.algo : `${r.algo} d=${row.dim}`,
+      points: row.curve.map((p) => [p.n, p.ms]),
+    })),
   );
   const byDim = reports.map((r) => ({
     name: r.algo,
@@ -87,8 +97,23 @@ export function speedPlotData(reports: readonly SpeedRun[]): BenchPlotData {
     title: `Time per ask on ${reports[0].func}`,
     subtitle: `${reports.map((r) => r.algo).join(', ')}; up to ${trials} trials per dimension, one ask at a time, in-memory storage`,
     plots: [
-      { title: 'Time per ask against the number of trials', xName: 'trials so far (n)', yName: 'ms per ask', yLog: true, note: 'median over a window of 10 asks around n', lines: byN },
-      { title: 'Time per ask against the dimension', xName: 'dimension', yName: 'ms per ask', xLog: true, yLog: true, note: 'median over the last tenth of each run', lines: byDim },
+      {
+        title: 'Time per ask against the number of trials',
+        xName: 'trials so far (n)',
+        yName: 'ms per ask',
+        yLog: true,
+        note: 'median over a window of 10 asks around n',
+        lines: byN,
+      },
+      {
+        title: 'Time per ask against the dimension',
+        xName: 'dimension',
+        yName: 'ms per ask',
+        xLog: true,
+        yLog: true,
+        note: 'median over the last tenth of each run',
+        lines: byDim,
+      },
     ],
   };
 }

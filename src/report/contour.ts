@@ -37,8 +37,14 @@ export function contourGrid(x: ParamColumn, y: ParamColumn, trials: readonly Tri
     pts.push({ a, b, v: t.value, n: t.number });
   }
   if (pts.length < 3) return null;
-  const ax = axisOf(x, pts.map((p) => p.a));
-  const ay = axisOf(y, pts.map((p) => p.b));
+  const ax = axisOf(
+    x,
+    pts.map((p) => p.a),
+  );
+  const ay = axisOf(
+    y,
+    pts.map((p) => p.b),
+  );
   const sample = pts.length > MAX_POINTS ? pts.filter((_, i) => i % Math.ceil(pts.length / MAX_POINTS) === 0) : pts;
   const sx = sample.map((p) => ax.scale(p.a));
   const sy = sample.map((p) => ay.scale(p.b));

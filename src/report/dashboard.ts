@@ -27,7 +27,14 @@ export function dashboardApp(storage: Storage, options: DashboardOptions = {}): 
   app.get('/api/studies', async () => {
     const studies = await storage.listStudies();
     return {
-      studies: studies.map((s) => ({ name: s.name, direction: s.direction, sampler: s.sampler, createdAt: s.createdAt, counts: s.counts, best: s.best })),
+      studies: studies.map((s) => ({
+        name: s.name,
+        direction: s.direction,
+        sampler: s.sampler,
+        createdAt: s.createdAt,
+        counts: s.counts,
+        best: s.best,
+      })),
     };
   });
 

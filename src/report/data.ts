@@ -91,7 +91,14 @@ export function reportData(study: StudyRecord, trials: readonly TrialRecord[], n
   const withCurves = (trials as readonly WithIntermediate[]).filter((t) => (t.intermediate?.length ?? 0) > 0);
   return {
     generatedAt: now,
-    study: { name: study.name, direction: study.direction, sampler: study.sampler, seed: study.seed, createdAt: study.createdAt, space: study.space },
+    study: {
+      name: study.name,
+      direction: study.direction,
+      sampler: study.sampler,
+      seed: study.seed,
+      createdAt: study.createdAt,
+      space: study.space,
+    },
     counts,
     trials: {
       number: trials.map((t) => t.number),
@@ -177,16 +184,23 @@ function columnsFromTrials(trials: readonly TrialRecord[]): ParamColumn[] {
     const vs = trials.map((t) => t.params[label]);
     const conditional = vs.some((v) => v === undefined);
     if (vs.every((v) => v === undefined || typeof v === 'number')) {
-      return { label, kind: 'numeric', log: false, conditional, values: vs.map((v) => (v === undefined ? null : (v))) };
+      return { label, kind: 'numeric', log: false, conditional, values: vs.map((v) => (v === undefined ? null : v)) };
     }
     const options = [...new Set(vs.filter((v) => v !== undefined).map((v) => JSON.stringify(v)))];
-    return { label, kind: 'choice', log: false, options, conditional, values: vs.map((v) => (v === undefined ? null : options.indexOf(JSON.stringify(v)))) };
+    return {
+      label,
+      kind: 'choice',
+      log: false,
+      options,
+      conditional,
+      values: vs.map((v) => (v === undefined ? null : options.indexOf(JSON.stringify(v)))),
+    };
   });
 }
 
 function optionText(option: unknown, i: number, isConstant: boolean): string {
   if (isConstant) return typeof option === 'string' ? option : JSON.stringify(option);
-  const name = option !== null && typeof option === 'object' && 'name' in option ? (option).name : undefined;
+  const name = option !== null && typeof option === 'object' && 'name' in option ? option.name : undefined;
   return typeof name === 'string' || typeof name === 'number' ? `#${i} ${name}` : `#${i}`;
 }
 

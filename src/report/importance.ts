@@ -28,7 +28,12 @@ export const MIN_TRIALS_FOR_IMPORTANCE = 10;
  * measured among the trials where it is active. Returns parameters by decreasing importance, normalised to sum 1
  * (all zero when nothing stands out); empty below MIN_TRIALS_FOR_IMPORTANCE complete trials.
  */
-export function pedAnova(space: SearchSpace, direction: Direction, trials: readonly TrialRecord[], options: ImportanceOptions = {}): ParamImportance[] {
+export function pedAnova(
+  space: SearchSpace,
+  direction: Direction,
+  trials: readonly TrialRecord[],
+  options: ImportanceOptions = {},
+): ParamImportance[] {
   const gamma = options.topQuantile ?? 0.1;
   const gridSize = options.gridSize ?? 50;
   const complete = trials
@@ -49,9 +54,7 @@ export function pedAnova(space: SearchSpace, direction: Direction, trials: reado
     return { label: dim.label, divergence: top.length < 2 ? 0 : pearsonDivergence(dim, top, all, gridSize) };
   });
   const total = raw.reduce((s, r) => s + r.divergence, 0);
-  return raw
-    .map((r) => ({ label: r.label, importance: total > 0 ? r.divergence / total : 0 }))
-    .sort((a, b) => b.importance - a.importance);
+  return raw.map((r) => ({ label: r.label, importance: total > 0 ? r.divergence / total : 0 })).sort((a, b) => b.importance - a.importance);
 }
 
 /** Σ_grid p_all (p_top/p_all − 1)² with both densities normalised over the grid. */

@@ -285,7 +285,16 @@ interface Slot {
 class CmaEsKept {
   readonly layouts = new WeakMap<SearchSpace, Layout>();
   /** Replay state after a prefix of finished trials (their assignment can no longer change). */
-  replay: { space: SearchSpace; seed: number; direction: string; prefix: TrialRecord[]; gen: Generation | null; slots: Slot[]; used: Set<number>; best: TrialRecord | null } | null = null;
+  replay: {
+    space: SearchSpace;
+    seed: number;
+    direction: string;
+    prefix: TrialRecord[];
+    gen: Generation | null;
+    slots: Slot[];
+    used: Set<number>;
+    best: TrialRecord | null;
+  } | null = null;
 }
 
 /**
@@ -407,7 +416,11 @@ export class CmaEsSampler implements Sampler {
    * generation; also returns the index of the first running trial and the best complete trial (null when every
    * dim is modelled, as nothing else needs it).
    */
-  private replay(kept: CmaEsKept, history: History, layout: Layout): { gen: Generation | null; used: Set<number>; firstRunning: number; best: TrialRecord | null; slots: Slot[] } {
+  private replay(
+    kept: CmaEsKept,
+    history: History,
+    layout: Layout,
+  ): { gen: Generation | null; used: Set<number>; firstRunning: number; best: TrialRecord | null; slots: Slot[] } {
     const { trials, space, seed, direction } = history;
     const needBest = layout.coords.length < space.dims.length;
     const c = kept.replay;
@@ -416,7 +429,14 @@ export class CmaEsSampler implements Sampler {
     let used = new Set<number>();
     let from: number;
     let best: TrialRecord | null = null;
-    if (c && c.space === space && c.seed === seed && c.direction === direction && c.prefix.length <= trials.length && samePrefix(c.prefix, trials)) {
+    if (
+      c &&
+      c.space === space &&
+      c.seed === seed &&
+      c.direction === direction &&
+      c.prefix.length <= trials.length &&
+      samePrefix(c.prefix, trials)
+    ) {
       gen = c.gen;
       slots = c.slots.slice();
       used = new Set(c.used);
@@ -448,7 +468,14 @@ export class CmaEsSampler implements Sampler {
     for (let i = from; i < trials.length; i++) {
       if (i === firstRunning) save(i);
       const t = trials[i];
-      if (needBest && t.state === 'complete' && t.value !== null && Number.isFinite(t.value) && (!best || compareValues(direction, t.value, best.value as number) < 0)) best = t;
+      if (
+        needBest &&
+        t.state === 'complete' &&
+        t.value !== null &&
+        Number.isFinite(t.value) &&
+        (!best || compareValues(direction, t.value, best.value as number) < 0)
+      )
+        best = t;
       if (!gen) continue;
       const values = layout.coords.map((c) => own(t.params, c.dim.label) ?? null);
       let m = gen.find(values, used, slots.length + gen.lambda + 16);
@@ -464,7 +491,8 @@ export class CmaEsSampler implements Sampler {
         y = new Float64Array(x.length);
         for (let j = 0; j < x.length; j++) y[j] = (x[j] - gen.state.mean[j]) / gen.state.sigma;
       } else ({ x, y } = foreignStep(layout, gen.state, t.params));
-      const score = t.state === 'complete' && t.value !== null && Number.isFinite(t.value) ? (direction === 'minimize' ? t.value : -t.value) : null;
+      const score =
+        t.state === 'complete' && t.value !== null && Number.isFinite(t.value) ? (direction === 'minimize' ? t.value : -t.value) : null;
       slots.push({ y, x, member: m, running: t.state === 'running', score });
     }
     if (gen && isReady(gen, slots)) advance(trials.length);
@@ -507,7 +535,10 @@ export class CmaEsSampler implements Sampler {
     const decision = gen.archive ? gen.surrogateReady(slots)! : null;
     const ranked = decision ? surrogateRanking(gen, slots, decision.model) : trueRanking(gen, slots);
     const values = ranked.map((r) => r.value);
-    const state = gen.state.update(ranked.map((r) => r.y), values);
+    const state = gen.state.update(
+      ranked.map((r) => r.y),
+      values,
+    );
     const finite = Number.isFinite(state.sigma) && state.mean.every(Number.isFinite) && state.D.every((d) => d > 0 && Number.isFinite(d));
     if ((this.o.restart ?? 'ipop') === 'ipop' && (!finite || state.stagnated(values))) {
       const run = gen.run + 1;
@@ -574,7 +605,10 @@ function surrogateRanking(gen: Generation, slots: readonly Slot[], model: LqMode
 function tauOf(model: LqModel, points: readonly ArchivePoint[], count: number): number {
   const recent = points.slice(Math.max(0, points.length - Math.floor(count)));
   if (recent.length < 3) return 0;
-  return kendallTau(recent.map((p) => p.f), recent.map((p) => model.predict(p.x)));
+  return kendallTau(
+    recent.map((p) => p.f),
+    recent.map((p) => model.predict(p.x)),
+  );
 }
 
 function isReady(gen: Generation, slots: readonly Slot[]): boolean {
@@ -620,7 +654,10 @@ function foreignStep(layout: Layout, state: State, params: Params): { x: Float64
 
 /** The same finished trial (records are re-read as new objects, so compare what identifies them). */
 function sameTrial(a: TrialRecord, b: TrialRecord): boolean {
-  return a === b || (a.id === b.id && a.studyId === b.studyId && a.state === b.state && Object.is(a.value, b.value) && a.startedAt === b.startedAt);
+  return (
+    a === b ||
+    (a.id === b.id && a.studyId === b.studyId && a.state === b.state && Object.is(a.value, b.value) && a.startedAt === b.startedAt)
+  );
 }
 
 /** Whether `trials` starts with the finished trials `prefix` (the same objects, usually: a cheap pass). */
@@ -671,16 +708,25 @@ function discreteValues(dim: Dim): Value[] | null {
 function validate(o: CmaEsOptions): void {
   if (o === null || typeof o !== 'object') throw new OptionsError('cmaes: options must be an object');
   const known = ['sigma0', 'popsize', 'separable', 'restart', 'incPopsize', 'margin', 'pBest', 'surrogate'];
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`cmaes: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
+  for (const k of Object.keys(o))
+    if (!known.includes(k)) throw new OptionsError(`cmaes: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
   const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
-  if (o.sigma0 !== undefined && !(num(o.sigma0) && o.sigma0 > 0 && o.sigma0 <= 1)) throw new OptionsError(`cmaes: options.sigma0 must be > 0 and ≤ 1 (got ${String(o.sigma0)})`);
-  if (o.popsize !== undefined && !(Number.isInteger(o.popsize) && o.popsize >= 2)) throw new OptionsError(`cmaes: options.popsize must be an integer ≥ 2 (got ${String(o.popsize)})`);
-  if (o.separable !== undefined && o.separable !== true && o.separable !== false && o.separable !== 'auto') throw new OptionsError(`cmaes: options.separable must be true, false or "auto" (got ${JSON.stringify(o.separable)})`);
-  if (o.restart !== undefined && o.restart !== 'ipop' && o.restart !== 'none') throw new OptionsError(`cmaes: options.restart must be "ipop" or "none" (got ${JSON.stringify(o.restart)})`);
-  if (o.incPopsize !== undefined && !(num(o.incPopsize) && o.incPopsize >= 1)) throw new OptionsError(`cmaes: options.incPopsize must be ≥ 1 (got ${String(o.incPopsize)})`);
-  if (o.margin !== undefined && typeof o.margin !== 'boolean') throw new OptionsError(`cmaes: options.margin must be a boolean (got ${JSON.stringify(o.margin)})`);
-  if (o.pBest !== undefined && !(num(o.pBest) && o.pBest >= 0 && o.pBest <= 1)) throw new OptionsError(`cmaes: options.pBest must be in [0, 1] (got ${String(o.pBest)})`);
-  if (o.surrogate !== undefined && o.surrogate !== true && o.surrogate !== false && o.surrogate !== 'auto') throw new OptionsError(`cmaes: options.surrogate must be true, false or "auto" (got ${JSON.stringify(o.surrogate)})`);
+  if (o.sigma0 !== undefined && !(num(o.sigma0) && o.sigma0 > 0 && o.sigma0 <= 1))
+    throw new OptionsError(`cmaes: options.sigma0 must be > 0 and ≤ 1 (got ${String(o.sigma0)})`);
+  if (o.popsize !== undefined && !(Number.isInteger(o.popsize) && o.popsize >= 2))
+    throw new OptionsError(`cmaes: options.popsize must be an integer ≥ 2 (got ${String(o.popsize)})`);
+  if (o.separable !== undefined && o.separable !== true && o.separable !== false && o.separable !== 'auto')
+    throw new OptionsError(`cmaes: options.separable must be true, false or "auto" (got ${JSON.stringify(o.separable)})`);
+  if (o.restart !== undefined && o.restart !== 'ipop' && o.restart !== 'none')
+    throw new OptionsError(`cmaes: options.restart must be "ipop" or "none" (got ${JSON.stringify(o.restart)})`);
+  if (o.incPopsize !== undefined && !(num(o.incPopsize) && o.incPopsize >= 1))
+    throw new OptionsError(`cmaes: options.incPopsize must be ≥ 1 (got ${String(o.incPopsize)})`);
+  if (o.margin !== undefined && typeof o.margin !== 'boolean')
+    throw new OptionsError(`cmaes: options.margin must be a boolean (got ${JSON.stringify(o.margin)})`);
+  if (o.pBest !== undefined && !(num(o.pBest) && o.pBest >= 0 && o.pBest <= 1))
+    throw new OptionsError(`cmaes: options.pBest must be in [0, 1] (got ${String(o.pBest)})`);
+  if (o.surrogate !== undefined && o.surrogate !== true && o.surrogate !== false && o.surrogate !== 'auto')
+    throw new OptionsError(`cmaes: options.surrogate must be true, false or "auto" (got ${JSON.stringify(o.surrogate)})`);
 }
 
 /** CMA-ES: `cmaes({ sigma0, popsize, separable, restart, incPopsize, margin, pBest })`, or `cmaes.suggest` with defaults. */

@@ -130,7 +130,8 @@ export class EvolutionSampler implements Sampler {
     let next = d.fromUnit(mirror(u + this.mutationSd * rng.normal()));
     if (next === v && d.cardinality < Infinity) {
       // An integer that rounded back to itself: take one step, away from the bound if need be.
-      const up = (v as number) < (dist as { high: number }).high && ((v as number) === (dist as { low: number }).low || rng.uniform() < 0.5);
+      const up =
+        (v as number) < (dist as { high: number }).high && ((v as number) === (dist as { low: number }).low || rng.uniform() < 0.5);
       next = (v as number) + (up ? 1 : -1);
     } else if (next === v) {
       // A quantised float: step to the neighbouring cell in unit space.
@@ -143,7 +144,9 @@ export class EvolutionSampler implements Sampler {
 function validate(o: EvolutionOptions): void {
   if (o === null || typeof o !== 'object') throw new OptionsError('evolution: options must be an object');
   const known = ['populationSize', 'sampleSize', 'mutationSd'];
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`evolution: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
+  for (const k of Object.keys(o))
+    if (!known.includes(k))
+      throw new OptionsError(`evolution: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
   if (o.populationSize !== undefined && !(Number.isInteger(o.populationSize) && o.populationSize >= 2)) {
     throw new OptionsError(`evolution: options.populationSize must be an integer ≥ 2 (got ${String(o.populationSize)})`);
   }

@@ -150,7 +150,9 @@ export function axisValues(d: Dim, o: GridOptions): Value[] {
       const last = Math.floor(hi / dist.q + 1e-9);
       const count = last - first + 1;
       if (count > MAX_AXIS) throw new OptionsError(`${where} has ${count} quantised values; give options.points.${d.label}`);
-      return Array.from({ length: Math.max(count, 0) }, (_, i) => d.finish((first + i) * (dist.q as number))).filter((v) => d.check(v) === null);
+      return Array.from({ length: Math.max(count, 0) }, (_, i) => d.finish((first + i) * (dist.q as number))).filter(
+        (v) => d.check(v) === null,
+      );
     }
   }
 }

@@ -9,7 +9,15 @@ export { isLoopback } from '../report/dashboard.js';
 import { createStudy, type Study } from '../study/study.js';
 import type { TrialRecord, TrialState } from '../trial/trial.js';
 import {
-  askBody, createStudyBody, heartbeatBody, nameParams, openApi, reportBody, type RouteDoc, tellBody, trialsQuery,
+  askBody,
+  createStudyBody,
+  heartbeatBody,
+  nameParams,
+  openApi,
+  reportBody,
+  type RouteDoc,
+  tellBody,
+  trialsQuery,
 } from './schemas.js';
 
 export interface ServerOptions {
@@ -65,12 +73,18 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const given = header.startsWith('Bearer ') ? header.slice(7) : '';
     // (digests of equal length, compared in constant time: the time taken says nothing of the token)
     if (!timingSafeEqual(digest(given), tokenDigest)) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'UNAUTHORIZED', message: 'a valid bearer token is required' });
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: 'UNAUTHORIZED', message: 'a valid bearer token is required' });
     }
   });
 
   app.setErrorHandler((error: Error & { validation?: unknown; statusCode?: number; validationContext?: string }, _req, reply) => {
-    if (Array.isArray(error.validation)) return reply.code(400).send({ error: 'INVALID_REQUEST', message: validationMessage(error.validation, error.validationContext ?? 'body') });
+    if (Array.isArray(error.validation))
+      return reply
+        .code(400)
+        .send({ error: 'INVALID_REQUEST', message: validationMessage(error.validation, error.validationContext ?? 'body') });
     if (error instanceof HttpError) return reply.code(error.status).send({ error: error.code, message: error.message });
     if (error instanceof OptionsError || (error instanceof ParzenError && error.code === 'INVALID_SPACE')) {
       return reply.code(400).send({ error: error.code, message: error.message });
@@ -79,7 +93,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     if (error instanceof ParzenError) return reply.code(400).send({ error: error.code, message: error.message });
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) console.error(`parzen serve: ${error.stack ?? error.message}`);
-    return reply.code(status).send({ error: status === 500 ? 'INTERNAL' : 'BAD_REQUEST', message: status === 500 ? 'internal error (see the server log)' : error.message });
+    return reply
+      .code(status)
+      .send({
+        error: status === 500 ? 'INTERNAL' : 'BAD_REQUEST',
+        message: status === 500 ? 'internal error (see the server log)' : error.message,
+      });
   });
 
   /** The study of this name, opened once per server and kept (its sampler's state lives with it). */
@@ -89,7 +108,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       opened = (async () => {
         const rec = await options.storage.getStudy(name);
         if (!rec) throw new HttpError(404, 'NOT_FOUND', `no study named ${JSON.stringify(name)}`);
-        return createStudy({ name, storage: options.storage, resume: true, sampler: createSampler(rec.sampler.name, { ...rec.sampler.options }) });
+        return createStudy({
+          name,
+          storage: options.storage,
+          resume: true,
+          sampler: createSampler(rec.sampler.name, { ...rec.sampler.options }),
+        });
       })();
       studies.set(name, opened);
       opened.catch(() => studies.delete(name));
@@ -97,9 +121,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return opened;
   };
 
-  const route = <B, Q>(doc: RouteDoc, handler: (req: FastifyRequest<{ Body: B; Params: { name: string }; Querystring: Q }>, reply: FastifyReply) => Promise<unknown>) => {
+  const route = <B, Q>(
+    doc: RouteDoc,
+    handler: (req: FastifyRequest<{ Body: B; Params: { name: string }; Querystring: Q }>, reply: FastifyReply) => Promise<unknown>,
+  ) => {
     routes.push(doc);
-    const schema = { ...(doc.body ? { body: doc.body } : {}), ...(doc.query ? { querystring: doc.query } : {}), ...(doc.path.includes(':name') ? { params: nameParams } : {}) };
+    const schema = {
+      ...(doc.body ? { body: doc.body } : {}),
+      ...(doc.query ? { querystring: doc.query } : {}),
+      ...(doc.path.includes(':name') ? { params: nameParams } : {}),
+    };
     app.route({ method: doc.method.toUpperCase(), url: doc.path, schema, handler });
   };
 
@@ -107,28 +138,34 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     studies: await options.storage.listStudies(),
   }));
 
-  route<{ name: string; space: unknown; algo?: string; options?: Record<string, unknown>; direction?: 'minimize' | 'maximize'; seed?: number }, unknown>(
-    { method: 'post', path: '/studies', summary: 'create a study', body: createStudyBody },
-    async (req, reply) => {
-      const b = req.body;
-      if (await options.storage.getStudy(b.name)) throw new HttpError(409, 'STUDY_EXISTS', `a study named ${JSON.stringify(b.name)} exists`);
-      const space = parseSpaceJson(b.space, 'body.space');
-      let sampler;
-      try {
-        sampler = createSampler(b.algo ?? 'tpe', b.options ?? {});
-      } catch (e) {
-        throw new HttpError(400, 'INVALID_REQUEST', `body.${e instanceof OptionsError && /unknown algorithm/.test(e.message) ? 'algo' : 'options'}: ${(e as Error).message}`);
-      }
-      const opened = createStudy({ name: b.name, storage: options.storage, space, sampler, direction: b.direction, seed: b.seed }).catch((e: unknown) => {
+  route<
+    { name: string; space: unknown; algo?: string; options?: Record<string, unknown>; direction?: 'minimize' | 'maximize'; seed?: number },
+    unknown
+  >({ method: 'post', path: '/studies', summary: 'create a study', body: createStudyBody }, async (req, reply) => {
+    const b = req.body;
+    if (await options.storage.getStudy(b.name)) throw new HttpError(409, 'STUDY_EXISTS', `a study named ${JSON.stringify(b.name)} exists`);
+    const space = parseSpaceJson(b.space, 'body.space');
+    let sampler;
+    try {
+      sampler = createSampler(b.algo ?? 'tpe', b.options ?? {});
+    } catch (e) {
+      throw new HttpError(
+        400,
+        'INVALID_REQUEST',
+        `body.${e instanceof OptionsError && /unknown algorithm/.test(e.message) ? 'algo' : 'options'}: ${(e as Error).message}`,
+      );
+    }
+    const opened = createStudy({ name: b.name, storage: options.storage, space, sampler, direction: b.direction, seed: b.seed }).catch(
+      (e: unknown) => {
         if (e instanceof StudyError) throw new HttpError(409, 'STUDY_EXISTS', e.message);
         throw e;
-      });
-      studies.set(b.name, opened);
-      opened.catch(() => studies.delete(b.name));
-      const s = await opened;
-      return reply.code(201).send({ study: s.record });
-    },
-  );
+      },
+    );
+    studies.set(b.name, opened);
+    opened.catch(() => studies.delete(b.name));
+    const s = await opened;
+    return reply.code(201).send({ study: s.record });
+  });
 
   route({ method: 'get', path: '/studies/:name', summary: 'a study with its counts and best value' }, async (req) => {
     await study(req.params.name);
@@ -152,7 +189,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       const s = await study(req.params.name);
       const b = req.body;
       await trialOf(s, b.number);
-      if ((b.state ?? 'complete') === 'complete' && b.value === undefined) throw new HttpError(400, 'INVALID_REQUEST', 'body.value is required for a complete trial');
+      if ((b.state ?? 'complete') === 'complete' && b.value === undefined)
+        throw new HttpError(400, 'INVALID_REQUEST', 'body.value is required for a complete trial');
       const outcome =
         b.state === 'fail'
           ? { state: 'fail' as const, reason: 'threw' as const, message: b.message ?? 'failed (told by the client)', attrs: b.attrs }
@@ -162,7 +200,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   );
 
   route<{ number: number; step: number; value: number }, unknown>(
-    { method: 'post', path: '/studies/:name/report', summary: 'an intermediate value; answers whether to stop the trial (prune)', body: reportBody },
+    {
+      method: 'post',
+      path: '/studies/:name/report',
+      summary: 'an intermediate value; answers whether to stop the trial (prune)',
+      body: reportBody,
+    },
     async (req) => {
       const s = await study(req.params.name);
       const t = await trialOf(s, req.body.number);
@@ -213,7 +256,10 @@ async function trialOf(study: Study, number: number): Promise<TrialRecord> {
 }
 
 /** Ajv's errors as one line naming each field: `body.n must be >= 1`, `body.extra: unknown field`. */
-function validationMessage(errors: { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }[], context: string): string {
+function validationMessage(
+  errors: { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }[],
+  context: string,
+): string {
   return errors
     .map((e) => {
       const at = context + e.instancePath.replace(/\//g, '.');

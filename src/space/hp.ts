@@ -6,9 +6,19 @@ export type Value = number | string | boolean | null;
 
 /** The names of hyperopt's stochastic expressions, used identically in the API, JSON spaces and storage. */
 export const HP_NAMES = [
-  'uniform', 'quniform', 'loguniform', 'qloguniform',
-  'normal', 'qnormal', 'lognormal', 'qlognormal',
-  'randint', 'uniformint', 'loguniformint', 'choice', 'pchoice',
+  'uniform',
+  'quniform',
+  'loguniform',
+  'qloguniform',
+  'normal',
+  'qnormal',
+  'lognormal',
+  'qlognormal',
+  'randint',
+  'uniformint',
+  'loguniformint',
+  'choice',
+  'pchoice',
 ] as const;
 export type HpName = (typeof HP_NAMES)[number];
 
@@ -199,8 +209,7 @@ export const hp = {
   /** exp(uniform(low, high)): log-uniform on [e^low, e^high]. */
   loguniform: (label: string, low: number, high: number) => makeNode('loguniform', label, [low, high]) as HpNode<number>,
   /** round(exp(uniform(low, high)) / q) · q. */
-  qloguniform: (label: string, low: number, high: number, q: number) =>
-    makeNode('qloguniform', label, [low, high, q]) as HpNode<number>,
+  qloguniform: (label: string, low: number, high: number, q: number) => makeNode('qloguniform', label, [low, high, q]) as HpNode<number>,
   /** Normal with mean mu and standard deviation sigma (unbounded). */
   normal: (label: string, mu: number, sigma: number) => makeNode('normal', label, [mu, sigma]) as HpNode<number>,
   /** round(normal(mu, sigma) / q) · q. */
@@ -208,8 +217,7 @@ export const hp = {
   /** exp(normal(mu, sigma)). */
   lognormal: (label: string, mu: number, sigma: number) => makeNode('lognormal', label, [mu, sigma]) as HpNode<number>,
   /** round(exp(normal(mu, sigma)) / q) · q. */
-  qlognormal: (label: string, mu: number, sigma: number, q: number) =>
-    makeNode('qlognormal', label, [mu, sigma, q]) as HpNode<number>,
+  qlognormal: (label: string, mu: number, sigma: number, q: number) => makeNode('qlognormal', label, [mu, sigma, q]) as HpNode<number>,
   /** Integer in [0, upper) or, with two bounds, in [low, high) (hyperopt's convention). */
   randint: (label: string, lowOrUpper: number, high?: number) =>
     makeNode('randint', label, high === undefined ? [lowOrUpper] : [lowOrUpper, high]) as HpNode<number>,
@@ -225,7 +233,8 @@ export const hp = {
    * One of `options`; an option may be a constant, an object, an array or a nested space (a conditional branch).
    * Typed as the union of the options filled in: `hp.choice('opt', ['adam', 'sgd'])` is `'adam' | 'sgd'`.
    */
-  choice: <const O extends readonly unknown[]>(label: string, options: O) => makeNode('choice', label, [options]) as HpNode<Filled<O[number]>>,
+  choice: <const O extends readonly unknown[]>(label: string, options: O) =>
+    makeNode('choice', label, [options]) as HpNode<Filled<O[number]>>,
   /** Like choice, with probabilities: `hp.pchoice('act', [[0.7, 'relu'], [0.3, 'tanh']])`. */
   pchoice: <const P extends readonly (readonly [number, unknown])[]>(label: string, pairs: P) =>
     makeNode('pchoice', label, [pairs]) as HpNode<Filled<P[number][1]>>,

@@ -44,7 +44,8 @@ function fromJson(node: unknown, path: string, key: string | null): unknown {
   if (hpKeys.length > 1) throw new SpaceError(`${path}: one distribution per object (found ${hpKeys.join(', ')})`);
   const fn = hpKeys[0] as HpName;
   const extra = keys.filter((k) => k !== fn && k !== 'label');
-  if (extra.length) throw new SpaceError(`${path}: unexpected key${extra.length > 1 ? 's' : ''} ${extra.map(show).join(', ')} beside "${fn}"`);
+  if (extra.length)
+    throw new SpaceError(`${path}: unexpected key${extra.length > 1 ? 's' : ''} ${extra.map(show).join(', ')} beside "${fn}"`);
   const label = 'label' in obj ? obj.label : key;
   const where = `${path} (${fn})`;
   if (label === null) throw new SpaceError(`${where}: needs a "label" (it is not under an object key)`);

@@ -246,10 +246,13 @@ export function spaceEval<const S>(tree: S, indices: Readonly<Record<string, Val
     const v = own(indices, d.label);
     if (v === undefined) throw new SpaceError(`spaceEval: ${show(d.label)} is missing`);
     if (d.isChoice) {
-      if (d.optionIndex(v) >= 0) setOwn(params, d.label, v); // as recorded: the option itself, or the index of a structure
+      if (d.optionIndex(v) >= 0)
+        setOwn(params, d.label, v); // as recorded: the option itself, or the index of a structure
       else if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < d.cardinality) setOwn(params, d.label, d.optionValue(v));
       else {
-        throw new SpaceError(`spaceEval: ${show(d.label)} must be one of its options or an option index in [0, ${d.cardinality - 1}] (got ${show(v)})`);
+        throw new SpaceError(
+          `spaceEval: ${show(d.label)} must be one of its options or an option index in [0, ${d.cardinality - 1}] (got ${show(v)})`,
+        );
       }
     } else setOwn(params, d.label, v);
   }

@@ -5,7 +5,14 @@ import type { TrialRecord, TrialResult, TrialState } from '../trial/trial.js';
 import { bestOf } from '../trial/trial.js';
 import { alreadyFinished, finishRecord, freeze, NO_ATTRS, notRunning, staleMessage } from './schema.js';
 import {
-  type ClaimOptions, countsAgainstBudget, type SamplerSpec, type SamplerSwitch, type Storage, type StudyRecord, type StudySpec, type StudySummary,
+  type ClaimOptions,
+  countsAgainstBudget,
+  type SamplerSpec,
+  type SamplerSwitch,
+  type Storage,
+  type StudyRecord,
+  type StudySpec,
+  type StudySummary,
 } from './storage.js';
 import { setOwn } from '../space/own.js';
 
@@ -33,7 +40,14 @@ export class MemoryStorage implements Storage {
 
   async createStudy(spec: StudySpec): Promise<StudyRecord> {
     if (this.studies.some((s) => s.name === spec.name)) throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
-    const rec: StudyRecord = Object.freeze({ rng: DEFAULT_GENERATOR, ...structuredClone(spec), directions: spec.directions ? Object.freeze([...spec.directions]) : null, id: this.nextStudyId++, createdAt: Date.now(), samplerSwitches: [] });
+    const rec: StudyRecord = Object.freeze({
+      rng: DEFAULT_GENERATOR,
+      ...structuredClone(spec),
+      directions: spec.directions ? Object.freeze([...spec.directions]) : null,
+      id: this.nextStudyId++,
+      createdAt: Date.now(),
+      samplerSwitches: [],
+    });
     this.studies.push(rec);
     this.trialsByStudy.set(rec.id, { list: [], counted: 0, seq: 0 });
     return rec;
@@ -44,7 +58,11 @@ export class MemoryStorage implements Storage {
     if (i < 0) throw new StudyError(`study id ${studyId} does not exist`);
     const cur = this.studies[i];
     const change: SamplerSwitch = { from: cur.sampler, to: structuredClone(to), atTrial: this.study(studyId).list.length, at: Date.now() };
-    const rec: StudyRecord = Object.freeze({ ...cur, sampler: change.to, samplerSwitches: Object.freeze([...(cur.samplerSwitches ?? []), change]) });
+    const rec: StudyRecord = Object.freeze({
+      ...cur,
+      sampler: change.to,
+      samplerSwitches: Object.freeze([...(cur.samplerSwitches ?? []), change]),
+    });
     this.studies[i] = rec;
     return rec;
   }
@@ -76,16 +94,34 @@ export class MemoryStorage implements Storage {
     const out: TrialRecord[] = [];
     for (let i = 0; i < room; i++) {
       const rec = freeze({
-        id: this.nextTrialId++, studyId, number: list.length, state: 'running', params: copyParams(params[i]),
-        value: null, values: null, constraints: null, failReason: null, failMessage: null, attrs: NO_ATTRS, startedAt: now, finishedAt: null, heartbeatAt: now,
-        owner: options.owner, leaseMs: options.leaseMs ?? null, leaseUntil: options.leaseMs === undefined ? null : now + options.leaseMs,
+        id: this.nextTrialId++,
+        studyId,
+        number: list.length,
+        state: 'running',
+        params: copyParams(params[i]),
+        value: null,
+        values: null,
+        constraints: null,
+        failReason: null,
+        failMessage: null,
+        attrs: NO_ATTRS,
+        startedAt: now,
+        finishedAt: null,
+        heartbeatAt: now,
+        owner: options.owner,
+        leaseMs: options.leaseMs ?? null,
+        leaseUntil: options.leaseMs === undefined ? null : now + options.leaseMs,
       });
       list.push(rec);
       this.byId.set(rec.id, rec);
       out.push(rec);
     }
     st.counted += room; // running trials count
-    if (claimKey !== null && out.length > 0) this.claims.set(claimKey, out.map((t) => t.id));
+    if (claimKey !== null && out.length > 0)
+      this.claims.set(
+        claimKey,
+        out.map((t) => t.id),
+      );
     return out;
   }
 
@@ -193,4 +229,3 @@ function copyParams(p: Params): Params {
   }
   return copy;
 }
-

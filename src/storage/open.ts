@@ -21,7 +21,8 @@ const openers = new Map<string, StorageOpener>([
  * `redis://…`). A backend should pass the storage conformance suite (test/conformance/storage.ts).
  */
 export function registerStorage(scheme: string, open: StorageOpener): void {
-  if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) throw new StorageError(`storage scheme ${JSON.stringify(scheme)}: use lower-case letters, digits, +, . or -`);
+  if (!/^[a-z][a-z0-9+.-]*$/.test(scheme))
+    throw new StorageError(`storage scheme ${JSON.stringify(scheme)}: use lower-case letters, digits, +, . or -`);
   openers.set(scheme, open);
 }
 

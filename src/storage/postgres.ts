@@ -7,8 +7,22 @@ import type { TrialRecord, TrialResult } from '../trial/trial.js';
 import { redact } from './open.js';
 import { DEFAULT_DB_RETRY_MS, isTransient, Retrier } from './retry.js';
 import {
-  alreadyFinished, checkVersion, CLAIM_STATE_SQL, INTERMEDIATE_SQL, MIGRATIONS, notRunning, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
-  studyFromRow, summarize, jsonOrNull, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
+  alreadyFinished,
+  checkVersion,
+  CLAIM_STATE_SQL,
+  INTERMEDIATE_SQL,
+  MIGRATIONS,
+  notRunning,
+  type StateCountRow,
+  STATE_COUNTS_SQL,
+  type StudyRow,
+  studyFromRow,
+  summarize,
+  jsonOrNull,
+  type TrialRow,
+  trialFromRow,
+  finishRecord,
+  STALE_MESSAGE_SQL,
 } from './schema.js';
 import type { ClaimOptions, SamplerSpec, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
 
@@ -86,7 +100,10 @@ export class PostgresStorage implements Storage {
     });
     const storage = new PostgresStorage(pool, where, new Retrier(where, retryMs));
     try {
-      await storage.retry.run(() => storage.migrate(schema), (e) => reached && isTransient(e));
+      await storage.retry.run(
+        () => storage.migrate(schema),
+        (e) => reached && isTransient(e),
+      );
     } catch (e) {
       await pool.end().catch(() => {});
       if (e instanceof StorageError) throw e;
@@ -137,8 +154,14 @@ export class PostgresStorage implements Storage {
         `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, rng, directions, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${NOW_MS}) RETURNING *`,
         [
-          spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}), spec.seed,
-          spec.rng ?? DEFAULT_GENERATOR, jsonOrNull(spec.directions),
+          spec.name,
+          spec.direction,
+          JSON.stringify(spec.space),
+          spec.sampler.name,
+          JSON.stringify(spec.sampler.options ?? {}),
+          spec.seed,
+          spec.rng ?? DEFAULT_GENERATOR,
+          jsonOrNull(spec.directions),
         ],
       );
       return studyFromRow(rows[0]);
@@ -146,7 +169,13 @@ export class PostgresStorage implements Storage {
       if ((e as { code?: string }).code === '23505') {
         // our own earlier attempt may have created it before the connection was lost
         const mine = uncertain ? await this.getStudyOnce(spec.name) : null;
-        if (mine && mine.direction === spec.direction && JSON.stringify(mine.space) === JSON.stringify(spec.space) && mine.seed === spec.seed) return mine;
+        if (
+          mine &&
+          mine.direction === spec.direction &&
+          JSON.stringify(mine.space) === JSON.stringify(spec.space) &&
+          mine.seed === spec.seed
+        )
+          return mine;
         throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
       }
       throw e;
@@ -155,10 +184,14 @@ export class PostgresStorage implements Storage {
 
   async switchSampler(studyId: number, to: SamplerSpec): Promise<StudyRecord> {
     return this.tx(async (c) => {
-      const { rows: [row] } = await c.query<StudyRow>('SELECT * FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
+      const {
+        rows: [row],
+      } = await c.query<StudyRow>('SELECT * FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
       if (!row) throw new StudyError(`study id ${studyId} does not exist`);
       const cur = studyFromRow(row);
-      const { rows: [n] } = await c.query<{ n: string; now: string }>(`SELECT count(*) AS n, ${NOW_MS} AS now FROM trials WHERE study_id = $1`, [studyId]);
+      const {
+        rows: [n],
+      } = await c.query<{ n: string; now: string }>(`SELECT count(*) AS n, ${NOW_MS} AS now FROM trials WHERE study_id = $1`, [studyId]);
       const switches = [...(cur.samplerSwitches ?? []), { from: cur.sampler, to, atTrial: Number(n.n), at: Number(n.now) }];
       const { rows } = await c.query<StudyRow>(
         'UPDATE studies SET sampler_name = $2, sampler_options = $3, sampler_switches = $4 WHERE id = $1 RETURNING *',
@@ -178,40 +211,54 @@ export class PostgresStorage implements Storage {
   }
 
   async listStudies(): Promise<StudySummary[]> {
-    return this.retry.run(() => this.tx(async (c) => {
-      await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      const studies = (await c.query<StudyRow>('SELECT * FROM studies ORDER BY id')).rows.map(studyFromRow);
-      const counts = (await c.query<StateCountRow>(STATE_COUNTS_SQL)).rows;
-      return summarize(studies, counts);
-    }));
+    return this.retry.run(() =>
+      this.tx(async (c) => {
+        await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+        const studies = (await c.query<StudyRow>('SELECT * FROM studies ORDER BY id')).rows.map(studyFromRow);
+        const counts = (await c.query<StateCountRow>(STATE_COUNTS_SQL)).rows;
+        return summarize(studies, counts);
+      }),
+    );
   }
 
   async claimTrials(studyId: number, params: readonly Params[], options: ClaimOptions): Promise<TrialRecord[]> {
     const key = options.key ?? randomUUID();
-    return this.retry.run(() => this.tx(async (c) => {
-      // The row lock serializes claims on this study across every process; the reads below see all committed claims.
-      const lock = await c.query('SELECT id FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
-      if (lock.rowCount === 0) throw new StudyError(`study id ${studyId} does not exist`);
-      // A claim with this key committed already (its COMMIT's answer was lost): those are the trials claimed.
-      const done = await c.query<TrialRow>('SELECT * FROM trials WHERE study_id = $1 AND claim_key = $2 ORDER BY number', [studyId, key]);
-      if (done.rows.length > 0) return done.rows.map(trialFromRow);
-      const { rows: [state] } = await c.query<{ next: string; used: string }>(CLAIM_STATE_SQL('$1'), [studyId]);
-      let room = params.length;
-      if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - Number(state.used)));
-      if (room === 0) return [];
-      // Queued points first (the study's row lock serializes this with other claims).
-      const queued = options.queue === false ? [] : (await c.query<{ id: string; params: object }>('SELECT id, params FROM queued WHERE study_id = $1 ORDER BY id LIMIT $2', [studyId, room])).rows;
-      if (queued.length) await c.query('DELETE FROM queued WHERE study_id = $1 AND id <= $2', [studyId, queued[queued.length - 1].id]);
-      const points = [...queued.map((q) => JSON.stringify(q.params)), ...params.map((p) => JSON.stringify(p))];
-      const { rows } = await c.query<TrialRow>(
-        `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner, lease_ms, lease_until, claim_key)
+    return this.retry.run(() =>
+      this.tx(async (c) => {
+        // The row lock serializes claims on this study across every process; the reads below see all committed claims.
+        const lock = await c.query('SELECT id FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
+        if (lock.rowCount === 0) throw new StudyError(`study id ${studyId} does not exist`);
+        // A claim with this key committed already (its COMMIT's answer was lost): those are the trials claimed.
+        const done = await c.query<TrialRow>('SELECT * FROM trials WHERE study_id = $1 AND claim_key = $2 ORDER BY number', [studyId, key]);
+        if (done.rows.length > 0) return done.rows.map(trialFromRow);
+        const {
+          rows: [state],
+        } = await c.query<{ next: string; used: string }>(CLAIM_STATE_SQL('$1'), [studyId]);
+        let room = params.length;
+        if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - Number(state.used)));
+        if (room === 0) return [];
+        // Queued points first (the study's row lock serializes this with other claims).
+        const queued =
+          options.queue === false
+            ? []
+            : (
+                await c.query<{ id: string; params: object }>('SELECT id, params FROM queued WHERE study_id = $1 ORDER BY id LIMIT $2', [
+                  studyId,
+                  room,
+                ])
+              ).rows;
+        if (queued.length) await c.query('DELETE FROM queued WHERE study_id = $1 AND id <= $2', [studyId, queued[queued.length - 1].id]);
+        const points = [...queued.map((q) => JSON.stringify(q.params)), ...params.map((p) => JSON.stringify(p))];
+        const { rows } = await c.query<TrialRow>(
+          `INSERT INTO trials (study_id, number, state, params, attrs, started_at, heartbeat_at, owner, lease_ms, lease_until, claim_key)
          SELECT $1, $2::int + (u.i::int - 1), 'running', u.p, '{}', ${NOW_MS}, ${NOW_MS}, $4, $5::bigint, ${NOW_MS} + $5::bigint, $6
          FROM unnest($3::json[]) WITH ORDINALITY AS u(p, i)
          RETURNING *`,
-        [studyId, Number(state.next), points.slice(0, room), options.owner, options.leaseMs ?? null, key],
-      );
-      return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
-    }));
+          [studyId, Number(state.next), points.slice(0, room), options.owner, options.leaseMs ?? null, key],
+        );
+        return rows.map(trialFromRow).sort((a, b) => a.number - b.number);
+      }),
+    );
   }
 
   async finishTrial(trialId: number, result: TrialResult): Promise<TrialRecord> {
@@ -228,11 +275,23 @@ export class PostgresStorage implements Storage {
       `UPDATE trials SET state = $2, value = $3, fail_reason = $4, fail_message = $5, attrs = $6, finished_at = ${NOW_MS},
          objective_values = $7, constraint_values = $8
        WHERE id = $1 AND state = 'running' RETURNING *`,
-      [trialId, next.state, next.value, next.failReason, next.failMessage, JSON.stringify(next.attrs), jsonOrNull(next.values), jsonOrNull(next.constraints)],
+      [
+        trialId,
+        next.state,
+        next.value,
+        next.failReason,
+        next.failMessage,
+        JSON.stringify(next.attrs),
+        jsonOrNull(next.values),
+        jsonOrNull(next.constraints),
+      ],
     );
     // Lost the race (finished or failed as stale in between): report what it became.
     if (rows.length === 0) throw alreadyFinished(await this.trialById(trialId));
-    return trialFromRow({ ...rows[0], intermediate: cur.intermediate?.map((e) => [e.step, Number.isNaN(e.value) ? null : e.value, e.seq ?? 0] as const) ?? null });
+    return trialFromRow({
+      ...rows[0],
+      intermediate: cur.intermediate?.map((e) => [e.step, Number.isNaN(e.value) ? null : e.value, e.seq ?? 0] as const) ?? null,
+    });
   }
 
   async report(trialId: number, step: number, value: number): Promise<TrialRecord> {
@@ -264,10 +323,10 @@ export class PostgresStorage implements Storage {
   }
 
   private async trialsOnce(studyId: number, sinceNumber: number): Promise<TrialRecord[]> {
-    const { rows } = await this.pool.query<TrialRow>(`SELECT t.*, ${INTERMEDIATE_SQL.postgres} FROM trials t WHERE study_id = $1 AND number >= $2 ORDER BY number`, [
-      studyId,
-      sinceNumber,
-    ]);
+    const { rows } = await this.pool.query<TrialRow>(
+      `SELECT t.*, ${INTERMEDIATE_SQL.postgres} FROM trials t WHERE study_id = $1 AND number >= $2 ORDER BY number`,
+      [studyId, sinceNumber],
+    );
     if (rows.length === 0) {
       const s = await this.pool.query('SELECT 1 FROM studies WHERE id = $1', [studyId]);
       if (s.rowCount === 0) throw new StudyError(`study id ${studyId} does not exist`);
@@ -299,10 +358,10 @@ export class PostgresStorage implements Storage {
   async enqueue(studyId: number, params: readonly Params[]): Promise<void> {
     if (params.length === 0) return;
     try {
-      await this.pool.query('INSERT INTO queued (study_id, params) SELECT $1, p FROM unnest($2::json[]) WITH ORDINALITY AS u(p, i) ORDER BY i', [
-        studyId,
-        params.map((p) => JSON.stringify(p)),
-      ]);
+      await this.pool.query(
+        'INSERT INTO queued (study_id, params) SELECT $1, p FROM unnest($2::json[]) WITH ORDINALITY AS u(p, i) ORDER BY i',
+        [studyId, params.map((p) => JSON.stringify(p))],
+      );
     } catch (e) {
       if ((e as { code?: string }).code === '23503') throw new StudyError(`study id ${studyId} does not exist`);
       throw e;

@@ -294,7 +294,11 @@ function intermediateOf(v: TrialRow['intermediate']): { intermediate?: readonly 
   if (v === undefined || v === null) return {};
   const rows = typeof v === 'string' ? (JSON.parse(v) as [number, number | null, number | string][]) : v;
   if (rows.length === 0) return {};
-  return { intermediate: Object.freeze(rows.map(([step, value, seq]) => Object.freeze({ step, value: value === null ? NaN : value, seq: Number(seq) }))) };
+  return {
+    intermediate: Object.freeze(
+      rows.map(([step, value, seq]) => Object.freeze({ step, value: value === null ? NaN : value, seq: Number(seq) })),
+    ),
+  };
 }
 
 /** The error for a report on a trial that is no longer running. */
@@ -313,7 +317,8 @@ export function studyFromRow(r: StudyRow): StudyRecord {
     seed: Number(r.seed),
     rng: r.rng,
     samplerSwitches: Object.freeze(JSON.parse(r.sampler_switches ?? '[]') as SamplerSwitch[]),
-    directions: r.directions === null || r.directions === undefined ? null : (Object.freeze(json(r.directions)) as StudyRecord['directions']),
+    directions:
+      r.directions === null || r.directions === undefined ? null : (Object.freeze(json(r.directions)) as StudyRecord['directions']),
     createdAt: Number(r.created_at),
   });
 }
@@ -362,7 +367,8 @@ export function summarize(studies: readonly StudyRecord[], rows: readonly StateC
   });
 }
 
-export const STATE_COUNTS_SQL = 'SELECT study_id, state, count(*) AS n, min(value) AS min_value, max(value) AS max_value FROM trials GROUP BY study_id, state';
+export const STATE_COUNTS_SQL =
+  'SELECT study_id, state, count(*) AS n, min(value) AS min_value, max(value) AS max_value FROM trials GROUP BY study_id, state';
 
 /** The message of a trial failed as stale at `now` (shared by every backend). */
 export function staleMessage(now: number, heartbeatAt: number, leaseMs: number | null): string {
@@ -404,7 +410,10 @@ function prunedValue(t: TrialRecord): number | null {
 /** The attrs of a trial that has none: one frozen object shared by all such records (records are immutable). */
 export const NO_ATTRS: Readonly<Record<string, unknown>> = Object.freeze({});
 
-function mergeAttrs(cur: Readonly<Record<string, unknown>>, more: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
+function mergeAttrs(
+  cur: Readonly<Record<string, unknown>>,
+  more: Readonly<Record<string, unknown>> | undefined,
+): Readonly<Record<string, unknown>> {
   if (more === undefined || isEmpty(more)) return isEmpty(cur) ? NO_ATTRS : cur;
   return { ...cur, ...more };
 }

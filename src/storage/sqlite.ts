@@ -4,8 +4,22 @@ import { StorageError, StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
 import type { TrialRecord, TrialResult } from '../trial/trial.js';
 import {
-  alreadyFinished, checkVersion, CLAIM_STATE_SQL, INTERMEDIATE_SQL, MIGRATIONS, notRunning, type StateCountRow, STATE_COUNTS_SQL, type StudyRow,
-  studyFromRow, summarize, jsonOrNull, type TrialRow, trialFromRow, finishRecord, STALE_MESSAGE_SQL,
+  alreadyFinished,
+  checkVersion,
+  CLAIM_STATE_SQL,
+  INTERMEDIATE_SQL,
+  MIGRATIONS,
+  notRunning,
+  type StateCountRow,
+  STATE_COUNTS_SQL,
+  type StudyRow,
+  studyFromRow,
+  summarize,
+  jsonOrNull,
+  type TrialRow,
+  trialFromRow,
+  finishRecord,
+  STALE_MESSAGE_SQL,
 } from './schema.js';
 import type { ClaimOptions, SamplerSpec, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
 
@@ -25,17 +39,26 @@ export function sqliteError(path: string, e: unknown): unknown {
   if (!code.startsWith('SQLITE_') || code.startsWith('SQLITE_CONSTRAINT')) return e;
   const at = `sqlite:${path}`;
   const why = (e as Error).message;
-  if (code === 'SQLITE_NOTADB') return new StorageError(`${at}: ${path} is not a SQLite database (${why}); give --storage a new file name, e.g. sqlite:./parzen.db`);
-  if (code.startsWith('SQLITE_FULL')) return new StorageError(`${at}: ${why}; free space on the disk holding ${path}, or move the study with --storage sqlite:/other/disk/parzen.db`);
+  if (code === 'SQLITE_NOTADB')
+    return new StorageError(`${at}: ${path} is not a SQLite database (${why}); give --storage a new file name, e.g. sqlite:./parzen.db`);
+  if (code.startsWith('SQLITE_FULL'))
+    return new StorageError(
+      `${at}: ${why}; free space on the disk holding ${path}, or move the study with --storage sqlite:/other/disk/parzen.db`,
+    );
   if (code.startsWith('SQLITE_IOERR')) {
-    return new StorageError(`${at}: ${why} (${code}) on ${path}; use a regular file on a writable local disk (not a device such as /dev/null, nor a network share)`);
+    return new StorageError(
+      `${at}: ${why} (${code}) on ${path}; use a regular file on a writable local disk (not a device such as /dev/null, nor a network share)`,
+    );
   }
-  if (code.startsWith('SQLITE_CANTOPEN')) return new StorageError(`${at}: cannot open ${path} (${why}); check that its directory exists and is writable`);
+  if (code.startsWith('SQLITE_CANTOPEN'))
+    return new StorageError(`${at}: cannot open ${path} (${why}); check that its directory exists and is writable`);
   if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM')) {
     return new StorageError(`${at}: ${path} is read-only (${why}); make it writable or give --storage another file`);
   }
-  if (code.startsWith('SQLITE_CORRUPT')) return new StorageError(`${at}: ${path} is damaged (${why}); restore it from a copy or start a new file`);
-  if (code.startsWith('SQLITE_BUSY')) return new StorageError(`${at}: ${path} stayed locked by another process (${why}); retry, or raise busyTimeoutMs`);
+  if (code.startsWith('SQLITE_CORRUPT'))
+    return new StorageError(`${at}: ${path} is damaged (${why}); restore it from a copy or start a new file`);
+  if (code.startsWith('SQLITE_BUSY'))
+    return new StorageError(`${at}: ${path} stayed locked by another process (${why}); retry, or raise busyTimeoutMs`);
   return new StorageError(`${at}: ${why} (${code})`);
 }
 
@@ -52,7 +75,10 @@ export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStorage['prepare']>;
 
-  constructor(readonly path: string, options: SqliteOptions = {}) {
+  constructor(
+    readonly path: string,
+    options: SqliteOptions = {},
+  ) {
     try {
       this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 60_000, fileMustExist: options.create === false });
     } catch (e) {
@@ -85,15 +111,17 @@ export class SqliteStorage implements Storage {
 
   /** Applies the migrations past the stored version, in one write transaction (safe when processes race to create the file). */
   private migrate(): void {
-    this.db.transaction(() => {
-      this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-      const row = this.db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
-      const found = row?.version ?? 0;
-      checkVersion(found, `sqlite:${this.path}`);
-      for (let v = found; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v].sqlite);
-      if (!row) this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length);
-      else if (found < MIGRATIONS.length) this.db.prepare('UPDATE schema_version SET version = ?').run(MIGRATIONS.length);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+        const row = this.db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+        const found = row?.version ?? 0;
+        checkVersion(found, `sqlite:${this.path}`);
+        for (let v = found; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v].sqlite);
+        if (!row) this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(MIGRATIONS.length);
+        else if (found < MIGRATIONS.length) this.db.prepare('UPDATE schema_version SET version = ?').run(MIGRATIONS.length);
+      })
+      .immediate();
   }
 
   private prepare() {
@@ -149,12 +177,20 @@ export class SqliteStorage implements Storage {
     return this.guard(async () => {
       try {
         const row = this.stmt.insertStudy.get(
-          spec.name, spec.direction, JSON.stringify(spec.space), spec.sampler.name, JSON.stringify(spec.sampler.options ?? {}),
-          spec.seed, spec.rng ?? DEFAULT_GENERATOR, jsonOrNull(spec.directions), Date.now(),
+          spec.name,
+          spec.direction,
+          JSON.stringify(spec.space),
+          spec.sampler.name,
+          JSON.stringify(spec.sampler.options ?? {}),
+          spec.seed,
+          spec.rng ?? DEFAULT_GENERATOR,
+          jsonOrNull(spec.directions),
+          Date.now(),
         ) as StudyRow;
         return studyFromRow(row);
       } catch (e) {
-        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
+        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+          throw new StudyError(`study ${JSON.stringify(spec.name)} already exists`);
         throw e;
       }
     });
@@ -165,7 +201,10 @@ export class SqliteStorage implements Storage {
       const row = this.stmt.studyById.get(studyId) as StudyRow | undefined;
       if (!row) throw new StudyError(`study id ${studyId} does not exist`);
       const cur = studyFromRow(row);
-      const switches = [...(cur.samplerSwitches ?? []), { from: cur.sampler, to, atTrial: Number(this.stmt.trialCount.get(studyId)), at: Date.now() }];
+      const switches = [
+        ...(cur.samplerSwitches ?? []),
+        { from: cur.sampler, to, atTrial: Number(this.stmt.trialCount.get(studyId)), at: Date.now() },
+      ];
       return studyFromRow(this.stmt.setSampler.get(to.name, JSON.stringify(to.options), JSON.stringify(switches), studyId) as StudyRow);
     });
     return change.immediate();
@@ -200,7 +239,8 @@ export class SqliteStorage implements Storage {
         const { next, used } = this.stmt.claimState.get({ study: studyId }) as { next: number; used: number };
         let room = params.length;
         if (options.budget !== undefined) room = Math.min(room, Math.max(0, options.budget - used));
-        const queued = room > 0 && options.queue !== false ? (this.stmt.queuedFirst.all(studyId, room) as { id: number; params: string }[]) : [];
+        const queued =
+          room > 0 && options.queue !== false ? (this.stmt.queuedFirst.all(studyId, room) as { id: number; params: string }[]) : [];
         if (queued.length) this.stmt.dequeue.run(studyId, queued[queued.length - 1].id);
         const points = [...queued.map((q) => q.params), ...params.map((p) => JSON.stringify(p))];
         const now = Date.now();
@@ -208,7 +248,15 @@ export class SqliteStorage implements Storage {
         const out: TrialRecord[] = [];
         for (let i = 0; i < room; i++) {
           const row = this.stmt.insertTrial.get(
-            studyId, next + i, points[i], now, now, options.owner, lease ?? null, lease === undefined ? null : now + lease, options.key ?? null,
+            studyId,
+            next + i,
+            points[i],
+            now,
+            now,
+            options.owner,
+            lease ?? null,
+            lease === undefined ? null : now + lease,
+            options.key ?? null,
           ) as TrialRow;
           out.push(trialFromRow(row));
         }
@@ -226,8 +274,17 @@ export class SqliteStorage implements Storage {
         const cur = trialFromRow(row);
         if (cur.state !== 'running') throw alreadyFinished(cur);
         const next = finishRecord(cur, result, Date.now());
-        this.stmt.finish.run(next.state, next.value, next.failReason, next.failMessage, JSON.stringify(next.attrs), next.finishedAt,
-          jsonOrNull(next.values), jsonOrNull(next.constraints), trialId);
+        this.stmt.finish.run(
+          next.state,
+          next.value,
+          next.failReason,
+          next.failMessage,
+          JSON.stringify(next.attrs),
+          next.finishedAt,
+          jsonOrNull(next.values),
+          jsonOrNull(next.constraints),
+          trialId,
+        );
         return next;
       });
       return finish.immediate();
@@ -269,10 +326,12 @@ export class SqliteStorage implements Storage {
   }
 
   async enqueue(studyId: number, params: readonly Params[]): Promise<void> {
-    this.db.transaction(() => {
-      if (!this.stmt.studyExists.get(studyId)) throw new StudyError(`study id ${studyId} does not exist`);
-      for (const p of params) this.stmt.enqueue.run(studyId, JSON.stringify(p));
-    }).immediate();
+    this.db
+      .transaction(() => {
+        if (!this.stmt.studyExists.get(studyId)) throw new StudyError(`study id ${studyId} does not exist`);
+        for (const p of params) this.stmt.enqueue.run(studyId, JSON.stringify(p));
+      })
+      .immediate();
   }
 
   async queued(studyId: number): Promise<Params[]> {

@@ -33,8 +33,19 @@ export interface FminOptions<S = unknown> {
 }
 
 const FMIN_KEYS = {
-  fn: true, space: true, algo: true, maxEvals: true, seed: true, direction: true, concurrency: true, trialTimeoutMs: true,
-  storage: true, studyName: true, signal: true, onProgress: true, pointsToEvaluate: true,
+  fn: true,
+  space: true,
+  algo: true,
+  maxEvals: true,
+  seed: true,
+  direction: true,
+  concurrency: true,
+  trialTimeoutMs: true,
+  storage: true,
+  studyName: true,
+  signal: true,
+  onProgress: true,
+  pointsToEvaluate: true,
 } as const satisfies { readonly [K in keyof Required<FminOptions>]: true };
 
 /**

@@ -10,7 +10,14 @@ import { spaceToJson } from '../space/json.js';
 import { type AskStream, movable, SamplerThread } from './sampler-thread.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import { Asked, type AskedTrial, type ConfiguredTrial } from '../trial/asked.js';
-import { checkObjectiveModule, fail, isReportRequest, isObjectiveModule, type Objective, type ObjectiveModule } from '../trial/objective.js';
+import {
+  checkObjectiveModule,
+  fail,
+  isReportRequest,
+  isObjectiveModule,
+  type Objective,
+  type ObjectiveModule,
+} from '../trial/objective.js';
 import type { Study } from './study.js';
 import { compareValues, type TrialRecord, type TrialResult } from '../trial/trial.js';
 
@@ -123,7 +130,11 @@ export interface OptimizeOptions {
  */
 export type ObjectiveSpec<C = any> = Objective<C> | ObjectiveModule | WorkerPool;
 
-export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, options: OptimizeOptions): Promise<ConfiguredTrial<C> | null> {
+export async function runStudy<C>(
+  study: Study<C>,
+  objective: ObjectiveSpec<C>,
+  options: OptimizeOptions,
+): Promise<ConfiguredTrial<C> | null> {
   checkKeys(options, OPTIMIZE_KEYS, 'optimize');
   const { nTrials, trialTimeoutMs, signal, heartbeatMs = 10_000, graceMs = 10_000, prefetch = 0, reproducible = true } = options;
   const given = objective instanceof WorkerPool ? objective : null;
@@ -137,18 +148,23 @@ export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, 
   }
   const concurrency = given?.concurrency ?? options.concurrency ?? (isModule ? availableParallelism() : 1);
   if (!Number.isInteger(nTrials) || nTrials < 0) throw new OptionsError(`options.nTrials must be a non-negative integer (got ${nTrials})`);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new OptionsError(`options.concurrency must be a positive integer (got ${concurrency})`);
-  if (trialTimeoutMs !== undefined && !(trialTimeoutMs > 0)) throw new OptionsError(`options.trialTimeoutMs must be > 0 (got ${trialTimeoutMs})`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new OptionsError(`options.concurrency must be a positive integer (got ${concurrency})`);
+  if (trialTimeoutMs !== undefined && !(trialTimeoutMs > 0))
+    throw new OptionsError(`options.trialTimeoutMs must be > 0 (got ${trialTimeoutMs})`);
   if (!(heartbeatMs > 0)) throw new OptionsError(`options.heartbeatMs must be > 0 (got ${heartbeatMs})`);
   if (!(graceMs >= 0)) throw new OptionsError(`options.graceMs must be >= 0 (got ${graceMs})`);
-  if (!Number.isInteger(prefetch) || prefetch < 0) throw new OptionsError(`options.prefetch must be a non-negative integer (got ${prefetch})`);
+  if (!Number.isInteger(prefetch) || prefetch < 0)
+    throw new OptionsError(`options.prefetch must be a non-negative integer (got ${prefetch})`);
   if (given?.closed) throw new OptionsError('the worker pool is closed');
   if (given && options.maxMemoryMb !== undefined && options.maxMemoryMb !== given.maxMemoryMb) {
     throw new OptionsError('options.maxMemoryMb applies to the workers: give it to workerPool() when passing a WorkerPool');
   }
   if (given?.inUse) throw new OptionsError('the worker pool is in use by another optimize run');
   if (options.samplerThread && !movable(study.sampler)) {
-    throw new OptionsError(`options.samplerThread needs a built-in tpe, gp, cmaes or evolution sampler (got ${JSON.stringify(study.sampler.name)})`);
+    throw new OptionsError(
+      `options.samplerThread needs a built-in tpe, gp, cmaes or evolution sampler (got ${JSON.stringify(study.sampler.name)})`,
+    );
   }
   if (signal?.aborted) {
     await study.refresh();
@@ -157,9 +173,17 @@ export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, 
   // A module objective gets workers for this run, with room for every trial asked ahead; a WorkerPool is the caller's.
   const pool = given ?? (isModule ? await WorkerPool.open(objective, { concurrency, maxMemoryMb: options.maxMemoryMb }) : null);
   const evaluator: Evaluator = pool ? pool.evaluator : new InProcessEvaluator(objective as Objective, concurrency);
-  const thread = options.samplerThread ?? (pool !== null && movable(study.sampler))
-    ? new SamplerThread({ sampler: study.sampler.name, options: study.sampler.options, space: spaceToJson(study.space), direction: study.direction, seed: study.seed, generator: study.generator })
-    : null;
+  const thread =
+    (options.samplerThread ?? (pool !== null && movable(study.sampler)))
+      ? new SamplerThread({
+          sampler: study.sampler.name,
+          options: study.sampler.options,
+          space: spaceToJson(study.space),
+          direction: study.direction,
+          seed: study.seed,
+          generator: study.generator,
+        })
+      : null;
   if (pool) {
     pool.evaluator.studySeed = study.random;
     pool.inUse = true;
@@ -175,14 +199,26 @@ export async function runStudy<C>(study: Study<C>, objective: ObjectiveSpec<C>, 
 }
 
 const OPTIMIZE_KEYS = {
-  nTrials: true, concurrency: true, trialTimeoutMs: true, signal: true, graceMs: true, prefetch: true, reproducible: true,
-  onProgress: true, onTick: true, heartbeatMs: true, maxMemoryMb: true, samplerThread: true, pruner: true,
+  nTrials: true,
+  concurrency: true,
+  trialTimeoutMs: true,
+  signal: true,
+  graceMs: true,
+  prefetch: true,
+  reproducible: true,
+  onProgress: true,
+  onTick: true,
+  heartbeatMs: true,
+  maxMemoryMb: true,
+  samplerThread: true,
+  pruner: true,
 } as const satisfies { readonly [K in keyof Required<OptimizeOptions>]: true };
 
 /** A claimed trial's lease, in heartbeats: a trial missing this many beats in a row is stale. */
 const LEASE_BEATS = 3;
 
-type LoopOptions = OptimizeOptions & Required<Pick<OptimizeOptions, 'concurrency' | 'graceMs' | 'prefetch' | 'reproducible' | 'heartbeatMs'>>;
+type LoopOptions = OptimizeOptions &
+  Required<Pick<OptimizeOptions, 'concurrency' | 'graceMs' | 'prefetch' | 'reproducible' | 'heartbeatMs'>>;
 
 interface Active {
   readonly id: number;
@@ -257,13 +293,19 @@ class Loop {
         .finally(() => (beating = false));
     }, o.heartbeatMs);
     beat.unref();
-    const tick = o.onTick && setInterval(() => o.onTick?.({ running: this.running(), oldestRunningSince: this.oldestRunningSince() }), 1000);
+    const tick =
+      o.onTick && setInterval(() => o.onTick?.({ running: this.running(), oldestRunningSince: this.oldestRunningSince() }), 1000);
     tick?.unref();
     const onStop = () => this.stop();
     o.signal?.addEventListener('abort', onStop, { once: true });
     this.evaluator.onFree = () => this.pump();
     const previous = this.evaluator.onMessage;
-    this.evaluator.onMessage = (trial, body) => (isReportRequest(body) ? this.onReport(trial, body.report.step, body.report.value) : previous ? previous(trial, body) : noHandler(trial));
+    this.evaluator.onMessage = (trial, body) =>
+      isReportRequest(body)
+        ? this.onReport(trial, body.report.step, body.report.value)
+        : previous
+          ? previous(trial, body)
+          : noHandler(trial);
     const allDone = new Promise<void>((r) => (this.finished = r));
     try {
       this.ask(o.concurrency + o.prefetch, o.reproducible ? 0 : null);
@@ -333,14 +375,20 @@ class Loop {
       settled = this.viewFrom;
     }
     // As Study.ask: a process that joined an existing study draws from its own stream.
-    const stream: AskStream = study.stream ? [study.random, 'suggest', trials.length, study.stream] : [study.random, 'suggest', trials.length];
+    const stream: AskStream = study.stream
+      ? [study.random, 'suggest', trials.length, study.stream]
+      : [study.random, 'suggest', trials.length];
     const points = this.thread?.ready
       ? await this.thread.suggest(trials, settled ?? 0, count, stream)
       : await study.session.suggest({ ...history, trials, settled }, count, Rng.derive(...stream)); // (same points)
     if (this.stopping) return;
     for (const p of points) study.space.validate(p);
     const claimed = points.length
-      ? await study.storage.claimTrials(study.record.id, points.slice(0, count), { owner: study.owner, budget: o.nTrials, leaseMs: LEASE_BEATS * o.heartbeatMs })
+      ? await study.storage.claimTrials(study.record.id, points.slice(0, count), {
+          owner: study.owner,
+          budget: o.nTrials,
+          leaseMs: LEASE_BEATS * o.heartbeatMs,
+        })
       : [];
     if (claimed.length < count) this.exhausted = true;
     this.counted += claimed.length;
@@ -438,7 +486,17 @@ class Loop {
         try {
           this.count(rec);
           const { onProgress } = this.o;
-          if (onProgress) onProgress({ done: this.done, total: this.o.nTrials, running: this.running(), failed: this.failed, pruned: this.pruned, best: this.best, last: rec, oldestRunningSince: this.oldestRunningSince() });
+          if (onProgress)
+            onProgress({
+              done: this.done,
+              total: this.o.nTrials,
+              running: this.running(),
+              failed: this.failed,
+              pruned: this.pruned,
+              best: this.best,
+              last: rec,
+              oldestRunningSince: this.oldestRunningSince(),
+            });
           this.acknowledge(number);
         } finally {
           this.written();

@@ -33,9 +33,7 @@ export interface AskMessage {
 }
 
 export type AnswerMessage =
-  | { readonly id: number; readonly points: Params[] }
-  | { readonly id: number; readonly error: string }
-  | { readonly ready: true };
+  { readonly id: number; readonly points: Params[] } | { readonly id: number; readonly error: string } | { readonly ready: true };
 
 /** The built-in model-based samplers, which the thread rebuilds from their name and options. */
 const MOVABLE = [TpeSampler, GpSampler, CmaEsSampler, EvolutionSampler] as const;
@@ -45,7 +43,11 @@ const MOVABLE = [TpeSampler, GpSampler, CmaEsSampler, EvolutionSampler] as const
  * its name and options), not altered (no own `suggest` or `session`). Random and grid search cost too little to move.
  */
 export function movable(sampler: Sampler): boolean {
-  return MOVABLE.some((c) => Object.getPrototypeOf(sampler) === c.prototype) && !Object.hasOwn(sampler, 'suggest') && !Object.hasOwn(sampler, 'session');
+  return (
+    MOVABLE.some((c) => Object.getPrototypeOf(sampler) === c.prototype) &&
+    !Object.hasOwn(sampler, 'suggest') &&
+    !Object.hasOwn(sampler, 'session')
+  );
 }
 
 /**

@@ -27,7 +27,11 @@ async function answer(m: AskMessage): Promise<void> {
   }
   trials.length = m.length;
   try {
-    const points = await session.suggest({ space, direction: data.direction, seed: data.seed, generator: data.generator, trials, settled: m.settled }, m.n, Rng.derive(...m.rng));
+    const points = await session.suggest(
+      { space, direction: data.direction, seed: data.seed, generator: data.generator, trials, settled: m.settled },
+      m.n,
+      Rng.derive(...m.rng),
+    );
     port.postMessage({ id: m.id, points } satisfies AnswerMessage);
   } catch (e) {
     port.postMessage({ id: m.id, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) } satisfies AnswerMessage);

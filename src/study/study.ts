@@ -111,7 +111,7 @@ export function samplerFrom(given: unknown, where: string): Sampler | undefined 
   if (given === undefined) return undefined;
   if (isSampler(given)) return given;
   if (typeof given === 'function' && isSampler((given as { suggest?: unknown }).suggest)) return (given as SamplerFactoryLike).suggest;
-  const what = typeof given === 'function' ? `a function${given.name ? ` (${given.name})` : ''}` : JSON.stringify(given) ?? String(given);
+  const what = typeof given === 'function' ? `a function${given.name ? ` (${given.name})` : ''}` : (JSON.stringify(given) ?? String(given));
   throw new OptionsError(`${where} must be a sampler, such as tpe.suggest, rand.suggest or tpe({ gamma: 0.2 }) (got ${what})`);
 }
 
@@ -120,8 +120,19 @@ function isSampler(x: unknown): x is Sampler {
 }
 
 const STUDY_KEYS = {
-  space: true, direction: true, directions: true, constraints: true, seed: true, rng: true, sampler: true, storage: true, name: true, resume: true,
-  switchSampler: true, noisy: true, pruner: true,
+  space: true,
+  direction: true,
+  directions: true,
+  constraints: true,
+  seed: true,
+  rng: true,
+  sampler: true,
+  storage: true,
+  name: true,
+  resume: true,
+  switchSampler: true,
+  noisy: true,
+  pruner: true,
 } as const satisfies { readonly [K in keyof Required<StudyOptions>]: true };
 
 const ASK_KEYS = { leaseMs: true, budget: true } as const satisfies { readonly [K in keyof Required<AskOptions>]: true };
@@ -171,26 +182,34 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
       }
     }
     if (options.direction !== undefined && (!!existing.directions || options.direction !== existing.direction)) {
-      throw new StudyError(`study ${JSON.stringify(name)} is to ${existing.directions?.join(', ') ?? existing.direction}, not ${options.direction}`);
+      throw new StudyError(
+        `study ${JSON.stringify(name)} is to ${existing.directions?.join(', ') ?? existing.direction}, not ${options.direction}`,
+      );
     }
     if (directions && JSON.stringify(directions) !== JSON.stringify(existing.directions)) {
-      throw new StudyError(`study ${JSON.stringify(name)} is to ${existing.directions?.join(', ') ?? existing.direction}, not ${directions.join(', ')}`);
+      throw new StudyError(
+        `study ${JSON.stringify(name)} is to ${existing.directions?.join(', ') ?? existing.direction}, not ${directions.join(', ')}`,
+      );
     }
     // (checked before a switch is recorded, and again on the sampler the study resumes with)
     if (existing.directions && given && options.switchSampler === true && given.multiObjective !== true) {
-      throw new OptionsError(`sampler ${given.name} optimizes one objective; study ${JSON.stringify(name)} has ${existing.directions.length}`);
+      throw new OptionsError(
+        `sampler ${given.name} optimizes one objective; study ${JSON.stringify(name)} has ${existing.directions.length}`,
+      );
     }
     // (a sampler given for a switch is checked before the switch is recorded)
     if (given) checkSearchable(stored, given);
     const [record, resumed] = await resumedSampler(storage, existing, given, options.switchSampler === true);
     if (existing.directions && resumed.multiObjective !== true) {
-      throw new OptionsError(`sampler ${resumed.name} optimizes one objective; study ${JSON.stringify(name)} has ${existing.directions.length}`);
+      throw new OptionsError(
+        `sampler ${resumed.name} optimizes one objective; study ${JSON.stringify(name)} has ${existing.directions.length}`,
+      );
     }
     checkSearchable(stored, resumed);
     const study = new Study(storage, record, stored as SearchSpace<Filled<S>>, resumed, options.pruner ?? null);
     study.noisy = options.noisy ?? 'auto';
     // eslint-disable-next-line @typescript-eslint/unbound-method -- a plain function the caller gave
-  study.constraints = options.constraints as Study['constraints'];
+    study.constraints = options.constraints as Study['constraints'];
     // A process joining a study may run beside others with the same seed: its own random stream keeps it from
     // proposing exactly what they propose for the same history.
     study.stream = study.owner;
@@ -230,9 +249,11 @@ function checkDirections(options: StudyOptions<unknown>): readonly Direction[] |
   const d = options.directions;
   if (d === undefined) return null;
   if (options.direction !== undefined) throw new OptionsError('options.direction and options.directions are exclusive: give one');
-  if (!Array.isArray(d) || d.length < 2) throw new OptionsError('options.directions must be an array of at least 2 directions (one objective: options.direction)');
+  if (!Array.isArray(d) || d.length < 2)
+    throw new OptionsError('options.directions must be an array of at least 2 directions (one objective: options.direction)');
   for (const [i, x] of d.entries()) {
-    if (x !== 'minimize' && x !== 'maximize') throw new OptionsError(`options.directions[${i}] must be "minimize" or "maximize" (got ${JSON.stringify(x)})`);
+    if (x !== 'minimize' && x !== 'maximize')
+      throw new OptionsError(`options.directions[${i}] must be "minimize" or "maximize" (got ${JSON.stringify(x)})`);
   }
   return Object.freeze([...d]);
 }
@@ -242,12 +263,19 @@ function checkDirections(options: StudyOptions<unknown>): readonly Direction[] |
  * another and asks to switch (the switch is then stored with the study). A different sampler without
  * `switchSampler` is an error naming both: a resume never changes the search silently.
  */
-async function resumedSampler(storage: Storage, found: StudyRecord, given: Sampler | undefined, switching: boolean): Promise<[StudyRecord, Sampler]> {
+async function resumedSampler(
+  storage: Storage,
+  found: StudyRecord,
+  given: Sampler | undefined,
+  switching: boolean,
+): Promise<[StudyRecord, Sampler]> {
   const quoted = JSON.stringify(found.name);
   const stored = found.sampler;
   if (given === undefined) {
     if (!samplerNames().includes(stored.name)) {
-      throw new StudyError(`study ${quoted} was run with sampler ${JSON.stringify(stored.name)}, unknown here: registerSampler it, or pass options.sampler with switchSampler: true`);
+      throw new StudyError(
+        `study ${quoted} was run with sampler ${JSON.stringify(stored.name)}, unknown here: registerSampler it, or pass options.sampler with switchSampler: true`,
+      );
     }
     return [found, createSampler(stored.name, { ...stored.options })];
   }
@@ -269,7 +297,9 @@ function describeSampler(s: { name: string; options: Readonly<Record<string, unk
 /** JSON with object keys sorted: options compare equal whatever order they were written in. */
 function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
-    x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
+    x !== null && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : x,
   );
 }
 
@@ -325,7 +355,7 @@ export class Study<C = unknown> {
   /** The sampler's state for this study: every ask and recommendation of the study goes through it. */
   readonly session: SamplerSession;
   /** The study's constraints (see StudyOptions.constraints), if any. */
-   
+
   constraints: ((config: any, result: number | readonly number[]) => readonly number[]) | undefined;
   /** The Pareto front as last computed, and the records it was computed from (rebuilt when a trial changes). */
   private front: { seen: number; finished: number; trials: ConfiguredTrial<C>[] } | null = null;
@@ -393,7 +423,10 @@ export class Study<C = unknown> {
    * A multi-objective study has no single best: use `bestTrials`.
    */
   get bestTrial(): ConfiguredTrial<C> | null {
-    if (this.multiObjective) throw new StudyError(`study ${JSON.stringify(this.name)} has ${this.directions.length} objectives: read study.bestTrials (the Pareto front)`);
+    if (this.multiObjective)
+      throw new StudyError(
+        `study ${JSON.stringify(this.name)} has ${this.directions.length} objectives: read study.bestTrials (the Pareto front)`,
+      );
     const record = bestOf(this.direction, this.records);
     if (record === null) return null;
     if (this.best?.record !== record) this.best = { record, trial: withConfig(record, this.space) };
@@ -412,7 +445,11 @@ export class Study<C = unknown> {
     let finished = 0;
     for (const t of this.records) if (t && t.state !== 'running') finished++;
     if (this.front?.seen !== this.records.length || this.front.finished !== finished) {
-      this.front = { seen: this.records.length, finished, trials: paretoFront(this.directions, this.records).map((t) => withConfig(t, this.space)) };
+      this.front = {
+        seen: this.records.length,
+        finished,
+        trials: paretoFront(this.directions, this.records).map((t) => withConfig(t, this.space)),
+      };
     }
     return [...this.front.trials];
   }
@@ -426,9 +463,16 @@ export class Study<C = unknown> {
     const want = this.directions.length;
     const got = result.values?.length ?? 1;
     if (got !== want) {
-      return { state: 'fail', reason: 'nan', message: `objective returned ${got} value${got === 1 ? '' : 's'}; study ${JSON.stringify(this.name)} has ${want} objective${want === 1 ? '' : 's'}`, ...(result.attrs ? { attrs: result.attrs } : {}) };
+      return {
+        state: 'fail',
+        reason: 'nan',
+        message: `objective returned ${got} value${got === 1 ? '' : 's'}; study ${JSON.stringify(this.name)} has ${want} objective${want === 1 ? '' : 's'}`,
+        ...(result.attrs ? { attrs: result.attrs } : {}),
+      };
     }
-    let shaped: TrialResult = this.multiObjective ? result : { state: 'complete', value: result.value, ...(result.attrs ? { attrs: result.attrs } : {}) };
+    let shaped: TrialResult = this.multiObjective
+      ? result
+      : { state: 'complete', value: result.value, ...(result.attrs ? { attrs: result.attrs } : {}) };
     if (this.constraints) {
       const config = this.space.toObject(params);
       let c: readonly number[];
@@ -440,7 +484,7 @@ export class Study<C = unknown> {
       if (!Array.isArray(c) || c.some((x) => typeof x !== 'number' || Number.isNaN(x))) {
         return { state: 'fail', reason: 'nan', message: `constraints returned ${JSON.stringify(c)}, not an array of numbers` };
       }
-      shaped = { ...(shaped), constraints: [...c] };
+      shaped = { ...shaped, constraints: [...c] };
     }
     return shaped;
   }
@@ -454,7 +498,10 @@ export class Study<C = unknown> {
    */
   async recommend(options: RecommendOptions = {}): Promise<ConfiguredTrial<C> | null> {
     checkNoisy('recommend: options.noisy', options.noisy);
-    if (this.multiObjective) throw new StudyError(`study ${JSON.stringify(this.name)} has ${this.directions.length} objectives: read study.bestTrials (the Pareto front)`);
+    if (this.multiObjective)
+      throw new StudyError(
+        `study ${JSON.stringify(this.name)} has ${this.directions.length} objectives: read study.bestTrials (the Pareto front)`,
+      );
     await this.refresh();
     const noisy = options.noisy ?? this.noisy;
     if (noisy === false) return this.bestTrial;
@@ -465,7 +512,15 @@ export class Study<C = unknown> {
 
   /** The history a sampler sees now. */
   history(): History {
-    return { space: this.space, direction: this.direction, directions: this.directions, seed: this.seed, generator: this.generator, trials: this.records, settled: this.settled };
+    return {
+      space: this.space,
+      direction: this.direction,
+      directions: this.directions,
+      seed: this.seed,
+      generator: this.generator,
+      trials: this.records,
+      settled: this.settled,
+    };
   }
 
   /**
@@ -493,7 +548,9 @@ export class Study<C = unknown> {
 
   private async askNow(n: number, budget: number | undefined, leaseMs: number | undefined): Promise<AskedTrial<C>[]> {
     await this.refresh();
-    const rng = this.stream ? Rng.derive(this.random, 'suggest', this.records.length, this.stream) : Rng.derive(this.random, 'suggest', this.records.length);
+    const rng = this.stream
+      ? Rng.derive(this.random, 'suggest', this.records.length, this.stream)
+      : Rng.derive(this.random, 'suggest', this.records.length);
     // (a sampler answering synchronously, as TPE does, is not awaited: a microtask turn less per ask)
     const suggested = this.session.suggest(this.history(), n, rng);
     const points = Array.isArray(suggested) ? suggested : await suggested;
@@ -590,7 +647,8 @@ export class Study<C = unknown> {
     if (typeof trial.value !== 'number' || !Number.isFinite(trial.value)) {
       throw new OptionsError(`addTrial: value must be a finite number (got ${String(trial.value)})`);
     }
-    if ((trial.params === undefined) === (trial.config === undefined)) throw new OptionsError('addTrial: give exactly one of params and config');
+    if ((trial.params === undefined) === (trial.config === undefined))
+      throw new OptionsError('addTrial: give exactly one of params and config');
     const params = this.paramsOf(trial.params ?? (trial.config as C), 'addTrial');
     const [claimed] = await this.storage.claimTrials(this.record.id, [params], { owner: this.owner, queue: false });
     this.records[claimed.number] = claimed;
@@ -610,7 +668,8 @@ export class Study<C = unknown> {
       }
     }
     const fromConfig = this.space.fromObject(point);
-    if (!fromConfig) throw new SpaceError(`${caller}: ${show(point)} is neither params of the space (keyed by label) nor a config it can fill to`);
+    if (!fromConfig)
+      throw new SpaceError(`${caller}: ${show(point)} is neither params of the space (keyed by label) nor a config it can fill to`);
     return fromConfig;
   }
 
@@ -621,7 +680,8 @@ export class Study<C = unknown> {
 }
 
 function checkNoisy(field: string, v: unknown): void {
-  if (v !== undefined && v !== true && v !== false && v !== 'auto') throw new OptionsError(`${field} must be true, false or "auto" (got ${JSON.stringify(v)})`);
+  if (v !== undefined && v !== true && v !== false && v !== 'auto')
+    throw new OptionsError(`${field} must be true, false or "auto" (got ${JSON.stringify(v)})`);
 }
 
 function isTrialResult(x: unknown): x is TrialResult {

@@ -36,11 +36,15 @@ function boundAttrs(attrs: Readonly<Record<string, unknown>>): Readonly<Record<s
     if (v === null || typeof v !== 'object' || depth > 32) return v;
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     const o: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) Object.defineProperty(o, k, { value: walk(x, depth + 1), enumerable: true, writable: true, configurable: true });
+    for (const [k, x] of Object.entries(v))
+      Object.defineProperty(o, k, { value: walk(x, depth + 1), enumerable: true, writable: true, configurable: true });
     return o;
   };
   const strings = walk(attrs, 0) as Record<string, unknown>;
   const json = JSON.stringify(strings) ?? '{}';
   if (json.length <= MAX_ATTRS_JSON) return changed ? strings : attrs;
-  return { attrsCut: `attrs of ${json.length} characters of JSON exceed ${MAX_ATTRS_JSON}; their first 4096 follow`, head: json.slice(0, 4096) };
+  return {
+    attrsCut: `attrs of ${json.length} characters of JSON exceed ${MAX_ATTRS_JSON}; their first 4096 follow`,
+    head: json.slice(0, 4096),
+  };
 }

@@ -32,12 +32,18 @@ export function reportRequest(step: number, value: number): ReportRequest {
 
 export function isReportRequest(body: unknown): body is ReportRequest {
   const r = body !== null && typeof body === 'object' ? (body as { report?: unknown }).report : undefined;
-  return r !== null && typeof r === 'object' && typeof (r as { step?: unknown }).step === 'number' && typeof (r as { value?: unknown }).value === 'number';
+  return (
+    r !== null &&
+    typeof r === 'object' &&
+    typeof (r as { step?: unknown }).step === 'number' &&
+    typeof (r as { value?: unknown }).value === 'number'
+  );
 }
 
 /** Throws an OptionsError unless `step` and `value` can be reported. */
 export function checkReport(step: unknown, value: unknown): void {
-  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) throw new OptionsError(`report: step must be an integer >= 0 (got ${String(step)})`);
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0)
+    throw new OptionsError(`report: step must be an integer >= 0 (got ${String(step)})`);
   if (typeof value !== 'number' || value === Infinity || value === -Infinity) {
     throw new OptionsError(`report: value must be a finite number or NaN (got ${String(value)})`);
   }
@@ -60,7 +66,6 @@ export interface ObjectiveModule {
   /** The export to call. Default 'default'. */
   readonly export?: string;
 }
-
 
 export function isObjectiveModule(o: unknown): o is ObjectiveModule {
   return o !== null && typeof o === 'object' && typeof (o as { module?: unknown }).module === 'string';
@@ -113,9 +118,11 @@ export function resultFromReturn(returned: unknown): TrialResult {
 
 /** Several objective values (a multi-objective study's): every one a finite number; `value` is the first. */
 function fromValues(values: unknown, attrs: Record<string, unknown> | undefined): TrialResult {
-  if (!Array.isArray(values) || values.length === 0) return fail('nan', `objective returned values ${describe(values)}, not an array of numbers`);
+  if (!Array.isArray(values) || values.length === 0)
+    return fail('nan', `objective returned values ${describe(values)}, not an array of numbers`);
   for (const v of values) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) return fail('nan', `objective returned values ${describe(values)}: ${describe(v)} is not a finite number`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      return fail('nan', `objective returned values ${describe(values)}: ${describe(v)} is not a finite number`);
   }
   const nums = values as number[];
   return { state: 'complete', value: nums[0], values: [...nums], ...(attrs ? { attrs } : {}) };

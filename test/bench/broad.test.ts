@@ -19,7 +19,11 @@ describe('broad suite', () => {
     const tuning = BROAD_SUITE.filter((p) => p.half === 'tuning').length;
     assert.equal(tuning * 2, BROAD_SUITE.length);
     for (const family of ['bbob', 'noisy', 'mixed', 'conditional']) {
-      for (const half of ['tuning', 'checking']) assert.ok(BROAD_SUITE.some((p) => p.family === family && p.half === half), `${family} ${half}`);
+      for (const half of ['tuning', 'checking'])
+        assert.ok(
+          BROAD_SUITE.some((p) => p.family === family && p.half === half),
+          `${family} ${half}`,
+        );
     }
     const dims = BROAD_SUITE.filter((p) => p.family === 'bbob').map((p) => p.dim);
     assert.ok(Math.min(...dims) === 2 && Math.max(...dims) === 20);
@@ -59,7 +63,11 @@ describe('broad suite', () => {
   });
 
   it('runs an algorithm over a subset and tallies it against the Optuna reference', async () => {
-    const report = await runBroadSuite({ algos: [{ algo: 'random', options: {} }], seeds: 2, only: ['f7-step-ellipsoid-2d', 'cond-branches'] });
+    const report = await runBroadSuite({
+      algos: [{ algo: 'random', options: {} }],
+      seeds: 2,
+      only: ['f7-step-ellipsoid-2d', 'cond-branches'],
+    });
     assert.equal(report.rows.length, 2);
     for (const r of report.rows) assert.equal(r.seedRegrets.random.length, 2);
     assert.ok('cond-branches' in report.tallies.optimalBranch);

@@ -17,10 +17,11 @@ export function everyKindSpace() {
     c: hp.choice('c', ['a', 'b', 'c']),
     model: hp.choice('model', [
       { kind: 'svm', C: hp.loguniform('svm_C', -3, 3), kernel: hp.choice('svm_kernel', ['rbf', 'linear']) },
-      { kind: 'mlp', layers: hp.choice('mlp_layers', [
-        [hp.uniformint('w1_only', 8, 64)],
-        [hp.uniformint('w1', 8, 64), hp.uniformint('w2', 8, 64)],
-      ]), lr: hp.qloguniform('mlp_lr', -7, 0, 1e-4) },
+      {
+        kind: 'mlp',
+        layers: hp.choice('mlp_layers', [[hp.uniformint('w1_only', 8, 64)], [hp.uniformint('w1', 8, 64), hp.uniformint('w2', 8, 64)]]),
+        lr: hp.qloguniform('mlp_lr', -7, 0, 1e-4),
+      },
       { kind: 'none' },
     ]),
   };

@@ -85,10 +85,13 @@ export function samplerConformance(name: string, make: () => Sampler, o: Conform
 
     it('keeps suggesting when some trials fail', async () => {
       const study = await createStudy({ space: { x: hp.uniform('x', -1, 1) }, sampler: make(), seed: 7 });
-      await study.optimize((p: any, ctx) => {
-        if (ctx.trial % 3 === 0) throw new Error('boom');
-        return ctx.trial % 3 === 1 ? NaN : p.x ** 2;
-      }, { nTrials: trials });
+      await study.optimize(
+        (p: any, ctx) => {
+          if (ctx.trial % 3 === 0) throw new Error('boom');
+          return ctx.trial % 3 === 1 ? NaN : p.x ** 2;
+        },
+        { nTrials: trials },
+      );
       const all = await study.trials();
       assert.equal(all.length, trials);
       const expectedFails = all.filter((t) => t.number % 3 !== 2).length;
@@ -98,12 +101,20 @@ export function samplerConformance(name: string, make: () => Sampler, o: Conform
 
     it('keeps suggesting valid, distinct points when many trials are pruned', async () => {
       const space = compile(everyKindSpace());
-      const study = await createStudy({ space, sampler: make(), seed: 5, pruner: new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 2 }) });
-      await study.optimize(async (p: any, ctx) => {
-        const v = everyKindObjective(p);
-        for (let step = 0; step < 8; step++) if (await ctx.report(step, v + 1 / (1 + step))) throw new TrialPruned();
-        return v;
-      }, { nTrials: trials });
+      const study = await createStudy({
+        space,
+        sampler: make(),
+        seed: 5,
+        pruner: new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 2 }),
+      });
+      await study.optimize(
+        async (p: any, ctx) => {
+          const v = everyKindObjective(p);
+          for (let step = 0; step < 8; step++) if (await ctx.report(step, v + 1 / (1 + step))) throw new TrialPruned();
+          return v;
+        },
+        { nTrials: trials },
+      );
       const all = await study.trials();
       assert.equal(all.length, trials);
       const pruned = all.filter((t) => t.state === 'pruned').length;
@@ -116,10 +127,13 @@ export function samplerConformance(name: string, make: () => Sampler, o: Conform
     it('suggests from a history what a fresh sampler suggests from it (state kept between calls is a cache)', async () => {
       const kept = make();
       const study = await createStudy({ space: everyKindSpace(), sampler: kept, seed: 11 });
-      await study.optimize((c: any, ctx) => {
-        if (ctx.trial % 7 === 3) throw new Error('boom');
-        return everyKindObjective(c);
-      }, { nTrials: trials });
+      await study.optimize(
+        (c: any, ctx) => {
+          if (ctx.trial % 7 === 3) throw new Error('boom');
+          return everyKindObjective(c);
+        },
+        { nTrials: trials },
+      );
       // three trials asked (the sampler sees the first two running), then the first finished: it completes after
       // the sampler saw it running, and the running second ends the settled prefix
       const running = await study.ask(2);
@@ -188,9 +202,20 @@ export function samplerStudyState(name: string, make: () => Sampler, o: StudySta
           const stopped = await createStudy({ space: spaceOf(), sampler: make(), storage, seed: 13, name: `stopped-${tag}` });
           await askTell(stopped, Math.ceil(trials / 2) + 1, f);
           const spec = samplerSpec(sampler);
-          await promisify(execFile)(process.execPath, [resumeChild, url, `stopped-${tag}`, spec.name, JSON.stringify(spec.options), String(trials), fixture]);
+          await promisify(execFile)(process.execPath, [
+            resumeChild,
+            url,
+            `stopped-${tag}`,
+            spec.name,
+            JSON.stringify(spec.options),
+            String(trials),
+            fixture,
+          ]);
           const resumed = await createStudy({ storage, name: `stopped-${tag}`, resume: true, sampler: make() });
-          assert.deepEqual((await resumed.trials()).map((t) => t.params), (await whole.trials()).map((t) => t.params));
+          assert.deepEqual(
+            (await resumed.trials()).map((t) => t.params),
+            (await whole.trials()).map((t) => t.params),
+          );
         } finally {
           await storage.close();
         }

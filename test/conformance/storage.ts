@@ -96,14 +96,21 @@ export function storageConformance(
       const hi = await s.createStudy(specNamed('hi', 'maximize'));
       await s.createStudy(specNamed('empty'));
       for (const study of [lo, hi]) {
-        const ts = await s.claimTrials(study.id, range(5).map((i) => ({ x: i })), { owner: 'o' });
+        const ts = await s.claimTrials(
+          study.id,
+          range(5).map((i) => ({ x: i })),
+          { owner: 'o' },
+        );
         await s.finishTrial(ts[0].id, { state: 'complete', value: 3 });
         await s.finishTrial(ts[1].id, { state: 'complete', value: -1 });
         await s.finishTrial(ts[2].id, { state: 'complete', value: 7 });
         await s.finishTrial(ts[3].id, { state: 'fail', reason: 'threw', message: 'boom' });
       }
       const list = await s.listStudies();
-      assert.deepEqual(list.map((x) => x.name), ['lo', 'hi', 'empty']);
+      assert.deepEqual(
+        list.map((x) => x.name),
+        ['lo', 'hi', 'empty'],
+      );
       const [l, h, e] = list;
       assert.deepEqual(l.counts, { running: 1, complete: 3, pruned: 0, fail: 1 });
       assert.deepEqual(h.counts, { running: 1, complete: 3, pruned: 0, fail: 1 });
@@ -122,11 +129,22 @@ export function storageConformance(
       await t.enqueue(study.id, [{ q: 2 }]);
       assert.deepEqual(await t.queued(study.id), [{ q: 0 }, { q: 1 }, { q: 2 }]);
       const first = await s.claimTrials(study.id, [{ k: 0 }], { owner: 'a' });
-      assert.deepEqual(first.map((x) => x.params), [{ q: 0 }], 'a queued point takes the place of the sampler point');
+      assert.deepEqual(
+        first.map((x) => x.params),
+        [{ q: 0 }],
+        'a queued point takes the place of the sampler point',
+      );
       const batches = await Promise.all(range(6).map((k) => (k % 2 ? s : t).claimTrials(study.id, [{ k }], { owner: `w${k}`, budget: 5 })));
       const params = batches.flat().map((x) => x.params);
       assert.equal(params.length, 4, 'the budget of 5 holds, queued points included');
-      assert.deepEqual(params.filter((p) => 'q' in p).map((p) => p.q).sort(), [1, 2], 'each queued point claimed once');
+      assert.deepEqual(
+        params
+          .filter((p) => 'q' in p)
+          .map((p) => p.q)
+          .sort(),
+        [1, 2],
+        'each queued point claimed once',
+      );
       assert.deepEqual(await s.queued(study.id), []);
       await assert.rejects(s.enqueue(987654, [{ q: 9 }]), StudyError);
     });
@@ -155,17 +173,31 @@ export function storageConformance(
     it('numbers trials 0, 1, 2, … once each under many concurrent claims on one handle', async () => {
       const s = await fresh();
       const study = await s.createStudy(specNamed('gapfree'));
-      const batches = await Promise.all(range(25).map((k) => s.claimTrials(study.id, range(1 + (k % 4)).map((i) => ({ k, i })), { owner: `w${k}` })));
+      const batches = await Promise.all(
+        range(25).map((k) =>
+          s.claimTrials(
+            study.id,
+            range(1 + (k % 4)).map((i) => ({ k, i })),
+            { owner: `w${k}` },
+          ),
+        ),
+      );
       const all = batches.flat();
       const total = range(25).reduce((n, k) => n + 1 + (k % 4), 0);
       assert.deepEqual(numbersOf(all), range(total));
       assert.equal(new Set(all.map((t) => t.id)).size, total);
       for (const b of batches) {
         // a batch is numbered contiguously, in the order its params were given
-        assert.deepEqual(b.map((t) => t.params.i), range(b.length));
+        assert.deepEqual(
+          b.map((t) => t.params.i),
+          range(b.length),
+        );
         for (let j = 1; j < b.length; j++) assert.equal(b[j].number, b[0].number + j);
       }
-      assert.deepEqual((await s.trials(study.id)).map((t) => t.number), range(total));
+      assert.deepEqual(
+        (await s.trials(study.id)).map((t) => t.number),
+        range(total),
+      );
     });
 
     it('numbers trials gap-free when several handles claim at once', async () => {
@@ -173,7 +205,20 @@ export function storageConformance(
       const study = await s.createStudy(specNamed('handles'));
       const handles = [s, await another(s), await another(s), await another(s)];
       const all = (
-        await Promise.all(handles.flatMap((h, j) => range(10).map((k) => h.claimTrials(study.id, [{ j, k }, { j, k: -k }], { owner: `h${j}` }))))
+        await Promise.all(
+          handles.flatMap((h, j) =>
+            range(10).map((k) =>
+              h.claimTrials(
+                study.id,
+                [
+                  { j, k },
+                  { j, k: -k },
+                ],
+                { owner: `h${j}` },
+              ),
+            ),
+          ),
+        )
       ).flat();
       assert.deepEqual(numbersOf(all), range(80));
       assert.deepEqual(numbersOf(await handles[2].trials(study.id)), range(80));
@@ -185,14 +230,25 @@ export function storageConformance(
         const s = await fresh();
         const study = await s.createStudy(specNamed('processes'));
         const budget = 150;
-        const outs = await Promise.all(range(3).map((j) => run(process.execPath, [CHILD, url(s), String(study.id), String(budget), `p${j}`])));
+        const outs = await Promise.all(
+          range(3).map((j) => run(process.execPath, [CHILD, url(s), String(study.id), String(budget), `p${j}`])),
+        );
         const got = outs.map((o) => JSON.parse(o.stdout) as number[]);
-        assert.deepEqual(got.flat().sort((a, b) => a - b), range(budget));
+        assert.deepEqual(
+          got.flat().sort((a, b) => a - b),
+          range(budget),
+        );
         const stored = await s.trials(study.id);
-        assert.deepEqual(stored.map((t) => t.number), range(budget));
+        assert.deepEqual(
+          stored.map((t) => t.number),
+          range(budget),
+        );
         assert.ok(stored.every((t) => t.state === 'complete' && t.value === t.number));
         for (const [j, numbers] of got.entries()) {
-          assert.ok(numbers.every((n) => stored[n].owner === `p${j}`), 'each trial is recorded as its claimer’s');
+          assert.ok(
+            numbers.every((n) => stored[n].owner === `p${j}`),
+            'each trial is recorded as its claimer’s',
+          );
         }
       });
     }
@@ -202,7 +258,13 @@ export function storageConformance(
       const study = await s.createStudy(specNamed('budget'));
       const handles = [s, await another(s), await another(s)];
       const claims = await Promise.all(
-        range(30).map((k) => handles[k % handles.length].claimTrials(study.id, range(3).map((i) => ({ k, i })), { owner: `w${k}`, budget: 40 })),
+        range(30).map((k) =>
+          handles[k % handles.length].claimTrials(
+            study.id,
+            range(3).map((i) => ({ k, i })),
+            { owner: `w${k}`, budget: 40 },
+          ),
+        ),
       );
       assert.deepEqual(numbersOf(claims.flat()), range(40));
       assert.deepEqual(await s.claimTrials(study.id, [{ late: 1 }], { owner: 'late', budget: 40 }), []);
@@ -213,15 +275,29 @@ export function storageConformance(
     it('does not count interrupted or stale trials against the budget, but counts other failures', async () => {
       const s = await fresh();
       const study = await s.createStudy(specNamed('budget-fail'));
-      const ts = await s.claimTrials(study.id, range(4).map((i) => ({ i })), { owner: 'o', budget: 4, leaseMs: 1 });
+      const ts = await s.claimTrials(
+        study.id,
+        range(4).map((i) => ({ i })),
+        { owner: 'o', budget: 4, leaseMs: 1 },
+      );
       await s.finishTrial(ts[0].id, { state: 'fail', reason: 'interrupted', message: 'stopped' });
       await s.finishTrial(ts[1].id, { state: 'fail', reason: 'threw', message: 'boom' });
       await s.finishTrial(ts[2].id, { state: 'complete', value: 1 });
       await sleep(5);
       const stale = await s.failStale(study.id);
-      assert.deepEqual(stale.map((t) => t.number), [3]);
-      const more = await s.claimTrials(study.id, range(5).map((i) => ({ again: i })), { owner: 'o', budget: 4 });
-      assert.deepEqual(more.map((t) => t.number), [4, 5]);
+      assert.deepEqual(
+        stale.map((t) => t.number),
+        [3],
+      );
+      const more = await s.claimTrials(
+        study.id,
+        range(5).map((i) => ({ again: i })),
+        { owner: 'o', budget: 4 },
+      );
+      assert.deepEqual(
+        more.map((t) => t.number),
+        [4, 5],
+      );
     });
 
     it('finishes a trial once: a second result is rejected and the first one kept (compare-and-set)', async () => {
@@ -254,7 +330,7 @@ export function storageConformance(
       assert.equal(stored.value, won[0].value.value);
     });
 
-    it('keeps a multi-objective study\'s directions and every objective and constraint value of its trials', async () => {
+    it("keeps a multi-objective study's directions and every objective and constraint value of its trials", async () => {
       const s = await fresh();
       const spec = { ...specNamed('multi'), directions: ['minimize', 'maximize', 'minimize'] as const };
       const rec = await s.createStudy(spec);
@@ -267,11 +343,14 @@ export function storageConformance(
       await s.finishTrial(b.id, { state: 'complete', value: 1, values: [1, 2, 3] });
       await s.finishTrial(c.id, { state: 'fail', reason: 'nan', message: 'x' });
       const read = await (await another(s)).trials(rec.id);
-      assert.deepEqual(read.map((t) => [t.value, t.values ?? null, t.constraints ?? null]), [
-        [0.5, [0.5, -2.25, 1e-300], [-1, 0, 3.5]],
-        [1, [1, 2, 3], null],
-        [null, null, null],
-      ]);
+      assert.deepEqual(
+        read.map((t) => [t.value, t.values ?? null, t.constraints ?? null]),
+        [
+          [0.5, [0.5, -2.25, 1e-300], [-1, 0, 3.5]],
+          [1, [1, 2, 3], null],
+          [null, null, null],
+        ],
+      );
       assert.ok(Object.isFrozen(read[0].values));
     });
 
@@ -309,11 +388,17 @@ export function storageConformance(
       const [beaten] = (await s.trials(study.id)).filter((t) => t.number === b.number);
       assert.ok((beaten.leaseUntil as number) > (b.leaseUntil as number) + 1000, 'heartbeats extend the lease by its own length');
       const stale = await s.failStale(study.id);
-      assert.deepEqual(stale.map((t) => t.number), [a.number]);
+      assert.deepEqual(
+        stale.map((t) => t.number),
+        [a.number],
+      );
       assert.equal(stale[0].state, 'fail');
       assert.equal(stale[0].failReason, 'stale');
       assert.match(stale[0].failMessage ?? '', /lease of 800 ms expired: no heartbeat for \d+ ms/);
-      await assert.rejects(s.finishTrial(a.id, { state: 'complete', value: 0 }), (e: Error) => e instanceof TrialStateError && /stale/.test(e.message));
+      await assert.rejects(
+        s.finishTrial(a.id, { state: 'complete', value: 0 }),
+        (e: Error) => e instanceof TrialStateError && /stale/.test(e.message),
+      );
       const stored = await s.trials(study.id);
       assert.equal(stored[a.number].failReason, 'stale');
       assert.equal(stored[a.number].value, null);
@@ -321,16 +406,27 @@ export function storageConformance(
       assert.equal(stored[c.number].state, 'complete');
       assert.equal((await s.trials(other.id))[0].state, 'running', 'failStale touches only its study');
       assert.equal(o.state, 'running');
-      assert.equal((await s.finishTrial(free.id, { state: 'complete', value: 2 })).state, 'complete', 'a trial without lease is told whenever');
+      assert.equal(
+        (await s.finishTrial(free.id, { state: 'complete', value: 2 })).state,
+        'complete',
+        'a trial without lease is told whenever',
+      );
     });
 
     it('reads incrementally: trials(study, since) returns numbers ≥ since, in order, with current states', async () => {
       const s = await fresh();
       const study = await s.createStudy(specNamed('since'));
-      const ts = await s.claimTrials(study.id, range(6).map((i) => ({ i })), { owner: 'o' });
+      const ts = await s.claimTrials(
+        study.id,
+        range(6).map((i) => ({ i })),
+        { owner: 'o' },
+      );
       await s.finishTrial(ts[4].id, { state: 'complete', value: 4 });
       const tail = await s.trials(study.id, 3);
-      assert.deepEqual(tail.map((t) => t.number), [3, 4, 5]);
+      assert.deepEqual(
+        tail.map((t) => t.number),
+        [3, 4, 5],
+      );
       assert.equal(tail[1].state, 'complete');
       assert.deepEqual(await s.trials(study.id, 6), []);
       assert.equal((await s.trials(study.id)).length, 6);
@@ -341,7 +437,16 @@ export function storageConformance(
     it('round-trips params of every value type with their key order', async () => {
       const s = await fresh();
       const study = await s.createStudy(specNamed('params'));
-      const params: Params = { zeta: 0.1 + 0.2, alpha: 'sgd', 'model/lr': 1e-300, big: 2 ** 53 - 1, neg: -3, flag: true, none: null, q: 0.5 };
+      const params: Params = {
+        zeta: 0.1 + 0.2,
+        alpha: 'sgd',
+        'model/lr': 1e-300,
+        big: 2 ** 53 - 1,
+        neg: -3,
+        flag: true,
+        none: null,
+        q: 0.5,
+      };
       const [t] = await s.claimTrials(study.id, [params], { owner: 'host:1' });
       const [read] = await s.trials(study.id);
       for (const r of [t, read]) {
@@ -385,10 +490,22 @@ export function storageConformance(
       await s.report(a.id, 2, 0.5);
       await s.report(a.id, 0, 0.9);
       const again = await s.report(a.id, 2, 0.1);
-      assert.deepEqual(again.intermediate?.map((e) => [e.step, e.value]), [[0, 0.9], [2, 0.5]]);
+      assert.deepEqual(
+        again.intermediate?.map((e) => [e.step, e.value]),
+        [
+          [0, 0.9],
+          [2, 0.5],
+        ],
+      );
       await s.report(b.id, 1, NaN);
       const [ra, rb] = await s.trials(study.id);
-      assert.deepEqual(ra.intermediate?.map((e) => [e.step, e.value]), [[0, 0.9], [2, 0.5]]);
+      assert.deepEqual(
+        ra.intermediate?.map((e) => [e.step, e.value]),
+        [
+          [0, 0.9],
+          [2, 0.5],
+        ],
+      );
       assert.ok(Number.isNaN(rb.intermediate?.[0].value) && rb.intermediate?.[0].step === 1);
       assert.ok(Object.isFrozen(ra.intermediate) && Object.isFrozen(ra.intermediate?.[0]));
       // the reports are numbered in the order they were written, across the study
@@ -424,10 +541,17 @@ export function storageConformance(
       const s = await fresh();
       const t2 = await another(s);
       const study = await s.createStudy(specNamed('report-seq'));
-      const ts = await s.claimTrials(study.id, range(6).map((i) => ({ i })), { owner: 'o' });
+      const ts = await s.claimTrials(
+        study.id,
+        range(6).map((i) => ({ i })),
+        { owner: 'o' },
+      );
       await Promise.all(ts.map((t, i) => Promise.all(range(5).map((step) => (i % 2 ? t2 : s).report(t.id, step, i + step)))));
       const seqs = (await s.trials(study.id)).flatMap((t) => (t.intermediate ?? []).map((e) => e.seq)).sort((x, y) => (x ?? 0) - (y ?? 0));
-      assert.deepEqual(seqs, range(30).map((i) => i + 1));
+      assert.deepEqual(
+        seqs,
+        range(30).map((i) => i + 1),
+      );
     });
   });
 }

@@ -14,7 +14,24 @@ describe('examples/nas (smoke: 3 trials of 2 epochs on a subset)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'parzen-nas-'));
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [join(root, 'examples/nas/run.mjs'), '--trials', '3', '--epochs', '2', '--subset', '300', '--top', '2', '--reseeds', '1', '--storage', `sqlite:${join(dir, 'nas.db')}`, '--report', join(dir, 'r.html'), '--json'],
+      [
+        join(root, 'examples/nas/run.mjs'),
+        '--trials',
+        '3',
+        '--epochs',
+        '2',
+        '--subset',
+        '300',
+        '--top',
+        '2',
+        '--reseeds',
+        '1',
+        '--storage',
+        `sqlite:${join(dir, 'nas.db')}`,
+        '--report',
+        join(dir, 'r.html'),
+        '--json',
+      ],
       { cwd: root, timeout: 300_000, maxBuffer: 16 << 20 },
     );
     const r = JSON.parse(stdout) as {

@@ -54,7 +54,12 @@ test('Matern-5/2 and RBF kernel values follow the documented formulas', () => {
 
 test('log marginal likelihood and gradient match the reference', () => {
   for (const kind of KINDS) {
-    for (const [n, cat] of [[1, false], [20, false], [67, true], [130, false]] as const) {
+    for (const [n, cat] of [
+      [1, false],
+      [20, false],
+      [67, true],
+      [130, false],
+    ] as const) {
       const { x, y, lengthscales, categorical } = problem(2 + n, n, 3, cat);
       const h: GpHyper = { kind, lengthscales, signalVariance: 0.8, noiseVariance: 0.05, categorical };
       const w = wasm.gpLogMarginalLikelihood(h, x, y, n);
@@ -67,16 +72,28 @@ test('log marginal likelihood and gradient match the reference', () => {
 
 test('log marginal likelihood gradient matches central finite differences in log hyperparameters', () => {
   for (const kind of KINDS) {
-    const n = 25, d = 3;
+    const n = 25,
+      d = 3;
     const { x, y, lengthscales, categorical } = problem(3, n, d, true);
     const theta = [...lengthscales.map(Math.log), Math.log(0.9), Math.log(0.03)];
-    const f = (t: number[]) => wasm.gpLogMarginalLikelihood({
-      kind, lengthscales: t.slice(0, d).map(Math.exp), signalVariance: Math.exp(t[d]!), noiseVariance: Math.exp(t[d + 1]!), categorical,
-    }, x, y, n);
+    const f = (t: number[]) =>
+      wasm.gpLogMarginalLikelihood(
+        {
+          kind,
+          lengthscales: t.slice(0, d).map(Math.exp),
+          signalVariance: Math.exp(t[d]!),
+          noiseVariance: Math.exp(t[d + 1]!),
+          categorical,
+        },
+        x,
+        y,
+        n,
+      );
     const { grad } = f(theta);
     const h = 1e-5;
     for (let j = 0; j < d + 2; j++) {
-      const tp = theta.slice(), tm = theta.slice();
+      const tp = theta.slice(),
+        tm = theta.slice();
       tp[j]! += h;
       tm[j]! -= h;
       const fd = (f(tp).lml - f(tm).lml) / (2 * h);
@@ -96,8 +113,8 @@ test('posterior of a two-point RBF GP matches the closed form', () => {
   for (const c of [wasm, ref]) {
     const model = c.gpFit(h, new Float64Array([0, 1]), new Float64Array([1, 2]), 2);
     const p = model.predict(new Float64Array([0.5, 0]), 2);
-    assert.ok(Math.abs(p.mean[0]! - 3 * Math.exp(-1 / 8) / (1 + rho)) < 1e-14);
-    assert.ok(Math.abs(p.variance[0]! - (1 - 2 * Math.exp(-1 / 4) / (1 + rho))) < 1e-14);
+    assert.ok(Math.abs(p.mean[0]! - (3 * Math.exp(-1 / 8)) / (1 + rho)) < 1e-14);
+    assert.ok(Math.abs(p.variance[0]! - (1 - (2 * Math.exp(-1 / 4)) / (1 + rho))) < 1e-14);
     // at a training point without noise the posterior interpolates with zero variance
     assert.ok(Math.abs(p.mean[1]! - 1) < 1e-12);
     assert.ok(p.variance[1]! < 1e-12);
@@ -108,13 +125,17 @@ test('posterior of a two-point RBF GP matches the closed form', () => {
 
 test('posterior mean, variance and gradients match the reference for batches larger than one chunk', () => {
   for (const kind of KINDS) {
-    const n = 90, d = 4, m = 300;
+    const n = 90,
+      d = 4,
+      m = 300;
     const { x, y, lengthscales, categorical, rnd } = problem(4, n, d, true);
     const h: GpHyper = { kind, lengthscales, signalVariance: 1.3, noiseVariance: 0.02, categorical };
     const z = randomArray(rnd, m * d, -0.2, 1.2);
     for (let i = 0; i < m; i++) z[i * d + d - 1] = Math.floor(rnd() * 3);
-    const mw = wasm.gpFit(h, x, y, n), mr = ref.gpFit(h, x, y, n);
-    const pw = mw.predict(z, m, { grad: true }), pr = mr.predict(z, m, { grad: true });
+    const mw = wasm.gpFit(h, x, y, n),
+      mr = ref.gpFit(h, x, y, n);
+    const pw = mw.predict(z, m, { grad: true }),
+      pr = mr.predict(z, m, { grad: true });
     assert.ok(relErr(pw.mean, pr.mean) < 1e-10, 'mean');
     assert.ok(relErr(pw.variance, pr.variance) < 1e-10, 'variance');
     assert.ok(relErr(pw.meanGrad!, pr.meanGrad!) < 1e-10, 'meanGrad');
@@ -128,17 +149,20 @@ test('posterior mean, variance and gradients match the reference for batches lar
 
 test('posterior gradients match central finite differences', () => {
   for (const kind of KINDS) {
-    const n = 30, d = 3;
+    const n = 30,
+      d = 3;
     const { x, y, lengthscales, rnd } = problem(5, n, d);
     const model = wasm.gpFit({ kind, lengthscales, signalVariance: 1, noiseVariance: 0.01 }, x, y, n);
     const z = randomArray(rnd, d, 0.1, 0.9);
     const p = model.predict(z, 1, { grad: true });
     const h = 1e-6;
     for (let j = 0; j < d; j++) {
-      const zp = z.slice(), zm = z.slice();
+      const zp = z.slice(),
+        zm = z.slice();
       zp[j]! += h;
       zm[j]! -= h;
-      const a = model.predict(zp, 1), b = model.predict(zm, 1);
+      const a = model.predict(zp, 1),
+        b = model.predict(zm, 1);
       const fm = (a.mean[0]! - b.mean[0]!) / (2 * h);
       const fv = (a.variance[0]! - b.variance[0]!) / (2 * h);
       assert.ok(Math.abs(fm - p.meanGrad![j]!) < 1e-6 * Math.max(1, Math.abs(fm)), `${kind} mean j=${j}`);
@@ -149,7 +173,12 @@ test('posterior gradients match central finite differences', () => {
 });
 
 test('a disposed model refuses to predict', () => {
-  const model = wasm.gpFit({ kind: 'rbf', lengthscales: [1], signalVariance: 1, noiseVariance: 0.1 }, new Float64Array([0, 1]), new Float64Array([0, 1]), 2);
+  const model = wasm.gpFit(
+    { kind: 'rbf', lengthscales: [1], signalVariance: 1, noiseVariance: 0.1 },
+    new Float64Array([0, 1]),
+    new Float64Array([0, 1]),
+    2,
+  );
   model.dispose();
   model.dispose();
   assert.throws(() => model.predict(new Float64Array([0.5]), 1), /disposed/);

@@ -10,7 +10,9 @@ const wasm = new URL('../../src/numeric/wasm.js', import.meta.url).href;
 /** Runs `body` (an ES module's code, with `parzen` and `wasmLoaded` in scope) in a fresh process; returns its stdout. */
 async function fresh(body: string): Promise<string> {
   const code = `import * as parzen from ${JSON.stringify(index)}; import { wasmLoaded } from ${JSON.stringify(wasm)};\n${body}`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], { cwd: fileURLToPath(new URL('.', import.meta.url)) });
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: fileURLToPath(new URL('.', import.meta.url)),
+  });
   return stdout.trim();
 }
 

@@ -51,14 +51,18 @@ test('cholesky adds growing diagonal jitter to a singular PSD matrix and reports
     assert.ok(relErr(llt, a) < 1e-10);
     for (let i = 0; i < n; i++) a[i * n + i]! -= jitter;
   }
-  const w = wasm.cholesky(a, n), r = ref.cholesky(a, n);
+  const w = wasm.cholesky(a, n),
+    r = ref.cholesky(a, n);
   assert.equal(w.jitter, r.jitter);
 });
 
 test('cholesky of an indefinite matrix throws NotPositiveDefiniteError with code NOT_SPD', () => {
   const a = new Float64Array([1, 2, 2, 1]); // eigenvalues 3 and -1
   for (const c of [wasm, ref]) {
-    assert.throws(() => c.cholesky(a, 2), (e: unknown) => e instanceof NotPositiveDefiniteError && e.code === 'NOT_SPD' && e.jitter > 0);
+    assert.throws(
+      () => c.cholesky(a, 2),
+      (e: unknown) => e instanceof NotPositiveDefiniteError && e.code === 'NOT_SPD' && e.jitter > 0,
+    );
   }
   assert.throws(() => wasm.cholesky(new Float64Array([-1]), 1), NotPositiveDefiniteError);
 });
@@ -85,7 +89,8 @@ test('solves do not modify their inputs', () => {
   const n = 10;
   const { L } = wasm.cholesky(randomSpd(rnd, n), n);
   const b = randomArray(rnd, n * 3);
-  const l0 = L.slice(), b0 = b.slice();
+  const l0 = L.slice(),
+    b0 = b.slice();
   wasm.solveLower(L, n, b, 3);
   wasm.solveUpper(L, n, b, 3);
   assert.deepEqual(L, l0);

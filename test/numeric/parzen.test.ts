@@ -20,7 +20,10 @@ test('erf and erfc agree with high-precision values in both implementations', ()
     [27, 1, 5.2370464393526e-319],
   ];
   for (const [x, ef, ec] of cases) {
-    for (const [name, e, c] of [['ts', erf, erfc], ['wasm', wasmSpecial.erf, wasmSpecial.erfc]] as const) {
+    for (const [name, e, c] of [
+      ['ts', erf, erfc],
+      ['wasm', wasmSpecial.erf, wasmSpecial.erfc],
+    ] as const) {
       assert.ok(Math.abs(e(x) - ef) <= 1e-15 * Math.abs(ef), `${name} erf(${x})`);
       assert.ok(Math.abs(e(-x) + ef) <= 1e-15 * Math.abs(ef), `${name} erf(-${x})`);
       if (x < 26) assert.ok(Math.abs(c(x) - ec) <= 1e-15 * ec, `${name} erfc(${x}) = ${c(x)}`);
@@ -37,14 +40,17 @@ test('log normal mass is accurate in the far tails and matches between implement
   assert.equal(logNormMass(1, 1), -Infinity);
   const rnd = mulberry32(7);
   for (let i = 0; i < 2000; i++) {
-    const a = (rnd() - 0.5) * 80, b = a + rnd() * rnd() * 10;
-    const t = logNormMass(a, b), w = wasmSpecial.logNormMass(a, b);
+    const a = (rnd() - 0.5) * 80,
+      b = a + rnd() * rnd() * 10;
+    const t = logNormMass(a, b),
+      w = wasmSpecial.logNormMass(a, b);
     assert.ok(Math.abs(t - w) <= 1e-12 * Math.max(1, Math.abs(t)), `(${a}, ${b}): ${t} vs ${w}`);
     assert.ok(Number.isFinite(t) || b === a, `(${a}, ${b}) finite`);
   }
   // narrow interval: mass ~ width * density
-  const mid = 0.7, w = 1e-6;
-  const approx = Math.log(w * Math.exp(-mid * mid / 2) / Math.sqrt(2 * Math.PI));
+  const mid = 0.7,
+    w = 1e-6;
+  const approx = Math.log((w * Math.exp((-mid * mid) / 2)) / Math.sqrt(2 * Math.PI));
   assert.ok(Math.abs(logNormMass(mid - w / 2, mid + w / 2) - approx) < 1e-8);
 });
 
@@ -52,7 +58,8 @@ test('the vectorised two-tail normaliser agrees with the scalar log normal mass'
   const rnd = mulberry32(9);
   let used = 0;
   for (let i = 0; i < 5000; i++) {
-    const a = -rnd() * 12, b = rnd() * 12;
+    const a = -rnd() * 12,
+      b = rnd() * 12;
     const v = wasmSpecial.logNormMassPair(a, b);
     if (Number.isNaN(v)) {
       assert.ok(-a <= 0.46875 * Math.SQRT2 + 1e-12 || b <= 0.46875 * Math.SQRT2 + 1e-12, `(${a}, ${b}) should be handled`);
@@ -68,10 +75,16 @@ test('the vectorised two-tail normaliser agrees with the scalar log normal mass'
 test('the vectorised exp used by log-sum-exp is accurate to a few ulps', () => {
   const rnd = mulberry32(8);
   const x = randomArray(rnd, 1001, -745, 0);
-  x[0] = 0; x[1] = -708; x[2] = -1e-300; x[3] = -Infinity;
+  x[0] = 0;
+  x[1] = -708;
+  x[2] = -1e-300;
+  x[3] = -Infinity;
   const e = wasmSpecial.exp(x);
   for (let i = 0; i < x.length; i++) {
-    if (x[i]! < -708) { assert.ok(e[i]! <= 3.1e-308, `exp(${x[i]})`); continue; }
+    if (x[i]! < -708) {
+      assert.ok(e[i]! <= 3.1e-308, `exp(${x[i]})`);
+      continue;
+    }
     const t = Math.exp(x[i]!);
     assert.ok(Math.abs(e[i]! - t) <= 1e-15 * t, `exp(${x[i]}) = ${e[i]} vs ${t}`);
   }
@@ -79,19 +92,27 @@ test('the vectorised exp used by log-sum-exp is accurate to a few ulps', () => {
 
 /** `shared`: every component but the last has the first one's sigmas (as in multivariate TPE, the last being the prior). */
 function randomMixture(
-  seed: number, K: number, d: number, opts: { q?: boolean; inf?: boolean; cats?: number[]; shared?: number } = {},
+  seed: number,
+  K: number,
+  d: number,
+  opts: { q?: boolean; inf?: boolean; cats?: number[]; shared?: number } = {},
 ): MixtureSpec {
   const rnd = mulberry32(seed);
   const w = randomArray(rnd, K, 0.1, 1);
   const ws = w.reduce((a, b) => a + b, 0);
   for (let k = 0; k < K; k++) w[k]! /= ws;
-  const low = new Float64Array(d).fill(-2), high = new Float64Array(d).fill(3);
-  if (opts.inf && d > 0) { low[0] = -Infinity; high[d - 1] = Infinity; }
+  const low = new Float64Array(d).fill(-2),
+    high = new Float64Array(d).fill(3);
+  if (opts.inf && d > 0) {
+    low[0] = -Infinity;
+    high[d - 1] = Infinity;
+  }
   const spec: MixtureSpec = {
     weights: w,
     mus: randomArray(rnd, K * d, -2.5, 3.5),
     sigmas: randomArray(rnd, K * d, 0.05, 2),
-    low, high,
+    low,
+    high,
   };
   if (opts.shared) {
     const sig = spec.sigmas as Float64Array;
@@ -118,17 +139,26 @@ function randomMixture(
 
 test('mixture log-densities match the reference (continuous, quantised, infinite bounds, categorical)', () => {
   const configs = [
-    { K: 1, d: 1 }, { K: 7, d: 3 }, { K: 64, d: 10 }, { K: 101, d: 2, q: true },
-    { K: 33, d: 4, inf: true }, { K: 20, d: 3, q: true, inf: true, cats: [3, 5] }, { K: 9, d: 0, cats: [4] },
+    { K: 1, d: 1 },
+    { K: 7, d: 3 },
+    { K: 64, d: 10 },
+    { K: 101, d: 2, q: true },
+    { K: 33, d: 4, inf: true },
+    { K: 20, d: 3, q: true, inf: true, cats: [3, 5] },
+    { K: 9, d: 0, cats: [4] },
     // shared sigmas, wide and narrow (narrow: most components out of reach of a point, so their normalisers are skipped)
-    { K: 200, d: 7, shared: 0.3 }, { K: 301, d: 2, shared: 0.02, q: true }, { K: 500, d: 5, shared: 0.01, cats: [3] },
+    { K: 200, d: 7, shared: 0.3 },
+    { K: 301, d: 2, shared: 0.02, q: true },
+    { K: 500, d: 5, shared: 0.01, cats: [3] },
   ];
   configs.forEach((cfg, idx) => {
     const spec = randomMixture(10 + idx, cfg.K, cfg.d, cfg);
     const rnd = mulberry32(100 + idx);
     const m = 57;
     const x = randomArray(rnd, m * cfg.d, -2.2, 3.2); // some points fall outside [-2, 3]
-    const categories = cfg.cats ? Int32Array.from({ length: m * cfg.cats.length }, (_, i) => Math.floor(rnd() * cfg.cats![i % cfg.cats!.length]!)) : undefined;
+    const categories = cfg.cats
+      ? Int32Array.from({ length: m * cfg.cats.length }, (_, i) => Math.floor(rnd() * cfg.cats![i % cfg.cats!.length]!))
+      : undefined;
     const pts = categories ? { x, categories } : { x };
     const w = wasm.parzenLogPdf(spec, pts);
     const r = ref.parzenLogPdf(spec, pts);
@@ -143,22 +173,31 @@ test('mixture log-densities match the reference (continuous, quantised, infinite
 
 test('single precision stays within 1e-5 of double, and shared sigmas with exceptions anywhere match the reference', () => {
   const configs = [
-    { K: 64, d: 10 }, { K: 101, d: 2, q: true }, { K: 20, d: 3, q: true, inf: true, cats: [3, 5] }, { K: 9, d: 0, cats: [4] },
-    { K: 200, d: 7, shared: 0.3 }, { K: 301, d: 2, shared: 0.02, q: true }, { K: 500, d: 5, shared: 0.01, cats: [3] },
-    { K: 977, d: 2, shared: 0.05 }, { K: 240, d: 3, shared: 0.2 },
+    { K: 64, d: 10 },
+    { K: 101, d: 2, q: true },
+    { K: 20, d: 3, q: true, inf: true, cats: [3, 5] },
+    { K: 9, d: 0, cats: [4] },
+    { K: 200, d: 7, shared: 0.3 },
+    { K: 301, d: 2, shared: 0.02, q: true },
+    { K: 500, d: 5, shared: 0.01, cats: [3] },
+    { K: 977, d: 2, shared: 0.05 },
+    { K: 240, d: 3, shared: 0.2 },
   ];
   configs.forEach((cfg, idx) => {
     const spec = randomMixture(40 + idx, cfg.K, cfg.d, cfg);
     if (cfg.shared) {
       // components with sigmas of their own besides the last (the prior's place in TPE), and a duplicate component
-      const sig = spec.sigmas as Float64Array, mus = spec.mus as Float64Array;
+      const sig = spec.sigmas as Float64Array,
+        mus = spec.mus as Float64Array;
       for (const k of [0, 17, cfg.K >> 1]) for (let j = 0; j < cfg.d; j++) sig[k * cfg.d + j] = 0.4 + 0.1 * j;
       mus.copyWithin(5 * cfg.d, 4 * cfg.d, 5 * cfg.d);
     }
     const rnd = mulberry32(200 + idx);
     const m = 43;
     const x = randomArray(rnd, m * cfg.d, -2.2, 3.2);
-    const categories = cfg.cats ? Int32Array.from({ length: m * cfg.cats.length }, (_, i) => Math.floor(rnd() * cfg.cats![i % cfg.cats!.length]!)) : undefined;
+    const categories = cfg.cats
+      ? Int32Array.from({ length: m * cfg.cats.length }, (_, i) => Math.floor(rnd() * cfg.cats![i % cfg.cats!.length]!))
+      : undefined;
     const pts = categories ? { x, categories } : { x };
     const r = ref.parzenLogPdf(spec, pts);
     const w = wasm.parzenLogPdf(spec, pts);
@@ -173,7 +212,10 @@ test('single precision stays within 1e-5 of double, and shared sigmas with excep
     }
     resident.dispose();
   });
-  assert.throws(() => wasm.parzenLogPdf(randomMixture(1, 3, 2), { x: new Float64Array(2) }, { precision: 'half' as 'single' }), /options\.precision must be/);
+  assert.throws(
+    () => wasm.parzenLogPdf(randomMixture(1, 3, 2), { x: new Float64Array(2) }, { precision: 'half' as 'single' }),
+    /options\.precision must be/,
+  );
 });
 
 /**
@@ -183,13 +225,20 @@ test('single precision stays within 1e-5 of double, and shared sigmas with excep
  */
 function gatheredMixture(seed: number, d: number, outliers: number, m: number) {
   const rnd = mulberry32(seed);
-  const K = 800, near = 600, sigma = 0.012;
-  const mus = new Float64Array(K * d), sigmas = new Float64Array(K * d).fill(sigma), weights = new Float64Array(K);
+  const K = 800,
+    near = 600,
+    sigma = 0.012;
+  const mus = new Float64Array(K * d),
+    sigmas = new Float64Array(K * d).fill(sigma),
+    weights = new Float64Array(K);
   for (let k = 0; k < K - 1; k++) {
     for (let j = 0; j < d; j++) mus[k * d + j] = k < near ? 0.5 + 0.04 * normal(rnd) : 0.001 + 0.998 * rnd();
     weights[k] = 1 / K + (k / K) * (1 - 1 / K);
   }
-  for (let j = 0; j < d; j++) { mus[(K - 1) * d + j] = 0.5; sigmas[(K - 1) * d + j] = 1; }
+  for (let j = 0; j < d; j++) {
+    mus[(K - 1) * d + j] = 0.5;
+    sigmas[(K - 1) * d + j] = 1;
+  }
   weights[K - 1] = 1;
   // shuffle the gathered and the spread components together (TPE's are in trial order)
   for (let k = K - 2; k > 0; k--) {
@@ -205,15 +254,18 @@ function gatheredMixture(seed: number, d: number, outliers: number, m: number) {
 }
 
 test('single precision where most components are out of reach of the candidates (TPE late in a run) matches the reference', () => {
-  for (const [d, outliers, m] of [[2, 0, 24], [2, 2, 24], [3, 1, 24], [5, 2, 24], [2, 3, 80]] as const) {
+  for (const [d, outliers, m] of [
+    [2, 0, 24],
+    [2, 2, 24],
+    [3, 1, 24],
+    [5, 2, 24],
+    [2, 3, 80],
+  ] as const) {
     const { spec, x } = gatheredMixture(d * 10 + outliers, d, outliers, m);
     const r = ref.parzenLogPdf(spec, { x });
     const resident = wasm.parzenMixture(spec);
     // one-shot (prepared and scored in one pass) and prepared (resident)
-    const evaluate = [
-      (o: MixtureEvalOptions) => wasm.parzenLogPdf(spec, { x }, o),
-      (o: MixtureEvalOptions) => resident.logPdf({ x }, o),
-    ];
+    const evaluate = [(o: MixtureEvalOptions) => wasm.parzenLogPdf(spec, { x }, o), (o: MixtureEvalOptions) => resident.logPdf({ x }, o)];
     // the case is one where leaving out what is in reach would show: at each point, components from e^-30 to e^-3
     // of its largest term hold more than 1e-5 of its density
     let tail = 0;
@@ -231,7 +283,8 @@ test('single precision where most components are out of reach of the candidates 
     assert.ok(tail > (m - outliers) / 2, `d ${d}: the components in reach matter (${tail} points)`);
     for (const [e, f] of evaluate.entries()) {
       const w = f({ precision: 'single' });
-      for (let p = 0; p < m; p++) assert.ok(Math.abs(w[p]! - r[p]!) <= 1e-5, `d ${d}, ${outliers} outliers, evaluator ${e}, point ${p}: ${w[p]} vs ${r[p]}`);
+      for (let p = 0; p < m; p++)
+        assert.ok(Math.abs(w[p]! - r[p]!) <= 1e-5, `d ${d}, ${outliers} outliers, evaluator ${e}, point ${p}: ${w[p]} vs ${r[p]}`);
     }
     resident.dispose();
   }
@@ -239,14 +292,23 @@ test('single precision where most components are out of reach of the candidates 
 
 test('single precision: the error grows only with the squared distance to the nearest component, in bandwidths', () => {
   // tight components, points far from all of them (the corners of the box): the scores' magnitude is what f32 rounds
-  for (const [d, sigma] of [[2, 0.01], [8, 0.01], [4, 0.03]] as const) {
+  for (const [d, sigma] of [
+    [2, 0.01],
+    [8, 0.01],
+    [4, 0.03],
+  ] as const) {
     const K = 40;
     const rnd = mulberry32(d * 100);
     const mus = Float64Array.from({ length: K * d }, (_, i) => (i % d === 0 ? 0.3 + 0.01 * Math.floor(i / d) : 0.4 + 0.2 * rnd()));
-    const spec = { weights: new Float64Array(K).fill(1 / K), mus, sigmas: new Float64Array(K * d).fill(sigma),
-      low: new Float64Array(d), high: new Float64Array(d).fill(1) };
+    const spec = {
+      weights: new Float64Array(K).fill(1 / K),
+      mus,
+      sigmas: new Float64Array(K * d).fill(sigma),
+      low: new Float64Array(d),
+      high: new Float64Array(d).fill(1),
+    };
     const m = 16;
-    const x = Float64Array.from({ length: m * d }, (_, i) => (Math.floor(i / d) < 4 ? (i % 2) : rnd()));
+    const x = Float64Array.from({ length: m * d }, (_, i) => (Math.floor(i / d) < 4 ? i % 2 : rnd()));
     const r = ref.parzenLogPdf(spec, { x });
     const w = wasm.parzenLogPdf(spec, { x }, { precision: 'single' });
     for (let p = 0; p < m; p++) {
@@ -263,26 +325,39 @@ test('single precision: the error grows only with the squared distance to the ne
 
 test('single precision: components whose means lie outside the box are scored exactly', () => {
   for (const out of [3, 20, 30]) {
-    const K = 12, d = 2, sigma = 0.05;
+    const K = 12,
+      d = 2,
+      sigma = 0.05;
     const mus = new Float64Array(K * d);
-    for (let k = 0; k < K; k++) { mus[k * d] = k < 6 ? 0.5 + 0.02 * k : -out * sigma - 0.01 * k; mus[k * d + 1] = 0.5; }
-    const spec = { weights: new Float64Array(K).fill(1), mus, sigmas: new Float64Array(K * d).fill(sigma),
-      low: new Float64Array(d), high: new Float64Array(d).fill(1) };
+    for (let k = 0; k < K; k++) {
+      mus[k * d] = k < 6 ? 0.5 + 0.02 * k : -out * sigma - 0.01 * k;
+      mus[k * d + 1] = 0.5;
+    }
+    const spec = {
+      weights: new Float64Array(K).fill(1),
+      mus,
+      sigmas: new Float64Array(K * d).fill(sigma),
+      low: new Float64Array(d),
+      high: new Float64Array(d).fill(1),
+    };
     const x = Float64Array.of(0, 0.5, 0.001, 0.5, 0.002, 0.5, 0.003, 0.5, 0.004, 0.5, 0, 0.49);
-    const r = ref.parzenLogPdf(spec, { x }), w = wasm.parzenLogPdf(spec, { x }, { precision: 'single' });
+    const r = ref.parzenLogPdf(spec, { x }),
+      w = wasm.parzenLogPdf(spec, { x }, { precision: 'single' });
     for (let i = 0; i < r.length; i++) assert.ok(Math.abs(w[i]! - r[i]!) <= 1e-6, `${out} sigmas out, point ${i}: ${w[i]} vs ${r[i]}`);
   }
 });
 
 test('double precision stays exact when the box lies far from 0 in bandwidths', () => {
   for (const offset of [1e6, 1e8]) {
-    const K = 10, d = 3;
+    const K = 10,
+      d = 3;
     const rnd = mulberry32(7);
     const spec = {
       weights: new Float64Array(K).fill(1 / K),
       mus: Float64Array.from({ length: K * d }, () => offset + 40 + 20 * rnd()),
       sigmas: new Float64Array(K * d).fill(0.5),
-      low: new Float64Array(d).fill(offset), high: new Float64Array(d).fill(offset + 100),
+      low: new Float64Array(d).fill(offset),
+      high: new Float64Array(d).fill(offset + 100),
     };
     const x = Float64Array.from({ length: 8 * d }, () => offset + 45 + 10 * rnd());
     assert.ok(relErrEach(wasm.parzenLogPdf(spec, { x }), ref.parzenLogPdf(spec, { x }), 1) < 1e-10, `offset ${offset}`);
@@ -310,7 +385,8 @@ test('a prepared mixture can be evaluated repeatedly and disposed', () => {
   const spec = randomMixture(20, 50, 5);
   const mix = wasm.parzenMixture(spec);
   const x = randomArray(mulberry32(21), 5 * 30, -2, 3);
-  const a = mix.logPdf({ x }), b = mix.logPdf({ x });
+  const a = mix.logPdf({ x }),
+    b = mix.logPdf({ x });
   assert.deepEqual(a, b);
   assert.deepEqual(a, wasm.parzenLogPdf(spec, { x }));
   mix.dispose();
@@ -330,12 +406,14 @@ test('a truncated-normal mixture integrates to 1 over its box', () => {
   // 2-D product form over [-1, 2] x [0, 1]
   const spec2: MixtureSpec = { weights: [0.6, 0.4], mus: [0, 0.5, 1.5, 0.9], sigmas: [0.5, 0.2, 1, 0.4], low: [-1, 0], high: [2, 1] };
   const M = 400;
-  const hx = 3 / M, hy = 1 / M;
+  const hx = 3 / M,
+    hy = 1 / M;
   const pts = new Float64Array((M + 1) * (M + 1) * 2);
-  for (let i = 0; i <= M; i++) for (let j = 0; j <= M; j++) {
-    pts[(i * (M + 1) + j) * 2] = -1 + i * hx;
-    pts[(i * (M + 1) + j) * 2 + 1] = j * hy;
-  }
+  for (let i = 0; i <= M; i++)
+    for (let j = 0; j <= M; j++) {
+      pts[(i * (M + 1) + j) * 2] = -1 + i * hx;
+      pts[(i * (M + 1) + j) * 2 + 1] = j * hy;
+    }
   const lp2 = wasm.parzenLogPdf(spec2, { x: pts });
   const wt = (i: number) => (i === 0 || i === M ? 1 : i % 2 ? 4 : 2);
   let s2 = 0;
@@ -353,7 +431,8 @@ test('quantised masses sum to 1 over the grid', () => {
     assert.ok(Math.abs(total - 1) < 1e-12, `${c.name}: ${total}`);
   }
   // explicit interval edges (as for q-log parameters) give the same as x +- q/2
-  const lower = x.map((v) => v - 0.25), upper = x.map((v) => v + 0.25);
+  const lower = x.map((v) => v - 0.25),
+    upper = x.map((v) => v + 0.25);
   assert.deepEqual(wasm.parzenLogPdf(spec, { x, lower, upper }), wasm.parzenLogPdf(spec, { x }));
 });
 
@@ -372,7 +451,8 @@ test('categorical mixture log-probabilities sum to 1 over the categories', () =>
 test('log-sum-exp stays finite when every component density underflows', () => {
   const spec: MixtureSpec = { weights: [0.5, 0.5], mus: [0, 0.1], sigmas: [0.01, 0.01], low: [-Infinity], high: [Infinity] };
   const x = new Float64Array([100]);
-  const w = wasm.parzenLogPdf(spec, { x }), r = ref.parzenLogPdf(spec, { x });
+  const w = wasm.parzenLogPdf(spec, { x }),
+    r = ref.parzenLogPdf(spec, { x });
   assert.ok(Number.isFinite(w[0]!) && w[0]! < -4e7);
   assert.ok(Math.abs(w[0]! - r[0]!) <= 1e-12 * Math.abs(r[0]!));
 });
@@ -388,8 +468,11 @@ test('invalid mixtures are rejected naming the field', () => {
 test('evaluations stay right across a growth of the core memory (its views are made again)', () => {
   const rnd = mulberry32(31);
   const mix = (K: number): MixtureSpec => ({
-    weights: randomArray(rnd, K, 0.1, 1), mus: randomArray(rnd, 2 * K, -1, 1), sigmas: new Float64Array(2 * K).fill(0.3),
-    low: [-2, -2], high: [2, 2],
+    weights: randomArray(rnd, K, 0.1, 1),
+    mus: randomArray(rnd, 2 * K, -1, 1),
+    sigmas: new Float64Array(2 * K).fill(0.3),
+    low: [-2, -2],
+    high: [2, 2],
   });
   const pts = { x: randomArray(rnd, 2 * 8, -1.5, 1.5) };
   const small = mix(40);

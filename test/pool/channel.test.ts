@@ -30,7 +30,7 @@ describe("a trial's channel to the main thread", () => {
     }
   });
 
-  it('reaches the handler from code the trial scheduled (a timer), and rejects with the handler\'s error', async () => {
+  it("reaches the handler from code the trial scheduled (a timer), and rejects with the handler's error", async () => {
     const pool = await PoolEvaluator.open({ module: fixture('pool-channel.mjs'), exportName: 'fromTimer', workers: 1 });
     try {
       pool.onMessage = (trial, body) => {

@@ -11,7 +11,10 @@ describe('objective context in workers', () => {
     // context() returns an object without value/loss: it fails as 'nan', but its description carries the context.
     for (const t of await study.trials()) {
       assert.equal(t.failReason, 'nan');
-      assert.ok((t.failMessage as string).includes(`"trial":${t.number},"seed":${trialSeed(4, t.number)},"hasSignal":true`), t.failMessage as string);
+      assert.ok(
+        (t.failMessage as string).includes(`"trial":${t.number},"seed":${trialSeed(4, t.number)},"hasSignal":true`),
+        t.failMessage as string,
+      );
     }
   });
 

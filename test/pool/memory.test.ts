@@ -9,7 +9,7 @@ import { fixture } from './fixtures.js';
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 describe('the per-worker memory cap', () => {
-  it('fails a trial that exhausts its worker\'s heap with reason oom, replaces the worker and goes on', async () => {
+  it("fails a trial that exhausts its worker's heap with reason oom, replaces the worker and goes on", async () => {
     const study = await createStudy({ space: { hog: hp.choice('hog', [false, true]) }, seed: 3 });
     await study.optimize({ module: fixture('pool-memory.mjs') }, { nTrials: 12, concurrency: 2, maxMemoryMb: 48 });
     const trials = await study.trials();
@@ -25,11 +25,33 @@ describe('the per-worker memory cap', () => {
   });
 
   it('is set from the CLI with --max-memory-mb', () => {
-    const out = spawnSync(process.execPath, [MAIN, 'run', fixture('pool-memory.mjs'), '--storage', 'memory', '--json', '--max-evals', '6', '--seed', '3', '--concurrency', '2', '--max-memory-mb', '48'], { encoding: 'utf8' });
+    const out = spawnSync(
+      process.execPath,
+      [
+        MAIN,
+        'run',
+        fixture('pool-memory.mjs'),
+        '--storage',
+        'memory',
+        '--json',
+        '--max-evals',
+        '6',
+        '--seed',
+        '3',
+        '--concurrency',
+        '2',
+        '--max-memory-mb',
+        '48',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(out.status, 0, out.stderr);
     const doc = JSON.parse(out.stdout) as { trials: { state: string; params: { hog: boolean }; failReason?: string }[] };
     assert.equal(doc.trials.length, 6);
     for (const t of doc.trials) assert.equal(t.failReason, t.params.hog ? 'oom' : undefined);
-    assert.ok(doc.trials.some((t) => t.params.hog), 'the seed draws a hog');
+    assert.ok(
+      doc.trials.some((t) => t.params.hog),
+      'the seed draws a hog',
+    );
   });
 });

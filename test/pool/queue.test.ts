@@ -43,7 +43,10 @@ describe('the pool on piscina', () => {
       assert.deepEqual([b.state, b.state === 'complete' && b.value], ['complete', 1], 'the other trial went on');
       assert.equal(typeof other.started(), 'number', 'its start time came from its worker');
       const next = await Promise.all([start(pool, asked(2, {})).result, start(pool, asked(3, {})).result]);
-      assert.deepEqual(next.map((r) => r.state), ['complete', 'complete']);
+      assert.deepEqual(
+        next.map((r) => r.state),
+        ['complete', 'complete'],
+      );
       assert.equal(new Set(next.map(threadOf)).size, 2, 'two workers again');
       assert.ok(!next.map(threadOf).includes(undefined));
     } finally {
@@ -74,7 +77,10 @@ describe('the pool on piscina', () => {
 
   it('rejects a module that cannot be loaded, naming it', async () => {
     await assert.rejects(PoolEvaluator.open({ module: fixture('pool-missing.mjs'), workers: 1 }), /pool-missing\.mjs failed to load/);
-    await assert.rejects(PoolEvaluator.open({ module: MODULE, workers: 1, maxMemoryMb: 1 }), /options\.maxMemoryMb must be an integer >= 16 \(got 1\)/);
+    await assert.rejects(
+      PoolEvaluator.open({ module: MODULE, workers: 1, maxMemoryMb: 1 }),
+      /options\.maxMemoryMb must be an integer >= 16 \(got 1\)/,
+    );
   });
 });
 
@@ -83,16 +89,26 @@ describe('trials asked ahead of the workers', () => {
     // When trial 0 returns, trial 1 starts at once and 2 waits in the queue (prefetch 2); the run stops then.
     const study = await createStudy({ space: { x: hp.uniform('x', 0, 1) } });
     const stop = new AbortController();
-    await study.optimize({ module: MODULE, export: 'second' }, {
-      nTrials: 10, concurrency: 1, prefetch: 2, graceMs: 5000, signal: stop.signal,
-      onProgress: () => stop.abort(),
-    });
+    await study.optimize(
+      { module: MODULE, export: 'second' },
+      {
+        nTrials: 10,
+        concurrency: 1,
+        prefetch: 2,
+        graceMs: 5000,
+        signal: stop.signal,
+        onProgress: () => stop.abort(),
+      },
+    );
     const t = await study.trials();
-    assert.deepEqual(t.map((x) => [x.state, x.failMessage]), [
-      ['complete', null],
-      ['complete', null],
-      ['fail', 'the run was stopped before the trial started'],
-    ]);
+    assert.deepEqual(
+      t.map((x) => [x.state, x.failMessage]),
+      [
+        ['complete', null],
+        ['complete', null],
+        ['fail', 'the run was stopped before the trial started'],
+      ],
+    );
   });
 
   it('time out counting from when they start, not from when they were asked', async () => {
@@ -100,7 +116,13 @@ describe('trials asked ahead of the workers', () => {
     const study = await createStudy({ space: { x: hp.uniform('x', 0, 1) } });
     await study.optimize({ module: MODULE, export: 'slow' }, { nTrials: 2, concurrency: 1, prefetch: 1, trialTimeoutMs: 1500 });
     const t = await study.trials();
-    assert.deepEqual(t.map((x) => [x.state, x.failMessage]), [['complete', null], ['complete', null]]);
+    assert.deepEqual(
+      t.map((x) => [x.state, x.failMessage]),
+      [
+        ['complete', null],
+        ['complete', null],
+      ],
+    );
     assert.equal(t[0].attrs.threadId, t[1].attrs.threadId);
   });
 });

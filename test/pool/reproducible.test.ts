@@ -37,10 +37,13 @@ function greedy(): Sampler {
 
 async function runInProcess(seed: number, concurrency: number, prefetch = 0): Promise<unknown[]> {
   const study = await createStudy({ space, seed, sampler: greedy() });
-  await study.optimize(async (c: { x: number; y: number }) => {
-    await sleep(Math.random() * 6); // a different completion order each run
-    return f(c);
-  }, { nTrials: 40, concurrency, prefetch });
+  await study.optimize(
+    async (c: { x: number; y: number }) => {
+      await sleep(Math.random() * 6); // a different completion order each run
+      return f(c);
+    },
+    { nTrials: 40, concurrency, prefetch },
+  );
   return (await study.trials()).map((t) => [t.number, t.params, t.value]);
 }
 
@@ -61,7 +64,10 @@ describe('reproducibility under parallelism', () => {
     const inProcess = await runInProcess(9, 3);
     const study = await createStudy({ space, seed: 9, sampler: greedy() });
     await study.optimize({ module: fixture('pool-delay.mjs') }, { nTrials: 40, concurrency: 3 });
-    assert.deepEqual((await study.trials()).map((t) => [t.number, t.params, t.value]), inProcess);
+    assert.deepEqual(
+      (await study.trials()).map((t) => [t.number, t.params, t.value]),
+      inProcess,
+    );
   });
 
   it('never hands out a point twice while it is pending, within or across batches', async () => {
@@ -93,7 +99,10 @@ describe('the sampler in a thread of its own', () => {
     it(`proposes the same trials as on the main thread (${algo}, 4 workers, prefetch 4)`, async () => {
       const run = async (samplerThread: boolean) => {
         const study = await createStudy({ space, seed: 12, sampler: createSampler(algo, { nStartupTrials: 5 }) });
-        await study.optimize({ module: fixture('pool-delay.mjs'), export: 'paced' }, { nTrials: 40, concurrency: 4, prefetch: 4, samplerThread });
+        await study.optimize(
+          { module: fixture('pool-delay.mjs'), export: 'paced' },
+          { nTrials: 40, concurrency: 4, prefetch: 4, samplerThread },
+        );
         return (await study.trials()).map((t) => [t.number, t.params, t.value]);
       };
       const inThread = await run(true);
@@ -107,14 +116,25 @@ describe('the sampler in a thread of its own', () => {
       const study = await createStudy({ space, seed: 5, sampler: createSampler(algo, algo === 'cmaes' ? {} : { nStartupTrials: 4 }) });
       await study.optimize(f, { nTrials: 24 });
       const done = study.history().trials;
-      const thread = new SamplerThread({ sampler: algo, options: study.sampler.options, space: spaceToJson(study.space), direction: study.direction, seed: study.seed, generator: study.generator });
+      const thread = new SamplerThread({
+        sampler: algo,
+        options: study.sampler.options,
+        space: spaceToJson(study.space),
+        direction: study.direction,
+        seed: study.seed,
+        generator: study.generator,
+      });
       try {
         await thread.loaded;
         for (const k of [6, 13, 24]) {
           // the last 3 of the first k trials still running
           const trials = done.slice(0, k).map((t, i) => (i >= k - 3 ? { ...t, state: 'running' as const, value: null } : t));
           const stream = [study.random, 'suggest', k] as const;
-          const main = await openSession(createSampler(algo, { ...study.sampler.options })).suggest({ ...study.history(), trials, settled: 0 }, 3, Rng.derive(...stream));
+          const main = await openSession(createSampler(algo, { ...study.sampler.options })).suggest(
+            { ...study.history(), trials, settled: 0 },
+            3,
+            Rng.derive(...stream),
+          );
           assert.deepEqual(await thread.suggest(trials, 0, 3, stream), main, `${algo} at ${k} trials`);
         }
       } finally {
@@ -125,6 +145,9 @@ describe('the sampler in a thread of its own', () => {
 
   it('is refused for a sampler it cannot rebuild', async () => {
     const study = await createStudy({ space, sampler: greedy() });
-    await assert.rejects(study.optimize({ module: fixture('pool-delay.mjs') }, { nTrials: 2, samplerThread: true }), /options\.samplerThread needs a built-in tpe, gp, cmaes or evolution sampler \(got "greedy-test"\)/);
+    await assert.rejects(
+      study.optimize({ module: fixture('pool-delay.mjs') }, { nTrials: 2, samplerThread: true }),
+      /options\.samplerThread needs a built-in tpe, gp, cmaes or evolution sampler \(got "greedy-test"\)/,
+    );
   });
 });

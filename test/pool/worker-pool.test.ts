@@ -34,10 +34,16 @@ describe('a WorkerPool kept across optimize runs', () => {
     const pool = await workerPool(OBJECTIVE, { concurrency: 1 });
     const study = await createStudy({ space: { x: hp.uniform('x', 0, 1) } });
     const first = study.optimize(pool, { nTrials: 3 });
-    await assert.rejects(study.optimize(pool, { nTrials: 6 }), (e) => e instanceof OptionsError && /in use by another optimize run/.test(e.message));
+    await assert.rejects(
+      study.optimize(pool, { nTrials: 6 }),
+      (e) => e instanceof OptionsError && /in use by another optimize run/.test(e.message),
+    );
     await assert.rejects(pool.close(), /in use by an optimize run: abort the run/);
     await first;
-    await assert.rejects(study.optimize(pool, { nTrials: 4, concurrency: 2 }), /options.concurrency \(2\) differs from the worker pool's 1 workers/);
+    await assert.rejects(
+      study.optimize(pool, { nTrials: 4, concurrency: 2 }),
+      /options.concurrency \(2\) differs from the worker pool's 1 workers/,
+    );
     await pool.close();
     await assert.rejects(study.optimize(pool, { nTrials: 4 }), /the worker pool is closed/);
     assert.equal((await study.trials()).length, 3, 'nothing was claimed by the refused runs');

@@ -32,7 +32,7 @@ async function decisions(study: Study, curve: number[], pruner: Pruner): Promise
   return out;
 }
 
-const flat = <T,>(v: T, n = 5): T[] => Array.from({ length: n }, () => v);
+const flat = <T>(v: T, n = 5): T[] => Array.from({ length: n }, () => v);
 
 describe('pruner options', () => {
   it('are validated with errors naming the field and the reason', () => {
@@ -45,7 +45,10 @@ describe('pruner options', () => {
       [() => new PercentilePruner({ percentile: 25, nMinTrials: 0 }), /options\.nMinTrials must be an integer >= 1/],
       [() => new SuccessiveHalvingPruner({ reductionFactor: 1 }), /options\.reductionFactor must be an integer >= 2/],
       [() => new SuccessiveHalvingPruner({ minResource: 0 }), /options\.minResource must be an integer >= 1 or "auto"/],
-      [() => new HyperbandPruner({ minResource: 4, maxResource: 2 }), /options\.maxResource must be an integer >= options\.minResource \(4\)/],
+      [
+        () => new HyperbandPruner({ minResource: 4, maxResource: 2 }),
+        /options\.maxResource must be an integer >= options\.minResource \(4\)/,
+      ],
       [() => new ThresholdPruner({}), /options\.lower or options\.upper is required/],
       [() => new ThresholdPruner({ lower: 2, upper: 1 }), /options\.lower must be <= options\.upper/],
       [() => new PatientPruner(null, {}), /options\.patience is required/],
@@ -69,8 +72,21 @@ describe('median and percentile pruners', () => {
   it('wait for the startup trials, the warm-up steps and the interval', async () => {
     const study = await studyWith([flat(1), flat(2), flat(3)]);
     assert.deepEqual(await decisions(study, flat(9), new MedianPruner()), flat(false), 'fewer than 5 complete trials');
-    assert.deepEqual(await decisions(study, flat(9), new MedianPruner({ nStartupTrials: 3, nWarmupSteps: 2 })), [false, false, true, true, true]);
-    assert.deepEqual(await decisions(study, flat(9, 6), new MedianPruner({ nStartupTrials: 3, intervalSteps: 2 })), [true, false, true, false, true, false]);
+    assert.deepEqual(await decisions(study, flat(9), new MedianPruner({ nStartupTrials: 3, nWarmupSteps: 2 })), [
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
+    assert.deepEqual(await decisions(study, flat(9, 6), new MedianPruner({ nStartupTrials: 3, intervalSteps: 2 })), [
+      true,
+      false,
+      true,
+      false,
+      true,
+      false,
+    ]);
   });
 
   it('use the percentile in the study direction and need nMinTrials at the step', async () => {
@@ -78,7 +94,15 @@ describe('median and percentile pruners', () => {
     // maximize, 25th percentile of the best: values below the 75th percentile of the values (4) are pruned
     assert.deepEqual(await decisions(up, [3.9], new PercentilePruner({ percentile: 25 })), [true]);
     assert.deepEqual(await decisions(up, [4.1], new PercentilePruner({ percentile: 25 })), [false]);
-    assert.deepEqual(await decisions(up, flat(0, 7), new PercentilePruner({ percentile: 25, nMinTrials: 5 })), [true, true, true, true, true, false, false]);
+    assert.deepEqual(await decisions(up, flat(0, 7), new PercentilePruner({ percentile: 25, nMinTrials: 5 })), [
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -91,7 +115,14 @@ describe('threshold and patient pruners', () => {
 
   it('patient prunes only after `patience` steps without improvement, then asks the wrapped pruner', async () => {
     const study = await studyWith([]);
-    assert.deepEqual(await decisions(study, [5, 4, 4.5, 4.2, 4.1, 3], new PatientPruner(null, { patience: 2 })), [false, false, false, false, true, false]);
+    assert.deepEqual(await decisions(study, [5, 4, 4.5, 4.2, 4.1, 3], new PatientPruner(null, { patience: 2 })), [
+      false,
+      false,
+      false,
+      false,
+      true,
+      false,
+    ]);
     const never = new PatientPruner(new ThresholdPruner({ upper: 100 }), { patience: 1 });
     assert.deepEqual(await decisions(study, [5, 6, 7], never), [false, false, false]);
   });
@@ -105,7 +136,11 @@ describe('successive halving (ASHA)', () => {
     assert.deepEqual(await decisions(study, [9, 5, 5, 5, 5], sh), flat(false), 'the first trial is the best of each rung');
     assert.deepEqual(await decisions(study, [9, 6], sh), [false, true], 'rung 0: {5, 6}: ⌊2/2⌋ = 1 promoted, 6 is not it');
     assert.deepEqual(await decisions(study, [9, 4, 4], sh), [false, false, false], 'rung 0 {5, 6, 4}: 4 is the best; rung 1 {5, 4}');
-    assert.deepEqual(await decisions(study, [9, 4.5, 4.5], sh), [false, false, true], 'rung 0 {5, 6, 4, 4.5}: top 2; rung 1 {5, 4, 4.5}: top 1');
+    assert.deepEqual(
+      await decisions(study, [9, 4.5, 4.5], sh),
+      [false, false, true],
+      'rung 0 {5, 6, 4, 4.5}: top 2; rung 1 {5, 4, 4.5}: top 1',
+    );
   });
 
   it('decides alike from any later read of the study, and the rung decisions replay from storage', async () => {
@@ -120,8 +155,14 @@ describe('successive halving (ASHA)', () => {
     const trials = await study.trials();
     // rung 0 is step 1: each trial was promoted there iff it had not been stopped at step 1
     const replay = rungDecisions(sh, 0, trials, 'minimize');
-    assert.deepEqual(replay.map((r) => r.number), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    assert.deepEqual(replay.map((r) => r.promoted), live.map((at) => at !== 1));
+    assert.deepEqual(
+      replay.map((r) => r.number),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
+    assert.deepEqual(
+      replay.map((r) => r.promoted),
+      live.map((at) => at !== 1),
+    );
     // the same decisions from the full study, read after everything
     for (const r of replay) assert.equal(sh.promotes(trials[r.number], 0, 1, trials, 'minimize'), r.promoted);
   });
@@ -136,8 +177,14 @@ describe('hyperband', () => {
     // budgets ⌈4·3^s/(s+1)⌉ for s = 3..0: 27, 12, 6, 4 of 49
     const expected = [27, 12, 6, 4].map((b) => (4000 * b) / 49);
     counts.forEach((c, i) => assert.ok(Math.abs(c - expected[i]) < 4 * Math.sqrt(expected[i]), `bracket ${i}: ${c} vs ${expected[i]}`));
-    assert.deepEqual([0, 1, 2, 3, 4, 5].map((n) => hb.bracketOf(7, n, [])), [0, 1, 2, 3, 4, 5].map((n) => hb.bracketOf(7, n, [])));
-    assert.notDeepEqual(Array.from({ length: 40 }, (_, n) => hb.bracketOf(7, n, [])), Array.from({ length: 40 }, (_, n) => hb.bracketOf(8, n, [])));
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5].map((n) => hb.bracketOf(7, n, [])),
+      [0, 1, 2, 3, 4, 5].map((n) => hb.bracketOf(7, n, [])),
+    );
+    assert.notDeepEqual(
+      Array.from({ length: 40 }, (_, n) => hb.bracketOf(7, n, [])),
+      Array.from({ length: 40 }, (_, n) => hb.bracketOf(8, n, [])),
+    );
   });
 });
 
@@ -186,7 +233,10 @@ describe('ask/tell with reports', () => {
     const done = await study.tell(t.number, new TrialPruned());
     assert.deepEqual([done.state, done.value, done.intermediate?.at(-1)?.step], ['pruned', 2, 1]);
     await assert.rejects(study.report(t.number, 2, 1), /already pruned; a report is rejected/);
-    await assert.rejects(study.report(t.number, -1, 1), (e: unknown) => e instanceof OptionsError && /step must be an integer >= 0/.test(e.message));
+    await assert.rejects(
+      study.report(t.number, -1, 1),
+      (e: unknown) => e instanceof OptionsError && /step must be an integer >= 0/.test(e.message),
+    );
   });
 });
 
@@ -202,11 +252,14 @@ describe('the README pruning example', () => {
       return (Math.log10(config.lr) + 2) ** 2 + config.width / 1000 + 1 / e;
     };
     const study = await createStudy({ space, sampler: tpe(), pruner: successiveHalving({ minResource: 1, reductionFactor: 3 }) });
-    await study.optimize(async (config: { lr: number; width: number }, ctx) => {
-      let loss;
-      for (let epoch = 0; epoch < 50; epoch++) if (await ctx.report(epoch, (loss = trainOneEpoch(config)))) throw new TrialPruned();
-      return loss;
-    }, { nTrials: 40 });
+    await study.optimize(
+      async (config: { lr: number; width: number }, ctx) => {
+        let loss;
+        for (let epoch = 0; epoch < 50; epoch++) if (await ctx.report(epoch, (loss = trainOneEpoch(config)))) throw new TrialPruned();
+        return loss;
+      },
+      { nTrials: 40 },
+    );
     const trials = await study.trials();
     const pruned = trials.filter((t) => t.state === 'pruned');
     assert.ok(pruned.length >= 10, `${pruned.length} of 40 pruned`);

@@ -30,7 +30,9 @@ async function nearMiddle(sampler: Sampler, seed: number, withPruned: boolean): 
     }
   }
   const history = study.history();
-  const trials = history.trials.map((t): TrialRecord => (t.state === 'pruned' ? { ...t, params: { x: 0.45 + ((t.number * 0.618) % 1) * 0.1 } } : t));
+  const trials = history.trials.map((t): TrialRecord =>
+    t.state === 'pruned' ? { ...t, params: { x: 0.45 + ((t.number * 0.618) % 1) * 0.1 } } : t,
+  );
   const points = study.session.suggest({ ...history, trials }, 16, Rng.derive(seed, 'probe'));
   const list = Array.isArray(points) ? points : await points;
   return list.filter((p) => (p.x as number) > 0.4 && (p.x as number) < 0.6).length;
@@ -38,21 +40,54 @@ async function nearMiddle(sampler: Sampler, seed: number, withPruned: boolean): 
 
 describe('samplers learn from pruned trials', () => {
   it('rank pruned trials after complete ones: later last step first, then the value there', () => {
-    const base = { id: 0, studyId: 1, params: {}, failReason: null, failMessage: null, attrs: {}, startedAt: 0, finishedAt: 0, heartbeatAt: 0, owner: '', leaseMs: null, leaseUntil: null };
+    const base = {
+      id: 0,
+      studyId: 1,
+      params: {},
+      failReason: null,
+      failMessage: null,
+      attrs: {},
+      startedAt: 0,
+      finishedAt: 0,
+      heartbeatAt: 0,
+      owner: '',
+      leaseMs: null,
+      leaseUntil: null,
+    };
     const t = (number: number, state: 'complete' | 'pruned', value: number | null, iv: [number, number][] = []): TrialRecord => ({
-      ...base, number, state, value, ...(iv.length ? { intermediate: iv.map(([step, v]) => ({ step, value: v })) } : {}),
+      ...base,
+      number,
+      state,
+      value,
+      ...(iv.length ? { intermediate: iv.map(([step, v]) => ({ step, value: v })) } : {}),
     });
-    const trials = [t(0, 'pruned', 3, [[0, 5], [3, 3]]), t(1, 'complete', 9), t(2, 'pruned', 1, [[1, 1]]), t(3, 'pruned', null), t(4, 'pruned', 2, [[3, 2]]), t(5, 'complete', 4)];
+    const trials = [
+      t(0, 'pruned', 3, [
+        [0, 5],
+        [3, 3],
+      ]),
+      t(1, 'complete', 9),
+      t(2, 'pruned', 1, [[1, 1]]),
+      t(3, 'pruned', null),
+      t(4, 'pruned', 2, [[3, 2]]),
+      t(5, 'complete', 4),
+    ];
     const order = [...trials].sort((a, b) => {
       const ka = rankKey(a, 'minimize');
       const kb = rankKey(b, 'minimize');
       return ka.tier - kb.tier || ka.value - kb.value;
     });
-    assert.deepEqual(order.map((x) => x.number), [5, 1, 4, 0, 2, 3]);
+    assert.deepEqual(
+      order.map((x) => x.number),
+      [5, 1, 4, 0, 2, 3],
+    );
   });
 
   // (GP's asks cost ~100 ms here: fewer seeds)
-  for (const [name, make, seeds] of [['tpe', () => tpe({ nStartupTrials: 10 }), 20], ['gp', () => gp({ nStartupTrials: 10 }), 8]] as const) {
+  for (const [name, make, seeds] of [
+    ['tpe', () => tpe({ nStartupTrials: 10 }), 20],
+    ['gp', () => gp({ nStartupTrials: 10 }), 8],
+  ] as const) {
     it(`${name} suggests less often where trials were pruned than where it saw none (${seeds} seeds)`, async () => {
       let fewer = 0;
       let with_ = 0;

@@ -30,7 +30,10 @@ describe('pruning objectives in worker threads', () => {
       for (const t of pruned) {
         const last = t.intermediate?.at(-1);
         assert.ok(last && last.step < 19, `trial ${t.number} stopped at ${last?.step}`);
-        assert.deepEqual(t.intermediate?.map((e) => e.step), Array.from({ length: last.step + 1 }, (_, i) => i));
+        assert.deepEqual(
+          t.intermediate?.map((e) => e.step),
+          Array.from({ length: last.step + 1 }, (_, i) => i),
+        );
         assert.equal(t.value, last.value);
         assert.equal(last.value, (t.params.x as number) + 1 / (1 + last.step));
       }
@@ -41,7 +44,10 @@ describe('pruning objectives in worker threads', () => {
 
   it('a worker-thread objective whose values rise again is pruned by patient after its patience', async () => {
     const study = await createStudy({ space: hp.uniform('x', 0, 1), seed: 9 });
-    await study.optimize({ module: fixture('pruning-epochs.mjs'), export: 'overfit' }, { nTrials: 12, concurrency: 2, pruner: new PatientPruner(null, { patience: 2 }) });
+    await study.optimize(
+      { module: fixture('pruning-epochs.mjs'), export: 'overfit' },
+      { nTrials: 12, concurrency: 2, pruner: new PatientPruner(null, { patience: 2 }) },
+    );
     const trials = await study.trials();
     assert.ok(trials.some((t) => t.state === 'pruned') && trials.some((t) => t.state === 'complete'));
     for (const t of trials) {
@@ -52,14 +58,16 @@ describe('pruning objectives in worker threads', () => {
         assert.equal(t.state, 'pruned');
         assert.ok(lastAt >= 4 && lastAt <= 5, `stopped at ${lastAt}`);
         assert.ok(Math.min(...iv.slice(0, -3).map((e) => e.value)) < Math.min(...iv.slice(-3).map((e) => e.value)));
-      }
-      else assert.equal(t.state, 'complete');
+      } else assert.equal(t.state, 'complete');
     }
   });
 
   it('shouldPrune() gives the answer of the reports answered so far, without awaiting them', async () => {
     const study = await createStudy({ space: hp.uniform('x', 0, 1), seed: 9 });
-    await study.optimize({ module: fixture('pruning-epochs.mjs'), export: 'polling' }, { nTrials: 10, concurrency: 2, pruner: new ThresholdPruner({ upper: 1 }) });
+    await study.optimize(
+      { module: fixture('pruning-epochs.mjs'), export: 'polling' },
+      { nTrials: 10, concurrency: 2, pruner: new ThresholdPruner({ upper: 1 }) },
+    );
     const trials = await study.trials();
     // x·(1 + epoch/10) passes 1 at epoch ⌊10/x⌋ − 9 (by epoch 19 for x > 0.345) and stays above: trials stop a few steps after
     for (const t of trials) {

@@ -28,10 +28,14 @@ describe('exit paths flush their output', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`--json after ${signal} on a pipe read slowly is whole (well over 64 KB)`, async () => {
       const url = `sqlite:${join(dir, `${signal}.db`)}`;
-      const child = spawn(process.execPath, [CLI, 'run', OBJECTIVE, '--storage', url, '--study', 'big', '--max-evals', '1000000', '--json', '--grace', '0'], {
-        env: { ...process.env, SLEEP_MS: '0' },
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
+      const child = spawn(
+        process.execPath,
+        [CLI, 'run', OBJECTIVE, '--storage', url, '--study', 'big', '--max-evals', '1000000', '--json', '--grace', '0'],
+        {
+          env: { ...process.env, SLEEP_MS: '0' },
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      );
       for (let i = 0; i < 600 && (await completed(url).catch(() => 0)) < 1500; i++) await sleep(50);
       // the reader falls behind: the document cannot fit in the pipe's buffer when the process decides to exit
       child.stdout.pause();

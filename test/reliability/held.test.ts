@@ -28,12 +28,19 @@ describe('a resumed run whose budget others still hold', () => {
     // another process holding 4 trials: it beats (extends their 2.5 s leases) while we look, then dies
     const storage = await openStorage(url);
     const study = await storage.getStudy('h');
-    const ghost = await storage.claimTrials(study!.id, [0, 1, 2, 3].map((i) => ({ x: i / 10, y: 1, kind: 'a' })), { owner: 'ghost:1', leaseMs: 2500 });
+    const ghost = await storage.claimTrials(
+      study!.id,
+      [0, 1, 2, 3].map((i) => ({ x: i / 10, y: 1, kind: 'a' })),
+      { owner: 'ghost:1', leaseMs: 2500 },
+    );
     const beat = setInterval(() => void storage.heartbeat(ghost.map((t) => t.id)), 300);
     try {
       const held = await parzen([...args, '10']);
       assert.equal(held.code, 3, held.stderr);
-      assert.match(held.stdout, /budget not met: 6 of 10 trials finished; 4 trials are still running under other processes' leases \(until \d\d:\d\d:\d\d UTC\); run again after that, or with --wait/);
+      assert.match(
+        held.stdout,
+        /budget not met: 6 of 10 trials finished; 4 trials are still running under other processes' leases \(until \d\d:\d\d:\d\d UTC\); run again after that, or with --wait/,
+      );
 
       const json = await parzen([...args, '10', '--json']);
       assert.equal(json.code, 3);
@@ -52,7 +59,10 @@ describe('a resumed run whose budget others still hold', () => {
     const trials = await s2.trials(study!.id);
     await s2.close();
     assert.equal(trials.filter((t) => t.state === 'complete').length, 10);
-    assert.deepEqual(trials.filter((t) => t.owner === 'ghost:1').map((t) => t.failReason), ['stale', 'stale', 'stale', 'stale']);
+    assert.deepEqual(
+      trials.filter((t) => t.owner === 'ghost:1').map((t) => t.failReason),
+      ['stale', 'stale', 'stale', 'stale'],
+    );
     assert.equal(trials.filter((t) => t.state === 'running').length, 0);
   });
 });

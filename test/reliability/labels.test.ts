@@ -20,8 +20,14 @@ function hostileSpace(): unknown {
     for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true });
     return o;
   };
-  const a = data([['__proto__', hp.uniform('__proto__', 0, 1)], ['constructor', hp.quniform('constructor', 0, 4, 1)]]);
-  const b = data([['toString', hp.choice('toString', ['x', 'y', 'z'])], ['hasOwnProperty', hp.uniform('hasOwnProperty', -1, 1)]]);
+  const a = data([
+    ['__proto__', hp.uniform('__proto__', 0, 1)],
+    ['constructor', hp.quniform('constructor', 0, 4, 1)],
+  ]);
+  const b = data([
+    ['toString', hp.choice('toString', ['x', 'y', 'z'])],
+    ['hasOwnProperty', hp.uniform('hasOwnProperty', -1, 1)],
+  ]);
   return { branch: hp.choice('valueOf', [a, b]), z: hp.uniform('z', 0, 1) };
 }
 
@@ -38,7 +44,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 describe('labels named like Object.prototype members are data', () => {
   for (const algo of ['random', 'tpe', 'gp', 'cmaes', 'evolution']) {
     it(`${algo} runs a space with labels ${HOSTILE.join(', ')} through both branches`, async () => {
-      const study = await createStudy({ space: hostileSpace(), sampler: createSampler(algo, algo === 'tpe' ? { nStartupTrials: 5 } : {}), seed: 3 });
+      const study = await createStudy({
+        space: hostileSpace(),
+        sampler: createSampler(algo, algo === 'tpe' ? { nStartupTrials: 5 } : {}),
+        seed: 3,
+      });
       const seenBranches = new Set<number>();
       await study.optimize(
         (config: unknown) => {
@@ -57,7 +67,10 @@ describe('labels named like Object.prototype members are data', () => {
         const branch = t.params.valueOf as unknown as number;
         seenBranches.add(branch);
         const keys = Object.keys(t.params).sort();
-        assert.deepEqual(keys, (branch === 0 ? ['__proto__', 'constructor', 'valueOf', 'z'] : ['hasOwnProperty', 'toString', 'valueOf', 'z']).sort());
+        assert.deepEqual(
+          keys,
+          (branch === 0 ? ['__proto__', 'constructor', 'valueOf', 'z'] : ['hasOwnProperty', 'toString', 'valueOf', 'z']).sort(),
+        );
         assert.equal(Object.getPrototypeOf(t.params), Object.prototype);
       }
       assert.deepEqual([...seenBranches].sort(), [0, 1], 'both branches drawn');
@@ -79,7 +92,10 @@ describe('labels named like Object.prototype members are data', () => {
       '{"__proto__": {"uniform": [0, 1]}, "constructor": {"choice": [{"toString": {"uniform": [0, 1]}}, {"hasOwnProperty": {"randint": [3]}}]}}',
     );
     const space = parseSpaceJson(json);
-    assert.deepEqual(space.dims.map((d) => d.label), ['__proto__', 'constructor', 'toString', 'hasOwnProperty']);
+    assert.deepEqual(
+      space.dims.map((d) => d.label),
+      ['__proto__', 'constructor', 'toString', 'hasOwnProperty'],
+    );
     assert.equal(JSON.stringify(spaceToJson(space)), JSON.stringify(json));
     const file = join(dir, 'labels.db');
     const storage = new SqliteStorage(file);
@@ -87,7 +103,13 @@ describe('labels named like Object.prototype members are data', () => {
     await s1.optimize(() => 1, { nTrials: 12 });
     await storage.close();
     const again = new SqliteStorage(file);
-    const s2 = await createStudy({ storage: again, name: 'hostile', resume: true, sampler: createSampler('tpe', { nStartupTrials: 4 }), switchSampler: true });
+    const s2 = await createStudy({
+      storage: again,
+      name: 'hostile',
+      resume: true,
+      sampler: createSampler('tpe', { nStartupTrials: 4 }),
+      switchSampler: true,
+    });
     await s2.optimize((c) => (c as Record<string, number>).__proto__, { nTrials: 24 });
     const trials = await s2.trials();
     assert.equal(trials.length, 24);

@@ -56,7 +56,10 @@ describe('sampler limits are met at study creation', () => {
   it('tpe refuses more than 4096 jointly modelled numeric parameters, naming itself and the limit', async () => {
     await assert.rejects(
       createStudy({ space: wide(4097), sampler: createSampler('tpe') }),
-      (e: unknown) => e instanceof OptionsError && /^tpe: .*4097 numeric parameters.*at most 4096/.test(e.message) && /multivariate": false/.test(e.message),
+      (e: unknown) =>
+        e instanceof OptionsError &&
+        /^tpe: .*4097 numeric parameters.*at most 4096/.test(e.message) &&
+        /multivariate": false/.test(e.message),
     );
   });
 
@@ -76,7 +79,10 @@ describe('sampler limits are met at study creation', () => {
   it('a study resumed with a sampler beyond its limits is refused too', async () => {
     const storage = new MemoryStorage();
     await createStudy({ space: wide(300), storage, name: 'w' });
-    await assert.rejects(createStudy({ storage, name: 'w', resume: true, sampler: createSampler('gp'), switchSampler: true }), /^OptionsError: gp: /);
+    await assert.rejects(
+      createStudy({ storage, name: 'w', resume: true, sampler: createSampler('gp'), switchSampler: true }),
+      /^OptionsError: gp: /,
+    );
   });
 
   it('every sampler states whether it has limits (checkSpace or none) and accepts a 10,000-parameter space or refuses it up front', async () => {

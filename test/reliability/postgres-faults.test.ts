@@ -26,7 +26,11 @@ const objective = async (c: unknown) => {
 
 /** The study's end state: exactly `n` complete trials numbered 0..n-1, no duplicate params, none running. */
 function assertExact(trials: readonly TrialRecord[], n: number): void {
-  assert.deepEqual(trials.map((t) => t.number), trials.map((_, i) => i), 'numbers gap-free');
+  assert.deepEqual(
+    trials.map((t) => t.number),
+    trials.map((_, i) => i),
+    'numbers gap-free',
+  );
   assert.equal(trials.filter((t) => t.state === 'running').length, 0, 'no trial left running');
   const counted = trials.filter((t) => !(t.state === 'fail' && (t.failReason === 'interrupted' || t.failReason === 'stale')));
   assert.equal(counted.length, n, 'the budget exactly');
@@ -128,12 +132,24 @@ if (!base) {
       const proxy = await PgProxy.start(base);
       const storage = await PostgresStorage.open(proxy.url(fresh()));
       try {
-        const study = await storage.createStudy({ name: 's', direction: 'minimize', space: {}, sampler: { name: 'random', options: {} }, seed: 0 });
+        const study = await storage.createStudy({
+          name: 's',
+          direction: 'minimize',
+          space: {},
+          sampler: { name: 'random', options: {} },
+          seed: 0,
+        });
         const dropped = proxy.dropReplyAfter('COMMIT');
         const claimed = await storage.claimTrials(study.id, [{ x: 1 }, { x: 2 }], { owner: 'me' });
         await dropped;
-        assert.deepEqual(claimed.map((t) => t.number), [0, 1]);
-        assert.deepEqual((await storage.trials(study.id)).map((t) => t.params), [{ x: 1 }, { x: 2 }]);
+        assert.deepEqual(
+          claimed.map((t) => t.number),
+          [0, 1],
+        );
+        assert.deepEqual(
+          (await storage.trials(study.id)).map((t) => t.params),
+          [{ x: 1 }, { x: 2 }],
+        );
       } finally {
         await storage.close();
         await proxy.close();
@@ -144,7 +160,13 @@ if (!base) {
       const proxy = await PgProxy.start(base);
       const storage = await PostgresStorage.open(proxy.url(fresh()));
       try {
-        const study = await storage.createStudy({ name: 's', direction: 'minimize', space: {}, sampler: { name: 'random', options: {} }, seed: 0 });
+        const study = await storage.createStudy({
+          name: 's',
+          direction: 'minimize',
+          space: {},
+          sampler: { name: 'random', options: {} },
+          seed: 0,
+        });
         const [t] = await storage.claimTrials(study.id, [{ x: 1 }], { owner: 'me' });
         const dropped = proxy.dropReplyAfter('UPDATE trials SET state');
         const done = await storage.finishTrial(t.id, { state: 'complete', value: 3 });
@@ -163,7 +185,21 @@ if (!base) {
       const url = fresh();
       const child = spawn(
         process.execPath,
-        [CLI, 'run', OBJECTIVE, '--storage', proxy.url(url), '--study', 'bound', '--max-evals', '100000', '--concurrency', '2', '--db-retry-ms', '1000'],
+        [
+          CLI,
+          'run',
+          OBJECTIVE,
+          '--storage',
+          proxy.url(url),
+          '--study',
+          'bound',
+          '--max-evals',
+          '100000',
+          '--concurrency',
+          '2',
+          '--db-retry-ms',
+          '1000',
+        ],
         { env: { ...process.env, SLEEP_MS: '5' }, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let stderr = '';
@@ -187,7 +223,10 @@ if (!base) {
         const rec = await reader.getStudy('bound');
         const after = await reader.trials(rec!.id);
         for (const t of before) assert.equal(after[t.number].state, 'complete');
-        assert.deepEqual(after.map((t) => t.number), after.map((_, i) => i));
+        assert.deepEqual(
+          after.map((t) => t.number),
+          after.map((_, i) => i),
+        );
       } finally {
         child.kill('SIGKILL');
         await reader.close();

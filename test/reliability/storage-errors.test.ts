@@ -26,13 +26,21 @@ const parzen = (args: string[]) =>
 
 describe('storage errors name the file and the fix', () => {
   it('sqlite:/dev/null: a device, not a file', async () => {
-    await assert.rejects(openStorage('sqlite:/dev/null'), (e: unknown) => e instanceof StorageError && /^sqlite:\/dev\/null: disk I\/O error.* on \/dev\/null; use a regular file/.test(e.message));
+    await assert.rejects(
+      openStorage('sqlite:/dev/null'),
+      (e: unknown) =>
+        e instanceof StorageError && /^sqlite:\/dev\/null: disk I\/O error.* on \/dev\/null; use a regular file/.test(e.message),
+    );
   });
 
   it('a file that is not a database', async () => {
     const file = join(dir, 'notes.txt');
     writeFileSync(file, 'not a database, just some text\n'.repeat(100));
-    await assert.rejects(openStorage(`sqlite:${file}`), (e: unknown) => e instanceof StorageError && e.message.includes(`${file} is not a SQLite database`) && /new file name/.test(e.message));
+    await assert.rejects(
+      openStorage(`sqlite:${file}`),
+      (e: unknown) =>
+        e instanceof StorageError && e.message.includes(`${file} is not a SQLite database`) && /new file name/.test(e.message),
+    );
     assert.equal(readFileSync(file, 'utf8'), 'not a database, just some text\n'.repeat(100), 'left as it was');
   });
 
@@ -60,7 +68,10 @@ describe('storage errors name the file and the fix', () => {
   });
 
   it('an infinite bound is reported as Infinity, not null', () => {
-    assert.throws(() => parseSpaceJson(JSON.parse('{"x": {"uniform": [0, 1e999]}}')), (e: unknown) => e instanceof SpaceError && /high must be a finite number \(got Infinity\)/.test(e.message));
+    assert.throws(
+      () => parseSpaceJson(JSON.parse('{"x": {"uniform": [0, 1e999]}}')),
+      (e: unknown) => e instanceof SpaceError && /high must be a finite number \(got Infinity\)/.test(e.message),
+    );
     assert.throws(() => hp.uniform('x', -Infinity, 0), /low must be a finite number \(got -Infinity\)/);
   });
 });

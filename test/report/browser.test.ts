@@ -77,7 +77,22 @@ function marks(page: Page, chart: string): Promise<number[]> {
 
 describe('report and dashboard in a real browser', { skip }, () => {
   before(async () => {
-    await parzen(['run', OBJECTIVE, '--storage', dbUrl, '--study', STUDY, '--max-evals', String(N), '--concurrency', '2', '--seed', '1', '--algo', 'tpe']);
+    await parzen([
+      'run',
+      OBJECTIVE,
+      '--storage',
+      dbUrl,
+      '--study',
+      STUDY,
+      '--max-evals',
+      String(N),
+      '--concurrency',
+      '2',
+      '--seed',
+      '1',
+      '--algo',
+      'tpe',
+    ]);
     await parzen(['report', '--study', STUDY, '--storage', dbUrl, '--out', join(dir, 'report.html')]);
     trials = await readTrials(dbUrl, STUDY);
     browser = await launchBrowser();
@@ -96,7 +111,10 @@ describe('report and dashboard in a real browser', { skip }, () => {
     const { page } = await open(pathToFileURL(join(dir, 'report.html')).href);
     const complete = trials.filter((t) => t.state === 'complete');
     assert.equal(trials.length, N);
-    assert.ok(trials.some((t) => t.state === 'fail'), 'the fixture fails some trials');
+    assert.ok(
+      trials.some((t) => t.state === 'fail'),
+      'the fixture fails some trials',
+    );
     const [c, pruned, fail, running] = await marks(page, 'history');
     assert.equal(c + pruned + fail + running, N, 'history: every trial');
     assert.equal(fail, trials.filter((t) => t.state === 'fail').length);
@@ -135,7 +153,10 @@ describe('report and dashboard in a real browser', { skip }, () => {
     const text = (await tip.jsonValue()) as string;
     assert.ok(text.includes(`${ACT} = ${HOSTILE_OPTION}`), `tooltip shows the hostile label and value as text: ${text}`);
     assert.equal(await page.locator('h1').first().textContent(), STUDY);
-    assert.ok((await page.locator('pre').allTextContents()).join('\n').includes(JSON.stringify(ACT)), 'the settings show the space with the label as text');
+    assert.ok(
+      (await page.locator('pre').allTextContents()).join('\n').includes(JSON.stringify(ACT)),
+      'the settings show the space with the label as text',
+    );
     assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'nothing executed');
     assert.equal(await page.locator('img').count(), 0, 'no element made from a label');
     await page.close();
@@ -144,7 +165,14 @@ describe('report and dashboard in a real browser', { skip }, () => {
   it('the dashboard lists the studies, and a trial added to the storage appears within a few seconds', async () => {
     const storage = await openStorage(dbUrl);
     const writer = await openStorage(dbUrl);
-    const other = await writer.createStudy({ name: 'second & <b>other</b>', direction: 'maximize', space: { x: { uniform: [0, 1] } }, sampler: { name: 'random', options: {} }, seed: 0, rng: 'tychei' });
+    const other = await writer.createStudy({
+      name: 'second & <b>other</b>',
+      direction: 'maximize',
+      space: { x: { uniform: [0, 1] } },
+      sampler: { name: 'random', options: {} },
+      seed: 0,
+      rng: 'tychei',
+    });
     const app = dashboardApp(storage, { pollMs: 250 });
     try {
       const address = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -159,7 +187,12 @@ describe('report and dashboard in a real browser', { skip }, () => {
       await page.waitForFunction(
         (n) => {
           const c = window.parzenCharts.get('history') as unknown as { getOption(): { series: { data?: unknown[] }[] } } | undefined;
-          const shown = c ? c.getOption().series.slice(0, 4).reduce((s, x) => s + (x.data ?? []).length, 0) : 0;
+          const shown = c
+            ? c
+                .getOption()
+                .series.slice(0, 4)
+                .reduce((s, x) => s + (x.data ?? []).length, 0)
+            : 0;
           return shown === n;
         },
         N + 1,
@@ -183,27 +216,54 @@ describe('report and dashboard in a real browser', { skip }, () => {
     writeFileSync(file, reportHtml(reportData(study, many)));
     const { page, errors } = await open(pathToFileURL(file).href);
     const history = await marks(page, 'history');
-    assert.equal(history.slice(0, 4).reduce((a, b) => a + b, 0), 10_000);
+    assert.equal(
+      history.slice(0, 4).reduce((a, b) => a + b, 0),
+      10_000,
+    );
     assert.deepEqual(await marks(page, 'timeline'), [10_000]);
     assert.deepEqual(await marks(page, 'parallel'), [4000]);
     const curves = await marks(page, 'curves');
     assert.equal(curves.length, MAX_CURVES);
-    assert.ok(curves.every((k) => k === 10 || k === 3), 'a curve per sampled trial, a point per step (10 complete, 3 pruned)');
+    assert.ok(
+      curves.every((k) => k === 10 || k === 3),
+      'a curve per sampled trial, a point per step (10 complete, 3 pruned)',
+    );
     const target = many.find((t) => t.state === 'complete' && t.number > 5000) as TrialRecord;
-    const at = await page.evaluate(([num, value]) => {
-      const c = window.parzenCharts.get('history') as unknown as { convertToPixel(f: unknown, v: number[]): number[] };
-      const box = (document.querySelector('[data-chart="history"]') as HTMLElement).getBoundingClientRect();
-      const [x, y] = c.convertToPixel({ seriesIndex: 0 }, [num, value]);
-      return { x: box.left + x, y: box.top + y };
-    }, [target.number, target.value as number]);
+    const at = await page.evaluate(
+      ([num, value]) => {
+        const c = window.parzenCharts.get('history') as unknown as { convertToPixel(f: unknown, v: number[]): number[] };
+        const box = (document.querySelector('[data-chart="history"]') as HTMLElement).getBoundingClientRect();
+        const [x, y] = c.convertToPixel({ seriesIndex: 0 }, [num, value]);
+        return { x: box.left + x, y: box.top + y };
+      },
+      [target.number, target.value as number],
+    );
     await page.mouse.move(at.x, at.y);
-    await page.waitForFunction(() => /trial \d+ /.test((document.querySelector('[data-chart="history"]') as HTMLElement).innerText), null, { timeout: 10_000 });
+    await page.waitForFunction(() => /trial \d+ /.test((document.querySelector('[data-chart="history"]') as HTMLElement).innerText), null, {
+      timeout: 10_000,
+    });
     assert.deepEqual(errors, []);
     await page.close();
   });
 
   it('bench plots draw a line per algorithm, with quartile bands for the regret', async () => {
-    await parzen(['bench', 'quality', '--algo', 'random,tpe', '--func', 'sphere', '--dim', '2', '--trials', '15', '--seeds', '3', '--plot', join(dir, 'q.html'), '--json']);
+    await parzen([
+      'bench',
+      'quality',
+      '--algo',
+      'random,tpe',
+      '--func',
+      'sphere',
+      '--dim',
+      '2',
+      '--trials',
+      '15',
+      '--seeds',
+      '3',
+      '--plot',
+      join(dir, 'q.html'),
+      '--json',
+    ]);
     await parzen(['bench', 'speed', '--algo', 'random,tpe', '--dims', '2,3', '--trials', '20', '--plot', join(dir, 's.html'), '--json']);
     const q = await open(pathToFileURL(join(dir, 'q.html')).href);
     assert.deepEqual(await marks(q.page, 'bench:0'), [15, 15, 15, 15, 15, 15], 'two medians, each with its two band series');
@@ -225,14 +285,20 @@ describe('parzen report on PostgreSQL', { skip: testPgUrl() ? false : 'PARZEN_TE
       const { stdout } = await parzen(['report', '--study', 'pg', '--storage', url, '--out', out, '--json']);
       assert.equal(JSON.parse(stdout).trials, 15);
       const data = embedded(out);
-      assert.deepEqual(data.trials.number, Array.from({ length: 15 }, (_, i) => i));
+      assert.deepEqual(
+        data.trials.number,
+        Array.from({ length: 15 }, (_, i) => i),
+      );
       assert.equal(data.study.name, 'pg');
       // the dashboard serves the same study from PostgreSQL
       const storage = await openStorage(url);
       const app = dashboardApp(storage);
       try {
         const list = (await app.inject({ method: 'GET', url: '/api/studies' })).json();
-        assert.deepEqual(list.studies.map((s: { name: string }) => s.name), ['pg']);
+        assert.deepEqual(
+          list.studies.map((s: { name: string }) => s.name),
+          ['pg'],
+        );
         const served = (await app.inject({ method: 'GET', url: '/api/study?name=pg' })).json();
         assert.deepEqual(served.trials.number, data.trials.number);
       } finally {

@@ -28,7 +28,11 @@ describe('parzen report and dashboard usage errors', () => {
     let r = await fails(['report', '--study', 'x', '--storage', `sqlite:${join(dir, 'none.db')}`]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /no database at .*none\.db/);
-    await exec(process.execPath, [CLI, 'run', join(root, 'examples/quadratic.mjs'), '--storage', `sqlite:${join(dir, 'a.db')}`, '--study', 'quad', '--max-evals', '3'], { cwd: dir });
+    await exec(
+      process.execPath,
+      [CLI, 'run', join(root, 'examples/quadratic.mjs'), '--storage', `sqlite:${join(dir, 'a.db')}`, '--study', 'quad', '--max-evals', '3'],
+      { cwd: dir },
+    );
     r = await fails(['report', '--study', 'nope', '--storage', `sqlite:${join(dir, 'a.db')}`]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /no study "nope"; studies there: quad/);
@@ -43,8 +47,15 @@ describe('parzen report and dashboard usage errors', () => {
 describe('parzen dashboard', () => {
   it('serves the studies of a storage on the loopback address until stopped', async () => {
     const db = `sqlite:${join(dir, 'd.db')}`;
-    await exec(process.execPath, [CLI, 'run', join(root, 'examples/quadratic.mjs'), '--storage', db, '--study', 'served', '--max-evals', '4'], { cwd: dir });
-    const child = spawn(process.execPath, [CLI, 'dashboard', '--storage', db, '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    await exec(
+      process.execPath,
+      [CLI, 'run', join(root, 'examples/quadratic.mjs'), '--storage', db, '--study', 'served', '--max-evals', '4'],
+      { cwd: dir },
+    );
+    const child = spawn(process.execPath, [CLI, 'dashboard', '--storage', db, '--port', '0'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const address = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -57,7 +68,10 @@ describe('parzen dashboard', () => {
       });
       const res = await fetch(`${address}/api/studies`);
       const { studies } = (await res.json()) as { studies: { name: string; counts: { complete: number } }[] };
-      assert.deepEqual(studies.map((s) => [s.name, s.counts.complete]), [['served', 4]]);
+      assert.deepEqual(
+        studies.map((s) => [s.name, s.counts.complete]),
+        [['served', 4]],
+      );
     } finally {
       child.kill('SIGTERM');
     }

@@ -5,7 +5,14 @@ import { MemoryStorage } from '../../src/storage/memory.js';
 
 async function withApp(body: (app: ReturnType<typeof dashboardApp>, storage: MemoryStorage) => Promise<void>): Promise<void> {
   const storage = new MemoryStorage();
-  const study = await storage.createStudy({ name: 'demo', direction: 'minimize', space: { x: { uniform: [0, 1] } }, sampler: { name: 'random', options: {} }, seed: 0, rng: 'tychei' });
+  const study = await storage.createStudy({
+    name: 'demo',
+    direction: 'minimize',
+    space: { x: { uniform: [0, 1] } },
+    sampler: { name: 'random', options: {} },
+    seed: 0,
+    rng: 'tychei',
+  });
   const [t] = await storage.claimTrials(study.id, [{ x: 0.25 }], { owner: 'h:1' });
   await storage.finishTrial(t.id, { state: 'complete', value: 3 });
   const app = dashboardApp(storage);

@@ -33,7 +33,12 @@ describe('report data', () => {
 
   it('draws learning curves from the intermediate values, at most MAX_CURVES of them, keeping the best', () => {
     const trials = Array.from({ length: 300 }, (_, i) =>
-      trial(i, { opt: 1, lr: 0.1 }, i, { intermediate: [{ step: 1, value: 100 + i }, { step: 2, value: i }] }),
+      trial(i, { opt: 1, lr: 0.1 }, i, {
+        intermediate: [
+          { step: 1, value: 100 + i },
+          { step: 2, value: i },
+        ],
+      }),
     );
     trials.push(trial(300, { opt: 1, lr: 0.1 }, 5)); // no intermediate values
     const d = reportData(studyRecord(condTree), trials);
@@ -61,8 +66,16 @@ describe('report data', () => {
 
 describe('timeline lanes', () => {
   it('use one lane per concurrent slot of each owner', () => {
-    const t = (n: number, owner: string, start: number, end: number | null) => trial(n, { x: 1 }, 1, { owner, startedAt: start, finishedAt: end });
-    const trials = [t(0, 'a:1', 0, 10), t(1, 'a:1', 0, 5), t(2, 'a:1', 5, 20), t(3, 'a:1', 10, 12), t(4, 'b:2', 3, null), t(5, 'b:2', 4, 6)];
+    const t = (n: number, owner: string, start: number, end: number | null) =>
+      trial(n, { x: 1 }, 1, { owner, startedAt: start, finishedAt: end });
+    const trials = [
+      t(0, 'a:1', 0, 10),
+      t(1, 'a:1', 0, 5),
+      t(2, 'a:1', 5, 20),
+      t(3, 'a:1', 10, 12),
+      t(4, 'b:2', 3, null),
+      t(5, 'b:2', 4, 6),
+    ];
     const lanes = assignLanes(trials, 100);
     assert.deepEqual(lanes.names, ['a:1 #1', 'a:1 #2', 'b:2 #1', 'b:2 #2']);
     assert.deepEqual(lanes.laneOf, [0, 1, 1, 0, 2, 3]);
@@ -75,7 +88,7 @@ describe('report HTML', () => {
     const tree = { [hostile]: hp.choice(hostile, ['<b>bold</b>', hostile]), x: hp.uniform('x', 0, 1) };
     const trials = randomTrials(tree, (p) => p.x as number, 20, 0);
     const html = reportHtml(reportData(studyRecord(tree, `study ${hostile}`), trials));
-    assert.equal(html.split('</script>').length - 1, 3, 'only the page\'s own three script elements end');
+    assert.equal(html.split('</script>').length - 1, 3, "only the page's own three script elements end");
     assert.equal(html.split('<script').length - 1, 3, 'and only they begin');
     assert.ok(!html.includes('window.pwned=1</script>'));
     assert.ok(html.includes(`<title>parzen report: study ${escapeHtml(hostile)}</title>`));

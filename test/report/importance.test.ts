@@ -8,7 +8,13 @@ import { randomTrials } from './fixtures.js';
 const SEEDS = 20;
 const tree3 = { a: hp.uniform('a', -1, 1), b: hp.uniform('b', -1, 1), c: hp.uniform('c', -1, 1) };
 
-function importances(tree: unknown, f: (p: Record<string, unknown>) => number, n: number, seed: number, direction: 'minimize' | 'maximize' = 'minimize') {
+function importances(
+  tree: unknown,
+  f: (p: Record<string, unknown>) => number,
+  n: number,
+  seed: number,
+  direction: 'minimize' | 'maximize' = 'minimize',
+) {
   const trials = randomTrials(tree, f, n, seed);
   return Object.fromEntries(pedAnova(compile(tree), direction, trials).map((r) => [r.label, r.importance]));
 }
@@ -30,7 +36,12 @@ describe('PED-ANOVA importances', () => {
   it('rank parameters by their weight in an additive function', () => {
     let ordered = 0;
     for (let seed = 0; seed < SEEDS; seed++) {
-      const imp = importances(tree3, (p) => 10 * Math.abs(p.a as number) + 3 * Math.abs(p.b as number) + 0.3 * Math.abs(p.c as number), 400, seed);
+      const imp = importances(
+        tree3,
+        (p) => 10 * Math.abs(p.a as number) + 3 * Math.abs(p.b as number) + 0.3 * Math.abs(p.c as number),
+        400,
+        seed,
+      );
       if (imp.a > imp.b && imp.b > imp.c) ordered++;
     }
     assert.ok(ordered >= 17, `a > b > c in ${ordered}/${SEEDS} seeds`);
@@ -50,13 +61,25 @@ describe('PED-ANOVA importances', () => {
     const tree = { opt: hp.choice('opt', [{ name: 'sgd', m: hp.uniform('m', 0, 1) }, { name: 'adam' }]), x: hp.uniform('x', 0, 1) };
     let mWins = 0;
     for (let seed = 0; seed < SEEDS; seed++) {
-      const imp = importances(tree, (p) => (p.m === undefined ? 0.5 : 2 * Math.abs((p.m as number) - 0.2)) + 0.01 * (p.x as number), 400, seed);
+      const imp = importances(
+        tree,
+        (p) => (p.m === undefined ? 0.5 : 2 * Math.abs((p.m as number) - 0.2)) + 0.01 * (p.x as number),
+        400,
+        seed,
+      );
       if (imp.m > imp.x) mWins++;
     }
     assert.ok(mWins >= 18, `m above x in ${mWins}/${SEEDS} seeds`);
   });
 
   it('are empty below ten complete trials', () => {
-    assert.deepEqual(pedAnova(compile(tree3), 'minimize', randomTrials(tree3, () => 1, 9, 0)), []);
+    assert.deepEqual(
+      pedAnova(
+        compile(tree3),
+        'minimize',
+        randomTrials(tree3, () => 1, 9, 0),
+      ),
+      [],
+    );
   });
 });

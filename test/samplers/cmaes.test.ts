@@ -52,7 +52,10 @@ describe('cmaes', () => {
         return { y, v: f(st.mean.map((m, j) => m + st.sigma * y[j])) };
       }).sort((a, b) => a.v - b.v);
       best = Math.min(best, pop[0].v);
-      st = st.update(pop.map((p) => p.y), pop.map((p) => p.v));
+      st = st.update(
+        pop.map((p) => p.y),
+        pop.map((p) => p.v),
+      );
     }
     assert.ok(best <= 1e-8, `best ${best}`);
   });
@@ -79,7 +82,10 @@ describe('cmaes', () => {
     const resumed = await createStudy({ space: box(4), sampler: cmaes(), seed: 9, storage, name: 'a', resume: true });
     await resumed.optimize(sphere, { nTrials: 60 });
     await b.optimize(sphere, { nTrials: 60 });
-    assert.deepEqual((await resumed.trials()).map((t) => t.params), (await b.trials()).map((t) => t.params));
+    assert.deepEqual(
+      (await resumed.trials()).map((t) => t.params),
+      (await b.trials()).map((t) => t.params),
+    );
   });
 
   it('keeps converging with 4 trials in flight, told out of order, and a third of them failing', async () => {
@@ -102,7 +108,9 @@ describe('cmaes', () => {
     const bests: number[] = [];
     for (let seed = 0; seed < 10; seed++) {
       const study = await createStudy({ space, sampler: cmaes(), seed });
-      await study.optimize((p: any) => Object.values(p as Record<string, number>).reduce((s, v, i) => s + (v - 3 - 3 * i) ** 2, 0), { nTrials: 200 });
+      await study.optimize((p: any) => Object.values(p as Record<string, number>).reduce((s, v, i) => s + (v - 3 - 3 * i) ** 2, 0), {
+        nTrials: 200,
+      });
       bests.push(study.bestTrial!.value as number);
       const last = (await study.trials()).slice(-50);
       assert.ok(new Set(last.map((t) => study.space.key(t.params))).size >= 10, 'the last 50 trials hold at least 10 distinct points');
@@ -136,7 +144,12 @@ describe('cmaes', () => {
   it('the surrogate (lq-CMA-ES) needs at most half the trials of plain CMA-ES to reach 1e-6 on a rotated 4-D ellipsoid (in at least 7 of 8 seeds)', async () => {
     const space = box(4);
     // f = Σ 10^(i/1) (R (x − 1))_i², R a fixed rotation (a Hadamard matrix / 2), optimum 0 at x = 1.
-    const H = [[1, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1]];
+    const H = [
+      [1, 1, 1, 1],
+      [1, -1, 1, -1],
+      [1, 1, -1, -1],
+      [1, -1, -1, 1],
+    ];
     const f = (p: Record<string, number>) => {
       const d = [0, 1, 2, 3].map((i) => p[`x${i}`] - 1);
       return H.reduce((s, row, i) => s + 10 ** i * (row.reduce((t, h, j) => t + h * d[j], 0) / 2) ** 2, 0);
@@ -163,7 +176,10 @@ describe('cmaes', () => {
   });
 
   it('rejects bad options naming the field', () => {
-    assert.throws(() => cmaes({ sigma0: 0 }), (e: Error) => e instanceof OptionsError && e.message === 'cmaes: options.sigma0 must be > 0 and ≤ 1 (got 0)');
+    assert.throws(
+      () => cmaes({ sigma0: 0 }),
+      (e: Error) => e instanceof OptionsError && e.message === 'cmaes: options.sigma0 must be > 0 and ≤ 1 (got 0)',
+    );
     assert.throws(() => cmaes({ popsize: 1 }), /options\.popsize/);
     assert.throws(() => cmaes({ separable: 'yes' as never }), /options\.separable/);
     assert.throws(() => cmaes({ restart: 'bipop' as never }), /options\.restart/);

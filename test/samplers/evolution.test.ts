@@ -46,7 +46,12 @@ describe('evolution', () => {
   // often beats, so 20 seeds decide nothing either way)
   it('beats random search on hartmann6 (100 trials, Mann–Whitney over 20 seeds, p < 0.05)', async () => {
     const f = benchFunction('hartmann6');
-    const { wins, pU } = await compare(() => f.space(), (c) => f.evaluate(c), 100, 20);
+    const { wins, pU } = await compare(
+      () => f.space(),
+      (c) => f.evaluate(c),
+      100,
+      20,
+    );
     assert.ok(pU < 0.05, `evolution won ${wins}/20 seeds (Mann–Whitney p = ${pU.toFixed(3)})`);
   });
 
@@ -83,7 +88,10 @@ describe('evolution', () => {
   });
 
   it('rejects bad options naming the field', () => {
-    assert.throws(() => evolution({ populationSize: 1 }), (e: Error) => e instanceof OptionsError && /options\.populationSize/.test(e.message));
+    assert.throws(
+      () => evolution({ populationSize: 1 }),
+      (e: Error) => e instanceof OptionsError && /options\.populationSize/.test(e.message),
+    );
     assert.throws(() => evolution({ populationSize: 10, sampleSize: 11 }), /options\.sampleSize/);
     assert.throws(() => evolution({ mutationSd: 0 }), /options\.mutationSd/);
     assert.throws(() => evolution({ bogus: 1 } as never), /options\.bogus/);

@@ -43,7 +43,10 @@ describe('gp model', () => {
     const z = [-1 / std, 1 / std];
     const k12 = Math.exp(-0.5);
     const det = (1 + s2n) ** 2 - k12 ** 2;
-    const inv = [[(1 + s2n) / det, -k12 / det], [-k12 / det, (1 + s2n) / det]];
+    const inv = [
+      [(1 + s2n) / det, -k12 / det],
+      [-k12 / det, (1 + s2n) / det],
+    ];
     const xs = 0.25;
     const ks = [Math.exp(-0.5 * xs ** 2), Math.exp(-0.5 * (1 - xs) ** 2)];
     const a = [inv[0][0] * z[0] + inv[0][1] * z[1], inv[1][0] * z[0] + inv[1][1] * z[1]];
@@ -80,7 +83,7 @@ describe('gp output warping and fit subset', () => {
     for (const kind of ['log', 'rank', 'auto'] as const) {
       const w = warpOutputs(y, kind);
       for (let i = 0; i < y.length; i++) for (let j = 0; j < y.length; j++) if (y[i] < y[j]) assert.ok(w[i] < w[j], `${kind} monotone`);
-      const spread = (a: Float64Array, lo: number, hi: number) => (a[hi] - a[lo]);
+      const spread = (a: Float64Array, lo: number, hi: number) => a[hi] - a[lo];
       // the tail (1e3 → 1e6) weighs less than the bulk (1 → 7) after warping
       assert.ok(spread(w, 6, 2) / spread(w, 1, 7) < spread(y, 6, 2) / spread(y, 1, 7) / 100, kind);
     }
@@ -169,7 +172,11 @@ describe('minimizeBox', () => {
 
 describe('gp sampler', () => {
   it('uses one Latin hypercube for its startup trials: one point per stratum of each dim', async () => {
-    const study = await createStudy({ space: { a: hp.uniform('a', 0, 1), b: hp.uniform('b', 0, 1) }, sampler: gp({ nStartupTrials: 10 }), seed: 1 });
+    const study = await createStudy({
+      space: { a: hp.uniform('a', 0, 1), b: hp.uniform('b', 0, 1) },
+      sampler: gp({ nStartupTrials: 10 }),
+      seed: 1,
+    });
     await study.optimize((p: any) => p.a + p.b, { nTrials: 10 });
     const trials = await study.trials();
     for (const k of ['a', 'b']) {
@@ -179,7 +186,11 @@ describe('gp sampler', () => {
   });
 
   it('suggests the same point in a fresh sampler object for the same history and seed', async () => {
-    const study = await createStudy({ space: { x: hp.uniform('x', -2, 2), c: hp.choice('c', ['a', 'b']) }, sampler: gp({ nStartupTrials: 5 }), seed: 4 });
+    const study = await createStudy({
+      space: { x: hp.uniform('x', -2, 2), c: hp.choice('c', ['a', 'b']) },
+      sampler: gp({ nStartupTrials: 5 }),
+      seed: 4,
+    });
     await study.optimize((p: any) => (p.x - 0.5) ** 2 + (p.c === 'a' ? 0 : 1), { nTrials: 14 });
     const h = study.history();
     const warm = gp({ nStartupTrials: 5 });
@@ -256,8 +267,14 @@ describe('gp trust region', () => {
 
   it('clips the box to the cube and leaves categorical inputs free', () => {
     const b = trustBox([0.1, 0.5, 0.9], 0.4, Uint8Array.from([0, 1, 0]));
-    assert.deepEqual(Array.from(b.lower).map((v) => +v.toFixed(12)), [0, 0, 0.7]);
-    assert.deepEqual(Array.from(b.upper).map((v) => +v.toFixed(12)), [0.3, 1, 1]);
+    assert.deepEqual(
+      Array.from(b.lower).map((v) => +v.toFixed(12)),
+      [0, 0, 0.7],
+    );
+    assert.deepEqual(
+      Array.from(b.upper).map((v) => +v.toFixed(12)),
+      [0.3, 1, 1],
+    );
   });
 
   it('keeps 20-D suggestions inside the box around the incumbent', async () => {
@@ -269,7 +286,12 @@ describe('gp trust region', () => {
     for (let i = 10; i < trials.length; i++) {
       const before = trials.slice(0, i);
       const best = before.reduce((a, b) => ((b.value as number) < (a.value as number) ? b : a));
-      const half = trustLength(before.map((t) => t.value as number), 10, 20) / 2;
+      const half =
+        trustLength(
+          before.map((t) => t.value as number),
+          10,
+          20,
+        ) / 2;
       for (const k of Object.keys(space)) {
         const du = Math.abs((trials[i].params[k] as number) - (best.params[k] as number)) / 10;
         assert.ok(du <= half + 1e-9, `trial ${i}, ${k}: ${du} from the incumbent, half-side ${half}`);

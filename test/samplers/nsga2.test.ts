@@ -23,13 +23,19 @@ function zdt1(c: Record<string, number>): number[] {
 
 async function finalHv(sampler: Sampler, seed: number, constrained = false): Promise<{ hv: number; infeasibleOnFront: boolean }> {
   const study = await createStudy({
-    space, directions: ['minimize', 'minimize'], sampler, seed,
+    space,
+    directions: ['minimize', 'minimize'],
+    sampler,
+    seed,
     ...(constrained ? { constraints: (c: Record<string, number>) => [0.3 - c.x0] } : {}),
   });
   await study.optimize((c) => zdt1(c), { nTrials: 200, concurrency: 4 });
   const front = study.bestTrials;
   return {
-    hv: hypervolume(front.map((t) => t.values as number[]), [1.1, 11]),
+    hv: hypervolume(
+      front.map((t) => t.values as number[]),
+      [1.1, 11],
+    ),
     infeasibleOnFront: front.some((t) => (t.config as Record<string, number>).x0 < 0.3),
   };
 }
@@ -37,7 +43,10 @@ async function finalHv(sampler: Sampler, seed: number, constrained = false): Pro
 describe('NSGA-II', () => {
   it('is registered as nsga2 and validates its options by name', () => {
     assert.equal(createSampler('nsga2', { populationSize: 10 }).name, 'nsga2');
-    assert.throws(() => nsga2({ populationSize: 1 }), (e: Error) => e instanceof OptionsError && /options.populationSize/.test(e.message));
+    assert.throws(
+      () => nsga2({ populationSize: 1 }),
+      (e: Error) => e instanceof OptionsError && /options.populationSize/.test(e.message),
+    );
     assert.throws(() => nsga2({ crossoverProb: 2 }), /options.crossoverProb/);
     assert.throws(() => nsga2({ popSize: 3 } as never), /options.popSize/);
   });

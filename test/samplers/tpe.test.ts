@@ -51,13 +51,26 @@ describe('tpe estimators', () => {
 
   it('forget linearly: the oldest observations ramp from 1/n up to 1', () => {
     const w = forgettingWeights(30, 25);
-    assert.deepEqual([...w.slice(0, 5)].map((v) => +v.toFixed(4)), [0.0333, 0.275, 0.5167, 0.7583, 1]);
+    assert.deepEqual(
+      [...w.slice(0, 5)].map((v) => +v.toFixed(4)),
+      [0.0333, 0.275, 0.5167, 0.7583, 1],
+    );
     assert.ok(w.slice(5).every((v) => v === 1));
     assert.ok(forgettingWeights(20, 25).every((v) => v === 1));
   });
 
-  it('know the forgetting weights\' sum without adding them up (a scored-only mixture is left unnormalised)', () => {
-    for (const [n, lf] of [[1, 25], [25, 25], [26, 25], [27, 25], [30, 25], [977, 25], [5000, 25], [40, 0], [12, 3]]) {
+  it("know the forgetting weights' sum without adding them up (a scored-only mixture is left unnormalised)", () => {
+    for (const [n, lf] of [
+      [1, 25],
+      [25, 25],
+      [26, 25],
+      [27, 25],
+      [30, 25],
+      [977, 25],
+      [5000, 25],
+      [40, 0],
+      [12, 3],
+    ]) {
       const w = forgettingWeights(n, lf);
       let sum = 0;
       for (const v of w) sum += v;
@@ -126,7 +139,10 @@ describe('tpe state kept between asks', () => {
 
 describe('tpe options', () => {
   it('reject bad values naming the field', () => {
-    assert.throws(() => tpe({ gamma: 1.5 }), (e: unknown) => e instanceof OptionsError && /tpe: options\.gamma must be in \(0, 1\]/.test(e.message));
+    assert.throws(
+      () => tpe({ gamma: 1.5 }),
+      (e: unknown) => e instanceof OptionsError && /tpe: options\.gamma must be in \(0, 1\]/.test(e.message),
+    );
     assert.throws(() => tpe({ nEiCandidates: 0 }), /options\.nEiCandidates must be an integer >= 1/);
     assert.throws(() => tpe({ preset: 'scipy' as never }), /options\.preset must be one of parzen, hyperopt, optuna/);
     assert.throws(() => tpe({ gama: 0.1 } as never), /unknown option "gama"/);

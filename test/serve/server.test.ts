@@ -47,7 +47,13 @@ describe('one study, many concurrent callers', () => {
           return inner.suggest(h, n, rng);
         },
       };
-      const study = await createStudy({ name: `concurrent-${Date.now()}-${kind}`, space: { x: hp.uniform('x', -5, 5), y: hp.uniform('y', -5, 5) }, sampler: spy, storage, seed: 3 });
+      const study = await createStudy({
+        name: `concurrent-${Date.now()}-${kind}`,
+        space: { x: hp.uniform('x', -5, 5), y: hp.uniform('y', -5, 5) },
+        sampler: spy,
+        storage,
+        seed: 3,
+      });
       const told = new Map<number, number>();
       const caller = async (c: number) => {
         for (let k = 0; k < 5; k++) {
@@ -64,14 +70,20 @@ describe('one study, many concurrent callers', () => {
       await Promise.all(Array.from({ length: 200 }, (_, c) => caller(c)));
       const trials = await study.trials();
       assert.equal(trials.length, 1000);
-      assert.deepEqual(trials.map((t) => t.number), Array.from({ length: 1000 }, (_, i) => i));
+      assert.deepEqual(
+        trials.map((t) => t.number),
+        Array.from({ length: 1000 }, (_, i) => i),
+      );
       for (const t of trials) {
         assert.equal(t.state, 'complete');
         assert.equal(t.value, told.get(t.number));
       }
       assert.equal(new Set(trials.map((t) => JSON.stringify(t.params))).size, 1000, 'no two trials share params');
       assert.equal(seen.length, 1000);
-      assert.ok(seen.every((d) => d === 0), 'each sampler call saw every trial claimed before it');
+      assert.ok(
+        seen.every((d) => d === 0),
+        'each sampler call saw every trial claimed before it',
+      );
       await storage.close();
     });
   }
@@ -81,7 +93,8 @@ describe('parzen serve: the HTTP API', () => {
   const storage = new MemoryStorage();
   const app = buildServer({ storage, token: TOKEN });
   after(() => app.close());
-  const post = (url: string, payload: unknown, headers: Record<string, string> = auth) => app.inject({ method: 'POST', url, payload: payload as object, headers });
+  const post = (url: string, payload: unknown, headers: Record<string, string> = auth) =>
+    app.inject({ method: 'POST', url, payload: payload as object, headers });
   const get = (url: string, headers: Record<string, string> = auth) => app.inject({ method: 'GET', url, headers });
 
   it('refuses requests without the right token, and they change nothing', async () => {
@@ -100,7 +113,10 @@ describe('parzen serve: the HTTP API', () => {
     const asked = await post('/studies/a/ask', { n: 3, leaseSeconds: 60 });
     assert.equal(asked.statusCode, 200, asked.body);
     const trials = asked.json().trials as { number: number; config: { x: number; lr: number }; seed: number }[];
-    assert.deepEqual(trials.map((t) => t.number), [0, 1, 2]);
+    assert.deepEqual(
+      trials.map((t) => t.number),
+      [0, 1, 2],
+    );
     assert.ok(trials.every((t) => typeof t.config.x === 'number' && t.config.lr > 0 && Number.isInteger(t.seed)));
     for (const t of trials) assert.equal((await post('/studies/a/tell', { number: t.number, value: t.config.x ** 2 })).statusCode, 200);
     const best = (await get('/studies/a/best')).json().trial;
@@ -150,7 +166,14 @@ describe('parzen serve: the HTTP API', () => {
   it('publishes an OpenAPI document of its routes', async () => {
     const doc = (await get('/openapi.json')).json();
     assert.equal(doc.openapi, '3.1.0');
-    for (const p of ['/studies', '/studies/{name}/ask', '/studies/{name}/tell', '/studies/{name}/report', '/studies/{name}/heartbeat', '/studies/{name}/best']) {
+    for (const p of [
+      '/studies',
+      '/studies/{name}/ask',
+      '/studies/{name}/tell',
+      '/studies/{name}/report',
+      '/studies/{name}/heartbeat',
+      '/studies/{name}/best',
+    ]) {
       assert.ok(doc.paths[p], `documents ${p}`);
     }
     assert.equal(doc.paths['/studies/{name}/ask'].post.requestBody.content['application/json'].schema.properties.n.maximum, 100);
@@ -184,9 +207,13 @@ describe('clients', () => {
     const app = buildServer({ storage, token: TOKEN });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     try {
-      const { stdout } = await promisify(execFile)('python3', [join(root, 'examples/serve/trainer.py'), '--url', url, '--trials', '8', '--study', 'py'], {
-        env: { ...process.env, PARZEN_TOKEN: TOKEN },
-      });
+      const { stdout } = await promisify(execFile)(
+        'python3',
+        [join(root, 'examples/serve/trainer.py'), '--url', url, '--trials', '8', '--study', 'py'],
+        {
+          env: { ...process.env, PARZEN_TOKEN: TOKEN },
+        },
+      );
       const out = JSON.parse(stdout) as { best: number };
       const trials = await storage.trials((await storage.getStudy('py'))!.id);
       assert.equal(trials.length, 8);
@@ -201,7 +228,8 @@ describe('clients', () => {
 describe('parzen serve (CLI)', () => {
   const cli = join(root, 'dist/src/cli/main.js');
   it('needs a token unless --no-auth on a loopback address', () => {
-    const run = (args: string[]) => spawnSync(process.execPath, [cli, 'serve', '--storage', 'memory', '--port', '0', ...args], { encoding: 'utf8', timeout: 20_000 });
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [cli, 'serve', '--storage', 'memory', '--port', '0', ...args], { encoding: 'utf8', timeout: 20_000 });
     const noToken = run([]);
     assert.equal(noToken.status, 2);
     assert.match(noToken.stderr, /--token-file is required/);

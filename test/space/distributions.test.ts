@@ -46,13 +46,30 @@ describe('each distribution samples from its prior', () => {
 
   it('randint and uniformint are uniform over their integers (chi-square)', () => {
     const r = draws(hp.randint('r', 5), 'r');
-    assert.ok(chiSquare([0, 1, 2, 3, 4].map((k) => r.filter((v) => v === k).length), [0.2, 0.2, 0.2, 0.2, 0.2]) < chiSquareCritical(4));
+    assert.ok(
+      chiSquare(
+        [0, 1, 2, 3, 4].map((k) => r.filter((v) => v === k).length),
+        [0.2, 0.2, 0.2, 0.2, 0.2],
+      ) < chiSquareCritical(4),
+    );
     const u = draws(hp.uniformint('u', -1, 1), 'u');
-    assert.ok(chiSquare([-1, 0, 1].map((k) => u.filter((v) => v === k).length), [1 / 3, 1 / 3, 1 / 3]) < chiSquareCritical(2));
+    assert.ok(
+      chiSquare(
+        [-1, 0, 1].map((k) => u.filter((v) => v === k).length),
+        [1 / 3, 1 / 3, 1 / 3],
+      ) < chiSquareCritical(2),
+    );
   });
 
   it('choice and pchoice follow their probabilities (chi-square)', () => {
-    const s = space({ c: hp.choice('c', ['a', 'b', 'c']), p: hp.pchoice('p', [[0.1, 'x'], [0.6, 'y'], [0.3, 'z']]) });
+    const s = space({
+      c: hp.choice('c', ['a', 'b', 'c']),
+      p: hp.pchoice('p', [
+        [0.1, 'x'],
+        [0.6, 'y'],
+        [0.3, 'z'],
+      ]),
+    });
     const rng = new Rng(9);
     const samples = Array.from({ length: N }, () => s.sample(rng));
     const count = (k: string, vals: string[]) => vals.map((v) => samples.filter((p) => p[k] === v).length);
@@ -93,7 +110,8 @@ describe('unit-cube encoding', () => {
       for (let j = 0; j < x.length; j++) if (!Number.isNaN(x[j])) assert.ok(x[j] >= 0 && x[j] <= 1);
       const back = s.decode(x) as Record<string, number>;
       for (const [k, v] of Object.entries(p)) {
-        if (typeof v === 'number' && !Number.isInteger(v)) assert.ok(Math.abs(back[k] - v) <= 1e-9 * Math.max(1, Math.abs(v)), `${k}: ${back[k]} vs ${v}`);
+        if (typeof v === 'number' && !Number.isInteger(v))
+          assert.ok(Math.abs(back[k] - v) <= 1e-9 * Math.max(1, Math.abs(v)), `${k}: ${back[k]} vs ${v}`);
         else assert.equal(back[k], v, k);
       }
       assert.deepEqual(Object.keys(back).sort(), Object.keys(p).sort());

@@ -8,12 +8,19 @@ describe('a misspelt distribution in a JSON space', () => {
   it('is an error naming the JSON path and the nearest known name', () => {
     const cases: [unknown, RegExp][] = [
       [{ x: { unifrom: [-5, 5] } }, /space \$\.x\.unifrom: unknown distribution "unifrom"; did you mean "uniform"\?/],
-      [{ opt: { choice: [{ name: 'sgd', lr: { logunifrom: [-9, 0] } }, 'adam'] } }, /\$\.opt\.choice\[0\]\.lr\.logunifrom: .*did you mean "loguniform"/],
+      [
+        { opt: { choice: [{ name: 'sgd', lr: { logunifrom: [-9, 0] } }, 'adam'] } },
+        /\$\.opt\.choice\[0\]\.lr\.logunifrom: .*did you mean "loguniform"/,
+      ],
       [{ n: { randit: [10] } }, /\$\.n\.randit: .*did you mean "randint"/],
       [{ c: { choise: ['a', 'b'] } }, /\$\.c\.choise: .*did you mean "choice"/],
     ];
     for (const [json, message] of cases) {
-      assert.throws(() => parseSpaceJson(json), (e: unknown) => e instanceof SpaceError && message.test(e.message), JSON.stringify(json));
+      assert.throws(
+        () => parseSpaceJson(json),
+        (e: unknown) => e instanceof SpaceError && message.test(e.message),
+        JSON.stringify(json),
+      );
     }
   });
 
@@ -38,7 +45,13 @@ describe('spaceEval on what fmin and bestTrial.params return', () => {
   };
 
   it("fills the tree from fmin's result, constant options included", async () => {
-    const best = await fmin({ fn: (c) => c.lr + (c.act === 'tanh' ? 0 : 1) + c.width / 100, space: tree, algo: tpe.suggest, maxEvals: 25, seed: 3 });
+    const best = await fmin({
+      fn: (c) => c.lr + (c.act === 'tanh' ? 0 : 1) + c.width / 100,
+      space: tree,
+      algo: tpe.suggest,
+      maxEvals: 25,
+      seed: 3,
+    });
     const config = spaceEval(tree, best) as Record<string, unknown>;
     assert.ok(['relu', 'tanh', 'gelu'].includes(config.act as string));
     assert.ok([16, 32, 64].includes(config.width as number));
@@ -57,9 +70,17 @@ describe('spaceEval on what fmin and bestTrial.params return', () => {
   });
 
   it("still takes hyperopt's indices, and names the label of a value that is neither", () => {
-    assert.deepEqual(spaceEval(tree, { act: 1, width: 2, model: 0, lr: 0.01 }), { act: 'tanh', width: 64, model: { kind: 'linear' }, lr: 0.01 });
+    assert.deepEqual(spaceEval(tree, { act: 1, width: 2, model: 0, lr: 0.01 }), {
+      act: 'tanh',
+      width: 64,
+      model: { kind: 'linear' },
+      lr: 0.01,
+    });
     // a numeric option is taken as itself (what fmin records), not as an index
     assert.equal((spaceEval(tree, { act: 'gelu', width: 32, model: 0, lr: 0.01 }) as { width: number }).width, 32);
-    assert.throws(() => spaceEval(tree, { act: 'swish', width: 16, model: 0, lr: 0.01 }), /spaceEval: "act" must be one of its options or an option index in \[0, 2\] \(got "swish"\)/);
+    assert.throws(
+      () => spaceEval(tree, { act: 'swish', width: 16, model: 0, lr: 0.01 }),
+      /spaceEval: "act" must be one of its options or an option index in \[0, 2\] \(got "swish"\)/,
+    );
   });
 });

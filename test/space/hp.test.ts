@@ -5,7 +5,8 @@ import { hp } from '../../src/space/hp.js';
 import { parseSpaceJson, spaceToJson } from '../../src/space/json.js';
 import { space, spaceEval } from '../../src/space/space.js';
 
-const throwsSpace = (f: () => unknown, message: RegExp) => assert.throws(f, (e: unknown) => e instanceof SpaceError && message.test(e.message));
+const throwsSpace = (f: () => unknown, message: RegExp) =>
+  assert.throws(f, (e: unknown) => e instanceof SpaceError && message.test(e.message));
 
 describe('hp validation', () => {
   it('names the label and the reason for bad bounds', () => {
@@ -21,8 +22,22 @@ describe('hp validation', () => {
   it('rejects empty labels and empty or malformed choices', () => {
     throwsSpace(() => hp.uniform('', 0, 1), /label must be a non-empty string/);
     throwsSpace(() => hp.choice('c', []), /hp\.choice\("c"\): options must be a non-empty array/);
-    throwsSpace(() => hp.pchoice('p', [[0.5, 'a'], [0.4, 'b']]), /probabilities must sum to 1 \(got 0\.9/);
-    throwsSpace(() => hp.pchoice('p', [[-0.5, 'a'], [1.5, 'b']]), /probability of option 0 \(-0\.5\) must be >= 0/);
+    throwsSpace(
+      () =>
+        hp.pchoice('p', [
+          [0.5, 'a'],
+          [0.4, 'b'],
+        ]),
+      /probabilities must sum to 1 \(got 0\.9/,
+    );
+    throwsSpace(
+      () =>
+        hp.pchoice('p', [
+          [-0.5, 'a'],
+          [1.5, 'b'],
+        ]),
+      /probability of option 0 \(-0\.5\) must be >= 0/,
+    );
   });
 
   it('rejects duplicate labels, naming both places', () => {
@@ -45,14 +60,25 @@ describe('JSON spaces', () => {
       lr: { loguniform: [-9, 0] },
       n: { randint: [2, 6] },
       opt: { choice: [{ name: 'sgd', momentum: { uniform: [0, 1] } }, 'adam'] },
-      act: { pchoice: [[0.7, 'relu'], [0.3, 'tanh']] },
+      act: {
+        pchoice: [
+          [0.7, 'relu'],
+          [0.3, 'tanh'],
+        ],
+      },
     });
-    assert.deepEqual(s.dims.map((d) => d.label), ['x', 'lr', 'n', 'opt', 'momentum', 'act']);
+    assert.deepEqual(
+      s.dims.map((d) => d.label),
+      ['x', 'lr', 'n', 'opt', 'momentum', 'act'],
+    );
     assert.equal(s.dim('momentum').parent?.dim.label, 'opt');
   });
 
   it('names the JSON path in errors', () => {
-    throwsSpace(() => parseSpaceJson({ a: { b: { uniform: [5, 1] } } }, 'space.json'), /^space\.json \$\.a\.b \(uniform\): low \(5\) must be < high \(1\)$/);
+    throwsSpace(
+      () => parseSpaceJson({ a: { b: { uniform: [5, 1] } } }, 'space.json'),
+      /^space\.json \$\.a\.b \(uniform\): low \(5\) must be < high \(1\)$/,
+    );
     throwsSpace(() => parseSpaceJson({ a: { uniform: 3 } }, 's'), /\$\.a \(uniform\): arguments must be an array/);
     throwsSpace(() => parseSpaceJson({ a: { uniform: [0, 1], loguniform: [0, 1] } }, 's'), /one distribution per object/);
     throwsSpace(() => parseSpaceJson({ a: { uniform: [0, 1], bogus: 1 } }, 's'), /unexpected key "bogus" beside "uniform"/);
@@ -60,22 +86,34 @@ describe('JSON spaces', () => {
       () => parseSpaceJson({ o: { choice: [{ lr: { uniform: [0, 1] } }, { lr: { uniform: [0, 2] } }] } }, 's'),
       /^s \$\.o\[1\]\.lr: label "lr" is already used at \$\.o\[0\]\.lr/,
     );
-    throwsSpace(() => parseSpaceJson({ o: { choice: [{ uniform: [0, 1] }, 'none'] } }, 's'), /^s \$\.o\.choice\[0\] \(uniform\): needs a "label"/);
+    throwsSpace(
+      () => parseSpaceJson({ o: { choice: [{ uniform: [0, 1] }, 'none'] } }, 's'),
+      /^s \$\.o\.choice\[0\] \(uniform\): needs a "label"/,
+    );
     assert.equal(parseSpaceJson({ l: [{ uniform: [0, 1] }] }).dims[0].label, 'l[0]');
   });
 
   it('round-trips through spaceToJson', () => {
     const tree = {
       x: hp.quniform('x', 0, 10, 0.5),
-      model: hp.choice('model', [{ kind: 'a', w: hp.uniformint('w', 1, 4) }, { kind: 'b', lr: hp.loguniform('lr_b', -3, 0) }]),
-      p: hp.pchoice('p', [[0.25, 1], [0.75, 2]]),
+      model: hp.choice('model', [
+        { kind: 'a', w: hp.uniformint('w', 1, 4) },
+        { kind: 'b', lr: hp.loguniform('lr_b', -3, 0) },
+      ]),
+      p: hp.pchoice('p', [
+        [0.25, 1],
+        [0.75, 2],
+      ]),
       layers: [hp.uniform('l0', 0, 1), 3],
     };
     const s = space(tree);
     const json = spaceToJson(s);
     const back = parseSpaceJson(JSON.parse(JSON.stringify(json)));
     assert.deepEqual(spaceToJson(back), json);
-    assert.deepEqual(back.dims.map((d) => [d.label, d.fn, d.parent?.dim.label ?? null]), s.dims.map((d) => [d.label, d.fn, d.parent?.dim.label ?? null]));
+    assert.deepEqual(
+      back.dims.map((d) => [d.label, d.fn, d.parent?.dim.label ?? null]),
+      s.dims.map((d) => [d.label, d.fn, d.parent?.dim.label ?? null]),
+    );
   });
 });
 

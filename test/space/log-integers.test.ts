@@ -44,7 +44,10 @@ describe('loguniformint', () => {
   });
 
   it('rejects bounds below 1 or out of order, and survives JSON', () => {
-    assert.throws(() => hp.loguniformint('n', 0, 10), (e: Error) => e instanceof SpaceError && /low \(0\) must be >= 1/.test(e.message));
+    assert.throws(
+      () => hp.loguniformint('n', 0, 10),
+      (e: Error) => e instanceof SpaceError && /low \(0\) must be >= 1/.test(e.message),
+    );
     assert.throws(() => hp.loguniformint('n', 5, 5), /low \(5\) must be < high \(5\)/);
     assert.throws(() => hp.loguniformint('n', 1.5, 5), /low \(1.5\) must be an integer/);
     const json = spaceToJson(space({ n: hp.loguniformint('n', 1, 1000) }));
@@ -55,7 +58,10 @@ describe('loguniformint', () => {
   it('grids geometrically', async () => {
     const study = await createStudy({ space: { n: hp.loguniformint('n', 1, 1000) }, sampler: grid({ points: 4 }) });
     const asked = await study.ask(4);
-    assert.deepEqual(asked.map((t) => t.params.n).sort((a, b) => (a as number) - (b as number)), [1, 10, 100, 1000]);
+    assert.deepEqual(
+      asked.map((t) => t.params.n).sort((a, b) => (a as number) - (b as number)),
+      [1, 10, 100, 1000],
+    );
   });
 
   it('TPE models it in log space: finds n within 10% of 300 in 1..100000 in at least 8 of 10 seeds (random search: about 5)', async () => {

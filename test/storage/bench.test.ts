@@ -4,7 +4,10 @@ import { runStorageBench } from '../../src/bench/storage.js';
 
 it('bench storage reports ms per trial for memory and sqlite', async () => {
   const report = await runStorageBench({ trials: 20 });
-  assert.deepEqual(report.rows.map((r) => r.storage), ['memory', 'sqlite']);
+  assert.deepEqual(
+    report.rows.map((r) => r.storage),
+    ['memory', 'sqlite'],
+  );
   for (const r of report.rows) {
     assert.equal(r.trials, 20);
     assert.ok(Number.isFinite(r.perTrialMs) && r.perTrialMs > 0);

@@ -20,7 +20,11 @@ describe('memory storage specifics', () => {
       const used = all.filter(countsAgainstBudget).length;
       const ask = 1 + rng.int(4);
       // short leases, so that the stale failures at every 25th step find some
-      const got = await s.claimTrials(study.id, Array.from({ length: ask }, (_, i) => ({ step, i })), { owner: 'o', budget, leaseMs: 1 });
+      const got = await s.claimTrials(
+        study.id,
+        Array.from({ length: ask }, (_, i) => ({ step, i })),
+        { owner: 'o', budget, leaseMs: 1 },
+      );
       assert.equal(got.length, Math.min(ask, Math.max(0, budget - used)), `step ${step}`);
       const running = (await s.trials(study.id)).filter((t) => t.state === 'running');
       for (const t of running) {
@@ -48,6 +52,9 @@ describe('memory storage specifics', () => {
     assert.deepEqual(doneA.attrs, {});
     assert.ok(Object.isFrozen(doneA.attrs));
     assert.deepEqual(doneB.attrs, { note: 'b' });
-    assert.deepEqual((await s.trials(study.id)).map((t) => t.attrs), [{}, { note: 'b' }]);
+    assert.deepEqual(
+      (await s.trials(study.id)).map((t) => t.attrs),
+      [{}, { note: 'b' }],
+    );
   });
 });

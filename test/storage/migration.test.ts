@@ -42,20 +42,38 @@ const CASES: MigrationCase[] = [
     ],
     async check(s) {
       const list = await s.listStudies();
-      assert.deepEqual(list.map((x) => x.name), ['old-tpe', 'old-max']);
+      assert.deepEqual(
+        list.map((x) => x.name),
+        ['old-tpe', 'old-max'],
+      );
       const [tpe, max] = list;
       assert.deepEqual(tpe.sampler, { name: 'tpe', options: { gamma: 0.25, nStartup: 5 } });
       assert.equal(tpe.seed, 42);
       assert.equal(tpe.rng, 'sfc32', 'a study of version 2 drew from sfc32');
       assert.equal(tpe.createdAt, 1700000000000);
-      assert.equal(JSON.stringify(tpe.space), '{"z":{"fn":"uniform","label":"z","low":0,"high":1},"a":{"fn":"choice","label":"a","options":["x","y"]}}');
+      assert.equal(
+        JSON.stringify(tpe.space),
+        '{"z":{"fn":"uniform","label":"z","low":0,"high":1},"a":{"fn":"choice","label":"a","options":["x","y"]}}',
+      );
       assert.deepEqual(tpe.counts, { running: 1, complete: 1, pruned: 0, fail: 2 });
       assert.equal(tpe.best, 1.5);
       assert.equal(max.direction, 'maximize');
       assert.equal(max.best, -0.25);
       const trials = await s.trials(tpe.id);
       assert.deepEqual(
-        trials.map((t) => [t.id, t.number, t.state, t.params, t.value, t.failReason, t.failMessage, t.attrs, t.startedAt, t.finishedAt, t.owner]),
+        trials.map((t) => [
+          t.id,
+          t.number,
+          t.state,
+          t.params,
+          t.value,
+          t.failReason,
+          t.failMessage,
+          t.attrs,
+          t.startedAt,
+          t.finishedAt,
+          t.owner,
+        ]),
         [
           [1, 0, 'complete', { z: 0.25, a: 'x' }, 1.5, null, null, { note: 'first' }, 1700000002000, 1700000003000, 'h:1'],
           [2, 1, 'fail', { z: 0.5, a: 'y' }, null, 'threw', 'boom', { errorName: 'Error' }, 1700000004000, 1700000005000, 'h:1'],
@@ -65,11 +83,33 @@ const CASES: MigrationCase[] = [
       );
       assert.deepEqual(Object.keys(trials[0].params), ['z', 'a'], 'params keep their key order');
       // leases: finished trials have none; a trial running at the upgrade gets the old default's (30 s from its last beat)
-      assert.deepEqual(trials.map((t) => [t.leaseMs, t.leaseUntil]), [[null, null], [null, null], [null, null], [30_000, 1700000039000]]);
+      assert.deepEqual(
+        trials.map((t) => [t.leaseMs, t.leaseUntil]),
+        [
+          [null, null],
+          [null, null],
+          [null, null],
+          [30_000, 1700000039000],
+        ],
+      );
       // and the store goes on: that long-dead trial is stale, the budget ignores it, numbers continue gap-free
-      assert.deepEqual((await s.failStale(tpe.id)).map((t) => t.number), [3]);
-      const more = await s.claimTrials(tpe.id, [{ z: 0.5, a: 'x' }, { z: 0.6, a: 'x' }, { z: 0.7, a: 'x' }], { owner: 'new', budget: 4, leaseMs: 1000 });
-      assert.deepEqual(more.map((t) => t.number), [4, 5]);
+      assert.deepEqual(
+        (await s.failStale(tpe.id)).map((t) => t.number),
+        [3],
+      );
+      const more = await s.claimTrials(
+        tpe.id,
+        [
+          { z: 0.5, a: 'x' },
+          { z: 0.6, a: 'x' },
+          { z: 0.7, a: 'x' },
+        ],
+        { owner: 'new', budget: 4, leaseMs: 1000 },
+      );
+      assert.deepEqual(
+        more.map((t) => t.number),
+        [4, 5],
+      );
       assert.ok(more.every((t) => t.leaseMs === 1000));
       assert.equal((await s.finishTrial(more[0].id, { state: 'complete', value: 0.5 })).value, 0.5);
       assert.equal((await s.trials(max.id)).length, 1);
@@ -91,10 +131,13 @@ const CASES: MigrationCase[] = [
       assert.equal(study.rng, 'alea');
       assert.deepEqual(study.sampler, { name: 'gp', options: { nStartup: 3 } });
       const trials = await s.trials(study.id);
-      assert.deepEqual(trials.map((t) => [t.state, t.params, t.value, t.leaseMs, t.leaseUntil]), [
-        ['complete', { x: 0.5 }, 0.25, null, null],
-        ['running', { x: 0.75 }, null, 30_000, 1700000035000],
-      ]);
+      assert.deepEqual(
+        trials.map((t) => [t.state, t.params, t.value, t.leaseMs, t.leaseUntil]),
+        [
+          ['complete', { x: 0.5 }, 0.25, null, null],
+          ['running', { x: 0.75 }, null, 30_000, 1700000035000],
+        ],
+      );
       const [next] = await s.claimTrials(study.id, [{ x: 0.1 }], { owner: 'new' });
       assert.equal(next.number, 2);
     },
@@ -115,10 +158,19 @@ const CASES: MigrationCase[] = [
       assert.deepEqual(study.sampler, { name: 'tpe', options: { gamma: 0.3 } });
       assert.deepEqual(study.samplerSwitches, []);
       const trials = await s.trials(study.id);
-      assert.deepEqual(trials.map((t) => [t.state, t.value, t.leaseMs, t.leaseUntil]), [['complete', 0.25, 900, 1700000002900], ['running', null, null, null]]);
+      assert.deepEqual(
+        trials.map((t) => [t.state, t.value, t.leaseMs, t.leaseUntil]),
+        [
+          ['complete', 0.25, 900, 1700000002900],
+          ['running', null, null, null],
+        ],
+      );
       assert.deepEqual(await s.failStale(study.id), [], 'a trial without lease stays running');
       const switched = await s.switchSampler(study.id, { name: 'random', options: {} });
-      assert.deepEqual(switched.samplerSwitches?.map((w) => [w.from.name, w.to.name, w.atTrial]), [['tpe', 'random', 2]]);
+      assert.deepEqual(
+        switched.samplerSwitches?.map((w) => [w.from.name, w.to.name, w.atTrial]),
+        [['tpe', 'random', 2]],
+      );
     },
   },
   {
@@ -137,14 +189,24 @@ const CASES: MigrationCase[] = [
       assert.equal(study.direction, 'maximize');
       assert.equal(study.directions ?? null, null, 'an old study has one objective');
       const trials = await s.trials(study.id);
-      assert.deepEqual(trials.map((t) => [t.state, t.value, t.values ?? null, t.constraints ?? null, t.leaseMs]), [
-        ['complete', 0.75, null, null, 5000],
-        ['running', null, null, null, null],
-      ]);
+      assert.deepEqual(
+        trials.map((t) => [t.state, t.value, t.values ?? null, t.constraints ?? null, t.leaseMs]),
+        [
+          ['complete', 0.75, null, null, 5000],
+          ['running', null, null, null, null],
+        ],
+      );
       const done = await s.finishTrial(trials[1].id, { state: 'complete', value: 0.5, constraints: [-1] });
       assert.deepEqual(done.constraints, [-1]);
       assert.deepEqual((await s.trials(study.id))[1].constraints, [-1]);
-      const multi = await s.createStudy({ name: 'multi', direction: 'minimize', directions: ['minimize', 'maximize'], space: {}, sampler: { name: 'random', options: {} }, seed: 0 });
+      const multi = await s.createStudy({
+        name: 'multi',
+        direction: 'minimize',
+        directions: ['minimize', 'maximize'],
+        space: {},
+        sampler: { name: 'random', options: {} },
+        seed: 0,
+      });
       assert.deepEqual(multi.directions, ['minimize', 'maximize']);
     },
   },
@@ -163,13 +225,29 @@ const CASES: MigrationCase[] = [
       const study = await s.getStudy('leased');
       assert.ok(study);
       const trials = await s.trials(study.id);
-      assert.deepEqual(trials.map((t) => [t.state, t.value, t.intermediate]), [['complete', 0.25, undefined], ['pruned', null, undefined], ['running', null, undefined]]);
+      assert.deepEqual(
+        trials.map((t) => [t.state, t.value, t.intermediate]),
+        [
+          ['complete', 0.25, undefined],
+          ['pruned', null, undefined],
+          ['running', null, undefined],
+        ],
+      );
       assert.deepEqual((await s.listStudies())[0].counts, { running: 1, complete: 1, pruned: 1, fail: 0 });
       // the running trial reports and is pruned at its last step, the study's reports numbered from 1
       await s.report(trials[2].id, 0, 0.8);
       await s.report(trials[2].id, 1, 0.7);
       const pruned = await s.finishTrial(trials[2].id, { state: 'pruned' });
-      assert.deepEqual([pruned.value, pruned.intermediate?.map((e) => [e.step, e.value, e.seq])], [0.7, [[0, 0.8, 1], [1, 0.7, 2]]]);
+      assert.deepEqual(
+        [pruned.value, pruned.intermediate?.map((e) => [e.step, e.value, e.seq])],
+        [
+          0.7,
+          [
+            [0, 0.8, 1],
+            [1, 0.7, 2],
+          ],
+        ],
+      );
       const [next] = await s.claimTrials(study.id, [{ x: 0.1 }], { owner: 'new' });
       assert.equal(next.number, 3);
     },
@@ -188,15 +266,27 @@ const CASES: MigrationCase[] = [
       const study = await s.getStudy('leased');
       assert.ok(study);
       const trials = await s.trials(study.id);
-      assert.deepEqual(trials.map((t) => [t.state, t.params, t.value, t.leaseMs, t.leaseUntil]), [
-        ['complete', { x: 0.5 }, 0.25, null, null],
-        ['running', { x: 0.75 }, null, 3000, 1700000008000],
-      ]);
+      assert.deepEqual(
+        trials.map((t) => [t.state, t.params, t.value, t.leaseMs, t.leaseUntil]),
+        [
+          ['complete', { x: 0.5 }, 0.25, null, null],
+          ['running', { x: 0.75 }, null, 3000, 1700000008000],
+        ],
+      );
       // claims go on, and a keyed claim repeated returns its trials instead of claiming more
       const first = await s.claimTrials(study.id, [{ x: 0.1 }, { x: 0.2 }], { owner: 'new', key: 'k1' });
       const again = await s.claimTrials(study.id, [{ x: 0.3 }], { owner: 'new', key: 'k1' });
-      assert.deepEqual(first.map((t) => t.number), [2, 3]);
-      assert.deepEqual(again.map((t) => [t.number, t.params]), [[2, { x: 0.1 }], [3, { x: 0.2 }]]);
+      assert.deepEqual(
+        first.map((t) => t.number),
+        [2, 3],
+      );
+      assert.deepEqual(
+        again.map((t) => [t.number, t.params]),
+        [
+          [2, { x: 0.1 }],
+          [3, { x: 0.2 }],
+        ],
+      );
     },
   },
   {
@@ -242,7 +332,10 @@ after(async () => {
 
 describe('schema migration with data', () => {
   it('has a case for every version that can hold data, up to the one before the current', () => {
-    assert.ok(CASES.some((c) => c.version === SCHEMA_VERSION - 1), `add a MigrationCase for version ${SCHEMA_VERSION - 1}`);
+    assert.ok(
+      CASES.some((c) => c.version === SCHEMA_VERSION - 1),
+      `add a MigrationCase for version ${SCHEMA_VERSION - 1}`,
+    );
   });
 
   for (const c of CASES) {
@@ -262,24 +355,28 @@ describe('schema migration with data', () => {
       after.close();
     });
 
-    it(`postgres: a database of version ${c.version} migrates to ${SCHEMA_VERSION} with nothing lost`, { skip: pgUrl ? false : PG_SKIP }, async () => {
-      const schema = freshSchema('migrate');
-      schemas.push(schema);
-      const client = new pg.Client({ connectionString: pgUrl });
-      await client.connect();
-      try {
-        await client.query(`CREATE SCHEMA ${schema}`);
-        await client.query(`SET search_path = ${schema}`);
-        await writeOld(c, async (sql) => void (await client.query(sql)), 'postgres');
-      } finally {
-        await client.end();
-      }
-      const s = await openStorage(withSchema(pgUrl as string, schema));
-      try {
-        await c.check(s);
-      } finally {
-        await s.close();
-      }
-    });
+    it(
+      `postgres: a database of version ${c.version} migrates to ${SCHEMA_VERSION} with nothing lost`,
+      { skip: pgUrl ? false : PG_SKIP },
+      async () => {
+        const schema = freshSchema('migrate');
+        schemas.push(schema);
+        const client = new pg.Client({ connectionString: pgUrl });
+        await client.connect();
+        try {
+          await client.query(`CREATE SCHEMA ${schema}`);
+          await client.query(`SET search_path = ${schema}`);
+          await writeOld(c, async (sql) => void (await client.query(sql)), 'postgres');
+        } finally {
+          await client.end();
+        }
+        const s = await openStorage(withSchema(pgUrl as string, schema));
+        try {
+          await c.check(s);
+        } finally {
+          await s.close();
+        }
+      },
+    );
   }
 });

@@ -40,7 +40,14 @@ if (!url) {
       try {
         const u = withSchema(base.replace(/^postgres:/, 'postgresql:'), schema);
         const stores = await Promise.all([1, 2, 3, 4].map(() => openStorage(u)));
-        await stores[0].createStudy({ name: 's', direction: 'minimize', space: {}, sampler: { name: 'random', options: {} }, seed: 0, rng: 'tychei' });
+        await stores[0].createStudy({
+          name: 's',
+          direction: 'minimize',
+          space: {},
+          sampler: { name: 'random', options: {} },
+          seed: 0,
+          rng: 'tychei',
+        });
         assert.equal((await stores[3].listStudies()).length, 1);
         for (const s of stores) await s.close();
       } finally {

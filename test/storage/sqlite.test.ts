@@ -14,15 +14,10 @@ const dir = mkdtempSync(join(tmpdir(), 'parzen-sqlite-'));
 let files = 0;
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-storageConformance(
-  'sqlite',
-  async () => new SqliteStorage(join(dir, `conformance-${files++}.db`)),
-  undefined,
-  {
-    share: async (s) => new SqliteStorage((s as SqliteStorage).path),
-    url: (s) => `sqlite:${(s as SqliteStorage).path}`,
-  },
-);
+storageConformance('sqlite', async () => new SqliteStorage(join(dir, `conformance-${files++}.db`)), undefined, {
+  share: async (s) => new SqliteStorage((s as SqliteStorage).path),
+  url: (s) => `sqlite:${(s as SqliteStorage).path}`,
+});
 
 storageConformance('sqlite in memory', async () => openStorage('sqlite::memory:'));
 

@@ -30,11 +30,14 @@ function urls(shared: boolean): [string, () => string][] {
   const out: [string, () => string][] = [['sqlite', () => `sqlite:${join(dir, `lease-${made++}.db`)}`]];
   if (!shared) out.unshift(['memory', () => 'memory']);
   if (pg) {
-    out.push(['postgres', () => {
-      const s = freshSchema('lease');
-      schemas.push(s);
-      return withSchema(pg, s);
-    }]);
+    out.push([
+      'postgres',
+      () => {
+        const s = freshSchema('lease');
+        schemas.push(s);
+        return withSchema(pg, s);
+      },
+    ]);
   }
   return out;
 }
@@ -50,13 +53,20 @@ describe('leases', () => {
       const [t] = await asker.ask();
       await sleep(400); // older than 3 beats of the runs below
       for (let round = 1; round <= 2; round++) {
-        await joined.optimize(async (c) => (await sleep(15), (c as { x: number }).x), { nTrials: 1 + 8 * round, heartbeatMs: 100, concurrency: 2 });
+        await joined.optimize(async (c) => (await sleep(15), (c as { x: number }).x), {
+          nTrials: 1 + 8 * round,
+          heartbeatMs: 100,
+          concurrency: 2,
+        });
       }
       const told = await asker.tell(t.number, 0.5);
       assert.equal(told.state, 'complete');
       const all = await asker.trials();
       assert.equal(all.length, 17);
-      assert.ok(all.every((r) => r.state === 'complete'), JSON.stringify(all.map((r) => [r.state, r.failMessage])));
+      assert.ok(
+        all.every((r) => r.state === 'complete'),
+        JSON.stringify(all.map((r) => [r.state, r.failMessage])),
+      );
       await asker.close();
       if (joined !== asker) await joined.close();
     });
@@ -104,9 +114,16 @@ describe('leases', () => {
       const fastRan = JSON.parse(fast.stdout) as number[];
       const all = await storage.trials(id);
       await storage.close();
-      assert.deepEqual(all.map((t) => t.state), Array(14).fill('complete'), JSON.stringify(all.map((t) => t.failMessage)));
+      assert.deepEqual(
+        all.map((t) => t.state),
+        Array(14).fill('complete'),
+        JSON.stringify(all.map((t) => t.failMessage)),
+      );
       assert.ok(slowRan.length >= 3 && fastRan.length >= 1, 'both processes ran trials');
-      assert.deepEqual([...slowRan, ...fastRan].sort((a, b) => a - b), all.map((t) => t.number));
+      assert.deepEqual(
+        [...slowRan, ...fastRan].sort((a, b) => a - b),
+        all.map((t) => t.number),
+      );
       for (const t of all) assert.ok(t.leaseMs === (slowRan.includes(t.number) ? 9000 : 300), 'each trial carries its claimant’s lease');
     });
   }

@@ -13,21 +13,30 @@ describe('unknown options', () => {
   it('fmin names the key the caller used and the option it most likely meant', async () => {
     await rejects(fmin({ fn, space, maxEvals: 5, max_evals: 5 } as never), /^fmin: unknown option "max_evals"; did you mean maxEvals\?$/);
     await rejects(fmin({ fn, space, maxEvals: 5, trials: {} } as never), /fmin: unknown option "trials"; use storage and a study name/);
-    await rejects(fmin({ fn, space, maxEvals: 5, timeout: 60 } as never), /fmin: unknown option "timeout"; use signal \(e\.g\. AbortSignal\.timeout\(ms\)\)/);
+    await rejects(
+      fmin({ fn, space, maxEvals: 5, timeout: 60 } as never),
+      /fmin: unknown option "timeout"; use signal \(e\.g\. AbortSignal\.timeout\(ms\)\)/,
+    );
     await rejects(fmin({ fn, space, maxEvals: 5, sede: 1 } as never), /fmin: unknown option "sede"; did you mean seed\?/);
     await rejects(fmin({ fn, space, maxEvals: 5, study_name: 'a' } as never), /did you mean studyName\?/);
   });
 
   it('createStudy, optimize, ask and workerPool reject unknown keys too', async () => {
     await rejects(createStudy({ space, study_name: 's' } as never), /^createStudy: unknown option "study_name"; did you mean name\?$/);
-    await rejects(createStudy({ space, load_if_exists: true } as never), /createStudy: unknown option "load_if_exists"; did you mean resume\?/);
+    await rejects(
+      createStudy({ space, load_if_exists: true } as never),
+      /createStudy: unknown option "load_if_exists"; did you mean resume\?/,
+    );
     await rejects(createStudy({ space, algo: tpe.suggest } as never), /createStudy: unknown option "algo"; did you mean sampler\?/);
     const study = await createStudy({ space });
     await rejects(study.optimize(fn, { nTrials: 3, timeout: 10 } as never), /^optimize: unknown option "timeout"; use signal/);
     await rejects(study.optimize(fn, { n_trials: 3 } as never), /optimize: unknown option "n_trials"; did you mean nTrials\?/);
     await rejects(study.optimize(fn, { nTrials: 3, n_jobs: 2 } as never), /optimize: unknown option "n_jobs"; did you mean concurrency\?/);
     await rejects(study.ask(1, { lease: 100 } as never), /ask: unknown option "lease"; did you mean leaseMs\?/);
-    await rejects(workerPool({ module: 'x.mjs' }, { concurency: 2 } as never), /workerPool: unknown option "concurency"; did you mean concurrency\?/);
+    await rejects(
+      workerPool({ module: 'x.mjs' }, { concurency: 2 } as never),
+      /workerPool: unknown option "concurency"; did you mean concurrency\?/,
+    );
     assert.equal((await study.trials()).length, 0, 'nothing ran');
   });
 
@@ -47,7 +56,10 @@ describe("fmin's algo", () => {
   });
 
   it('says exactly what to pass for anything else, with an error code', async () => {
-    await rejects(fmin({ fn, space, maxEvals: 3, algo: 'tpe' as never }), /fmin: options\.algo must be a sampler, such as tpe\.suggest, rand\.suggest or tpe\(\{ gamma: 0\.2 \}\) \(got "tpe"\)/);
+    await rejects(
+      fmin({ fn, space, maxEvals: 3, algo: 'tpe' as never }),
+      /fmin: options\.algo must be a sampler, such as tpe\.suggest, rand\.suggest or tpe\(\{ gamma: 0\.2 \}\) \(got "tpe"\)/,
+    );
     await rejects(fmin({ fn, space, maxEvals: 3, algo: (() => 1) as never }), /options\.algo must be a sampler.*\(got a function/);
   });
 });

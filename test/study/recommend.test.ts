@@ -42,7 +42,10 @@ describe('study.recommend under noise, for a sampler without its own recommendat
   });
 
   it('rejects a bad noisy option, naming the field', async () => {
-    await assert.rejects(createStudy({ space: { x: hp.uniform('x', 0, 1) }, noisy: 'yes' as never }), (e: Error) => e instanceof OptionsError && /options.noisy must be true, false or "auto"/.test(e.message));
+    await assert.rejects(
+      createStudy({ space: { x: hp.uniform('x', 0, 1) }, noisy: 'yes' as never }),
+      (e: Error) => e instanceof OptionsError && /options.noisy must be true, false or "auto"/.test(e.message),
+    );
     const s = await createStudy({ space: { x: hp.uniform('x', 0, 1) } });
     await assert.rejects(s.recommend({ noisy: 1 as never }), /recommend: options.noisy/);
   });

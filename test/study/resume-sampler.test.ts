@@ -21,9 +21,14 @@ after(async () => {
 
 function parzen(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: dir, timeout: 120_000, env: { ...process.env, SLEEP_MS: '0' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: dir, timeout: 120_000, env: { ...process.env, SLEEP_MS: '0' } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -53,7 +58,10 @@ describe('resume keeps the stored sampler', () => {
       assert.deepEqual(again.sampler.options, { gamma: 0.3, nStartupTrials: 4 });
       again.stream = ''; // the creator's own stream, as a process that never stopped
       await again.optimize((c) => f(c as { x: number; c: string }), { nTrials: 16 });
-      assert.deepEqual((await again.trials()).map((t) => t.params), (await whole.trials()).map((t) => t.params));
+      assert.deepEqual(
+        (await again.trials()).map((t) => t.params),
+        (await whole.trials()).map((t) => t.params),
+      );
       await again.close();
     });
 
@@ -63,9 +71,13 @@ describe('resume keeps the stored sampler', () => {
       await first.close();
       await assert.rejects(
         createStudy({ storage: url, name: 'sw', resume: true, sampler: random() }),
-        (e: Error) => e instanceof StudyError && /was run with sampler tpe \{"gamma":0\.3\}, not random: .*switchSampler: true/.test(e.message),
+        (e: Error) =>
+          e instanceof StudyError && /was run with sampler tpe \{"gamma":0\.3\}, not random: .*switchSampler: true/.test(e.message),
       );
-      await assert.rejects(createStudy({ storage: url, name: 'sw', resume: true, sampler: tpe({ gamma: 0.2 }) }), /not tpe \{"gamma":0\.2\}/);
+      await assert.rejects(
+        createStudy({ storage: url, name: 'sw', resume: true, sampler: tpe({ gamma: 0.2 }) }),
+        /not tpe \{"gamma":0\.2\}/,
+      );
       // the same sampler given explicitly (options in another order) is no switch
       const same = await createStudy({ storage: url, name: 'sw', resume: true, sampler: tpe({ gamma: 0.3 }) });
       await same.close();
@@ -99,7 +111,12 @@ describe('parzen run --study with another --algo', () => {
     const other = await parzen(...base, '--algo', 'random', '--max-evals', '8');
     assert.equal(other.code, 2);
     assert.match(other.stderr, /study "c" was run with sampler tpe \{"gamma":0\.3\}, not random: .*--switch-algo/);
-    const studies = async () => (JSON.parse((await parzen('studies', '--storage', db, '--json')).stdout) as { studies: { sampler: { name: string }; samplerSwitches: unknown[]; counts: { complete: number } }[] }).studies[0];
+    const studies = async () =>
+      (
+        JSON.parse((await parzen('studies', '--storage', db, '--json')).stdout) as {
+          studies: { sampler: { name: string }; samplerSwitches: unknown[]; counts: { complete: number } }[];
+        }
+      ).studies[0];
     let listed = await studies();
     assert.equal(listed.sampler.name, 'tpe');
     assert.equal(listed.counts.complete, 6, 'the refused run ran nothing');
@@ -107,7 +124,10 @@ describe('parzen run --study with another --algo', () => {
     assert.equal(switched.code, 0, switched.stderr);
     listed = await studies();
     assert.equal(listed.sampler.name, 'random');
-    assert.deepEqual(listed.samplerSwitches.map((s) => (s as { atTrial: number }).atTrial), [6]);
+    assert.deepEqual(
+      listed.samplerSwitches.map((s) => (s as { atTrial: number }).atTrial),
+      [6],
+    );
     assert.equal(listed.counts.complete, 8);
   });
 });

@@ -5,15 +5,18 @@ import { MAX_MESSAGE } from '../../src/trial/bounds.js';
 import { MAX_STACK } from '../../src/trial/objective.js';
 
 describe("hyperopt's status", () => {
-  it("records { status: STATUS_FAIL } as a failed trial, and { loss, status: STATUS_OK } as complete", async () => {
+  it('records { status: STATUS_FAIL } as a failed trial, and { loss, status: STATUS_OK } as complete', async () => {
     assert.equal(STATUS_OK, 'ok');
     assert.equal(STATUS_FAIL, 'fail');
     const study = await createStudy({ space: { x: hp.uniform('x', -1, 1) }, seed: 1 });
-    await study.optimize((c, ctx) => {
-      if (ctx.trial % 3 === 0) return { loss: 123, status: STATUS_FAIL, failure: 'diverged', epoch: 4 };
-      if (ctx.trial % 3 === 1) return { status: 'fail' };
-      return { loss: c.x ** 2, status: STATUS_OK, note: 'fine' };
-    }, { nTrials: 9 });
+    await study.optimize(
+      (c, ctx) => {
+        if (ctx.trial % 3 === 0) return { loss: 123, status: STATUS_FAIL, failure: 'diverged', epoch: 4 };
+        if (ctx.trial % 3 === 1) return { status: 'fail' };
+        return { loss: c.x ** 2, status: STATUS_OK, note: 'fine' };
+      },
+      { nTrials: 9 },
+    );
     const trials = await study.trials();
     for (const t of trials) {
       if (t.number % 3 === 2) {
@@ -53,10 +56,13 @@ describe("hyperopt's status", () => {
 describe('failed trials keep their message and stack, bounded', () => {
   it('stores the stack of a thrown error and cuts long messages and stacks', async () => {
     const study = await createStudy({ space: { x: hp.uniform('x', -1, 1) } });
-    await study.optimize((_c, ctx) => {
-      if (ctx.trial === 0) throw new RangeError('short');
-      throw new Error('m'.repeat(10 * MAX_MESSAGE));
-    }, { nTrials: 2 });
+    await study.optimize(
+      (_c, ctx) => {
+        if (ctx.trial === 0) throw new RangeError('short');
+        throw new Error('m'.repeat(10 * MAX_MESSAGE));
+      },
+      { nTrials: 2 },
+    );
     const [short, long] = await study.trials();
     assert.equal(short.failMessage, 'short');
     assert.match(String(short.attrs.stack), /^RangeError: short\n\s+at /);

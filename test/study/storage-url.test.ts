@@ -72,7 +72,11 @@ describe('storage from the API as a URL', () => {
         await study.close();
         const s = await openStorage(url);
         const rec = await s.getStudy('pooled');
-        assert.deepEqual((await s.trials(rec?.id as number)).map((t) => t.state), Array(6).fill('complete'), url);
+        assert.deepEqual(
+          (await s.trials(rec?.id as number)).map((t) => t.state),
+          Array(6).fill('complete'),
+          url,
+        );
         await s.close();
       }
     } finally {
@@ -81,7 +85,10 @@ describe('storage from the API as a URL', () => {
   });
 
   it('rejects a storage that is neither a URL nor a Storage, naming the option', async () => {
-    await assert.rejects(createStudy({ space, storage: { nope: 1 } as never }), (e: Error) => e instanceof OptionsError && /options\.storage must be a storage URL/.test(e.message));
+    await assert.rejects(
+      createStudy({ space, storage: { nope: 1 } as never }),
+      (e: Error) => e instanceof OptionsError && /options\.storage must be a storage URL/.test(e.message),
+    );
     await assert.rejects(createStudy({ space, storage: 'mysql://x' }), /unknown kind/);
   });
 });

@@ -12,7 +12,10 @@ const tree = {
   lr: hp.loguniform('lr', Math.log(1e-5), 0),
   batch: hp.quniform('batch', 16, 256, 16),
   opt: hp.choice('opt', ['adam', 'sgd']),
-  act: hp.pchoice('act', [[0.7, 'relu'], [0.3, 'tanh']]),
+  act: hp.pchoice('act', [
+    [0.7, 'relu'],
+    [0.3, 'tanh'],
+  ]),
   layers: hp.choice('layers', [
     { n: 1, width: hp.uniformint('w1', 16, 512) },
     { n: 2, widths: [hp.uniformint('w2a', 16, 512), hp.uniformint('w2b', 16, 512)], dropout: hp.uniform('drop', 0, 0.5) },
@@ -42,10 +45,13 @@ export async function studyGivesTheConfig(): Promise<void> {
   const s: string = trial.config.lr;
   void s;
 
-  const best = await study.optimize((config) => {
-    expectType<typeof config.lr, number>(true);
-    return config.lr * (config.layers.n === 1 ? config.layers.width : config.layers.widths[0]);
-  }, { nTrials: 1 });
+  const best = await study.optimize(
+    (config) => {
+      expectType<typeof config.lr, number>(true);
+      return config.lr * (config.layers.n === 1 ? config.layers.width : config.layers.widths[0]);
+    },
+    { nTrials: 1 },
+  );
   expectType<NonNullable<typeof best>['config'], Expected>(true);
   if (best) expectType<typeof best.config.act, 'relu' | 'tanh'>(true);
   const bestTrial = study.bestTrial;
@@ -64,7 +70,11 @@ export async function inlineSpacesKeepTuplesAndConstants(): Promise<void> {
 
 export async function fminTypesTheObjective(): Promise<void> {
   await fmin({ fn: (x) => x ** 2, space: hp.uniform('x', -5, 5), maxEvals: 1 });
-  await fmin({ fn: (c) => (c.kind === 'a' ? c.x : 0), space: hp.choice('k', [{ kind: 'a', x: hp.uniform('x', 0, 1) }, { kind: 'b' }]), maxEvals: 1 });
+  await fmin({
+    fn: (c) => (c.kind === 'a' ? c.x : 0),
+    space: hp.choice('k', [{ kind: 'a', x: hp.uniform('x', 0, 1) }, { kind: 'b' }]),
+    maxEvals: 1,
+  });
   // @ts-expect-error: a one-leaf space hands a bare number, not an object
   await fmin({ fn: (x) => x.length, space: hp.uniform('x', -5, 5), maxEvals: 1 });
 }

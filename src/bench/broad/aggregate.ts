@@ -5,7 +5,9 @@ import { median } from '../../stats.js';
  * ranked by median final regret (ties share the mean rank), the rank normalised to [0, 1] (0 best); a candidate's
  * score is its mean over the problems. The mean of log10(median regret + 1e-12) is reported beside it.
  */
-export function aggregate(results: Record<string, Record<string, number[]>>): Record<string, { meanNormalisedRank: number; meanLog10Regret: number }> {
+export function aggregate(
+  results: Record<string, Record<string, number[]>>,
+): Record<string, { meanNormalisedRank: number; meanLog10Regret: number }> {
   const candidates = Object.keys(results);
   const problems = Object.keys(results[candidates[0]] ?? {});
   const out: Record<string, { meanNormalisedRank: number; meanLog10Regret: number }> = {};

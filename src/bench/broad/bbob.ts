@@ -75,11 +75,11 @@ function oszScalar(x: number): number {
   return Math.sign(x) * Math.exp(xh + 0.049 * (Math.sin(c1 * xh) + Math.sin(c2 * xh)));
 }
 const osz = (x: number[]) => x.map(oszScalar);
-const asy = (x: number[], beta: number) =>
-  x.map((v, i) => (v > 0 ? v ** (1 + beta * frac(i, x.length) * Math.sqrt(v)) : v));
+const asy = (x: number[], beta: number) => x.map((v, i) => (v > 0 ? v ** (1 + beta * frac(i, x.length) * Math.sqrt(v)) : v));
 const lambda = (x: number[], alpha: number) => x.map((v, i) => v * alpha ** (0.5 * frac(i, x.length)));
 const ellipsoid = (z: number[]) => z.reduce((s, v, i) => s + 10 ** (6 * frac(i, z.length)) * v * v, 0);
-const rastrigin = (z: number[]) => 10 * (z.length - z.reduce((s, v) => s + Math.cos(2 * Math.PI * v), 0)) + z.reduce((s, v) => s + v * v, 0);
+const rastrigin = (z: number[]) =>
+  10 * (z.length - z.reduce((s, v) => s + Math.cos(2 * Math.PI * v), 0)) + z.reduce((s, v) => s + v * v, 0);
 
 const WEIERSTRASS_F0 = Array.from({ length: 12 }, (_, k) => 0.5 ** k * Math.cos(Math.PI * 3 ** k)).reduce((a, b) => a + b, 0);
 
@@ -104,7 +104,13 @@ export function bbob(inst: BbobInstance, x: readonly number[]): number {
       const zh = lambda(mul(R, s), 10);
       const zt = zh.map((v) => (Math.abs(v) > 0.5 ? Math.floor(0.5 + v) : Math.floor(0.5 + 10 * v) / 10));
       const z = mul(Q, zt);
-      return 0.1 * Math.max(Math.abs(zh[0]) / 1e4, z.reduce((a, v, i) => a + 10 ** (2 * frac(i, d)) * v * v, 0));
+      return (
+        0.1 *
+        Math.max(
+          Math.abs(zh[0]) / 1e4,
+          z.reduce((a, v, i) => a + 10 ** (2 * frac(i, d)) * v * v, 0),
+        )
+      );
     }
     case 8: {
       const z = s.map((v) => Math.max(1, Math.sqrt(d) / 8) * v + 1);
@@ -150,7 +156,10 @@ export function bbob(inst: BbobInstance, x: readonly number[]): number {
     case 22: {
       let best = 0;
       for (const p of inst.peaks as GallagherPeak[]) {
-        const u = mul(R, x.map((v, i) => v - p.y[i]));
+        const u = mul(
+          R,
+          x.map((v, i) => v - p.y[i]),
+        );
         const q = u.reduce((a, v, i) => a + p.c[i] * v * v, 0);
         best = Math.max(best, p.w * Math.exp(-q / (2 * d)));
       }

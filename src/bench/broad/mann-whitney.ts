@@ -12,7 +12,7 @@ export function mannWhitneyGreater(a: readonly number[], b: readonly number[]): 
   const n = all.length;
   const ranks = new Array<number>(n);
   let tieTerm = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && all[j + 1].v === all[i].v) j++;
     const r = (i + j) / 2 + 1;

@@ -67,28 +67,51 @@ const MIXED_ML_ACT: Record<string, number> = { relu: 0.05, tanh: 0.3, gelu: 0 };
 
 /** Twelve parameters: a rare category moves the optimum of two continuous ones (as functions.ts' mixed, wider). */
 const WIDE_CAT: Record<string, { off: number; c: [number, number] }> = {
-  a: { off: 0.6, c: [1, -1] }, b: { off: 0.3, c: [-2, 2] }, c: { off: 0.1, c: [3, 0] }, d: { off: 0, c: [0, -3] },
+  a: { off: 0.6, c: [1, -1] },
+  b: { off: 0.3, c: [-2, 2] },
+  c: { off: 0.1, c: [3, 0] },
+  d: { off: 0, c: [0, -3] },
 };
 const WIDE_CAT2: Record<string, number> = { x: 0.2, y: 0, z: 0.4 };
 const SMALL_COLOR: Record<string, number> = { red: 1, green: 0.5, blue: 0 };
 
 const MIXED: BroadProblem[] = [
   {
-    name: 'mixed-small-5', family: 'mixed', half: 'tuning', source: 'parzen: quadratic terms per kind, rare best category',
-    dim: 5, budget: 80, optimum: 0, noise: 0,
+    name: 'mixed-small-5',
+    family: 'mixed',
+    half: 'tuning',
+    source: 'parzen: quadratic terms per kind, rare best category',
+    dim: 5,
+    budget: 80,
+    optimum: 0,
+    noise: 0,
     space: () => ({
       x: hp.uniform('x', -3, 3),
       c: hp.loguniform('c', Math.log(0.01), Math.log(100)),
       q: hp.quniform('q', 0, 10, 0.5),
       k: hp.uniformint('k', 0, 20),
-      color: hp.pchoice('color', [[0.7, 'red'], [0.2, 'green'], [0.1, 'blue']]),
+      color: hp.pchoice('color', [
+        [0.7, 'red'],
+        [0.2, 'green'],
+        [0.1, 'blue'],
+      ]),
     }),
-    evaluate: (p) => sq((p.x as number) - 1.2) + sq(Math.log(p.c as number) - Math.log(2)) / 2 + 0.2 * sq((p.q as number) - 6.5) +
-      0.05 * sq((p.k as number) - 7) + SMALL_COLOR[p.color as string],
+    evaluate: (p) =>
+      sq((p.x as number) - 1.2) +
+      sq(Math.log(p.c as number) - Math.log(2)) / 2 +
+      0.2 * sq((p.q as number) - 6.5) +
+      0.05 * sq((p.k as number) - 7) +
+      SMALL_COLOR[p.color as string],
   },
   {
-    name: 'mixed-ml-8', family: 'mixed', half: 'tuning', source: 'parzen: a mock training run (log, uniform, quantized, normal, lognormal, integer, weighted categoricals)',
-    dim: 8, budget: 100, optimum: 0, noise: 0,
+    name: 'mixed-ml-8',
+    family: 'mixed',
+    half: 'tuning',
+    source: 'parzen: a mock training run (log, uniform, quantized, normal, lognormal, integer, weighted categoricals)',
+    dim: 8,
+    budget: 100,
+    optimum: 0,
+    noise: 0,
     space: () => ({
       lr: hp.loguniform('lr', Math.log(1e-5), Math.log(1)),
       momentum: hp.uniform('momentum', 0, 1),
@@ -96,23 +119,49 @@ const MIXED: BroadProblem[] = [
       dropout: hp.normal('dropout', 0.3, 0.15),
       wd: hp.lognormal('wd', Math.log(1e-4), 2),
       layers: hp.uniformint('layers', 1, 8),
-      optimizer: hp.pchoice('optimizer', [[0.6, 'sgd'], [0.3, 'adam'], [0.1, 'rmsprop']]),
-      activation: hp.pchoice('activation', [[0.5, 'relu'], [0.3, 'tanh'], [0.2, 'gelu']]),
+      optimizer: hp.pchoice('optimizer', [
+        [0.6, 'sgd'],
+        [0.3, 'adam'],
+        [0.1, 'rmsprop'],
+      ]),
+      activation: hp.pchoice('activation', [
+        [0.5, 'relu'],
+        [0.3, 'tanh'],
+        [0.2, 'gelu'],
+      ]),
     }),
     evaluate: (p) => {
       const opt = p.optimizer as string;
-      return 0.5 * sq(log10(p.lr as number) - MIXED_ML_LR[opt]) + 4 * sq((p.momentum as number) - 0.9) +
-        0.3 * sq(Math.log2(p.units as number) - Math.log2(192)) + 5 * sq((p.dropout as number) - 0.1) +
-        0.2 * sq(log10(p.wd as number) + 5) + 0.1 * sq((p.layers as number) - 3) + MIXED_ML_OPT[opt] + MIXED_ML_ACT[p.activation as string];
+      return (
+        0.5 * sq(log10(p.lr as number) - MIXED_ML_LR[opt]) +
+        4 * sq((p.momentum as number) - 0.9) +
+        0.3 * sq(Math.log2(p.units as number) - Math.log2(192)) +
+        5 * sq((p.dropout as number) - 0.1) +
+        0.2 * sq(log10(p.wd as number) + 5) +
+        0.1 * sq((p.layers as number) - 3) +
+        MIXED_ML_OPT[opt] +
+        MIXED_ML_ACT[p.activation as string]
+      );
     },
   },
   {
-    name: 'mixed-wide-12', family: 'mixed', half: 'checking', source: "parzen: functions.ts' mixed widened to twelve parameters of seven kinds",
-    dim: 12, budget: 120, optimum: 0, noise: 0,
+    name: 'mixed-wide-12',
+    family: 'mixed',
+    half: 'checking',
+    source: "parzen: functions.ts' mixed widened to twelve parameters of seven kinds",
+    dim: 12,
+    budget: 120,
+    optimum: 0,
+    noise: 0,
     space: () => ({
       a: hp.uniform('a', -5, 5),
       b: hp.uniform('b', -5, 5),
-      cat1: hp.pchoice('cat1', [[0.4, 'a'], [0.3, 'b'], [0.2, 'c'], [0.1, 'd']]),
+      cat1: hp.pchoice('cat1', [
+        [0.4, 'a'],
+        [0.3, 'b'],
+        [0.2, 'c'],
+        [0.1, 'd'],
+      ]),
       c1: hp.uniform('c1', 0, 1),
       c2: hp.uniform('c2', -1, 1),
       l1: hp.loguniform('l1', Math.log(1e-3), Math.log(1e3)),
@@ -125,10 +174,20 @@ const MIXED: BroadProblem[] = [
     }),
     evaluate: (p) => {
       const c = WIDE_CAT[p.cat1 as string];
-      return c.off + sq((p.a as number) - c.c[0]) + 0.5 * sq((p.b as number) - c.c[1]) + 2 * sq((p.c1 as number) - 0.3) +
-        sq((p.c2 as number) + 0.5) + 0.1 * sq(Math.log((p.l1 as number) / 50)) + 0.1 * sq(Math.log((p.l2 as number) / 1e-4)) +
-        0.02 * sq((p.qz as number) - 3) + 0.3 * sq((p.nz as number) - 1) + 0.5 * sq(Math.log((p.ln as number) / 3)) +
-        0.5 * sq(Math.log2(p.n as number) - 4) + WIDE_CAT2[p.cat2 as string];
+      return (
+        c.off +
+        sq((p.a as number) - c.c[0]) +
+        0.5 * sq((p.b as number) - c.c[1]) +
+        2 * sq((p.c1 as number) - 0.3) +
+        sq((p.c2 as number) + 0.5) +
+        0.1 * sq(Math.log((p.l1 as number) / 50)) +
+        0.1 * sq(Math.log((p.l2 as number) / 1e-4)) +
+        0.02 * sq((p.qz as number) - 3) +
+        0.3 * sq((p.nz as number) - 1) +
+        0.5 * sq(Math.log((p.ln as number) / 3)) +
+        0.5 * sq(Math.log2(p.n as number) - 4) +
+        WIDE_CAT2[p.cat2 as string]
+      );
     },
   },
 ];
@@ -136,28 +195,56 @@ const MIXED: BroadProblem[] = [
 const CONDITIONAL: BroadProblem[] = [
   {
     // the best branch is the least likely a priori and good only near its optimum: a sampler can settle in 'tree'
-    name: 'cond-branches', family: 'conditional', half: 'tuning', source: 'parzen: three model families with their own parameters',
-    dim: 3, budget: 100, optimum: 0, noise: 0,
+    name: 'cond-branches',
+    family: 'conditional',
+    half: 'tuning',
+    source: 'parzen: three model families with their own parameters',
+    dim: 3,
+    budget: 100,
+    optimum: 0,
+    noise: 0,
     space: () => ({
       model: hp.pchoice('model', [
         [0.5, { kind: 'linear', alpha: hp.loguniform('alpha', Math.log(1e-4), Math.log(10)) }],
-        [0.3, { kind: 'tree', depth: hp.uniformint('depth', 1, 20), leaves: hp.uniformint('leaves', 2, 256), split: hp.uniform('split', 0, 1) }],
-        [0.2, { kind: 'kernel', C: hp.loguniform('C', Math.log(1e-3), Math.log(1e3)), gamma: hp.loguniform('gamma', Math.log(1e-4), Math.log(10)) }],
+        [
+          0.3,
+          { kind: 'tree', depth: hp.uniformint('depth', 1, 20), leaves: hp.uniformint('leaves', 2, 256), split: hp.uniform('split', 0, 1) },
+        ],
+        [
+          0.2,
+          {
+            kind: 'kernel',
+            C: hp.loguniform('C', Math.log(1e-3), Math.log(1e3)),
+            gamma: hp.loguniform('gamma', Math.log(1e-4), Math.log(10)),
+          },
+        ],
       ]),
     }),
     evaluate: (p) => {
       if (p.model === 0) return 0.35 + 0.05 * sq(log10(p.alpha as number) + 1);
-      if (p.model === 1) return 0.2 + 0.01 * sq((p.depth as number) - 8) + 0.05 * sq(Math.log2(p.leaves as number) - 5) + sq((p.split as number) - 0.2);
+      if (p.model === 1)
+        return 0.2 + 0.01 * sq((p.depth as number) - 8) + 0.05 * sq(Math.log2(p.leaves as number) - 5) + sq((p.split as number) - 0.2);
       return 1 - Math.exp(-(sq(log10(p.C as number) - 1.5) + sq(log10(p.gamma as number) + 2)) / 4);
     },
     optimalBranch: (p) => p.model === 2,
   },
   {
-    name: 'cond-nested', family: 'conditional', half: 'checking', source: 'parzen: optimizers with nested learning-rate schedules',
-    dim: 5, budget: 100, optimum: 0, noise: 0,
+    name: 'cond-nested',
+    family: 'conditional',
+    half: 'checking',
+    source: 'parzen: optimizers with nested learning-rate schedules',
+    dim: 5,
+    budget: 100,
+    optimum: 0,
+    noise: 0,
     space: () => ({
       optimizer: hp.choice('optimizer', [
-        { name: 'sgd', lr: hp.loguniform('sgd_lr', Math.log(1e-4), Math.log(1)), momentum: hp.uniform('momentum', 0, 0.99), nesterov: hp.choice('nesterov', [false, true]) },
+        {
+          name: 'sgd',
+          lr: hp.loguniform('sgd_lr', Math.log(1e-4), Math.log(1)),
+          momentum: hp.uniform('momentum', 0, 0.99),
+          nesterov: hp.choice('nesterov', [false, true]),
+        },
         {
           name: 'adam',
           lr: hp.loguniform('adam_lr', Math.log(1e-5), Math.log(1e-1)),
@@ -182,13 +269,23 @@ const CONDITIONAL: BroadProblem[] = [
     optimalBranch: (p) => p.optimizer === 1 && p.schedule === 1,
   },
   {
-    name: 'cond-layers', family: 'conditional', half: 'checking', source: 'parzen: one to three layers, each depth with its own widths',
-    dim: 4, budget: 100, optimum: 0, noise: 0,
+    name: 'cond-layers',
+    family: 'conditional',
+    half: 'checking',
+    source: 'parzen: one to three layers, each depth with its own widths',
+    dim: 4,
+    budget: 100,
+    optimum: 0,
+    noise: 0,
     space: () => ({
       net: hp.choice('layers', [
         { n: 1, units: [hp.quniform('l1_u1', 8, 512, 8)] },
         { n: 2, units: [hp.quniform('l2_u1', 8, 512, 8), hp.quniform('l2_u2', 8, 512, 8)], dropout: hp.uniform('l2_drop', 0, 0.5) },
-        { n: 3, units: [hp.quniform('l3_u1', 8, 512, 8), hp.quniform('l3_u2', 8, 512, 8), hp.quniform('l3_u3', 8, 512, 8)], dropout: hp.uniform('l3_drop', 0, 0.5) },
+        {
+          n: 3,
+          units: [hp.quniform('l3_u1', 8, 512, 8), hp.quniform('l3_u2', 8, 512, 8), hp.quniform('l3_u3', 8, 512, 8)],
+          dropout: hp.uniform('l3_drop', 0, 0.5),
+        },
       ]),
     }),
     evaluate: (p) => {
@@ -204,8 +301,16 @@ const CONDITIONAL: BroadProblem[] = [
 function hartmann6Noisy(): BroadProblem {
   const f = benchFunction('hartmann6');
   return {
-    name: 'noisy-hartmann6', family: 'noisy', half: 'checking', source: 'Hartmann 6-d (Dixon & Szegő 1978) with Gaussian noise',
-    dim: 6, budget: 100, optimum: f.optimum, noise: 0.1, space: () => f.space(), evaluate: (p) => f.evaluate(p),
+    name: 'noisy-hartmann6',
+    family: 'noisy',
+    half: 'checking',
+    source: 'Hartmann 6-d (Dixon & Szegő 1978) with Gaussian noise',
+    dim: 6,
+    budget: 100,
+    optimum: f.optimum,
+    noise: 0.1,
+    space: () => f.space(),
+    evaluate: (p) => f.evaluate(p),
   };
 }
 

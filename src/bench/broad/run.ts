@@ -21,7 +21,13 @@ export interface ProblemRuns {
  * `noisy` is what the study is told about its objective (StudyOptions.noisy); by default the noisy problems declare
  * their noise, the others leave it to recommend ('auto').
  */
-export async function runProblem(p: BroadProblem, algo: string, algoOptions: Record<string, unknown>, seeds: number, noisy: boolean | 'auto' = p.noise > 0 ? true : 'auto'): Promise<ProblemRuns> {
+export async function runProblem(
+  p: BroadProblem,
+  algo: string,
+  algoOptions: Record<string, unknown>,
+  seeds: number,
+  noisy: boolean | 'auto' = p.noise > 0 ? true : 'auto',
+): Promise<ProblemRuns> {
   const start = Date.now();
   const out: ProblemRuns = { problem: p.name, algo, algoOptions, regret: [], bestEvaluatedRegret: [], seconds: 0 };
   if (p.optimalBranch) out.optimalBranch = [];

@@ -18,7 +18,10 @@ interface OptunaRuns {
   optimalBranch?: boolean[];
 }
 /** Optuna 3.1's per-seed results (bench/optuna/broad_optuna.py), by problem and sampler. */
-export const OPTUNA_REFERENCE = reference as unknown as { optuna: string; problems: Record<string, Partial<Record<OptunaSampler, OptunaRuns>>> };
+export const OPTUNA_REFERENCE = reference as unknown as {
+  optuna: string;
+  problems: Record<string, Partial<Record<OptunaSampler, OptunaRuns>>>;
+};
 
 export interface Summary {
   /** Number of seeds. */
@@ -133,7 +136,13 @@ export async function runBroadSuite(o: {
   return compare(problems, o.algos, runs, o.seeds, half);
 }
 
-function compare(problems: BroadProblem[], algos: AlgoSpec[], runs: Map<string, ProblemRuns>, seeds: number, half: Half | 'all'): BroadReport {
+function compare(
+  problems: BroadProblem[],
+  algos: AlgoSpec[],
+  runs: Map<string, ProblemRuns>,
+  seeds: number,
+  half: Half | 'all',
+): BroadReport {
   const rows: BroadRow[] = problems.map((p) => {
     const ours: Record<string, Summary> = {};
     const seedRegrets: Record<string, number[]> = {};
@@ -157,7 +166,19 @@ function compare(problems: BroadProblem[], algos: AlgoSpec[], runs: Map<string, 
       const oursBest = Object.entries(ours).sort((a, b) => a[1].median - b[1].median)[0];
       best = { ours: oursBest[0], optuna: optunaBest[0], beats: oursBest[1].median < optunaBest[1].median };
     }
-    return { problem: p.name, half: p.half, family: p.family, dim: p.dim, budget: p.budget, noise: p.noise, ours, seedRegrets, optuna, vsOptunaTpe, best };
+    return {
+      problem: p.name,
+      half: p.half,
+      family: p.family,
+      dim: p.dim,
+      budget: p.budget,
+      noise: p.noise,
+      ours,
+      seedRegrets,
+      optuna,
+      vsOptunaTpe,
+      best,
+    };
   });
   const compared = rows.filter((r) => r.vsOptunaTpe);
   const lower = compared.filter((r) => r.vsOptunaTpe?.lower).length;
@@ -168,8 +189,10 @@ function compare(problems: BroadProblem[], algos: AlgoSpec[], runs: Map<string, 
   const noisyRecommendation: Record<string, Record<string, number>> = {};
   for (const r of rows) {
     const all = { ...r.ours, ...Object.fromEntries(Object.entries(r.optuna).map(([k, v]) => [`optuna ${k}`, v])) };
-    if (r.family === 'conditional') optimalBranch[r.problem] = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.optimalBranch ?? NaN]));
-    if (r.noise > 0) noisyRecommendation[r.problem] = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.recommendedOverBest ?? NaN]));
+    if (r.family === 'conditional')
+      optimalBranch[r.problem] = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.optimalBranch ?? NaN]));
+    if (r.noise > 0)
+      noisyRecommendation[r.problem] = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.recommendedOverBest ?? NaN]));
   }
   return {
     suite: 'broad',
@@ -180,10 +203,18 @@ function compare(problems: BroadProblem[], algos: AlgoSpec[], runs: Map<string, 
     rows,
     tallies: {
       firstVsOptunaTpe: {
-        problems: compared.length, worse, lower, lowerFraction: compared.length ? lower / compared.length : NaN,
+        problems: compared.length,
+        worse,
+        lower,
+        lowerFraction: compared.length ? lower / compared.length : NaN,
         targetMet: worse.length === 0 && lower * 3 >= 2 * compared.length,
       },
-      bestVsBestOptuna: { problems: withBest.length, beats, fraction: withBest.length ? beats / withBest.length : NaN, lost: withBest.filter((r) => !r.best?.beats).map((r) => r.problem) },
+      bestVsBestOptuna: {
+        problems: withBest.length,
+        beats,
+        fraction: withBest.length ? beats / withBest.length : NaN,
+        lost: withBest.filter((r) => !r.best?.beats).map((r) => r.problem),
+      },
       optimalBranch,
       noisyRecommendation,
     },

@@ -39,7 +39,12 @@ function fmt(v: number | null | undefined): string {
   return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3).replace(/\.?0+e/, 'e') : String(Number(v.toPrecision(6)));
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, parent: HTMLElement | null, text?: string, cls?: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  parent: HTMLElement | null,
+  text?: string,
+  cls?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (text !== undefined) e.textContent = text;
   if (cls) e.className = cls;
@@ -102,7 +107,17 @@ export function renderStudy(root: HTMLElement, d: ReportData): void {
   el(
     'pre',
     settings,
-    JSON.stringify({ direction: d.study.direction, sampler: d.study.sampler, seed: d.study.seed, createdAt: new Date(d.study.createdAt).toISOString(), space: d.study.space }, null, 2),
+    JSON.stringify(
+      {
+        direction: d.study.direction,
+        sampler: d.study.sampler,
+        seed: d.study.seed,
+        createdAt: new Date(d.study.createdAt).toISOString(),
+        space: d.study.space,
+      },
+      null,
+      2,
+    ),
   );
   if (n === 0) return;
   history(root, d);
@@ -117,7 +132,10 @@ export function renderStudy(root: HTMLElement, d: ReportData): void {
 /** The tooltip of one trial: its number, state, value and active params, escaped. */
 function trialTip(d: ReportData, i: number): string {
   const t = d.trials;
-  const lines = [`<b>trial ${t.number[i]}</b> · ${esc(t.state[i])}`, t.value[i] === null && t.last[i] !== null ? `last intermediate value ${esc(fmt(t.last[i]))}` : `value ${esc(fmt(t.value[i]))}`];
+  const lines = [
+    `<b>trial ${t.number[i]}</b> · ${esc(t.state[i])}`,
+    t.value[i] === null && t.last[i] !== null ? `last intermediate value ${esc(fmt(t.last[i]))}` : `value ${esc(fmt(t.value[i]))}`,
+  ];
   if (t.note[i]) lines.push(esc(t.note[i]));
   for (const p of d.params) {
     const v = p.values[i];
@@ -174,7 +192,16 @@ function history(root: HTMLElement, d: ReportData): void {
     dataZoom: [{ type: 'inside' }, { type: 'inside', yAxisIndex: 0 }],
     series: [
       ...scatter,
-      { name: 'best so far', type: 'line', step: 'end', data: bestLine, showSymbol: false, silent: true, lineStyle: { color: '#1b9e77', width: 2 }, itemStyle: { color: '#1b9e77' } },
+      {
+        name: 'best so far',
+        type: 'line',
+        step: 'end',
+        data: bestLine,
+        showSymbol: false,
+        silent: true,
+        lineStyle: { color: '#1b9e77', width: 2 },
+        itemStyle: { color: '#1b9e77' },
+      },
     ],
   });
 }
@@ -262,7 +289,17 @@ function parallel(root: HTMLElement, d: ReportData): void {
     const near = (a: number, b: number) => Math.abs(pos(a) - pos(b)) < 0.08 * (pos(hi) - pos(lo));
     const inner = ticks(lo, hi, p.log).filter((v) => v > lo && v < hi);
     const tv = [...(inner.some((v) => near(v, lo)) ? [] : [lo]), ...inner, ...(inner.some((v) => near(v, hi)) ? [] : [hi])];
-    if (!p.conditional) return { axis: { ...base, type: p.log ? 'log' : 'value', min: lo, max: hi, axisLabel: { customValues: tv, formatter: (v: number) => fmt(v) } }, inactive: null };
+    if (!p.conditional)
+      return {
+        axis: {
+          ...base,
+          type: p.log ? 'log' : 'value',
+          min: lo,
+          max: hi,
+          axisLabel: { customValues: tv, formatter: (v: number) => fmt(v) },
+        },
+        inactive: null,
+      };
     const below = p.log ? lo / (hi / lo) ** 0.15 : lo - 0.15 * (hi - lo);
     return {
       axis: {
@@ -286,7 +323,18 @@ function parallel(root: HTMLElement, d: ReportData): void {
     {
       parallelAxis: [...axes.map((a) => a.axis), { dim: vk, name: 'value', type: 'value', scale: true }],
       parallel: { left: 60, right: 130, top: 50, bottom: 30 },
-      visualMap: { type: 'continuous', dimension: vk, min: Math.min(...values), max: Math.max(...values), inRange: { color: ['#1a9850', '#fee08b', '#d73027'].slice(d.study.direction === 'minimize' ? 0 : 0) }, right: 0, top: 'middle', calculable: true, inverse: d.study.direction === 'maximize', itemHeight: 120 },
+      visualMap: {
+        type: 'continuous',
+        dimension: vk,
+        min: Math.min(...values),
+        max: Math.max(...values),
+        inRange: { color: ['#1a9850', '#fee08b', '#d73027'].slice(d.study.direction === 'minimize' ? 0 : 0) },
+        right: 0,
+        top: 'middle',
+        calculable: true,
+        inverse: d.study.direction === 'maximize',
+        itemHeight: 120,
+      },
       series: [
         {
           type: 'parallel',
@@ -305,7 +353,13 @@ function parallel(root: HTMLElement, d: ReportData): void {
 
 function axisOption(a: ContourAxis): Opt {
   if (a.kind === 'choice') return { type: 'category', data: a.options, name: a.label };
-  return { type: a.log ? 'log' : 'value', min: a.edges[0], max: a.edges[a.edges.length - 1], name: a.label, axisLabel: { formatter: (v: number) => fmt(v) } };
+  return {
+    type: a.log ? 'log' : 'value',
+    min: a.edges[0],
+    max: a.edges[a.edges.length - 1],
+    name: a.label,
+    axisLabel: { formatter: (v: number) => fmt(v) },
+  };
 }
 
 function contour(root: HTMLElement, d: ReportData): void {
@@ -323,13 +377,28 @@ function contour(root: HTMLElement, d: ReportData): void {
       grid: { left: 70, right: 90, top: 30, bottom: 50 },
       xAxis: { ...axisOption(c.x), nameLocation: 'middle', nameGap: 28 },
       yAxis: axisOption(c.y),
-      visualMap: { type: 'continuous', seriesIndex: 0, dimension: 2, min: Math.min(...vs), max: Math.max(...vs), inRange: { color: ['#1a9850', '#fee08b', '#d73027'] }, right: 0, top: 'middle', calculable: true, itemHeight: 120, inverse: d.study.direction === 'maximize' },
+      visualMap: {
+        type: 'continuous',
+        seriesIndex: 0,
+        dimension: 2,
+        min: Math.min(...vs),
+        max: Math.max(...vs),
+        inRange: { color: ['#1a9850', '#fee08b', '#d73027'] },
+        right: 0,
+        top: 'middle',
+        calculable: true,
+        itemHeight: 120,
+        inverse: d.study.direction === 'maximize',
+      },
       series: [
         {
           type: 'custom',
           silent: true,
           data: c.cells,
-          renderItem: (_p: unknown, api: { value(i: number): number; coord(v: number[]): number[]; size(v: number[]): number[]; visual(k: string): string }) => {
+          renderItem: (
+            _p: unknown,
+            api: { value(i: number): number; coord(v: number[]): number[]; size(v: number[]): number[]; visual(k: string): string },
+          ) => {
             const [x0, x1] = span(c.x, api.value(0));
             const [y0, y1] = span(c.y, api.value(1));
             const p0 = api.coord([x0, y0]);
@@ -380,7 +449,10 @@ function slices(root: HTMLElement, d: ReportData): void {
       title: { text: p.label, left: 'center', textStyle: { fontSize: 13 } },
       tooltip: { trigger: 'item', confine: true },
       grid: { left: 55, right: 15, top: 30, bottom: 30 },
-      xAxis: p.kind === 'choice' ? { type: 'category', data: p.options, axisLabel: { interval: 0, width: 70, overflow: 'truncate' } } : { type: p.log ? 'log' : 'value', scale: true, axisLabel: { formatter: (v: number) => fmt(v) } },
+      xAxis:
+        p.kind === 'choice'
+          ? { type: 'category', data: p.options, axisLabel: { interval: 0, width: 70, overflow: 'truncate' } }
+          : { type: p.log ? 'log' : 'value', scale: true, axisLabel: { formatter: (v: number) => fmt(v) } },
       yAxis: { type: 'value', scale: true },
       visualMap: { show: false, dimension: 2, min: 0, max: Math.max(1, t.number.length - 1), inRange: { color: ['#c6dbef', '#08306b'] } },
       series: [
@@ -423,7 +495,9 @@ function curves(root: HTMLElement, d: ReportData): void {
       tooltip: { trigger: 'item', confine: true },
     },
     340,
-    d.curves.length < d.curvesTotal ? `${d.curves.length} of ${d.curvesTotal} trials: the best half and an even spread of the rest` : undefined,
+    d.curves.length < d.curvesTotal
+      ? `${d.curves.length} of ${d.curvesTotal} trials: the best half and an even spread of the rest`
+      : undefined,
   );
 }
 
@@ -453,7 +527,11 @@ function timeline(root: HTMLElement, d: ReportData): void {
             const b = api.coord([api.value(2), lane]);
             const h = api.size([0, 1])[1] * 0.6;
             const i = api.value(3);
-            return { type: 'rect', shape: { x: a[0], y: a[1] - h / 2, width: Math.max(1, b[0] - a[0]), height: h }, style: { fill: STATE_COLOR[t.state[i]] } };
+            return {
+              type: 'rect',
+              shape: { x: a[0], y: a[1] - h / 2, width: Math.max(1, b[0] - a[0]), height: h },
+              style: { fill: STATE_COLOR[t.state[i]] },
+            };
           },
           tooltip: {
             formatter: (p: TipParams) => {
@@ -568,17 +646,54 @@ export function bootBench(): void {
       p.title,
       {
         legend: { top: 0, type: 'scroll', data: p.lines.map((l) => l.name) },
-        tooltip: { trigger: 'axis', confine: true, formatter: (ps: TipParams[]) => ps.filter((q) => q.seriesName && !q.seriesName.endsWith(' band')).map((q) => `${esc(q.seriesName)}: ${esc(fmt((q.data as number[])[1]))}`).join('<br>') },
+        tooltip: {
+          trigger: 'axis',
+          confine: true,
+          formatter: (ps: TipParams[]) =>
+            ps
+              .filter((q) => q.seriesName && !q.seriesName.endsWith(' band'))
+              .map((q) => `${esc(q.seriesName)}: ${esc(fmt((q.data as number[])[1]))}`)
+              .join('<br>'),
+        },
         grid: { left: 70, right: 30, top: 40, bottom: 50 },
         xAxis: { type: p.xLog ? 'log' : 'value', name: p.xName, nameLocation: 'middle', nameGap: 28, scale: true },
         yAxis: { type: p.yLog ? 'log' : 'value', name: p.yName, scale: true },
         series: p.lines.flatMap((line, j) => {
           const color = PALETTE[j % PALETTE.length];
-          const out: Opt[] = [{ type: 'line', name: line.name, data: line.points.map((q) => [q[0], q[1]]), showSymbol: line.points.length <= 20, itemStyle: { color }, lineStyle: { color, width: 2 } }];
+          const out: Opt[] = [
+            {
+              type: 'line',
+              name: line.name,
+              data: line.points.map((q) => [q[0], q[1]]),
+              showSymbol: line.points.length <= 20,
+              itemStyle: { color },
+              lineStyle: { color, width: 2 },
+            },
+          ];
           if (line.points.some((q) => q.length >= 4)) {
             // quartile band: an invisible q25 line stacked with (q75 − q25), area-filled
-            out.push({ type: 'line', name: `${line.name} band`, data: line.points.map((q) => [q[0], q[2]]), lineStyle: { opacity: 0 }, showSymbol: false, stack: `band${j}`, silent: true, legendHoverLink: false, tooltip: { show: false } });
-            out.push({ type: 'line', name: `${line.name} band`, data: line.points.map((q) => [q[0], (q[3]) - (q[2])]), lineStyle: { opacity: 0 }, showSymbol: false, stack: `band${j}`, areaStyle: { color, opacity: 0.18 }, silent: true, tooltip: { show: false } });
+            out.push({
+              type: 'line',
+              name: `${line.name} band`,
+              data: line.points.map((q) => [q[0], q[2]]),
+              lineStyle: { opacity: 0 },
+              showSymbol: false,
+              stack: `band${j}`,
+              silent: true,
+              legendHoverLink: false,
+              tooltip: { show: false },
+            });
+            out.push({
+              type: 'line',
+              name: `${line.name} band`,
+              data: line.points.map((q) => [q[0], q[3] - q[2]]),
+              lineStyle: { opacity: 0 },
+              showSymbol: false,
+              stack: `band${j}`,
+              areaStyle: { color, opacity: 0.18 },
+              silent: true,
+              tooltip: { show: false },
+            });
           }
           return out;
         }),

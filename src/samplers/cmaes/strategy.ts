@@ -38,14 +38,29 @@ export interface Constants {
   readonly margin: number;
 }
 
-export function constants(n: number, lambda: number, separable: boolean, mirrored: Uint8Array, discrete: readonly DiscreteCoord[], margin?: number): Constants {
+export function constants(
+  n: number,
+  lambda: number,
+  separable: boolean,
+  mirrored: Uint8Array,
+  discrete: readonly DiscreteCoord[],
+  margin?: number,
+): Constants {
   const mu = Math.floor(lambda / 2);
   const raw = new Float64Array(lambda);
   for (let i = 0; i < lambda; i++) raw[i] = Math.log((lambda + 1) / 2) - Math.log(i + 1);
-  let sumPos = 0, sumPos2 = 0, sumNeg = 0, sumNeg2 = 0;
+  let sumPos = 0,
+    sumPos2 = 0,
+    sumNeg = 0,
+    sumNeg2 = 0;
   for (let i = 0; i < lambda; i++) {
-    if (raw[i] > 0) { sumPos += raw[i]; sumPos2 += raw[i] * raw[i]; }
-    else { sumNeg -= raw[i]; sumNeg2 += raw[i] * raw[i]; }
+    if (raw[i] > 0) {
+      sumPos += raw[i];
+      sumPos2 += raw[i] * raw[i];
+    } else {
+      sumNeg -= raw[i];
+      sumNeg2 += raw[i] * raw[i];
+    }
   }
   const muEff = (sumPos * sumPos) / sumPos2;
   const muEffNeg = sumNeg2 > 0 ? (sumNeg * sumNeg) / sumNeg2 : 0;
@@ -75,7 +90,22 @@ export function constants(n: number, lambda: number, separable: boolean, mirrore
   const chiN = Math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
   const eigenEvery = Math.max(1, Math.floor(1 / ((c1 + cmu) * n * 10)));
   return {
-    n, lambda, mu, weights, sumWeights, muEff, cSigma, dSigma, cc, c1, cmu, chiN, separable, eigenEvery, mirrored, discrete,
+    n,
+    lambda,
+    mu,
+    weights,
+    sumWeights,
+    muEff,
+    cSigma,
+    dSigma,
+    cc,
+    c1,
+    cmu,
+    chiN,
+    separable,
+    eigenEvery,
+    mirrored,
+    discrete,
     margin: margin ?? 1 / (n * lambda),
   };
 }
@@ -117,9 +147,25 @@ export class State {
     const B = k.separable ? null : new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
       if (k.separable) C[i] = 1;
-      else { C[i * n + i] = 1; B![i * n + i] = 1; }
+      else {
+        C[i * n + i] = 1;
+        B![i * n + i] = 1;
+      }
     }
-    return new State(k, Float64Array.from(mean), sigma, C, new Float64Array(n), new Float64Array(n), B, new Float64Array(n).fill(1), 0, 0, new Float64Array(n).fill(1), []);
+    return new State(
+      k,
+      Float64Array.from(mean),
+      sigma,
+      C,
+      new Float64Array(n),
+      new Float64Array(n),
+      B,
+      new Float64Array(n).fill(1),
+      0,
+      0,
+      new Float64Array(n).fill(1),
+      [],
+    );
   }
 
   /** y = B D z: a step of the search distribution N(0, C) from a standard normal z. */
@@ -300,15 +346,20 @@ export class State {
     }
     if (!axisEffect) return true;
     for (let i = 0; i < n; i++) if (mean[i] === mean[i] + 0.2 * sigma * Math.sqrt(this.cii(i))) return true;
-    let dmax = 0, dmin = Infinity;
-    for (const d of D) { dmax = Math.max(dmax, d); dmin = Math.min(dmin, d); }
+    let dmax = 0,
+      dmin = Infinity;
+    for (const d of D) {
+      dmax = Math.max(dmax, d);
+      dmin = Math.min(dmin, d);
+    }
     return (dmax * dmax) / (dmin * dmin) > 1e14;
   }
 }
 
 /** Index of the first element of sorted `a` that is ≥ v (numpy's searchsorted, side 'left'). */
 export function searchSorted(a: ArrayLike<number>, v: number): number {
-  let lo = 0, hi = a.length;
+  let lo = 0,
+    hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (a[mid] < v) lo = mid + 1;

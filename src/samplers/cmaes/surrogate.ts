@@ -89,7 +89,15 @@ export class LqModel {
 }
 
 /** [1, u, u² (diagonal, full), u_i u_j for i < j (full)] with u = (x − centre) / scale. */
-function features(kind: ModelKind, n: number, x: ArrayLike<number>, centre: Float64Array, scale: number, u: Float64Array, out: Float64Array): void {
+function features(
+  kind: ModelKind,
+  n: number,
+  x: ArrayLike<number>,
+  centre: Float64Array,
+  scale: number,
+  u: Float64Array,
+  out: Float64Array,
+): void {
   for (let i = 0; i < n; i++) u[i] = (x[i] - centre[i]) / scale;
   out[0] = 1;
   for (let i = 0; i < n; i++) out[1 + i] = u[i];

@@ -63,6 +63,8 @@ export class InputEncoding {
 
   /** Indices of the choices active under `params`, with their number of options. */
   activeChoices(params: Params): { index: number; options: number }[] {
-    return this.dims.filter((dim) => dim.isChoice && own(params, dim.label) !== undefined).map((dim) => ({ index: dim.index, options: dim.cardinality }));
+    return this.dims
+      .filter((dim) => dim.isChoice && own(params, dim.label) !== undefined)
+      .map((dim) => ({ index: dim.index, options: dim.cardinality }));
   }
 }

@@ -148,21 +148,27 @@ export class GpSampler implements Sampler {
   constructor(o: GpOptions = {}) {
     if (o === null || typeof o !== 'object') throw new OptionsError('gp: options must be an object');
     const known = ['nStartupTrials', 'kernel', 'acquisition', 'beta', 'noise', 'outputWarping', 'nCandidates', 'trustRegion'];
-    for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`gp: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
+    for (const k of Object.keys(o))
+      if (!known.includes(k)) throw new OptionsError(`gp: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
     const nStartup = o.nStartupTrials ?? 10;
-    if (!Number.isInteger(nStartup) || nStartup < 1) throw new OptionsError(`gp: options.nStartupTrials must be an integer ≥ 1 (got ${String(o.nStartupTrials)})`);
+    if (!Number.isInteger(nStartup) || nStartup < 1)
+      throw new OptionsError(`gp: options.nStartupTrials must be an integer ≥ 1 (got ${String(o.nStartupTrials)})`);
     const kernel = o.kernel ?? 'matern52';
-    if (kernel !== 'matern52' && kernel !== 'rbf') throw new OptionsError(`gp: options.kernel must be 'matern52' or 'rbf' (got ${JSON.stringify(o.kernel)})`);
+    if (kernel !== 'matern52' && kernel !== 'rbf')
+      throw new OptionsError(`gp: options.kernel must be 'matern52' or 'rbf' (got ${JSON.stringify(o.kernel)})`);
     const acquisition = o.acquisition ?? 'logei';
-    if (acquisition !== 'logei' && acquisition !== 'ucb') throw new OptionsError(`gp: options.acquisition must be 'logei' or 'ucb' (got ${JSON.stringify(o.acquisition)})`);
+    if (acquisition !== 'logei' && acquisition !== 'ucb')
+      throw new OptionsError(`gp: options.acquisition must be 'logei' or 'ucb' (got ${JSON.stringify(o.acquisition)})`);
     const beta = o.beta ?? 2;
-    if (typeof beta !== 'number' || !(beta > 0) || !Number.isFinite(beta)) throw new OptionsError(`gp: options.beta must be a finite number > 0 (got ${String(o.beta)})`);
+    if (typeof beta !== 'number' || !(beta > 0) || !Number.isFinite(beta))
+      throw new OptionsError(`gp: options.beta must be a finite number > 0 (got ${String(o.beta)})`);
     const noise = o.noise ?? 'auto';
     if (!(noise === 'auto' || noise === 'deterministic' || (typeof noise === 'number' && noise > 0 && Number.isFinite(noise)))) {
       throw new OptionsError(`gp: options.noise must be 'auto', 'deterministic' or a variance > 0 (got ${JSON.stringify(o.noise)})`);
     }
     const nCandidates = o.nCandidates ?? 2048;
-    if (!Number.isInteger(nCandidates) || nCandidates < 1) throw new OptionsError(`gp: options.nCandidates must be an integer ≥ 1 (got ${String(o.nCandidates)})`);
+    if (!Number.isInteger(nCandidates) || nCandidates < 1)
+      throw new OptionsError(`gp: options.nCandidates must be an integer ≥ 1 (got ${String(o.nCandidates)})`);
     const warping = o.outputWarping ?? 'auto';
     if (!['none', 'log', 'rank', 'auto'].includes(warping)) {
       throw new OptionsError(`gp: options.outputWarping must be 'auto', 'log', 'rank' or 'none' (got ${JSON.stringify(o.outputWarping)})`);
@@ -234,7 +240,9 @@ export class GpSampler implements Sampler {
       const nc = complete.length;
       const global = Math.max(256, Math.round(this.nCandidates * Math.min(1, 100 / nc)));
       const useTrust = this.trustRegion === true || (this.trustRegion === 'auto' && enc.d >= TRUST_REGION_MIN_DIM);
-      const box = useTrust ? trustBox(incumbents[0], trustLength(this.data(history, complete, enc).y, this.nStartup, enc.d), enc.categorical) : undefined;
+      const box = useTrust
+        ? trustBox(incumbents[0], trustLength(this.data(history, complete, enc).y, this.nStartup, enc.d), enc.categorical)
+        : undefined;
       const search = { global, local: Math.max(64, global >> 2), incumbents, starts: nc > 200 ? 3 : 5, maxIter: 40, box };
       for (let j = 0; j < n; j++) {
         const best = this.incumbentValue(model);
@@ -281,7 +289,6 @@ export class GpSampler implements Sampler {
     }
   }
 
-
   /** Startup design point i (a Latin hypercube of nStartupTrials points seeded by the study seed); random beyond it or on collision. */
   private startupPoint(history: History, enc: InputEncoding, i: number, rng: Rng, keys: Set<string>): Params {
     if (i < this.nStartup) {
@@ -309,7 +316,12 @@ export class GpSampler implements Sampler {
    * rank (`rankKey`, as Optuna's TPE ranks them): a pruned trial has no final value, so it enters the model as worse
    * than every complete trial, spread over half the complete values' range above the worst by that rank.
    */
-  private data(history: History, complete: readonly TrialRecord[], enc: InputEncoding, pruned = false): { x: Float64Array; y: Float64Array; trials: TrialRecord[] } {
+  private data(
+    history: History,
+    complete: readonly TrialRecord[],
+    enc: InputEncoding,
+    pruned = false,
+  ): { x: Float64Array; y: Float64Array; trials: TrialRecord[] } {
     const sign = history.direction === 'maximize' ? -1 : 1;
     const late = pruned ? rankedPruned(history) : [];
     const trials = [...sortedByNumber(complete), ...late];
@@ -333,14 +345,24 @@ export class GpSampler implements Sampler {
   }
 
   /** The GP on all complete trials with the hyperparameters of the current refit point. */
-  private surrogate(cache: GpCache, history: History, complete: readonly TrialRecord[], enc: InputEncoding, warping = this.warping, pruned = false): Surrogate {
+  private surrogate(
+    cache: GpCache,
+    history: History,
+    complete: readonly TrialRecord[],
+    enc: InputEncoding,
+    warping = this.warping,
+    pruned = false,
+  ): Surrogate {
     const { x, y } = this.data(history, complete, enc, pruned);
     const nc = y.length;
     const r = refitPoint(nc);
     const sub = fitSubset(y.subarray(0, r));
     const xs = new Float64Array(sub.length * enc.d);
     sub.forEach((i, k) => xs.set(x.subarray(i * enc.d, (i + 1) * enc.d), k * enc.d));
-    const ys = warpOutputs(Float64Array.from(sub, (i) => y[i]), warping);
+    const ys = warpOutputs(
+      Float64Array.from(sub, (i) => y[i]),
+      warping,
+    );
     const hyper = { ...this.hyperparameters(cache, history, xs, ys, r, enc, warping) };
     const w = warpOutputs(y, warping);
     const scale = fitScale(w);
@@ -348,15 +370,25 @@ export class GpSampler implements Sampler {
     return Surrogate.fromOutputs(hyper, x, w, enc.d, scale);
   }
 
-  private hyperparameters(cache: GpCache, source: { readonly seed: number } & SeedSource, x: Float64Array, y: Float64Array, r: number, enc: InputEncoding, warping: OutputWarping): GpHyper {
+  private hyperparameters(
+    cache: GpCache,
+    source: { readonly seed: number } & SeedSource,
+    x: Float64Array,
+    y: Float64Array,
+    r: number,
+    enc: InputEncoding,
+    warping: OutputWarping,
+  ): GpHyper {
     const key = `${source.seed}|${r}|${warping}|${fingerprint(x)}|${fingerprint(y)}`;
     const cached = cache.hyper.get(key);
     if (cached) return cached;
     const scale = fitScale(y);
     const noise: NoiseModel =
-      this.noise === 'auto' ? { kind: 'fitted' }
-      : this.noise === 'deterministic' ? { kind: 'fixed', variance: DETERMINISTIC_NOISE }
-      : { kind: 'fixed', variance: this.noise / (scale.std * scale.std) };
+      this.noise === 'auto'
+        ? { kind: 'fitted' }
+        : this.noise === 'deterministic'
+          ? { kind: 'fixed', variance: DETERMINISTIC_NOISE }
+          : { kind: 'fixed', variance: this.noise / (scale.std * scale.std) };
     const fit = fitHyperparameters(x, applyScale(y, scale), y.length, enc.d, {
       kind: this.kernel,
       categorical: enc.categorical,

@@ -130,7 +130,12 @@ function scoreAll(model: Surrogate, enc: InputEncoding, score: Score, pts: { par
   const x = new Float64Array(m * D);
   pts.forEach((p, i) => x.set(p.inputs, i * D));
   const post = model.predict(x, m);
-  return pts.map((p, i) => ({ params: p.params, key: enc.space.key(p.params), inputs: p.inputs, value: score(post.mean[i], post.variance[i]).value }));
+  return pts.map((p, i) => ({
+    params: p.params,
+    key: enc.space.key(p.params),
+    inputs: p.inputs,
+    value: score(post.mean[i], post.variance[i]).value,
+  }));
 }
 
 /** Gradient ascent of the score over the active continuous inputs of c, then decoding (rounding) and rescoring. */

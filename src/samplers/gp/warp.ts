@@ -46,7 +46,7 @@ function rankWarp(y: Float64Array): Float64Array {
   const n = y.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => y[a] - y[b]);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && y[order[j + 1]] === y[order[i]]) j++;
     const q = normalQuantile(((i + j) / 2 + 0.5) / n);

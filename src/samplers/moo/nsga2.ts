@@ -59,18 +59,29 @@ export class Nsga2Sampler implements Sampler {
       let finished = 0;
       const end = Math.min(history.trials.length, generation * this.populationSize);
       for (let i = 0; i < end; i++) if (history.trials[i].state !== 'running') finished++;
-      if (last?.generation !== generation || last.finished !== finished) last = { generation, finished, parents: this.parents(history, generation) };
+      if (last?.generation !== generation || last.finished !== finished)
+        last = { generation, finished, parents: this.parents(history, generation) };
       return last.parents;
     };
     return { suggest: (h, n, rng) => this.suggestWith(h, n, rng, parentsOf, (p) => keyOf(keys, h.space, p)) };
   }
 
   suggest(history: History, n: number, rng: Rng): Params[] {
-    return this.suggestWith(history, n, rng, (h, g) => this.parents(h, g), (p) => history.space.key(p));
+    return this.suggestWith(
+      history,
+      n,
+      rng,
+      (h, g) => this.parents(h, g),
+      (p) => history.space.key(p),
+    );
   }
 
   private suggestWith(
-    history: History, n: number, rng: Rng, parentsOf: (h: History, generation: number) => Ranked[], storedKey: (p: Params) => string,
+    history: History,
+    n: number,
+    rng: Rng,
+    parentsOf: (h: History, generation: number) => Ranked[],
+    storedKey: (p: Params) => string,
   ): Params[] {
     const { space } = history;
     const P = this.populationSize;
@@ -84,10 +95,13 @@ export class Nsga2Sampler implements Sampler {
       if (generation > 0 && !cache.has(generation)) cache.set(generation, parentsOf(history, generation));
       const parents = cache.get(generation) ?? [];
       const draw = (): Params =>
-        parents.length < 2 ? space.sample(rng) : this.child(space, tournament(parents, rng).trial.params, tournament(parents, rng).trial.params, rng);
+        parents.length < 2
+          ? space.sample(rng)
+          : this.child(space, tournament(parents, rng).trial.params, tournament(parents, rng).trial.params, rng);
       let child = draw();
       for (let r = 0; r < DUPLICATE_RETRIES && seen.has(space.key(child)); r++) child = draw();
-      for (let r = 0; r < DUPLICATE_RETRIES && running.has(space.key(child)); r++) child = r < DUPLICATE_RETRIES / 2 ? draw() : space.sample(rng);
+      for (let r = 0; r < DUPLICATE_RETRIES && running.has(space.key(child)); r++)
+        child = r < DUPLICATE_RETRIES / 2 ? draw() : space.sample(rng);
       const key = space.key(child);
       running.add(key);
       seen.add(key);
@@ -118,7 +132,7 @@ export class Nsga2Sampler implements Sampler {
       const vb = b[d.label];
       let v: Value;
       if (va === undefined && vb === undefined) v = d.sample(rng);
-      else if (va === undefined || vb === undefined) v = (va ?? vb);
+      else if (va === undefined || vb === undefined) v = va ?? vb;
       else if (!cross) v = va;
       else if (d.dist.kind === 'choice') v = rng.uniform() < 0.5 ? va : vb;
       else v = d.fromUnit(sbx(d.toUnit(va), d.toUnit(vb), this.eta, rng));
@@ -156,7 +170,11 @@ function constrainedDominates(a: TrialRecord, pa: readonly number[], b: TrialRec
 }
 
 /** The `size` best of `trials` by constrained non-dominated rank, then crowding distance (larger first). */
-export function select(trials: readonly TrialRecord[], size: number, directions: readonly NonNullable<History['directions']>[number][]): Ranked[] {
+export function select(
+  trials: readonly TrialRecord[],
+  size: number,
+  directions: readonly NonNullable<History['directions']>[number][],
+): Ranked[] {
   const points = trials.map((t) => minimized(t.values ?? [t.value as number], directions));
   const n = trials.length;
   const beaten = new Array<number>(n).fill(0);
@@ -211,7 +229,10 @@ function mutate(d: Dim, v: Value, eta: number, rng: Rng): Value {
   }
   const x = d.toUnit(v);
   const u = rng.uniform();
-  const delta = u < 0.5 ? (2 * u + (1 - 2 * u) * (1 - x) ** (eta + 1)) ** (1 / (eta + 1)) - 1 : 1 - (2 * (1 - u) + 2 * (u - 0.5) * x ** (eta + 1)) ** (1 / (eta + 1));
+  const delta =
+    u < 0.5
+      ? (2 * u + (1 - 2 * u) * (1 - x) ** (eta + 1)) ** (1 / (eta + 1)) - 1
+      : 1 - (2 * (1 - u) + 2 * (u - 0.5) * x ** (eta + 1)) ** (1 / (eta + 1));
   return d.fromUnit(Math.min(1, Math.max(0, x + delta)));
 }
 
@@ -225,7 +246,8 @@ function keyOf(keys: WeakMap<Params, string>, space: SearchSpace, params: Params
 function validate(o: Nsga2Options): void {
   if (o === null || typeof o !== 'object') throw new OptionsError('nsga2: options must be an object');
   const known = ['populationSize', 'crossoverProb', 'eta', 'mutationEta'];
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new OptionsError(`nsga2: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
+  for (const k of Object.keys(o))
+    if (!known.includes(k)) throw new OptionsError(`nsga2: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
   if (o.populationSize !== undefined && !(Number.isInteger(o.populationSize) && o.populationSize >= 2)) {
     throw new OptionsError(`nsga2: options.populationSize must be an integer ≥ 2 (got ${String(o.populationSize)})`);
   }
@@ -233,7 +255,7 @@ function validate(o: Nsga2Options): void {
     throw new OptionsError(`nsga2: options.crossoverProb must be in [0, 1] (got ${String(o.crossoverProb)})`);
   }
   for (const k of ['eta', 'mutationEta'] as const) {
-    if (o[k] !== undefined && !(typeof o[k] === 'number' && (o[k]) >= 0 && Number.isFinite(o[k]))) {
+    if (o[k] !== undefined && !(typeof o[k] === 'number' && o[k] >= 0 && Number.isFinite(o[k]))) {
       throw new OptionsError(`nsga2: options.${k} must be a non-negative number (got ${String(o[k])})`);
     }
   }

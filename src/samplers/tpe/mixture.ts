@@ -61,7 +61,11 @@ export function boundsOf(numeric: readonly NumericModelDim[]): MixtureBounds {
  * clipped to [σ_prior / min(100, 1 + K), σ_prior] (see `magicClip`); `observed` counts the parameter's observations in both groups; weights from linear forgetting in trial order, the prior's `priorWeight`.
  */
 export function adaptiveParzen(
-  m: NumericModelDim, values: Float64Array, o: ResolvedTpeOptions, observed = values.length, bounds: MixtureBounds = boundsOf([m]),
+  m: NumericModelDim,
+  values: Float64Array,
+  o: ResolvedTpeOptions,
+  observed = values.length,
+  bounds: MixtureBounds = boundsOf([m]),
 ): Mixture {
   const n = values.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
@@ -108,8 +112,15 @@ export function categoricalPosterior(m: CategoricalModelDim, indices: Int32Array
   for (let c = 0; c < m.size; c++) probs[c] += m.flatPrior ? o.priorWeight : o.priorWeight * m.size * m.prior[c];
   normalise(probs);
   return {
-    k: 1, dn: 0, dc: 1, weights: Float64Array.of(1), mus: new Float64Array(0), sigmas: new Float64Array(0),
-    low: new Float64Array(0), high: new Float64Array(0), q: new Float64Array(0),
+    k: 1,
+    dn: 0,
+    dc: 1,
+    weights: Float64Array.of(1),
+    mus: new Float64Array(0),
+    sigmas: new Float64Array(0),
+    low: new Float64Array(0),
+    high: new Float64Array(0),
+    q: new Float64Array(0),
     categorical: { sizes: Int32Array.of(m.size), probs },
   };
 }
@@ -123,8 +134,12 @@ export function categoricalPosterior(m: CategoricalModelDim, indices: Int32Array
  * filling it. `scoredOnly`: the mixture will not be sampled, so its weights are left unnormalised (logWeightTotal).
  */
 export function multivariateParzen(
-  numeric: readonly NumericModelDim[], categorical: readonly CategoricalModelDim[], obs: Observations, o: ResolvedTpeOptions,
-  bounds: MixtureBounds = boundsOf(numeric), buffer: (len: number, which: 0 | 1) => Float64Array = (len) => new Float64Array(len),
+  numeric: readonly NumericModelDim[],
+  categorical: readonly CategoricalModelDim[],
+  obs: Observations,
+  o: ResolvedTpeOptions,
+  bounds: MixtureBounds = boundsOf(numeric),
+  buffer: (len: number, which: 0 | 1) => Float64Array = (len) => new Float64Array(len),
   scoredOnly = false,
 ): Mixture {
   const { n } = obs;
@@ -147,7 +162,7 @@ export function multivariateParzen(
   }
   // every observation shares the first row's bandwidths
   // (doubling copies: log2(n) calls)
-  for (let rows = 1; rows < n; ) {
+  for (let rows = 1; rows < n;) {
     const c = Math.min(rows, n - rows);
     sigmas.copyWithin(rows * dn, 0, c * dn);
     rows += c;
@@ -170,7 +185,13 @@ export function multivariateParzen(
     }
   }
   return {
-    k, dn, dc, weights, mus, sigmas, ...bounds,
+    k,
+    dn,
+    dc,
+    weights,
+    mus,
+    sigmas,
+    ...bounds,
     ...(dc > 0 ? { categorical: { sizes: Int32Array.from(categorical, (m) => m.size), probs } } : {}),
     ...(scoredOnly ? { logWeightTotal: Math.log(forgettingTotal(n, o.linearForgetting) + o.priorWeight) } : {}),
   };

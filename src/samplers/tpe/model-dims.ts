@@ -42,15 +42,25 @@ export function modelDim(dim: Dim): ModelDim {
   switch (d.kind) {
     case 'choice':
       return {
-        kind: 'categorical', dim, size: d.options.length, prior: Float64Array.from(d.weights), flatPrior: false,
-        index: (v) => dim.optionIndex(v), value: (i) => dim.optionValue(i),
+        kind: 'categorical',
+        dim,
+        size: d.options.length,
+        prior: Float64Array.from(d.weights),
+        flatPrior: false,
+        index: (v) => dim.optionIndex(v),
+        value: (i) => dim.optionValue(i),
       };
     case 'int': {
       const size = d.high - d.low + 1;
       if (dim.fn === 'randint') {
         return {
-          kind: 'categorical', dim, size, prior: new Float64Array(size).fill(1 / size), flatPrior: true,
-          index: (v) => (v as number) - d.low, value: (i) => d.low + i,
+          kind: 'categorical',
+          dim,
+          size,
+          prior: new Float64Array(size).fill(1 / size),
+          flatPrior: true,
+          index: (v) => (v as number) - d.low,
+          value: (i) => d.low + i,
         };
       }
       if (d.log) {
@@ -58,7 +68,13 @@ export function modelDim(dim: Dim): ModelDim {
         const low = Math.log(d.low - 0.5);
         const high = Math.log(d.high + 0.5);
         return {
-          kind: 'numeric', dim, low, high, priorMu: (low + high) / 2, priorSigma: high - low, interval: true,
+          kind: 'numeric',
+          dim,
+          low,
+          high,
+          priorMu: (low + high) / 2,
+          priorSigma: high - low,
+          interval: true,
           toModel: (v) => Math.log(v as number),
           fromModel: (y) => Math.min(d.high, Math.max(d.low, Math.round(Math.exp(y)))),
           edges: (v) => [Math.log(v - 0.5), Math.log(v + 0.5)],
@@ -66,7 +82,12 @@ export function modelDim(dim: Dim): ModelDim {
       }
       // uniformint: ordinal, each integer owns [k − ½, k + ½]
       return {
-        kind: 'numeric', dim, low: d.low - 0.5, high: d.high + 0.5, priorMu: (d.low + d.high) / 2, priorSigma: size,
+        kind: 'numeric',
+        dim,
+        low: d.low - 0.5,
+        high: d.high + 0.5,
+        priorMu: (d.low + d.high) / 2,
+        priorSigma: size,
         interval: true,
         toModel: (v) => v as number,
         fromModel: (y) => Math.min(d.high, Math.max(d.low, Math.round(y))),
@@ -83,7 +104,14 @@ export function modelDim(dim: Dim): ModelDim {
       const toModel = d.log ? (v: Value) => Math.log(Math.max(v as number, Number.MIN_VALUE)) : (v: Value) => v as number;
       const clampModel = (y: number) => Math.min(high, Math.max(low, y));
       return {
-        kind: 'numeric', dim, low, high, priorMu, priorSigma, interval: q !== null, toModel,
+        kind: 'numeric',
+        dim,
+        low,
+        high,
+        priorMu,
+        priorSigma,
+        interval: q !== null,
+        toModel,
         fromModel: (y) => dim.finish(d.log ? Math.exp(clampModel(y)) : clampModel(y)),
         edges: (v) => {
           const half = (q as number) / 2;

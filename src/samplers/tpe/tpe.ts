@@ -9,7 +9,13 @@ import type { TrialRecord } from '../../trial/trial.js';
 import { RandomSampler } from '../random.js';
 import { type History, isRanked, rankKey, type Sampler, type SamplerSession } from '../sampler.js';
 import {
-  adaptiveParzen, boundsOf, categoricalPosterior, type Mixture, type MixtureBounds, multivariateParzen, type Observations,
+  adaptiveParzen,
+  boundsOf,
+  categoricalPosterior,
+  type Mixture,
+  type MixtureBounds,
+  multivariateParzen,
+  type Observations,
   sampleMixture,
 } from './mixture.js';
 import { type CategoricalModelDim, modelDim, type ModelDim, type NumericModelDim } from './model-dims.js';
@@ -206,7 +212,11 @@ class TpeSession implements SamplerSession {
     const splitFor = (g: Group): Split => {
       const key = this.o.split === 'branch' ? g.branch : '';
       let s = splits.get(key);
-      if (!s) splits.set(key, (s = key === '' ? this.globalSplit(this.ranking!, complete, nComplete) : this.split(g, key, this.ranking!, complete, nComplete)));
+      if (!s)
+        splits.set(
+          key,
+          (s = key === '' ? this.globalSplit(this.ranking!, complete, nComplete) : this.split(g, key, this.ranking!, complete, nComplete)),
+        );
       return s;
     };
     const lies = this.o.constantLiar ? pending.map((t) => encode(model, t.params)) : [];
@@ -301,7 +311,12 @@ class TpeSession implements SamplerSession {
     const below: Encoded[] = [];
     for (let i = 0; i < cut; i++) below.push(byNumber[good[i]]!.row);
     return {
-      below, above: r.bad, nAbove: r.nBad, byNumber, updated: r.updated, previous,
+      below,
+      above: r.bad,
+      nAbove: r.nBad,
+      byNumber,
+      updated: r.updated,
+      previous,
       firstChange: first,
     };
   }
@@ -336,9 +351,26 @@ class TpeSession implements SamplerSession {
     let r = this.ranking;
     if (!r || r.model !== model || r.sign !== sign || r.trials !== trials || settled < r.scanned) {
       r = {
-        model, sign, trials, best: new Int32Array(64), bestValues: new Float64Array(64), bestTiers: new Float64Array(64), nRanked: 0, byNumber: [],
-        numbers: new Int32Array(64), nPrefix: 0, scanned: 0, goodIn: new Int32Array(64),
-        good: new Int32Array(0), nGood: 0, spare: new Int32Array(0), bad: new Int32Array(64), nBad: 0, fresh: [], updated: 0, firstChange: 0,
+        model,
+        sign,
+        trials,
+        best: new Int32Array(64),
+        bestValues: new Float64Array(64),
+        bestTiers: new Float64Array(64),
+        nRanked: 0,
+        byNumber: [],
+        numbers: new Int32Array(64),
+        nPrefix: 0,
+        scanned: 0,
+        goodIn: new Int32Array(64),
+        good: new Int32Array(0),
+        nGood: 0,
+        spare: new Int32Array(0),
+        bad: new Int32Array(64),
+        nBad: 0,
+        fresh: [],
+        updated: 0,
+        firstChange: 0,
       };
       this.ranking = r;
     }
@@ -376,7 +408,8 @@ class TpeSession implements SamplerSession {
       const mid = (lo + hi) >>> 1;
       const v = bestValues[mid];
       const tier = bestTiers[mid];
-      if (tier < key.tier || (tier === key.tier && (sign * (v - item.value) < 0 || (v === item.value && best[mid] < item.number)))) lo = mid + 1;
+      if (tier < key.tier || (tier === key.tier && (sign * (v - item.value) < 0 || (v === item.value && best[mid] < item.number))))
+        lo = mid + 1;
       else hi = mid;
     }
     best.copyWithin(lo + 1, lo, r.nRanked);
@@ -435,7 +468,15 @@ class TpeSession implements SamplerSession {
   /** `slot` 0 (good) or 1 (bad): which scratch arrays the mixture may use. */
   private estimator(g: Group, obs: Observations, observed: number, slot: 0 | 1): Mixture {
     if (g.numeric.length + g.categorical.length > 1) {
-      return multivariateParzen(g.numeric, g.categorical, obs, this.o, g.bounds, (len, which) => this.scratch.f64(which === 0 ? 2 + slot : 8 + slot, len), slot === 1);
+      return multivariateParzen(
+        g.numeric,
+        g.categorical,
+        obs,
+        this.o,
+        g.bounds,
+        (len, which) => this.scratch.f64(which === 0 ? 2 + slot : 8 + slot, len),
+        slot === 1,
+      );
     }
     return g.numeric.length === 1
       ? adaptiveParzen(g.numeric[0], obs.numeric.subarray(0, obs.n), this.o, observed, g.bounds)
@@ -621,7 +662,7 @@ function copyRows(g: Group, list: readonly Encoded[], all: boolean, numeric: Flo
   const first = i;
   if (g.allNumeric && dn > 0) {
     // whole rows: copy each run of rows adjacent in their chunk at once
-    for (let t = 0; t < list.length; ) {
+    for (let t = 0; t < list.length;) {
       const r = list[t++];
       if (!all && !g.isActive(r)) continue;
       const { chunk, at } = r;
@@ -729,7 +770,12 @@ class Scratch {
  * space holds them) and category indices (m × dc) in group order.
  */
 function drawAndScore(
-  g: Group, l: Mixture, gx: Mixture, m: number, rng: Rng, scratch: Scratch,
+  g: Group,
+  l: Mixture,
+  gx: Mixture,
+  m: number,
+  rng: Rng,
+  scratch: Scratch,
 ): { values: Float64Array; categories: Int32Array; score: Float64Array } {
   const dn = g.numeric.length;
   const dc = g.categorical.length;
@@ -818,7 +864,9 @@ class Candidates {
 
 /** log density of a mixture at the points, in single precision (it only ranks candidates). */
 function logDensity(
-  mix: Mixture, points: { x: Float64Array; lower: Float64Array; upper: Float64Array; categories: Int32Array }, out: Float64Array,
+  mix: Mixture,
+  points: { x: Float64Array; lower: Float64Array; upper: Float64Array; categories: Int32Array },
+  out: Float64Array,
 ): Float64Array {
   // one categorical component (univariate TPE on a choice): a table lookup, no need to cross into the core
   if (mix.dn === 0 && mix.k === 1 && mix.categorical) {
