@@ -93,12 +93,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     if (error instanceof ParzenError) return reply.code(400).send({ error: error.code, message: error.message });
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) console.error(`parzen serve: ${error.stack ?? error.message}`);
-    return reply
-      .code(status)
-      .send({
-        error: status === 500 ? 'INTERNAL' : 'BAD_REQUEST',
-        message: status === 500 ? 'internal error (see the server log)' : error.message,
-      });
+    return reply.code(status).send({
+      error: status === 500 ? 'INTERNAL' : 'BAD_REQUEST',
+      message: status === 500 ? 'internal error (see the server log)' : error.message,
+    });
   });
 
   /** The study of this name, opened once per server and kept (its sampler's state lives with it). */
