@@ -7,12 +7,12 @@ import seedrandom from 'seedrandom';
 import { loadDigits } from './data.mjs';
 
 let ready;
-const epochsDefault = Number(process.env.NAS_EPOCHS ?? 15);
-const subset = process.env.NAS_SUBSET ? Number(process.env.NAS_SUBSET) : undefined;
 
+// Read when first used, not at import: run.mjs sets them after importing this module for its own re-evaluations.
 async function setup() {
   await tf.setBackend('wasm');
   await tf.ready();
+  const subset = process.env.NAS_SUBSET ? Number(process.env.NAS_SUBSET) : undefined;
   const d = loadDigits({ seed: 0, subset });
   const t = (s) => ({ x: tf.tensor2d(s.x), y: tf.tensor1d(s.y, 'float32'), n: s.y.length });
   return { train: t(d.train), val: t(d.val), test: t(d.test) };
@@ -57,7 +57,7 @@ async function errorOn(model, split) {
  * it answers that the trial should stop. Returns the last validation error, and the test error when `test` is set
  * (only for the final model).
  */
-export async function train(config, { seed, epochs = epochsDefault, report, test = false }) {
+export async function train(config, { seed, epochs = Number(process.env.NAS_EPOCHS ?? 15), report, test = false }) {
   ready ??= setup();
   const data = await ready;
   const model = build(config, seed);
