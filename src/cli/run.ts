@@ -34,6 +34,7 @@ interface RunFlags {
   pruner: string;
   prunerOptions?: Record<string, unknown>;
   withIntermediate?: boolean;
+  noisy?: boolean;
   dbRetryMs: number;
   wait?: boolean;
   json?: boolean;
@@ -85,6 +86,7 @@ export function registerRun(program: Command): void {
       'options of the pruner as a JSON object, e.g. \'{"minResource": 1, "reductionFactor": 3}\'',
       jsonObject,
     )
+    .option('--noisy', 'the objective is noisy: report the trial with the best GP posterior mean rather than the luckiest observation')
     .option('--with-intermediate', 'with --json: each trial with the values it reported ({ step, value } by step)')
     .option(
       '--db-retry-ms <ms>',
@@ -157,6 +159,7 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
       storage,
       name: flags.study,
       resume: flags.study !== undefined,
+      noisy: flags.noisy === true ? true : 'auto',
     });
     const algo = study.record.sampler.name;
     const before = study.cached.filter((t) => t && countsAgainstBudget(t)).length;

@@ -66,7 +66,8 @@ export interface StudyOptions<S = unknown> {
   resume?: boolean;
   /**
    * Whether the objective is noisy, for `recommend`: true (declared: recommend the trial with the best GP posterior
-   * mean), false (the best observation) or 'auto' (default: a GP fitted to the trials decides). Not stored.
+   * mean), false (the best observation) or 'auto' (default: noisy only when the trials show it, i.e. two trials at
+   * the same params gave different values and a GP fitted to the trials finds significant noise). Not stored.
    */
   noisy?: boolean | 'auto';
   /** Resuming with a `sampler` other than the study's: switch to it (recorded in the study) rather than fail. Default false. */
@@ -491,8 +492,8 @@ export class Study<C = unknown> {
 
   /**
    * The trial to report as the result. A noisy objective's best observation is often a lucky draw, so when the
-   * objective is declared noisy (`noisy` true, here or at createStudy) or found so ('auto', the default: a GP fitted
-   * to the trials finds significant noise), it is the complete trial with the best GP posterior mean: the sampler's
+   * objective is declared noisy (`noisy` true, here or at createStudy) or found so ('auto', the default: replicates
+   * differ and a GP fitted to the trials finds significant noise), it is the complete trial with the best GP posterior mean: the sampler's
    * own recommendation when it has one (the GP sampler), else a GP fitted over the study's trials. Otherwise, and
    * while there are too few trials for a model, the best complete trial.
    */

@@ -9,6 +9,7 @@ import { fitSubset } from '../../src/samplers/gp/sampler.js';
 import { INITIAL_LENGTH, MAX_LENGTH, trustBox, trustLength } from '../../src/samplers/gp/trust.js';
 import { warpOutputs } from '../../src/samplers/gp/warp.js';
 import { hp } from '../../src/space/hp.js';
+import { tpe } from '../../src/samplers/tpe/tpe.js';
 import { createStudy } from '../../src/study/study.js';
 import { normalCdf } from '../../src/stats.js';
 import { samplerConformance } from '../conformance/sampler.js';
@@ -215,31 +216,66 @@ describe('gp sampler', () => {
     assert.ok(good >= 8, `best per seed: ${outcomes.join(', ')}`);
   });
 
-  it('recommends the best posterior mean under noise rather than the luckiest observation', async () => {
-    // 21 observations of 4(x − 0.3)² on a grid with noise of sd 0.2; the one at x = 0.6 (true value 0.36) draws
-    // −0.7 more, which mostly makes it the best observed. The noise-fitting GP averages it with its neighbours.
+  // 21 points of 4(x − 0.3)² on a grid (each `copies` times) with noise of sd 0.2; the one at x = 0.6 (true value 0.36)
+  // draws −0.7 more, which mostly makes it the best observed. The noise-fitting GP averages it with its neighbours.
+  async function luckyGrid(seed: number, copies: number) {
     const f = (x: number) => 4 * (x - 0.3) ** 2;
-    let recommended = 0;
-    let observed = 0;
-    for (const seed of [1, 2, 3, 4, 5, 6]) {
-      const noise = Rng.derive(seed, 'noise');
-      let next = 0;
-      const grid = { name: 'grid', options: {}, suggest: () => [{ x: next++ / 20 }] };
-      const study = await createStudy({ space: { x: hp.uniform('x', 0, 1) }, sampler: grid, seed });
-      for (let i = 0; i <= 20; i++) {
-        const [t] = await study.ask(1);
-        const x = t.params.x as number;
-        await study.tell(t.number, f(x) + 0.2 * noise.normal() - (x === 0.6 ? 0.7 : 0));
-      }
-      const rec = gp({ nStartupTrials: 6 }).recommend(study.history());
-      assert.ok(rec, `seed ${seed}: a recommendation (noise fitted)`);
-      const r = f(rec.params.x as number);
-      const o = f(study.bestTrial!.params.x as number);
-      assert.ok(r <= o, `seed ${seed}: true regret ${r} of the recommendation, ${o} of the best observation`);
-      recommended += r;
-      observed += o;
+    const noise = Rng.derive(seed, 'noise');
+    let next = 0;
+    const grid = { name: 'grid', options: {}, suggest: () => [{ x: Math.floor(next++ / copies) / 20 }] };
+    const study = await createStudy({ space: { x: hp.uniform('x', 0, 1) }, sampler: grid, seed });
+    for (let i = 0; i < 21 * copies; i++) {
+      const [t] = await study.ask(1);
+      const x = t.params.x as number;
+      await study.tell(t.number, f(x) + 0.2 * noise.normal() - (x === 0.6 ? 0.7 : 0));
     }
-    assert.ok(recommended < 0.6 * observed, `true regret: recommended ${recommended / 6}, best observed ${observed / 6}`);
+    return { study, f };
+  }
+
+  for (const [how, copies, noisy] of [
+    ['declared noisy', 1, true],
+    ["'auto', when replicates differ", 2, 'auto'],
+  ] as const) {
+    it(`recommends the best posterior mean under noise rather than the luckiest observation (${how})`, async () => {
+      let recommended = 0;
+      let observed = 0;
+      for (const seed of [1, 2, 3, 4, 5, 6]) {
+        const { study, f } = await luckyGrid(seed, copies);
+        const rec = gp({ nStartupTrials: 6 }).recommend(study.history(), { noisy });
+        assert.ok(rec, `seed ${seed}: a recommendation (noise fitted)`);
+        const r = f(rec.params.x as number);
+        const o = f(study.bestTrial!.params.x as number);
+        assert.ok(r <= o, `seed ${seed}: true regret ${r} of the recommendation, ${o} of the best observation`);
+        recommended += r;
+        observed += o;
+      }
+      assert.ok(recommended < 0.6 * observed, `true regret: recommended ${recommended / 6}, best observed ${observed / 6}`);
+    });
+  }
+
+  it("'auto' keeps the best observation of a rugged deterministic function, whatever noise the fit finds", async () => {
+    // Rastrigin and Ackley in 5-D, 40 TPE trials: a smooth GP fits their ruggedness as noise (up to 0.3 of the outputs' variance),
+    // as much as real noise; with no replicate to tell, the recommendation must not trade a real best for a guess.
+    const rastrigin = (x: number[]) => 10 * x.length + x.reduce((s, v) => s + v * v - 10 * Math.cos(2 * Math.PI * v), 0);
+    const ackley = (x: number[]) =>
+      -20 * Math.exp(-0.2 * Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.length)) -
+      Math.exp(x.reduce((s, v) => s + Math.cos(2 * Math.PI * v), 0) / x.length) +
+      20 +
+      Math.E;
+    const space = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`x${i}`, hp.uniform(`x${i}`, -5, 5)]));
+    const worse: string[] = [];
+    for (const [name, f] of [
+      ['rastrigin', rastrigin],
+      ['ackley', ackley],
+    ] as const) {
+      for (let seed = 1; seed <= 10; seed++) {
+        const study = await createStudy({ space, sampler: tpe(), seed });
+        await study.optimize((c: Record<string, number>) => f(Object.values(c)), { nTrials: 40 });
+        const rec = gp().recommend(study.history());
+        if (rec && (rec.value as number) > (study.bestTrial!.value as number)) worse.push(`${name} seed ${seed}`);
+      }
+    }
+    assert.deepEqual(worse, []);
   });
 
   it('refits every trial early and on a sparser schedule later', () => {
