@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import seedrandom from 'seedrandom';
+import { TrialPruned } from 'parzen-hpo';
 import { loadDigits } from './data.mjs';
 
 let ready;
@@ -54,8 +55,8 @@ async function errorOn(model, split) {
 
 /**
  * Trains `config` with `seed`; reports the validation error each epoch through `report` (when given) and stops when
- * it answers that the trial should stop. Returns the last validation error, and the test error when `test` is set
- * (only for the final model).
+ * it answers that the trial should stop (`pruned` true). Returns the last validation error, and the test error when
+ * `test` is set (only for the final model).
  */
 export async function train(config, { seed, epochs = Number(process.env.NAS_EPOCHS ?? 15), report, test = false }) {
   ready ??= setup();
@@ -77,7 +78,7 @@ export async function train(config, { seed, epochs = Number(process.env.NAS_EPOC
       await model.fit(x, y, { epochs: 1, batchSize: config.batchSize, shuffle: false, verbose: 0 });
       tf.dispose([idx, x, y]);
       valError = await errorOn(model, data.val);
-      if (report && (await report(epoch, valError))) break;
+      if (report && (await report(epoch, valError))) return { valError, pruned: true };
     }
     return test ? { valError, testError: await errorOn(model, data.test) } : { valError };
   } finally {
@@ -90,7 +91,9 @@ export default async function objective(config, ctx) {
   const report = ctx.report
     ? async (step, value) => (await ctx.report(step, value), ctx.shouldPrune ? await ctx.shouldPrune() : false)
     : undefined;
-  const { valError } = await train(config, { seed: ctx.seed, report });
+  const { valError, pruned } = await train(config, { seed: ctx.seed, report });
+  // stopped early: recorded as pruned (its last report kept), not as a complete trial with a half-trained score
+  if (pruned) throw new TrialPruned();
   return { value: valError, weights: countParams(config) };
 }
 
