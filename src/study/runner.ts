@@ -103,7 +103,8 @@ export interface OptimizeOptions {
   maxMemoryMb?: number;
   /**
    * Ask the sampler in a worker thread of its own (sampler-thread.ts), so that a slow ask never holds up results,
-   * freed workers, progress or heartbeats; the points are the same. Needs a built-in model-based sampler (tpe, gp,
+   * freed workers, progress, heartbeats or a stop (an ask under way is abandoned); the points are the same. On the
+   * main thread a stop waits for the ask under way (a GP over 256 inputs: seconds). Needs a built-in model-based sampler (tpe, gp,
    * cmaes, evolution) as made by its factory. Default: true for those samplers when the objective runs in worker
    * threads (a module or a WorkerPool), else false.
    */
@@ -252,6 +253,14 @@ class Loop {
   private writes = 0;
   private exhausted = false;
   private stopping = false;
+  private onStopped: () => void = () => {};
+  /** Resolves when the run stops or ends on an error: an ask under way in the sampler thread is then abandoned. */
+  private readonly stopped = new Promise<null>((r) => (this.onStopped = () => r(null)));
+  /** An abandoned ask's later failure (the thread terminated) is no error of the run. */
+  private readonly unlessStopped = (e: unknown): null => {
+    if (this.stopping) return null;
+    throw e;
+  };
   private error: unknown = null;
   /** Trials in the study counting against the budget, and how many trials that count has looked at. */
   private counted = 0;
@@ -378,10 +387,12 @@ class Loop {
     const stream: AskStream = study.stream
       ? [study.random, 'suggest', trials.length, study.stream]
       : [study.random, 'suggest', trials.length];
+    // A long ask in the thread (a GP's fit over hundreds of inputs) does not hold up a stop: nothing is claimed until
+    // it returns, so it is abandoned, and the thread terminated when the run closes.
     const points = this.thread?.ready
-      ? await this.thread.suggest(trials, settled ?? 0, count, stream)
+      ? await Promise.race([this.thread.suggest(trials, settled ?? 0, count, stream).catch(this.unlessStopped), this.stopped])
       : await study.session.suggest({ ...history, trials, settled }, count, Rng.derive(...stream)); // (same points)
-    if (this.stopping) return;
+    if (this.stopping || points === null) return;
     for (const p of points) study.space.validate(p);
     const claimed = points.length
       ? await study.storage.claimTrials(study.record.id, points.slice(0, count), {
@@ -569,6 +580,7 @@ class Loop {
   private stop(): void {
     if (this.stopping) return;
     this.stopping = true;
+    this.onStopped();
     this.asks.length = 0;
     for (const t of this.queue.splice(0)) this.record(t.number, fail('interrupted', 'the run was stopped before the trial started'));
     this.withdrawQueued('the run was stopped before the trial started');
@@ -586,6 +598,7 @@ class Loop {
   private abortRun(e: unknown): void {
     this.error ??= e;
     this.stopping = true;
+    this.onStopped();
     this.asks.length = 0;
     for (const t of this.queue.splice(0)) this.record(t.number, fail('interrupted', 'the run ended on an error before the trial started'));
     this.withdrawQueued('the run ended on an error before the trial started');

@@ -143,6 +143,35 @@ describe('the sampler in a thread of its own', () => {
     });
   }
 
+  it('does not hold up a stop while an ask is under way in the thread (a long GP fit): the ask is abandoned', async () => {
+    // The thread's ask never answers; the run is stopped while it waits. Before, the run waited for the ask.
+    const study = await createStudy({ space, seed: 3, sampler: createSampler('tpe', { nStartupTrials: 2 }) });
+    const stop = new AbortController();
+    const suggest = Object.getOwnPropertyDescriptor(SamplerThread.prototype, 'suggest')!;
+    let hung = 0;
+    SamplerThread.prototype.suggest = () => {
+      hung++;
+      stop.abort();
+      return new Promise<Params[]>(() => {});
+    };
+    try {
+      await study.optimize(async (c: { x: number; y: number }) => (await sleep(5), f(c)), {
+        nTrials: 100_000,
+        samplerThread: true,
+        signal: stop.signal,
+      });
+    } finally {
+      Object.defineProperty(SamplerThread.prototype, 'suggest', suggest);
+    }
+    assert.equal(hung, 1);
+    const trials = await study.trials();
+    assert.ok(trials.length > 0 && trials.length < 100_000);
+    assert.ok(
+      trials.every((t) => t.state !== 'running'),
+      'nothing left running',
+    );
+  });
+
   it('is refused for a sampler it cannot rebuild', async () => {
     const study = await createStudy({ space, sampler: greedy() });
     await assert.rejects(
