@@ -336,11 +336,11 @@ export class PostgresStorage implements Storage {
     if (updates.length > 0) {
       const col = <T>(pick: (n: TrialRecord) => T) => updates.map((u) => pick(u.next));
       const { rows } = await this.pool.query<TrialRow>(
-        `UPDATE trials t SET state = u.state, value = u.value, fail_reason = u.fail_reason, fail_message = u.fail_message,
+        `UPDATE trials SET state = u.state, value = u.value, fail_reason = u.fail_reason, fail_message = u.fail_message,
            attrs = u.attrs::json, finished_at = ${NOW_MS}, objective_values = u.ov::json, constraint_values = u.cv::json
          FROM unnest($1::bigint[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
            AS u(id, state, value, fail_reason, fail_message, attrs, ov, cv)
-         WHERE t.id = u.id AND t.state = 'running' RETURNING t.*`,
+         WHERE trials.id = u.id AND trials.state = 'running' RETURNING trials.*`,
         [
           updates.map((u) => u.cur.id),
           col((n) => n.state),
