@@ -14,7 +14,9 @@ export interface ServeBenchRow {
   readonly storage: string;
   readonly sampler: string;
   readonly clients: number;
-  /** ask + tell pairs completed per second (a tell acknowledged with 200). */
+  /** ask + tell pairs completed (a tell acknowledged with 200). */
+  readonly pairs: number;
+  /** ask + tell pairs completed per second. */
   readonly pairsPerSec: number;
   /** Latency of one request (ask or tell), ms. */
   readonly p50Ms: number;
@@ -35,7 +37,7 @@ export interface ServeBenchRow {
 }
 
 export interface ServeBenchOptions {
-  /** ask + tell pairs per run. */
+  /** ask + tell pairs per run (rounded up to a multiple of `clients`). */
   readonly pairs: number;
   readonly clients: number;
   readonly samplers: readonly string[];
@@ -117,7 +119,9 @@ async function runOne(url: string, sampler: string, o: ServeBenchOptions, dir: s
     result = await cannon({
       url: address,
       connections: o.clients,
-      amount: o.pairs * 2,
+      // as many pairs on every connection, so that none stops between an ask and its tell (autocannon spreads
+      // `amount` over the connections: an odd share would end on an ask, a trial left running and not counted)
+      amount: 2 * o.clients * Math.ceil(o.pairs / o.clients),
       timeout: 30,
       headers,
       requests: [
@@ -167,6 +171,7 @@ async function runOne(url: string, sampler: string, o: ServeBenchOptions, dir: s
       storage: url.startsWith('sqlite:') ? 'sqlite' : url.startsWith('postgres') ? 'postgres' : url,
       sampler,
       clients: o.clients,
+      pairs: told.size,
       pairsPerSec: Math.round(told.size / (result.duration || 1)),
       p50Ms: result.latency.p50,
       p99Ms: result.latency.p99,
@@ -216,7 +221,7 @@ export function registerServeBench(bench: Command): void {
     .description(
       'load-test parzen serve: ask+tell pairs per second and latency with concurrent clients, then an exact check of the stored trials',
     )
-    .option('--pairs <n>', 'ask+tell pairs per run', positiveInt, 3000)
+    .option('--pairs <n>', 'ask+tell pairs per run (rounded up to a multiple of --clients)', positiveInt, 3000)
     .option('--clients <n>', 'concurrent connections', positiveInt, 64)
     .option('--algo <names>', 'samplers, comma-separated', 'random,tpe')
     .option('--pg <url>', 'also measure on this PostgreSQL database (default: $PARZEN_TEST_PG when set)')
