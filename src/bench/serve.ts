@@ -243,7 +243,18 @@ export function registerServeBench(bench: Command): void {
       console.log(`parzen serve, ${f.clients} clients, ${f.pairs} ask+tell pairs per run${pg ? ` (postgres: ${redact(pg)})` : ''}`);
       console.log(
         formatTable([
-          ['storage', 'sampler', 'pairs/s', 'p50 ms', 'p99 ms', 'lost', 'duplicated', 'failed req', 'server cpu ms/pair', 'generator cpu ms/pair'],
+          [
+            'storage',
+            'sampler',
+            'pairs/s',
+            'p50 ms',
+            'p99 ms',
+            'lost',
+            'duplicated',
+            'failed req',
+            'server cpu ms/pair',
+            'generator cpu ms/pair',
+          ],
           ...rows.map((r) => [
             r.storage,
             r.sampler,

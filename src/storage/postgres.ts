@@ -358,8 +358,7 @@ export class PostgresStorage implements Storage {
         out[u.i] = row
           ? trialFromRow({
               ...row,
-              intermediate:
-                u.cur.intermediate?.map((e) => [e.step, Number.isNaN(e.value) ? null : e.value, e.seq ?? 0] as const) ?? null,
+              intermediate: u.cur.intermediate?.map((e) => [e.step, Number.isNaN(e.value) ? null : e.value, e.seq ?? 0] as const) ?? null,
             })
           : // lost the race (failed as stale in between): report what it became
             alreadyFinished(await this.trialById(u.cur.id));

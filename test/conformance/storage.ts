@@ -360,7 +360,7 @@ export function storageConformance(
       for (let i = 2; i < 40; i++) {
         const o = outcomes[i];
         assert.equal(o.status, 'fulfilled', `trial ${i}: ${o.status === 'rejected' ? String(o.reason) : ''}`);
-        const got = (o as PromiseFulfilledResult<TrialRecord>).value;
+        const got = o.value;
         assert.equal(got.number, i);
         assert.deepEqual([got.state, got.value, got.failMessage], [stored[i].state, stored[i].value, stored[i].failMessage]);
         if (i % 3 === 2) assert.deepEqual([got.state, got.failMessage], ['fail', `m${i}`]);
