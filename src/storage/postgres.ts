@@ -293,19 +293,28 @@ export class PostgresStorage implements Storage {
     try {
       while (this.finishing.length > 0) {
         const batch = this.finishing.splice(0, FINISH_BATCH);
-        try {
-          const outcomes = await this.retry.run((uncertain) => this.finishBatchOnce(batch, uncertain));
-          for (const [i, f] of batch.entries()) {
-            const o = outcomes[i];
-            if (o instanceof Error) f.reject(o);
-            else f.resolve(o);
-          }
-        } catch (e) {
-          for (const f of batch) f.reject(e);
-        }
+        await this.finishBatch(batch)
+          .catch(async (e: unknown) => {
+            // a statement refused (a value the database cannot store): each finish on its own, so only that one fails
+            if (batch.length === 1 || e instanceof StorageError) throw e;
+            for (const f of batch) await this.finishBatch([f]).catch((one: unknown) => f.reject(one));
+          })
+          .catch((e: unknown) => {
+            for (const f of batch) f.reject(e);
+          });
       }
     } finally {
       this.flushing = null;
+    }
+  }
+
+  /** Writes a batch of finishes (retrying a lost connection) and answers each caller; throws when the batch fails. */
+  private async finishBatch(batch: readonly PendingFinish[]): Promise<void> {
+    const outcomes = await this.retry.run((uncertain) => this.finishBatchOnce(batch, uncertain));
+    for (const [i, f] of batch.entries()) {
+      const o = outcomes[i];
+      if (o instanceof Error) f.reject(o);
+      else f.resolve(o);
     }
   }
 
