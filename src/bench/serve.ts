@@ -2,7 +2,7 @@ import type autocannon from 'autocannon';
 import type { Command } from 'commander';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,9 @@ export interface ServeBenchRow {
   readonly storage: string;
   readonly sampler: string;
   readonly clients: number;
-  /** ask + tell pairs completed per second (a tell acknowledged with 200). */
+  /** ask + tell pairs completed (a tell acknowledged with 200). */
+  readonly pairs: number;
+  /** ask + tell pairs completed per second. */
   readonly pairsPerSec: number;
   /** Latency of one request (ask or tell), ms. */
   readonly p50Ms: number;
@@ -23,10 +25,19 @@ export interface ServeBenchRow {
   readonly lost: number;
   /** Trial numbers handed out by more than one ask, plus gaps in the numbering. */
   readonly duplicated: number;
+  /** Requests answered with an error status, or not at all (timeouts, socket errors). */
+  readonly failedRequests: number;
+  /**
+   * CPU time of the server process per pair during the load, ms (null where /proc is not there): with the generator's,
+   * it bounds the pairs per second the machine's cores allow.
+   */
+  readonly serverCpuMsPerPair: number | null;
+  /** CPU time of the load generator (autocannon, in this process) per pair, ms. */
+  readonly generatorCpuMsPerPair: number;
 }
 
 export interface ServeBenchOptions {
-  /** ask + tell pairs per run. */
+  /** ask + tell pairs per run (rounded up to a multiple of `clients`). */
   readonly pairs: number;
   readonly clients: number;
   readonly samplers: readonly string[];
@@ -60,6 +71,20 @@ async function startServer(url: string, tokenFile: string): Promise<{ child: Chi
   return { child, address };
 }
 
+/** CPU time (user + system) a process has used, ms, from /proc (Linux); null elsewhere. */
+function cpuMsOf(pid: number | undefined): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the command name (which may hold spaces): state is 3rd, utime 14th, stime 15th
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
@@ -78,6 +103,8 @@ async function runOne(url: string, sampler: string, o: ServeBenchOptions, dir: s
   const asked: number[] = [];
   const told = new Map<number, number>();
   let result: autocannon.Result;
+  let serverCpuMs: number | null = null;
+  let generatorCpuMs = 0;
   try {
     const created = await fetch(`${address}/studies`, {
       method: 'POST',
@@ -86,12 +113,15 @@ async function runOne(url: string, sampler: string, o: ServeBenchOptions, dir: s
     });
     if (created.status !== 201) throw new Error(`creating the study: ${created.status} ${await created.text()}`);
     const path = `/studies/${encodeURIComponent(study)}`;
-    result = await (
-      await loadAutocannon()
-    )({
+    const cannon = await loadAutocannon();
+    const serverBefore = cpuMsOf(child.pid);
+    const generatorBefore = process.cpuUsage();
+    result = await cannon({
       url: address,
       connections: o.clients,
-      amount: o.pairs * 2,
+      // as many pairs on every connection, so that none stops between an ask and its tell (autocannon spreads
+      // `amount` over the connections: an odd share would end on an ask, a trial left running and not counted)
+      amount: 2 * o.clients * Math.ceil(o.pairs / o.clients),
       timeout: 30,
       headers,
       requests: [
@@ -122,6 +152,10 @@ async function runOne(url: string, sampler: string, o: ServeBenchOptions, dir: s
         },
       ],
     } as autocannon.Options);
+    const generator = process.cpuUsage(generatorBefore);
+    generatorCpuMs = (generator.user + generator.system) / 1000;
+    const serverAfter = cpuMsOf(child.pid);
+    serverCpuMs = serverBefore === null || serverAfter === null ? null : serverAfter - serverBefore;
   } finally {
     await stop(child);
   }
@@ -137,16 +171,22 @@ async function runOne(url: string, sampler: string, o: ServeBenchOptions, dir: s
       storage: url.startsWith('sqlite:') ? 'sqlite' : url.startsWith('postgres') ? 'postgres' : url,
       sampler,
       clients: o.clients,
+      pairs: told.size,
       pairsPerSec: Math.round(told.size / (result.duration || 1)),
       p50Ms: result.latency.p50,
       p99Ms: result.latency.p99,
       lost,
       duplicated: asked.length - distinct + gaps,
+      failedRequests: result.non2xx + result.errors + result.timeouts,
+      serverCpuMsPerPair: serverCpuMs === null ? null : round2(serverCpuMs / Math.max(1, told.size)),
+      generatorCpuMsPerPair: round2(generatorCpuMs / Math.max(1, told.size)),
     };
   } finally {
     await storage.close();
   }
 }
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** autocannon is a development dependency: loaded only by this bench, with a plain message when it is absent. */
 async function loadAutocannon(): Promise<typeof autocannon> {
@@ -181,7 +221,7 @@ export function registerServeBench(bench: Command): void {
     .description(
       'load-test parzen serve: ask+tell pairs per second and latency with concurrent clients, then an exact check of the stored trials',
     )
-    .option('--pairs <n>', 'ask+tell pairs per run', positiveInt, 3000)
+    .option('--pairs <n>', 'ask+tell pairs per run (rounded up to a multiple of --clients)', positiveInt, 3000)
     .option('--clients <n>', 'concurrent connections', positiveInt, 64)
     .option('--algo <names>', 'samplers, comma-separated', 'random,tpe')
     .option('--pg <url>', 'also measure on this PostgreSQL database (default: $PARZEN_TEST_PG when set)')
@@ -203,8 +243,30 @@ export function registerServeBench(bench: Command): void {
       console.log(`parzen serve, ${f.clients} clients, ${f.pairs} ask+tell pairs per run${pg ? ` (postgres: ${redact(pg)})` : ''}`);
       console.log(
         formatTable([
-          ['storage', 'sampler', 'pairs/s', 'p50 ms', 'p99 ms', 'lost', 'duplicated'],
-          ...rows.map((r) => [r.storage, r.sampler, r.pairsPerSec, r.p50Ms, r.p99Ms, r.lost, r.duplicated]),
+          [
+            'storage',
+            'sampler',
+            'pairs/s',
+            'p50 ms',
+            'p99 ms',
+            'lost',
+            'duplicated',
+            'failed req',
+            'server cpu ms/pair',
+            'generator cpu ms/pair',
+          ],
+          ...rows.map((r) => [
+            r.storage,
+            r.sampler,
+            r.pairsPerSec,
+            r.p50Ms,
+            r.p99Ms,
+            r.lost,
+            r.duplicated,
+            r.failedRequests,
+            r.serverCpuMsPerPair ?? '-',
+            r.generatorCpuMsPerPair,
+          ]),
         ]),
       );
     });

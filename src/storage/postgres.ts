@@ -32,6 +32,17 @@ const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 /** With a study id, the advisory lock that serializes a study's reports (their `seq`) across processes. */
 const REPORT_LOCK = 0x72707274; // 'rprt'
 
+/** Most finishes written in one statement. */
+const FINISH_BATCH = 256;
+
+/** A finish waiting for its batch. */
+interface PendingFinish {
+  readonly trialId: number;
+  readonly result: TrialResult;
+  readonly resolve: (t: TrialRecord) => void;
+  readonly reject: (e: unknown) => void;
+}
+
 /** Serializes schema migrations of processes that open a fresh database at the same moment. */
 const MIGRATION_LOCK = 0x7061727a; // 'parz'
 
@@ -261,36 +272,113 @@ export class PostgresStorage implements Storage {
     );
   }
 
+  /**
+   * Finishes are group-committed: those made while a batch is being written wait for the next, which reads its
+   * trials in one statement and finishes them in one (one commit, one WAL flush, for many tells).
+   */
   async finishTrial(trialId: number, result: TrialResult): Promise<TrialRecord> {
-    return this.retry.run((uncertain) => this.finishOnce(trialId, result, uncertain));
+    return new Promise<TrialRecord>((resolve, reject) => {
+      this.finishing.push({ trialId, result, resolve, reject });
+      // (the turn of the event loop lets the tells read with this one join its batch)
+      this.flushing ??= new Promise((r) => setImmediate(r)).then(() => this.flushFinishes());
+    });
   }
 
-  private async finishOnce(trialId: number, result: TrialResult, uncertain: boolean): Promise<TrialRecord> {
-    const cur = await this.trialById(trialId);
-    // An earlier attempt whose answer was lost may have applied this very result: then it is done, not a second tell.
-    if (cur.state !== 'running' && uncertain && sameOutcome(cur, result)) return cur;
-    if (cur.state !== 'running') throw alreadyFinished(cur);
-    const next = finishRecord(cur, result, 0);
-    const { rows } = await this.pool.query<TrialRow>(
-      `UPDATE trials SET state = $2, value = $3, fail_reason = $4, fail_message = $5, attrs = $6, finished_at = ${NOW_MS},
-         objective_values = $7, constraint_values = $8
-       WHERE id = $1 AND state = 'running' RETURNING *`,
-      [
-        trialId,
-        next.state,
-        next.value,
-        next.failReason,
-        next.failMessage,
-        JSON.stringify(next.attrs),
-        jsonOrNull(next.values),
-        jsonOrNull(next.constraints),
-      ],
+  private finishing: PendingFinish[] = [];
+  /** The batches being written, until none wait (close waits for them). */
+  private flushing: Promise<void> | null = null;
+
+  /** Writes the waiting finishes, batch after batch, until none wait; each caller gets its own record or error. */
+  private async flushFinishes(): Promise<void> {
+    try {
+      while (this.finishing.length > 0) {
+        const batch = this.finishing.splice(0, FINISH_BATCH);
+        await this.finishBatch(batch)
+          .catch(async (e: unknown) => {
+            // a statement refused (a value the database cannot store): each finish on its own, so only that one fails
+            if (batch.length === 1 || e instanceof StorageError) throw e;
+            for (const f of batch) await this.finishBatch([f]).catch((one: unknown) => f.reject(one));
+          })
+          .catch((e: unknown) => {
+            for (const f of batch) f.reject(e);
+          });
+      }
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  /** Writes a batch of finishes (retrying a lost connection) and answers each caller; throws when the batch fails. */
+  private async finishBatch(batch: readonly PendingFinish[]): Promise<void> {
+    const outcomes = await this.retry.run((uncertain) => this.finishBatchOnce(batch, uncertain));
+    for (const [i, f] of batch.entries()) {
+      const o = outcomes[i];
+      if (o instanceof Error) f.reject(o);
+      else f.resolve(o);
+    }
+  }
+
+  /** One attempt at a batch of finishes: each one's record, or the error it gets (no such trial, already finished). */
+  private async finishBatchOnce(batch: readonly PendingFinish[], uncertain: boolean): Promise<(TrialRecord | Error)[]> {
+    const { rows: read } = await this.pool.query<TrialRow>(
+      `SELECT t.*, ${INTERMEDIATE_SQL.postgres} FROM trials t WHERE id = ANY($1::bigint[])`,
+      [[...new Set(batch.map((f) => f.trialId))]],
     );
-    // Lost the race (finished or failed as stale in between): report what it became.
-    if (rows.length === 0) throw alreadyFinished(await this.trialById(trialId));
-    return trialFromRow({
-      ...rows[0],
-      intermediate: cur.intermediate?.map((e) => [e.step, Number.isNaN(e.value) ? null : e.value, e.seq ?? 0] as const) ?? null,
+    const current = new Map(read.map((r) => [Number(r.id), trialFromRow(r)]));
+    const out: (TrialRecord | Error | undefined)[] = [];
+    /** Per trial, the batch entry that finishes it: a second tell of the same trial in the batch finds it finished. */
+    const finisher = new Map<number, number>();
+    const updates: { i: number; cur: TrialRecord; next: TrialRecord }[] = [];
+    for (const [i, f] of batch.entries()) {
+      const cur = current.get(f.trialId);
+      if (!cur) out[i] = new TrialStateError(`trial id ${f.trialId} does not exist`);
+      else if (finisher.has(f.trialId)) out[i] = undefined;
+      else if (cur.state === 'running') {
+        finisher.set(f.trialId, i);
+        updates.push({ i, cur, next: finishRecord(cur, f.result, 0) });
+      } else if (uncertain && sameOutcome(cur, f.result)) {
+        // an earlier attempt whose answer was lost applied this very result: done, not a second tell
+        finisher.set(f.trialId, i);
+        out[i] = cur;
+      } else out[i] = alreadyFinished(cur);
+    }
+    if (updates.length > 0) {
+      const col = <T>(pick: (n: TrialRecord) => T) => updates.map((u) => pick(u.next));
+      const { rows } = await this.pool.query<TrialRow>(
+        `UPDATE trials SET state = u.state, value = u.value, fail_reason = u.fail_reason, fail_message = u.fail_message,
+           attrs = u.attrs::json, finished_at = ${NOW_MS}, objective_values = u.ov::json, constraint_values = u.cv::json
+         FROM unnest($1::bigint[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+           AS u(id, state, value, fail_reason, fail_message, attrs, ov, cv)
+         WHERE trials.id = u.id AND trials.state = 'running' RETURNING trials.*`,
+        [
+          updates.map((u) => u.cur.id),
+          col((n) => n.state),
+          col((n) => n.value),
+          col((n) => n.failReason),
+          col((n) => n.failMessage),
+          col((n) => JSON.stringify(n.attrs)),
+          col((n) => jsonOrNull(n.values)),
+          col((n) => jsonOrNull(n.constraints)),
+        ],
+      );
+      const written = new Map(rows.map((r) => [Number(r.id), r]));
+      for (const u of updates) {
+        const row = written.get(u.cur.id);
+        out[u.i] = row
+          ? trialFromRow({
+              ...row,
+              intermediate: u.cur.intermediate?.map((e) => [e.step, Number.isNaN(e.value) ? null : e.value, e.seq ?? 0] as const) ?? null,
+            })
+          : // lost the race (failed as stale in between): report what it became
+            alreadyFinished(await this.trialById(u.cur.id));
+      }
+    }
+    // second tells of a trial in the same batch: it is finished now, by the first
+    return batch.map((f, i) => {
+      const o = out[i];
+      if (o !== undefined) return o;
+      const first = out[finisher.get(f.trialId)!];
+      return first instanceof Error ? first : alreadyFinished(first!);
     });
   }
 
@@ -390,6 +478,7 @@ export class PostgresStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.flushing;
     await this.pool.end();
   }
 }

@@ -347,8 +347,9 @@ export class Study<C = unknown> {
   private settled = 0;
   /** Identifies this process's claims (host:pid:random). */
   readonly owner = `${hostname()}:${process.pid}:${Math.floor(Math.random() * 1e9).toString(36)}`;
-  /** The last ask in progress: asks run one at a time (see ask). */
-  private asking: Promise<unknown> = Promise.resolve();
+  /** Asks waiting for their turn, oldest first (see ask), and whether a turn is in progress. */
+  private waiting: WaitingAsk[] = [];
+  private asking = false;
   /** Names this process's random stream when it joined an existing study; '' (the seed's own stream) for its creator. */
   stream = '';
   /** The best record and its configured copy, rebuilt only when the best changes. */
@@ -540,11 +541,46 @@ export class Study<C = unknown> {
     if (budget !== undefined && !(Number.isInteger(budget) && budget >= 0)) {
       throw new OptionsError(`ask: options.budget must be a non-negative integer (got ${budget})`);
     }
-    // Concurrent callers (request handlers) ask one after another: each sampler call then sees every trial claimed
-    // before it as pending, and no two calls draw from the same stream for the same history.
-    const turn = this.asking.then(() => this.askNow(n, budget, leaseMs));
-    this.asking = turn.catch(() => {});
-    return turn;
+    // Concurrent callers (request handlers) take turns: each sampler call then sees every trial claimed before it as
+    // pending, and no two calls draw from the same stream for the same history. The asks made in the same turn of the
+    // event loop, or while a turn waits for the storage, are served together (one read, one sampler batch, one claim),
+    // in the order they came: a synchronous storage would otherwise finish each ask before the next request is read.
+    return new Promise<AskedTrial<C>[]>((resolve, reject) => {
+      this.waiting.push({ n, budget, leaseMs, resolve: (asked) => resolve(asked as AskedTrial<C>[]), reject });
+      if (!this.asking) {
+        this.asking = true;
+        setImmediate(() => void this.takeTurns());
+      }
+    });
+  }
+
+  /** Serves the waiting asks, one turn per run of asks with the same lease and budget, until none wait. */
+  private async takeTurns(): Promise<void> {
+    try {
+      while (this.waiting.length > 0) {
+        const first = this.waiting[0];
+        let k = 1;
+        while (k < this.waiting.length && this.waiting[k].leaseMs === first.leaseMs && this.waiting[k].budget === first.budget) k++;
+        const turn = this.waiting.splice(0, k);
+        try {
+          const asked = await this.askNow(
+            turn.reduce((sum, w) => sum + w.n, 0),
+            first.budget,
+            first.leaseMs,
+          );
+          // in the order asked: a budget, the queue or an exhausted space cut the last asks short, as one by one
+          let at = 0;
+          for (const w of turn) {
+            w.resolve(asked.slice(at, at + w.n));
+            at += w.n;
+          }
+        } catch (e) {
+          for (const w of turn) w.reject(e);
+        }
+      }
+    } finally {
+      this.asking = false;
+    }
   }
 
   private async askNow(n: number, budget: number | undefined, leaseMs: number | undefined): Promise<AskedTrial<C>[]> {
@@ -678,6 +714,16 @@ export class Study<C = unknown> {
   get cached(): readonly TrialRecord[] {
     return this.records;
   }
+}
+
+/** An ask waiting for its turn. */
+interface WaitingAsk {
+  readonly n: number;
+  readonly budget: number | undefined;
+  readonly leaseMs: number | undefined;
+  /** (untyped by the study's config type, which the queue need not know) */
+  readonly resolve: (asked: unknown[]) => void;
+  readonly reject: (e: unknown) => void;
 }
 
 function checkNoisy(field: string, v: unknown): void {

@@ -330,6 +330,48 @@ export function storageConformance(
       assert.equal(stored.value, won[0].value.value);
     });
 
+    it('answers each of many finishes made at once on its own: its record, or why it was refused', async () => {
+      const s = await fresh();
+      const study = await s.createStudy(specNamed('many'));
+      const trials = await s.claimTrials(
+        study.id,
+        range(40).map((i) => ({ x: i })),
+        { owner: 'o' },
+      );
+      await s.finishTrial(trials[0].id, { state: 'complete', value: -1 });
+      // every trial told once with its own value, trial 1 told twice more, trial 0 (already finished) and no trial at
+      // all; trial 39 with a message some databases refuse (a NUL character), which must fail alone if at all
+      const calls = [
+        ...trials.map((t, i) =>
+          i === 39
+            ? s.finishTrial(t.id, { state: 'fail', reason: 'threw', message: 'nul \u0000 byte' })
+            : i % 3 === 2
+              ? s.finishTrial(t.id, { state: 'fail', reason: 'threw', message: `m${i}` })
+              : s.finishTrial(t.id, { state: 'complete', value: i, attrs: { i } }),
+        ),
+        s.finishTrial(trials[1].id, { state: 'complete', value: 100 }),
+        s.finishTrial(trials[1].id, { state: 'complete', value: 101 }),
+        s.finishTrial(trials[39].id + 1000, { state: 'complete', value: 0 }),
+      ];
+      const outcomes = await Promise.allSettled(calls);
+      const stored = await s.trials(study.id);
+      assert.equal(outcomes[0].status, 'rejected', 'trial 0 was finished before');
+      const trial1 = [outcomes[1], outcomes[40], outcomes[41]];
+      assert.equal(trial1.filter((o) => o.status === 'fulfilled').length, 1, 'one of the three results for trial 1 wins');
+      for (const o of trial1) if (o.status === 'rejected') assert.ok(o.reason instanceof TrialStateError, String(o.reason));
+      assert.ok(outcomes[42].status === 'rejected' && outcomes[42].reason instanceof TrialStateError, 'no such trial');
+      for (let i = 2; i < 39; i++) {
+        const o = outcomes[i];
+        assert.equal(o.status, 'fulfilled', `trial ${i}: ${o.status === 'rejected' ? String(o.reason) : ''}`);
+        const got = o.value;
+        assert.equal(got.number, i);
+        assert.deepEqual([got.state, got.value, got.failMessage], [stored[i].state, stored[i].value, stored[i].failMessage]);
+        if (i % 3 === 2) assert.deepEqual([got.state, got.failMessage], ['fail', `m${i}`]);
+        else assert.deepEqual([got.state, got.value, got.attrs], ['complete', i, { i }]);
+      }
+      assert.equal(stored[0].value, -1);
+    });
+
     it("keeps a multi-objective study's directions and every objective and constraint value of its trials", async () => {
       const s = await fresh();
       const spec = { ...specNamed('multi'), directions: ['minimize', 'maximize', 'minimize'] as const };

@@ -36,14 +36,16 @@ describe('one study, many concurrent callers', () => {
     it(`${kind}: 200 callers × 5 ask/tell with random delays: no trial twice, no tell lost, numbers gapless, every running trial pending`, async () => {
       const storage = await open();
       const inner = tpe({ nStartupTrials: 10 });
-      // records what each sampler call saw: the trials in its history (running ones included)
+      // records what each sampler call saw (the trials in its history, running ones included) and how many it gave
       const seen: number[] = [];
+      const batches: number[] = [];
       let claimed = 0;
       const spy: Sampler = {
         name: 'tpe',
         options: inner.options,
         suggest: (h: History, n, rng) => {
           seen.push(h.trials.length - claimed);
+          batches.push(n);
           return inner.suggest(h, n, rng);
         },
       };
@@ -79,7 +81,10 @@ describe('one study, many concurrent callers', () => {
         assert.equal(t.value, told.get(t.number));
       }
       assert.equal(new Set(trials.map((t) => JSON.stringify(t.params))).size, 1000, 'no two trials share params');
-      assert.equal(seen.length, 1000);
+      assert.equal(
+        batches.reduce((a, b) => a + b, 0),
+        1000,
+      );
       assert.ok(
         seen.every((d) => d === 0),
         'each sampler call saw every trial claimed before it',
@@ -87,6 +92,32 @@ describe('one study, many concurrent callers', () => {
       await storage.close();
     });
   }
+});
+
+describe('asks made at once', () => {
+  it('are served by one sampler call, in the order asked, a budget cutting the last ones short', async () => {
+    const calls: number[] = [];
+    const inner = tpe({ nStartupTrials: 5 });
+    const spy: Sampler = {
+      name: 'tpe',
+      options: inner.options,
+      suggest: (h: History, n, rng) => {
+        calls.push(n);
+        return inner.suggest(h, n, rng);
+      },
+    };
+    const study = await createStudy({ space: { x: hp.uniform('x', 0, 1) }, sampler: spy, seed: 1 });
+    const asked = await Promise.all(Array.from({ length: 10 }, () => study.ask(2, { budget: 15 })));
+    assert.deepEqual(calls, [20]);
+    assert.deepEqual(
+      asked.map((a) => a.map((t) => t.number)),
+      [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9], [10, 11], [12, 13], [14], [], []],
+    );
+    // asks with another lease wait for a turn of their own
+    const [a, b] = await Promise.all([study.ask(1, { leaseMs: 60_000 }), study.ask(1)]);
+    assert.deepEqual([a[0].number, b[0].number, calls.length], [15, 16, 3]);
+    assert.equal((await study.trials()).length, 17);
+  });
 });
 
 describe('parzen serve: the HTTP API', () => {
