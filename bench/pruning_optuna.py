@@ -111,14 +111,21 @@ def run(pruner, seed, budget):
         configs[trial.number] = c
         v = None
         pruned = False
+        cut = False
         for step in range(STEPS):
+            if spent >= budget:
+                cut = True
+                break
             v = observed(c, seed, trial.number, step)
             spent += 1
             trial.report(v, step)
             if trial.should_prune():
                 pruned = True
                 break
-        if pruned:
+        # as parzen's bench: a trial the budget cuts off before its last step is lost
+        if cut:
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        elif pruned:
             study.tell(trial, state=optuna.trial.TrialState.PRUNED)
         else:
             study.tell(trial, v)

@@ -16,6 +16,8 @@ import type { Storage, StudyRecord } from '../storage/storage.js';
 import { Asked, type AskedTrial, type ConfiguredTrial, withConfig } from '../trial/asked.js';
 import { checkReport, resultFromReturn } from '../trial/objective.js';
 import { type ObjectiveSpec, type OptimizeOptions, runStudy } from './runner.js';
+import { GroupedHistory, type GroupView } from './grouped-history.js';
+import type { AskStream } from './sampler-thread.js';
 import { paretoFront } from '../samplers/moo/pareto.js';
 import { bestOf, type Direction, type TrialRecord, type TrialResult } from '../trial/trial.js';
 
@@ -347,6 +349,8 @@ export class Study<C = unknown> {
   private settled = 0;
   /** Identifies this process's claims (host:pid:random). */
   readonly owner = `${hostname()}:${process.pid}:${Math.floor(Math.random() * 1e9).toString(36)}`;
+  /** The sampler's views of the pruner's groups of trials (Hyperband's brackets), when it has groups. */
+  readonly grouped = new GroupedHistory();
   /** The last ask in progress: asks run one at a time (see ask). */
   private asking: Promise<unknown> = Promise.resolve();
   /** Names this process's random stream when it joined an existing study; '' (the seed's own stream) for its creator. */
@@ -524,6 +528,16 @@ export class Study<C = unknown> {
     };
   }
 
+  /** The history one group of the pruner's sees (see GroupedHistory). */
+  groupHistory(view: GroupView): History {
+    return { ...this.history(), trials: view.trials, settled: view.settled };
+  }
+
+  /** The number the next claimed trial is expected to get: after the trials seen and the points queued. */
+  async nextNumber(): Promise<number> {
+    return this.records.length + (await this.storage.queued(this.record.id)).length;
+  }
+
   /**
    * Asks the sampler for `n` new trials (state running), seeing the running ones as pending.
    * May return fewer when the budget or the search space is exhausted.
@@ -549,12 +563,20 @@ export class Study<C = unknown> {
 
   private async askNow(n: number, budget: number | undefined, leaseMs: number | undefined): Promise<AskedTrial<C>[]> {
     await this.refresh();
-    const rng = this.stream
-      ? Rng.derive(this.random, 'suggest', this.records.length, this.stream)
-      : Rng.derive(this.random, 'suggest', this.records.length);
-    // (a sampler answering synchronously, as TPE does, is not awaited: a microtask turn less per ask)
-    const suggested = this.session.suggest(this.history(), n, rng);
-    const points = Array.isArray(suggested) ? suggested : await suggested;
+    const stream: AskStream = this.stream
+      ? [this.random, 'suggest', this.records.length, this.stream]
+      : [this.random, 'suggest', this.records.length];
+    const groups = this.sampler.wholeHistory ? null : (this.pruner?.groups?.(this.records, this.seed) ?? null);
+    let points: Params[];
+    if (groups) {
+      points = await this.grouped.suggest(groups, this.records, await this.nextNumber(), n, (view, k) =>
+        (view.session ??= openSession(this.sampler)).suggest(this.groupHistory(view), k, Rng.derive(...stream, 'group', view.group)),
+      );
+    } else {
+      // (a sampler answering synchronously, as TPE does, is not awaited: a microtask turn less per ask)
+      const suggested = this.session.suggest(this.history(), n, Rng.derive(...stream));
+      points = Array.isArray(suggested) ? suggested : await suggested;
+    }
     for (const p of points) this.space.validate(p);
     const claimed = await this.storage.claimTrials(this.record.id, points.slice(0, n), { owner: this.owner, budget, leaseMs });
     for (const t of claimed) this.records[t.number] = t;
