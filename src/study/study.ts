@@ -17,6 +17,7 @@ import { Asked, type AskedTrial, type ConfiguredTrial, withConfig } from '../tri
 import { checkReport, resultFromReturn } from '../trial/objective.js';
 import { type ObjectiveSpec, type OptimizeOptions, runStudy } from './runner.js';
 import { GroupedHistory, type GroupView } from './grouped-history.js';
+import { checkPruner, prunerSpec, resumedPruner } from './stored-pruner.js';
 import type { AskStream } from './sampler-thread.js';
 import { paretoFront } from '../samplers/moo/pareto.js';
 import { bestOf, type Direction, type TrialRecord, type TrialResult } from '../trial/trial.js';
@@ -74,8 +75,14 @@ export interface StudyOptions<S = unknown> {
   noisy?: boolean | 'auto';
   /** Resuming with a `sampler` other than the study's: switch to it (recorded in the study) rather than fail. Default false. */
   switchSampler?: boolean;
-  /** Decides from the trials' reports whether to stop one early (`report`, `optimize`). Default: none. */
+  /**
+   * Decides from the trials' reports whether to stop one early (`report`, `optimize`). Stored with the study: a new
+   * study's default is none; a resumed one continues with its own (rebuilt from its stored name and options) unless
+   * this is given, and a different one here is an error naming both, unless `switchPruner`.
+   */
   pruner?: Pruner | null;
+  /** Resuming with a `pruner` other than the study's: switch to it (recorded in the study) rather than fail. Default false. */
+  switchPruner?: boolean;
 }
 
 export interface AskOptions {
@@ -136,6 +143,7 @@ const STUDY_KEYS = {
   switchSampler: true,
   noisy: true,
   pruner: true,
+  switchPruner: true,
 } as const satisfies { readonly [K in keyof Required<StudyOptions>]: true };
 
 const ASK_KEYS = { leaseMs: true, budget: true } as const satisfies { readonly [K in keyof Required<AskOptions>]: true };
@@ -152,6 +160,7 @@ export async function storageFrom(given: Storage | string | undefined, where: st
 
 async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise<Study<Filled<S>>> {
   const given = samplerFrom(options.sampler, 'createStudy: options.sampler');
+  const givenPruner = checkPruner(options.pruner, 'createStudy: options.pruner');
   const sampler = given ?? random();
   const name = options.name ?? `study-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
   if (options.direction !== undefined && options.direction !== 'minimize' && options.direction !== 'maximize') {
@@ -209,7 +218,8 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
       );
     }
     checkSearchable(stored, resumed);
-    const study = new Study(storage, record, stored as SearchSpace<Filled<S>>, resumed, options.pruner ?? null);
+    const [withPruner, pruner] = await resumedPruner(storage, record, givenPruner, options.switchPruner === true);
+    const study = new Study(storage, withPruner, stored as SearchSpace<Filled<S>>, resumed, pruner);
     study.noisy = options.noisy ?? 'auto';
     // eslint-disable-next-line @typescript-eslint/unbound-method -- a plain function the caller gave
     study.constraints = options.constraints as Study['constraints'];
@@ -234,6 +244,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
       sampler: { name: sampler.name, options: sampler.options },
       seed: options.seed ?? 0,
       rng: options.rng ?? DEFAULT_GENERATOR,
+      pruner: prunerSpec(givenPruner ?? null),
     });
   } catch (e) {
     // Another process created it between our read and our write (several workers starting a distributed study).
@@ -241,7 +252,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
     if (!raced) throw e;
     return resume(raced);
   }
-  const study = new Study(storage, record, compiled, sampler, options.pruner ?? null);
+  const study = new Study(storage, record, compiled, sampler, givenPruner ?? null);
   study.noisy = options.noisy ?? 'auto';
   // eslint-disable-next-line @typescript-eslint/unbound-method -- a plain function the caller gave
   study.constraints = options.constraints as Study['constraints'];
