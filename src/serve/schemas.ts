@@ -21,7 +21,7 @@ export const createStudyBody = {
       type: 'object',
       required: ['name'],
       additionalProperties: false,
-      description: "the pruner every report is decided by, stored with the study (as `parzen run --pruner`); default none",
+      description: 'the pruner every report is decided by, stored with the study (as `parzen run --pruner`); default none',
       properties: {
         name: { type: 'string', minLength: 1, description: 'median, percentile, asha, hyperband, threshold, patient or none' },
         options: { type: 'object', description: "the pruner's options (as --pruner-options)" },

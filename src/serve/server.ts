@@ -168,12 +168,18 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     } catch (e) {
       throw new HttpError(400, 'INVALID_REQUEST', `body.pruner: ${(e as Error).message}`);
     }
-    const opened = createStudy({ name: b.name, storage: options.storage, space, sampler, direction: b.direction, seed: b.seed, pruner }).catch(
-      (e: unknown) => {
-        if (e instanceof StudyError) throw new HttpError(409, 'STUDY_EXISTS', e.message);
-        throw e;
-      },
-    );
+    const opened = createStudy({
+      name: b.name,
+      storage: options.storage,
+      space,
+      sampler,
+      direction: b.direction,
+      seed: b.seed,
+      pruner,
+    }).catch((e: unknown) => {
+      if (e instanceof StudyError) throw new HttpError(409, 'STUDY_EXISTS', e.message);
+      throw e;
+    });
     studies.set(b.name, opened);
     opened.catch(() => studies.delete(b.name));
     const s = await opened;
@@ -218,8 +224,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       const b = req.body;
       const state = b.state ?? 'complete';
       const t = await trialOf(s, b.number);
-      if (state === 'complete' && b.value === undefined) throw new HttpError(400, 'INVALID_REQUEST', 'body.value is required for a complete trial');
-      if (b.step !== undefined && state !== 'pruned') throw new HttpError(400, 'INVALID_REQUEST', 'body.step goes only with state "pruned"');
+      if (state === 'complete' && b.value === undefined)
+        throw new HttpError(400, 'INVALID_REQUEST', 'body.value is required for a complete trial');
+      if (b.step !== undefined && state !== 'pruned')
+        throw new HttpError(400, 'INVALID_REQUEST', 'body.step goes only with state "pruned"');
       if (state === 'pruned') {
         if ((b.step === undefined) !== (b.value === undefined))
           throw new HttpError(400, 'INVALID_REQUEST', 'body.step and body.value go together (the last report of a pruned trial)');

@@ -75,7 +75,12 @@ export class MemoryStorage implements Storage {
     const i = this.studies.findIndex((s) => s.id === studyId);
     if (i < 0) throw new StudyError(`study id ${studyId} does not exist`);
     const cur = this.studies[i];
-    const change: PrunerSwitch = { from: cur.pruner ?? null, to: structuredClone(to), atTrial: this.study(studyId).list.length, at: Date.now() };
+    const change: PrunerSwitch = {
+      from: cur.pruner ?? null,
+      to: structuredClone(to),
+      atTrial: this.study(studyId).list.length,
+      at: Date.now(),
+    };
     const rec: StudyRecord = Object.freeze({
       ...cur,
       pruner: change.to,

@@ -397,12 +397,18 @@ class Loop {
     const inThread = (t: SamplerThread, ...args: Parameters<SamplerThread['suggest']>) =>
       Promise.race([t.suggest(...args).catch(this.unlessStopped), this.stopped]);
     const points = groups
-      ? await study.grouped.suggest(groups, trials, trials.length + (await study.storage.queued(study.record.id)).length, count, async (view, k) => {
-          const grouped: AskStream = [...stream, 'group', view.group];
-          return thread
-            ? ((await inThread(thread, view.trials, view.settled, k, grouped, view.name)) ?? [])
-            : (view.session ??= openSession(study.sampler)).suggest(study.groupHistory(view), k, Rng.derive(...grouped));
-        })
+      ? await study.grouped.suggest(
+          groups,
+          trials,
+          trials.length + (await study.storage.queued(study.record.id)).length,
+          count,
+          async (view, k) => {
+            const grouped: AskStream = [...stream, 'group', view.group];
+            return thread
+              ? ((await inThread(thread, view.trials, view.settled, k, grouped, view.name)) ?? [])
+              : (view.session ??= openSession(study.sampler)).suggest(study.groupHistory(view), k, Rng.derive(...grouped));
+          },
+        )
       : thread
         ? await inThread(thread, trials, settled ?? 0, count, stream)
         : await study.session.suggest({ ...history, trials, settled }, count, Rng.derive(...stream));

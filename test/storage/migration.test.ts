@@ -330,7 +330,14 @@ const CASES: MigrationCase[] = [
       assert.deepEqual(
         (await s.trials(pruned.id)).map((t) => [t.state, t.value, t.intermediate?.map((i) => [i.step, i.value])]),
         [
-          ['complete', 0.25, [[0, 0.5], [1, 0.25]]],
+          [
+            'complete',
+            0.25,
+            [
+              [0, 0.5],
+              [1, 0.25],
+            ],
+          ],
           ['pruned', 0.9, [[0, 0.9]]],
         ],
       );
@@ -358,7 +365,13 @@ const CASES: MigrationCase[] = [
       // a study made now stores its pruner, none included
       const made = await s.createStudy({ ...pruned, name: 'new', pruner: { name: 'asha', options: { minResource: 2 } } });
       const bare = await s.createStudy({ ...pruned, name: 'bare', pruner: undefined });
-      assert.deepEqual([made.pruner, bare.pruner], [{ name: 'asha', options: { minResource: 2 } }, { name: 'none', options: {} }]);
+      assert.deepEqual(
+        [made.pruner, bare.pruner],
+        [
+          { name: 'asha', options: { minResource: 2 } },
+          { name: 'none', options: {} },
+        ],
+      );
     },
   },
 ];

@@ -55,7 +55,9 @@ describe("the sampler under a pruner's groups of trials (Hyperband's brackets)",
     let others = 0;
     for (let i = 0; i < 60; i++) {
       // (sequential: every earlier trial was finished, in its final state, when trial i was asked)
-      const expected = Array.from({ length: i }, (_, n) => n).filter((n) => bracketOfCall[n] === bracketOfCall[i] || states[n] === 'complete');
+      const expected = Array.from({ length: i }, (_, n) => n).filter(
+        (n) => bracketOfCall[n] === bracketOfCall[i] || states[n] === 'complete',
+      );
       assert.deepEqual(sampler.calls[i], expected, `ask ${i}`);
       others += expected.filter((n) => bracketOfCall[n] !== bracketOfCall[i]).length;
     }
@@ -112,7 +114,12 @@ describe("the sampler under a pruner's groups of trials (Hyperband's brackets)",
     const sampler = spy(true);
     const study = await createStudy({ space, seed: SEED, sampler, pruner: hyperband() });
     await study.optimize(train, { nTrials: 20 });
-    sampler.calls.forEach((seen, i) => assert.deepEqual(seen, Array.from({ length: i }, (_, n) => n)));
+    sampler.calls.forEach((seen, i) =>
+      assert.deepEqual(
+        seen,
+        Array.from({ length: i }, (_, n) => n),
+      ),
+    );
     assert.equal(createSampler('grid', {}).wholeHistory, true);
   });
 

@@ -121,12 +121,19 @@ describe('the pruner is stored with the study', () => {
   });
 
   it("a pruner of the user's own is kept by name: resumed with it, or refused without it", async () => {
-    const mine = (): Pruner => ({ name: 'mine', options: { limit: 1 }, prune: ({ trial }) => (trial.intermediate?.at(-1)?.value ?? 0) > 1 });
+    const mine = (): Pruner => ({
+      name: 'mine',
+      options: { limit: 1 },
+      prune: ({ trial }) => (trial.intermediate?.at(-1)?.value ?? 0) > 1,
+    });
     const storage = new MemoryStorage();
     await createStudy({ space, storage, name: 'u', pruner: mine() });
     const again = await createStudy({ storage, name: 'u', resume: true, pruner: mine() });
     assert.equal(again.pruner?.name, 'mine');
-    await assert.rejects(createStudy({ storage, name: 'u', resume: true }), /was run with pruner mine \{"limit":1\}, which cannot be rebuilt here/);
+    await assert.rejects(
+      createStudy({ storage, name: 'u', resume: true }),
+      /was run with pruner mine \{"limit":1\}, which cannot be rebuilt here/,
+    );
   });
 
   it('options.pruner that is not a pruner is an error naming the field', async () => {
