@@ -111,14 +111,21 @@ def run(pruner, seed, budget):
         configs[trial.number] = c
         v = None
         pruned = False
+        cut = False
         for step in range(STEPS):
+            if spent >= budget:
+                cut = True
+                break
             v = observed(c, seed, trial.number, step)
             spent += 1
             trial.report(v, step)
             if trial.should_prune():
                 pruned = True
                 break
-        if pruned:
+        # as parzen's bench: a trial the budget cuts off before its last step is lost
+        if cut:
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        elif pruned:
             study.tell(trial, state=optuna.trial.TrialState.PRUNED)
         else:
             study.tell(trial, v)
@@ -131,12 +138,13 @@ def main():
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--budget", type=int, default=3000)
     ap.add_argument("--pruners", default="none,median,asha,hyperband")
+    ap.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1")
     a = ap.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     rows = []
     for pruner in a.pruners.split(","):
         regrets, steps, trials = [], [], []
-        for seed in range(a.seeds):
+        for seed in range(a.first_seed, a.first_seed + a.seeds):
             r, s, n = run(pruner, seed, a.budget)
             regrets.append(r)
             steps.append(s)

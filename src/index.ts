@@ -31,7 +31,7 @@ export { STATUS_OK, STATUS_FAIL } from './trial/objective.js';
 export type { ObjectiveSpec } from './study/runner.js';
 export type { TrialRecord, TrialResult, TrialState, FailReason, Direction, IntermediateValue } from './trial/trial.js';
 export * from './pruners/index.js';
-export type { Storage, StudyRecord, StudySpec } from './storage/storage.js';
+export type { PrunerSpec, PrunerSwitch, Storage, StudyRecord, StudySpec } from './storage/storage.js';
 export { MemoryStorage } from './storage/memory.js';
 export { openStorage, registerStorage, type StorageOpener } from './storage/open.js';
 export { Rng } from './rng.js';

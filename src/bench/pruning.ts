@@ -40,7 +40,7 @@ export interface PruningRow {
   sampler: string;
   /** The step budget of the runs. */
   budget: number;
-  /** Median total steps spent (the last trial may run past the budget). */
+  /** Median total steps spent (at most the budget: a trial it cuts off before its last step is lost). */
   steps: number;
   /** Median number of trials. */
   trials: number;
@@ -76,12 +76,16 @@ export async function pruningRun(
     configs[t.number] = c;
     let v = 0;
     let pruned = false;
-    for (let step = 0; step < STEPS && !pruned; step++) {
+    let step = 0;
+    for (; step < STEPS && !pruned && spent < budget; step++) {
       v = observed(c, seed, t.number, step);
       spent++;
       pruned = await study.report(t.number, step, v);
     }
-    await study.tell(t.number, pruned ? { state: 'pruned' } : v);
+    // A trial the budget cuts off before its last step is lost, as in a run stopped at its deadline: no run spends
+    // more than its budget, so "35% of the steps" is exactly that.
+    if (step < STEPS && !pruned) await study.tell(t.number, { state: 'fail', reason: 'interrupted', message: 'step budget spent' });
+    else await study.tell(t.number, pruned ? { state: 'pruned' } : v);
   }
   const best = study.bestTrial;
   if (!best) throw new Error(`no trial completed (pruner ${pruner}, seed ${seed})`);

@@ -166,6 +166,8 @@ function studyJson(s: StudyRecord): Record<string, unknown> {
     direction: s.direction,
     sampler: s.sampler,
     samplerSwitches: s.samplerSwitches ?? [],
+    pruner: s.pruner ?? null,
+    prunerSwitches: s.prunerSwitches ?? [],
     seed: s.seed,
     createdAt: s.createdAt,
     space: s.space,

@@ -31,8 +31,9 @@ interface RunFlags {
   prefetch: number;
   heartbeat?: number;
   maxMemoryMb?: number;
-  pruner: string;
+  pruner?: string;
   prunerOptions?: Record<string, unknown>;
+  switchPruner?: boolean;
   withIntermediate?: boolean;
   noisy?: boolean;
   dbRetryMs: number;
@@ -80,11 +81,18 @@ export function registerRun(program: Command): void {
       "heap cap of each worker thread; a trial that exhausts it fails as 'oom' and its worker is replaced",
       positiveInt,
     )
-    .option('--pruner <name>', `stop unpromising trials early from what they report (ctx.report): ${prunerNames.join(', ')}`, 'none')
+    .option(
+      '--pruner <name>',
+      `stop unpromising trials early from what they report (ctx.report): ${prunerNames.join(', ')} (default: none; a continued study keeps its own)`,
+    )
     .option(
       '--pruner-options <json>',
       'options of the pruner as a JSON object, e.g. \'{"minResource": 1, "reductionFactor": 3}\'',
       jsonObject,
+    )
+    .option(
+      '--switch-pruner',
+      'continuing a study with another --pruner or --pruner-options: switch to it (recorded in the study) instead of refusing',
     )
     .option('--noisy', 'the objective is noisy: report the trial with the best GP posterior mean rather than the luckiest observation')
     .option('--with-intermediate', 'with --json: each trial with the values it reported ({ step, value } by step)')
@@ -104,7 +112,8 @@ export function registerRun(program: Command): void {
       '\nExamples:\n  parzen run examples/quadratic.mjs --algo random --max-evals 1000 --seed 1\n' +
         '  parzen run examples/quadratic.mjs --study quad --max-evals 200     # continues study "quad" in ./parzen.db\n' +
         '  parzen run examples/quadratic.mjs --study quad --storage postgres://me@db:5432/hpo   # one of several workers\n' +
-        '  parzen run train.mjs --algo tpe --pruner asha --pruner-options \'{"minResource": 1}\'   # train.mjs calls ctx.report(epoch, loss)',
+        '  parzen run train.mjs --algo tpe --pruner asha --pruner-options \'{"minResource": 1}\'   # train.mjs calls ctx.report(epoch, loss)\n' +
+        '  parzen run train.mjs --study net                                  # continues study "net" with its own algorithm and pruner',
     )
     .action(async (modulePath: string, flags: RunFlags) => {
       if (flags.algo !== undefined) checkName('--algo', flags.algo, samplerNames());
@@ -124,7 +133,9 @@ export function registerRun(program: Command): void {
 
 async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<typeof divertStdout>): Promise<void> {
   const say = (line: string) => out.write(`${line}\n`);
-  const pruner = createPruner(flags.pruner, flags.prunerOptions);
+  if (flags.pruner === undefined && flags.prunerOptions !== undefined) throw new OptionsError('--pruner-options needs --pruner');
+  // Stored with the study: a continued study prunes with its own unless --pruner (and --switch-pruner) says otherwise.
+  const pruner = flags.pruner === undefined ? undefined : createPruner(flags.pruner, flags.prunerOptions);
   const { space: moduleSpace } = await loadObjective(modulePath, flags.export);
   const space = flags.space ? loadSpaceFile(flags.space) : moduleSpace;
   if (!space) throw new OptionsError(`${modulePath} exports no \`space\`; give one with --space FILE.json`);
@@ -156,6 +167,8 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
       seed: flags.seed,
       sampler,
       switchSampler: flags.switchAlgo === true,
+      pruner,
+      switchPruner: flags.switchPruner === true,
       storage,
       name: flags.study,
       resume: flags.study !== undefined,
@@ -169,7 +182,11 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
           `study ${study.name} already has ${before} trials, and --max-evals ${flags.maxEvals} is the study's total, ` +
             `not a number to add: nothing to run. To run N more, pass --max-evals ${before} + N.`,
         );
-      } else say(`continuing study ${study.name}: ${before} of ${flags.maxEvals} trials already done or running, ${algo}`);
+      } else
+        say(
+          `continuing study ${study.name}: ${before} of ${flags.maxEvals} trials already done or running, ${algo}` +
+            (study.pruner ? `, pruner ${study.pruner.name}` : ''),
+        );
     }
     const bar = new ProgressBar(flags.maxEvals, !flags.json, 'trials', Math.min(before, flags.maxEvals));
     out.setBar(bar);
@@ -188,7 +205,6 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
           maxMemoryMb: flags.maxMemoryMb,
           onProgress: (p) => bar.update(p.done, p),
           onTick: (status) => bar.tick(status),
-          pruner,
         },
       );
     await optimize();
@@ -226,7 +242,7 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
       const failed = trials.filter((t) => t.state === 'fail').length;
       const pruned = trials.filter((t) => t.state === 'pruned').length;
       const steps = trials.reduce((n, t) => n + (t.intermediate?.length ?? 0), 0);
-      const prunedNote = pruned || pruner ? `, ${pruned} pruned (${steps} steps reported)` : '';
+      const prunedNote = pruned || study.pruner ? `, ${pruned} pruned (${steps} steps reported)` : '';
       say(`study ${study.name}: ${trials.length} trials (${failed} failed${prunedNote}), ${algo}, seed ${study.seed}`);
       if (best) {
         say(`best value ${best.value} at trial ${best.number}`);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { OptionsError, StudyError } from '../errors.js';
+import { createPruner, prunerNames } from '../pruners/registry.js';
 import { createSampler, samplerNames } from '../samplers/registry.js';
 import { parseSpaceJson } from '../space/json.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
@@ -26,6 +27,8 @@ export function registerStudyCommands(program: Command): void {
     .option('--algo-options <json>', 'options of the algorithm as a JSON object', jsonObject)
     .option('--direction <dir>', 'minimize or maximize', 'minimize')
     .option('--seed <s>', 'seed of every random choice', nonNegativeInt)
+    .option('--pruner <name>', `the pruner every worker of the study decides with: ${prunerNames.join(', ')}`, 'none')
+    .option('--pruner-options <json>', 'options of the pruner as a JSON object', jsonObject)
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
     .option('--skip-if-exists', 'succeed without a change when the study exists')
     .option('--json', 'print the study as JSON')
@@ -34,6 +37,7 @@ export function registerStudyCommands(program: Command): void {
       if (o.direction !== 'minimize' && o.direction !== 'maximize') {
         throw new OptionsError(`--direction must be minimize or maximize (got ${JSON.stringify(o.direction)})`);
       }
+      const pruner = createPruner(o.pruner ?? 'none', o.prunerOptions);
       if ((o.space === undefined) === (o.module === undefined))
         throw new OptionsError('give the space with exactly one of --space FILE.json and --module FILE');
       const space = o.space !== undefined ? loadSpaceFile(o.space) : (await loadObjective(o.module as string)).space;
@@ -51,11 +55,12 @@ export function registerStudyCommands(program: Command): void {
           direction: o.direction as 'minimize' | 'maximize',
           seed: o.seed,
           sampler: createSampler(o.algo, { ...o.algoOptions }),
+          pruner,
         });
         print(
           o.json,
-          { study: study.name, created: true, algo: o.algo, direction: study.direction, seed: study.seed },
-          `created study ${study.name} in ${redact(o.storage)} (${o.algo}, ${study.direction})`,
+          { study: study.name, created: true, algo: o.algo, direction: study.direction, seed: study.seed, pruner: study.record.pruner },
+          `created study ${study.name} in ${redact(o.storage)} (${o.algo}, ${study.direction}${pruner ? `, pruner ${pruner.name}` : ''})`,
         );
       });
     });
@@ -167,6 +172,8 @@ interface CreateFlags {
   algoOptions?: Record<string, unknown>;
   direction: string;
   seed?: number;
+  pruner?: string;
+  prunerOptions?: Record<string, unknown>;
   storage: string;
   skipIfExists?: boolean;
   json?: boolean;

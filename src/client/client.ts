@@ -22,6 +22,8 @@ export interface StoredTrial {
   readonly value: number | null;
   readonly failMessage: string | null;
   readonly attrs: Readonly<Record<string, unknown>>;
+  /** What the trial reported, by step (a NaN value comes as null). */
+  readonly intermediate?: readonly { readonly step: number; readonly value: number | null }[];
 }
 
 export interface CreateStudy {
@@ -33,6 +35,8 @@ export interface CreateStudy {
   readonly options?: Record<string, unknown>;
   readonly direction?: 'minimize' | 'maximize';
   readonly seed?: number;
+  /** The pruner `report` decides with, stored with the study (e.g. `{ name: 'hyperband', options: { minResource: 1 } }`); default none. */
+  readonly pruner?: { readonly name: string; readonly options?: Record<string, unknown> };
 }
 
 /** An answer other than 2xx: the server's error code and message (which names the field for a 400). */
@@ -94,7 +98,21 @@ export class ParzenClient {
     return (await this.call<{ trial: StoredTrial }>('POST', `${this.path(study)}/tell`, { number, state: 'fail', message })).trial;
   }
 
-  /** Reports an intermediate value; true when the trial should stop (pruned). */
+  /**
+   * Stops a trial as pruned (after `report` answered true, or on the trainer's own judgement). `last`, when given, is
+   * recorded as its last report first; the stored trial keeps its last step's value as its value.
+   */
+  async prune(study: string, number: number, last?: { step: number; value: number }): Promise<StoredTrial> {
+    return (
+      await this.call<{ trial: StoredTrial }>('POST', `${this.path(study)}/tell`, {
+        number,
+        state: 'pruned',
+        ...(last ? { step: last.step, value: last.value } : {}),
+      })
+    ).trial;
+  }
+
+  /** Reports an intermediate value; true when the trial should stop (then `prune` it), as the study's pruner decides. */
   async report(study: string, number: number, step: number, value: number): Promise<boolean> {
     return (await this.call<{ prune: boolean }>('POST', `${this.path(study)}/report`, { number, step, value })).prune;
   }

@@ -1,7 +1,7 @@
 import { OptionsError } from '../errors.js';
 import { Rng } from '../rng.js';
 import type { TrialRecord } from '../trial/trial.js';
-import { intOption, lastReport, optionsOf, type PruneContext, type Pruner } from './pruner.js';
+import { intOption, lastReport, optionsOf, type PruneContext, type Pruner, type TrialGroups } from './pruner.js';
 import { SuccessiveHalvingPruner } from './successive-halving.js';
 
 export interface HyperbandOptions {
@@ -68,6 +68,13 @@ export class HyperbandPruner implements Pruner {
   /** The number of brackets (null while maxResource is unknown). */
   nBrackets(trials: readonly TrialRecord[]): number | null {
     return this.setup(trials)?.pruners.length ?? null;
+  }
+
+  /** The brackets: trials of one bracket compete only among themselves (null while maxResource is unknown). */
+  groups(trials: readonly TrialRecord[], seed: number): TrialGroups | null {
+    const b = this.setup(trials);
+    if (b === null) return null;
+    return { key: `hyperband/${seed}/${b.max}`, groupOf: (number) => this.bracketOf(seed, number, trials) as number };
   }
 
   prune(context: PruneContext): boolean {

@@ -1,4 +1,4 @@
-export type { Pruner, PruneContext } from './pruner.js';
+export type { Pruner, PruneContext, TrialGroups } from './pruner.js';
 export { median, percentile, MedianPruner, PercentilePruner, type PercentileOptions } from './percentile.js';
 export { successiveHalving, SuccessiveHalvingPruner, rungDecisions, type SuccessiveHalvingOptions } from './successive-halving.js';
 export { hyperband, HyperbandPruner, type HyperbandOptions } from './hyperband.js';

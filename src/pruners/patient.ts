@@ -1,5 +1,6 @@
 import { OptionsError } from '../errors.js';
-import { intOption, numberOption, optionsOf, type PruneContext, type Pruner } from './pruner.js';
+import type { TrialRecord } from '../trial/trial.js';
+import { intOption, numberOption, optionsOf, type PruneContext, type Pruner, type TrialGroups } from './pruner.js';
 
 export interface PatientOptions {
   /** Steps without improvement tolerated before the wrapped pruner is asked. Required. */
@@ -44,6 +45,11 @@ export class PatientPruner implements Pruner {
         : best(0, split, (a, b) => a > b) - this.minDelta > best(split, iv.length, (a, b) => a > b);
     if (!maybe) return false;
     return this.wrapped ? this.wrapped.prune(context) : true;
+  }
+
+  /** The wrapped pruner's groups (its brackets, if it is Hyperband). */
+  groups(trials: readonly TrialRecord[], seed: number): TrialGroups | null {
+    return this.wrapped?.groups?.(trials, seed) ?? null;
   }
 }
 

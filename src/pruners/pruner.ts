@@ -22,6 +22,20 @@ export interface Pruner {
   /** Options as given, JSON-serialisable. */
   readonly options: Readonly<Record<string, unknown>>;
   prune(context: PruneContext): boolean;
+  /**
+   * Pruners whose trials compete only within groups (Hyperband's brackets): the grouping of the study's trials, or
+   * null while there is none yet. The study then suggests each trial from its own group's trials, as Optuna's TPE
+   * does under Hyperband.
+   */
+  groups?(trials: readonly TrialRecord[], seed: number): TrialGroups | null;
+}
+
+/** A split of a study's trials into groups that compete only among themselves. */
+export interface TrialGroups {
+  /** Names this grouping: another key means trials may have moved between groups. */
+  readonly key: string;
+  /** The group (0, 1, …) of trial `number`, known before the trial exists. */
+  groupOf(number: number): number;
 }
 
 /** The trial's last report (largest step), or null. */

@@ -1,5 +1,6 @@
 import { OptionsError } from '../errors.js';
 import { HyperbandPruner } from './hyperband.js';
+import { PatientPruner } from './patient.js';
 import { MedianPruner, PercentilePruner } from './percentile.js';
 import type { Pruner } from './pruner.js';
 import { SuccessiveHalvingPruner } from './successive-halving.js';
@@ -9,7 +10,7 @@ import { ThresholdPruner } from './threshold.js';
 export const prunerNames = ['median', 'percentile', 'asha', 'hyperband', 'threshold', 'none'] as const;
 export type PrunerName = (typeof prunerNames)[number];
 
-/** A pruner by CLI name with its options (`--pruner-options`), or null for 'none'. */
+/** A pruner by CLI name with its options (`--pruner-options`), or null for 'none'; also 'patient' as stored with a study. */
 export function createPruner(name: string, options: Record<string, unknown> = {}): Pruner | null {
   switch (name) {
     case 'none':
@@ -26,6 +27,13 @@ export function createPruner(name: string, options: Record<string, unknown> = {}
       return new HyperbandPruner(options);
     case 'threshold':
       return new ThresholdPruner(options);
+    case 'patient': {
+      // as stored with a study: the wrapped pruner's name and options among the options
+      const { wrapped, ...rest } = options as { wrapped?: { name?: unknown; options?: Record<string, unknown> } };
+      if (wrapped !== undefined && (wrapped === null || typeof wrapped !== 'object' || typeof wrapped.name !== 'string'))
+        throw new OptionsError('options.wrapped of the patient pruner must be { name, options }');
+      return new PatientPruner(wrapped ? createPruner(wrapped.name as string, wrapped.options ?? {}) : null, rest);
+    }
     default:
       throw new OptionsError(`pruner must be one of ${prunerNames.join(', ')} (got ${JSON.stringify(name)})`);
   }

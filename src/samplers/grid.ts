@@ -28,6 +28,8 @@ const MAX_AXIS = 10_000;
 export class GridSampler implements Sampler {
   readonly name = 'grid';
   readonly multiObjective = true;
+  /** Every trial of the study counts as a point done, whatever a pruner's group (no point twice). */
+  readonly wholeHistory = true;
   readonly options: Readonly<Record<string, unknown>>;
 
   constructor(private readonly opts: GridOptions = {}) {

@@ -72,6 +72,11 @@ export interface Sampler extends SamplerSession {
   readonly options: Readonly<Record<string, unknown>>;
   /** It works on studies with several objectives (random, grid, nsga2); the others refuse them. */
   readonly multiObjective?: boolean;
+  /**
+   * It sees every trial of the study even under a pruner whose trials compete in groups (Hyperband's brackets), where
+   * the others see the group of the trial they suggest for (grid: so that no point is done twice).
+   */
+  readonly wholeHistory?: boolean;
   /** The sampler's state for one study (a study opens one session and asks through it). Default: the sampler itself. */
   session?(): SamplerSession;
 }

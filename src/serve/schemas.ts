@@ -17,6 +17,16 @@ export const createStudyBody = {
     options: { type: 'object', description: "the sampler's options" },
     direction: { type: 'string', enum: ['minimize', 'maximize'] },
     seed: { type: 'integer', minimum: 0 },
+    pruner: {
+      type: 'object',
+      required: ['name'],
+      additionalProperties: false,
+      description: 'the pruner every report is decided by, stored with the study (as `parzen run --pruner`); default none',
+      properties: {
+        name: { type: 'string', minLength: 1, description: 'median, percentile, asha, hyperband, threshold, patient or none' },
+        options: { type: 'object', description: "the pruner's options (as --pruner-options)" },
+      },
+    },
   },
 } as const;
 
@@ -40,8 +50,13 @@ export const tellBody = {
   additionalProperties: false,
   properties: {
     number: trialNumber,
-    value: { type: 'number', description: 'the objective value (complete trials)' },
-    state: { type: 'string', enum: ['complete', 'fail'], default: 'complete' },
+    value: { type: 'number', description: 'the objective value (complete trials); with step, the last intermediate value (pruned trials)' },
+    state: { type: 'string', enum: ['complete', 'fail', 'pruned'], default: 'complete' },
+    step: {
+      type: 'integer',
+      minimum: 0,
+      description: 'state pruned: the step of `value`, recorded as the last report before the trial stops (omit both when reported)',
+    },
     message: { type: 'string', maxLength: 10_000, description: 'why the trial failed (state fail)' },
     attrs: { type: 'object', description: 'anything else to keep with the trial' },
   },

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { OptionsError, ParzenError, StudyError, TrialStateError } from '../errors.js';
+import { createPruner } from '../pruners/registry.js';
 import { createSampler } from '../samplers/registry.js';
 import { parseSpaceJson } from '../space/json.js';
 import type { Storage } from '../storage/storage.js';
@@ -137,7 +138,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   }));
 
   route<
-    { name: string; space: unknown; algo?: string; options?: Record<string, unknown>; direction?: 'minimize' | 'maximize'; seed?: number },
+    {
+      name: string;
+      space: unknown;
+      algo?: string;
+      options?: Record<string, unknown>;
+      direction?: 'minimize' | 'maximize';
+      seed?: number;
+      pruner?: { name: string; options?: Record<string, unknown> };
+    },
     unknown
   >({ method: 'post', path: '/studies', summary: 'create a study', body: createStudyBody }, async (req, reply) => {
     const b = req.body;
@@ -153,12 +162,24 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         `body.${e instanceof OptionsError && /unknown algorithm/.test(e.message) ? 'algo' : 'options'}: ${(e as Error).message}`,
       );
     }
-    const opened = createStudy({ name: b.name, storage: options.storage, space, sampler, direction: b.direction, seed: b.seed }).catch(
-      (e: unknown) => {
-        if (e instanceof StudyError) throw new HttpError(409, 'STUDY_EXISTS', e.message);
-        throw e;
-      },
-    );
+    let pruner;
+    try {
+      pruner = b.pruner ? createPruner(b.pruner.name, b.pruner.options ?? {}) : null;
+    } catch (e) {
+      throw new HttpError(400, 'INVALID_REQUEST', `body.pruner: ${(e as Error).message}`);
+    }
+    const opened = createStudy({
+      name: b.name,
+      storage: options.storage,
+      space,
+      sampler,
+      direction: b.direction,
+      seed: b.seed,
+      pruner,
+    }).catch((e: unknown) => {
+      if (e instanceof StudyError) throw new HttpError(409, 'STUDY_EXISTS', e.message);
+      throw e;
+    });
     studies.set(b.name, opened);
     opened.catch(() => studies.delete(b.name));
     const s = await opened;
@@ -181,16 +202,42 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     },
   );
 
-  route<{ number: number; value?: number; state?: 'complete' | 'fail'; message?: string; attrs?: Record<string, unknown> }, unknown>(
-    { method: 'post', path: '/studies/:name/tell', summary: "a trial's result: its value, or a failure with its message", body: tellBody },
+  route<
+    {
+      number: number;
+      value?: number;
+      state?: 'complete' | 'fail' | 'pruned';
+      step?: number;
+      message?: string;
+      attrs?: Record<string, unknown>;
+    },
+    unknown
+  >(
+    {
+      method: 'post',
+      path: '/studies/:name/tell',
+      summary: "a trial's result: its value, a failure with its message, or pruned (stopped early) at its last step",
+      body: tellBody,
+    },
     async (req) => {
       const s = await study(req.params.name);
       const b = req.body;
-      await trialOf(s, b.number);
-      if ((b.state ?? 'complete') === 'complete' && b.value === undefined)
+      const state = b.state ?? 'complete';
+      const t = await trialOf(s, b.number);
+      if (state === 'complete' && b.value === undefined)
         throw new HttpError(400, 'INVALID_REQUEST', 'body.value is required for a complete trial');
+      if (b.step !== undefined && state !== 'pruned')
+        throw new HttpError(400, 'INVALID_REQUEST', 'body.step goes only with state "pruned"');
+      if (state === 'pruned') {
+        if ((b.step === undefined) !== (b.value === undefined))
+          throw new HttpError(400, 'INVALID_REQUEST', 'body.step and body.value go together (the last report of a pruned trial)');
+        if (t.state !== 'running') throw new HttpError(409, 'TRIAL_STATE', `trial ${t.number} is already ${t.state}`);
+        // the last report, recorded as any report (a step reported before keeps its first value); no decision asked
+        if (b.step !== undefined) await s.report(b.number, b.step, b.value as number, null);
+        return { trial: await s.tell(b.number, { state: 'pruned', ...(b.attrs ? { attrs: b.attrs } : {}) }) };
+      }
       const outcome =
-        b.state === 'fail'
+        state === 'fail'
           ? { state: 'fail' as const, reason: 'threw' as const, message: b.message ?? 'failed (told by the client)', attrs: b.attrs }
           : { state: 'complete' as const, value: b.value as number, attrs: b.attrs };
       return { trial: await s.tell(b.number, outcome) };
@@ -201,16 +248,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     {
       method: 'post',
       path: '/studies/:name/report',
-      summary: 'an intermediate value; answers whether to stop the trial (prune)',
+      summary: "an intermediate value; answers whether to stop the trial (prune), as the study's stored pruner decides",
       body: reportBody,
     },
     async (req) => {
       const s = await study(req.params.name);
       const t = await trialOf(s, req.body.number);
       if (t.state !== 'running') throw new HttpError(409, 'TRIAL_STATE', `trial ${t.number} is already ${t.state}`);
-      const report = (s as unknown as { report?: (n: number, step: number, v: number) => Promise<boolean> }).report;
-      const prune = report ? await report.call(s, req.body.number, req.body.step, req.body.value) : false;
-      return { prune };
+      // decided by the study's stored pruner, as every other process of the study decides
+      return { prune: await s.report(req.body.number, req.body.step, req.body.value) };
     },
   );
 

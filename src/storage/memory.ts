@@ -7,6 +7,8 @@ import { alreadyFinished, finishRecord, freeze, NO_ATTRS, notRunning, staleMessa
 import {
   type ClaimOptions,
   countsAgainstBudget,
+  type PrunerSpec,
+  type PrunerSwitch,
   type SamplerSpec,
   type SamplerSwitch,
   type Storage,
@@ -47,6 +49,8 @@ export class MemoryStorage implements Storage {
       id: this.nextStudyId++,
       createdAt: Date.now(),
       samplerSwitches: [],
+      pruner: structuredClone(spec.pruner ?? { name: 'none', options: {} }),
+      prunerSwitches: [],
     });
     this.studies.push(rec);
     this.trialsByStudy.set(rec.id, { list: [], counted: 0, seq: 0 });
@@ -62,6 +66,25 @@ export class MemoryStorage implements Storage {
       ...cur,
       sampler: change.to,
       samplerSwitches: Object.freeze([...(cur.samplerSwitches ?? []), change]),
+    });
+    this.studies[i] = rec;
+    return rec;
+  }
+
+  async switchPruner(studyId: number, to: PrunerSpec): Promise<StudyRecord> {
+    const i = this.studies.findIndex((s) => s.id === studyId);
+    if (i < 0) throw new StudyError(`study id ${studyId} does not exist`);
+    const cur = this.studies[i];
+    const change: PrunerSwitch = {
+      from: cur.pruner ?? null,
+      to: structuredClone(to),
+      atTrial: this.study(studyId).list.length,
+      at: Date.now(),
+    };
+    const rec: StudyRecord = Object.freeze({
+      ...cur,
+      pruner: change.to,
+      prunerSwitches: Object.freeze([...(cur.prunerSwitches ?? []), change]),
     });
     this.studies[i] = rec;
     return rec;

@@ -19,12 +19,13 @@ import {
   studyFromRow,
   summarize,
   jsonOrNull,
+  prunerJson,
   type TrialRow,
   trialFromRow,
   finishRecord,
   STALE_MESSAGE_SQL,
 } from './schema.js';
-import type { ClaimOptions, SamplerSpec, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
+import type { ClaimOptions, PrunerSpec, SamplerSpec, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
 
 /** The database's clock in epoch ms: every timestamp and lease of a distributed study comes from one clock, so leases ignore host clock skew. */
 const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
@@ -162,8 +163,8 @@ export class PostgresStorage implements Storage {
   private async createStudyOnce(spec: StudySpec, uncertain: boolean): Promise<StudyRecord> {
     try {
       const { rows } = await this.pool.query<StudyRow>(
-        `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, rng, directions, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${NOW_MS}) RETURNING *`,
+        `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, rng, directions, pruner, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ${NOW_MS}) RETURNING *`,
         [
           spec.name,
           spec.direction,
@@ -173,6 +174,7 @@ export class PostgresStorage implements Storage {
           spec.seed,
           spec.rng ?? DEFAULT_GENERATOR,
           jsonOrNull(spec.directions),
+          prunerJson(spec.pruner),
         ],
       );
       return studyFromRow(rows[0]);
@@ -208,6 +210,26 @@ export class PostgresStorage implements Storage {
         'UPDATE studies SET sampler_name = $2, sampler_options = $3, sampler_switches = $4 WHERE id = $1 RETURNING *',
         [studyId, to.name, JSON.stringify(to.options), JSON.stringify(switches)],
       );
+      return studyFromRow(rows[0]);
+    });
+  }
+
+  async switchPruner(studyId: number, to: PrunerSpec): Promise<StudyRecord> {
+    return this.tx(async (c) => {
+      const {
+        rows: [row],
+      } = await c.query<StudyRow>('SELECT * FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
+      if (!row) throw new StudyError(`study id ${studyId} does not exist`);
+      const cur = studyFromRow(row);
+      const {
+        rows: [n],
+      } = await c.query<{ n: string; now: string }>(`SELECT count(*) AS n, ${NOW_MS} AS now FROM trials WHERE study_id = $1`, [studyId]);
+      const switches = [...(cur.prunerSwitches ?? []), { from: cur.pruner ?? null, to, atTrial: Number(n.n), at: Number(n.now) }];
+      const { rows } = await c.query<StudyRow>('UPDATE studies SET pruner = $2, pruner_switches = $3 WHERE id = $1 RETURNING *', [
+        studyId,
+        prunerJson(to),
+        JSON.stringify(switches),
+      ]);
       return studyFromRow(rows[0]);
     });
   }

@@ -2,7 +2,7 @@ import { StorageError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
 import { boundResult } from '../trial/bounds.js';
 import { type FailReason, type IntermediateValue, lastStep, type TrialRecord, type TrialResult, type TrialState } from '../trial/trial.js';
-import type { SamplerSwitch, StudyRecord, StudySummary } from './storage.js';
+import type { PrunerSpec, PrunerSwitch, SamplerSwitch, StudyRecord, StudySummary } from './storage.js';
 
 /**
  * The relational schema shared by the SQLite and PostgreSQL backends, as ordered forward migrations.
@@ -10,7 +10,8 @@ import type { SamplerSwitch, StudyRecord, StudySummary } from './storage.js';
  * current version in its single row. Never edit a released migration: append a new one.
  *
  * Tables:
- * - studies(id, name unique, direction, space JSON text, sampler_name, sampler_options JSON, seed, created_at ms)
+ * - studies(id, name unique, direction, space JSON text, sampler_name, sampler_options JSON, seed, created_at ms, rng,
+ *   sampler_switches, directions, pruner JSON { name, options } (NULL: made before version 10), pruner_switches)
  * - trials(id, study_id, number (unique per study, gap-free), state, params JSON, value, fail_reason, fail_message,
  *   attrs JSON, started_at ms, finished_at ms, heartbeat_at ms, owner, lease_ms, lease_until ms (both null: no lease))
  * - intermediate_values(study_id, trial_id, number, step, value (NULL: NaN), seq): what objectives report, one row per
@@ -198,6 +199,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX queued_study ON queued (study_id, id);
     `,
   },
+  {
+    // The pruner (JSON { name, options }) is part of the study, as its sampler is: a resumed run and every process of a
+    // distributed study prune alike. Studies made before this version have none recorded (NULL) until a run records
+    // the one it uses; a switch asked for on resume is kept (JSON list of PrunerSwitch).
+    description: 'the pruner of each study and its switches',
+    sqlite: `
+      ALTER TABLE studies ADD COLUMN pruner TEXT;
+      ALTER TABLE studies ADD COLUMN pruner_switches TEXT NOT NULL DEFAULT '[]';
+    `,
+    postgres: `ALTER TABLE studies ADD COLUMN pruner JSON, ADD COLUMN pruner_switches TEXT NOT NULL DEFAULT '[]';`,
+  },
 ];
 
 /** The schema version this code writes and reads. */
@@ -262,6 +274,8 @@ export interface StudyRow {
   seed: number | string;
   rng: string;
   sampler_switches?: string;
+  pruner?: string | object | null;
+  pruner_switches?: string;
   directions: string | string[] | null;
   created_at: number | string;
 }
@@ -301,6 +315,11 @@ function intermediateOf(v: TrialRow['intermediate']): { intermediate?: readonly 
   };
 }
 
+/** The stored form of a pruner (createStudy: none given is `{ name: 'none', options: {} }`). */
+export function prunerJson(p: PrunerSpec | null | undefined): string {
+  return JSON.stringify(p ?? { name: 'none', options: {} });
+}
+
 /** The error for a report on a trial that is no longer running. */
 export function notRunning(t: TrialRecord): TrialStateError {
   const why = t.failReason ? ` (${t.failReason})` : '';
@@ -317,6 +336,8 @@ export function studyFromRow(r: StudyRow): StudyRecord {
     seed: Number(r.seed),
     rng: r.rng,
     samplerSwitches: Object.freeze(JSON.parse(r.sampler_switches ?? '[]') as SamplerSwitch[]),
+    pruner: r.pruner === null || r.pruner === undefined ? null : (Object.freeze(json(r.pruner)) as PrunerSpec),
+    prunerSwitches: Object.freeze(JSON.parse(r.pruner_switches ?? '[]') as PrunerSwitch[]),
     directions:
       r.directions === null || r.directions === undefined ? null : (Object.freeze(json(r.directions)) as StudyRecord['directions']),
     createdAt: Number(r.created_at),

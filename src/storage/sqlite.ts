@@ -16,12 +16,13 @@ import {
   studyFromRow,
   summarize,
   jsonOrNull,
+  prunerJson,
   type TrialRow,
   trialFromRow,
   finishRecord,
   STALE_MESSAGE_SQL,
 } from './schema.js';
-import type { ClaimOptions, SamplerSpec, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
+import type { ClaimOptions, PrunerSpec, SamplerSpec, Storage, StudyRecord, StudySpec, StudySummary } from './storage.js';
 
 export interface SqliteOptions {
   /** How long a write waits for another process's transaction before failing (ms). Default 60000. */
@@ -128,13 +129,14 @@ export class SqliteStorage implements Storage {
     const db = this.db;
     return {
       insertStudy: db.prepare(
-        `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, rng, directions, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        `INSERT INTO studies (name, direction, space, sampler_name, sampler_options, seed, rng, directions, pruner, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
       ),
       studyByName: db.prepare('SELECT * FROM studies WHERE name = ?'),
       studyById: db.prepare('SELECT * FROM studies WHERE id = ?'),
       trialCount: db.prepare('SELECT count(*) FROM trials WHERE study_id = ?').pluck(),
       setSampler: db.prepare('UPDATE studies SET sampler_name = ?, sampler_options = ?, sampler_switches = ? WHERE id = ? RETURNING *'),
+      setPruner: db.prepare('UPDATE studies SET pruner = ?, pruner_switches = ? WHERE id = ? RETURNING *'),
       studyExists: db.prepare('SELECT 1 FROM studies WHERE id = ?').pluck(),
       allStudies: db.prepare('SELECT * FROM studies ORDER BY id'),
       stateCounts: db.prepare(STATE_COUNTS_SQL),
@@ -185,6 +187,7 @@ export class SqliteStorage implements Storage {
           spec.seed,
           spec.rng ?? DEFAULT_GENERATOR,
           jsonOrNull(spec.directions),
+          prunerJson(spec.pruner),
           Date.now(),
         ) as StudyRow;
         return studyFromRow(row);
@@ -206,6 +209,20 @@ export class SqliteStorage implements Storage {
         { from: cur.sampler, to, atTrial: Number(this.stmt.trialCount.get(studyId)), at: Date.now() },
       ];
       return studyFromRow(this.stmt.setSampler.get(to.name, JSON.stringify(to.options), JSON.stringify(switches), studyId) as StudyRow);
+    });
+    return change.immediate();
+  }
+
+  async switchPruner(studyId: number, to: PrunerSpec): Promise<StudyRecord> {
+    const change = this.db.transaction((): StudyRecord => {
+      const row = this.stmt.studyById.get(studyId) as StudyRow | undefined;
+      if (!row) throw new StudyError(`study id ${studyId} does not exist`);
+      const cur = studyFromRow(row);
+      const switches = [
+        ...(cur.prunerSwitches ?? []),
+        { from: cur.pruner ?? null, to, atTrial: Number(this.stmt.trialCount.get(studyId)), at: Date.now() },
+      ];
+      return studyFromRow(this.stmt.setPruner.get(prunerJson(to), JSON.stringify(switches), studyId) as StudyRow);
     });
     return change.immediate();
   }

@@ -14,6 +14,28 @@ export interface StudySpec {
   readonly seed: number;
   /** The random generator every stream of the study draws from (`rng.ts`; default tychei); a study resumes with its own. */
   readonly rng?: string;
+  /**
+   * The pruner every process of the study decides with; a study resumes with its own. On creation, absent or null
+   * is stored as `{ name: 'none', options: {} }`; read back, null means made before pruners were stored.
+   */
+  readonly pruner?: PrunerSpec | null;
+}
+
+/** A pruner as stored with a study: its registry name (`createPruner`) and JSON options. */
+export interface PrunerSpec {
+  readonly name: string;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** A change of a study's pruner, asked for explicitly (`switchPruner` / `--switch-pruner`), kept with the study. */
+export interface PrunerSwitch {
+  /** null: the study was made before pruners were stored (schema version 10). */
+  readonly from: PrunerSpec | null;
+  readonly to: PrunerSpec;
+  /** The study's number of trials when it switched. */
+  readonly atTrial: number;
+  /** Epoch milliseconds. */
+  readonly at: number;
 }
 
 /** A sampler as stored with a study: its registry name and JSON options. */
@@ -36,6 +58,8 @@ export interface StudyRecord extends StudySpec {
   readonly rng: string;
   /** The explicit sampler switches of the study, oldest first (none: it ran with `sampler` throughout). */
   readonly samplerSwitches?: readonly SamplerSwitch[];
+  /** The pruner switches of the study, oldest first (a first recording of an older study's pruner among them). */
+  readonly prunerSwitches?: readonly PrunerSwitch[];
   readonly id: number;
   /** Epoch milliseconds. */
   readonly createdAt: number;
@@ -80,6 +104,8 @@ export interface Storage {
   listStudies(): Promise<StudySummary[]>;
   /** Sets the study's sampler to `to`, recording the switch (from the current one, at its current trial count). */
   switchSampler(studyId: number, to: SamplerSpec): Promise<StudyRecord>;
+  /** Sets the study's pruner to `to`, recording the switch (from the current one, at its current trial count). */
+  switchPruner(studyId: number, to: PrunerSpec): Promise<StudyRecord>;
   /**
    * Atomically numbers and records new running trials (gap-free numbers); may return fewer than asked, to respect the
    * budget. Points waiting in the study's queue (`enqueue`) take the first places, oldest first, and leave the queue

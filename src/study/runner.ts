@@ -5,6 +5,7 @@ import { type Evaluation, type Evaluator, type CancelReason, InProcessEvaluator 
 import { WorkerPool } from '../pool/worker-pool.js';
 import type { Pruner } from '../pruners/pruner.js';
 import { Rng } from '../rng.js';
+import { openSession } from '../samplers/sampler.js';
 import type { Params } from '../space/space.js';
 import { spaceToJson } from '../space/json.js';
 import { type AskStream, movable, SamplerThread } from './sampler-thread.js';
@@ -387,11 +388,30 @@ class Loop {
     const stream: AskStream = study.stream
       ? [study.random, 'suggest', trials.length, study.stream]
       : [study.random, 'suggest', trials.length];
+    const pruner = o.pruner === undefined ? study.pruner : o.pruner;
+    const groups = study.sampler.wholeHistory ? null : (pruner?.groups?.(trials, study.seed) ?? null);
+    const thread = this.thread?.ready ? this.thread : null;
     // A long ask in the thread (a GP's fit over hundreds of inputs) does not hold up a stop: nothing is claimed until
-    // it returns, so it is abandoned, and the thread terminated when the run closes.
-    const points = this.thread?.ready
-      ? await Promise.race([this.thread.suggest(trials, settled ?? 0, count, stream).catch(this.unlessStopped), this.stopped])
-      : await study.session.suggest({ ...history, trials, settled }, count, Rng.derive(...stream)); // (same points)
+    // it returns, so it is abandoned (null), and the thread terminated when the run closes. The thread and this one
+    // give the same points.
+    const inThread = (t: SamplerThread, ...args: Parameters<SamplerThread['suggest']>) =>
+      Promise.race([t.suggest(...args).catch(this.unlessStopped), this.stopped]);
+    const points = groups
+      ? await study.grouped.suggest(
+          groups,
+          trials,
+          trials.length + (await study.storage.queued(study.record.id)).length,
+          count,
+          async (view, k) => {
+            const grouped: AskStream = [...stream, 'group', view.group];
+            return thread
+              ? ((await inThread(thread, view.trials, view.settled, k, grouped, view.name)) ?? [])
+              : (view.session ??= openSession(study.sampler)).suggest(study.groupHistory(view), k, Rng.derive(...grouped));
+          },
+        )
+      : thread
+        ? await inThread(thread, trials, settled ?? 0, count, stream)
+        : await study.session.suggest({ ...history, trials, settled }, count, Rng.derive(...stream));
     if (this.stopping || points === null) return;
     for (const p of points) study.space.validate(p);
     const claimed = points.length

@@ -30,6 +30,8 @@ export interface AskMessage {
   readonly settled: number;
   readonly n: number;
   readonly rng: AskStream;
+  /** The pruner's group of trials the history is (GroupedHistory), each with a mirror and session of its own. */
+  readonly group?: string;
 }
 
 export type AnswerMessage =
@@ -59,7 +61,8 @@ export function movable(sampler: Sampler): boolean {
  */
 export class SamplerThread {
   private readonly worker: Worker;
-  private readonly sent: TrialRecord[] = [];
+  /** The records each mirror holds (key '': the whole history; else a pruner's group). */
+  private readonly mirrors = new Map<string, TrialRecord[]>();
   private next = 0;
   private readonly waiting = new Map<number, { resolve: (p: Params[]) => void; reject: (e: Error) => void }>();
   private failure: Error | null = null;
@@ -94,10 +97,11 @@ export class SamplerThread {
     this.worker.on('exit', (code) => fail(new Error(`sampler thread exited with code ${code}`)));
   }
 
-  suggest(trials: readonly TrialRecord[], settled: number, n: number, rng: AskStream): Promise<Params[]> {
+  suggest(trials: readonly TrialRecord[], settled: number, n: number, rng: AskStream, group?: string): Promise<Params[]> {
     if (this.failure) return Promise.reject(this.failure);
     const changes: [number, TrialRecord][] = [];
-    const { sent } = this;
+    let sent = this.mirrors.get(group ?? '');
+    if (!sent) this.mirrors.set(group ?? '', (sent = []));
     if (sent.length > trials.length) sent.length = trials.length;
     for (let i = 0; i < trials.length; i++) {
       if (sent[i] === trials[i]) continue;
@@ -109,7 +113,7 @@ export class SamplerThread {
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.ref(); // an ask under way keeps the process alive, as a sampler on the main thread would
-      this.worker.postMessage({ id, changes, length: trials.length, settled, n, rng } satisfies AskMessage);
+      this.worker.postMessage({ id, changes, length: trials.length, settled, n, rng, ...(group ? { group } : {}) } satisfies AskMessage);
     });
   }
 

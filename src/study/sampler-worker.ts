@@ -5,21 +5,25 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Rng } from '../rng.js';
 import { createSampler } from '../samplers/registry.js';
-import { openSession } from '../samplers/sampler.js';
+import { openSession, type SamplerSession } from '../samplers/sampler.js';
 import { parseSpaceJson } from '../space/json.js';
 import type { TrialRecord } from '../trial/trial.js';
 import type { AskMessage, AnswerMessage, SamplerThreadData } from './sampler-thread.js';
 
 const data = workerData as SamplerThreadData;
-const session = openSession(createSampler(data.sampler, { ...data.options }));
+const sampler = createSampler(data.sampler, { ...data.options });
 const space = parseSpaceJson(data.space);
-const trials: TrialRecord[] = [];
+/** The mirror of the history ('') and of each pruner group's trials, each with its own session. */
+const mirrors = new Map<string, { trials: TrialRecord[]; session: SamplerSession }>();
 const port = parentPort as NonNullable<typeof parentPort>;
 
 port.on('message', (m: AskMessage) => void answer(m));
 port.postMessage({ ready: true } satisfies AnswerMessage);
 
 async function answer(m: AskMessage): Promise<void> {
+  let mirror = mirrors.get(m.group ?? '');
+  if (!mirror) mirrors.set(m.group ?? '', (mirror = { trials: [], session: openSession(sampler) }));
+  const { trials, session } = mirror;
   for (const [i, t] of m.changes) {
     // A trial's params never change: keep the object the sampler has seen (its caches are keyed by it).
     const old = trials[i];

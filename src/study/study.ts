@@ -16,6 +16,9 @@ import type { Storage, StudyRecord } from '../storage/storage.js';
 import { Asked, type AskedTrial, type ConfiguredTrial, withConfig } from '../trial/asked.js';
 import { checkReport, resultFromReturn } from '../trial/objective.js';
 import { type ObjectiveSpec, type OptimizeOptions, runStudy } from './runner.js';
+import { GroupedHistory, type GroupView } from './grouped-history.js';
+import { checkPruner, prunerSpec, resumedPruner } from './stored-pruner.js';
+import type { AskStream } from './sampler-thread.js';
 import { paretoFront } from '../samplers/moo/pareto.js';
 import { bestOf, type Direction, type TrialRecord, type TrialResult } from '../trial/trial.js';
 
@@ -72,8 +75,14 @@ export interface StudyOptions<S = unknown> {
   noisy?: boolean | 'auto';
   /** Resuming with a `sampler` other than the study's: switch to it (recorded in the study) rather than fail. Default false. */
   switchSampler?: boolean;
-  /** Decides from the trials' reports whether to stop one early (`report`, `optimize`). Default: none. */
+  /**
+   * Decides from the trials' reports whether to stop one early (`report`, `optimize`). Stored with the study: a new
+   * study's default is none; a resumed one continues with its own (rebuilt from its stored name and options) unless
+   * this is given, and a different one here is an error naming both, unless `switchPruner`.
+   */
   pruner?: Pruner | null;
+  /** Resuming with a `pruner` other than the study's: switch to it (recorded in the study) rather than fail. Default false. */
+  switchPruner?: boolean;
 }
 
 export interface AskOptions {
@@ -134,6 +143,7 @@ const STUDY_KEYS = {
   switchSampler: true,
   noisy: true,
   pruner: true,
+  switchPruner: true,
 } as const satisfies { readonly [K in keyof Required<StudyOptions>]: true };
 
 const ASK_KEYS = { leaseMs: true, budget: true } as const satisfies { readonly [K in keyof Required<AskOptions>]: true };
@@ -150,6 +160,7 @@ export async function storageFrom(given: Storage | string | undefined, where: st
 
 async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise<Study<Filled<S>>> {
   const given = samplerFrom(options.sampler, 'createStudy: options.sampler');
+  const givenPruner = checkPruner(options.pruner, 'createStudy: options.pruner');
   const sampler = given ?? random();
   const name = options.name ?? `study-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
   if (options.direction !== undefined && options.direction !== 'minimize' && options.direction !== 'maximize') {
@@ -207,7 +218,8 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
       );
     }
     checkSearchable(stored, resumed);
-    const study = new Study(storage, record, stored as SearchSpace<Filled<S>>, resumed, options.pruner ?? null);
+    const [withPruner, pruner] = await resumedPruner(storage, record, givenPruner, options.switchPruner === true);
+    const study = new Study(storage, withPruner, stored as SearchSpace<Filled<S>>, resumed, pruner);
     study.noisy = options.noisy ?? 'auto';
     // eslint-disable-next-line @typescript-eslint/unbound-method -- a plain function the caller gave
     study.constraints = options.constraints as Study['constraints'];
@@ -232,6 +244,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
       sampler: { name: sampler.name, options: sampler.options },
       seed: options.seed ?? 0,
       rng: options.rng ?? DEFAULT_GENERATOR,
+      pruner: prunerSpec(givenPruner ?? null),
     });
   } catch (e) {
     // Another process created it between our read and our write (several workers starting a distributed study).
@@ -239,7 +252,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
     if (!raced) throw e;
     return resume(raced);
   }
-  const study = new Study(storage, record, compiled, sampler, options.pruner ?? null);
+  const study = new Study(storage, record, compiled, sampler, givenPruner ?? null);
   study.noisy = options.noisy ?? 'auto';
   // eslint-disable-next-line @typescript-eslint/unbound-method -- a plain function the caller gave
   study.constraints = options.constraints as Study['constraints'];
@@ -350,6 +363,8 @@ export class Study<C = unknown> {
   /** Asks waiting for their turn, oldest first (see ask), and whether a turn is in progress. */
   private waiting: WaitingAsk[] = [];
   private asking = false;
+  /** The sampler's views of the pruner's groups of trials (Hyperband's brackets), when it has groups. */
+  readonly grouped = new GroupedHistory();
   /** Names this process's random stream when it joined an existing study; '' (the seed's own stream) for its creator. */
   stream = '';
   /** The best record and its configured copy, rebuilt only when the best changes. */
@@ -525,6 +540,16 @@ export class Study<C = unknown> {
     };
   }
 
+  /** The history one group of the pruner's sees (see GroupedHistory). */
+  groupHistory(view: GroupView): History {
+    return { ...this.history(), trials: view.trials, settled: view.settled };
+  }
+
+  /** The number the next claimed trial is expected to get: after the trials seen and the points queued. */
+  async nextNumber(): Promise<number> {
+    return this.records.length + (await this.storage.queued(this.record.id)).length;
+  }
+
   /**
    * Asks the sampler for `n` new trials (state running), seeing the running ones as pending.
    * May return fewer when the budget or the search space is exhausted.
@@ -585,12 +610,20 @@ export class Study<C = unknown> {
 
   private async askNow(n: number, budget: number | undefined, leaseMs: number | undefined): Promise<AskedTrial<C>[]> {
     await this.refresh();
-    const rng = this.stream
-      ? Rng.derive(this.random, 'suggest', this.records.length, this.stream)
-      : Rng.derive(this.random, 'suggest', this.records.length);
-    // (a sampler answering synchronously, as TPE does, is not awaited: a microtask turn less per ask)
-    const suggested = this.session.suggest(this.history(), n, rng);
-    const points = Array.isArray(suggested) ? suggested : await suggested;
+    const stream: AskStream = this.stream
+      ? [this.random, 'suggest', this.records.length, this.stream]
+      : [this.random, 'suggest', this.records.length];
+    const groups = this.sampler.wholeHistory ? null : (this.pruner?.groups?.(this.records, this.seed) ?? null);
+    let points: Params[];
+    if (groups) {
+      points = await this.grouped.suggest(groups, this.records, await this.nextNumber(), n, (view, k) =>
+        (view.session ??= openSession(this.sampler)).suggest(this.groupHistory(view), k, Rng.derive(...stream, 'group', view.group)),
+      );
+    } else {
+      // (a sampler answering synchronously, as TPE does, is not awaited: a microtask turn less per ask)
+      const suggested = this.session.suggest(this.history(), n, Rng.derive(...stream));
+      points = Array.isArray(suggested) ? suggested : await suggested;
+    }
     for (const p of points) this.space.validate(p);
     const claimed = await this.storage.claimTrials(this.record.id, points.slice(0, n), { owner: this.owner, budget, leaseMs });
     for (const t of claimed) this.records[t.number] = t;

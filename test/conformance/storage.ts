@@ -90,6 +90,25 @@ export function storageConformance(
       assert.equal((await s.getStudy('dup'))?.direction, 'minimize');
     });
 
+    it("keeps a study's pruner (none when not given) and records a switch of it with the trial count", async () => {
+      const s = await fresh();
+      const hb = { name: 'hyperband', options: { minResource: 1, maxResource: 27, reductionFactor: 3 } };
+      const made = await s.createStudy({ ...specNamed('pruned'), pruner: hb });
+      const bare = await s.createStudy(specNamed('bare'));
+      assert.deepEqual([made.pruner, bare.pruner], [hb, { name: 'none', options: {} }]);
+      await s.claimTrials(made.id, [{ x: 1 }, { x: 2 }], { owner: 'me' });
+      const asha = { name: 'asha', options: { minResource: 2 } };
+      const switched = await s.switchPruner(made.id, asha);
+      assert.deepEqual(switched.pruner, asha);
+      assert.deepEqual(
+        switched.prunerSwitches?.map((w) => [w.from, w.to, w.atTrial]),
+        [[hb, asha, 2]],
+      );
+      const read = await (await another(s)).getStudy('pruned');
+      assert.deepEqual([read?.pruner, read?.prunerSwitches?.length, read?.sampler], [asha, 1, made.sampler]);
+      await assert.rejects(s.switchPruner(987654, asha), StudyError);
+    });
+
     it('lists studies with trial counts by state and the best value in each direction', async () => {
       const s = await fresh();
       const lo = await s.createStudy(specNamed('lo'));

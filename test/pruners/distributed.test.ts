@@ -27,9 +27,11 @@ describe('ASHA over PostgreSQL', () => {
       const storage = await PostgresStorage.open(u);
       const TRIALS = 45;
       try {
-        await createStudy({ space: ASHA_SPACE, storage, name: 'asha', seed: 4 });
+        // the pruner is set once, with the study: each process resumes it and rebuilds the same one from storage
+        await createStudy({ space: ASHA_SPACE, storage, name: 'asha', seed: 4, pruner: ashaPruner() });
         await Promise.all([0, 1, 2].map(() => run(process.execPath, [CHILD, u, 'asha', String(TRIALS)])));
         const study = await createStudy({ storage, name: 'asha', resume: true });
+        assert.deepEqual(study.record.pruner, { name: 'asha', options: ashaPruner().options });
         const trials = await study.trials();
         assert.equal(trials.length, TRIALS);
         assert.equal(new Set(trials.map((t) => t.owner)).size, 3, 'all three processes ran trials');

@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ParzenClient, ServeError } from '../../src/client/client.js';
+import { ThresholdPruner } from '../../src/pruners/threshold.js';
 import { tpe } from '../../src/samplers/tpe/tpe.js';
 import type { History, Sampler } from '../../src/samplers/sampler.js';
 import { buildServer } from '../../src/serve/server.js';
@@ -194,6 +195,39 @@ describe('parzen serve: the HTTP API', () => {
     assert.equal(r.json().trial.failMessage, 'CUDA out of memory');
   });
 
+  it("prunes with the study's stored pruner (created here or by another process) and takes pruned trials with their last step", async () => {
+    const created = await post('/studies', { name: 'p', space, algo: 'random', pruner: { name: 'threshold', options: { upper: 1 } } });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.deepEqual(created.json().study.pruner, { name: 'threshold', options: { upper: 1 } });
+    const [t, u, w] = (await post('/studies/p/ask', { n: 3 })).json().trials as { number: number }[];
+    const report = async (number: number, step: number, value: number) =>
+      (await post('/studies/p/report', { number, step, value })).json().prune as boolean;
+    assert.deepEqual([await report(t.number, 0, 0.5), await report(t.number, 1, 2)], [false, true]);
+    const told = await post('/studies/p/tell', { number: t.number, state: 'pruned' });
+    assert.equal(told.statusCode, 200, told.body);
+    assert.deepEqual([told.json().trial.state, told.json().trial.value], ['pruned', 2]);
+    // the last report in the tell: recorded, then the trial stops with it
+    const last = (await post('/studies/p/tell', { number: u.number, state: 'pruned', step: 7, value: 3.5 })).json().trial;
+    assert.deepEqual([last.state, last.value, last.intermediate.map((i: { step: number }) => i.step)], ['pruned', 3.5, [7]]);
+    for (const [body, why] of [
+      [{ number: w.number, state: 'pruned', step: 1 }, /body\.step and body\.value go together/],
+      [{ number: w.number, value: 1, step: 1 }, /body\.step goes only with state "pruned"/],
+      [{ number: w.number, state: 'stopped' }, /body\.state/],
+    ] as const) {
+      const r = await post('/studies/p/tell', body);
+      assert.equal(r.statusCode, 400, r.body);
+      assert.match(r.json().message, why);
+    }
+    assert.equal((await post('/studies/p/tell', { number: t.number, state: 'pruned' })).statusCode, 409);
+    const bad = await post('/studies', { name: 'q', space, pruner: { name: 'asha', options: { reductionFactor: 1 } } });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.json().message, /body\.pruner: options\.reductionFactor must be an integer >= 2/);
+    // a study made by another process with its pruner: the server's reports are decided by it
+    await createStudy({ name: 'other', storage, space: hp.uniform('x', 0, 1), pruner: new ThresholdPruner({ lower: 0 }) });
+    const [o] = (await post('/studies/other/ask', {})).json().trials as { number: number }[];
+    assert.equal((await post('/studies/other/report', { number: o.number, step: 0, value: -1 })).json().prune, true);
+  });
+
   it('publishes an OpenAPI document of its routes', async () => {
     const doc = (await get('/openapi.json')).json();
     assert.equal(doc.openapi, '3.1.0');
@@ -227,6 +261,16 @@ describe('clients', () => {
       assert.ok((await client.best('ts'))!.value! >= 0);
       await assert.rejects(new ParzenClient(url).listStudies(), (e: unknown) => e instanceof ServeError && e.status === 401);
       await assert.rejects(client.tell('ts', 0, 1), (e: unknown) => e instanceof ServeError && e.status === 409);
+      // pruning through the client: the study's pruner answers report, prune stops the trial at its last step
+      await client.createStudy({ name: 'pr', space, seed: 1, pruner: { name: 'threshold', options: { upper: 1 } } });
+      const [t] = await client.ask('pr');
+      assert.equal(await client.report('pr', t.number, 0, 0.5), false);
+      assert.equal(await client.report('pr', t.number, 1, 1.5), true);
+      const pruned = await client.prune('pr', t.number);
+      assert.deepEqual([pruned.state, pruned.value], ['pruned', 1.5]);
+      const [u] = await client.ask('pr');
+      const withLast = await client.prune('pr', u.number, { step: 4, value: 0.75 });
+      assert.deepEqual([withLast.state, withLast.value, withLast.intermediate?.map((i) => i.step)], ['pruned', 0.75, [4]]);
     } finally {
       await app.close();
     }

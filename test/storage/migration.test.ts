@@ -8,6 +8,9 @@ import pg from 'pg';
 import { openStorage } from '../../src/storage/open.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/storage/schema.js';
 import type { Storage } from '../../src/storage/storage.js';
+import { HyperbandPruner, hyperband } from '../../src/pruners/hyperband.js';
+import { median } from '../../src/pruners/percentile.js';
+import { createStudy } from '../../src/study/study.js';
 import { dropSchemas, freshSchema, PG_SKIP, testPgUrl, withSchema } from './pg-env.js';
 
 /**
@@ -306,6 +309,69 @@ const CASES: MigrationCase[] = [
       const [next] = await s.claimTrials(study.id, [{ x: 0.9 }], { owner: 'new' });
       assert.deepEqual([next.number, next.params], [1, { x: 0.125 }], 'the queue works on a migrated store');
       assert.equal(await s.deleteStudy('leased'), true);
+    },
+  },
+  {
+    // version 9: a queue of points; no pruner stored with the study (version 10 adds it: NULL, then recorded on use)
+    version: 9,
+    inserts: [
+      `INSERT INTO studies (id, name, direction, space, sampler_name, sampler_options, seed, created_at, rng) VALUES
+        (1, 'pruned', 'minimize', '{"uniform":[0,1],"label":"x"}', 'tpe', '{}', 3, 1700000000000, 'tychei'),
+        (2, 'plain', 'minimize', '{"uniform":[0,1],"label":"x"}', 'random', '{}', 1, 1700000000000, 'tychei')`,
+      `INSERT INTO trials (id, study_id, number, state, params, value, fail_reason, fail_message, attrs, started_at, finished_at, heartbeat_at, owner) VALUES
+        (1, 1, 0, 'complete', '{"x":0.5}', 0.25, NULL, NULL, '{}', 1700000002000, 1700000003000, 1700000002000, 'h:1'),
+        (2, 1, 1, 'pruned', '{"x":0.75}', 0.9, NULL, NULL, '{}', 1700000004000, 1700000005000, 1700000004000, 'h:1')`,
+      `INSERT INTO intermediate_values (study_id, trial_id, number, step, value, seq) VALUES
+        (1, 1, 0, 0, 0.5, 1), (1, 1, 0, 1, 0.25, 2), (1, 2, 1, 0, 0.9, 3)`,
+    ],
+    async check(s) {
+      const [pruned, plain] = await s.listStudies();
+      assert.deepEqual([pruned.pruner, pruned.prunerSwitches], [null, []], 'no pruner recorded before version 10');
+      assert.deepEqual(
+        (await s.trials(pruned.id)).map((t) => [t.state, t.value, t.intermediate?.map((i) => [i.step, i.value])]),
+        [
+          [
+            'complete',
+            0.25,
+            [
+              [0, 0.5],
+              [1, 0.25],
+            ],
+          ],
+          ['pruned', 0.9, [[0, 0.9]]],
+        ],
+      );
+      // resumed without a pruner: none, nothing written; with one: it is recorded, and the next resume rebuilds it
+      const none = await createStudy({ storage: s, name: 'plain', resume: true });
+      assert.deepEqual([none.pruner, (await s.getStudy('plain'))?.pruner], [null, null]);
+      void plain;
+      const hb = { minResource: 1, maxResource: 9, reductionFactor: 3 };
+      const first = await createStudy({ storage: s, name: 'pruned', resume: true, pruner: hyperband(hb) });
+      assert.deepEqual(first.record.pruner, { name: 'hyperband', options: hb });
+      assert.deepEqual(
+        first.record.prunerSwitches?.map((w) => [w.from, w.to, w.atTrial]),
+        [[null, { name: 'hyperband', options: hb }, 2]],
+      );
+      const again = await createStudy({ storage: s, name: 'pruned', resume: true });
+      assert.ok(again.pruner instanceof HyperbandPruner);
+      assert.deepEqual(again.pruner.options, hb);
+      await assert.rejects(
+        createStudy({ storage: s, name: 'pruned', resume: true, pruner: median() }),
+        /study "pruned" was run with pruner hyperband \{"minResource":1,"maxResource":9,"reductionFactor":3\}, not median: .*switchPruner: true \(CLI: --switch-pruner\)/,
+      );
+      const switched = await createStudy({ storage: s, name: 'pruned', resume: true, pruner: median(), switchPruner: true });
+      assert.deepEqual(switched.record.pruner, { name: 'median', options: {} });
+      assert.equal(switched.record.prunerSwitches?.length, 2);
+      // a study made now stores its pruner, none included
+      const made = await s.createStudy({ ...pruned, name: 'new', pruner: { name: 'asha', options: { minResource: 2 } } });
+      const bare = await s.createStudy({ ...pruned, name: 'bare', pruner: undefined });
+      assert.deepEqual(
+        [made.pruner, bare.pruner],
+        [
+          { name: 'asha', options: { minResource: 2 } },
+          { name: 'none', options: {} },
+        ],
+      );
     },
   },
 ];
