@@ -10,6 +10,7 @@ import { dominates } from '../../src/samplers/moo/pareto.js';
 import { belowWeights, greedyHypervolumeSubset, nadirReference, splitByDomination, violation } from '../../src/samplers/moo/split.js';
 import { random } from '../../src/samplers/random.js';
 import { createSampler } from '../../src/samplers/registry.js';
+import { tpe } from '../../src/samplers/tpe/tpe.js';
 import type { Sampler } from '../../src/samplers/sampler.js';
 import { hp } from '../../src/space/hp.js';
 import { createStudy } from '../../src/study/study.js';
@@ -171,5 +172,16 @@ describe('multi-objective TPE resumed from SQLite', () => {
     const front = again.bestTrials.map((t) => t.number);
     const brute = resumed.filter((t) => !resumed.some((o) => dominates(o.values as number[], t.values as number[]))).map((t) => t.number);
     assert.deepEqual(front, brute);
+  });
+});
+
+describe('tpe on several objectives', () => {
+  it('is multi-objective TPE: tpe() suggests what motpe() does with the same options and seed', async () => {
+    const run = async (sampler: Sampler) => {
+      const study = await createStudy({ space, directions: ['minimize', 'maximize'], sampler, seed: 9 });
+      await study.optimize((c) => zdt1(c).map((v, i) => (i === 1 ? -v : v)), { nTrials: 40 });
+      return (await study.trials()).map((t) => t.params);
+    };
+    assert.deepEqual(await run(tpe({ nStartupTrials: 8 })), await run(motpe({ nStartupTrials: 8 })));
   });
 });
