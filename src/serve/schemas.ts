@@ -16,6 +16,13 @@ export const createStudyBody = {
     algo: { type: 'string', minLength: 1, description: 'sampler name (random, grid, tpe, gp, cmaes, evolution); default tpe' },
     options: { type: 'object', description: "the sampler's options" },
     direction: { type: 'string', enum: ['minimize', 'maximize'] },
+    directions: {
+      type: 'array',
+      items: { type: 'string', enum: ['minimize', 'maximize'] },
+      minItems: 2,
+      maxItems: 100,
+      description: 'several objectives (exclusive with direction): trials are told their values, best is the Pareto front',
+    },
     seed: { type: 'integer', minimum: 0 },
   },
 } as const;
@@ -41,6 +48,19 @@ export const tellBody = {
   properties: {
     number: trialNumber,
     value: { type: 'number', description: 'the objective value (complete trials)' },
+    values: {
+      type: 'array',
+      items: { type: 'number' },
+      minItems: 2,
+      maxItems: 100,
+      description: "every objective's value (complete trials of a study with directions)",
+    },
+    constraints: {
+      type: 'array',
+      items: { type: 'number' },
+      maxItems: 1000,
+      description: 'constraint values (≤ 0: satisfied); infeasible trials are never best',
+    },
     state: { type: 'string', enum: ['complete', 'fail'], default: 'complete' },
     message: { type: 'string', maxLength: 10_000, description: 'why the trial failed (state fail)' },
     attrs: { type: 'object', description: 'anything else to keep with the trial' },

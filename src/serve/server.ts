@@ -137,10 +137,20 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   }));
 
   route<
-    { name: string; space: unknown; algo?: string; options?: Record<string, unknown>; direction?: 'minimize' | 'maximize'; seed?: number },
+    {
+      name: string;
+      space: unknown;
+      algo?: string;
+      options?: Record<string, unknown>;
+      direction?: 'minimize' | 'maximize';
+      directions?: ('minimize' | 'maximize')[];
+      seed?: number;
+    },
     unknown
   >({ method: 'post', path: '/studies', summary: 'create a study', body: createStudyBody }, async (req, reply) => {
     const b = req.body;
+    if (b.direction !== undefined && b.directions !== undefined)
+      throw new HttpError(400, 'INVALID_REQUEST', 'body.direction and body.directions are exclusive: give one');
     if (await options.storage.getStudy(b.name)) throw new HttpError(409, 'STUDY_EXISTS', `a study named ${JSON.stringify(b.name)} exists`);
     const space = parseSpaceJson(b.space, 'body.space');
     let sampler;
@@ -153,12 +163,20 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         `body.${e instanceof OptionsError && /unknown algorithm/.test(e.message) ? 'algo' : 'options'}: ${(e as Error).message}`,
       );
     }
-    const opened = createStudy({ name: b.name, storage: options.storage, space, sampler, direction: b.direction, seed: b.seed }).catch(
-      (e: unknown) => {
-        if (e instanceof StudyError) throw new HttpError(409, 'STUDY_EXISTS', e.message);
-        throw e;
-      },
-    );
+    if (b.directions && sampler.multiObjective !== true)
+      throw new HttpError(400, 'INVALID_REQUEST', `body.algo: ${sampler.name} optimizes one objective; body.directions needs tpe, motpe, nsga2, random or grid`);
+    const opened = createStudy({
+      name: b.name,
+      storage: options.storage,
+      space,
+      sampler,
+      direction: b.direction,
+      directions: b.directions,
+      seed: b.seed,
+    }).catch((e: unknown) => {
+      if (e instanceof StudyError) throw new HttpError(409, 'STUDY_EXISTS', e.message);
+      throw e;
+    });
     studies.set(b.name, opened);
     opened.catch(() => studies.delete(b.name));
     const s = await opened;
@@ -181,18 +199,40 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     },
   );
 
-  route<{ number: number; value?: number; state?: 'complete' | 'fail'; message?: string; attrs?: Record<string, unknown> }, unknown>(
+  route<
+    {
+      number: number;
+      value?: number;
+      values?: number[];
+      constraints?: number[];
+      state?: 'complete' | 'fail';
+      message?: string;
+      attrs?: Record<string, unknown>;
+    },
+    unknown
+  >(
     { method: 'post', path: '/studies/:name/tell', summary: "a trial's result: its value, or a failure with its message", body: tellBody },
     async (req) => {
       const s = await study(req.params.name);
       const b = req.body;
       await trialOf(s, b.number);
-      if ((b.state ?? 'complete') === 'complete' && b.value === undefined)
+      const complete = (b.state ?? 'complete') === 'complete';
+      if (complete && s.multiObjective && b.values === undefined)
+        throw new HttpError(400, 'INVALID_REQUEST', `body.values is required: study ${JSON.stringify(s.name)} has ${s.directions.length} objectives`);
+      if (complete && !s.multiObjective && b.value === undefined)
         throw new HttpError(400, 'INVALID_REQUEST', 'body.value is required for a complete trial');
+      if (b.value !== undefined && b.values !== undefined)
+        throw new HttpError(400, 'INVALID_REQUEST', 'body.value and body.values are exclusive: give one');
       const outcome =
         b.state === 'fail'
           ? { state: 'fail' as const, reason: 'threw' as const, message: b.message ?? 'failed (told by the client)', attrs: b.attrs }
-          : { state: 'complete' as const, value: b.value as number, attrs: b.attrs };
+          : {
+              state: 'complete' as const,
+              value: b.values ? b.values[0] : (b.value as number),
+              ...(b.values ? { values: b.values } : {}),
+              ...(b.constraints ? { constraints: b.constraints } : {}),
+              attrs: b.attrs,
+            };
       return { trial: await s.tell(b.number, outcome) };
     },
   );
@@ -234,11 +274,18 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     },
   );
 
-  route({ method: 'get', path: '/studies/:name/best', summary: 'the best complete trial (null when none)' }, async (req) => {
-    const s = await study(req.params.name);
-    await s.trials();
-    return { trial: s.bestTrial };
-  });
+  route(
+    {
+      method: 'get',
+      path: '/studies/:name/best',
+      summary: 'the best complete feasible trial (null when none); several objectives: the Pareto front as `front`',
+    },
+    async (req) => {
+      const s = await study(req.params.name);
+      await s.trials();
+      return s.multiObjective ? { trial: null, front: s.bestTrials } : { trial: s.bestTrial };
+    },
+  );
 
   const doc = openApi(routes, VERSION);
   app.get('/openapi.json', async () => doc);
