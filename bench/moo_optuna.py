@@ -69,8 +69,8 @@ PROBLEMS = {
     "zdt1": (30, zdt1, False, [11.0, 11.0], 200),
     "zdt2": (30, zdt2, False, [11.0, 11.0], 200),
     "zdt3": (30, zdt3, False, [11.0, 11.0], 200),
-    "dtlz2": (12, dtlz2, False, [1.1, 1.1, 1.1], 300),
-    "c2dtlz2": (12, dtlz2, True, [1.1, 1.1, 1.1], 300),
+    "dtlz2": (12, dtlz2, False, [1.1, 1.1, 1.1], 200),
+    "c2dtlz2": (12, dtlz2, True, [1.1, 1.1, 1.1], 200),
 }
 
 CONSTRAINTS_KEY = "c"
