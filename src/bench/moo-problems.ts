@@ -13,7 +13,7 @@ export interface MooProblem {
   readonly ref: readonly number[];
   readonly budget: number;
   evaluate(x: readonly number[]): number[];
-  constraints?(values: readonly number[]): number[];
+  readonly constraints?: (values: readonly number[]) => number[];
 }
 
 /** ZDT's distance function over x1..x{n-1}: 1 on the Pareto-optimal set (Zitzler, Deb, Thiele 2000). */

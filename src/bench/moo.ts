@@ -68,7 +68,7 @@ export async function mooRun(
     const start = performance.now();
     const [t] = await study.ask();
     askMs.push(performance.now() - start);
-    await study.tell(t.number, problem.evaluate(mooVector(problem, t.config as Record<string, number>)));
+    await study.tell(t.number, problem.evaluate(mooVector(problem, t.config)));
   }
   const front = paretoFront(directions, await study.trials());
   return { hypervolume: hypervolume(front.map((t) => t.values as number[]), problem.ref), askMs };
