@@ -8,9 +8,12 @@ import { positiveInt } from './args.js';
 import { ProgressBar } from './progress.js';
 import { formatTable } from './table.js';
 
-/** The registered samplers that work on several objectives, grid aside (it enumerates, it does not search). */
+/**
+ * The registered samplers that work on several objectives, but grid (it enumerates, it does not search) and motpe
+ * (what tpe runs on several objectives).
+ */
 function mooSamplers(): string[] {
-  return samplerNames().filter((n) => n !== 'grid' && createSampler(n, {}).multiObjective === true);
+  return samplerNames().filter((n) => n !== 'grid' && n !== 'motpe' && createSampler(n, {}).multiObjective === true);
 }
 
 /** `parzen bench moo`: hypervolume on ZDT1–3, DTLZ2 and C2-DTLZ2 per sampler, beside Optuna 3.1's. */
