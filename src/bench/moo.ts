@@ -71,7 +71,13 @@ export async function mooRun(
     await study.tell(t.number, problem.evaluate(mooVector(problem, t.config)));
   }
   const front = paretoFront(directions, await study.trials());
-  return { hypervolume: hypervolume(front.map((t) => t.values as number[]), problem.ref), askMs };
+  return {
+    hypervolume: hypervolume(
+      front.map((t) => t.values as number[]),
+      problem.ref,
+    ),
+    askMs,
+  };
 }
 
 export async function runMooBench(o: MooBenchOptions): Promise<MooReport> {
@@ -94,7 +100,15 @@ export async function runMooBench(o: MooBenchOptions): Promise<MooReport> {
         asks.push(...r.askMs);
         o.onRun?.(++done, total);
       }
-      rows.push({ library: 'parzen', sampler, problem: problem.name, trials, hypervolume: summary(hvs), perSeed: hvs, askMs: median(asks) });
+      rows.push({
+        library: 'parzen',
+        sampler,
+        problem: problem.name,
+        trials,
+        hypervolume: summary(hvs),
+        perSeed: hvs,
+        askMs: median(asks),
+      });
     }
   }
   if (o.samplers.includes('nsga2')) nsga2AskMs = await nsga2Ask();

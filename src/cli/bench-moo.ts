@@ -26,11 +26,15 @@ export function registerMooBench(bench: Command): void {
     .option('--problems <list>', `comma-separated subset of: ${MOO_PROBLEMS.map((p) => p.name).join(', ')}`)
     .option('--trials <n>', "trials per run (default: each problem's budget)", positiveInt)
     .option('--optuna <file.json>', "Optuna's rows from a fresh `/usr/bin/python3 bench/moo_optuna.py` run (default: the committed ones)")
-    .option('--json', 'print JSON: { seeds, problems, nsga2AskMs, rows: [{ library, sampler, problem, trials, hypervolume: { median, q25, q75 } }] }')
+    .option(
+      '--json',
+      'print JSON: { seeds, problems, nsga2AskMs, rows: [{ library, sampler, problem, trials, hypervolume: { median, q25, q75 } }] }',
+    )
     .action(async (o: { seeds: number; samplers?: string; problems?: string; trials?: number; optuna?: string; json?: boolean }) => {
       const samplers = o.samplers ? splitList(o.samplers) : mooSamplers();
       for (const s of samplers)
-        if (!samplerNames().includes(s)) throw new OptionsError(`--samplers: ${JSON.stringify(s)} is not one of ${samplerNames().join(', ')}`);
+        if (!samplerNames().includes(s))
+          throw new OptionsError(`--samplers: ${JSON.stringify(s)} is not one of ${samplerNames().join(', ')}`);
       const optuna = o.optuna ? (JSON.parse(readFileSync(o.optuna, 'utf8')) as { seeds: number; rows: MooRow[] }) : undefined;
       let bar: ProgressBar | null = null;
       const report = await runMooBench({
@@ -53,7 +57,9 @@ export function registerMooBench(bench: Command): void {
         }));
         return void process.stdout.write(`${JSON.stringify({ ...report, rows })}\n`);
       }
-      console.log(`final hypervolume over ${report.seeds} seeds (feasible trials; reference points: ${report.problems.map((p) => `${p.name} [${p.ref.join(', ')}]`).join(', ')})`);
+      console.log(
+        `final hypervolume over ${report.seeds} seeds (feasible trials; reference points: ${report.problems.map((p) => `${p.name} [${p.ref.join(', ')}]`).join(', ')})`,
+      );
       if (report.nsga2AskMs !== null) console.log(`nsga2 ask at population 50 (ZDT1, 30-D): median ${report.nsga2AskMs.toFixed(3)} ms`);
       console.log(
         formatTable([

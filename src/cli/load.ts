@@ -46,7 +46,9 @@ export async function loadObjective(modulePath: string, exportName = 'default'):
 /** A module's `directions` export: an array of at least two of 'minimize' and 'maximize'. */
 function directionsFromModule(d: unknown, modulePath: string): Direction[] {
   if (!Array.isArray(d) || d.length < 2 || d.some((x) => x !== 'minimize' && x !== 'maximize'))
-    throw new OptionsError(`${modulePath} export directions must be an array of at least 2 of "minimize" and "maximize" (got ${JSON.stringify(d)})`);
+    throw new OptionsError(
+      `${modulePath} export directions must be an array of at least 2 of "minimize" and "maximize" (got ${JSON.stringify(d)})`,
+    );
   return d as Direction[];
 }
 

@@ -164,7 +164,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       );
     }
     if (b.directions && sampler.multiObjective !== true)
-      throw new HttpError(400, 'INVALID_REQUEST', `body.algo: ${sampler.name} optimizes one objective; body.directions needs tpe, motpe, nsga2, random or grid`);
+      throw new HttpError(
+        400,
+        'INVALID_REQUEST',
+        `body.algo: ${sampler.name} optimizes one objective; body.directions needs tpe, motpe, nsga2, random or grid`,
+      );
     const opened = createStudy({
       name: b.name,
       storage: options.storage,
@@ -218,7 +222,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       await trialOf(s, b.number);
       const complete = (b.state ?? 'complete') === 'complete';
       if (complete && s.multiObjective && b.values === undefined)
-        throw new HttpError(400, 'INVALID_REQUEST', `body.values is required: study ${JSON.stringify(s.name)} has ${s.directions.length} objectives`);
+        throw new HttpError(
+          400,
+          'INVALID_REQUEST',
+          `body.values is required: study ${JSON.stringify(s.name)} has ${s.directions.length} objectives`,
+        );
       if (complete && !s.multiObjective && b.value === undefined)
         throw new HttpError(400, 'INVALID_REQUEST', 'body.value is required for a complete trial');
       if (b.value !== undefined && b.values !== undefined)

@@ -161,7 +161,9 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
     throw new OptionsError('options.constraints must be a function (config, result) => number[]');
   }
   if (directions && sampler.multiObjective !== true) {
-    throw new OptionsError(`sampler ${sampler.name} optimizes one objective; a study with several directions needs tpe, motpe, nsga2, random or grid`);
+    throw new OptionsError(
+      `sampler ${sampler.name} optimizes one objective; a study with several directions needs tpe, motpe, nsga2, random or grid`,
+    );
   }
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name.trim() === '')) {
     throw new OptionsError(`options.name must be a non-empty string (got ${JSON.stringify(options.name)})`);

@@ -46,7 +46,10 @@ describe('the Pareto front in the report', () => {
       o.front.map((i) => trials[i].number),
       brute,
     );
-    assert.deepEqual(o.front.map((i) => trials[i].number), front);
+    assert.deepEqual(
+      o.front.map((i) => trials[i].number),
+      front,
+    );
     assert.deepEqual(
       o.feasible,
       trials.map((t) => (t.params.x as number) <= 0.7),

@@ -44,7 +44,10 @@ describe('parzen serve: studies with several objectives', () => {
       [await post('/studies', { name: 'b1', space, directions: ['minimize'] }), /body\/?\.?directions/],
       [await post('/studies', { name: 'b2', space, directions: ['minimize', 'up'] }), /directions/],
       [await post('/studies', { name: 'b3', space, direction: 'minimize', directions: ['minimize', 'maximize'] }), /exclusive/],
-      [await post('/studies', { name: 'b4', space, directions: ['minimize', 'maximize'], algo: 'gp' }), /body.algo: gp optimizes one objective/],
+      [
+        await post('/studies', { name: 'b4', space, directions: ['minimize', 'maximize'], algo: 'gp' }),
+        /body.algo: gp optimizes one objective/,
+      ],
     ];
     await post('/studies', { name: 'mm', space, directions: ['minimize', 'maximize'] });
     const [t] = (await post('/studies/mm/ask', { n: 1 })).json().trials as { number: number }[];

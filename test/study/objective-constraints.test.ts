@@ -38,7 +38,12 @@ function checkFront(all: readonly TrialRecord[], front: readonly TrialRecord[]):
 describe('constraints returned by the objective', () => {
   it('reads { value | values | loss, constraints } and refuses constraints that are not finite numbers', () => {
     assert.deepEqual(resultFromReturn({ value: 1, constraints: [0, -1] }), { state: 'complete', value: 1, constraints: [0, -1] });
-    assert.deepEqual(resultFromReturn({ values: [1, 2], constraints: [3] }), { state: 'complete', value: 1, values: [1, 2], constraints: [3] });
+    assert.deepEqual(resultFromReturn({ values: [1, 2], constraints: [3] }), {
+      state: 'complete',
+      value: 1,
+      values: [1, 2],
+      constraints: [3],
+    });
     assert.deepEqual(resultFromReturn({ loss: 2, status: 'ok', constraints: [1], extra: 'a' }), {
       state: 'complete',
       value: 2,
@@ -78,7 +83,10 @@ describe('constraints returned by the objective', () => {
     await study.optimize((c) => ({ value: c.x, constraints: [0.3 - c.x] }), { nTrials: 30 });
     const best = study.bestTrial;
     assert.ok(best && best.config.x >= 0.3);
-    assert.ok((await study.trials()).some((t) => (t.params.x as number) < best.config.x), 'an infeasible trial had a lower value');
+    assert.ok(
+      (await study.trials()).some((t) => (t.params.x as number) < best.config.x),
+      'an infeasible trial had a lower value',
+    );
     const [t] = await study.ask();
     const told = await study.tell(t.number, { state: 'complete', value: -1, constraints: [2] });
     assert.deepEqual(told.constraints, [2]);

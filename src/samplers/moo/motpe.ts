@@ -35,7 +35,9 @@ export const MOO_BANDWIDTH_FACTOR = 0.1;
 /** TPE's options resolved for several objectives: the 'parzen' preset takes MOO_BANDWIDTH_FACTOR unless one is given. */
 export function motpeOptions(options: TpeOptions): ResolvedTpeOptions {
   const parzen = options !== null && typeof options === 'object' && (options.preset ?? 'parzen') === 'parzen';
-  return resolveTpeOptions(parzen && options.bandwidthFactor === undefined ? { ...options, bandwidthFactor: MOO_BANDWIDTH_FACTOR } : options);
+  return resolveTpeOptions(
+    parzen && options.bandwidthFactor === undefined ? { ...options, bandwidthFactor: MOO_BANDWIDTH_FACTOR } : options,
+  );
 }
 
 /**
@@ -171,7 +173,14 @@ export class MotpeSession implements SamplerSession {
   }
 
   /** The Parzen estimator of group g over the trials of `params` where it is active (`weights`: one per trial, else TPE's). */
-  private estimator(g: Group, gi: number, model: Model, params: readonly Params[], weights: Float64Array | null, observed: number): Mixture {
+  private estimator(
+    g: Group,
+    gi: number,
+    model: Model,
+    params: readonly Params[],
+    weights: Float64Array | null,
+    observed: number,
+  ): Mixture {
     const rows: { numeric: Float64Array; categories: Int32Array }[] = [];
     const w: number[] = [];
     params.forEach((p, i) => {
@@ -205,7 +214,12 @@ export class MotpeSession implements SamplerSession {
       const values = Float64Array.from(rows, (r) => r.numeric[0]);
       return adaptiveParzen(g.numeric[0], values, this.o, observed, g.bounds, given);
     }
-    return categoricalPosterior(g.categorical[0], Int32Array.from(rows, (r) => r.categories[0]), this.o, given);
+    return categoricalPosterior(
+      g.categorical[0],
+      Int32Array.from(rows, (r) => r.categories[0]),
+      this.o,
+      given,
+    );
   }
 
   /** Univariate: one group per dim. Multivariate: one group per branch (dims sharing the same parent choice and option). */
@@ -283,7 +297,11 @@ function drawAndScore(g: Group, l: Mixture, gx: Mixture, k: number, rng: Rng): {
 }
 
 /** log density of a mixture at k points: in the core, or here for a mixture of categories only. */
-function logDensity(mix: Mixture, points: { x: Float64Array; lower: Float64Array; upper: Float64Array; categories: Int32Array }, k: number): Float64Array {
+function logDensity(
+  mix: Mixture,
+  points: { x: Float64Array; lower: Float64Array; upper: Float64Array; categories: Int32Array },
+  k: number,
+): Float64Array {
   if (mix.dn > 0) return core().parzenLogPdf(mix, points, { precision: 'single' });
   const out = new Float64Array(k);
   const { sizes, probs } = mix.categorical!;

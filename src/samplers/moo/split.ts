@@ -110,7 +110,11 @@ export function splitByDomination(
  * contribution within the good group's feasible trials (reference point: their nadir, see nadirReference), plus 1e-12,
  * divided by the largest; a lone feasible trial 1; infeasible ones 1e-12. In the order of `below`.
  */
-export function belowWeights(points: readonly (readonly number[])[], below: readonly number[], violations: readonly number[] | null): Float64Array {
+export function belowWeights(
+  points: readonly (readonly number[])[],
+  below: readonly number[],
+  violations: readonly number[] | null,
+): Float64Array {
   const w = new Float64Array(below.length).fill(EPS);
   const feasibleAt = below.map((_, j) => j).filter((j) => !violations || violations[below[j]] === 0);
   if (feasibleAt.length === 1) w[feasibleAt[0]] = 1;
@@ -118,7 +122,15 @@ export function belowWeights(points: readonly (readonly number[])[], below: read
   const lvals = feasibleAt.map((j) => points[below[j]]);
   const ref = nadirReference(lvals);
   const total = hypervolume(lvals, ref);
-  const contributions = lvals.map((_, i) => total - hypervolume(lvals.filter((__, k) => k !== i), ref) + EPS);
+  const contributions = lvals.map(
+    (_, i) =>
+      total -
+      hypervolume(
+        lvals.filter((__, k) => k !== i),
+        ref,
+      ) +
+      EPS,
+  );
   const top = Math.max(...contributions);
   feasibleAt.forEach((j, i) => (w[j] = Math.min(1, Math.max(0, contributions[i] / top))));
   return w;
