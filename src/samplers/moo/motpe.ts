@@ -1,4 +1,6 @@
+import { OptionsError } from '../../errors.js';
 import { core } from '../../numeric/core.js';
+import { MAX_MIXTURE_DIMS } from '../../numeric/types.js';
 import type { Rng } from '../../rng.js';
 import type { Dim } from '../../space/dim.js';
 import type { Value } from '../../space/hp.js';
@@ -65,6 +67,11 @@ export class MotpeSampler implements Sampler {
     return new MotpeSession(this.o);
   }
 
+  /** Limit: at most 4096 numeric parameters per branch with `multivariate` (see MotpeSession.checkSpace). */
+  checkSpace(space: SearchSpace): void {
+    new MotpeSession(this.o).checkSpace(space);
+  }
+
   suggest(history: History, n: number, rng: Rng): Params[] {
     return this.session().suggest(history, n, rng);
   }
@@ -94,6 +101,19 @@ export class MotpeSession implements SamplerSession {
   private model: Model | null = null;
 
   constructor(private readonly o: ResolvedTpeOptions) {}
+
+  /** Limit: a multivariate group models at most MAX_MIXTURE_DIMS (4096) numeric parameters in the numeric core. */
+  checkSpace(space: SearchSpace): void {
+    if (!this.o.multivariate) return;
+    for (const g of this.modelOf(space).groups) {
+      if (g.numeric.length > MAX_MIXTURE_DIMS) {
+        throw new OptionsError(
+          `motpe: ${g.anchor.parent ? 'a branch of the space' : 'the space'} has ${g.numeric.length} numeric parameters; multivariate motpe models at most ` +
+            `${MAX_MIXTURE_DIMS} jointly (use options {"multivariate": false}, or random or nsga2)`,
+        );
+      }
+    }
+  }
 
   suggest(history: History, n: number, rng: Rng): Params[] {
     const { space } = history;
