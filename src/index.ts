@@ -9,6 +9,7 @@ export type { TpeOptions } from './samplers/tpe/options.js';
 export { cmaes, CmaEsSampler, type CmaEsOptions } from './samplers/cmaes.js';
 export { evolution, EvolutionSampler, type EvolutionOptions } from './samplers/evolution.js';
 export { nsga2, Nsga2Sampler, type Nsga2Options } from './samplers/moo/nsga2.js';
+export { motpe, MotpeSampler } from './samplers/moo/motpe.js';
 export { hypervolume } from './samplers/moo/hypervolume.js';
 export { dominates, nonDominatedSort, paretoFront } from './samplers/moo/pareto.js';
 export { gp, GpSampler, type GpOptions } from './samplers/gp/index.js';

@@ -15,6 +15,7 @@ import { formatTable } from './table.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { PRUNERS, type PruningRow, runPruningBench } from '../bench/pruning.js';
 import { benchPlotHtml, qualityPlotData, speedPlotData } from '../report/bench-plot.js';
+import { registerMooBench } from './bench-moo.js';
 
 /** `--algo a,b,c` of the commands that compare algorithms: each name checked. */
 function algoList(value: string): string[] {
@@ -44,6 +45,7 @@ export function registerBench(program: Command): void {
   registerStorageBench(bench);
   registerPoolBench(bench);
   registerServeBench(bench);
+  registerMooBench(bench);
 
   bench
     .command('quality')

@@ -5,12 +5,15 @@ import { HpNode } from '../space/hp.js';
 import { parseSpaceJson } from '../space/json.js';
 import { type SearchSpace, space as compileSpace } from '../space/space.js';
 import type { Objective } from '../trial/objective.js';
+import type { Direction } from '../trial/trial.js';
 import { importModule } from '../pool/import.js';
 
 export interface LoadedObjective {
   objective: Objective;
   /** The module's `space` export, compiled; null if it has none. */
   space: SearchSpace | null;
+  /** The module's `directions` export (several objectives), checked; null if it has none. */
+  directions: Direction[] | null;
 }
 
 /** Imports an objective module: its default export (or `exportName`) and its optional `space` export. */
@@ -33,7 +36,20 @@ export async function loadObjective(modulePath: string, exportName = 'default'):
         (found.length ? ` (function exports: ${found.join(', ')}; pick one with --export)` : ''),
     );
   }
-  return { objective: objective as Objective, space: mod.space === undefined ? null : spaceFromModule(mod.space, modulePath) };
+  return {
+    objective: objective as Objective,
+    space: mod.space === undefined ? null : spaceFromModule(mod.space, modulePath),
+    directions: mod.directions === undefined ? null : directionsFromModule(mod.directions, modulePath),
+  };
+}
+
+/** A module's `directions` export: an array of at least two of 'minimize' and 'maximize'. */
+function directionsFromModule(d: unknown, modulePath: string): Direction[] {
+  if (!Array.isArray(d) || d.length < 2 || d.some((x) => x !== 'minimize' && x !== 'maximize'))
+    throw new OptionsError(
+      `${modulePath} export directions must be an array of at least 2 of "minimize" and "maximize" (got ${JSON.stringify(d)})`,
+    );
+  return d as Direction[];
 }
 
 /** A module's `space` export may be an hp.* tree or the JSON form. */

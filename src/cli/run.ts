@@ -5,7 +5,9 @@ import { createPruner, prunerNames } from '../pruners/registry.js';
 import { createSampler, samplerNames } from '../samplers/registry.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import { createStudy } from '../study/study.js';
-import type { TrialRecord } from '../trial/trial.js';
+import { paretoFront } from '../samplers/moo/pareto.js';
+import type { Direction, TrialRecord } from '../trial/trial.js';
+import { formatTable } from './table.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import { checkName, jsonObject, nonNegativeInt, positiveInt } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';
@@ -23,6 +25,7 @@ interface RunFlags {
   maxEvals: number;
   seed?: number;
   direction?: 'minimize' | 'maximize';
+  directions?: Direction[];
   storage: string;
   study?: string;
   concurrency: number;
@@ -60,6 +63,11 @@ export function registerRun(program: Command): void {
     .option('--max-evals <n>', "total number of trials of the study (a continued study's finished trials count)", positiveInt, 100)
     .option('--seed <s>', 'seed of every random choice (default 0; a continued study keeps its own)', nonNegativeInt)
     .option('--direction <dir>', 'minimize or maximize (default minimize; a continued study keeps its own)')
+    .option(
+      '--directions <list>',
+      "several objectives, e.g. minimize,maximize: the objective returns an array of values (default: the module's `directions` export)",
+      directionList,
+    )
     .option(
       '--storage <url>',
       'where the study lives: sqlite:FILE, postgres://user@host:port/db (shared by processes on several machines) or memory',
@@ -120,6 +128,8 @@ export function registerRun(program: Command): void {
       if (flags.direction !== undefined && flags.direction !== 'minimize' && flags.direction !== 'maximize') {
         throw new OptionsError(`--direction must be minimize or maximize (got ${JSON.stringify(flags.direction)})`);
       }
+      if (flags.direction !== undefined && flags.directions !== undefined)
+        throw new OptionsError('--direction and --directions are exclusive: give one');
       if (flags.study !== undefined && flags.study.trim() === '') throw new OptionsError('--study must name a study (got an empty name)');
       // The objective's own output (at import, or per trial in the workers) goes to stderr: stdout is this command's.
       const out = divertStdout();
@@ -136,7 +146,8 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
   if (flags.pruner === undefined && flags.prunerOptions !== undefined) throw new OptionsError('--pruner-options needs --pruner');
   // Stored with the study: a continued study prunes with its own unless --pruner (and --switch-pruner) says otherwise.
   const pruner = flags.pruner === undefined ? undefined : createPruner(flags.pruner, flags.prunerOptions);
-  const { space: moduleSpace } = await loadObjective(modulePath, flags.export);
+  const { space: moduleSpace, directions: moduleDirections } = await loadObjective(modulePath, flags.export);
+  const directions = flags.directions ?? (flags.direction === undefined ? (moduleDirections ?? undefined) : undefined);
   const space = flags.space ? loadSpaceFile(flags.space) : moduleSpace;
   if (!space) throw new OptionsError(`${modulePath} exports no \`space\`; give one with --space FILE.json`);
   const storage = await openStorage(flags.storage, { dbRetryMs: flags.dbRetryMs });
@@ -164,6 +175,7 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
     const study = await createStudy({
       space,
       direction: flags.direction,
+      directions,
       seed: flags.seed,
       sampler,
       switchSampler: flags.switchAlgo === true,
@@ -222,10 +234,13 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
     }
     bar.stop();
     const trials = await study.trials();
-    const best = await study.recommend();
+    // several objectives: the Pareto front (complete feasible trials no other dominates) instead of one best trial
+    const front = study.multiObjective ? paretoFront(study.directions, trials) : null;
+    const best = front ? null : await study.recommend();
     studyName = study.name;
     // Every trial failed (not merely stopped): the run failed, with the first failure's message.
-    if (!best && !stop.signal.aborted) allFailed = trials.find((t) => t.state === 'fail' && countsAgainstBudget(t)) ?? null;
+    const completed = front ? trials.some((t) => t.state === 'complete') : !!best;
+    if (!completed && !stop.signal.aborted) allFailed = trials.find((t) => t.state === 'fail' && countsAgainstBudget(t)) ?? null;
     if (flags.json) {
       const doc = {
         study: study.name,
@@ -233,7 +248,9 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
         storage: redact(flags.storage),
         seed: study.seed,
         direction: study.direction,
-        best: best && trialJson(best, study.space.toObject(best.params)),
+        ...(front
+          ? { directions: study.directions, front: front.map((t) => trialJson(t, study.space.toObject(t.params))) }
+          : { best: best && trialJson(best, study.space.toObject(best.params)) }),
         trials: trials.map((t) => trialJson(t, undefined, flags.withIntermediate)),
         ...(held.count > 0 ? { held: { count: held.count, until: held.until } } : {}),
       };
@@ -244,7 +261,16 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
       const steps = trials.reduce((n, t) => n + (t.intermediate?.length ?? 0), 0);
       const prunedNote = pruned || study.pruner ? `, ${pruned} pruned (${steps} steps reported)` : '';
       say(`study ${study.name}: ${trials.length} trials (${failed} failed${prunedNote}), ${algo}, seed ${study.seed}`);
-      if (best) {
+      if (front && front.length > 0) {
+        say(`Pareto front of ${front.length} trial${front.length === 1 ? '' : 's'} (${study.directions.join(', ')}):`);
+        say(
+          formatTable([
+            ['trial', ...study.directions.map((d, i) => `value ${i} (${d === 'minimize' ? 'min' : 'max'})`), 'params'],
+            ...front.map((t) => [t.number, ...(t.values as number[]), JSON.stringify(t.params)]),
+          ]),
+        );
+      } else if (front) say('no feasible trial completed');
+      else if (best) {
         say(`best value ${best.value} at trial ${best.number}`);
         say(`params ${JSON.stringify(best.params)}`);
         say(`config ${JSON.stringify(best.config)}`);
@@ -309,4 +335,14 @@ export function trialJson(t: TrialRecord, config?: unknown, intermediate = false
 /** A study name as it can be pasted into a shell. */
 function quoteArg(s: string): string {
   return /^[\w.:@/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `--directions minimize,maximize`: at least two, each minimize or maximize. */
+function directionList(value: string): Direction[] {
+  const list = value.split(',').map((d) => d.trim());
+  for (const d of list) {
+    if (d !== 'minimize' && d !== 'maximize') throw new OptionsError(`--directions: ${JSON.stringify(d)} is not minimize or maximize`);
+  }
+  if (list.length < 2) throw new OptionsError('--directions needs at least two (one objective: --direction)');
+  return list as Direction[];
 }

@@ -20,6 +20,9 @@ export interface StoredTrial {
   readonly state: 'running' | 'complete' | 'pruned' | 'fail';
   readonly params: Readonly<Record<string, Value>>;
   readonly value: number | null;
+  /** Every objective's value (studies with several directions). */
+  readonly values?: readonly number[] | null;
+  readonly constraints?: readonly number[] | null;
   readonly failMessage: string | null;
   readonly attrs: Readonly<Record<string, unknown>>;
   /** What the trial reported, by step (a NaN value comes as null). */
@@ -34,6 +37,8 @@ export interface CreateStudy {
   readonly algo?: string;
   readonly options?: Record<string, unknown>;
   readonly direction?: 'minimize' | 'maximize';
+  /** Several objectives (exclusive with direction): tell each trial its values (`tellValues`); `front` gives the Pareto front. */
+  readonly directions?: readonly ('minimize' | 'maximize')[];
   readonly seed?: number;
   /** The pruner `report` decides with, stored with the study (e.g. `{ name: 'hyperband', options: { minResource: 1 } }`); default none. */
   readonly pruner?: { readonly name: string; readonly options?: Record<string, unknown> };
@@ -91,6 +96,24 @@ export class ParzenClient {
   async tell(study: string, number: number, value: number, attrs?: Record<string, unknown>): Promise<StoredTrial> {
     return (await this.call<{ trial: StoredTrial }>('POST', `${this.path(study)}/tell`, { number, value, ...(attrs ? { attrs } : {}) }))
       .trial;
+  }
+
+  /**
+   * Completes a trial of a study with several objectives with its values (one per direction), and optionally its
+   * constraint values (≤ 0: satisfied).
+   */
+  async tellValues(
+    study: string,
+    number: number,
+    values: readonly number[],
+    extra: { constraints?: readonly number[]; attrs?: Record<string, unknown> } = {},
+  ): Promise<StoredTrial> {
+    return (await this.call<{ trial: StoredTrial }>('POST', `${this.path(study)}/tell`, { number, values, ...extra })).trial;
+  }
+
+  /** The Pareto front of a study with several objectives: its complete feasible trials no other dominates. */
+  async front(study: string): Promise<StoredTrial[]> {
+    return (await this.call<{ front?: StoredTrial[] }>('GET', `${this.path(study)}/best`)).front ?? [];
   }
 
   /** Fails a trial with a message. */

@@ -1,7 +1,8 @@
 import { parseSpaceJson } from '../space/json.js';
 import type { SearchSpace } from '../space/space.js';
 import type { StudyRecord } from '../storage/storage.js';
-import { bestOf, compareValues, type TrialRecord, type TrialState } from '../trial/trial.js';
+import { paretoFront } from '../samplers/moo/pareto.js';
+import { bestOf, compareValues, type Direction, isFeasible, type TrialRecord, type TrialState } from '../trial/trial.js';
 import { contourGrid, type ContourData } from './contour.js';
 import { MIN_TRIALS_FOR_IMPORTANCE, type ParamImportance, pedAnova } from './importance.js';
 import { assignLanes } from './lanes.js';
@@ -66,6 +67,19 @@ export interface ReportData {
   readonly curves: Curve[];
   /** Trials that reported intermediate values (curves holds a sample of them when there are many). */
   readonly curvesTotal: number;
+  /** A study with several objectives (else null); `best` is then null. */
+  readonly objectives: ObjectivesData | null;
+}
+
+/** The objectives of a multi-objective study, by trial (in the order of `trials`). */
+export interface ObjectivesData {
+  readonly directions: readonly Direction[];
+  /** Every objective's value of a complete trial, else null. */
+  readonly values: (readonly number[] | null)[];
+  /** False for a complete trial that violates a constraint. */
+  readonly feasible: boolean[];
+  /** Indices (into the trials) of the Pareto front: the complete feasible trials no other dominates. */
+  readonly front: number[];
 }
 
 /** At most this many learning curves go into a report: the best half of them and an even spread of the rest. */
@@ -82,7 +96,8 @@ export function reportData(study: StudyRecord, trials: readonly TrialRecord[], n
   const lanes = assignLanes(trials, now);
   const counts: Record<TrialState, number> = { running: 0, complete: 0, pruned: 0, fail: 0 };
   for (const t of trials) counts[t.state]++;
-  const best = bestOf(study.direction, trials);
+  const directions = study.directions ?? null;
+  const best = directions ? null : bestOf(study.direction, trials);
   const importance = space ? pedAnova(space, study.direction, trials) : [];
   const top = importance.filter((p) => p.importance > 0).slice(0, 2);
   const byLabel = new Map(params.map((p) => [p.label, p]));
@@ -131,6 +146,17 @@ export function reportData(study: StudyRecord, trials: readonly TrialRecord[], n
       values: (t.intermediate ?? []).map((p) => p.value),
     })),
     curvesTotal: withCurves.length,
+    objectives: directions && objectivesData(directions, trials),
+  };
+}
+
+function objectivesData(directions: readonly Direction[], trials: readonly TrialRecord[]): ObjectivesData {
+  const index = new Map(trials.map((t, i) => [t.number, i]));
+  return {
+    directions,
+    values: trials.map((t) => (t.state === 'complete' && t.values ? t.values : null)),
+    feasible: trials.map((t) => isFeasible(t)),
+    front: paretoFront(directions, trials).map((t) => index.get(t.number) as number),
   };
 }
 

@@ -3,6 +3,7 @@ import { CmaEsSampler } from './cmaes.js';
 import { EvolutionSampler } from './evolution.js';
 import { GpSampler } from './gp/sampler.js';
 import { GridSampler } from './grid.js';
+import { MotpeSampler } from './moo/motpe.js';
 import { Nsga2Sampler } from './moo/nsga2.js';
 import { RandomSampler } from './random.js';
 import type { Sampler } from './sampler.js';
@@ -21,6 +22,7 @@ const factories = new Map<string, Factory>([
   ['evolution', (o) => new EvolutionSampler(o)],
   ['gp', (o) => new GpSampler(o)],
   ['nsga2', (o) => new Nsga2Sampler(o)],
+  ['motpe', (o) => new MotpeSampler(o)],
 ]);
 
 /** Makes a sampler from its name and JSON options (as given on the CLI or stored with a study). */

@@ -99,10 +99,16 @@ export function isRanked(t: TrialRecord): boolean {
 /**
  * Where a ranked trial stands, as Optuna's TPE ranks pruned trials: by `tier`, then by `value` in the study's
  * direction. Complete trials come first (tier −∞) by their value; pruned trials after them, those that reached a
- * later step first (tier −step), by their value at that step (NaN: worst); pruned trials that reported nothing last.
+ * later step first (tier −step), by their value at that step (NaN: worst); pruned trials that reported nothing after
+ * them (tier 1). Complete trials that violate their constraints come last, by total violation (tier 2 + violation),
+ * as Optuna 3.1's constrained TPE ranks them.
  */
 export function rankKey(t: TrialRecord, direction: Direction): { tier: number; value: number } {
-  if (t.state === 'complete') return { tier: -Infinity, value: t.value as number };
+  if (t.state === 'complete') {
+    let violation = 0;
+    for (const c of t.constraints ?? []) if (c > 0) violation += c;
+    return { tier: violation > 0 ? 2 + violation : -Infinity, value: t.value as number };
+  }
   const iv = t.intermediate;
   if (!iv || iv.length === 0) return { tier: 1, value: 0 };
   const last = iv[iv.length - 1];

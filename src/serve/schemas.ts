@@ -16,6 +16,13 @@ export const createStudyBody = {
     algo: { type: 'string', minLength: 1, description: 'sampler name (random, grid, tpe, gp, cmaes, evolution); default tpe' },
     options: { type: 'object', description: "the sampler's options" },
     direction: { type: 'string', enum: ['minimize', 'maximize'] },
+    directions: {
+      type: 'array',
+      items: { type: 'string', enum: ['minimize', 'maximize'] },
+      minItems: 2,
+      maxItems: 100,
+      description: 'several objectives (exclusive with direction): trials are told their values, best is the Pareto front',
+    },
     seed: { type: 'integer', minimum: 0 },
     pruner: {
       type: 'object',
@@ -50,7 +57,23 @@ export const tellBody = {
   additionalProperties: false,
   properties: {
     number: trialNumber,
-    value: { type: 'number', description: 'the objective value (complete trials); with step, the last intermediate value (pruned trials)' },
+    value: {
+      type: 'number',
+      description: 'the objective value (complete trials); with step, the last intermediate value (pruned trials)',
+    },
+    values: {
+      type: 'array',
+      items: { type: 'number' },
+      minItems: 2,
+      maxItems: 100,
+      description: "every objective's value (complete trials of a study with directions)",
+    },
+    constraints: {
+      type: 'array',
+      items: { type: 'number' },
+      maxItems: 1000,
+      description: 'constraint values (≤ 0: satisfied); infeasible trials are never best',
+    },
     state: { type: 'string', enum: ['complete', 'fail', 'pruned'], default: 'complete' },
     step: {
       type: 'integer',

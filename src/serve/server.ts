@@ -144,12 +144,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       algo?: string;
       options?: Record<string, unknown>;
       direction?: 'minimize' | 'maximize';
+      directions?: ('minimize' | 'maximize')[];
       seed?: number;
       pruner?: { name: string; options?: Record<string, unknown> };
     },
     unknown
   >({ method: 'post', path: '/studies', summary: 'create a study', body: createStudyBody }, async (req, reply) => {
     const b = req.body;
+    if (b.direction !== undefined && b.directions !== undefined)
+      throw new HttpError(400, 'INVALID_REQUEST', 'body.direction and body.directions are exclusive: give one');
     if (await options.storage.getStudy(b.name)) throw new HttpError(409, 'STUDY_EXISTS', `a study named ${JSON.stringify(b.name)} exists`);
     const space = parseSpaceJson(b.space, 'body.space');
     let sampler;
@@ -168,12 +171,19 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     } catch (e) {
       throw new HttpError(400, 'INVALID_REQUEST', `body.pruner: ${(e as Error).message}`);
     }
+    if (b.directions && sampler.multiObjective !== true)
+      throw new HttpError(
+        400,
+        'INVALID_REQUEST',
+        `body.algo: ${sampler.name} optimizes one objective; body.directions needs tpe, motpe, nsga2, random or grid`,
+      );
     const opened = createStudy({
       name: b.name,
       storage: options.storage,
       space,
       sampler,
       direction: b.direction,
+      directions: b.directions,
       seed: b.seed,
       pruner,
     }).catch((e: unknown) => {
@@ -206,6 +216,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     {
       number: number;
       value?: number;
+      values?: number[];
+      constraints?: number[];
       state?: 'complete' | 'fail' | 'pruned';
       step?: number;
       message?: string;
@@ -216,7 +228,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     {
       method: 'post',
       path: '/studies/:name/tell',
-      summary: "a trial's result: its value, a failure with its message, or pruned (stopped early) at its last step",
+      summary: "a trial's result: its value(s), a failure with its message, or pruned (stopped early) at its last step",
       body: tellBody,
     },
     async (req) => {
@@ -224,8 +236,17 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       const b = req.body;
       const state = b.state ?? 'complete';
       const t = await trialOf(s, b.number);
-      if (state === 'complete' && b.value === undefined)
+      const complete = state === 'complete';
+      if (complete && s.multiObjective && b.values === undefined)
+        throw new HttpError(
+          400,
+          'INVALID_REQUEST',
+          `body.values is required: study ${JSON.stringify(s.name)} has ${s.directions.length} objectives`,
+        );
+      if (complete && !s.multiObjective && b.value === undefined)
         throw new HttpError(400, 'INVALID_REQUEST', 'body.value is required for a complete trial');
+      if (b.value !== undefined && b.values !== undefined)
+        throw new HttpError(400, 'INVALID_REQUEST', 'body.value and body.values are exclusive: give one');
       if (b.step !== undefined && state !== 'pruned')
         throw new HttpError(400, 'INVALID_REQUEST', 'body.step goes only with state "pruned"');
       if (state === 'pruned') {
@@ -239,7 +260,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       const outcome =
         state === 'fail'
           ? { state: 'fail' as const, reason: 'threw' as const, message: b.message ?? 'failed (told by the client)', attrs: b.attrs }
-          : { state: 'complete' as const, value: b.value as number, attrs: b.attrs };
+          : {
+              state: 'complete' as const,
+              value: b.values ? b.values[0] : (b.value as number),
+              ...(b.values ? { values: b.values } : {}),
+              ...(b.constraints ? { constraints: b.constraints } : {}),
+              attrs: b.attrs,
+            };
       return { trial: await s.tell(b.number, outcome) };
     },
   );
@@ -280,11 +307,18 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     },
   );
 
-  route({ method: 'get', path: '/studies/:name/best', summary: 'the best complete trial (null when none)' }, async (req) => {
-    const s = await study(req.params.name);
-    await s.trials();
-    return { trial: s.bestTrial };
-  });
+  route(
+    {
+      method: 'get',
+      path: '/studies/:name/best',
+      summary: 'the best complete feasible trial (null when none); several objectives: the Pareto front as `front`',
+    },
+    async (req) => {
+      const s = await study(req.params.name);
+      await s.trials();
+      return s.multiObjective ? { trial: null, front: s.bestTrials } : { trial: s.bestTrial };
+    },
+  );
 
   const doc = openApi(routes, VERSION);
   app.get('/openapi.json', async () => doc);

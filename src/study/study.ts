@@ -43,6 +43,8 @@ export interface StudyOptions<S = unknown> {
   /**
    * Constraints of each complete trial: values ≤ 0 are satisfied. Only feasible trials (all satisfied) count as best
    * or on the Pareto front. Not stored: give it again when resuming. `result` is the value (or the array of values).
+   * An objective may instead return its constraints beside its value (`{ value | values, constraints: number[] }`,
+   * also from a worker module); this function, when given, takes precedence.
    */
   constraints?(config: Filled<S>, result: number | readonly number[]): readonly number[];
   /** Every random choice derives from it; default 0. */
@@ -171,7 +173,9 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
     throw new OptionsError('options.constraints must be a function (config, result) => number[]');
   }
   if (directions && sampler.multiObjective !== true) {
-    throw new OptionsError(`sampler ${sampler.name} optimizes one objective; a study with several directions needs nsga2, random or grid`);
+    throw new OptionsError(
+      `sampler ${sampler.name} optimizes one objective; a study with several directions needs tpe, motpe, nsga2, random or grid`,
+    );
   }
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name.trim() === '')) {
     throw new OptionsError(`options.name must be a non-empty string (got ${JSON.stringify(options.name)})`);
@@ -487,9 +491,15 @@ export class Study<C = unknown> {
         ...(result.attrs ? { attrs: result.attrs } : {}),
       };
     }
+    // constraints the objective returned are kept, unless the study's constraints function computes them
     let shaped: TrialResult = this.multiObjective
       ? result
-      : { state: 'complete', value: result.value, ...(result.attrs ? { attrs: result.attrs } : {}) };
+      : {
+          state: 'complete',
+          value: result.value,
+          ...(result.constraints ? { constraints: result.constraints } : {}),
+          ...(result.attrs ? { attrs: result.attrs } : {}),
+        };
     if (this.constraints) {
       const config = this.space.toObject(params);
       let c: readonly number[];
@@ -675,7 +685,11 @@ export class Study<C = unknown> {
           !isTrialResult(outcome)
             ? resultFromReturn(outcome)
             : outcome.state === 'complete'
-              ? resultFromReturn(outcome.values ? { ...outcome.attrs, values: outcome.values } : { ...outcome.attrs, value: outcome.value })
+              ? resultFromReturn({
+                  ...outcome.attrs,
+                  ...(outcome.values ? { values: outcome.values } : { value: outcome.value }),
+                  ...(outcome.constraints ? { constraints: outcome.constraints } : {}),
+                })
               : outcome,
         );
     const done = await this.storage.finishTrial(t.id, result);

@@ -82,6 +82,7 @@ export const STATUS_FAIL = 'fail';
 
 /**
  * Turns whatever an objective returned into a trial result: non-finite or non-numeric values fail as 'nan';
+ * `constraints: number[]` beside the value (or values) are the trial's constraint values (≤ 0: satisfied);
  * `{ status: 'fail' }` (hyperopt's STATUS_FAIL) fails as 'reported', with its `failure`/`message`/`error` string as message.
  */
 export function resultFromReturn(returned: unknown): TrialResult {
@@ -90,6 +91,14 @@ export function resultFromReturn(returned: unknown): TrialResult {
   if (Array.isArray(returned)) return fromValues(returned, undefined);
   if (returned !== null && typeof returned === 'object') {
     const r = returned as Record<string, unknown>;
+    if ('constraints' in r) {
+      // { value | values | loss, constraints: number[] }: the trial's constraint values (≤ 0 satisfied)
+      const { constraints, ...rest } = r;
+      if (!Array.isArray(constraints) || constraints.some((c) => typeof c !== 'number' || !Number.isFinite(c)))
+        return fail('nan', `objective returned constraints ${describe(constraints)}, not an array of finite numbers`);
+      const inner = resultFromReturn(rest);
+      return inner.state === 'complete' ? { ...inner, constraints: [...(constraints as number[])] } : inner;
+    }
     if ('values' in r && !('status' in r)) {
       const rest = Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'values'));
       return fromValues(r.values, Object.keys(rest).length ? rest : undefined);

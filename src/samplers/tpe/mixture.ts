@@ -58,7 +58,7 @@ export function boundsOf(numeric: readonly NumericModelDim[]): MixtureBounds {
 /**
  * hyperopt's adaptive Parzen estimator for one numeric dim (Bergstra et al. 2011; hyperopt `adaptive_parzen_normal`):
  * one component per observation plus the prior; each observation's sigma is the larger gap to its sorted neighbours,
- * clipped to [σ_prior / min(100, 1 + K), σ_prior] (see `magicClip`); `observed` counts the parameter's observations in both groups; weights from linear forgetting in trial order, the prior's `priorWeight`.
+ * clipped to [σ_prior / min(100, 1 + K), σ_prior] (see `magicClip`); `observed` counts the parameter's observations in both groups; weights from linear forgetting in trial order (or `observationWeights`, one per value), the prior's `priorWeight`.
  */
 export function adaptiveParzen(
   m: NumericModelDim,
@@ -66,10 +66,11 @@ export function adaptiveParzen(
   o: ResolvedTpeOptions,
   observed = values.length,
   bounds: MixtureBounds = boundsOf([m]),
+  observationWeights?: Float64Array,
 ): Mixture {
   const n = values.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
-  const lf = forgettingWeights(n, o.linearForgetting);
+  const lf = observationWeights ?? forgettingWeights(n, o.linearForgetting);
   const k = n + 1;
   const mus = new Float64Array(k);
   const weights = new Float64Array(k);
@@ -104,9 +105,14 @@ export function adaptiveParzen(
   return { k, dn: 1, dc: 0, weights, mus, sigmas, ...bounds };
 }
 
-/** hyperopt's categorical posterior: forgetting-weighted counts plus prior pseudo-counts, as one component. */
-export function categoricalPosterior(m: CategoricalModelDim, indices: Int32Array, o: ResolvedTpeOptions): Mixture {
-  const lf = forgettingWeights(indices.length, o.linearForgetting);
+/** hyperopt's categorical posterior: forgetting-weighted (or `observationWeights`-weighted) counts plus prior pseudo-counts, as one component. */
+export function categoricalPosterior(
+  m: CategoricalModelDim,
+  indices: Int32Array,
+  o: ResolvedTpeOptions,
+  observationWeights?: Float64Array,
+): Mixture {
+  const lf = observationWeights ?? forgettingWeights(indices.length, o.linearForgetting);
   const probs = new Float64Array(m.size);
   for (let i = 0; i < indices.length; i++) probs[indices[i]] += lf[i];
   for (let c = 0; c < m.size; c++) probs[c] += m.flatPrior ? o.priorWeight : o.priorWeight * m.size * m.prior[c];

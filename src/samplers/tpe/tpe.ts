@@ -21,6 +21,7 @@ import {
 import { type CategoricalModelDim, modelDim, type ModelDim, type NumericModelDim } from './model-dims.js';
 import { nBelow, type ResolvedTpeOptions, resolveTpeOptions, type TpeOptions } from './options.js';
 import { own, setOwn } from '../../space/own.js';
+import { motpeOptions, MotpeSession } from '../moo/motpe.js';
 
 /** Parameters modelled together: one dim (univariate TPE) or all dims of one branch of the space (multivariate). */
 interface Group {
@@ -143,6 +144,8 @@ const DUPLICATE_RETRIES = 8;
  */
 export class TpeSampler implements Sampler {
   readonly name = 'tpe';
+  /** Several objectives: multi-objective TPE (see MotpeSampler). */
+  readonly multiObjective = true;
   readonly options: Readonly<Record<string, unknown>>;
   private readonly o: ResolvedTpeOptions;
 
@@ -152,7 +155,7 @@ export class TpeSampler implements Sampler {
   }
 
   session(): TpeSession {
-    return new TpeSession(this.o);
+    return new TpeSession(this.o, this.options);
   }
 
   /** Limit: at most 4096 numeric parameters per branch with `multivariate` (see TpeSession.checkSpace). */
@@ -183,8 +186,14 @@ class TpeSession implements SamplerSession {
   private ranking: Ranking | null = null;
   /** Per split key, the array a split writes its bad group's trial numbers into, reused. */
   private readonly above = new Map<string, Int32Array>();
+  /** A multi-objective study's session (see MotpeSession). */
+  private moo: MotpeSession | null = null;
 
-  constructor(private readonly o: ResolvedTpeOptions) {}
+  constructor(
+    private readonly o: ResolvedTpeOptions,
+    /** The options as given (a multi-objective study resolves them for MOTPE). */
+    private readonly given: TpeOptions = {},
+  ) {}
 
   /**
    * Limit: multivariate TPE models the numeric parameters of one branch jointly in one mixture of the numeric core,
@@ -203,6 +212,7 @@ class TpeSession implements SamplerSession {
   }
 
   suggest(history: History, n: number, rng: Rng): Params[] {
+    if ((history.directions?.length ?? 1) > 1) return (this.moo ??= new MotpeSession(motpeOptions(this.given))).suggest(history, n, rng);
     const { space } = history;
     const model = this.modelOf(space);
     // complete: the complete trials' numbers in trial order, the first nComplete entries
