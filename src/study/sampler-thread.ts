@@ -119,6 +119,14 @@ export class SamplerThread {
 
   async close(): Promise<void> {
     this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
+    const exited = this.worker.terminate();
+    // A thread cut off in the middle of an ask (a stop abandons it) may not report its exit before the event loop runs
+    // dry, which would end the process with the caller still waiting (seen: exit code 0, nothing printed): it is left
+    // to stop on its own, unreferenced.
+    if (this.waiting.size === 0) await exited;
+    else {
+      this.worker.unref();
+      exited.catch(() => {});
+    }
   }
 }
