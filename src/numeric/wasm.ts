@@ -144,25 +144,6 @@ interface Exports {
     lazy: number,
     catLog: number,
   ): number;
-  parzenSingleOnce(
-    K: number,
-    d: number,
-    w: number,
-    mu: number,
-    sig: number,
-    low: number,
-    high: number,
-    isInterval: number,
-    isR: number,
-    isP: number,
-    cst: number,
-    ub: number,
-    lazy: number,
-    m: number,
-    x: number,
-    out: number,
-    scratch: number,
-  ): number;
   parzenEval(
     K: number,
     d: number,
@@ -921,11 +902,6 @@ let oneShot: Arena | null = null;
 /** parzenLogPdf: prepare and evaluate in a reused arena. */
 function parzenLogPdfOnce(spec: MixtureSpec, pts: MixturePoints, options: MixtureEvalOptions = {}): Float64Array {
   const { K, d, dc, S } = mixtureShape(spec);
-  // in one pass when the core takes it (TPE's mixtures), else prepared and evaluated in full below
-  if (options.precision === 'single' && dc === 0 && !hasInterval(spec.q)) {
-    const res = evalSingleOnce(spec, pts, options, K, d);
-    if (res) return res;
-  }
   const interval = spec.q !== undefined;
   const bytes = mixtureBytes(K, d, dc, S, interval) + evalBytes(K, d, dc, pointsIn(pts, d, dc), interval);
   const ar = (oneShot ??= new Arena()).reset(bytes);
@@ -933,62 +909,6 @@ function parzenLogPdfOnce(spec: MixtureSpec, pts: MixturePoints, options: Mixtur
   const m = pointCount(L, pts, options);
   prepareLaidOut(L, spec, ar);
   return evalMixture(L, pts, m, options, ar);
-}
-
-function hasInterval(q: ArrayLike<number> | undefined): boolean {
-  if (q) for (let j = 0; j < q.length; j++) if (q[j]! > 0) return true;
-  return false;
-}
-
-/**
- * parzenSingleOnce on a numeric mixture without interval dims, with only what it reads copied in (the full layout's
- * other tables and objects cost as much as the copies, for TPE's small l); null, having written nothing, when the
- * core does not take the mixture.
- */
-function evalSingleOnce(spec: MixtureSpec, pts: MixturePoints, options: MixtureEvalOptions, K: number, d: number): Float64Array | null {
-  const m = pointCount({ d, dc: 0 }, pts, options);
-  if (m === 0) return null;
-  const Kp = (K + 1) & ~1;
-  const f64s = (n: number) => alignedSize(n * 8);
-  const ar = (oneShot ??= new Arena()).reset(
-    2 * f64s(d) + alignedSize(d) + 3 * f64s(K * d) + alignedSize(4 * K) + 4 * f64s(Kp) + f64s(m * d) + f64s(m) + f64s(evalScratch(K, d)),
-  );
-  const low = ar.put(spec.low, d),
-    high = ar.put(spec.high, d);
-  const isInterval = ar.alloc(d);
-  heapU8().fill(0, isInterval, isInterval + d);
-  const mu = ar.put(spec.mus, K * d),
-    sig = ar.put(spec.sigmas, K * d),
-    isR = ar.f64(K * d),
-    isP = ar.alloc(K * 4);
-  const cst = ar.f64(Kp),
-    ub = ar.f64(Kp),
-    wt = putPadded(ar, spec.weights, K, Kp),
-    lazy = ar.f64(Kp);
-  const out = ar.f64(m);
-  const done = ex.parzenSingleOnce(
-    K,
-    d,
-    wt,
-    mu,
-    sig,
-    low,
-    high,
-    isInterval,
-    isR,
-    isP,
-    cst,
-    ub,
-    lazy,
-    m,
-    ar.put(pts.x, m * d),
-    out,
-    ar.f64(evalScratch(K, d)),
-  );
-  if (done !== 0) return null;
-  const res = options.out ?? new Float64Array(m);
-  res.set(heapF64().subarray(out >>> 3, (out >>> 3) + m));
-  return res;
 }
 
 /** Points the core scores together (parzenEval's TILE): its scratch holds a row of K scores for each. */
