@@ -544,7 +544,6 @@ function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, i
   // A full score exceeds best by at most lwMax - log w_kTop + ubMax (see parzenEval): when exp of that could
   // overflow, the maximum is found first.
   if (lwMax - lwTop + ubMax > 700) return twoPassLogSumExp(K, d, isInterval, low, high, mu, sig, ub, wt, lazy, row, floor);
-  if (single != 0 && lwMax - lwTop + ubMax <= 80) return best + Math.log(sumSingle(K, d, isInterval, low, high, mu, sig, ub, wt, lazy, row, floor, best));
   const floorv = f64x2.splat(floor);
   const bestv = f64x2.splat(best);
   const ninf = f64x2.splat(-Infinity);
@@ -699,45 +698,4 @@ function scoreTransposed(K: i32, d: i32, nd: i32, order: usize, shared: usize, t
   store<i32>(TOPK + (<usize>t << 2), kTop);
 }
 
-/**
- * pointLogPdf's sum of exp(full score - best) over the components within reach of `floor`, with each term
- * exponentiated in single precision (expv4), four at a time, and summed in double: a term's relative error is at
- * most about 6e-8 x (1 + its distance below best), so log p is off by under 3e-6 at worst and about 1e-7 typically,
- * nothing next to the gaps between TPE's candidates, for 2.6x fewer cycles per term. Scores may exceed best by at
- * most 80 here (pointLogPdf checks), inside expv4's range.
- */
-function sumSingle(K: i32, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize, wt: usize,
-  lazy: usize, row: usize, floor: f64, best: f64): f64 {
-  const Kp = (K + 1) & ~1;
-  const floorv = f64x2.splat(floor);
-  const bestv = f64x2.splat(best);
-  const ninf = f64x2.splat(-Infinity);
-  let s0 = f64x2.splat(0), s1 = s0;
-  let k = 0;
-  for (; k + 4 <= Kp; k += 4) {
-    const o = <usize>k << 3;
-    const r0 = v128.load(row + o), r1 = v128.load(row + o + 16);
-    const reach0 = f64x2.gt(f64x2.add(r0, v128.load(ub + o)), floorv);
-    const reach1 = f64x2.gt(f64x2.add(r1, v128.load(ub + o + 16)), floorv);
-    if (!v128.any_true(v128.or(reach0, reach1))) continue;
-    const v0 = v128.bitselect(f64x2.sub(r0, lazyPair(k, reach0, d, isInterval, low, high, mu, sig, ub, wt, lazy)), ninf, reach0);
-    const v1 = v128.bitselect(f64x2.sub(r1, lazyPair(k + 2, reach1, d, isInterval, low, high, mu, sig, ub, wt, lazy)), ninf, reach1);
-    const a = f32x4.demote_f64x2_zero(f64x2.sub(v0, bestv));
-    const b = f32x4.demote_f64x2_zero(f64x2.sub(v1, bestv));
-    const e = expv4(v128.shuffle<i32>(a, b, 0, 1, 4, 5));
-    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
-    s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 2, 3)));
-  }
-  if (k < Kp) {
-    const o = <usize>k << 3;
-    const r = v128.load(row + o);
-    const reach = f64x2.gt(f64x2.add(r, v128.load(ub + o)), floorv);
-    if (v128.any_true(reach)) {
-      const v = v128.bitselect(f64x2.sub(r, lazyPair(k, reach, d, isInterval, low, high, mu, sig, ub, wt, lazy)), ninf, reach);
-      s0 = f64x2.add(s0, expv(f64x2.sub(v, bestv)));
-    }
-  }
-  s0 = f64x2.add(s0, s1);
-  return f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
-}
 
