@@ -309,8 +309,6 @@ const TOPS: usize = memory.data(8 * TILE, 16);
 const TOPK: usize = memory.data(4 * TILE, 16);
 let topsKnown = false;
 const XD: usize = memory.data(8 * 4098 * TILE, 16); // a tile's points, density dims only (0 elsewhere), d <= 4096
-const XS: usize = memory.data(8 * 4096 * TILE, 16); // the tile's points scaled for the transposed means, slot by slot
-const CENTRE: usize = memory.data(8 * 4096, 16); // evalSingleShared: the points' mean, per dim
 let TH: usize = 0; // per dim of parzenPrepare: the bound's thresholds at 4, 2 and 1 sigma, and its value below them
 let FARS: usize = 0; // per dim: FAR sigmas (NaN at interval dims)
 let INNER: usize = 0; // per dim, low + FAR_INNER sigmas, then per dim, high - FAR_INNER sigmas (NaN at interval dims)
@@ -348,40 +346,6 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
   const dp = (d + 1) & ~1; // a tile row, padded to pairs
   const rowBytes = <usize>d << 3;
   const x0 = XD, x1 = XD + (<usize>dp << 3), x2 = XD + (<usize>(2 * dp) << 3), x3 = XD + (<usize>(3 * dp) << 3);
-  // Shared bandwidths (multivariate TPE: every component but the prior has the same sigmas): the means, scaled by
-  // the shared 1/(s sqrt2), are laid out dimension by dimension so that a pair of components is scored per vector
-  // op. The few components with sigmas of their own (exceptions) are scored directly afterwards.
-  const tMeans = scratch + <usize>TILE * kps; // nd x Kp
-  const tCst = tMeans + <usize>nd * kps; // Kp: cst, -inf at exceptions and padding
-  const exc = tCst + kps; // i32, up to Kp / 8 exceptions
-  // the shared row: component 0's, unless components 1 and 2 agree on another (a prior placed first)
-  const shared = <usize>load<i32>(K > 2 && load<i32>(isP + 4) == load<i32>(isP + 8) ? isP + 4 : isP);
-  let nExc = 0;
-  let transposed = d >= 2 && nd > 0 && m >= TILE;
-  if (transposed) {
-    // a run of components after an exception has a row of its own, equal to the shared one
-    let run: usize = shared, runShares = true;
-    for (let k = 0; k < K; k++) {
-      const row = <usize>load<i32>(isP + (<usize>k << 2));
-      if (row != run) { run = row; runShares = rowsEqual(row, shared, d); }
-      if (runShares) continue;
-      if (nExc * 8 >= Kp) { transposed = false; break; }
-      store<i32>(exc + (<usize>nExc << 2), k);
-      nExc++;
-    }
-  }
-  if (transposed) {
-    memory.copy(tCst, cst, kps);
-    for (let e = 0; e < nExc; e++) st(tCst + (<usize>load<i32>(exc + (<usize>e << 2)) << 3), -Infinity);
-    centreOf(m, x, d, low, high, isInterval);
-    for (let slot = 0; slot < nd; slot++) {
-      const jo = <usize>load<i32>(order + (<usize>slot << 2)) << 3;
-      const isj = ld(shared + jo), cj = ld(CENTRE + jo);
-      const row = tMeans + <usize>slot * kps;
-      for (let k = 0; k < K; k++) st(row + (<usize>k << 3), (ld(mu + <usize>k * rowBytes + jo) - cj) * isj);
-      if (K < Kp) st(row + (<usize>K << 3), 0);
-    }
-  }
   for (let p0 = 0; p0 < m; p0 += TILE) {
     const tn = min(TILE, m - p0);
     // gather the tile (a short tile repeats its last point) and check the support
@@ -418,8 +382,6 @@ export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isI
         z = f64x2.mul(f64x2.sub(xv2, mv), iv); v128.store(scratch + 2 * kps + ko, f64x2.sub(c, f64x2.mul(z, z)));
         z = f64x2.mul(f64x2.sub(xv3, mv), iv); v128.store(scratch + 3 * kps + ko, f64x2.sub(c, f64x2.mul(z, z)));
       }
-    } else if (transposed) {
-      scoreTransposed(K, d, nd, order, shared, tMeans, tCst, exc, nExc, mu, cst, isP, scratch, kps, dp, nd == d && dc == 0);
     } else {
       // pairs of dims side by side along each component's row; with nothing to add to the rows later (no interval or
       // categorical dims), each point's top score and its first component are tracked here rather than in a pass of
@@ -588,114 +550,5 @@ function twoPassLogSumExp(K: i32, d: i32, isInterval: usize, low: usize, high: u
   return mx + Math.log(f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
 }
 
-/**
- * CENTRE[j] = the mean over x's first m points inside the box of their value at dim j (0 if none is inside). Means and
- * points laid out relative to it keep their differences from cancelling when the box lies far from 0 in sigmas.
- */
-function centreOf(m: i32, x: usize, d: i32, low: usize, high: usize, isInterval: usize): void {
-  const rowBytes = <usize>d << 3;
-  for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), 0);
-  let nIn = 0;
-  for (let i = 0; i < m; i++) {
-    const xp = x + <usize>i * rowBytes;
-    let inside = true;
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      const v = ld(xp + jo);
-      if (load<u8>(isInterval + <usize>j) == 0 && !(v >= ld(low + jo) && v <= ld(high + jo))) { inside = false; break; }
-    }
-    if (!inside) continue;
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      if (load<u8>(isInterval + <usize>j) == 0) st(CENTRE + jo, ld(CENTRE + jo) + ld(xp + jo));
-    }
-    nIn++;
-  }
-  if (nIn > 0) for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), ld(CENTRE + (<usize>j << 3)) / <f64>nIn);
-}
-
-/**
- * The tile's density-dim scores from the transposed means (see parzenEval): pairs of components side by side, four
- * points at a time, then the exceptions scored directly. `track`: also find each point's top score and its first
- * component (TOPS, TOPK), as the generic pass does.
- */
-function scoreTransposed(K: i32, d: i32, nd: i32, order: usize, shared: usize, tMeans: usize, tCst: usize, exc: usize, nExc: i32,
-  mu: usize, cst: usize, isP: usize, scratch: usize, kps: usize, dp: i32, track: bool): void {
-  const Kp = (K + 1) & ~1;
-  // the tile's points scaled like the means, slot by slot: XS[slot * TILE + t]
-  for (let slot = 0; slot < nd; slot++) {
-    const jo = <usize>load<i32>(order + (<usize>slot << 2)) << 3;
-    const isj = ld(shared + jo), cj = ld(CENTRE + jo);
-    for (let t = 0; t < TILE; t++) st(XS + (<usize>(slot * TILE + t) << 3), (ld(XD + (<usize>(t * dp) << 3) + jo) - cj) * isj);
-  }
-  const ninf = f64x2.splat(-Infinity);
-  let m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
-  let i0 = i64x2.splat(0), i1 = i0, i2 = i0, i3 = i0;
-  let kv = i64x2.replace_lane(i64x2.splat(0), 1, 1);
-  const step = i64x2.splat(2);
-  for (let k = 0; k < Kp; k += 2) {
-    const ko = <usize>k << 3;
-    let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    for (let slot = 0; slot < nd; slot++) {
-      const mv = v128.load(tMeans + <usize>slot * kps + ko);
-      const xs = XS + (<usize>(slot * TILE) << 3);
-      let z = f64x2.sub(v128.load64_splat(xs), mv); a0 = f64x2.add(a0, f64x2.mul(z, z));
-      z = f64x2.sub(v128.load64_splat(xs + 8), mv); a1 = f64x2.add(a1, f64x2.mul(z, z));
-      z = f64x2.sub(v128.load64_splat(xs + 16), mv); a2 = f64x2.add(a2, f64x2.mul(z, z));
-      z = f64x2.sub(v128.load64_splat(xs + 24), mv); a3 = f64x2.add(a3, f64x2.mul(z, z));
-    }
-    const c = v128.load(tCst + ko);
-    const v0 = f64x2.sub(c, a0), v1 = f64x2.sub(c, a1), v2 = f64x2.sub(c, a2), v3 = f64x2.sub(c, a3);
-    v128.store(scratch + ko, v0); v128.store(scratch + kps + ko, v1);
-    v128.store(scratch + 2 * kps + ko, v2); v128.store(scratch + 3 * kps + ko, v3);
-    if (track) {
-      let up = f64x2.gt(v0, m0); m0 = v128.bitselect(v0, m0, up); i0 = v128.bitselect(kv, i0, up);
-      up = f64x2.gt(v1, m1); m1 = v128.bitselect(v1, m1, up); i1 = v128.bitselect(kv, i1, up);
-      up = f64x2.gt(v2, m2); m2 = v128.bitselect(v2, m2, up); i2 = v128.bitselect(kv, i2, up);
-      up = f64x2.gt(v3, m3); m3 = v128.bitselect(v3, m3, up); i3 = v128.bitselect(kv, i3, up);
-      kv = i64x2.add(kv, step);
-    }
-  }
-  // the exceptions, with their own sigma rows
-  const rowBytes = <usize>d << 3;
-  for (let e = 0; e < nExc; e++) {
-    const k = load<i32>(exc + (<usize>e << 2));
-    const mrow = mu + <usize>k * rowBytes;
-    const irow = <usize>load<i32>(isP + (<usize>k << 2));
-    const c = ld(cst + (<usize>k << 3));
-    for (let t = 0; t < TILE; t++) {
-      const xt = XD + (<usize>(t * dp) << 3);
-      let q: f64 = 0;
-      for (let slot = 0; slot < nd; slot++) {
-        const jo = <usize>load<i32>(order + (<usize>slot << 2)) << 3;
-        const z = (ld(xt + jo) - ld(mrow + jo)) * ld(irow + jo);
-        q += z * z;
-      }
-      st(scratch + <usize>t * kps + (<usize>k << 3), c - q);
-    }
-  }
-  if (!track) return;
-  topOf(0, m0, i0, scratch, exc, nExc);
-  topOf(1, m1, i1, scratch + kps, exc, nExc);
-  topOf(2, m2, i2, scratch + 2 * kps, exc, nExc);
-  topOf(3, m3, i3, scratch + 3 * kps, exc, nExc);
-  topsKnown = true;
-}
-
-/** Point t's top score and first component with it (TOPS, TOPK) from its lane maxima and the exceptions' scores. */
-// @ts-ignore: decorator
-@inline function topOf(t: i32, mv: v128, iv: v128, row: usize, exc: usize, nExc: i32): void {
-  const a = f64x2.extract_lane(mv, 0), b = f64x2.extract_lane(mv, 1);
-  const ia = <i32>i64x2.extract_lane(iv, 0), ib = <i32>i64x2.extract_lane(iv, 1);
-  let top = a, kTop = ia;
-  if (b > a || (b == a && ib < ia)) { top = b; kTop = ib; }
-  for (let e = 0; e < nExc; e++) {
-    const k = load<i32>(exc + (<usize>e << 2));
-    const v = ld(row + (<usize>k << 3));
-    if (v > top || (v == top && k < kTop)) { top = v; kTop = k; }
-  }
-  st(TOPS + (<usize>t << 3), top);
-  store<i32>(TOPK + (<usize>t << 2), kTop);
-}
 
 
