@@ -19,4 +19,4 @@ export { cholesky, choleskyJitter, choleskyAppend, solveLower, solveUpperT, invL
 export { gpKernelMatrix, gpLml, gpFactor, gpPredict, gpScale, transpose } from "./gp";
 export { parzenPrepare, parzenEval, expBatch } from "./parzen";
 export { symEigen } from "./eigen";
-export { erf, erfc, erfcxPos, logNormMass, logNormMassPair } from "./math";
+export { erf, erfc, erfcxPos, logNormMass } from "./math";
