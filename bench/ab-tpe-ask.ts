@@ -3,29 +3,37 @@
 // less than 1.5×; see docs/numeric-core.md). Not part of npm test.
 // Usage: nice -n 10 node dist/bench/ab-tpe-ask.js [--rounds 7] [--trials 1005] [--dims 2,10,50] [--json] REF...
 // Each ref is exported (git archive, the repository's metadata untouched) to /tmp/parzen-ab/<sha> and built there
-// once. A round runs `parzen bench speed --algo tpe` (the median ask over trials n-5..n+5 of a full sequential run
-// on the sphere) once per ref, in a rotated order, each in a fresh process; the figure per ref and dim is the median
-// over rounds, and `ratio` is that figure over the first ref's (> 1: slower than the first ref).
+// once. A round runs, once per ref in a rotated order and each in a fresh process, what `parzen bench speed --algo
+// tpe` runs (a full sequential run on the sphere with the default TPE, seed 0, in-memory storage) with that ref's
+// build, timing each ask in wall and in CPU time (the machine is shared: CPU time is the steadier figure); a round's
+// figure is the median over asks n-5..n+5, the figure per ref and dim the median over rounds, and `ratio` that figure
+// over the first ref's (> 1: slower than the first ref).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
 import { median } from '../src/stats.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     rounds: { type: 'string', default: '7' },
+    child: { type: 'string' },
     trials: { type: 'string', default: '1005' },
     dims: { type: 'string', default: '2,10,50' },
     json: { type: 'boolean', default: false },
   },
 });
+if (values.child) {
+  await child(values.child);
+  process.exit(0);
+}
 if (positionals.length === 0) throw new Error('ab-tpe-ask: name at least one git ref');
 const rounds = Number(values.rounds);
 const dims = values.dims!.split(',').map(Number);
-const at = Number(values.trials) >= 1005 ? 'at1000' : Number(values.trials) >= 505 ? 'at500' : 'at100';
 const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
 
 /** The ref exported and built under /tmp/parzen-ab; returns the directory. */
@@ -40,26 +48,71 @@ function built(ref: string): string {
   return dir;
 }
 
-const variants = positionals.map((ref) => ({ ref, dir: built(ref), ms: dims.map((): number[] => []) }));
+/** One run in this process with the build in `dir`: per dim, the median wall and CPU ms of asks n-5..n+5. */
+async function child(dir: string): Promise<void> {
+  const load = (path: string) => import(join(dir, 'dist/src', path)) as Promise<Record<string, unknown>>;
+  const { createStudy } = (await load('study/study.js')) as { createStudy: (o: object) => Promise<AbStudy> };
+  const { createSampler } = (await load('samplers/registry.js')) as { createSampler: (name: string) => unknown };
+  const { benchFunction } = (await load('bench/functions.js')) as { benchFunction: (name: string, dim: number) => AbFunction };
+  const n = Number(values.trials) - 5;
+  const rows: { wall: number; cpu: number }[] = [];
+  for (const dim of dims) {
+    const f = benchFunction('sphere', dim);
+    const study = await createStudy({ space: f.space(), sampler: createSampler('tpe'), seed: 0 });
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    for (let t = 0; t < n + 5; t++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const [trial] = await study.ask(1);
+      const ms = performance.now() - t0;
+      const c = process.cpuUsage(c0);
+      if (t >= n - 5) {
+        wall.push(ms);
+        cpu.push((c.user + c.system) / 1000);
+      }
+      await study.tell(trial!.number, f.evaluate(trial!.params));
+    }
+    rows.push({ wall: median(wall), cpu: median(cpu) });
+  }
+  console.log(JSON.stringify(rows));
+}
+
+interface AbStudy {
+  ask(n: number): Promise<{ number: number; params: unknown }[]>;
+  tell(number: number, value: number): Promise<unknown>;
+}
+interface AbFunction {
+  space(): unknown;
+  evaluate(params: unknown): number;
+}
+
+const self = fileURLToPath(import.meta.url);
+const variants = positionals.map((ref) => ({ ref, dir: built(ref), wall: dims.map((): number[] => []), cpu: dims.map((): number[] => []) }));
 for (let r = 0; r < rounds; r++) {
   for (let i = 0; i < variants.length; i++) {
     const v = variants[(i + r) % variants.length]!;
-    const cli = join(v.dir, 'dist/src/cli/main.js');
-    const args = [cli, 'bench', 'speed', '--algo', 'tpe', '--trials', values.trials!, '--dims', dims.join(','), '--json'];
-    const report = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' })) as {
-      rows: { askMs: Record<string, number | null> }[];
-    };
-    report.rows.forEach((row, j) => v.ms[j]!.push(row.askMs[at] ?? NaN));
+    const args = [self, '--child', v.dir, '--trials', values.trials!, '--dims', dims.join(',')];
+    const res = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' })) as { wall: number; cpu: number }[];
+    res.forEach((row, j) => {
+      v.wall[j]!.push(row.wall);
+      v.cpu[j]!.push(row.cpu);
+    });
   }
 }
 const rows = variants.map((v) => ({
   ref: v.ref,
-  ms: v.ms.map((xs) => median(xs)),
-  ratio: v.ms.map((xs, j) => median(xs) / median(variants[0]!.ms[j]!)),
+  wallMs: v.wall.map((xs) => median(xs)),
+  cpuMs: v.cpu.map((xs) => median(xs)),
+  wallRatio: v.wall.map((xs, j) => median(xs) / median(variants[0]!.wall[j]!)),
+  cpuRatio: v.cpu.map((xs, j) => median(xs) / median(variants[0]!.cpu[j]!)),
 }));
 if (values.json) console.log(JSON.stringify({ trials: Number(values.trials), dims, rounds, rows }));
 else {
-  console.log(`TPE ask (ms, median of ${rounds} rounds, ${at}) at d = ${dims.join(', ')}; ratio to ${variants[0]!.ref}`);
+  const f = (xs: number[], digits: number) => xs.map((x) => x.toFixed(digits)).join(' ');
+  console.log(`TPE ask at n = ${Number(values.trials) - 5}, d = ${dims.join(', ')}: median of ${rounds} rounds, ms; ratio to ${variants[0]!.ref}`);
   for (const row of rows)
-    console.log(`${row.ref}\t${row.ms.map((x) => x.toFixed(3)).join('\t')}\tratio ${row.ratio.map((x) => x.toFixed(2)).join(' ')}`);
+    console.log(
+      `${row.ref}\twall ${f(row.wallMs, 3)} (x ${f(row.wallRatio, 2)})\tcpu ${f(row.cpuMs, 3)} (x ${f(row.cpuRatio, 2)})`,
+    );
 }
