@@ -27,13 +27,13 @@ const { values, positionals } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
+const rounds = Number(values.rounds);
+const dims = values.dims!.split(',').map(Number);
 if (values.child) {
   await child(values.child);
   process.exit(0);
 }
 if (positionals.length === 0) throw new Error('ab-tpe-ask: name at least one git ref');
-const rounds = Number(values.rounds);
-const dims = values.dims!.split(',').map(Number);
 const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
 
 /** The ref exported and built under /tmp/parzen-ab; returns the directory. */
