@@ -8,16 +8,23 @@
 //   interval dim j: (Phi(b) - Phi(a)) / Z_kj, a = (max(lo_j, low_j) - mu)/s, b = (min(hi_j, high_j) - mu)/s
 //   categorical c:  p_kc[x_c]
 //   log p(x) = logsumexp_k ( log w_k + sum_j log term_kj + sum_c log p_kc[x_c] )
-// Everything that does not depend on the point is folded into one constant per component when preparing.
+//
+// What does not depend on the point is folded into one constant per component when preparing, except the density
+// dims' normalisers where the mean lies in the box: those are computed when a point first needs them (lazily). A
+// K x d table of normalisers (an erfc each) costs more than evaluating the candidates of a TPE ask, and few of the
+// thousand components of TPE's bad-group mixture come within reach of any candidate. Preparing stores an upper bound
+// of what each component's normalisers can add instead (cheap: from the means' distances to the box's edges).
 
 import { expv, logNormMass } from "./math";
 
 const HALF_LOG_2PI: f64 = 0.9189385332046728;
 /**
- * Components scoring this far (in log) below a point's best one add less than e^-36 of it to the sum: their exp is
+ * Components scoring this far (in log) below a point's best one add less than e^-36 of it to the sum: they are
  * skipped (TPE's bad-group mixture has a thousand components, and few come near any one point).
  */
 const REACH: f64 = 36.0;
+/** logNormMass drops a tail beyond this many sigmas, so a mean this far inside the box has log Z = 0 exactly. */
+const FAR: f64 = 8.3;
 
 /** Error codes of parzenPrepare: kind | (index << 3). */
 const BAD_WEIGHT = 1, BAD_SIGMA = 2, BAD_MU = 3, BAD_BOUNDS = 4;
@@ -27,14 +34,37 @@ const BAD_WEIGHT = 1, BAD_SIGMA = 2, BAD_MU = 3, BAD_BOUNDS = 4;
 // @ts-ignore: decorator
 @inline function st(p: usize, v: f64): void { store<f64>(p, v); }
 
+/** log Z of a normal (m, s) truncated to [lo, hi]. */
+// @ts-ignore: decorator
+@inline function logZ(m: f64, s: f64, lo: f64, hi: f64): f64 {
+  return logNormMass((lo - m) / s, (hi - m) / s);
+}
+
+/**
+ * An upper bound on -log Z for a mean m inside [lo, hi]: with the nearer edge t sigmas away, Z >= 1 - 2 Phi(-t)
+ * (the thresholds below, rounded up), and with the box narrower than 2 sigmas, Z >= Phi(1) - 1/2 = 0.3413 times the
+ * half-width in sigmas (Phi is concave on [0, inf)).
+ */
+function normaliserBound(m: f64, s: f64, lo: f64, hi: f64): f64 {
+  const t = min(m - lo, hi - m) / s;
+  if (t >= FAR) return 0;
+  if (t >= 4) return 6.4e-5;
+  if (t >= 2) return 0.0466;
+  if (t >= 1) return 0.3818;
+  return -Math.log(0.3413447 * min(0.5 * (hi - lo) / s, 1));
+}
+
 /**
  * Checks and prepares a mixture. Inputs: K, d, dc; w (K); mu, sig (K x d, row-major); low, high (d); isInterval
  * (u8, d); catSizes (i32, dc); catProbs (K x S, S = sum catSizes). Outputs: inv (K x d): 1/s; cst (K): log w_k minus,
- * over the numeric dims, log Z_kj and, at density dims, log s_kj + log sqrt(2 pi); catLog (K x S): log
- * probabilities. Returns 0, or an error code kind | (index << 3) naming the first invalid input.
+ * over the numeric dims, log s_kj + log sqrt(2 pi) at density dims and log Z_kj where it is not left for later (interval
+ * dims, means outside the box); bound (K): an upper bound on -(sum of the normalisers left for later), 0 when they are
+ * all 0; lazy (K): NaN (see lazyTerm); catLog (K x S): log probabilities. Returns 0, or an error code
+ * kind | (index << 3) naming the first invalid input.
  */
 export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig: usize, low: usize, high: usize,
-  isInterval: usize, catSizes: usize, catProbs: usize, inv: usize, cst: usize, catLog: usize): i32 {
+  isInterval: usize, catSizes: usize, catProbs: usize, inv: usize, cst: usize, bound: usize, lazy: usize,
+  catLog: usize): i32 {
   for (let k = 0; k < K; k++) if (!(ld(w + (<usize>k << 3)) >= 0)) return BAD_WEIGHT | (k << 3);
   for (let i = 0; i < K * d; i++) {
     const s = ld(sig + (<usize>i << 3));
@@ -44,14 +74,23 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
   for (let j = 0; j < d; j++) if (!(ld(low + (<usize>j << 3)) < ld(high + (<usize>j << 3)))) return BAD_BOUNDS | (j << 3);
   for (let k = 0; k < K; k++) {
     let c = Math.log(ld(w + (<usize>k << 3)));
+    let u: f64 = 0;
     for (let j = 0; j < d; j++) {
       const o = <usize>(k * d + j) << 3;
       const m = ld(mu + o), s = ld(sig + o);
-      c -= logNormMass((ld(low + (<usize>j << 3)) - m) / s, (ld(high + (<usize>j << 3)) - m) / s);
-      if (!load<u8>(isInterval + j)) c -= Math.log(s) + HALF_LOG_2PI;
+      const lo = ld(low + (<usize>j << 3)), hi = ld(high + (<usize>j << 3));
       st(inv + o, 1.0 / s);
+      if (load<u8>(isInterval + j)) {
+        c -= logZ(m, s, lo, hi);
+        continue;
+      }
+      c -= Math.log(s) + HALF_LOG_2PI;
+      if (m >= lo && m <= hi) u += normaliserBound(m, s, lo, hi);
+      else c -= logZ(m, s, lo, hi);
     }
     st(cst + (<usize>k << 3), c);
+    st(bound + (<usize>k << 3), u);
+    st(lazy + (<usize>k << 3), u == 0 ? 0 : NaN);
   }
   let S = 0;
   for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
@@ -60,14 +99,27 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
   return 0;
 }
 
+/** Component k's normalisers left for later: -sum of log Z_kj over the density dims whose mean lies in the box. */
+function lazyTerm(k: i32, d: i32, mu: usize, sig: usize, low: usize, high: usize, isInterval: usize): f64 {
+  let t: f64 = 0;
+  for (let j = 0; j < d; j++) {
+    if (load<u8>(isInterval + j)) continue;
+    const o = <usize>(k * d + j) << 3;
+    const m = ld(mu + o), lo = ld(low + (<usize>j << 3)), hi = ld(high + (<usize>j << 3));
+    if (m >= lo && m <= hi) t -= logZ(m, ld(sig + o), lo, hi);
+  }
+  return t;
+}
+
 /**
  * log p at m points into out (m). Points: xlo (m x d): the value, or at interval dims the interval's lower edge;
- * xhi (m x d, 0 when there are no interval dims): the upper edge at interval dims; cats (i32, m x dc). scores: K
- * doubles of scratch. A point outside the box or with a category out of range has log p = -inf.
+ * xhi (m x d, 0 when there are no interval dims): the upper edge at interval dims; cats (i32, m x dc). The tables as
+ * parzenPrepare left them; lazy gets each component's term the first time a point has the component within reach.
+ * scores: K doubles of scratch. A point outside the box or with a category out of range has log p = -inf.
  */
-export function parzenEval(K: i32, d: i32, dc: i32, mu: usize, inv: usize, cst: usize, low: usize, high: usize,
-  isInterval: usize, catSizes: usize, catLog: usize, m: i32, xlo: usize, xhi: usize, cats: usize, out: usize,
-  scores: usize): void {
+export function parzenEval(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: usize, cst: usize, bound: usize,
+  lazy: usize, low: usize, high: usize, isInterval: usize, catSizes: usize, catLog: usize, m: i32, xlo: usize,
+  xhi: usize, cats: usize, out: usize, scores: usize): void {
   let S = 0;
   for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
   for (let i = 0; i < m; i++) {
@@ -78,20 +130,23 @@ export function parzenEval(K: i32, d: i32, dc: i32, mu: usize, inv: usize, cst: 
       st(out + (<usize>i << 3), -Infinity);
       continue;
     }
-    let top = -Infinity;
+    // Scores without the normalisers left for later, which can only raise them (by at most `bound`): `best`, the
+    // largest so far, is a lower bound on the largest full score, and a component whose score plus its bound falls
+    // REACH below it is out of reach. Every term is <= 0, so a component that falls out of reach stays out: the
+    // rest of its score is not needed.
+    let best = -Infinity;
     for (let k = 0; k < K; k++) {
       const row = <usize>(k * d) << 3;
+      const b = ld(bound + (<usize>k << 3));
       let t = ld(cst + (<usize>k << 3));
-      // every term is <= 0, so a component that falls out of reach of the best so far stays out: its score is
-      // not needed (evaluation order: the first component scored in full sets the bar for the others)
-      const bar = top - REACH;
+      const bar = best - REACH - b;
       for (let j = 0; j < d; j++) {
         if (t < bar) break;
         const o = <usize>j << 3;
         const mkj = ld(mu + row + o), ikj = ld(inv + row + o);
         if (load<u8>(isInterval + j)) {
-          const a = max(ld(xp + o), ld(low + o)), b = min(ld(hp + o), ld(high + o));
-          t += logNormMass((a - mkj) * ikj, (b - mkj) * ikj);
+          const a = max(ld(xp + o), ld(low + o)), c = min(ld(hp + o), ld(high + o));
+          t += logNormMass((a - mkj) * ikj, (c - mkj) * ikj);
         } else {
           const z = (ld(xp + o) - mkj) * ikj;
           t -= 0.5 * z * z;
@@ -103,11 +158,26 @@ export function parzenEval(K: i32, d: i32, dc: i32, mu: usize, inv: usize, cst: 
         off += load<i32>(catSizes + (<usize>c << 2));
       }
       st(scores + (<usize>k << 3), t);
-      if (t > top) top = t;
+      if (t > best) best = t;
     }
-    if (top == -Infinity) {
+    if (best == -Infinity) {
       st(out + (<usize>i << 3), -Infinity);
       continue;
+    }
+    // the full scores of the components within reach, their normalisers computed if not yet; the others -inf
+    const floor = best - REACH;
+    let top = best;
+    for (let k = 0; k < K; k++) {
+      const o = <usize>k << 3;
+      const t = ld(scores + o);
+      if (!(t + ld(bound + o) >= floor)) {
+        st(scores + o, -Infinity);
+        continue;
+      }
+      let lz = ld(lazy + o);
+      if (isNaN(lz)) st(lazy + o, (lz = lazyTerm(k, d, mu, sig, low, high, isInterval)));
+      st(scores + o, t + lz);
+      top = max(top, t + lz);
     }
     st(out + (<usize>i << 3), top + Math.log(sumExp(K, scores, top)));
   }

@@ -137,6 +137,8 @@ interface Exports {
     catProbs: number,
     inv: number,
     cst: number,
+    bound: number,
+    lazy: number,
     catLog: number,
   ): number;
   parzenEval(
@@ -144,8 +146,11 @@ interface Exports {
     d: number,
     dc: number,
     mu: number,
+    sig: number,
     inv: number,
     cst: number,
+    bound: number,
+    lazy: number,
     low: number,
     high: number,
     isInterval: number,
@@ -624,8 +629,11 @@ interface MixtureLayout {
   readonly isInterval: number;
   readonly catSizes: number;
   readonly mu: number;
+  readonly sig: number;
   readonly inv: number;
   readonly cst: number;
+  readonly bound: number;
+  readonly lazy: number;
   readonly catLog: number;
 }
 
@@ -649,7 +657,7 @@ function mixtureShape(spec: MixtureSpec): { K: number; d: number; dc: number; S:
 /** Bytes of an arena that prepareMixture lays a mixture of this shape out in. */
 function mixtureBytes(K: number, d: number, dc: number, S: number): number {
   const f64s = (n: number) => alignedSize(n * 8);
-  return 2 * f64s(d) + alignedSize(d) + alignedSize(4 * dc) + 3 * f64s(K * d) + 2 * f64s(K) + 2 * f64s(K * S);
+  return 2 * f64s(d) + alignedSize(d) + alignedSize(4 * dc) + 3 * f64s(K * d) + 4 * f64s(K) + 2 * f64s(K * S);
 }
 
 /** Copies a mixture into `ar` and prepares it (parzenPrepare); throws a RangeError naming the first invalid input. */
@@ -674,8 +682,11 @@ function prepareMixture(spec: MixtureSpec, ar: Arena): MixtureLayout {
     isInterval: ar.putU8(q),
     catSizes: ar.putI32(sizes),
     mu: ar.put(spec.mus, K * d),
+    sig: ar.put(spec.sigmas, K * d),
     inv: ar.f64(K * d),
     cst: ar.f64(K),
+    bound: ar.f64(K),
+    lazy: ar.f64(K),
     catLog: ar.f64(K * S),
   };
   // the core checks the values (a JS loop over K x d elements costs more than preparing them)
@@ -685,7 +696,7 @@ function prepareMixture(spec: MixtureSpec, ar: Arena): MixtureLayout {
     dc,
     ar.put(spec.weights, K),
     L.mu,
-    ar.put(spec.sigmas, K * d),
+    L.sig,
     L.low,
     L.high,
     L.isInterval,
@@ -693,6 +704,8 @@ function prepareMixture(spec: MixtureSpec, ar: Arena): MixtureLayout {
     spec.categorical ? ar.put(spec.categorical.probs, K * S) : 0,
     L.inv,
     L.cst,
+    L.bound,
+    L.lazy,
     L.catLog,
   );
   if (err !== 0) throw mixtureError(spec, err & 7, err >>> 3);
@@ -752,8 +765,11 @@ function evalMixture(L: MixtureLayout, pts: MixturePoints, m: number, options: M
     d,
     dc,
     L.mu,
+    L.sig,
     L.inv,
     L.cst,
+    L.bound,
+    L.lazy,
     L.low,
     L.high,
     L.isInterval,
