@@ -18,6 +18,7 @@
 import { expv, logNormMass } from "./math";
 
 const HALF_LOG_2PI: f64 = 0.9189385332046728;
+const INV_SQRT2: f64 = 0.7071067811865476;
 /**
  * Components scoring this far (in log) below a point's best one add less than e^-36 of it to the sum: they are
  * skipped (TPE's bad-group mixture has a thousand components, and few come near any one point).
@@ -56,7 +57,8 @@ function normaliserBound(m: f64, s: f64, lo: f64, hi: f64): f64 {
 
 /**
  * Checks and prepares a mixture. Inputs: K, d, dc; w (K); mu, sig (K x d, row-major); low, high (d); isInterval
- * (u8, d); catSizes (i32, dc); catProbs (K x S, S = sum catSizes). Outputs: inv (K x d): 1/s; cst (K): log w_k minus,
+ * (u8, d); catSizes (i32, dc); catProbs (K x S, S = sum catSizes). Outputs: inv (K x d): 1/(s sqrt2) at density dims,
+ * 0 at interval dims; cst (K): log w_k minus,
  * over the numeric dims, log s_kj + log sqrt(2 pi) at density dims and log Z_kj where it is not left for later (interval
  * dims, means outside the box); bound (K): an upper bound on -(sum of the normalisers left for later), 0 when they are
  * all 0; lazy (K): NaN (see lazyTerm); catLog (K x S): log probabilities. Returns 0, or an error code
@@ -79,11 +81,12 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
       const o = <usize>(k * d + j) << 3;
       const m = ld(mu + o), s = ld(sig + o);
       const lo = ld(low + (<usize>j << 3)), hi = ld(high + (<usize>j << 3));
-      st(inv + o, 1.0 / s);
       if (load<u8>(isInterval + j)) {
+        st(inv + o, 0);
         c -= logZ(m, s, lo, hi);
         continue;
       }
+      st(inv + o, INV_SQRT2 / s);
       c -= Math.log(s) + HALF_LOG_2PI;
       if (m >= lo && m <= hi) u += normaliserBound(m, s, lo, hi);
       else c -= logZ(m, s, lo, hi);
@@ -111,76 +114,120 @@ function lazyTerm(k: i32, d: i32, mu: usize, sig: usize, low: usize, high: usize
   return t;
 }
 
+/** Points scored together: each component's row is read once per tile (and its dims two at a time). */
+const TILE = 4;
+
 /**
  * log p at m points into out (m). Points: xlo (m x d): the value, or at interval dims the interval's lower edge;
  * xhi (m x d, 0 when there are no interval dims): the upper edge at interval dims; cats (i32, m x dc). The tables as
  * parzenPrepare left them; lazy gets each component's term the first time a point has the component within reach.
- * scores: K doubles of scratch. A point outside the box or with a category out of range has log p = -inf.
+ * scratch: TILE x (K + d + 1) doubles. A point outside the box or with a category out of range has log p = -inf.
  */
 export function parzenEval(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: usize, cst: usize, bound: usize,
   lazy: usize, low: usize, high: usize, isInterval: usize, catSizes: usize, catLog: usize, m: i32, xlo: usize,
-  xhi: usize, cats: usize, out: usize, scores: usize): void {
+  xhi: usize, cats: usize, out: usize, scratch: usize): void {
+  const dp = (d + 1) & ~1; // a tile's point, padded to pairs of dims
+  const tile = scratch + (<usize>(TILE * K) << 3); // TILE x dp: the tile's points, 0 at interval dims and padding
+  for (let p0 = 0; p0 < m; p0 += TILE) {
+    // the tile (a short one repeats its last point)
+    for (let t = 0; t < TILE; t++) {
+      const xp = xlo + (<usize>(min(p0 + t, m - 1) * d) << 3);
+      const xt = tile + (<usize>(t * dp) << 3);
+      for (let j = 0; j < d; j++) st(xt + (<usize>j << 3), load<u8>(isInterval + j) ? 0 : ld(xp + (<usize>j << 3)));
+      if (d & 1) st(xt + (<usize>d << 3), 0);
+    }
+    scoreTile(K, d, dp, mu, inv, cst, tile, scratch);
+    for (let t = 0; t < min(TILE, m - p0); t++) {
+      const i = p0 + t;
+      st(out + (<usize>i << 3), finishPoint(K, d, dc, mu, sig, inv, bound, lazy, low, high, isInterval, catSizes, catLog,
+        xlo + (<usize>(i * d) << 3), xhi + (<usize>(i * d) << 3), cats + (<usize>(i * dc) << 2), scratch + (<usize>(t * K) << 3)));
+    }
+  }
+}
+
+/**
+ * The density dims' part of every component's score at the tile's four points: scores[t * K + k] = cst_k -
+ * sum_j ((x_tj - mu_kj) / (s_kj sqrt2))^2 (inv is 0 at interval dims, whose terms finishPoint adds).
+ */
+function scoreTile(K: i32, d: i32, dp: i32, mu: usize, inv: usize, cst: usize, tile: usize, scores: usize): void {
+  const x0 = tile, x1 = tile + (<usize>dp << 3), x2 = tile + (<usize>(2 * dp) << 3), x3 = tile + (<usize>(3 * dp) << 3);
+  const pairs = d >> 1;
+  for (let k = 0; k < K; k++) {
+    const mrow = mu + (<usize>(k * d) << 3), irow = inv + (<usize>(k * d) << 3);
+    let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (let q = 0; q < pairs; q++) {
+      const o = <usize>q << 4;
+      const mv = v128.load(mrow + o), iv = v128.load(irow + o);
+      let z = f64x2.mul(f64x2.sub(v128.load(x0 + o), mv), iv); a0 = f64x2.add(a0, f64x2.mul(z, z));
+      z = f64x2.mul(f64x2.sub(v128.load(x1 + o), mv), iv); a1 = f64x2.add(a1, f64x2.mul(z, z));
+      z = f64x2.mul(f64x2.sub(v128.load(x2 + o), mv), iv); a2 = f64x2.add(a2, f64x2.mul(z, z));
+      z = f64x2.mul(f64x2.sub(v128.load(x3 + o), mv), iv); a3 = f64x2.add(a3, f64x2.mul(z, z));
+    }
+    let q0 = hsum(a0), q1 = hsum(a1), q2 = hsum(a2), q3 = hsum(a3);
+    if (d & 1) {
+      const o = <usize>(d - 1) << 3;
+      const mj = ld(mrow + o), ij = ld(irow + o);
+      let z = (ld(x0 + o) - mj) * ij; q0 += z * z;
+      z = (ld(x1 + o) - mj) * ij; q1 += z * z;
+      z = (ld(x2 + o) - mj) * ij; q2 += z * z;
+      z = (ld(x3 + o) - mj) * ij; q3 += z * z;
+    }
+    const c = ld(cst + (<usize>k << 3)), ko = <usize>k << 3, row = <usize>K << 3;
+    st(scores + ko, c - q0);
+    st(scores + row + ko, c - q1);
+    st(scores + 2 * row + ko, c - q2);
+    st(scores + 3 * row + ko, c - q3);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
+
+/**
+ * One point's log p from its density-dim scores (K, overwritten): the interval and categorical terms added, then
+ * the normalisers left for later where the component is within reach, then the log-sum-exp.
+ */
+function finishPoint(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: usize, bound: usize, lazy: usize, low: usize,
+  high: usize, isInterval: usize, catSizes: usize, catLog: usize, xp: usize, hp: usize, cp: usize, scores: usize): f64 {
+  if (!inside(d, dc, xp, hp, cp, low, high, isInterval, catSizes)) return -Infinity;
+  for (let j = 0; j < d; j++) {
+    if (!load<u8>(isInterval + j)) continue;
+    const o = <usize>j << 3;
+    const a = max(ld(xp + o), ld(low + o)), b = min(ld(hp + o), ld(high + o));
+    for (let k = 0; k < K; k++) {
+      const e = <usize>(k * d + j) << 3, s = ld(sig + e), mkj = ld(mu + e);
+      st(scores + (<usize>k << 3), ld(scores + (<usize>k << 3)) + logNormMass((a - mkj) / s, (b - mkj) / s));
+    }
+  }
   let S = 0;
   for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
-  for (let i = 0; i < m; i++) {
-    const xp = xlo + (<usize>(i * d) << 3);
-    const hp = xhi + (<usize>(i * d) << 3);
-    const cp = cats + (<usize>(i * dc) << 2);
-    if (!inside(d, dc, xp, hp, cp, low, high, isInterval, catSizes)) {
-      st(out + (<usize>i << 3), -Infinity);
-      continue;
-    }
-    // Scores without the normalisers left for later, which can only raise them (by at most `bound`): `best`, the
-    // largest so far, is a lower bound on the largest full score, and a component whose score plus its bound falls
-    // REACH below it is out of reach. Every term is <= 0, so a component that falls out of reach stays out: the
-    // rest of its score is not needed.
-    let best = -Infinity;
-    for (let k = 0; k < K; k++) {
-      const row = <usize>(k * d) << 3;
-      const b = ld(bound + (<usize>k << 3));
-      let t = ld(cst + (<usize>k << 3));
-      const bar = best - REACH - b;
-      for (let j = 0; j < d; j++) {
-        if (t < bar) break;
-        const o = <usize>j << 3;
-        const mkj = ld(mu + row + o), ikj = ld(inv + row + o);
-        if (load<u8>(isInterval + j)) {
-          const a = max(ld(xp + o), ld(low + o)), c = min(ld(hp + o), ld(high + o));
-          t += logNormMass((a - mkj) * ikj, (c - mkj) * ikj);
-        } else {
-          const z = (ld(xp + o) - mkj) * ikj;
-          t -= 0.5 * z * z;
-        }
-      }
-      let off = 0;
-      for (let c = 0; c < dc; c++) {
-        t += ld(catLog + (<usize>(k * S + off + load<i32>(cp + (<usize>c << 2))) << 3));
-        off += load<i32>(catSizes + (<usize>c << 2));
-      }
-      st(scores + (<usize>k << 3), t);
-      if (t > best) best = t;
-    }
-    if (best == -Infinity) {
-      st(out + (<usize>i << 3), -Infinity);
-      continue;
-    }
-    // the full scores of the components within reach, their normalisers computed if not yet; the others -inf
-    const floor = best - REACH;
-    let top = best;
-    for (let k = 0; k < K; k++) {
-      const o = <usize>k << 3;
-      const t = ld(scores + o);
-      if (!(t + ld(bound + o) >= floor)) {
-        st(scores + o, -Infinity);
-        continue;
-      }
-      let lz = ld(lazy + o);
-      if (isNaN(lz)) st(lazy + o, (lz = lazyTerm(k, d, mu, sig, low, high, isInterval)));
-      st(scores + o, t + lz);
-      top = max(top, t + lz);
-    }
-    st(out + (<usize>i << 3), top + Math.log(sumExp(K, scores, top)));
+  let off = 0;
+  for (let c = 0; c < dc; c++) {
+    const v = load<i32>(cp + (<usize>c << 2)), size = load<i32>(catSizes + (<usize>c << 2));
+    for (let k = 0; k < K; k++) st(scores + (<usize>k << 3), ld(scores + (<usize>k << 3)) + ld(catLog + (<usize>(k * S + off + v) << 3)));
+    off += size;
   }
+  // The normalisers left for later can only raise a score (by at most its bound): the best score without them is a
+  // lower bound on the largest full score, and a component whose score plus its bound falls REACH below it adds
+  // less than e^-36 of it.
+  let best = -Infinity;
+  for (let k = 0; k < K; k++) best = max(best, ld(scores + (<usize>k << 3)));
+  if (best == -Infinity) return -Infinity;
+  const floor = best - REACH;
+  let top = best;
+  for (let k = 0; k < K; k++) {
+    const o = <usize>k << 3;
+    const t = ld(scores + o);
+    if (!(t + ld(bound + o) >= floor)) {
+      st(scores + o, -Infinity);
+      continue;
+    }
+    let lz = ld(lazy + o);
+    if (isNaN(lz)) st(lazy + o, (lz = lazyTerm(k, d, mu, sig, low, high, isInterval)));
+    st(scores + o, t + lz);
+    top = max(top, t + lz);
+  }
+  return top + Math.log(sumExp(K, scores, top));
 }
 
 /** sum_k exp(scores_k - top) over the K scores within reach of top, two at a time (the exps cost most at small d). */

@@ -616,6 +616,9 @@ class WasmGpModel implements GpModel {
   }
 }
 
+/** Points the core scores together (parzenEval's TILE): its scratch holds a row of K scores and the point for each. */
+const EVAL_TILE = 4;
+
 /** A mixture in the core's memory: its inputs and the tables parzenPrepare fills (addresses). */
 interface MixtureLayout {
   readonly K: number;
@@ -734,7 +737,7 @@ function pointCount(L: { d: number; dc: number }, pts: MixturePoints, options: M
 
 /** Bytes of an arena that evalMixture uses for m points (`interval`: if the mixture has interval dims). */
 function evalBytes(K: number, d: number, dc: number, m: number, interval: boolean): number {
-  return alignedSize(m * d * 8) * (interval ? 2 : 1) + alignedSize(m * 8) + alignedSize(4 * m * dc) + alignedSize(8 * K);
+  return alignedSize(m * d * 8) * (interval ? 2 : 1) + alignedSize(m * 8) + alignedSize(4 * m * dc) + alignedSize(8 * EVAL_TILE * (K + d + 1));
 }
 
 /** log p at the m points (parzenEval), into options.out or a new array. */
@@ -780,7 +783,7 @@ function evalMixture(L: MixtureLayout, pts: MixturePoints, m: number, options: M
     xhi ? ar.put(xhi, m * d) : 0,
     dc > 0 ? ar.putI32(pts.categories!.subarray(0, m * dc)) : 0,
     out,
-    ar.f64(K),
+    ar.f64(EVAL_TILE * (K + d + 1)),
   );
   const heap = heapF64();
   res.set(heap.subarray(out >>> 3, (out >>> 3) + m));
