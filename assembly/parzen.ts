@@ -74,21 +74,22 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
     if (!isFinite(ld(mu + (<usize>i << 3)))) return BAD_MU | (i << 3);
   }
   for (let j = 0; j < d; j++) if (!(ld(low + (<usize>j << 3)) < ld(high + (<usize>j << 3)))) return BAD_BOUNDS | (j << 3);
+  const rowBytes = <usize>d << 3;
+  let sumLogS: f64 = 0;
   for (let k = 0; k < K; k++) {
-    let c = Math.log(ld(w + (<usize>k << 3)));
+    const row = <usize>k * rowBytes;
+    // the sigmas' terms, computed only where they differ from the previous component's (in multivariate TPE every
+    // component but the prior shares them)
+    if (k > 0 && memory.compare(sig + row, sig + row - rowBytes, rowBytes) == 0) memory.copy(inv + row, inv + row - rowBytes, rowBytes);
+    else sumLogS = sigmaRow(d, sig + row, isInterval, inv + row);
+    let c = Math.log(ld(w + (<usize>k << 3))) - sumLogS;
     let u: f64 = 0;
     for (let j = 0; j < d; j++) {
-      const o = <usize>(k * d + j) << 3;
+      const o = row + (<usize>j << 3);
       const m = ld(mu + o), s = ld(sig + o);
       const lo = ld(low + (<usize>j << 3)), hi = ld(high + (<usize>j << 3));
-      if (load<u8>(isInterval + j)) {
-        st(inv + o, 0);
-        c -= logZ(m, s, lo, hi);
-        continue;
-      }
-      st(inv + o, INV_SQRT2 / s);
-      c -= Math.log(s) + HALF_LOG_2PI;
-      if (m >= lo && m <= hi) u += normaliserBound(m, s, lo, hi);
+      if (load<u8>(isInterval + j)) c -= logZ(m, s, lo, hi);
+      else if (m >= lo && m <= hi) u += normaliserBound(m, s, lo, hi);
       else c -= logZ(m, s, lo, hi);
     }
     st(cst + (<usize>k << 3), c);
@@ -100,6 +101,25 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
   const n = <usize>K * <usize>S;
   for (let i: usize = 0; i < n; i++) st(catLog + (i << 3), Math.log(ld(catProbs + (i << 3))));
   return 0;
+}
+
+/**
+ * A row of sigmas' inverse, 1/(s sqrt2) at density dims and 0 at interval dims, into invRow; returns the sum over
+ * density dims of log s + log sqrt(2 pi).
+ */
+function sigmaRow(d: i32, sigRow: usize, isInterval: usize, invRow: usize): f64 {
+  let sum: f64 = 0;
+  for (let j = 0; j < d; j++) {
+    const o = <usize>j << 3;
+    if (load<u8>(isInterval + j)) {
+      st(invRow + o, 0);
+      continue;
+    }
+    const s = ld(sigRow + o);
+    st(invRow + o, INV_SQRT2 / s);
+    sum += Math.log(s) + HALF_LOG_2PI;
+  }
+  return sum;
 }
 
 /** Component k's normalisers left for later: -sum of log Z_kj over the density dims whose mean lies in the box. */
