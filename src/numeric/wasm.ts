@@ -722,9 +722,7 @@ function pointsIn(pts: MixturePoints, d: number, dc: number): number {
 
 /** The number of points in `pts` for a mixture of this layout, their inputs and the options checked. */
 function pointCount(L: { d: number; dc: number }, pts: MixturePoints, options: MixtureEvalOptions): number {
-  const { precision = 'double', out } = options;
-  if (precision !== 'double' && precision !== 'single')
-    throw new RangeError(`options.precision must be "double" or "single" (got ${JSON.stringify(precision)})`);
+  const { out } = options;
   const { dc } = L;
   const m = pointsIn(pts, L.d, dc);
   if (dc > 0) {
