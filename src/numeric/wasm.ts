@@ -258,22 +258,6 @@ class Arena {
     for (let i = 0; i < src.length; i++) heap[p + i] = src[i] ? 1 : 0;
     return p;
   }
-  /**
-   * Empties the arena for another call that needs `reserve` bytes, keeping its chunk when that is large enough
-   * (the one-shot evaluations of a TPE ask reuse one chunk rather than allocate and free theirs).
-   */
-  reset(reserve: number): this {
-    const keep = reserve <= this.cap ? 1 : 0;
-    for (let i = keep; i < this.ptrs.length; i++) ex.free(this.ptrs[i]!);
-    this.ptrs.length = keep;
-    this.used = 0;
-    if (!keep) {
-      this.cap = Math.max(reserve, 2 * this.cap);
-      this.chunk = ex.alloc(this.cap);
-      this.ptrs.push(this.chunk);
-    }
-    return this;
-  }
   /** Take ownership of the pointers (for resident objects). */
   detach(): number[] {
     return this.ptrs.splice(0);
@@ -825,16 +809,11 @@ class WasmMixture implements ParzenMixture {
   }
 }
 
-/** The arena of one-shot evaluations (parzenLogPdf), kept between calls: nothing in it outlives a call. */
-let oneShot: Arena | null = null;
-
-/** parzenLogPdf: prepare and evaluate in a reused arena. */
+/** parzenLogPdf: prepare and evaluate in one arena. */
 function parzenLogPdfOnce(spec: MixtureSpec, pts: MixturePoints, options: MixtureEvalOptions = {}): Float64Array {
   const { K, d, dc, S } = mixtureShape(spec);
   const m = pointCount({ d, dc }, pts, options);
-  const ar = (oneShot ??= new Arena()).reset(mixtureBytes(K, d, dc, S) + evalBytes(K, d, dc, m, spec.q !== undefined));
-  const L = prepareMixture(spec, ar);
-  return evalMixture(L, pts, m, options, ar);
+  return withArena((ar) => evalMixture(prepareMixture(spec, ar), pts, m, options, ar), mixtureBytes(K, d, dc, S) + evalBytes(K, d, dc, m, spec.q !== undefined));
 }
 
 /** The error for parzenPrepare's code: which input (1 weights, 2 sigmas, 3 mus, 4 bounds) and the index. */
