@@ -229,35 +229,25 @@ function finishPoint(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: usize,
   }
   // The normalisers left for later can only raise a score (by at most its bound): the best score without them is a
   // lower bound on the largest full score, and a component whose score plus its bound falls REACH below it adds
-  // less than e^-36 of it (its score becomes -inf).
+  // less than e^-36 of it.
   let best = -Infinity;
   for (let k = 0; k < K; k++) best = max(best, ld(scores + (<usize>k << 3)));
   if (best == -Infinity) return -Infinity;
-  const floor = f64x2.splat(best - REACH), ninf = f64x2.splat(-Infinity);
-  let top = f64x2.splat(best);
-  let k = 0;
-  // (two components at a time; an odd last one is scored alone)
-  for (; k < K; k += 2) {
+  const floor = best - REACH;
+  let top = best;
+  for (let k = 0; k < K; k++) {
     const o = <usize>k << 3;
-    const pair = k + 1 < K;
-    const t = pair ? v128.load(scores + o) : f64x2.replace_lane(f64x2.splat(ld(scores + o)), 1, -Infinity);
-    const b = pair ? v128.load(bound + o) : f64x2.splat(ld(bound + o));
-    const reach = f64x2.ge(f64x2.add(t, b), floor);
-    if (!v128.any_true(reach)) {
-      if (pair) v128.store(scores + o, ninf);
-      else st(scores + o, -Infinity);
+    const t = ld(scores + o);
+    if (!(t + ld(bound + o) >= floor)) {
+      st(scores + o, -Infinity);
       continue;
     }
-    if (i64x2.extract_lane(reach, 0) != 0 && isNaN(ld(lazy + o))) st(lazy + o, lazyTerm(k, d, mu, sig, low, high, isInterval));
-    if (pair && i64x2.extract_lane(reach, 1) != 0 && isNaN(ld(lazy + o + 8))) st(lazy + o + 8, lazyTerm(k + 1, d, mu, sig, low, high, isInterval));
-    const lz = pair ? v128.load(lazy + o) : f64x2.splat(ld(lazy + o));
-    const full = v128.bitselect(f64x2.add(t, lz), ninf, reach);
-    if (pair) v128.store(scores + o, full);
-    else st(scores + o, f64x2.extract_lane(full, 0));
-    top = f64x2.max(top, full);
+    let lz = ld(lazy + o);
+    if (isNaN(lz)) st(lazy + o, (lz = lazyTerm(k, d, mu, sig, low, high, isInterval)));
+    st(scores + o, t + lz);
+    top = max(top, t + lz);
   }
-  const mx = max(f64x2.extract_lane(top, 0), f64x2.extract_lane(top, 1));
-  return mx + Math.log(sumExp(K, scores, mx));
+  return top + Math.log(sumExp(K, scores, top));
 }
 
 /** sum_k exp(scores_k - top) over the K scores within reach of top, two at a time (the exps cost most at small d). */
