@@ -67,6 +67,8 @@ interface Model {
   readonly groups: readonly Group[];
   /** Params objects of stored trials are immutable, so their encoding is computed once. */
   readonly encoded: WeakMap<Params, Encoded>;
+  /** So are the records of ranked trials (a trial that changes state gets a new record): their entry is made once. */
+  readonly ranked: WeakMap<TrialRecord, Ranked>;
 }
 
 /** Draws from the bad group's model when every candidate is a duplicate, before giving up to the prior. */
@@ -134,13 +136,13 @@ class TpeSession implements SamplerSession {
   suggest(history: History, n: number, rng: Rng): Params[] {
     const { space } = history;
     const model = this.modelOf(space);
-    const { ranked, complete, pending } = rank(model, history);
+    const { complete, pending } = rank(model, history);
     if (complete.length < this.o.nStartupTrials) return this.random.suggest(history, n, rng);
     const splits = new Map<string, Split>();
     const splitFor = (g: Group): Split => {
       const key = this.o.split === 'branch' ? g.branch : '';
       let s = splits.get(key);
-      if (!s) splits.set(key, (s = this.split(key === '' ? null : g, ranked, complete)));
+      if (!s) splits.set(key, (s = this.split(key === '' ? null : g, complete, history.direction === 'minimize' ? 1 : -1)));
       return s;
     };
     const lies = this.o.constantLiar ? pending.map((t) => encode(model, t.params)) : [];
@@ -165,16 +167,17 @@ class TpeSession implements SamplerSession {
   }
 
   /**
-   * The good group (the best `nBelow` of the ranked trials) and the bad group (the other ranked trials), among the
-   * trials in which g is active (g null: among all of them; an estimator then skips the rows where it is inactive).
+   * The good group (the best `nBelow` of the ranked trials: see better) and the bad group (the other ranked trials),
+   * among the trials in which g is active (g null: among all of them; an estimator then skips the rows where it is
+   * inactive), each in trial order.
    */
-  private split(g: Group | null, ranked: readonly Ranked[], complete: readonly Ranked[]): Split {
-    const pool = g ? ranked.filter((e) => g.isActive(e.row)) : ranked;
-    const good = pool.slice(0, nBelow(this.o, pool.length)).sort((a, b) => a.number - b.number);
-    const inGood = new Set(good);
+  private split(g: Group | null, complete: readonly Ranked[], sign: number): Split {
+    const pool = g ? complete.filter((e) => g.isActive(e.row)) : complete;
+    const good = bestOf(pool, nBelow(this.o, pool.length), sign);
+    const below: Encoded[] = [];
     const above: Encoded[] = [];
-    for (const e of complete) if (!inGood.has(e) && (!g || g.isActive(e.row))) above.push(e.row);
-    return { below: good.map((e) => e.row), above };
+    for (const e of pool) (good.has(e) ? below : above).push(e.row);
+    return { below, above };
   }
 
   /**
@@ -255,28 +258,44 @@ class TpeSession implements SamplerSession {
         isActive: gn.length > 0 ? (r) => !Number.isNaN(r.numeric[numericAt[0]]) : (r) => r.categories[categoricalAt[0]] >= 0,
       };
     });
-    this.model = { space, numeric, categorical, groups, encoded: new WeakMap() };
+    this.model = { space, numeric, categorical, groups, encoded: new WeakMap(), ranked: new WeakMap() };
     return this.model;
   }
 }
 
-/**
- * The ranked trials best first (see rankKey; ties: earlier first), the same in trial order (`complete`), and the
- * running trials.
- */
-function rank(model: Model, history: History): { ranked: Ranked[]; complete: Ranked[]; pending: TrialRecord[] } {
+/** The ranked trials in trial order (each trial's entry made once: see Model.ranked), and the running trials. */
+function rank(model: Model, history: History): { complete: Ranked[]; pending: TrialRecord[] } {
   const complete: Ranked[] = [];
   const pending: TrialRecord[] = [];
   for (const t of history.trials) {
     if (isRanked(t)) {
-      const { tier, value } = rankKey(t, history.direction);
-      complete.push({ number: t.number, tier, value, row: encode(model, t.params) });
+      let e = model.ranked.get(t);
+      if (!e) {
+        const { tier, value } = rankKey(t, history.direction);
+        model.ranked.set(t, (e = { number: t.number, tier, value, row: encode(model, t.params) }));
+      }
+      complete.push(e);
     } else if (t.state === 'running') pending.push(t);
   }
-  const sign = history.direction === 'minimize' ? 1 : -1;
-  // (tiers and values may be infinite: their differences are then NaN, and the next key decides)
-  const ranked = complete.slice().sort((a, b) => a.tier - b.tier || sign * (a.value - b.value) || a.number - b.number);
-  return { ranked, complete, pending };
+  return { complete, pending };
+}
+
+/** Whether ranked trial a ranks before b: a lower tier, then a better value, then an earlier trial. */
+function better(a: Ranked, b: Ranked, sign: number): boolean {
+  return a.tier < b.tier || (a.tier === b.tier && (sign * (a.value - b.value) < 0 || (a.value === b.value && a.number < b.number)));
+}
+
+/** The best `cut` entries of `list` (cut is small, at most TPE's nBelowMax: kept sorted by insertion). */
+function bestOf(list: readonly Ranked[], cut: number, sign: number): Set<Ranked> {
+  const top: Ranked[] = [];
+  if (cut <= 0) return new Set(top);
+  for (const e of list) {
+    if (top.length === cut && !better(e, top[cut - 1], sign)) continue;
+    let i = Math.min(top.length, cut - 1);
+    top[i] = e;
+    for (; i > 0 && better(e, top[i - 1], sign); i--) [top[i], top[i - 1]] = [top[i - 1], top[i]];
+  }
+  return new Set(top);
 }
 
 function encode(model: Model, params: Params): Encoded {
