@@ -230,8 +230,10 @@ function finishPoint(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: usize,
   // The normalisers left for later can only raise a score (by at most its bound): the best score without them is a
   // lower bound on the largest full score, and a component whose score plus its bound falls REACH below it adds
   // less than e^-36 of it.
-  let best = -Infinity;
-  for (let k = 0; k < K; k++) best = max(best, ld(scores + (<usize>k << 3)));
+  let best2 = f64x2.splat(-Infinity);
+  for (let k = 0; k + 1 < K; k += 2) best2 = f64x2.max(best2, v128.load(scores + (<usize>k << 3)));
+  let best = max(f64x2.extract_lane(best2, 0), f64x2.extract_lane(best2, 1));
+  if (K & 1) best = max(best, ld(scores + (<usize>(K - 1) << 3)));
   if (best == -Infinity) return -Infinity;
   const floor = best - REACH;
   let top = best;
@@ -257,7 +259,9 @@ function sumExp(K: i32, scores: usize, top: f64): f64 {
   let k = 0;
   for (; k + 1 < K; k += 2) {
     const u = f64x2.sub(v128.load(scores + (<usize>k << 3)), tv);
-    acc = f64x2.add(acc, v128.and(expv(u), f64x2.gt(u, bar)));
+    const near = f64x2.gt(u, bar);
+    // (late in a TPE run, many pairs of components are out of reach of a candidate)
+    if (v128.any_true(near)) acc = f64x2.add(acc, v128.and(expv(u), near));
   }
   let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
   if (k < K) {
