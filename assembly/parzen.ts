@@ -9,11 +9,8 @@
 //   categorical c:  p_kc[x_c]
 //   log p(x) = logsumexp_k ( log w_k + sum_j log term_kj + sum_c log p_kc[x_c] )
 //
-// What does not depend on the point is folded into one constant per component when preparing, except the density
-// dims' normalisers where the mean lies in the box: those are computed when a point first needs them (lazily). A
-// K x d table of normalisers (an erfc each) costs more than evaluating the candidates of a TPE ask, and few of the
-// thousand components of TPE's bad-group mixture come within reach of any candidate. Preparing stores an upper bound
-// of what each component's normalisers can add instead (cheap: from the means' distances to the box's edges).
+// What does not depend on the point is folded into one constant per component when preparing (the normalisers
+// included); a point's components are then scored four points at a time against each component's row.
 
 import { expv, logNormMass } from "./math";
 
@@ -24,9 +21,6 @@ const INV_SQRT2: f64 = 0.7071067811865476;
  * skipped (TPE's bad-group mixture has a thousand components, and few come near any one point).
  */
 const REACH: f64 = 36.0;
-/** logNormMass drops a tail beyond this many sigmas, so a mean this far inside the box has log Z = 0 exactly. */
-const FAR: f64 = 8.3;
-
 /** Error codes of parzenPrepare: kind | (index << 3). */
 const BAD_WEIGHT = 1, BAD_SIGMA = 2, BAD_MU = 3, BAD_BOUNDS = 4;
 
@@ -35,38 +29,15 @@ const BAD_WEIGHT = 1, BAD_SIGMA = 2, BAD_MU = 3, BAD_BOUNDS = 4;
 // @ts-ignore: decorator
 @inline function st(p: usize, v: f64): void { store<f64>(p, v); }
 
-/** log Z of a normal (m, s) truncated to [lo, hi]. */
-// @ts-ignore: decorator
-@inline function logZ(m: f64, s: f64, lo: f64, hi: f64): f64 {
-  return logNormMass((lo - m) / s, (hi - m) / s);
-}
-
-/**
- * An upper bound on -log Z for a mean m inside [lo, hi]: with the nearer edge t sigmas away, Z >= 1 - 2 Phi(-t)
- * (the thresholds below, rounded up), and with the box narrower than 2 sigmas, Z >= Phi(1) - 1/2 = 0.3413 times the
- * half-width in sigmas (Phi is concave on [0, inf)).
- */
-function normaliserBound(m: f64, s: f64, lo: f64, hi: f64): f64 {
-  const t = min(m - lo, hi - m) / s;
-  if (t >= FAR) return 0;
-  if (t >= 4) return 6.4e-5;
-  if (t >= 2) return 0.0466;
-  if (t >= 1) return 0.3818;
-  return -Math.log(0.3413447 * min(0.5 * (hi - lo) / s, 1));
-}
-
 /**
  * Checks and prepares a mixture. Inputs: K, d, dc; w (K); mu, sig (K x d, row-major); low, high (d); isInterval
  * (u8, d); catSizes (i32, dc); catProbs (K x S, S = sum catSizes). Outputs: inv (K x d): 1/(s sqrt2) at density dims,
- * 0 at interval dims; cst (K): log w_k minus,
- * over the numeric dims, log s_kj + log sqrt(2 pi) at density dims and log Z_kj where it is not left for later (interval
- * dims, means outside the box); bound (K): an upper bound on -(sum of the normalisers left for later), 0 when they are
- * all 0; lazy (K): NaN (see lazyTerm); catLog (K x S): log probabilities. Returns 0, or an error code
- * kind | (index << 3) naming the first invalid input.
+ * 0 at interval dims; cst (K): log w_k minus, over the numeric dims, log Z_kj and, at density dims, log s_kj +
+ * log sqrt(2 pi); catLog (K x S): log probabilities. Returns 0, or an error code kind | (index << 3) naming the first
+ * invalid input.
  */
 export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig: usize, low: usize, high: usize,
-  isInterval: usize, catSizes: usize, catProbs: usize, inv: usize, cst: usize, bound: usize, lazy: usize,
-  catLog: usize): i32 {
+  isInterval: usize, catSizes: usize, catProbs: usize, inv: usize, cst: usize, catLog: usize): i32 {
   for (let k = 0; k < K; k++) if (!(ld(w + (<usize>k << 3)) >= 0)) return BAD_WEIGHT | (k << 3);
   for (let i = 0; i < K * d; i++) {
     const s = ld(sig + (<usize>i << 3));
@@ -83,18 +54,11 @@ export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig:
     if (k > 0 && memory.compare(sig + row, sig + row - rowBytes, rowBytes) == 0) memory.copy(inv + row, inv + row - rowBytes, rowBytes);
     else sumLogS = sigmaRow(d, sig + row, isInterval, inv + row);
     let c = Math.log(ld(w + (<usize>k << 3))) - sumLogS;
-    let u: f64 = 0;
     for (let j = 0; j < d; j++) {
-      const o = row + (<usize>j << 3);
-      const m = ld(mu + o), s = ld(sig + o);
-      const lo = ld(low + (<usize>j << 3)), hi = ld(high + (<usize>j << 3));
-      if (load<u8>(isInterval + j)) c -= logZ(m, s, lo, hi);
-      else if (m >= lo && m <= hi) u += normaliserBound(m, s, lo, hi);
-      else c -= logZ(m, s, lo, hi);
+      const o = row + (<usize>j << 3), jo = <usize>j << 3;
+      c -= logNormMass((ld(low + jo) - ld(mu + o)) / ld(sig + o), (ld(high + jo) - ld(mu + o)) / ld(sig + o));
     }
     st(cst + (<usize>k << 3), c);
-    st(bound + (<usize>k << 3), u);
-    st(lazy + (<usize>k << 3), u == 0 ? 0 : NaN);
   }
   let S = 0;
   for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
@@ -122,29 +86,15 @@ function sigmaRow(d: i32, sigRow: usize, isInterval: usize, invRow: usize): f64 
   return sum;
 }
 
-/** Component k's normalisers left for later: -sum of log Z_kj over the density dims whose mean lies in the box. */
-function lazyTerm(k: i32, d: i32, mu: usize, sig: usize, low: usize, high: usize, isInterval: usize): f64 {
-  let t: f64 = 0;
-  for (let j = 0; j < d; j++) {
-    if (load<u8>(isInterval + j)) continue;
-    const o = <usize>(k * d + j) << 3;
-    const m = ld(mu + o), lo = ld(low + (<usize>j << 3)), hi = ld(high + (<usize>j << 3));
-    if (m >= lo && m <= hi) t -= logZ(m, ld(sig + o), lo, hi);
-  }
-  return t;
-}
-
 /** Points scored together: each component's row is read once per tile (and its dims two at a time). */
 const TILE = 4;
 
 /**
  * log p at m points into out (m). Points: xlo (m x d): the value, or at interval dims the interval's lower edge;
  * xhi (m x d, 0 when there are no interval dims): the upper edge at interval dims; cats (i32, m x dc). The tables as
- * parzenPrepare left them; lazy gets each component's term the first time a point has the component within reach.
- * scratch: TILE x (K + d + 1) doubles. A point outside the box or with a category out of range has log p = -inf.
+ * parzenPrepare left them. scratch: TILE x (K + d + 1) doubles. A point outside the box or with a category out of range has log p = -inf.
  */
-export function parzenEval(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: usize, cst: usize, bound: usize,
-  lazy: usize, low: usize, high: usize, isInterval: usize, catSizes: usize, catLog: usize, m: i32, xlo: usize,
+export function parzenEval(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: usize, cst: usize, low: usize, high: usize, isInterval: usize, catSizes: usize, catLog: usize, m: i32, xlo: usize,
   xhi: usize, cats: usize, out: usize, scratch: usize): void {
   const dp = (d + 1) & ~1; // a tile's point, padded to pairs of dims
   const tile = scratch + (<usize>(TILE * K) << 3); // TILE x dp: the tile's points, 0 at interval dims and padding
@@ -159,7 +109,7 @@ export function parzenEval(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: 
     scoreTile(K, d, dp, mu, inv, cst, tile, scratch);
     for (let t = 0; t < min(TILE, m - p0); t++) {
       const i = p0 + t;
-      st(out + (<usize>i << 3), finishPoint(K, d, dc, mu, sig, inv, bound, lazy, low, high, isInterval, catSizes, catLog,
+      st(out + (<usize>i << 3), finishPoint(K, d, dc, mu, sig, low, high, isInterval, catSizes, catLog,
         xlo + (<usize>(i * d) << 3), xhi + (<usize>(i * d) << 3), cats + (<usize>(i * dc) << 2), scratch + (<usize>(t * K) << 3)));
     }
   }
@@ -204,11 +154,10 @@ function scoreTile(K: i32, d: i32, dp: i32, mu: usize, inv: usize, cst: usize, t
 @inline function hsum(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
 
 /**
- * One point's log p from its density-dim scores (K, overwritten): the interval and categorical terms added, then
- * the normalisers left for later where the component is within reach, then the log-sum-exp.
+ * One point's log p from its density-dim scores (K, overwritten): the interval and categorical terms added, then the
+ * log-sum-exp.
  */
-function finishPoint(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: usize, bound: usize, lazy: usize, low: usize,
-  high: usize, isInterval: usize, catSizes: usize, catLog: usize, xp: usize, hp: usize, cp: usize, scores: usize): f64 {
+function finishPoint(K: i32, d: i32, dc: i32, mu: usize, sig: usize, low: usize, high: usize, isInterval: usize, catSizes: usize, catLog: usize, xp: usize, hp: usize, cp: usize, scores: usize): f64 {
   if (!inside(d, dc, xp, hp, cp, low, high, isInterval, catSizes)) return -Infinity;
   for (let j = 0; j < d; j++) {
     if (!load<u8>(isInterval + j)) continue;
@@ -227,29 +176,12 @@ function finishPoint(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: usize,
     for (let k = 0; k < K; k++) st(scores + (<usize>k << 3), ld(scores + (<usize>k << 3)) + ld(catLog + (<usize>(k * S + off + v) << 3)));
     off += size;
   }
-  // The normalisers left for later can only raise a score (by at most its bound): the best score without them is a
-  // lower bound on the largest full score, and a component whose score plus its bound falls REACH below it adds
-  // less than e^-36 of it.
   let best2 = f64x2.splat(-Infinity);
   for (let k = 0; k + 1 < K; k += 2) best2 = f64x2.max(best2, v128.load(scores + (<usize>k << 3)));
   let best = max(f64x2.extract_lane(best2, 0), f64x2.extract_lane(best2, 1));
   if (K & 1) best = max(best, ld(scores + (<usize>(K - 1) << 3)));
   if (best == -Infinity) return -Infinity;
-  const floor = best - REACH;
-  let top = best;
-  for (let k = 0; k < K; k++) {
-    const o = <usize>k << 3;
-    const t = ld(scores + o);
-    if (!(t + ld(bound + o) >= floor)) {
-      st(scores + o, -Infinity);
-      continue;
-    }
-    let lz = ld(lazy + o);
-    if (isNaN(lz)) st(lazy + o, (lz = lazyTerm(k, d, mu, sig, low, high, isInterval)));
-    st(scores + o, t + lz);
-    top = max(top, t + lz);
-  }
-  return top + Math.log(sumExp(K, scores, top));
+  return best + Math.log(sumExp(K, scores, best));
 }
 
 /** sum_k exp(scores_k - top) over the K scores within reach of top, two at a time (the exps cost most at small d). */

@@ -137,8 +137,6 @@ interface Exports {
     catProbs: number,
     inv: number,
     cst: number,
-    bound: number,
-    lazy: number,
     catLog: number,
   ): number;
   parzenEval(
@@ -149,8 +147,6 @@ interface Exports {
     sig: number,
     inv: number,
     cst: number,
-    bound: number,
-    lazy: number,
     low: number,
     high: number,
     isInterval: number,
@@ -619,8 +615,6 @@ interface MixtureLayout {
   readonly sig: number;
   readonly inv: number;
   readonly cst: number;
-  readonly bound: number;
-  readonly lazy: number;
   readonly catLog: number;
 }
 
@@ -644,7 +638,7 @@ function mixtureShape(spec: MixtureSpec): { K: number; d: number; dc: number; S:
 /** Bytes of an arena that prepareMixture lays a mixture of this shape out in. */
 function mixtureBytes(K: number, d: number, dc: number, S: number): number {
   const f64s = (n: number) => alignedSize(n * 8);
-  return 2 * f64s(d) + alignedSize(d) + alignedSize(4 * dc) + 3 * f64s(K * d) + 4 * f64s(K) + 2 * f64s(K * S);
+  return 2 * f64s(d) + alignedSize(d) + alignedSize(4 * dc) + 3 * f64s(K * d) + 2 * f64s(K) + 2 * f64s(K * S);
 }
 
 /** Copies a mixture into `ar` and prepares it (parzenPrepare); throws a RangeError naming the first invalid input. */
@@ -672,8 +666,6 @@ function prepareMixture(spec: MixtureSpec, ar: Arena): MixtureLayout {
     sig: ar.put(spec.sigmas, K * d),
     inv: ar.f64(K * d),
     cst: ar.f64(K),
-    bound: ar.f64(K),
-    lazy: ar.f64(K),
     catLog: ar.f64(K * S),
   };
   // the core checks the values (a JS loop over K x d elements costs more than preparing them)
@@ -691,8 +683,6 @@ function prepareMixture(spec: MixtureSpec, ar: Arena): MixtureLayout {
     spec.categorical ? ar.put(spec.categorical.probs, K * S) : 0,
     L.inv,
     L.cst,
-    L.bound,
-    L.lazy,
     L.catLog,
   );
   if (err !== 0) throw mixtureError(spec, err & 7, err >>> 3);
@@ -753,8 +743,6 @@ function evalMixture(L: MixtureLayout, pts: MixturePoints, m: number, options: M
     L.sig,
     L.inv,
     L.cst,
-    L.bound,
-    L.lazy,
     L.low,
     L.high,
     L.isInterval,
