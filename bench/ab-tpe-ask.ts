@@ -116,7 +116,12 @@ interface AbFunction {
 }
 
 const self = fileURLToPath(import.meta.url);
-const variants = positionals.map((ref) => ({ ref, dir: built(ref), wall: dims.map((): number[] => []), cpu: dims.map((): number[] => []) }));
+const variants = positionals.map((ref) => ({
+  ref,
+  dir: built(ref),
+  wall: dims.map((): number[] => []),
+  cpu: dims.map((): number[] => []),
+}));
 for (let r = 0; r < rounds; r++) {
   for (let i = 0; i < variants.length; i++) {
     const v = variants[(i + r) % variants.length]!;
@@ -139,9 +144,9 @@ const rows = variants.map((v) => ({
 if (values.json) console.log(JSON.stringify({ trials: Number(values.trials), dims, rounds, rows }));
 else {
   const f = (xs: number[], digits: number) => xs.map((x) => x.toFixed(digits)).join(' ');
-  console.log(`TPE ask at n = ${Number(values.trials) - 5}, d = ${dims.join(', ')}: median of ${rounds} rounds, ms; ratio to ${variants[0]!.ref}`);
+  console.log(
+    `TPE ask at n = ${Number(values.trials) - 5}, d = ${dims.join(', ')}: median of ${rounds} rounds, ms; ratio to ${variants[0]!.ref}`,
+  );
   for (const row of rows)
-    console.log(
-      `${row.ref}\twall ${f(row.wallMs, 3)} (x ${f(row.wallRatio, 2)})\tcpu ${f(row.cpuMs, 3)} (x ${f(row.cpuRatio, 2)})`,
-    );
+    console.log(`${row.ref}\twall ${f(row.wallMs, 3)} (x ${f(row.wallRatio, 2)})\tcpu ${f(row.cpuMs, 3)} (x ${f(row.cpuRatio, 2)})`);
 }

@@ -709,7 +709,9 @@ function pointCount(L: { d: number; dc: number }, pts: MixturePoints, options: M
 
 /** Bytes of an arena that evalMixture uses for m points (`interval`: if the mixture has interval dims). */
 function evalBytes(K: number, d: number, dc: number, m: number, interval: boolean): number {
-  return alignedSize(m * d * 8) * (interval ? 2 : 1) + alignedSize(m * 8) + alignedSize(4 * m * dc) + alignedSize(8 * EVAL_TILE * (K + d + 1));
+  return (
+    alignedSize(m * d * 8) * (interval ? 2 : 1) + alignedSize(m * 8) + alignedSize(4 * m * dc) + alignedSize(8 * EVAL_TILE * (K + d + 1))
+  );
 }
 
 /** log p at the m points (parzenEval), into options.out or a new array. */
@@ -801,7 +803,10 @@ class WasmMixture implements ParzenMixture {
 function parzenLogPdfOnce(spec: MixtureSpec, pts: MixturePoints, options: MixtureEvalOptions = {}): Float64Array {
   const { K, d, dc, S } = mixtureShape(spec);
   const m = pointCount({ d, dc }, pts, options);
-  return withArena((ar) => evalMixture(prepareMixture(spec, ar), pts, m, options, ar), mixtureBytes(K, d, dc, S) + evalBytes(K, d, dc, m, spec.q !== undefined));
+  return withArena(
+    (ar) => evalMixture(prepareMixture(spec, ar), pts, m, options, ar),
+    mixtureBytes(K, d, dc, S) + evalBytes(K, d, dc, m, spec.q !== undefined),
+  );
 }
 
 /** The error for parzenPrepare's code: which input (1 weights, 2 sigmas, 3 mus, 4 bounds) and the index. */

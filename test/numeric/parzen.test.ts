@@ -259,7 +259,10 @@ test('where most components are out of reach of the candidates (TPE late in a ru
     for (const [e, f] of evaluate.entries()) {
       const w = f();
       for (let p = 0; p < m; p++)
-        assert.ok(Math.abs(w[p]! - r[p]!) <= LOG_PDF_TOL * Math.max(1, Math.abs(r[p]!)), `d ${d}, ${outliers} outliers, evaluator ${e}, point ${p}: ${w[p]} vs ${r[p]}`);
+        assert.ok(
+          Math.abs(w[p]! - r[p]!) <= LOG_PDF_TOL * Math.max(1, Math.abs(r[p]!)),
+          `d ${d}, ${outliers} outliers, evaluator ${e}, point ${p}: ${w[p]} vs ${r[p]}`,
+        );
     }
     resident.dispose();
   }
@@ -285,7 +288,8 @@ test('components whose means lie outside the box are scored exactly', () => {
     const x = Float64Array.of(0, 0.5, 0.001, 0.5, 0.002, 0.5, 0.003, 0.5, 0.004, 0.5, 0, 0.49);
     const r = ref.parzenLogPdf(spec, { x }),
       w = wasm.parzenLogPdf(spec, { x });
-    for (let i = 0; i < r.length; i++) assert.ok(Math.abs(w[i]! - r[i]!) <= LOG_PDF_TOL * Math.max(1, Math.abs(r[i]!)), `${out} sigmas out, point ${i}: ${w[i]} vs ${r[i]}`);
+    for (let i = 0; i < r.length; i++)
+      assert.ok(Math.abs(w[i]! - r[i]!) <= LOG_PDF_TOL * Math.max(1, Math.abs(r[i]!)), `${out} sigmas out, point ${i}: ${w[i]} vs ${r[i]}`);
   }
 });
 
