@@ -1,5 +1,6 @@
 // Parzen estimators for TPE: mixtures of truncated normals (product over dimensions) with optional categorical
-// dimensions, evaluated for a batch of points, in double precision.
+// dimensions, evaluated for a batch of points: scores in double precision, the log-sum-exp's exponentials in single
+// precision (see sumExp).
 //
 // Component k has weight w_k, and per numeric dimension j a mean mu_kj, sigma s_kj, truncated to [low_j, high_j]
 // with normaliser Z_kj = Phi((high_j-mu_kj)/s_kj) - Phi((low_j-mu_kj)/s_kj). Per categorical dimension c it has a
@@ -18,7 +19,7 @@ const HALF_LOG_2PI: f64 = 0.9189385332046728;
 const INV_SQRT2: f64 = 0.7071067811865476;
 /**
  * Components scoring this far (in log) below a point's best one add less than e^-36 of it to the sum: they are
- * skipped (TPE's bad-group mixture has a thousand components, and few come near any one point).
+ * skipped.
  */
 const REACH: f64 = 36.0;
 /** Error codes of parzenPrepare: kind | (index << 3). */
