@@ -25,62 +25,6 @@ const XMAX: f64 = 2.53e307;
   return (num + 3.20937758913846947e3) / (den + 2.84423683343917062e3);
 }
 
-/**
- * log(Phi(b) - Phi(a)) for a < 0 < b when both |a|/sqrt2 and b/sqrt2 exceed 0.46875 (the common
- * case of a truncation normaliser): both tails erfc(|a|/sqrt2), erfc(b/sqrt2) evaluated at once
- * in f64x2 with Cody's rational approximations (tails beyond 8.3 sigma dropped, as in
- * logNormMass). Returns NaN outside that case (the caller then uses logNormMass).
- */
-export function logNormMassPair(a: f64, b: f64): f64 {
-  const s = -a * INV_SQRT2, t = b * INV_SQRT2;
-  if (!(s > THRESH && t > THRESH)) return NaN;
-  const y = f64x2.replace_lane(f64x2.splat(s), 1, t);
-  const big = f64x2.gt(y, f64x2.splat(4.0));
-  let r: v128;
-  if (!i64x2.all_true(big)) {
-    let num = f64x2.mul(f64x2.splat(2.15311535474403846e-8), y);
-    let den = y;
-    num = f64x2.mul(f64x2.add(num, f64x2.splat(5.64188496988670089e-1)), y);
-    den = f64x2.mul(f64x2.add(den, f64x2.splat(1.57449261107098347e1)), y);
-    num = f64x2.mul(f64x2.add(num, f64x2.splat(8.88314979438837594e0)), y);
-    den = f64x2.mul(f64x2.add(den, f64x2.splat(1.17693950891312499e2)), y);
-    num = f64x2.mul(f64x2.add(num, f64x2.splat(6.61191906371416295e1)), y);
-    den = f64x2.mul(f64x2.add(den, f64x2.splat(5.37181101862009858e2)), y);
-    num = f64x2.mul(f64x2.add(num, f64x2.splat(2.98635138197400131e2)), y);
-    den = f64x2.mul(f64x2.add(den, f64x2.splat(1.62138957456669019e3)), y);
-    num = f64x2.mul(f64x2.add(num, f64x2.splat(8.81952221241769090e2)), y);
-    den = f64x2.mul(f64x2.add(den, f64x2.splat(3.29079923573345963e3)), y);
-    num = f64x2.mul(f64x2.add(num, f64x2.splat(1.71204761263407058e3)), y);
-    den = f64x2.mul(f64x2.add(den, f64x2.splat(4.36261909014324716e3)), y);
-    num = f64x2.mul(f64x2.add(num, f64x2.splat(2.05107837782607147e3)), y);
-    den = f64x2.mul(f64x2.add(den, f64x2.splat(3.43936767414372164e3)), y);
-    r = f64x2.div(f64x2.add(num, f64x2.splat(1.23033935479799725e3)), f64x2.add(den, f64x2.splat(1.23033935480374942e3)));
-  } else {
-    r = f64x2.splat(0);
-  }
-  if (v128.any_true(big)) {
-    const z = f64x2.div(f64x2.splat(1.0), f64x2.mul(y, y));
-    let num = f64x2.mul(f64x2.splat(1.63153871373020978e-2), z);
-    let den = z;
-    num = f64x2.mul(f64x2.add(num, f64x2.splat(3.05326634961232344e-1)), z);
-    den = f64x2.mul(f64x2.add(den, f64x2.splat(2.56852019228982242e0)), z);
-    num = f64x2.mul(f64x2.add(num, f64x2.splat(3.60344899949804439e-1)), z);
-    den = f64x2.mul(f64x2.add(den, f64x2.splat(1.87295284992346047e0)), z);
-    num = f64x2.mul(f64x2.add(num, f64x2.splat(1.25781726111229246e-1)), z);
-    den = f64x2.mul(f64x2.add(den, f64x2.splat(5.27905102951428412e-1)), z);
-    num = f64x2.mul(f64x2.add(num, f64x2.splat(1.60837851487422766e-2)), z);
-    den = f64x2.mul(f64x2.add(den, f64x2.splat(6.05183413124413191e-2)), z);
-    const q = f64x2.div(f64x2.mul(z, f64x2.add(num, f64x2.splat(6.58749161529837803e-4))), f64x2.add(den, f64x2.splat(2.33520497626869185e-3)));
-    const rl = f64x2.div(f64x2.sub(f64x2.splat(SQRPI), q), y);
-    r = v128.bitselect(rl, r, big);
-  }
-  // erfc(y) = exp(-y^2) erfcx(y) (the rounding of y^2 costs ~y^2 ulp, negligible in the sum
-  // below); tails beyond 8.3 sigma (y >= 8.3/sqrt2) are dropped
-  const e = v128.andnot(f64x2.mul(r, expv(f64x2.neg(f64x2.mul(y, y)))), f64x2.ge(y, f64x2.splat(8.3 * INV_SQRT2)));
-  // mass = 1 - (erfc(s) + erfc(t)) / 2 >= 1/2 here
-  return Math.log1p(-0.5 * (f64x2.extract_lane(e, 0) + f64x2.extract_lane(e, 1)));
-}
-
 // @ts-ignore: decorator
 @inline function erfcxMid(y: f64): f64 {
   // exp(y^2) erfc(y) for 0.46875 <= y <= 4
@@ -233,82 +177,27 @@ const MAGIC: f64 = 6755399441055744.0; // 1.5 * 2^52
 }
 
 
-/**
- * expv4's constants, each splat over four lanes, read from memory: V8 rebuilds a v128.const from immediates at every
- * use (four instructions), while a load from this table is one, so loops over expv4 run about a quarter faster.
- */
-export const EXP4: usize = memory.data<f32>([
-  -87.0, -87.0, -87.0, -87.0,
-  1.4426950408889634, 1.4426950408889634, 1.4426950408889634, 1.4426950408889634,
-  12583039.0, 12583039.0, 12583039.0, 12583039.0,
-  0.693145751953125, 0.693145751953125, 0.693145751953125, 0.693145751953125,
-  1.428606765330187e-6, 1.428606765330187e-6, 1.428606765330187e-6, 1.428606765330187e-6,
-  1.0000001192092896, 1.0000001192092896, 1.0000001192092896, 1.0000001192092896,
-  0.9999997019767761, 0.9999997019767761, 0.9999997019767761, 0.9999997019767761,
-  0.49998894333839417, 0.49998894333839417, 0.49998894333839417, 0.49998894333839417,
-  0.16667574644088745, 0.16667574644088745, 0.16667574644088745, 0.16667574644088745,
-  0.04191538318991661, 0.04191538318991661, 0.04191538318991661, 0.04191538318991661,
-  0.008297651074826717, 0.008297651074826717, 0.008297651074826717, 0.008297651074826717,
-  // exp2f4's polynomial for 2^f: the coefficients above times ln2^i (at EXP2F4_POLY)
-  1.0000001192092896, 1.0000001192092896, 1.0000001192092896, 1.0000001192092896,
-  0.6931470036506653, 0.6931470036506653, 0.6931470036506653, 0.6931470036506653,
-  0.24022118747234344, 0.24022118747234344, 0.24022118747234344, 0.24022118747234344,
-  0.05550713092088699, 0.05550713092088699, 0.05550713092088699, 0.05550713092088699,
-  0.009675541892647743, 0.009675541892647743, 0.009675541892647743, 0.009675541892647743,
-  0.00132764654699713, 0.00132764654699713, 0.00132764654699713, 0.00132764654699713,
-], 16);
-
-/** Where exp2f4's polynomial starts in EXP4 (it shares the floor, log2(e) and the rounding constant, the first three). */
-export const EXP2F4_POLY: usize = EXP4 + 176;
+// ---- exp of four single-precision values x <= 0 (used by the Parzen log-sum-exp) ----
 
 /**
- * exp of four single-precision values x <= 88 (below -87, about 1.6e-38 rather than 0: callers add such terms to
- * sums of at least 1). Relative error about 1e-7: a degree-5 polynomial on |r| <= ln2/2, fitted for relative error
- * (7.5e-8 in exact arithmetic), evaluated in single precision.
+ * exp(x) per lane for x <= 0, in single precision (below -87, about 1.6e-38 rather than 0: callers add such terms to
+ * sums of at least 1). Relative error about 1e-7: x = k ln2 + r, |r| <= ln2/2, and exp(r) by a degree-5 polynomial
+ * fitted for relative error (7.5e-8 in exact arithmetic), times 2^k.
  */
 // @ts-ignore: decorator
-@inline export function expv4(x: v128): v128 {
-  return expv4With(x, v128.load(EXP4), v128.load(EXP4 + 16), v128.load(EXP4 + 32), v128.load(EXP4 + 48), v128.load(EXP4 + 64),
-    v128.load(EXP4 + 80), v128.load(EXP4 + 96), v128.load(EXP4 + 112), v128.load(EXP4 + 128), v128.load(EXP4 + 144),
-    v128.load(EXP4 + 160));
-}
-
-/**
- * exp of four single-precision values x <= 0 as 2^(x log2 e): with y = x log2(e) = k + f, |f| <= 1/2, a degree-5
- * polynomial in f times 2^k. Three operations and two constants fewer than expv4, for a relative error that grows
- * with |x| (the rounding of y): 2.4e-7 for x in [-1, 0], 6.7e-7 in [-10, 0], 2e-6 in [-40, 0]. For sums of terms
- * scaled by their largest, where the terms far below it count for little. x below -87 gives about 1.6e-38.
- */
-// @ts-ignore: decorator
-@inline export function exp2f4With(x: v128, floor: v128, log2e: v128, magic: v128, c0: v128, c1: v128, c2: v128, c3: v128,
-  c4: v128, c5: v128): v128 {
-  const y = f32x4.mul(f32x4.pmax(x, floor), log2e);
-  // k + 127 in the low mantissa bits of t (see expv4With)
-  const t = f32x4.add(y, magic);
-  const f = f32x4.sub(y, f32x4.sub(t, magic));
-  return f32x4.mul(poly5f4(f, c0, c1, c2, c3, c4, c5), i32x4.shl(t, 23));
-}
-
-/** c0 + c1 r + ... + c5 r^5 over four lanes (Estrin's scheme: three independent pairs, then r^2 and r^4). */
-// @ts-ignore: decorator
-@inline function poly5f4(r: v128, c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128): v128 {
-  const r2 = f32x4.mul(r, r);
-  const q0 = f32x4.add(c0, f32x4.mul(r, c1));
-  const q1 = f32x4.add(c2, f32x4.mul(r, c3));
-  const q2 = f32x4.add(c4, f32x4.mul(r, c5));
-  return f32x4.add(q0, f32x4.mul(r2, f32x4.add(q1, f32x4.mul(r2, q2))));
-}
-
-/** expv4 with its constants given (a loop loads them once, into registers). */
-// @ts-ignore: decorator
-@inline function expv4With(x: v128, floor: v128, log2e: v128, magic: v128, ln2hi: v128, ln2lo: v128,
-  c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128): v128 {
-  const xc = f32x4.pmax(x, floor);
+@inline export function expf4(x: v128): v128 {
+  const xc = f32x4.pmax(x, f32x4.splat(-87.0));
   // 1.5 * 2^23 + 127: rounds x / ln2 to an integer k, held as k + 127 in the low mantissa bits (see expv), which
   // shifted into the exponent field make 2^k (the bits above them shift out)
-  const t = f32x4.add(f32x4.mul(xc, log2e), magic);
+  const magic = f32x4.splat(12583039.0);
+  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(1.4426950408889634)), magic);
   const kf = f32x4.sub(t, magic);
-  // ln2 split so that kf * LN2HI is exact (|k| < 2^8)
-  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(kf, ln2hi)), f32x4.mul(kf, ln2lo));
-  return f32x4.mul(poly5f4(r, c0, c1, c2, c3, c4, c5), i32x4.shl(t, 23));
+  // ln2 split so that kf * ln2hi is exact (|k| < 2^8)
+  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(kf, f32x4.splat(0.693145751953125))), f32x4.mul(kf, f32x4.splat(1.428606765330187e-6)));
+  const r2 = f32x4.mul(r, r);
+  const q0 = f32x4.add(f32x4.splat(1.0000001192092896), f32x4.mul(r, f32x4.splat(0.9999997019767761)));
+  const q1 = f32x4.add(f32x4.splat(0.49998894333839417), f32x4.mul(r, f32x4.splat(0.16667574644088745)));
+  const q2 = f32x4.add(f32x4.splat(0.04191538318991661), f32x4.mul(r, f32x4.splat(0.008297651074826717)));
+  const p = f32x4.add(q0, f32x4.mul(r2, f32x4.add(q1, f32x4.mul(r2, q2))));
+  return f32x4.mul(p, i32x4.shl(t, 23));
 }

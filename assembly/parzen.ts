@@ -1,301 +1,236 @@
-// Parzen estimators for TPE: mixtures of truncated normals (product over dimensions)
-// with optional categorical dimensions, evaluated for a batch of points.
+// Parzen estimators for TPE: mixtures of truncated normals (product over dimensions) with optional categorical
+// dimensions, evaluated for a batch of points: scores in double precision, the log-sum-exp's exponentials in single
+// precision (see sumExp).
 //
-// Component k has weight w_k, and per continuous dimension j a mean mu_kj, sigma s_kj,
-// truncated to [low_j, high_j] with normaliser Z_kj = Phi((high_j-mu_kj)/s_kj) - Phi((low_j-mu_kj)/s_kj).
-// Per categorical dimension c it has a probability vector p_kc (sums to 1).
+// Component k has weight w_k, and per numeric dimension j a mean mu_kj, sigma s_kj, truncated to [low_j, high_j]
+// with normaliser Z_kj = Phi((high_j-mu_kj)/s_kj) - Phi((low_j-mu_kj)/s_kj). Per categorical dimension c it has a
+// probability vector p_kc (sums to 1).
 //   density dim j:  N(x_j; mu_kj, s_kj) / Z_kj              (x_j in [low_j, high_j], else 0)
 //   interval dim j: (Phi(b) - Phi(a)) / Z_kj, a = (max(lo_j, low_j) - mu)/s, b = (min(hi_j, high_j) - mu)/s
 //   categorical c:  p_kc[x_c]
 //   log p(x) = logsumexp_k ( log w_k + sum_j log term_kj + sum_c log p_kc[x_c] )
 //
-// The density dims' normalisers and the log weights are computed lazily: a K x d table of normalisers costs
-// more than the whole evaluation, yet at high d few components of a TPE mixture come within reach (e^-36) of the
-// best one at any point. Prepare stores a cheap upper bound ub_k >= -sum_j log Z_kj; evaluation scores every component without
-// these terms and computes (and caches) them only for components that the bounds keep within reach.
-//
-// Means and sigmas stay row-major (component by component, as given), and components whose sigmas equal the
-// previous component's (all but the prior in multivariate TPE) share its row of 1/(s sqrt2). Nothing of size K x d
-// is written when preparing. When most components share one row, evaluation lays their means out dimension by
-// dimension (in f64 for double precision, in f32 for single: see evalSingleShared) so that a vector op scores two or
-// four components.
+// What does not depend on the point is folded into one constant per component when preparing (the normalisers
+// included); a point's components are then scored four points at a time against each component's row.
 
-import { logNormMass, logNormMassPair, expv, expv4, exp2f4With, EXP4, EXP2F4_POLY } from "./math";
+import { expf4, expv, logNormMass } from "./math";
+
+const HALF_LOG_2PI: f64 = 0.9189385332046728;
+const INV_SQRT2: f64 = 0.7071067811865476;
+/**
+ * Components scoring this far (in log) below a point's best one add less than e^-36 of it to the sum: they are
+ * skipped.
+ */
+const REACH: f64 = 36.0;
+/** Error codes of parzenPrepare: kind | (index << 3). */
+const BAD_WEIGHT = 1, BAD_SIGMA = 2, BAD_MU = 3, BAD_BOUNDS = 4;
 
 // @ts-ignore: decorator
 @inline function ld(p: usize): f64 { return load<f64>(p); }
 // @ts-ignore: decorator
 @inline function st(p: usize, v: f64): void { store<f64>(p, v); }
 
-const HALF_LOG_2PI: f64 = 0.9189385332046728;
-const INV_SQRT2: f64 = 0.7071067811865476;
-/** Phi(1) - 1/2, rounded down: for t in [0, 1], Phi(t) - 1/2 >= PHI1 * t (Phi is concave on [0, inf)). */
-const PHI1: f64 = 0.3413447;
-/** -log(PHI1), rounded up. */
-const NEG_LOG_PHI1: f64 = 1.0748522;
 /**
- * Components further than this below the best (in log density) are dropped from the log-sum-exp: each is under
- * e^-36 = 2.3e-16 of the best term, so K of them change the density by at most K x 2.3e-16 of itself.
- */
-const REACH: f64 = 36.0;
-/**
- * The single-precision paths' reach: each component dropped is under e^-24 = 3.8e-11 of a point's largest term, so
- * even 10^5 of them change log p by under 4e-6, inside single precision's tolerance (and they leave fewer to score).
- */
-const REACH_SINGLE: f64 = 24.0;
-
-/** Beyond this many sigmas from the mean, logZ drops a tail (as logNormMass does). */
-const FAR: f64 = 8.3;
-/** FAR, widened by far more than rounding, for parzenPrepare's one-branch check of a component's means. */
-const FAR_INNER: f64 = 8.3001;
-
-/** Error codes of parzenPrepare: kind | (index << 3). */
-const BAD_WEIGHT = 1, BAD_SIGMA = 2, BAD_MU = 3, BAD_BOUNDS = 4;
-
-// @ts-ignore: decorator
-@inline function logZ(m: f64, s: f64, lo: f64, hi: f64): f64 {
-  const za = (lo - m) / s, zb = (hi - m) / s;
-  // both tails beyond 8.3 sigma: logNormMassPair drops them and returns exactly 0
-  if (za <= -FAR && zb >= FAR) return 0;
-  const lz = logNormMassPair(za, zb);
-  return isNaN(lz) ? logNormMass(za, zb) : lz;
-}
-
-/**
- * Check and prepare a mixture. Inputs (kept by the mixture): K, d, dc; w (K); mu, sig (K x d, row-major);
- * low, high (d); isInterval (u8, d); catSizes (i32, dc); catProbs (K x S, S = sum catSizes).
- * Outputs (Kp = K rounded up to even):
- *   isR (K x d): rows of 1/(s sqrt2), 0 at interval dims, written for components whose sigmas differ from the
- *     previous component's (for every component when d = 1); isP (i32, K): the address of each component's row;
- *   lzI (K x d, or 0 when there are no interval dims): log Z at interval dims;
- *   cst (Kp): -sum over density dims of (log s + log sqrt(2pi)), and of log Z where mu lies outside the box
- *     (-inf in padding);
- *   ub (Kp): upper bound on -(sum of the remaining log Z); wt (Kp): the weights;
- *   lazy (Kp): NaN, later (sum of the remaining log Z) - log w_k, computed when first needed;
- *   catLog (K x S): log probabilities.
- * Returns 0, or an error code kind | (index << 3) naming the first invalid input.
+ * Checks and prepares a mixture. Inputs: K, d, dc; w (K); mu, sig (K x d, row-major); low, high (d); isInterval
+ * (u8, d); catSizes (i32, dc); catProbs (K x S, S = sum catSizes). Outputs: inv (K x d): 1/(s sqrt2) at density dims,
+ * 0 at interval dims; cst (K): log w_k minus, over the numeric dims, log Z_kj and, at density dims, log s_kj +
+ * log sqrt(2 pi); catLog (K x S): log probabilities. Returns 0, or an error code kind | (index << 3) naming the first
+ * invalid input.
  */
 export function parzenPrepare(K: i32, d: i32, dc: i32, w: usize, mu: usize, sig: usize, low: usize, high: usize,
-  isInterval: usize, catSizes: usize, catProbs: usize,
-  isR: usize, isP: usize, lzI: usize, cst: usize, ub: usize, wt: usize, lazy: usize, catLog: usize): i32 {
-  // the weights, checked, and the lazy terms' cache emptied (NaN), each in a loop of its own (one stream each)
-  for (let k = 0; k < K; k++) {
-    const v = ld(w + (<usize>k << 3));
-    if (!(v >= 0)) return BAD_WEIGHT | (k << 3);
-    st(wt + (<usize>k << 3), v);
-  }
-  const nan2 = f64x2.splat(NaN);
-  for (let k = 0; k + 1 < K; k += 2) v128.store(lazy + (<usize>k << 3), nan2);
-  if (K & 1) st(lazy + (<usize>(K - 1) << 3), NaN);
-  const Kp = (K + 1) & ~1;
-  const rowBytes = <usize>d << 3;
-  rowScratch(d);
-  let sumLog: f64 = 0;
-  let shared: usize = isR;
-  for (let k = 0; k < Kp; k++) {
-    const o = <usize>k << 3;
-    if (k >= K) { st(wt + o, 0); st(lazy + o, Infinity); st(cst + o, -Infinity); st(ub + o, 0); continue; }
-    const srow = sig + <usize>k * rowBytes;
-    // the sigmas are checked (and what depends on them alone computed) only where they differ from the
-    // previous component's: in multivariate TPE every component but the prior shares them
-    if (k == 0 || d == 1 || !rowsEqual(srow, srow - rowBytes, d)) {
-      shared = isR + <usize>k * rowBytes;
-      sumLog = rowSetup(srow, shared, d, low, high, isInterval);
-      if (isNaN(sumLog)) return firstRowError(k, d, mu, sig);
-    }
-    store<i32>(isP + (<usize>k << 2), <i32>shared);
-    const u = meanTerms(k, d, mu, sig, low, high, isInterval, lzI);
-    if (isNaN(u)) return firstRowError(k, d, mu, sig);
-    st(cst + o, -sumLog - EAGER);
-    st(ub + o, u);
-  }
-  for (let j = 0; j < d; j++) if (!(ld(low + (<usize>j << 3)) < ld(high + (<usize>j << 3)))) return BAD_BOUNDS | (j << 3);
-  let S = 0;
-  for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
-  const tot = <usize>K * <usize>S;
-  for (let i: usize = 0; i < tot; i++) st(catLog + (i << 3), Math.log(ld(catProbs + (i << 3))));
-  return 0;
-}
-
-/** TH, FARS and INNER, grown to d dims. */
-function rowScratch(d: i32): void {
-  if (d <= thCap) return;
-  if (thCap > 0) { heap.free(TH); heap.free(FARS); heap.free(INNER); }
-  thCap = d;
-  TH = heap.alloc(<usize>thCap * 32);
-  FARS = heap.alloc(<usize>(thCap + 1) << 3);
-  INNER = heap.alloc(<usize>(thCap + 1) << 4);
-}
-
-/**
- * Sets up a row of sigmas for the components that have it: 1/(s sqrt2) into irow (0 at interval dims), and TH, FARS
- * and INNER for meanTerms. Returns the sum over density dims of log s + log sqrt(2 pi), or NaN when a sigma is not
- * positive and finite.
- */
-function rowSetup(srow: usize, irow: usize, d: i32, low: usize, high: usize, isInterval: usize): f64 {
-  let sumLog: f64 = 0;
-  for (let j = 0; j < d; j++) {
-    const jo = <usize>j << 3;
-    const sj = ld(srow + jo);
-    if (!(sj > 0) || sj == Infinity) return NaN;
-    if (load<u8>(isInterval + <usize>j) != 0) { st(irow + jo, 0); st(FARS + jo, NaN); st(INNER + jo, NaN); continue; }
-    const half = 0.5 * (ld(high + jo) - ld(low + jo));
-    st(irow + jo, INV_SQRT2 / sj);
-    sumLog += Math.log(sj) + HALF_LOG_2PI;
-    // thresholds of the bound on -log Z by the mean's distance to the nearer edge (see meanTerm); beyond all of
-    // them: with the mean in the box, [m, m + h] or [m - h, m] lies in it for some h >= half the width, so
-    // Z >= Phi(half/s) - 1/2 >= PHI1 * min(half/s, 1)
-    const th = TH + <usize>j * 32;
-    st(FARS + jo, FAR * sj);
-    // the inner box, a hair narrower than FAR sigmas (its rounding must not admit what meanTerm would not)
-    st(INNER + jo, ld(low + jo) + FAR_INNER * sj);
-    st(INNER + (<usize>thCap << 3) + jo, ld(high + jo) - FAR_INNER * sj);
-    st(th, 4 * sj); st(th + 8, 2 * sj); st(th + 16, sj);
-    st(th + 24, half >= sj ? NEG_LOG_PHI1 : -Math.log(PHI1 * (half / sj)));
-  }
-  return sumLog;
-}
-
-/** meanTerms' second result: the sum of component k's log normalisers applied now (<= 0, for cst). */
-let EAGER: f64 = 0;
-
-/**
- * Component k's means (its row's TH, FARS and INNER set up): normalisers now at interval dims (every point needs
- * them) and where a mean lies outside the box (not so in TPE), summed into EAGER; elsewhere a bound, returned: with
- * the nearer edge t sigmas away, Z >= 1 - 2 Phi(-t), and Z = 1 as computed beyond FAR sigmas (logZ drops the tails),
- * the common case, settled by one check of the inner box, else a pair of dims at a time. NaN for a mean that is not
- * finite.
- */
-// @ts-ignore: decorator
-@inline function meanTerms(k: i32, d: i32, mu: usize, sig: usize, low: usize, high: usize, isInterval: usize, lzI: usize): f64 {
-  const mrow = mu + <usize>k * (<usize>d << 3);
-  const pairs = d >> 1;
-  EAGER = 0;
-  // first, whether every mean lies in the inner box (false for NaN, infinities and interval dims): one branch
-  const hiInner = INNER + (<usize>thCap << 3);
-  let all = i64x2.splat(-1);
-  for (let q = 0; q < pairs; q++) {
-    const qo = <usize>q << 4;
-    const m = v128.load(mrow + qo);
-    all = v128.and(all, v128.and(f64x2.ge(m, v128.load(INNER + qo)), f64x2.le(m, v128.load(hiInner + qo))));
-  }
-  const oddInside = (d & 1) == 0 || (ld(mrow + <usize>(d - 1) * 8) >= ld(INNER + <usize>(d - 1) * 8)
-    && ld(mrow + <usize>(d - 1) * 8) <= ld(hiInner + <usize>(d - 1) * 8));
-  if (i64x2.all_true(all) && oddInside) return 0;
-  let eager: f64 = 0, u: f64 = 0;
-  const zero = f64x2.splat(0);
-  for (let q = 0; q < pairs; q++) {
-    const qo = <usize>q << 4;
-    const m = v128.load(mrow + qo);
-    const dist = f64x2.pmin(f64x2.sub(m, v128.load(low + qo)), f64x2.sub(v128.load(high + qo), m));
-    const ok = v128.and(f64x2.eq(f64x2.sub(m, m), zero), f64x2.ge(dist, v128.load(FARS + qo)));
-    if (i64x2.all_true(ok)) continue;
-    for (let j = q << 1; j < (q << 1) + 2; j++) {
-      const t = meanTerm(k, j, d, mu, sig, low, high, isInterval, lzI);
-      if (isNaN(t)) return NaN;
-      if (t < 0) eager += t; else u += t;
-    }
-  }
-  if (d & 1) {
-    const t = meanTerm(k, d - 1, d, mu, sig, low, high, isInterval, lzI);
-    if (isNaN(t)) return NaN;
-    if (t < 0) eager += t; else u += t;
-  }
-  EAGER = eager;
-  return u;
-}
-
-/** Whether two rows of d doubles are equal. */
-// @ts-ignore: decorator
-@inline function rowsEqual(a: usize, b: usize, d: i32): bool {
-  const pairs = d >> 1;
-  for (let q = 0; q < pairs; q++) {
-    const qo = <usize>q << 4;
-    if (!i64x2.all_true(f64x2.eq(v128.load(a + qo), v128.load(b + qo)))) return false;
-  }
-  return (d & 1) == 0 || ld(a + (<usize>(d - 1) << 3)) == ld(b + (<usize>(d - 1) << 3));
-}
-
-/** The error code for the first invalid sigma or mean of component k's row, in (element, sigma before mean) order. */
-function firstRowError(k: i32, d: i32, mu: usize, sig: usize): i32 {
-  for (let j = 0; j < d; j++) {
-    const i = k * d + j;
+  isInterval: usize, catSizes: usize, catProbs: usize, inv: usize, cst: usize, catLog: usize): i32 {
+  for (let k = 0; k < K; k++) if (!(ld(w + (<usize>k << 3)) >= 0)) return BAD_WEIGHT | (k << 3);
+  for (let i = 0; i < K * d; i++) {
     const s = ld(sig + (<usize>i << 3));
     if (!(s > 0) || s == Infinity) return BAD_SIGMA | (i << 3);
     if (!isFinite(ld(mu + (<usize>i << 3)))) return BAD_MU | (i << 3);
   }
+  for (let j = 0; j < d; j++) if (!(ld(low + (<usize>j << 3)) < ld(high + (<usize>j << 3)))) return BAD_BOUNDS | (j << 3);
+  const rowBytes = <usize>d << 3;
+  let sumLogS: f64 = 0;
+  for (let k = 0; k < K; k++) {
+    const row = <usize>k * rowBytes;
+    // the sigmas' terms, computed only where they differ from the previous component's (in multivariate TPE every
+    // component but the prior shares them)
+    if (k > 0 && memory.compare(sig + row, sig + row - rowBytes, rowBytes) == 0) memory.copy(inv + row, inv + row - rowBytes, rowBytes);
+    else sumLogS = sigmaRow(d, sig + row, isInterval, inv + row);
+    let c = Math.log(ld(w + (<usize>k << 3))) - sumLogS;
+    for (let j = 0; j < d; j++) {
+      const o = row + (<usize>j << 3), jo = <usize>j << 3;
+      c -= logNormMass((ld(low + jo) - ld(mu + o)) / ld(sig + o), (ld(high + jo) - ld(mu + o)) / ld(sig + o));
+    }
+    st(cst + (<usize>k << 3), c);
+  }
+  let S = 0;
+  for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
+  const n = <usize>K * <usize>S;
+  for (let i: usize = 0; i < n; i++) st(catLog + (i << 3), Math.log(ld(catProbs + (i << 3))));
   return 0;
 }
 
 /**
- * Component k's mean at dim j, as parzenPrepare needs it: NaN for a mean that is not finite; at an interval dim
- * its normaliser goes to lzI and 0 is returned; outside the box, its log normaliser (<= 0, for cst); inside, the
- * bound on -log Z (>= 0, for ub) from the thresholds in TH and FARS.
+ * A row of sigmas' inverse, 1/(s sqrt2) at density dims and 0 at interval dims, into invRow; returns the sum over
+ * density dims of log s + log sqrt(2 pi).
  */
-// @ts-ignore: decorator
-@inline function meanTerm(k: i32, j: i32, d: i32, mu: usize, sig: usize, low: usize, high: usize, isInterval: usize, lzI: usize): f64 {
-  const jo = <usize>j << 3;
-  const ko = <usize>(k * d) << 3;
-  const m = ld(mu + ko + jo);
-  if (!isFinite(m)) return NaN;
-  const lo = ld(low + jo), hi = ld(high + jo);
-  if (load<u8>(isInterval + <usize>j) != 0) {
-    st(lzI + ko + jo, logZ(m, ld(sig + ko + jo), lo, hi));
-    return 0;
-  }
-  if (!(m >= lo && m <= hi)) return min(logZ(m, ld(sig + ko + jo), lo, hi), 0);
-  const dist = min(m - lo, hi - m);
-  if (dist >= ld(FARS + jo)) return 0;
-  const th = TH + <usize>j * 32;
-  return dist >= ld(th) ? 6.4e-5 : dist >= ld(th + 8) ? 0.0466 : dist >= ld(th + 16) ? 0.3818 : ld(th + 24);
-}
-
-/** Component k's lazy term: the sum of its log normalisers not in cst (density dims, mean in the box) minus log w_k. */
-function lazyTerm(k: i32, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, wt: usize): f64 {
-  let lz: f64 = 0;
-  const mrow = mu + (<usize>(k * d) << 3), srow = sig + (<usize>(k * d) << 3);
+function sigmaRow(d: i32, sigRow: usize, isInterval: usize, invRow: usize): f64 {
+  let sum: f64 = 0;
   for (let j = 0; j < d; j++) {
-    if (load<u8>(isInterval + <usize>j) != 0) continue;
-    const jo = <usize>j << 3;
-    const lo = ld(low + jo), hi = ld(high + jo), m = ld(mrow + jo);
-    if (m >= lo && m <= hi) lz += logZ(m, ld(srow + jo), lo, hi);
+    const o = <usize>j << 3;
+    if (load<u8>(isInterval + j)) {
+      st(invRow + o, 0);
+      continue;
+    }
+    const s = ld(sigRow + o);
+    st(invRow + o, INV_SQRT2 / s);
+    sum += Math.log(s) + HALF_LOG_2PI;
   }
-  return lz - Math.log(ld(wt + (<usize>k << 3)));
+  return sum;
 }
 
-/** Component k's lazy term, computed once per mixture. */
-// @ts-ignore: decorator
-@inline function lazyOf(k: i32, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize, wt: usize, lazy: usize): f64 {
-  const o = lazy + (<usize>k << 3);
-  let t = ld(o);
-  if (isNaN(t)) {
-    // a zero bound: every mean is FAR sigmas inside its box, where logZ is 0
-    t = ld(ub + (<usize>k << 3)) == 0 ? -Math.log(ld(wt + (<usize>k << 3))) : lazyTerm(k, d, isInterval, low, high, mu, sig, wt);
-    st(o, t);
+/** Points scored together: each component's row is read once per tile (and its dims two at a time). */
+const TILE = 4;
+
+/**
+ * log p at m points into out (m). Points: xlo (m x d): the value, or at interval dims the interval's lower edge;
+ * xhi (m x d, 0 when there are no interval dims): the upper edge at interval dims; cats (i32, m x dc). The tables as
+ * parzenPrepare left them. scratch: TILE x (K + d + 1) doubles. A point outside the box or with a category out of range has log p = -inf.
+ */
+export function parzenEval(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: usize, cst: usize, low: usize, high: usize, isInterval: usize, catSizes: usize, catLog: usize, m: i32, xlo: usize,
+  xhi: usize, cats: usize, out: usize, scratch: usize): void {
+  const dp = (d + 1) & ~1; // a tile's point, padded to pairs of dims
+  const tile = scratch + (<usize>(TILE * K) << 3); // TILE x dp: the tile's points, 0 at interval dims and padding
+  for (let p0 = 0; p0 < m; p0 += TILE) {
+    // the tile (a short one repeats its last point)
+    for (let t = 0; t < TILE; t++) {
+      const xp = xlo + (<usize>(min(p0 + t, m - 1) * d) << 3);
+      const xt = tile + (<usize>(t * dp) << 3);
+      for (let j = 0; j < d; j++) st(xt + (<usize>j << 3), load<u8>(isInterval + j) ? 0 : ld(xp + (<usize>j << 3)));
+      if (d & 1) st(xt + (<usize>d << 3), 0);
+    }
+    scoreTile(K, d, dp, mu, inv, cst, tile, scratch);
+    for (let t = 0; t < min(TILE, m - p0); t++) {
+      const i = p0 + t;
+      st(out + (<usize>i << 3), finishPoint(K, d, dc, mu, sig, low, high, isInterval, catSizes, catLog,
+        xlo + (<usize>(i * d) << 3), xhi + (<usize>(i * d) << 3), cats + (<usize>(i * dc) << 2), scratch + (<usize>(t * K) << 3)));
+    }
   }
-  return t;
 }
 
 /**
- * The lazy terms of components k and k + 1, computing those that `reach` selects and are not cached yet (after the
- * first points of an evaluation, none: one compare for the pair).
+ * The density dims' part of every component's score at the tile's four points: scores[t * K + k] = cst_k -
+ * sum_j ((x_tj - mu_kj) / (s_kj sqrt2))^2 (inv is 0 at interval dims, whose terms finishPoint adds).
  */
-// @ts-ignore: decorator
-@inline function lazyPair(k: i32, reach: v128, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize,
-  wt: usize, lazy: usize): v128 {
-  const o = lazy + (<usize>k << 3);
-  const lz = v128.load(o);
-  const missing = v128.and(f64x2.ne(lz, lz), reach);
-  if (!v128.any_true(missing)) return lz;
-  fillLazyPair(k, missing, d, isInterval, low, high, mu, sig, ub, wt, lazy);
-  return v128.load(o);
+function scoreTile(K: i32, d: i32, dp: i32, mu: usize, inv: usize, cst: usize, tile: usize, scores: usize): void {
+  const x0 = tile, x1 = tile + (<usize>dp << 3), x2 = tile + (<usize>(2 * dp) << 3), x3 = tile + (<usize>(3 * dp) << 3);
+  const pairs = d >> 1;
+  for (let k = 0; k < K; k++) {
+    const mrow = mu + (<usize>(k * d) << 3), irow = inv + (<usize>(k * d) << 3);
+    let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (let q = 0; q < pairs; q++) {
+      const o = <usize>q << 4;
+      const mv = v128.load(mrow + o), iv = v128.load(irow + o);
+      let z = f64x2.mul(f64x2.sub(v128.load(x0 + o), mv), iv); a0 = f64x2.add(a0, f64x2.mul(z, z));
+      z = f64x2.mul(f64x2.sub(v128.load(x1 + o), mv), iv); a1 = f64x2.add(a1, f64x2.mul(z, z));
+      z = f64x2.mul(f64x2.sub(v128.load(x2 + o), mv), iv); a2 = f64x2.add(a2, f64x2.mul(z, z));
+      z = f64x2.mul(f64x2.sub(v128.load(x3 + o), mv), iv); a3 = f64x2.add(a3, f64x2.mul(z, z));
+    }
+    let q0 = hsum(a0), q1 = hsum(a1), q2 = hsum(a2), q3 = hsum(a3);
+    if (d & 1) {
+      const o = <usize>(d - 1) << 3;
+      const mj = ld(mrow + o), ij = ld(irow + o);
+      let z = (ld(x0 + o) - mj) * ij; q0 += z * z;
+      z = (ld(x1 + o) - mj) * ij; q1 += z * z;
+      z = (ld(x2 + o) - mj) * ij; q2 += z * z;
+      z = (ld(x3 + o) - mj) * ij; q3 += z * z;
+    }
+    const c = ld(cst + (<usize>k << 3)), ko = <usize>k << 3, row = <usize>K << 3;
+    st(scores + ko, c - q0);
+    st(scores + row + ko, c - q1);
+    st(scores + 2 * row + ko, c - q2);
+    st(scores + 3 * row + ko, c - q3);
+  }
 }
 
-/** lazyPair's slow path, kept out of the loops that inline lazyPair (a pair misses only on its first points). */
-function fillLazyPair(k: i32, missing: v128, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize,
-  wt: usize, lazy: usize): void {
-  if (i64x2.extract_lane(missing, 0) != 0) lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy);
-  if (i64x2.extract_lane(missing, 1) != 0) lazyOf(k + 1, d, isInterval, low, high, mu, sig, ub, wt, lazy);
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
+
+/**
+ * One point's log p from its density-dim scores (K, overwritten): the interval and categorical terms added, then the
+ * log-sum-exp.
+ */
+function finishPoint(K: i32, d: i32, dc: i32, mu: usize, sig: usize, low: usize, high: usize, isInterval: usize, catSizes: usize, catLog: usize, xp: usize, hp: usize, cp: usize, scores: usize): f64 {
+  if (!inside(d, dc, xp, hp, cp, low, high, isInterval, catSizes)) return -Infinity;
+  for (let j = 0; j < d; j++) {
+    if (!load<u8>(isInterval + j)) continue;
+    const o = <usize>j << 3;
+    const a = max(ld(xp + o), ld(low + o)), b = min(ld(hp + o), ld(high + o));
+    for (let k = 0; k < K; k++) {
+      const e = <usize>(k * d + j) << 3, s = ld(sig + e), mkj = ld(mu + e);
+      st(scores + (<usize>k << 3), ld(scores + (<usize>k << 3)) + logNormMass((a - mkj) / s, (b - mkj) / s));
+    }
+  }
+  let S = 0;
+  for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
+  let off = 0;
+  for (let c = 0; c < dc; c++) {
+    const v = load<i32>(cp + (<usize>c << 2)), size = load<i32>(catSizes + (<usize>c << 2));
+    for (let k = 0; k < K; k++) st(scores + (<usize>k << 3), ld(scores + (<usize>k << 3)) + ld(catLog + (<usize>(k * S + off + v) << 3)));
+    off += size;
+  }
+  let best2 = f64x2.splat(-Infinity);
+  for (let k = 0; k + 1 < K; k += 2) best2 = f64x2.max(best2, v128.load(scores + (<usize>k << 3)));
+  let best = max(f64x2.extract_lane(best2, 0), f64x2.extract_lane(best2, 1));
+  if (K & 1) best = max(best, ld(scores + (<usize>(K - 1) << 3)));
+  if (best == -Infinity) return -Infinity;
+  return best + Math.log(sumExp(K, scores, best));
+}
+
+/**
+ * sum_k exp(scores_k - top) over the K scores within reach of top, four at a time in single precision (expf4): each
+ * term's relative error is about 1e-7, so log p is off by about 1e-7 (the tests allow 1e-6), nothing beside the gaps
+ * between the candidates TPE ranks, for about a third of the cost of the double-precision exp: late in a run nearly
+ * all of g's thousand components are within reach of every candidate, and these exps are most of an ask at small d.
+ */
+function sumExp(K: i32, scores: usize, top: f64): f64 {
+  const tv = f64x2.splat(top), bar = f64x2.splat(-REACH);
+  let s0 = f64x2.splat(0), s1 = s0;
+  let k = 0;
+  for (; k + 4 <= K; k += 4) {
+    const o = <usize>k << 3;
+    const u0 = f64x2.sub(v128.load(scores + o), tv), u1 = f64x2.sub(v128.load(scores + o + 16), tv);
+    const near0 = f64x2.gt(u0, bar), near1 = f64x2.gt(u1, bar);
+    if (!v128.any_true(v128.or(near0, near1))) continue;
+    const e = expf4(v128.shuffle<i32>(f32x4.demote_f64x2_zero(u0), f32x4.demote_f64x2_zero(u1), 0, 1, 4, 5));
+    s0 = f64x2.add(s0, v128.and(f64x2.promote_low_f32x4(e), near0));
+    s1 = f64x2.add(s1, v128.and(f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 2, 3)), near1));
+  }
+  s0 = f64x2.add(s0, s1);
+  let sum = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+  for (; k < K; k++) {
+    const u = ld(scores + (<usize>k << 3)) - top;
+    if (u > -REACH) sum += Math.exp(u);
+  }
+  return sum;
+}
+
+/** Whether a point lies in the box (for interval dims: its interval meets it) and its categories are in range. */
+function inside(d: i32, dc: i32, xp: usize, hp: usize, cp: usize, low: usize, high: usize, isInterval: usize,
+  catSizes: usize): bool {
+  for (let j = 0; j < d; j++) {
+    const o = <usize>j << 3;
+    const lo = ld(low + o), hi = ld(high + o);
+    if (load<u8>(isInterval + j)) {
+      if (!(min(ld(hp + o), hi) > max(ld(xp + o), lo))) return false;
+    } else {
+      const x = ld(xp + o);
+      if (!(x >= lo && x <= hi)) return false;
+    }
+  }
+  for (let c = 0; c < dc; c++) {
+    const v = load<i32>(cp + (<usize>c << 2));
+    if (!(v >= 0 && v < load<i32>(catSizes + (<usize>c << 2)))) return false;
+  }
+  return true;
 }
 
 /** Exported for testing the vectorised exp: out[i] = exp(x[i]) for x[i] <= 0. */
@@ -307,1142 +242,3 @@ export function expBatch(x: usize, n: i32, out: usize): void {
     st(out + (<usize>i << 3), f64x2.extract_lane(v, 0));
   }
 }
-
-/** Points scored together: each component's row is read once per tile. */
-const TILE = 4;
-/** Per point of a tile, its top score and the first component with it, when the scoring pass found them. */
-const TOPS: usize = memory.data(8 * TILE, 16);
-const TOPK: usize = memory.data(4 * TILE, 16);
-let topsKnown = false;
-const XD: usize = memory.data(8 * 4098 * TILE, 16); // a tile's points, density dims only (0 elsewhere), d <= 4096
-const XS: usize = memory.data(8 * 4096 * TILE, 16); // the tile's points scaled for the transposed means, slot by slot
-const CENTRE: usize = memory.data(8 * 4096, 16); // evalSingleShared: the points' mean, per dim
-let TH: usize = 0; // per dim of parzenPrepare: the bound's thresholds at 4, 2 and 1 sigma, and its value below them
-let FARS: usize = 0; // per dim: FAR sigmas (NaN at interval dims)
-let INNER: usize = 0; // per dim, low + FAR_INNER sigmas, then per dim, high - FAR_INNER sigmas (NaN at interval dims)
-let thCap: i32 = 0;
-
-// @ts-ignore: decorator
-@inline function hsum(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
-
-/**
- * Evaluate log p(x) for m points. x (m x d): the value for density dims, the lower edge for
- * interval dims; xhi (m x d): upper edges for interval dims (ignored otherwise, may be 0 if
- * there is none); cats (i32, m x dc). order/nd: slot -> dimension map with the nd density dims
- * first. The other arrays as parzenPrepare left them; lazy is filled in as its terms are needed.
- * single: nonzero to exponentiate the log-sum-exp's terms in single precision (see sumSingle).
- * scratch: (TILE + d + 2) x Kp doubles. out: m.
- */
-export function parzenEval(K: i32, d: i32, dc: i32, low: usize, high: usize, isInterval: usize, order: usize, nd: i32,
-  catSizes: usize, mu: usize, sig: usize, isR: usize, isP: usize, lzI: usize, cst: usize, ub: usize, wt: usize, lazy: usize,
-  catLog: usize, m: i32, x: usize, xhi: usize, cats: usize, out: usize, scratch: usize, single: i32): void {
-  const Kp = (K + 1) & ~1;
-  const kps = <usize>Kp << 3;
-  let S = 0;
-  for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
-  // bounds on what the lazy terms can add: -(lazy term) <= log w_k + ub_k <= log wMax + ub_k
-  let wMax: f64 = 0, ubMax: f64 = 0;
-  for (let k = 0; k < K; k++) {
-    wMax = max(wMax, ld(wt + (<usize>k << 3)));
-    ubMax = max(ubMax, ld(ub + (<usize>k << 3)));
-  }
-  if (!(wMax > 0)) {
-    for (let p = 0; p < m; p++) st(out + (<usize>p << 3), -Infinity);
-    return;
-  }
-  const lwMax = Math.log(wMax);
-  // (in f32, the scores of many dims add up to values whose rounding would exceed the error allowed: at most 16)
-  if (single != 0 && dc == 0 && nd == d && d >= 2 && d <= 16 && m >= TILE && K >= 8
-    && evalSingleShared(K, d, low, high, isInterval, mu, sig, isP, cst, ub, wt, lazy, wMax, m, x, out, scratch)) return;
-  const dp = (d + 1) & ~1; // a tile row, padded to pairs
-  const rowBytes = <usize>d << 3;
-  const x0 = XD, x1 = XD + (<usize>dp << 3), x2 = XD + (<usize>(2 * dp) << 3), x3 = XD + (<usize>(3 * dp) << 3);
-  // Shared bandwidths (multivariate TPE: every component but the prior has the same sigmas): the means, scaled by
-  // the shared 1/(s sqrt2), are laid out dimension by dimension so that a pair of components is scored per vector
-  // op. The few components with sigmas of their own (exceptions) are scored directly afterwards.
-  const tMeans = scratch + <usize>TILE * kps; // nd x Kp
-  const tCst = tMeans + <usize>nd * kps; // Kp: cst, -inf at exceptions and padding
-  const exc = tCst + kps; // i32, up to Kp / 8 exceptions
-  // the shared row: component 0's, unless components 1 and 2 agree on another (a prior placed first)
-  const shared = <usize>load<i32>(K > 2 && load<i32>(isP + 4) == load<i32>(isP + 8) ? isP + 4 : isP);
-  let nExc = 0;
-  let transposed = d >= 2 && nd > 0 && m >= TILE;
-  if (transposed) {
-    // a run of components after an exception has a row of its own, equal to the shared one
-    let run: usize = shared, runShares = true;
-    for (let k = 0; k < K; k++) {
-      const row = <usize>load<i32>(isP + (<usize>k << 2));
-      if (row != run) { run = row; runShares = rowsEqual(row, shared, d); }
-      if (runShares) continue;
-      if (nExc * 8 >= Kp) { transposed = false; break; }
-      store<i32>(exc + (<usize>nExc << 2), k);
-      nExc++;
-    }
-  }
-  if (transposed) {
-    memory.copy(tCst, cst, kps);
-    for (let e = 0; e < nExc; e++) st(tCst + (<usize>load<i32>(exc + (<usize>e << 2)) << 3), -Infinity);
-    centreOf(m, x, d, low, high, isInterval);
-    for (let slot = 0; slot < nd; slot++) {
-      const jo = <usize>load<i32>(order + (<usize>slot << 2)) << 3;
-      const isj = ld(shared + jo), cj = ld(CENTRE + jo);
-      const row = tMeans + <usize>slot * kps;
-      for (let k = 0; k < K; k++) st(row + (<usize>k << 3), (ld(mu + <usize>k * rowBytes + jo) - cj) * isj);
-      if (K < Kp) st(row + (<usize>K << 3), 0);
-    }
-  }
-  for (let p0 = 0; p0 < m; p0 += TILE) {
-    const tn = min(TILE, m - p0);
-    // gather the tile (a short tile repeats its last point) and check the support
-    let insideMask = 0;
-    for (let t = 0; t < TILE; t++) {
-      const xp = x + <usize>(p0 + min(t, tn - 1)) * rowBytes;
-      const xt = XD + (<usize>(t * dp) << 3);
-      let inside = true;
-      for (let j = 0; j < d; j++) {
-        const jo = <usize>j << 3;
-        let v = ld(xp + jo);
-        if (load<u8>(isInterval + <usize>j) != 0) v = 0;
-        else if (!(v >= ld(low + jo) && v <= ld(high + jo))) { inside = false; v = 0; }
-        st(xt + jo, v);
-      }
-      st(xt + rowBytes, 0);
-      if (inside) insideMask |= 1 << t;
-    }
-    // density dims: -sum_j ((x_j - mu_kj) / (s_kj sqrt2))^2, 4 points per component row
-    if (nd == 0) {
-      for (let t = 0; t < TILE; t++) memory.copy(scratch + <usize>t * kps, cst, kps);
-    } else if (d == 1) {
-      // one dim: pairs of components side by side
-      const is = isR; // d = 1: every component has its own entry
-      const xv0 = v128.load64_splat(x0), xv1 = v128.load64_splat(x1), xv2 = v128.load64_splat(x2), xv3 = v128.load64_splat(x3);
-      for (let k = 0; k < Kp; k += 2) {
-        const ko = <usize>k << 3;
-        let mv: v128, iv: v128;
-        if (k + 1 < K) { mv = v128.load(mu + ko); iv = v128.load(is + ko); }
-        else { mv = f64x2.replace_lane(f64x2.splat(ld(mu + ko)), 1, 0); iv = f64x2.replace_lane(f64x2.splat(ld(is + ko)), 1, 0); }
-        const c = v128.load(cst + ko);
-        let z = f64x2.mul(f64x2.sub(xv0, mv), iv); v128.store(scratch + ko, f64x2.sub(c, f64x2.mul(z, z)));
-        z = f64x2.mul(f64x2.sub(xv1, mv), iv); v128.store(scratch + kps + ko, f64x2.sub(c, f64x2.mul(z, z)));
-        z = f64x2.mul(f64x2.sub(xv2, mv), iv); v128.store(scratch + 2 * kps + ko, f64x2.sub(c, f64x2.mul(z, z)));
-        z = f64x2.mul(f64x2.sub(xv3, mv), iv); v128.store(scratch + 3 * kps + ko, f64x2.sub(c, f64x2.mul(z, z)));
-      }
-    } else if (transposed) {
-      scoreTransposed(K, d, nd, order, shared, tMeans, tCst, exc, nExc, mu, cst, isP, scratch, kps, dp, nd == d && dc == 0);
-    } else {
-      // pairs of dims side by side along each component's row; with nothing to add to the rows later (no interval or
-      // categorical dims), each point's top score and its first component are tracked here rather than in a pass of
-      // their own
-      const pairs = d >> 1;
-      let m0 = -Infinity, m1 = -Infinity, m2 = -Infinity, m3 = -Infinity;
-      let k0 = 0, k1 = 0, k2 = 0, k3 = 0;
-      for (let k = 0; k < K; k++) {
-        const mrow = mu + <usize>k * rowBytes;
-        const irow = <usize>load<i32>(isP + (<usize>k << 2));
-        let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
-        for (let q = 0; q < pairs; q++) {
-          const qo = <usize>q << 4;
-          const mv = v128.load(mrow + qo), iv = v128.load(irow + qo);
-          let z = f64x2.mul(f64x2.sub(v128.load(x0 + qo), mv), iv); a0 = f64x2.add(a0, f64x2.mul(z, z));
-          z = f64x2.mul(f64x2.sub(v128.load(x1 + qo), mv), iv); a1 = f64x2.add(a1, f64x2.mul(z, z));
-          z = f64x2.mul(f64x2.sub(v128.load(x2 + qo), mv), iv); a2 = f64x2.add(a2, f64x2.mul(z, z));
-          z = f64x2.mul(f64x2.sub(v128.load(x3 + qo), mv), iv); a3 = f64x2.add(a3, f64x2.mul(z, z));
-        }
-        let q0 = hsum(a0), q1 = hsum(a1), q2 = hsum(a2), q3 = hsum(a3);
-        if (d & 1) {
-          const jo = <usize>(d - 1) << 3;
-          const mj = ld(mrow + jo), ij = ld(irow + jo);
-          let z = (ld(x0 + jo) - mj) * ij; q0 += z * z;
-          z = (ld(x1 + jo) - mj) * ij; q1 += z * z;
-          z = (ld(x2 + jo) - mj) * ij; q2 += z * z;
-          z = (ld(x3 + jo) - mj) * ij; q3 += z * z;
-        }
-        const c = ld(cst + (<usize>k << 3));
-        const ko = <usize>k << 3;
-        const v0 = c - q0, v1 = c - q1, v2 = c - q2, v3 = c - q3;
-        st(scratch + ko, v0); st(scratch + kps + ko, v1);
-        st(scratch + 2 * kps + ko, v2); st(scratch + 3 * kps + ko, v3);
-        if (v0 > m0) { m0 = v0; k0 = k; }
-        if (v1 > m1) { m1 = v1; k1 = k; }
-        if (v2 > m2) { m2 = v2; k2 = k; }
-        if (v3 > m3) { m3 = v3; k3 = k; }
-      }
-      if (K < Kp) for (let t = 0; t < TILE; t++) st(scratch + <usize>t * kps + (<usize>K << 3), -Infinity);
-      if (nd == d && dc == 0) {
-        st(TOPS, m0); st(TOPS + 8, m1); st(TOPS + 16, m2); st(TOPS + 24, m3);
-        store<i32>(TOPK, k0); store<i32>(TOPK + 4, k1); store<i32>(TOPK + 8, k2); store<i32>(TOPK + 12, k3);
-        topsKnown = true;
-      }
-    }
-    for (let t = 0; t < tn; t++) {
-      const p = p0 + t;
-      const row = scratch + <usize>t * kps;
-      st(out + (<usize>p << 3), pointLogPdf(K, d, dc, S, low, high, isInterval, order, nd, catSizes, mu, sig, lzI, ub, lwMax, ubMax, wt, lazy,
-        catLog, (insideMask >> t) & 1, p, x, xhi, cats, row, topsKnown ? t : -1, single));
-    }
-    topsKnown = false;
-  }
-}
-
-/** Finishes one point from its row of density-dim scores: interval and categorical terms, lazy terms, log-sum-exp. */
-function pointLogPdf(K: i32, d: i32, dc: i32, S: i32, low: usize, high: usize, isInterval: usize, order: usize, nd: i32,
-  catSizes: usize, mu: usize, sig: usize, lzI: usize, ub: usize, lwMax: f64, ubMax: f64, wt: usize, lazy: usize, catLog: usize,
-  inside: i32, p: i32, x: usize, xhi: usize, cats: usize, row: usize, known: i32, single: i32): f64 {
-  if (!inside) return -Infinity;
-  const Kp = (K + 1) & ~1;
-  const rowBytes = <usize>d << 3;
-  const xp = x + <usize>p * rowBytes;
-  // interval dims: mass of [max(lo, low), min(hi, high)]
-  for (let slot = nd; slot < d; slot++) {
-    const j = load<i32>(order + (<usize>slot << 2));
-    const jo = <usize>j << 3;
-    const a = max(ld(xp + jo), ld(low + jo));
-    const b = min(ld(xhi + <usize>p * rowBytes + jo), ld(high + jo));
-    if (!(b > a)) return -Infinity;
-    for (let kk = 0; kk < K; kk++) {
-      const ko = <usize>kk * rowBytes + jo;
-      const m = ld(mu + ko), s = ld(sig + ko);
-      const q = row + (<usize>kk << 3);
-      st(q, ld(q) + logNormMass((a - m) / s, (b - m) / s) - ld(lzI + ko));
-    }
-  }
-  // categorical dims
-  if (dc > 0) {
-    const cp = cats + <usize>p * <usize>dc * 4;
-    let off = 0;
-    for (let c = 0; c < dc; c++) {
-      const v = load<i32>(cp + (<usize>c << 2));
-      const size = load<i32>(catSizes + (<usize>c << 2));
-      if (v < 0 || v >= size) return -Infinity;
-      for (let kk = 0; kk < K; kk++) {
-        const q = row + (<usize>kk << 3);
-        st(q, ld(q) + ld(catLog + (<usize>(kk * S + off + v) << 3)));
-      }
-      off += size;
-    }
-  }
-  // The best of the scores without the lazy terms is the component to beat: its full score, `best`, is a lower
-  // bound on the maximum, and the sum is taken relative to it. Components whose bound keeps them within reach of it
-  // get their lazy terms (computed once per mixture); the others, and padding (its row is -inf), add nothing.
-  let top: f64, kTop: i32;
-  if (known >= 0) {
-    top = ld(TOPS + (<usize>known << 3));
-    kTop = load<i32>(TOPK + (<usize>known << 2));
-  } else {
-    let m2 = f64x2.splat(-Infinity);
-    let i2 = i64x2.splat(0);
-    const step = i64x2.splat(2);
-    let k2 = i64x2.replace_lane(i64x2.splat(0), 1, 1);
-    for (let k = 0; k < Kp; k += 2) {
-      const r = v128.load(row + (<usize>k << 3));
-      const up = f64x2.gt(r, m2);
-      m2 = v128.bitselect(r, m2, up);
-      i2 = v128.bitselect(k2, i2, up);
-      k2 = i64x2.add(k2, step);
-    }
-    const top0 = f64x2.extract_lane(m2, 0), top1 = f64x2.extract_lane(m2, 1);
-    // the first index of the top score, as a scalar scan would find it (ties go to the lower index)
-    kTop = <i32>(top1 > top0 || (top1 == top0 && i64x2.extract_lane(i2, 1) < i64x2.extract_lane(i2, 0))
-      ? i64x2.extract_lane(i2, 1) : i64x2.extract_lane(i2, 0));
-    top = max(top0, top1);
-  }
-  if (!(top > -Infinity)) return -Infinity;
-  const lwTop = Math.log(ld(wt + (<usize>kTop << 3)));
-  const best = top - lazyOf(kTop, d, isInterval, low, high, mu, sig, ub, wt, lazy);
-  const floor = best - REACH - lwMax;
-  // A full score exceeds best by at most lwMax - log w_kTop + ubMax (see parzenEval): when exp of that could
-  // overflow, the maximum is found first.
-  if (lwMax - lwTop + ubMax > 700) return twoPassLogSumExp(K, d, isInterval, low, high, mu, sig, ub, wt, lazy, row, floor);
-  if (single != 0 && lwMax - lwTop + ubMax <= 80) return best + Math.log(sumSingle(K, d, isInterval, low, high, mu, sig, ub, wt, lazy, row, floor, best));
-  const floorv = f64x2.splat(floor);
-  const bestv = f64x2.splat(best);
-  const ninf = f64x2.splat(-Infinity);
-  let s0 = f64x2.splat(0);
-  for (let k = 0; k < Kp; k += 2) {
-    const o = <usize>k << 3;
-    const r = v128.load(row + o);
-    const reach = f64x2.gt(f64x2.add(r, v128.load(ub + o)), floorv);
-    if (!v128.any_true(reach)) continue;
-    const v = v128.bitselect(f64x2.sub(r, lazyPair(k, reach, d, isInterval, low, high, mu, sig, ub, wt, lazy)), ninf, reach);
-    s0 = f64x2.add(s0, expv(f64x2.sub(v, bestv)));
-  }
-  return best + Math.log(f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
-}
-
-/**
- * pointLogPdf's log-sum-exp when scores may lie far above `best`: full scores of the components within reach
- * (`floor`) are written back to the row with their maximum found, then summed relative to it.
- */
-function twoPassLogSumExp(K: i32, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize,
-  wt: usize, lazy: usize, row: usize, floor: f64): f64 {
-  const Kp = (K + 1) & ~1;
-  const floorv = f64x2.splat(floor);
-  const ninf = f64x2.splat(-Infinity);
-  let m2 = ninf;
-  for (let k = 0; k < Kp; k += 2) {
-    const o = <usize>k << 3;
-    const r = v128.load(row + o);
-    const reach = f64x2.gt(f64x2.add(r, v128.load(ub + o)), floorv);
-    if (!v128.any_true(reach)) {
-      v128.store(row + o, ninf);
-      continue;
-    }
-    const v = v128.bitselect(f64x2.sub(r, lazyPair(k, reach, d, isInterval, low, high, mu, sig, ub, wt, lazy)), ninf, reach);
-    v128.store(row + o, v);
-    m2 = f64x2.pmax(m2, v);
-  }
-  const mx = max(f64x2.extract_lane(m2, 0), f64x2.extract_lane(m2, 1));
-  const mv = f64x2.splat(mx);
-  let s0 = f64x2.splat(0);
-  for (let k = 0; k < Kp; k += 2) s0 = f64x2.add(s0, expv(f64x2.sub(v128.load(row + (<usize>k << 3)), mv)));
-  return mx + Math.log(f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
-}
-
-/**
- * CENTRE[j] = the mean over x's first m points inside the box of their value at dim j (0 if none is inside). Means and
- * points laid out relative to it keep their differences from cancelling when the box lies far from 0 in sigmas.
- */
-function centreOf(m: i32, x: usize, d: i32, low: usize, high: usize, isInterval: usize): void {
-  const rowBytes = <usize>d << 3;
-  for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), 0);
-  let nIn = 0;
-  for (let i = 0; i < m; i++) {
-    const xp = x + <usize>i * rowBytes;
-    let inside = true;
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      const v = ld(xp + jo);
-      if (load<u8>(isInterval + <usize>j) == 0 && !(v >= ld(low + jo) && v <= ld(high + jo))) { inside = false; break; }
-    }
-    if (!inside) continue;
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      if (load<u8>(isInterval + <usize>j) == 0) st(CENTRE + jo, ld(CENTRE + jo) + ld(xp + jo));
-    }
-    nIn++;
-  }
-  if (nIn > 0) for (let j = 0; j < d; j++) st(CENTRE + (<usize>j << 3), ld(CENTRE + (<usize>j << 3)) / <f64>nIn);
-}
-
-/**
- * The tile's density-dim scores from the transposed means (see parzenEval): pairs of components side by side, four
- * points at a time, then the exceptions scored directly. `track`: also find each point's top score and its first
- * component (TOPS, TOPK), as the generic pass does.
- */
-function scoreTransposed(K: i32, d: i32, nd: i32, order: usize, shared: usize, tMeans: usize, tCst: usize, exc: usize, nExc: i32,
-  mu: usize, cst: usize, isP: usize, scratch: usize, kps: usize, dp: i32, track: bool): void {
-  const Kp = (K + 1) & ~1;
-  // the tile's points scaled like the means, slot by slot: XS[slot * TILE + t]
-  for (let slot = 0; slot < nd; slot++) {
-    const jo = <usize>load<i32>(order + (<usize>slot << 2)) << 3;
-    const isj = ld(shared + jo), cj = ld(CENTRE + jo);
-    for (let t = 0; t < TILE; t++) st(XS + (<usize>(slot * TILE + t) << 3), (ld(XD + (<usize>(t * dp) << 3) + jo) - cj) * isj);
-  }
-  const ninf = f64x2.splat(-Infinity);
-  let m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
-  let i0 = i64x2.splat(0), i1 = i0, i2 = i0, i3 = i0;
-  let kv = i64x2.replace_lane(i64x2.splat(0), 1, 1);
-  const step = i64x2.splat(2);
-  for (let k = 0; k < Kp; k += 2) {
-    const ko = <usize>k << 3;
-    let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    for (let slot = 0; slot < nd; slot++) {
-      const mv = v128.load(tMeans + <usize>slot * kps + ko);
-      const xs = XS + (<usize>(slot * TILE) << 3);
-      let z = f64x2.sub(v128.load64_splat(xs), mv); a0 = f64x2.add(a0, f64x2.mul(z, z));
-      z = f64x2.sub(v128.load64_splat(xs + 8), mv); a1 = f64x2.add(a1, f64x2.mul(z, z));
-      z = f64x2.sub(v128.load64_splat(xs + 16), mv); a2 = f64x2.add(a2, f64x2.mul(z, z));
-      z = f64x2.sub(v128.load64_splat(xs + 24), mv); a3 = f64x2.add(a3, f64x2.mul(z, z));
-    }
-    const c = v128.load(tCst + ko);
-    const v0 = f64x2.sub(c, a0), v1 = f64x2.sub(c, a1), v2 = f64x2.sub(c, a2), v3 = f64x2.sub(c, a3);
-    v128.store(scratch + ko, v0); v128.store(scratch + kps + ko, v1);
-    v128.store(scratch + 2 * kps + ko, v2); v128.store(scratch + 3 * kps + ko, v3);
-    if (track) {
-      let up = f64x2.gt(v0, m0); m0 = v128.bitselect(v0, m0, up); i0 = v128.bitselect(kv, i0, up);
-      up = f64x2.gt(v1, m1); m1 = v128.bitselect(v1, m1, up); i1 = v128.bitselect(kv, i1, up);
-      up = f64x2.gt(v2, m2); m2 = v128.bitselect(v2, m2, up); i2 = v128.bitselect(kv, i2, up);
-      up = f64x2.gt(v3, m3); m3 = v128.bitselect(v3, m3, up); i3 = v128.bitselect(kv, i3, up);
-      kv = i64x2.add(kv, step);
-    }
-  }
-  // the exceptions, with their own sigma rows
-  const rowBytes = <usize>d << 3;
-  for (let e = 0; e < nExc; e++) {
-    const k = load<i32>(exc + (<usize>e << 2));
-    const mrow = mu + <usize>k * rowBytes;
-    const irow = <usize>load<i32>(isP + (<usize>k << 2));
-    const c = ld(cst + (<usize>k << 3));
-    for (let t = 0; t < TILE; t++) {
-      const xt = XD + (<usize>(t * dp) << 3);
-      let q: f64 = 0;
-      for (let slot = 0; slot < nd; slot++) {
-        const jo = <usize>load<i32>(order + (<usize>slot << 2)) << 3;
-        const z = (ld(xt + jo) - ld(mrow + jo)) * ld(irow + jo);
-        q += z * z;
-      }
-      st(scratch + <usize>t * kps + (<usize>k << 3), c - q);
-    }
-  }
-  if (!track) return;
-  topOf(0, m0, i0, scratch, exc, nExc);
-  topOf(1, m1, i1, scratch + kps, exc, nExc);
-  topOf(2, m2, i2, scratch + 2 * kps, exc, nExc);
-  topOf(3, m3, i3, scratch + 3 * kps, exc, nExc);
-  topsKnown = true;
-}
-
-/** Point t's top score and first component with it (TOPS, TOPK) from its lane maxima and the exceptions' scores. */
-// @ts-ignore: decorator
-@inline function topOf(t: i32, mv: v128, iv: v128, row: usize, exc: usize, nExc: i32): void {
-  const a = f64x2.extract_lane(mv, 0), b = f64x2.extract_lane(mv, 1);
-  const ia = <i32>i64x2.extract_lane(iv, 0), ib = <i32>i64x2.extract_lane(iv, 1);
-  let top = a, kTop = ia;
-  if (b > a || (b == a && ib < ia)) { top = b; kTop = ib; }
-  for (let e = 0; e < nExc; e++) {
-    const k = load<i32>(exc + (<usize>e << 2));
-    const v = ld(row + (<usize>k << 3));
-    if (v > top || (v == top && k < kTop)) { top = v; kTop = k; }
-  }
-  st(TOPS + (<usize>t << 3), top);
-  store<i32>(TOPK + (<usize>t << 2), kTop);
-}
-
-/**
- * pointLogPdf's sum of exp(full score - best) over the components within reach of `floor`, with each term
- * exponentiated in single precision (expv4), four at a time, and summed in double: a term's relative error is at
- * most about 6e-8 x (1 + its distance below best), so log p is off by under 3e-6 at worst and about 1e-7 typically,
- * nothing next to the gaps between TPE's candidates, for 2.6x fewer cycles per term. Scores may exceed best by at
- * most 80 here (pointLogPdf checks), inside expv4's range.
- */
-function sumSingle(K: i32, d: i32, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize, wt: usize,
-  lazy: usize, row: usize, floor: f64, best: f64): f64 {
-  const Kp = (K + 1) & ~1;
-  const floorv = f64x2.splat(floor);
-  const bestv = f64x2.splat(best);
-  const ninf = f64x2.splat(-Infinity);
-  let s0 = f64x2.splat(0), s1 = s0;
-  let k = 0;
-  for (; k + 4 <= Kp; k += 4) {
-    const o = <usize>k << 3;
-    const r0 = v128.load(row + o), r1 = v128.load(row + o + 16);
-    const reach0 = f64x2.gt(f64x2.add(r0, v128.load(ub + o)), floorv);
-    const reach1 = f64x2.gt(f64x2.add(r1, v128.load(ub + o + 16)), floorv);
-    if (!v128.any_true(v128.or(reach0, reach1))) continue;
-    const v0 = v128.bitselect(f64x2.sub(r0, lazyPair(k, reach0, d, isInterval, low, high, mu, sig, ub, wt, lazy)), ninf, reach0);
-    const v1 = v128.bitselect(f64x2.sub(r1, lazyPair(k + 2, reach1, d, isInterval, low, high, mu, sig, ub, wt, lazy)), ninf, reach1);
-    const a = f32x4.demote_f64x2_zero(f64x2.sub(v0, bestv));
-    const b = f32x4.demote_f64x2_zero(f64x2.sub(v1, bestv));
-    const e = expv4(v128.shuffle<i32>(a, b, 0, 1, 4, 5));
-    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
-    s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 2, 3)));
-  }
-  if (k < Kp) {
-    const o = <usize>k << 3;
-    const r = v128.load(row + o);
-    const reach = f64x2.gt(f64x2.add(r, v128.load(ub + o)), floorv);
-    if (v128.any_true(reach)) {
-      const v = v128.bitselect(f64x2.sub(r, lazyPair(k, reach, d, isInterval, low, high, mu, sig, ub, wt, lazy)), ninf, reach);
-      s0 = f64x2.add(s0, expv(f64x2.sub(v, bestv)));
-    }
-  }
-  s0 = f64x2.add(s0, s1);
-  return f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
-}
-
-/**
- * Whether evalSingleShared lays out a component of the shared row of sigmas (else scores it exactly, an exception):
- * not of a tiny weight, a large normaliser bound, or a constant off the shared one (from a mean outside the box:
- * large in f32 beside the distances).
- */
-// @ts-ignore: decorator
-@inline function laidOut(w: f64, u: f64, c: f64, wFloor: f64, cShared: f64): bool {
-  return w >= wFloor && u <= 30 && abs(c - cShared) <= 1;
-}
-
-/** Whether evalSingleShared takes another exception beside nExc (at most an eighth of the components, EXS_CAP). */
-// @ts-ignore: decorator
-@inline function roomForException(nExc: i32, K4: i32): bool {
-  return nExc * 8 < K4 && nExc < EXS_CAP;
-}
-
-/** The most exceptions evalSingleShared takes (EXS holds their scores at one point). */
-const EXS_CAP = 512;
-const EXS: usize = memory.data(8 * EXS_CAP, 16); // evalSingleShared: the exceptions' full scores at a point
-const TOP4: usize = memory.data(4 * TILE, 16); // evalSingleShared: each point's top f32 score
-
-/**
- * parzenEval's single-precision path for a mixture of density dims whose components nearly all share one row of
- * sigmas (multivariate TPE's groups): the components' means, constants and relative weights are laid out dimension by
- * dimension in f32, and four components are scored and exponentiated per vector op. Coordinates are taken relative
- * to the points' mean and the constants relative to a shared one, so the f32 values stay as small as the distances
- * they measure: |error| in log p is under 1e-5 + 4e-7·D², D² the squared distance (in √2 bandwidths) from the point
- * to its nearest component (about 1e-7 near the components). A component whose mean lies within FAR sigmas of the
- * box's edge (an edge component) needs its normalisers: they are folded into its weight once a point has it within
- * reach. Components with sigmas of their own, tiny weights, large normaliser bounds or a mean outside the box
- * (exceptions) are scored exactly, in f64. Components out of reach of every point (in TPE late in a run, those far
- * from where the candidates gather) are left out of the layout (keepWithinReach).
- * Returns false, having written nothing, when exceptions are more than an eighth of the components.
- */
-function evalSingleShared(K: i32, d: i32, low: usize, high: usize, isInterval: usize, mu: usize, sig: usize, isP: usize,
-  cst: usize, ub: usize, wt: usize, lazy: usize, wMax: f64, m: i32, x: usize, out: usize, scratch: usize): bool {
-  const K4 = (K + 3) & ~3;
-  const k4b = <usize>K4 << 2;
-  // the layout holds the components kept (see below) by compact index, padded to a multiple of four, at strides of K4
-  const rows = scratch; // TILE x K4 f32: scores relative to cMain
-  const tM = rows + <usize>TILE * k4b; // d x K4 f32: (mu - centre) / (s sqrt2)
-  const tC = tM + <usize>d * k4b; // K4 f32: cst - cMain, -inf in padding
-  const tW = tC + k4b; // K4 f32: w / wMax (an edge component's normalisers folded in once known), 0 in padding
-  const exc = tW + k4b; // i32: the exceptions, then the edge components' compact indices (unfolded ones); then the map
-  const rowBytes = <usize>d << 3;
-  const shared = <usize>load<i32>(K > 2 && load<i32>(isP + 4) == load<i32>(isP + 8) ? isP + 4 : isP);
-  const wFloor = wMax * 1e-20;
-  // a component on the shared row: its constant is the one the others are laid out against
-  const kShared = K > 2 && load<i32>(isP + 4) == load<i32>(isP + 8) ? 1 : 0;
-  let nExc = 0, kMain = -1;
-  let wMin = wMax;
-  let run: usize = shared, runShares = true;
-  for (let k = 0; k < K; k++) {
-    const row = <usize>load<i32>(isP + (<usize>k << 2));
-    if (row != run) { run = row; runShares = rowsEqual(row, shared, d); }
-    const w = ld(wt + (<usize>k << 3)), u = ld(ub + (<usize>k << 3));
-    if (runShares && laidOut(w, u, ld(cst + (<usize>k << 3)), wFloor, ld(cst + (<usize>kShared << 3)))) {
-      wMin = min(wMin, w);
-      if (u == 0 && kMain < 0) kMain = k;
-      continue;
-    }
-    if (!roomForException(nExc, K4)) return false;
-    store<i32>(exc + (<usize>nExc << 2), k);
-    nExc++;
-  }
-  if (kMain < 0) return false;
-  const cMain = ld(cst + (<usize>kMain << 3));
-  const lwMax = Math.log(wMax);
-  const base = cMain + lwMax;
-  centreOf(m, x, d, low, high, isInterval);
-  // the layout, every component first: exceptions and padding get -inf constants and zero weights
-  for (let k = 0; k < K4; k++) {
-    const ko = <usize>k << 2;
-    store<f32>(tC + ko, k < K ? <f32>(ld(cst + (<usize>k << 3)) - cMain) : -Infinity);
-    store<f32>(tW + ko, k < K ? <f32>(ld(wt + (<usize>k << 3)) / wMax) : 0);
-  }
-  for (let e = 0; e < nExc; e++) {
-    const ko = <usize>load<i32>(exc + (<usize>e << 2)) << 2;
-    store<f32>(tC + ko, -Infinity);
-    store<f32>(tW + ko, 0);
-  }
-  for (let j = 0; j < d; j++) {
-    const jo = <usize>j << 3;
-    const isj = ld(shared + jo), cj = ld(CENTRE + jo);
-    const row = tM + <usize>j * k4b;
-    for (let k = 0; k < K; k++) store<f32>(row + (<usize>k << 2), <f32>((ld(mu + <usize>k * rowBytes + jo) - cj) * isj));
-    for (let k = K; k < K4; k++) store<f32>(row + (<usize>k << 2), 0);
-  }
-  scoreLaidOut(K, d, low, high, isInterval, mu, sig, isP, cst, ub, wt, lazy, wMax, wMin, base, shared, nExc, m, x, out, scratch);
-  return true;
-}
-
-/**
- * parzenPrepare then parzenEval in single precision, for a mixture of 2 to 16 density dims (no interval or
- * categorical ones) whose components nearly all share one row of sigmas, as TPE evaluates its g(x): in one pass over
- * the components, the checks, the tables only where evalSingleShared's scoring reads them (cst and ub for every
- * component, lazy for those with a normaliser bound, isP and isR rows for the exceptions), the classification and
- * the layout. w serves as the weights' table. Returns 0 when done; -1, having written nothing to out, for a mixture
- * it does not take (an invalid input included): the caller then prepares and evaluates it in full.
- */
-export function parzenSingleOnce(K: i32, d: i32, w: usize, mu: usize, sig: usize, low: usize, high: usize,
-  isInterval: usize, isR: usize, isP: usize, cst: usize, ub: usize, lazy: usize, m: i32, x: usize, out: usize,
-  scratch: usize): i32 {
-  if (K < 8 || d < 2 || d > 16 || m < TILE) return -1;
-  for (let j = 0; j < d; j++) {
-    const jo = <usize>j << 3;
-    if (!(ld(low + jo) < ld(high + jo)) || load<u8>(isInterval + <usize>j) != 0) return -1;
-  }
-  // the largest weight, two at a time; one not >= 0 (NaN included) turns off a lane of `ok`
-  let wm = f64x2.splat(0), ok = i64x2.splat(-1);
-  const zero2 = f64x2.splat(0);
-  let k2 = 0;
-  for (; k2 + 2 <= K; k2 += 2) {
-    const v = v128.load(w + (<usize>k2 << 3));
-    ok = v128.and(ok, f64x2.ge(v, zero2));
-    wm = f64x2.pmax(wm, v);
-  }
-  let wMax = max(f64x2.extract_lane(wm, 0), f64x2.extract_lane(wm, 1));
-  if (!i64x2.all_true(ok)) return -1;
-  if (k2 < K) {
-    const v = ld(w + (<usize>k2 << 3));
-    if (!(v >= 0)) return -1;
-    wMax = max(wMax, v);
-  }
-  if (!(wMax > 0)) return -1;
-  const rowBytes = <usize>d << 3;
-  // the shared row: component 1's when component 2 has it too, else component 0's (as evalSingleShared reads isP)
-  const kShared = rowsEqual(sig + rowBytes, sig + 2 * rowBytes, d) ? 1 : 0;
-  const sharedSig = sig + <usize>kShared * rowBytes;
-  const shared = isR + <usize>kShared * rowBytes;
-  rowScratch(d);
-  const sumLog = rowSetup(sharedSig, shared, d, low, high, isInterval);
-  if (isNaN(sumLog)) return -1;
-  if (isNaN(meanTerms(kShared, d, mu, sig, low, high, isInterval, 0))) return -1;
-  const cShared = -sumLog - EAGER;
-  // the constant of a component of the shared row with every mean FAR sigmas inside the box (cMain in evalSingleShared)
-  const cMain = -sumLog;
-  const wFloor = wMax * 1e-20;
-  const K4 = (K + 3) & ~3;
-  const k4b = <usize>K4 << 2;
-  const tM = scratch + <usize>TILE * k4b, tC = tM + <usize>d * k4b, tW = tC + k4b, exc = tW + k4b;
-  const own = exc + (<usize>K << 2); // components with sigmas of their own, set up after the others (the map's room)
-  centreOf(m, x, d, low, high, isInterval);
-  let nExc = 0, nOwn = 0, main = false;
-  let wMin = wMax;
-  // components of the shared row with every mean FAR sigmas inside the box have cMain for a constant: those laid
-  // out (all, when cMain passes for the shared one) go four at a time when they come four in a row
-  const commonLaidOut = abs(cMain - cShared) <= 1;
-  for (let k0 = 0; k0 < K4; k0 += 4) {
-    let common = 0;
-    if (commonLaidOut && k0 + 4 <= K) {
-      common = layoutCommon4(k0, d, w, mu, sig, sharedSig, shared, tM, k4b, tC, tW, cst, ub, lazy, cMain, wFloor, wMax);
-      if (common != 0) { wMin = min(wMin, COMMON_WMIN); main = true; }
-      if (common == 15) continue;
-      // the block's edge components (means in the box but not FAR inside) the same way, rather than one at a time
-      const edge = layoutEdges4(k0, d, w, mu, low, high, COMMON_ONROW & ~common, k4b, tC, tW, cst, ub, lazy, cMain, wFloor, wMax);
-      if (edge != 0) wMin = min(wMin, COMMON_WMIN);
-      common |= edge;
-      if (common == 15) continue;
-    }
-  for (let k = k0; k < k0 + 4; k++) {
-    if ((common >> (k - k0)) & 1) continue;
-    const o = <usize>k << 3, ko = <usize>k << 2;
-    if (k >= K) {
-      store<f32>(tC + ko, -Infinity); store<f32>(tW + ko, 0);
-      for (let j = 0; j < d; j++) store<f32>(tM + <usize>j * k4b + ko, 0);
-      continue;
-    }
-    const mrow = mu + <usize>k * rowBytes;
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      store<f32>(tM + <usize>j * k4b + ko, <f32>((ld(mrow + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
-    }
-    if (!rowsEqual(sig + <usize>k * rowBytes, sharedSig, d)) {
-      store<i32>(own + (<usize>nOwn << 2), k);
-      nOwn++;
-      store<f32>(tC + ko, -Infinity); store<f32>(tW + ko, 0);
-      continue;
-    }
-    const u = meanTerms(k, d, mu, sig, low, high, isInterval, 0);
-    if (isNaN(u)) return -1;
-    const c = -sumLog - EAGER, wk = ld(w + o);
-    st(cst + o, c);
-    st(ub + o, u);
-    if (u != 0) st(lazy + o, NaN);
-    if (laidOut(wk, u, c, wFloor, cShared)) {
-      wMin = min(wMin, wk);
-      if (u == 0) main = true;
-      store<f32>(tC + ko, <f32>(c - cMain));
-      store<f32>(tW + ko, <f32>(wk / wMax));
-      continue;
-    }
-    if (!roomForException(nExc, K4)) return -1;
-    store<i32>(exc + (<usize>nExc << 2), k);
-    nExc++;
-    st(lazy + o, NaN);
-    store<i32>(isP + ko, <i32>shared);
-    store<f32>(tC + ko, -Infinity); store<f32>(tW + ko, 0);
-  }
-  }
-  if (!main) return -1;
-  for (let i = 0; i < nOwn; i++) {
-    const k = load<i32>(own + (<usize>i << 2));
-    const o = <usize>k << 3;
-    const irow = isR + <usize>k * rowBytes;
-    const sl = rowSetup(sig + <usize>k * rowBytes, irow, d, low, high, isInterval);
-    if (isNaN(sl)) return -1;
-    const u = meanTerms(k, d, mu, sig, low, high, isInterval, 0);
-    if (isNaN(u)) return -1;
-    st(cst + o, -sl - EAGER);
-    st(ub + o, u);
-    st(lazy + o, NaN);
-    store<i32>(isP + (<usize>k << 2), <i32>irow);
-    if (!roomForException(nExc, K4)) return -1;
-    store<i32>(exc + (<usize>nExc << 2), k);
-    nExc++;
-  }
-  scoreLaidOut(K, d, low, high, isInterval, mu, sig, isP, cst, ub, w, lazy, wMax, wMin, cMain + Math.log(wMax), shared, nExc, m,
-    x, out, scratch);
-  return 0;
-}
-
-/** layoutCommon4's other results: the least weight of the common components, and which four have the shared row. */
-let COMMON_WMIN: f64 = 0;
-let COMMON_ONROW = 0;
-
-/**
- * After layoutCommon4, the components among `lanes` (of k to k + 3, on the shared row) that are edge components laid
- * out: a weight of at least wFloor, every mean in the box, some not FAR inside it, so a nonzero normaliser bound (at
- * most 30, see laidOut), meanTerms' in the same order of dims. Their constant is cMain. Writes what the one-at-a-time
- * path does for them (tM is written already), and for the block's common components the same values again; returns
- * them as a mask, their least weight in COMMON_WMIN.
- */
-// @ts-ignore: decorator
-@inline function layoutEdges4(k: i32, d: i32, w: usize, mu: usize, low: usize, high: usize, lanes: i32, k4b: usize, tC: usize,
-  tW: usize, cst: usize, ub: usize, lazy: usize, cMain: f64, wFloor: f64, wMax: f64): i32 {
-  if (lanes == 0) return 0;
-  const rowBytes = <usize>d << 3;
-  const r0 = <usize>k * rowBytes;
-  const wo = w + (<usize>k << 3);
-  const w01 = v128.load(wo), w23 = v128.load(wo + 16);
-  const wf = f64x2.splat(wFloor);
-  const zero = f64x2.splat(0);
-  let ok01 = f64x2.ge(w01, wf), ok23 = f64x2.ge(w23, wf);
-  let u01 = zero, u23 = zero;
-  for (let j = 0; j < d; j++) {
-    const jo = <usize>j << 3;
-    const p = mu + r0 + jo;
-    const a = v128.load64_lane(p + rowBytes, v128.load64_zero(p), 1);
-    const b = v128.load64_lane(p + 3 * rowBytes, v128.load64_zero(p + 2 * rowBytes), 1);
-    const lo = f64x2.splat(ld(low + jo)), hi = f64x2.splat(ld(high + jo));
-    ok01 = v128.and(ok01, v128.and(f64x2.ge(a, lo), f64x2.le(a, hi)));
-    ok23 = v128.and(ok23, v128.and(f64x2.ge(b, lo), f64x2.le(b, hi)));
-    u01 = f64x2.add(u01, meanBound2(f64x2.min(f64x2.sub(a, lo), f64x2.sub(hi, a)), j));
-    u23 = f64x2.add(u23, meanBound2(f64x2.min(f64x2.sub(b, lo), f64x2.sub(hi, b)), j));
-  }
-  const cap = f64x2.splat(30);
-  ok01 = v128.and(ok01, f64x2.le(u01, cap));
-  ok23 = v128.and(ok23, f64x2.le(u23, cap));
-  const edge = lanes & (i64x2.bitmask(ok01) | (i64x2.bitmask(ok23) << 2));
-  if (edge == 0) return 0;
-  COMMON_WMIN = writeLaidOut4(k, edge, u01, u23, w01, w23, cMain, wMax, cst, ub, lazy, tC, tW);
-  return edge;
-}
-
-/**
- * The tables of components k to k + 3 as laid out on the shared row (constant cMain, normaliser bounds u, lazy terms
- * to compute, weights relative to wMax), written for all four: the caller's `mask` says which are laid out so, the
- * one-at-a-time path writes the others again. Returns the least weight of those in `mask`.
- */
-// @ts-ignore: decorator
-@inline function writeLaidOut4(k: i32, mask: i32, u01: v128, u23: v128, w01: v128, w23: v128, cMain: f64, wMax: f64, cst: usize,
-  ub: usize, lazy: usize, tC: usize, tW: usize): f64 {
-  const o = <usize>k << 3, ko = <usize>k << 2;
-  const cv = f64x2.splat(cMain), nan = f64x2.splat(NaN);
-  v128.store(cst + o, cv); v128.store(cst + o + 16, cv);
-  v128.store(ub + o, u01); v128.store(ub + o + 16, u23);
-  // (read only where the bound is not 0, or for an exception, which the one-at-a-time path sets up)
-  v128.store(lazy + o, nan); v128.store(lazy + o + 16, nan);
-  v128.store(tC + ko, f32x4.splat(0));
-  const wm = f64x2.splat(wMax);
-  const fw01 = f32x4.demote_f64x2_zero(f64x2.div(w01, wm)), fw23 = f32x4.demote_f64x2_zero(f64x2.div(w23, wm));
-  v128.store(tW + ko, v128.shuffle<i32>(fw01, fw23, 0, 1, 4, 5));
-  let lowest: f64 = Infinity;
-  if (mask & 1) lowest = f64x2.extract_lane(w01, 0);
-  if (mask & 2) lowest = min(lowest, f64x2.extract_lane(w01, 1));
-  if (mask & 4) lowest = min(lowest, f64x2.extract_lane(w23, 0));
-  if (mask & 8) lowest = min(lowest, f64x2.extract_lane(w23, 1));
-  return lowest;
-}
-
-/** meanTerm's bound (>= 0) for two means in the box at dim j, from their distances to its nearer edge. */
-// @ts-ignore: decorator
-@inline function meanBound2(dist: v128, j: i32): v128 {
-  const th = TH + <usize>j * 32;
-  let t = f64x2.splat(ld(th + 24));
-  t = v128.bitselect(f64x2.splat(0.3818), t, f64x2.ge(dist, f64x2.splat(ld(th + 16))));
-  t = v128.bitselect(f64x2.splat(0.0466), t, f64x2.ge(dist, f64x2.splat(ld(th + 8))));
-  t = v128.bitselect(f64x2.splat(6.4e-5), t, f64x2.ge(dist, f64x2.splat(ld(th))));
-  return v128.bitselect(f64x2.splat(0), t, f64x2.ge(dist, f64x2.splat(ld(FARS + (<usize>j << 3)))));
-}
-
-/**
- * parzenSingleOnce's layout of components k to k + 3, for those that are common: on the shared row of sigmas, every
- * mean inner (see meanTerms: u = 0, so the constant is cMain) and a weight of at least wFloor. Two components per
- * f64x2 op, writing for each what the one-at-a-time path does, bit for bit; that path then lays out the others over
- * what this wrote for them. Returns the common ones as a mask (bit i: component k + i), their least weight in
- * COMMON_WMIN.
- */
-// @ts-ignore: decorator
-@inline function layoutCommon4(k: i32, d: i32, w: usize, mu: usize, sig: usize, sharedSig: usize, shared: usize, tM: usize,
-  k4b: usize, tC: usize, tW: usize, cst: usize, ub: usize, lazy: usize, cMain: f64, wFloor: f64, wMax: f64): i32 {
-  const rowBytes = <usize>d << 3;
-  const r0 = <usize>k * rowBytes;
-  // which of the four have the shared row of sigmas: one pass over its pairs of dims for all four
-  let e0 = i64x2.splat(-1), e1 = e0, e2 = e0, e3 = e0;
-  const pairs = d >> 1;
-  for (let q = 0; q < pairs; q++) {
-    const qo = <usize>q << 4;
-    const sv = v128.load(sharedSig + qo);
-    const p = sig + r0 + qo;
-    e0 = v128.and(e0, f64x2.eq(v128.load(p), sv));
-    e1 = v128.and(e1, f64x2.eq(v128.load(p + rowBytes), sv));
-    e2 = v128.and(e2, f64x2.eq(v128.load(p + 2 * rowBytes), sv));
-    e3 = v128.and(e3, f64x2.eq(v128.load(p + 3 * rowBytes), sv));
-  }
-  let onRow = <i32>i64x2.all_true(e0) | (<i32>i64x2.all_true(e1) << 1) | (<i32>i64x2.all_true(e2) << 2) | (<i32>i64x2.all_true(e3) << 3);
-  if (d & 1) {
-    const lo = <usize>(d - 1) << 3;
-    const sl = ld(sharedSig + lo), p = sig + r0 + lo;
-    onRow &= <i32>(ld(p) == sl) | (<i32>(ld(p + rowBytes) == sl) << 1) | (<i32>(ld(p + 2 * rowBytes) == sl) << 2)
-      | (<i32>(ld(p + 3 * rowBytes) == sl) << 3);
-  }
-  const wo = w + (<usize>k << 3);
-  const w01 = v128.load(wo), w23 = v128.load(wo + 16);
-  const wf = f64x2.splat(wFloor);
-  const hiInner = INNER + (<usize>thCap << 3);
-  const ko = <usize>k << 2;
-  let ok01 = f64x2.ge(w01, wf), ok23 = f64x2.ge(w23, wf);
-  for (let j = 0; j < d; j++) {
-    const jo = <usize>j << 3;
-    const p = mu + r0 + jo;
-    const a = v128.load64_lane(p + rowBytes, v128.load64_zero(p), 1);
-    const b = v128.load64_lane(p + 3 * rowBytes, v128.load64_zero(p + 2 * rowBytes), 1);
-    const lo = f64x2.splat(ld(INNER + jo)), hi = f64x2.splat(ld(hiInner + jo));
-    ok01 = v128.and(ok01, v128.and(f64x2.ge(a, lo), f64x2.le(a, hi)));
-    ok23 = v128.and(ok23, v128.and(f64x2.ge(b, lo), f64x2.le(b, hi)));
-    const c = f64x2.splat(ld(CENTRE + jo)), is = f64x2.splat(ld(shared + jo));
-    const fa = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(a, c), is));
-    const fb = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.sub(b, c), is));
-    v128.store(tM + <usize>j * k4b + ko, v128.shuffle<i32>(fa, fb, 0, 1, 4, 5));
-  }
-  COMMON_ONROW = onRow;
-  const common = onRow & (i64x2.bitmask(ok01) | (i64x2.bitmask(ok23) << 2));
-  if (common == 0) return 0;
-  const zero = f64x2.splat(0);
-  COMMON_WMIN = writeLaidOut4(k, common, zero, zero, w01, w23, cMain, wMax, cst, ub, lazy, tC, tW);
-  return common;
-}
-
-/**
- * evalSingleShared's scoring, once the layout is in scratch (every component at its column, exceptions and padding
- * with -inf constants and zero weights, the exceptions listed) and CENTRE is set: see evalSingleShared.
- */
-function scoreLaidOut(K: i32, d: i32, low: usize, high: usize, isInterval: usize, mu: usize, sig: usize, isP: usize,
-  cst: usize, ub: usize, wt: usize, lazy: usize, wMax: f64, wMin: f64, base: f64, shared: usize, nExc: i32, m: i32, x: usize,
-  out: usize, scratch: usize): void {
-  const K4 = (K + 3) & ~3;
-  const k4b = <usize>K4 << 2;
-  const rows = scratch, tM = rows + <usize>TILE * k4b, tC = tM + <usize>d * k4b, tW = tC + k4b, exc = tW + k4b;
-  const rowBytes = <usize>d << 3;
-  const lwMax = Math.log(wMax);
-  const map = exc + (<usize>K << 2); // compact index -> component
-  let ids = i32x4(0, 1, 2, 3);
-  for (let k = 0; k < K; k += 4, ids = i32x4.add(ids, i32x4.splat(4))) v128.store(map + (<usize>k << 2), ids);
-  const Kc = keepWithinReach(m, x, d, low, high, shared, K, k4b, tM, tC, tW, ub, map, rows);
-  const Kc4 = (Kc + 3) & ~3;
-  const edges = exc + (<usize>nExc << 2);
-  let nEdge = listEdges(Kc, map, ub, tC, edges);
-  // an edge component out of reach of a point adds under e^-REACH_SINGLE of the point's largest term, weights included
-  const reach = REACH_SINGLE + Math.log(wMax / wMin);
-  for (let i0 = 0; i0 < m; i0 += TILE) {
-    const tn = min(TILE, m - i0);
-    // the tile's points relative to the centre, scaled, as f32 (a short tile repeats its last point): XS[j * TILE + t]
-    let insideMask = 0;
-    for (let t = 0; t < TILE; t++) {
-      const xp = x + <usize>(i0 + min(t, tn - 1)) * rowBytes;
-      if (insideBox(xp, d, low, high)) insideMask |= 1 << t;
-      for (let j = 0; j < d; j++) {
-        const jo = <usize>j << 3;
-        store<f32>(XS + (<usize>(j * TILE + t) << 2), <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo)));
-      }
-    }
-    // each point's log-sum over the components, relative to cMain, in SUM4
-    nEdge = tileLogSums(tn, 0, Kc4, d, tM, k4b, tC, tW, rows, edges, nEdge, map, reach, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
-    // the exceptions' full scores, exactly, and each point's log-sum-exp
-    for (let t = 0; t < tn; t++) {
-      const p = i0 + t;
-      const xp = x + <usize>p * rowBytes;
-      let ex: f64 = -Infinity;
-      if (nExc > 0) ex = exceptionsLogSum(xp, exc, nExc, d, mu, isP, cst, isInterval, low, high, sig, ub, wt, lazy);
-      st(out + (<usize>p << 3), ((insideMask >> t) & 1) == 0 ? -Infinity : logAdd(ld(SUM4 + (<usize>t << 3)) + base, ex));
-    }
-  }
-}
-
-/**
- * The edge components among columns [0, Kc) (laid out, with a nonzero normaliser bound), listed in column order at
- * `edges`; returns how many. Four columns a step, without a branch per column: edges are few and scattered.
- */
-function listEdges(Kc: i32, map: usize, ub: usize, tC: usize, edges: usize): i32 {
-  let n = 0;
-  const zero = f64x2.splat(0), ninf = f32x4.splat(-Infinity);
-  let i = 0;
-  for (; i + 4 <= Kc; i += 4) {
-    const io = <usize>i << 2;
-    const u01 = v128.load64_lane(ub + (<usize>load<i32>(map + io + 4) << 3), v128.load64_zero(ub + (<usize>load<i32>(map + io) << 3)), 1);
-    const u23 = v128.load64_lane(ub + (<usize>load<i32>(map + io + 12) << 3), v128.load64_zero(ub + (<usize>load<i32>(map + io + 8) << 3)), 1);
-    let mask = (i64x2.bitmask(f64x2.ne(u01, zero)) | (i64x2.bitmask(f64x2.ne(u23, zero)) << 2))
-      & i32x4.bitmask(f32x4.ne(v128.load(tC + io), ninf));
-    while (mask != 0) {
-      store<i32>(edges + (<usize>n << 2), i + <i32>ctz(mask));
-      n++;
-      mask &= mask - 1;
-    }
-  }
-  for (; i < Kc; i++) {
-    const io = <usize>i << 2;
-    if (ld(ub + (<usize>load<i32>(map + io) << 3)) == 0 || load<f32>(tC + io) == -Infinity) continue;
-    store<i32>(edges + (<usize>n << 2), i);
-    n++;
-  }
-  return n;
-}
-
-const SUM4: usize = memory.data(8 * TILE, 16); // evalSingleShared: the tile's log-sums
-
-/**
- * For the tile's points (its first tn of four): their scores over columns [lo, hi) into `rows` (TILE rows of k4b
- * bytes), each point's top score, the edge components within its reach folded (returns how many are left), and its log-sum into SUM4, terms
- * exponentiated against its top score.
- */
-function tileLogSums(tn: i32, lo: i32, hi: i32, d: i32, tM: usize, k4b: usize, tC: usize, tW: usize, rows: usize, edges: usize,
-  nEdge: i32, map: usize, reach: f64, isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize, wt: usize,
-  lazy: usize, lwMax: f64): i32 {
-  const ninf = f32x4.splat(-Infinity);
-  let m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
-  for (let k = lo; k < hi; k += 4) {
-    const ko = <usize>k << 2;
-    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    for (let j = 0; j < d; j++) {
-      const mv = v128.load(tM + <usize>j * k4b + ko);
-      const xs = XS + (<usize>(j * TILE) << 2);
-      let z = f32x4.sub(v128.load32_splat(xs), mv); a0 = f32x4.add(a0, f32x4.mul(z, z));
-      z = f32x4.sub(v128.load32_splat(xs + 4), mv); a1 = f32x4.add(a1, f32x4.mul(z, z));
-      z = f32x4.sub(v128.load32_splat(xs + 8), mv); a2 = f32x4.add(a2, f32x4.mul(z, z));
-      z = f32x4.sub(v128.load32_splat(xs + 12), mv); a3 = f32x4.add(a3, f32x4.mul(z, z));
-    }
-    const c = v128.load(tC + ko);
-    const v0 = f32x4.sub(c, a0), v1 = f32x4.sub(c, a1), v2 = f32x4.sub(c, a2), v3 = f32x4.sub(c, a3);
-    v128.store(rows + ko, v0); v128.store(rows + k4b + ko, v1);
-    v128.store(rows + 2 * k4b + ko, v2); v128.store(rows + 3 * k4b + ko, v3);
-    m0 = f32x4.pmax(m0, v0); m1 = f32x4.pmax(m1, v1); m2 = f32x4.pmax(m2, v2); m3 = f32x4.pmax(m3, v3);
-  }
-  store<f32>(TOP4, hmax4(m0)); store<f32>(TOP4 + 4, hmax4(m1)); store<f32>(TOP4 + 8, hmax4(m2)); store<f32>(TOP4 + 12, hmax4(m3));
-  for (let t = 0; t < tn; t++) {
-    const row = rows + <usize>t * k4b, top = load<f32>(TOP4 + (<usize>t << 2));
-    nEdge = foldEdges(edges, nEdge, map, lo, hi, row, top, reach, tW, d, isInterval, low, high, mu, sig, ub, wt, lazy, lwMax);
-    st(SUM4 + (<usize>t << 3), <f64>top + Math.log(termSum(row, tW, lo, hi, top)));
-  }
-  return nEdge;
-}
-
-/**
- * evalSingleShared's layout (tM, tC, tW at strides of k4b; component k at column k, map[k] = k) is narrowed to the
- * components within reach of some of x's first n points, moved to the first columns in order
- * (map: column -> component), the columns after them to a multiple of four padded; returns how many are kept.
- * Each component's term is bounded above at the points' box's nearest point (its weight as large as folding its
- * normalisers can make it) and below at the farthest, and one whose upper bound lies REACH_SINGLE under the largest
- * lower bound adds less than e^-REACH_SINGLE of that term at every point. When the points gather where the components are dense
- * (TPE late in a run), many are out of reach. `rows` (2 x k4b bytes) is scratch.
- */
-function keepWithinReach(n: i32, x: usize, d: i32, low: usize, high: usize, shared: usize, K: i32, k4b: usize,
-  tM: usize, tC: usize, tW: usize, ub: usize, map: usize, rows: usize): i32 {
-  const K4 = (K + 3) & ~3;
-  const rowBytes = <usize>d << 3;
-  // the box of the points inside [low, high], scaled like the means, in f32: BOX[j] its low sides, BOX[d + j] its high
-  for (let j = 0; j < d; j++) { store<f32>(BOX + (<usize>j << 2), Infinity); store<f32>(BOX + (<usize>(d + j) << 2), -Infinity); }
-  for (let i = 0; i < n; i++) {
-    const xp = x + <usize>i * rowBytes;
-    if (!insideBox(xp, d, low, high)) continue; // (its density is 0 whatever the components)
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      const v = <f32>((ld(xp + jo) - ld(CENTRE + jo)) * ld(shared + jo));
-      store<f32>(BOX + (<usize>j << 2), min(load<f32>(BOX + (<usize>j << 2)), v));
-      store<f32>(BOX + (<usize>(d + j) << 2), max(load<f32>(BOX + (<usize>(d + j) << 2)), v));
-    }
-  }
-  // each component's upper bound into `upper`; the normaliser bounds (f64, K of them and padding to even) plus
-  // logBelow4's error come in as f32 two at a time (the last block's lanes past K are never kept)
-  const upper = rows;
-  const zero = f32x4.splat(0);
-  const err = f64x2.splat(LOG_BELOW_ERR);
-  let lowest = f32x4.splat(-Infinity);
-  for (let k = 0; k < K4; k += 4) {
-    const ko = <usize>k << 2, o = <usize>k << 3;
-    let near = zero, far = zero;
-    for (let j = 0; j < d; j++) {
-      const u = v128.load(tM + <usize>j * k4b + ko);
-      const below = f32x4.sub(v128.load32_splat(BOX + (<usize>j << 2)), u);
-      const above = f32x4.sub(u, v128.load32_splat(BOX + (<usize>(d + j) << 2)));
-      const gap = f32x4.pmax(zero, f32x4.pmax(below, above));
-      const span = f32x4.pmax(f32x4.neg(below), f32x4.neg(above));
-      near = f32x4.add(near, f32x4.mul(gap, gap));
-      far = f32x4.add(far, f32x4.mul(span, span));
-    }
-    const ub01 = f32x4.demote_f64x2_zero(f64x2.add(v128.load(ub + o), err));
-    const ub23 = k + 2 < K ? f32x4.demote_f64x2_zero(f64x2.add(v128.load(ub + o + 16), err)) : zero;
-    const lw = f32x4.add(logBelow4(v128.load(tW + ko)), v128.load(tC + ko));
-    v128.store(upper + ko, f32x4.sub(f32x4.add(lw, v128.shuffle<i32>(ub01, ub23, 0, 1, 4, 5)), near));
-    lowest = f32x4.pmax(lowest, f32x4.sub(lw, far));
-  }
-  const floor = f32x4.splat(hmax4(lowest) - <f32>REACH_SINGLE);
-  // lanes of the last block past K are not components
-  const lastLanes = K & 3 ? (1 << (K & 3)) - 1 : 15;
-  let kept = 0;
-  for (let k = 0; k < K4; k += 4) {
-    const mask = i32x4.bitmask(f32x4.ge(v128.load(upper + (<usize>k << 2)), floor)) & (k + 4 > K ? lastLanes : 15);
-    kept += <i32>popcnt(mask);
-  }
-  // (moving the columns costs about what scoring them at a point does: not worth it for a few)
-  if (kept * 8 >= K * 7) return K;
-  // the kept lanes of each block packed to the front (PACK), stored at the next free column: a store reaches at most
-  // the block just read, so no column is overwritten before it is moved
-  let Kc = 0;
-  let ids = i32x4(0, 1, 2, 3);
-  const four = i32x4.splat(4);
-  for (let k = 0; k < K4; k += 4, ids = i32x4.add(ids, four)) {
-    const ko = <usize>k << 2;
-    const mask = i32x4.bitmask(f32x4.ge(v128.load(upper + ko), floor)) & (k + 4 > K ? lastLanes : 15);
-    if (mask == 0) continue;
-    const co = <usize>Kc << 2;
-    const pack = v128.load(PACK + (<usize>mask << 4));
-    v128.store(tC + co, i8x16.swizzle(v128.load(tC + ko), pack));
-    v128.store(tW + co, i8x16.swizzle(v128.load(tW + ko), pack));
-    for (let j = 0; j < d; j++) {
-      const row = tM + <usize>j * k4b;
-      v128.store(row + co, i8x16.swizzle(v128.load(row + ko), pack));
-    }
-    v128.store(map + co, i8x16.swizzle(ids, pack));
-    Kc += <i32>popcnt(mask);
-  }
-  for (let i = Kc; i < ((Kc + 3) & ~3); i++) {
-    const io = <usize>i << 2;
-    store<f32>(tC + io, -Infinity);
-    store<f32>(tW + io, 0);
-    for (let j = 0; j < d; j++) store<f32>(tM + <usize>j * k4b + io, 0);
-  }
-  return Kc;
-}
-
-/** PACK[mask]: the byte indices that move the four-byte lanes set in `mask` to the front, in order (keepWithinReach). */
-const PACK: usize = memory.data(16 * 16, 16);
-for (let mask = 0; mask < 16; mask++) {
-  let to = 0;
-  for (let lane = 0; lane < 4; lane++) {
-    if (((mask >> lane) & 1) == 0) continue;
-    for (let b = 0; b < 4; b++) store<u8>(PACK + (<usize>mask << 4) + <usize>(to * 4 + b), <u8>(lane * 4 + b));
-    to++;
-  }
-}
-
-const BOX: usize = memory.data(4 * 2 * 16, 16); // evalSingleShared (d <= 16): the points' scaled box, low sides then high
-
-/** logBelow4's greatest error: ln 2 times the largest log2(1 + f) - f on [0, 1), rounded up. */
-const LOG_BELOW_ERR: f64 = 0.0597;
-
-/**
- * log r per lane, to within LOG_BELOW_ERR below, for normal r > 0 (and -inf or less for 0): the float's bits less
- * those of 1, scaled, read its log2 linearly between powers of two, and log2(1 + f) >= f on [0, 1).
- */
-// @ts-ignore: decorator
-@inline function logBelow4(r: v128): v128 {
-  const l = f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(r, i32x4.splat(0x3F800000))), f32x4.splat(<f32>(0.6931471805599453 / 8388608.0)));
-  return v128.bitselect(l, f32x4.splat(-Infinity), f32x4.gt(r, f32x4.splat(0)));
-}
-
-
-/**
- * Edge components among the first nEdge of `edges` in [from, to) that a point (its scores `row`, its top score) has
- * within reach get their normalisers folded into their weights, once: each leaves the list (the last entry takes its
- * place), so the next points look only at those still unfolded. Returns how many are left.
- */
-function foldEdges(edges: usize, nEdge: i32, map: usize, from: i32, to: i32, row: usize, top: f32, reach: f64, tW: usize, d: i32,
-  isInterval: usize, low: usize, high: usize, mu: usize, sig: usize, ub: usize, wt: usize, lazy: usize, lwMax: f64): i32 {
-  const floor = <f64>top - reach;
-  for (let i = 0; i < nEdge; i++) {
-    const ei = edges + (<usize>i << 2);
-    const c = load<i32>(ei);
-    if (c < from || c >= to) continue;
-    const ko = <usize>c << 2;
-    const k = load<i32>(map + ko);
-    if (<f64>load<f32>(row + ko) + ld(ub + (<usize>k << 3)) <= floor) continue;
-    store<f32>(tW + ko, <f32>Math.exp(-lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy) - lwMax));
-    nEdge--;
-    store<i32>(ei, load<i32>(edges + (<usize>nEdge << 2)));
-    i--;
-  }
-  return nEdge;
-}
-
-/** The log-sum-exp of the exceptions' full scores at point xp, exactly. */
-function exceptionsLogSum(xp: usize, exc: usize, nExc: i32, d: i32, mu: usize, isP: usize, cst: usize, isInterval: usize,
-  low: usize, high: usize, sig: usize, ub: usize, wt: usize, lazy: usize): f64 {
-  const rowBytes = <usize>d << 3;
-  let ref: f64 = -Infinity;
-  for (let e = 0; e < nExc; e++) {
-    const k = load<i32>(exc + (<usize>e << 2));
-    const mrow = mu + <usize>k * rowBytes;
-    const irow = <usize>load<i32>(isP + (<usize>k << 2));
-    let q: f64 = 0;
-    for (let j = 0; j < d; j++) {
-      const jo = <usize>j << 3;
-      const z = (ld(xp + jo) - ld(mrow + jo)) * ld(irow + jo);
-      q += z * z;
-    }
-    const v = ld(cst + (<usize>k << 3)) - lazyOf(k, d, isInterval, low, high, mu, sig, ub, wt, lazy) - q;
-    st(EXS + (<usize>e << 3), v);
-    ref = max(ref, v);
-  }
-  if (!(ref > -Infinity)) return -Infinity;
-  // (one exception, as in TPE, where it is the prior: its score is the sum)
-  if (nExc == 1) return ref;
-  let sum: f64 = 0;
-  for (let e = 0; e < nExc; e++) sum += Math.exp(ld(EXS + (<usize>e << 3)) - ref);
-  return ref + Math.log(sum);
-}
-
-/** log(e^a + e^b). */
-// @ts-ignore: decorator
-@inline function logAdd(a: f64, b: f64): f64 {
-  const hi = max(a, b), lo = min(a, b);
-  return hi == -Infinity ? -Infinity : hi + Math.log1p(Math.exp(lo - hi));
-}
-
-/**
- * sum over components [from, to) of w_k/wMax exp(row_k - top): the f32 terms (at most 1, or e^30 for a folded edge
- * component) are added in f32 over blocks of 64 (16 rounding errors per lane, at most 1e-6 of the block's sum), the
- * blocks in f64. The exponentials are exp2f4's: a term as large as the top one is off by 2.4e-7 at most, one e^-10
- * below it by 6.7e-7, one e^-30 below it (a folded edge component's weight can bring it level) by 1.6e-6.
- */
-function termSum(row: usize, tW: usize, from: i32, to: i32, top: f32): f64 {
-  if (!(top > -Infinity)) return 0;
-  const tv = f32x4.splat(top);
-  const e0 = v128.load(EXP4), e1 = v128.load(EXP4 + 16), e2 = v128.load(EXP4 + 32), e3 = v128.load(EXP2F4_POLY);
-  const e4 = v128.load(EXP2F4_POLY + 16), e5 = v128.load(EXP2F4_POLY + 32), e6 = v128.load(EXP2F4_POLY + 48);
-  const e7 = v128.load(EXP2F4_POLY + 64), e8 = v128.load(EXP2F4_POLY + 80);
-  let s0 = f64x2.splat(0), s1 = s0;
-  for (let k0 = from; k0 < to; k0 += 64) {
-    const k1 = min(to, k0 + 64);
-    let b = f32x4.splat(0);
-    let k = k0;
-    // (two vectors per iteration where they fit: fewer back edges, each with V8's stack check; same order of sums)
-    for (; k + 8 <= k1; k += 8) {
-      const ko = <usize>k << 2;
-      b = f32x4.add(b, f32x4.mul(exp2f4With(f32x4.sub(v128.load(row + ko), tv), e0, e1, e2, e3, e4, e5, e6, e7, e8), v128.load(tW + ko)));
-      b = f32x4.add(b, f32x4.mul(exp2f4With(f32x4.sub(v128.load(row + ko + 16), tv), e0, e1, e2, e3, e4, e5, e6, e7, e8), v128.load(tW + ko + 16)));
-    }
-    if (k < k1) {
-      const ko = <usize>k << 2;
-      b = f32x4.add(b, f32x4.mul(exp2f4With(f32x4.sub(v128.load(row + ko), tv), e0, e1, e2, e3, e4, e5, e6, e7, e8), v128.load(tW + ko)));
-    }
-    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(b));
-    s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(b, b, 2, 3, 2, 3)));
-  }
-  s0 = f64x2.add(s0, s1);
-  return f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
-}
-
-/** The largest of four f32 lanes. */
-// @ts-ignore: decorator
-@inline function hmax4(v: v128): f32 {
-  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
-}
-
-/** Whether point xp lies in the box [low, high] in every dim (its density is 0 otherwise). */
-// @ts-ignore: decorator
-@inline function insideBox(xp: usize, d: i32, low: usize, high: usize): bool {
-  for (let j = 0; j < d; j++) {
-    const jo = <usize>j << 3;
-    const v = ld(xp + jo);
-    if (!(v >= ld(low + jo) && v <= ld(high + jo))) return false;
-  }
-  return true;
-}
-

@@ -35,7 +35,6 @@ export type {
   LmlResult,
   MixtureEvalOptions,
   MixturePoints,
-  MixturePrecision,
   MixtureSpec,
   NumericCore,
   ParzenMixture,

@@ -269,7 +269,6 @@ function parzenMixture(spec: MixtureSpec): ParzenMixture {
     k: K,
     d,
     dc,
-    // always in full, to full precision (single precision is a shortcut, not a requirement)
     logPdf(pts: MixturePoints, options: MixtureEvalOptions = {}): Float64Array {
       const m = d > 0 ? pts.x.length / d : (pts.categories?.length ?? 0) / Math.max(dc, 1);
       const out = options.out ?? new Float64Array(m);

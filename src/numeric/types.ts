@@ -1,4 +1,7 @@
-/** Most numeric dimensions of one mixture (the core's static tile buffers are sized for it, see assembly/parzen.ts). */
+/**
+ * Most numeric dimensions of one mixture: it holds three K x d tables of doubles in the core's memory (at K = 1000,
+ * d = 4096, about 100 MB), and the core's memory cannot exceed 4 GB.
+ */
 export const MAX_MIXTURE_DIMS = 4096;
 
 // Types of the numeric core. Matrices are row-major Float64Arrays; shapes are stated per field.
@@ -125,18 +128,8 @@ export interface MixturePoints {
   categories?: Int32Array;
 }
 
-/**
- * How a mixture is evaluated: 'double' (the default) to full precision; 'single' with its sums' terms (and, for
- * components sharing their sigmas, their scores) in single precision, four per vector op. |error| in log p is under
- * 1e-5 + 4e-7·D², D² being the point's squared distance to its nearest component in units of √2 bandwidths (about
- * 1e-7 near the components): enough to rank candidates, as TPE does, not to report densities.
- */
-export type MixturePrecision = 'double' | 'single';
-
 /** How `logPdf` evaluates. */
 export interface MixtureEvalOptions {
-  /** See MixturePrecision; 'double' by default. */
-  precision?: MixturePrecision;
   /** The array to write the m log densities into (its first m elements), and return; by default a new one. */
   out?: Float64Array;
 }

@@ -135,68 +135,35 @@ interface Exports {
     isInterval: number,
     catSizes: number,
     catProbs: number,
-    isR: number,
-    isP: number,
-    lzI: number,
+    inv: number,
     cst: number,
-    ub: number,
-    wt: number,
-    lazy: number,
     catLog: number,
-  ): number;
-  parzenSingleOnce(
-    K: number,
-    d: number,
-    w: number,
-    mu: number,
-    sig: number,
-    low: number,
-    high: number,
-    isInterval: number,
-    isR: number,
-    isP: number,
-    cst: number,
-    ub: number,
-    lazy: number,
-    m: number,
-    x: number,
-    out: number,
-    scratch: number,
   ): number;
   parzenEval(
     K: number,
     d: number,
     dc: number,
+    mu: number,
+    sig: number,
+    inv: number,
+    cst: number,
     low: number,
     high: number,
     isInterval: number,
-    order: number,
-    nd: number,
     catSizes: number,
-    mu: number,
-    sig: number,
-    isR: number,
-    isP: number,
-    lzI: number,
-    cst: number,
-    ub: number,
-    wt: number,
-    lazy: number,
     catLog: number,
     m: number,
-    x: number,
+    xlo: number,
     xhi: number,
     cats: number,
     out: number,
-    scratch: number,
-    single: number,
+    scores: number,
   ): void;
   expBatch(x: number, n: number, out: number): void;
   symEigen(v: number, n: number, d: number, e: number): number;
   erf(x: number): number;
   erfc(x: number): number;
   logNormMass(a: number, b: number): number;
-  logNormMassPair(a: number, b: number): number;
 }
 
 function findWasm(): string {
@@ -286,22 +253,6 @@ class Arena {
     const heap = heapU8();
     for (let i = 0; i < src.length; i++) heap[p + i] = src[i] ? 1 : 0;
     return p;
-  }
-  /**
-   * Empties the arena for another call that needs `reserve` bytes, keeping its chunk when that is large enough
-   * (the one-shot evaluations of a TPE ask reuse one chunk rather than allocate and free theirs).
-   */
-  reset(reserve: number): this {
-    const keep = reserve <= this.cap ? 1 : 0;
-    for (let i = keep; i < this.ptrs.length; i++) ex.free(this.ptrs[i]!);
-    this.ptrs.length = keep;
-    this.used = 0;
-    if (!keep) {
-      this.cap = Math.max(reserve, 2 * this.cap);
-      this.chunk = ex.alloc(this.cap);
-      this.ptrs.push(this.chunk);
-    }
-    return this;
   }
   /** Take ownership of the pointers (for resident objects). */
   detach(): number[] {
@@ -645,30 +596,25 @@ class WasmGpModel implements GpModel {
   }
 }
 
-/** A mixture as parzenPrepare laid it out in the core's memory (addresses of its inputs and tables). */
+/** Points the core scores together (parzenEval's TILE): its scratch holds a row of K scores and the point for each. */
+const EVAL_TILE = 4;
+
+/** A mixture in the core's memory: its inputs and the tables parzenPrepare fills (addresses). */
 interface MixtureLayout {
   readonly K: number;
   readonly d: number;
   readonly dc: number;
-  /** The categorical dims' total size. */
-  readonly S: number;
+  /** The quantisation step per dim (0 at density dims), and whether any dim is an interval dim. */
   readonly q: Float64Array;
   readonly anyInterval: boolean;
-  readonly nd: number;
   readonly low: number;
   readonly high: number;
   readonly isInterval: number;
-  readonly order: number;
   readonly catSizes: number;
   readonly mu: number;
   readonly sig: number;
-  readonly isR: number;
-  readonly isP: number;
-  readonly lzI: number;
+  readonly inv: number;
   readonly cst: number;
-  readonly ub: number;
-  readonly wt: number;
-  readonly lazy: number;
   readonly catLog: number;
 }
 
@@ -689,63 +635,14 @@ function mixtureShape(spec: MixtureSpec): { K: number; d: number; dc: number; S:
   return { K, d, dc: sizes.length, S, sizes };
 }
 
-/**
- * Bytes of an arena that prepareMixture lays a mixture of this shape out in (its tables, then the copies it reads
- * once); `interval`: if it may have interval dims.
- */
-function mixtureBytes(K: number, d: number, dc: number, S: number, interval: boolean): number {
+/** Bytes of an arena that prepareMixture lays a mixture of this shape out in. */
+function mixtureBytes(K: number, d: number, dc: number, S: number): number {
   const f64s = (n: number) => alignedSize(n * 8);
-  const Kp = (K + 1) & ~1;
-  return (
-    2 * f64s(d) +
-    alignedSize(d) +
-    alignedSize(4 * d) +
-    alignedSize(4 * dc) +
-    (interval ? 4 : 3) * f64s(K * d) +
-    alignedSize(4 * K) +
-    4 * f64s(Kp) +
-    2 * f64s(K * S)
-  );
+  return 2 * f64s(d) + alignedSize(d) + alignedSize(4 * dc) + 3 * f64s(K * d) + 2 * f64s(K) + 2 * f64s(K * S);
 }
 
 /** Copies a mixture into `ar` and prepares it (parzenPrepare); throws a RangeError naming the first invalid input. */
 function prepareMixture(spec: MixtureSpec, ar: Arena): MixtureLayout {
-  const L = layoutMixture(spec, ar);
-  prepareLaidOut(L, spec, ar);
-  return L;
-}
-
-/** parzenPrepare on a mixture copied by layoutMixture; throws a RangeError naming the first invalid input. */
-function prepareLaidOut(L: MixtureLayout, spec: MixtureSpec, ar: Arena): void {
-  const { K, d, dc, S } = L;
-  // the core checks the values (a JS loop over K x d elements costs more than preparing them); the weights were
-  // copied to their table, which parzenPrepare fills from itself
-  const err = ex.parzenPrepare(
-    K,
-    d,
-    dc,
-    L.wt,
-    L.mu,
-    L.sig,
-    L.low,
-    L.high,
-    L.isInterval,
-    L.catSizes,
-    spec.categorical ? ar.put(spec.categorical.probs, K * S) : 0,
-    L.isR,
-    L.isP,
-    L.lzI,
-    L.cst,
-    L.ub,
-    L.wt,
-    L.lazy,
-    L.catLog,
-  );
-  if (err !== 0) throw mixtureError(spec, err & 7, err >>> 3);
-}
-
-/** Copies a mixture's inputs into `ar` (its weights into their table) and makes room for the tables parzenPrepare fills. */
-function layoutMixture(spec: MixtureSpec, ar: Arena): MixtureLayout {
   const { K, d, dc, S, sizes } = mixtureShape(spec);
   const q = new Float64Array(d);
   let anyInterval = false;
@@ -755,45 +652,41 @@ function layoutMixture(spec: MixtureSpec, ar: Arena): MixtureLayout {
       anyInterval ||= q[j]! > 0;
     }
   }
-  // density dims first, then interval dims
-  const order: number[] = [];
-  for (let j = 0; j < d; j++) if (!(q[j]! > 0)) order.push(j);
-  const nd = order.length;
-  for (let j = 0; j < d; j++) if (q[j]! > 0) order.push(j);
-  const Kp = (K + 1) & ~1;
-  return {
+  const L: MixtureLayout = {
     K,
     d,
     dc,
-    S,
     q,
     anyInterval,
-    nd,
     low: ar.put(spec.low, d),
     high: ar.put(spec.high, d),
     isInterval: ar.putU8(q),
-    order: ar.putI32(order),
     catSizes: ar.putI32(sizes),
     mu: ar.put(spec.mus, K * d),
     sig: ar.put(spec.sigmas, K * d),
-    isR: ar.f64(K * d),
-    isP: ar.alloc(K * 4),
-    lzI: nd < d ? ar.f64(K * d) : 0,
-    cst: ar.f64(Kp),
-    ub: ar.f64(Kp),
-    wt: putPadded(ar, spec.weights, K, Kp),
-    lazy: ar.f64(Kp),
+    inv: ar.f64(K * d),
+    cst: ar.f64(K),
     catLog: ar.f64(K * S),
   };
-}
-
-/** `src`'s first n values into a new block of `len` doubles of `ar`. */
-function putPadded(ar: Arena, src: ArrayLike<number>, n: number, len: number): number {
-  const p = ar.f64(len);
-  const heap = heapF64();
-  if (src instanceof Float64Array) heap.set(src.length === n ? src : src.subarray(0, n), p >>> 3);
-  else for (let i = 0; i < n; i++) heap[(p >>> 3) + i] = src[i]!;
-  return p;
+  // the core checks the values (a JS loop over K x d elements costs more than preparing them)
+  const err = ex.parzenPrepare(
+    K,
+    d,
+    dc,
+    ar.put(spec.weights, K),
+    L.mu,
+    L.sig,
+    L.low,
+    L.high,
+    L.isInterval,
+    L.catSizes,
+    spec.categorical ? ar.put(spec.categorical.probs, K * S) : 0,
+    L.inv,
+    L.cst,
+    L.catLog,
+  );
+  if (err !== 0) throw mixtureError(spec, err & 7, err >>> 3);
+  return L;
 }
 
 /** The number of points in `pts` (m x d values, or m x dc categories when d = 0). */
@@ -803,9 +696,7 @@ function pointsIn(pts: MixturePoints, d: number, dc: number): number {
 
 /** The number of points in `pts` for a mixture of this layout, their inputs and the options checked. */
 function pointCount(L: { d: number; dc: number }, pts: MixturePoints, options: MixtureEvalOptions): number {
-  const { precision = 'double', out } = options;
-  if (precision !== 'double' && precision !== 'single')
-    throw new RangeError(`options.precision must be "double" or "single" (got ${JSON.stringify(precision)})`);
+  const { out } = options;
   const { dc } = L;
   const m = pointsIn(pts, L.d, dc);
   if (dc > 0) {
@@ -816,14 +707,15 @@ function pointCount(L: { d: number; dc: number }, pts: MixturePoints, options: M
   return m;
 }
 
-/** Bytes of an arena that evalMixture uses for m points (`interval`: if the mixture may have interval dims). */
+/** Bytes of an arena that evalMixture uses for m points (`interval`: if the mixture has interval dims). */
 function evalBytes(K: number, d: number, dc: number, m: number, interval: boolean): number {
-  return alignedSize(m * d * 8) * (interval ? 2 : 1) + alignedSize(m * 8) + alignedSize(4 * m * dc) + alignedSize(8 * evalScratch(K, d));
+  return (
+    alignedSize(m * d * 8) * (interval ? 2 : 1) + alignedSize(m * 8) + alignedSize(4 * m * dc) + alignedSize(8 * EVAL_TILE * (K + d + 1))
+  );
 }
 
 /** log p at the m points (parzenEval), into options.out or a new array. */
 function evalMixture(L: MixtureLayout, pts: MixturePoints, m: number, options: MixtureEvalOptions, ar: Arena): Float64Array {
-  const { precision = 'double' } = options;
   const { K, d, dc, q } = L;
   const res = options.out ?? new Float64Array(m);
   if (m === 0) return res;
@@ -849,29 +741,21 @@ function evalMixture(L: MixtureLayout, pts: MixturePoints, m: number, options: M
     K,
     d,
     dc,
+    L.mu,
+    L.sig,
+    L.inv,
+    L.cst,
     L.low,
     L.high,
     L.isInterval,
-    L.order,
-    L.nd,
     L.catSizes,
-    L.mu,
-    L.sig,
-    L.isR,
-    L.isP,
-    L.lzI,
-    L.cst,
-    L.ub,
-    L.wt,
-    L.lazy,
     L.catLog,
     m,
     ar.put(xlo, m * d),
     xhi ? ar.put(xhi, m * d) : 0,
     dc > 0 ? ar.putI32(pts.categories!.subarray(0, m * dc)) : 0,
     out,
-    ar.f64(evalScratch(K, d)),
-    precision === 'single' ? 1 : 0,
+    ar.f64(EVAL_TILE * (K + d + 1)),
   );
   const heap = heapF64();
   res.set(heap.subarray(out >>> 3, (out >>> 3) + m));
@@ -887,7 +771,7 @@ class WasmMixture implements ParzenMixture {
 
   constructor(spec: MixtureSpec) {
     const { K, d, dc, S } = mixtureShape(spec);
-    const ar = new Arena(mixtureBytes(K, d, dc, S, spec.q !== undefined));
+    const ar = new Arena(mixtureBytes(K, d, dc, S));
     try {
       this.#L = prepareMixture(spec, ar);
       this.k = K;
@@ -915,88 +799,14 @@ class WasmMixture implements ParzenMixture {
   }
 }
 
-/** The arena of one-shot evaluations (parzenLogPdf), kept between calls: nothing in it outlives a call. */
-let oneShot: Arena | null = null;
-
-/** parzenLogPdf: prepare and evaluate in a reused arena. */
+/** parzenLogPdf: prepare and evaluate in one arena. */
 function parzenLogPdfOnce(spec: MixtureSpec, pts: MixturePoints, options: MixtureEvalOptions = {}): Float64Array {
   const { K, d, dc, S } = mixtureShape(spec);
-  // in one pass when the core takes it (TPE's mixtures), else prepared and evaluated in full below
-  if (options.precision === 'single' && dc === 0 && !hasInterval(spec.q)) {
-    const res = evalSingleOnce(spec, pts, options, K, d);
-    if (res) return res;
-  }
-  const interval = spec.q !== undefined;
-  const bytes = mixtureBytes(K, d, dc, S, interval) + evalBytes(K, d, dc, pointsIn(pts, d, dc), interval);
-  const ar = (oneShot ??= new Arena()).reset(bytes);
-  const L = layoutMixture(spec, ar);
-  const m = pointCount(L, pts, options);
-  prepareLaidOut(L, spec, ar);
-  return evalMixture(L, pts, m, options, ar);
-}
-
-function hasInterval(q: ArrayLike<number> | undefined): boolean {
-  if (q) for (let j = 0; j < q.length; j++) if (q[j]! > 0) return true;
-  return false;
-}
-
-/**
- * parzenSingleOnce on a numeric mixture without interval dims, with only what it reads copied in (the full layout's
- * other tables and objects cost as much as the copies, for TPE's small l); null, having written nothing, when the
- * core does not take the mixture.
- */
-function evalSingleOnce(spec: MixtureSpec, pts: MixturePoints, options: MixtureEvalOptions, K: number, d: number): Float64Array | null {
-  const m = pointCount({ d, dc: 0 }, pts, options);
-  if (m === 0) return null;
-  const Kp = (K + 1) & ~1;
-  const f64s = (n: number) => alignedSize(n * 8);
-  const ar = (oneShot ??= new Arena()).reset(
-    2 * f64s(d) + alignedSize(d) + 3 * f64s(K * d) + alignedSize(4 * K) + 4 * f64s(Kp) + f64s(m * d) + f64s(m) + f64s(evalScratch(K, d)),
+  const m = pointCount({ d, dc }, pts, options);
+  return withArena(
+    (ar) => evalMixture(prepareMixture(spec, ar), pts, m, options, ar),
+    mixtureBytes(K, d, dc, S) + evalBytes(K, d, dc, m, spec.q !== undefined),
   );
-  const low = ar.put(spec.low, d),
-    high = ar.put(spec.high, d);
-  const isInterval = ar.alloc(d);
-  heapU8().fill(0, isInterval, isInterval + d);
-  const mu = ar.put(spec.mus, K * d),
-    sig = ar.put(spec.sigmas, K * d),
-    isR = ar.f64(K * d),
-    isP = ar.alloc(K * 4);
-  const cst = ar.f64(Kp),
-    ub = ar.f64(Kp),
-    wt = putPadded(ar, spec.weights, K, Kp),
-    lazy = ar.f64(Kp);
-  const out = ar.f64(m);
-  const done = ex.parzenSingleOnce(
-    K,
-    d,
-    wt,
-    mu,
-    sig,
-    low,
-    high,
-    isInterval,
-    isR,
-    isP,
-    cst,
-    ub,
-    lazy,
-    m,
-    ar.put(pts.x, m * d),
-    out,
-    ar.f64(evalScratch(K, d)),
-  );
-  if (done !== 0) return null;
-  const res = options.out ?? new Float64Array(m);
-  res.set(heapF64().subarray(out >>> 3, (out >>> 3) + m));
-  return res;
-}
-
-/** Points the core scores together (parzenEval's TILE): its scratch holds a row of K scores for each. */
-const EVAL_TILE = 4;
-
-/** parzenEval's scratch, in doubles: the tile's rows of scores, then the means transposed and their constants. */
-function evalScratch(K: number, d: number): number {
-  return (EVAL_TILE + d + 2) * ((K + 1) & ~1);
 }
 
 /** The error for parzenPrepare's code: which input (1 weights, 2 sigmas, 3 mus, 4 bounds) and the index. */
@@ -1055,8 +865,6 @@ export const wasmSpecial = {
   erf: (x: number): number => (loadWasmCore(), ex.erf(x)),
   erfc: (x: number): number => (loadWasmCore(), ex.erfc(x)),
   logNormMass: (a: number, b: number): number => (loadWasmCore(), ex.logNormMass(a, b)),
-  /** The vectorised two-tail normaliser used by parzenPrepare (NaN where it does not apply). */
-  logNormMassPair: (a: number, b: number): number => (loadWasmCore(), ex.logNormMassPair(a, b)),
   exp(x: Float64Array): Float64Array {
     loadWasmCore();
     return withArena((ar) => {

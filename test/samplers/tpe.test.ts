@@ -7,7 +7,7 @@ import { random } from '../../src/samplers/random.js';
 import type { Sampler } from '../../src/samplers/sampler.js';
 import { adaptiveParzen } from '../../src/samplers/tpe/mixture.js';
 import { modelDim, type NumericModelDim } from '../../src/samplers/tpe/model-dims.js';
-import { forgettingTotal, forgettingWeights, nBelow, TPE_PRESETS } from '../../src/samplers/tpe/options.js';
+import { forgettingWeights, nBelow, TPE_PRESETS } from '../../src/samplers/tpe/options.js';
 import { tpe } from '../../src/samplers/tpe/tpe.js';
 import { hp } from '../../src/space/hp.js';
 import { space as compile } from '../../src/space/space.js';
@@ -59,25 +59,6 @@ describe('tpe estimators', () => {
     assert.ok(forgettingWeights(20, 25).every((v) => v === 1));
   });
 
-  it("know the forgetting weights' sum without adding them up (a scored-only mixture is left unnormalised)", () => {
-    for (const [n, lf] of [
-      [1, 25],
-      [25, 25],
-      [26, 25],
-      [27, 25],
-      [30, 25],
-      [977, 25],
-      [5000, 25],
-      [40, 0],
-      [12, 3],
-    ]) {
-      const w = forgettingWeights(n, lf);
-      let sum = 0;
-      for (const v of w) sum += v;
-      assert.ok(Math.abs(forgettingTotal(n, lf) - sum) <= 1e-12 * sum, `n = ${n}, lf = ${lf}: ${forgettingTotal(n, lf)} vs ${sum}`);
-    }
-  });
-
   it('size the good group by the sqrt rule (hyperopt) or the linear rule (Optuna), capped at 25', () => {
     assert.equal(nBelow(TPE_PRESETS.hyperopt, 100), 3);
     assert.equal(nBelow(TPE_PRESETS.optuna, 100), 10);
@@ -86,9 +67,9 @@ describe('tpe estimators', () => {
 });
 
 describe('tpe state kept between asks', () => {
-  // The sampler keeps its ranking, its split and each group's bad-group rows between asks; a fresh sampler builds
-  // them from the history. Values are told by trial number, so trials leave the good group and rejoin the bad one
-  // (trial 0 first of all, the best at first) while the kept arrays grow.
+  // A session keeps its model of the space and the trials' encoded params between asks; a fresh sampler builds them
+  // from the history. Values are told by trial number, so trials leave the good group and rejoin the bad one
+  // (trial 0 first of all, the best at first).
   it('suggests at every ask what a fresh sampler suggests from the same history', async () => {
     const spaces = {
       flat: { x: hp.uniform('x', -3, 3), y: hp.loguniform('y', -3, 1) },
@@ -112,28 +93,6 @@ describe('tpe state kept between asks', () => {
       }
     }
     assert.equal(checks, 560);
-  });
-
-  it('keeps a trial that leaves the good group right after its arrays grew at its place in the bad group', async () => {
-    // one good trial (gamma 0.01): trial 0 until trial d beats it, when trial 0 joins the bad group at its head;
-    // over d in 10..45 that happens just after a group's arrays grew for some d
-    const sp = { x: hp.uniform('x', -3, 3), y: hp.uniform('y', -3, 3) };
-    for (const multivariate of [true, false]) {
-      for (let d = 10; d < 46; d++) {
-        const options = { preset: 'optuna' as const, gamma: 0.01, multivariate };
-        // the trials come from random search: the kept sampler is asked once per history, as a study asks it
-        const kept = tpe(options);
-        const study = await createStudy({ space: sp, sampler: random(), seed: d });
-        for (let t = 0; t < d + 4; t++) {
-          const h = study.history();
-          const fresh = tpe(options).suggest(h, 1, Rng.derive(9, t));
-          assert.deepEqual(kept.suggest(h, 1, Rng.derive(9, t)), fresh, `multivariate ${multivariate}, d ${d}, ask ${t}`);
-          const [trial] = await study.ask(1);
-          const n = trial.number;
-          await study.tell(n, n === 0 ? 0 : n === d ? -1 : n);
-        }
-      }
-    }
   });
 });
 

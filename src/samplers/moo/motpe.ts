@@ -323,7 +323,7 @@ function logDensity(
   points: { x: Float64Array; lower: Float64Array; upper: Float64Array; categories: Int32Array },
   k: number,
 ): Float64Array {
-  if (mix.dn > 0) return core().parzenLogPdf(mix, points, { precision: 'single' });
+  if (mix.dn > 0) return core().parzenLogPdf(mix, points);
   const out = new Float64Array(k);
   const { sizes, probs } = mix.categorical!;
   let width = 0;

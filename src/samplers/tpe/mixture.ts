@@ -1,7 +1,7 @@
 import type { MixtureSpec } from '../../numeric/core.js';
 import type { Rng } from '../../rng.js';
 import { normalCdf, normalQuantile } from '../../stats.js';
-import { forgettingTotal, forgettingWeights, type ResolvedTpeOptions } from './options.js';
+import { forgettingWeights, type ResolvedTpeOptions } from './options.js';
 import type { CategoricalModelDim, NumericModelDim } from './model-dims.js';
 
 /**
@@ -24,11 +24,6 @@ export interface Mixture extends MixtureSpec {
   readonly q: Float64Array;
   /** sizes dc; probs k × Σsizes (each component's vectors concatenated). */
   readonly categorical?: { sizes: Int32Array; probs: Float64Array };
-  /**
-   * Set when the weights are left unnormalised (a mixture only scored, never sampled: dividing a thousand weights
-   * costs more than the rest of building it): the log of their sum, to subtract from its log densities.
-   */
-  readonly logWeightTotal?: number;
 }
 
 /** Observations of a group in trial order: n rows of numeric model values and category indices, plus one spare row. */
@@ -134,10 +129,8 @@ export function categoricalPosterior(
 /**
  * Multivariate Parzen estimator over a group (Falkner et al. 2018 / Optuna's multivariate TPE): one product component
  * per observation with bandwidth 0.2·n^(−1/(d+4))·range per numeric dim, categorical kernels that put mass 1 on the
- * observed category plus priorWeight/(n+1) spread by the prior, and a prior component.
- * `bounds` (the numeric dims') and `buffer` (a supplier of arrays of a length for the sigmas, 0, and the weights, 1)
- * let a caller reuse arrays: a fresh typed array of this size is allocated outside V8's heap, which costs more than
- * filling it. `scoredOnly`: the mixture will not be sampled, so its weights are left unnormalised (logWeightTotal).
+ * observed category plus priorWeight/(n+1) spread by the prior, and a prior component. The component means are
+ * `obs.numeric` itself (its spare row takes the prior's); `bounds`: the numeric dims' (see boundsOf).
  */
 export function multivariateParzen(
   numeric: readonly NumericModelDim[],
@@ -145,20 +138,18 @@ export function multivariateParzen(
   obs: Observations,
   o: ResolvedTpeOptions,
   bounds: MixtureBounds = boundsOf(numeric),
-  buffer: (len: number, which: 0 | 1) => Float64Array = (len) => new Float64Array(len),
-  scoredOnly = false,
 ): Mixture {
   const { n } = obs;
   const dn = numeric.length;
   const dc = categorical.length;
   const k = n + 1;
-  const weights = forgettingWeights(n, o.linearForgetting, buffer(k, 1));
+  const weights = forgettingWeights(n, o.linearForgetting, new Float64Array(k));
   weights[n] = o.priorWeight;
-  if (!scoredOnly) normalise(weights);
+  normalise(weights);
   const scale = o.bandwidthFactor * Math.max(n, 1) ** (-1 / (dn + dc + 4));
   // the observations are the component means; their spare row takes the prior's
   const mus = obs.numeric;
-  const sigmas = buffer(k * dn, 0);
+  const sigmas = new Float64Array(k * dn);
   for (let j = 0; j < dn; j++) {
     const m = numeric[j];
     const range = Number.isFinite(m.high - m.low) ? m.high - m.low : m.priorSigma;
@@ -199,7 +190,6 @@ export function multivariateParzen(
     sigmas,
     ...bounds,
     ...(dc > 0 ? { categorical: { sizes: Int32Array.from(categorical, (m) => m.size), probs } } : {}),
-    ...(scoredOnly ? { logWeightTotal: Math.log(forgettingTotal(n, o.linearForgetting) + o.priorWeight) } : {}),
   };
 }
 

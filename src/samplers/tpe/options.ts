@@ -150,13 +150,3 @@ export function forgettingWeights(n: number, lf: number, w: Float64Array = new F
   for (let i = ramp; i < n; i++) w[i] = 1;
   return w;
 }
-
-/** The sum of forgettingWeights(n, lf), in O(1) (to round-off: the weights add up in another order). */
-export function forgettingTotal(n: number, lf: number): number {
-  const ramp = lf > 0 && n > lf ? n - lf : 0;
-  if (ramp === 0) return n;
-  if (ramp === 1) return 1 / n + lf;
-  const step = (1 - 1 / n) / (ramp - 1);
-  // the ramp's first ramp − 1 entries, 1/n + i·step, then its last, 1; then lf ones
-  return (ramp - 1) / n + (step * (ramp - 1) * (ramp - 2)) / 2 + 1 + lf;
-}
