@@ -197,15 +197,8 @@ export class PostgresStorage implements Storage {
 
   async switchSampler(studyId: number, to: SamplerSpec): Promise<StudyRecord> {
     return this.tx(async (c) => {
-      const {
-        rows: [row],
-      } = await c.query<StudyRow>('SELECT * FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
-      if (!row) throw new StudyError(`study id ${studyId} does not exist`);
-      const cur = studyFromRow(row);
-      const {
-        rows: [n],
-      } = await c.query<{ n: string; now: string }>(`SELECT count(*) AS n, ${NOW_MS} AS now FROM trials WHERE study_id = $1`, [studyId]);
-      const switches = [...(cur.samplerSwitches ?? []), { from: cur.sampler, to, atTrial: Number(n.n), at: Number(n.now) }];
+      const { cur, atTrial, at } = await lockForSwitch(c, studyId);
+      const switches = [...(cur.samplerSwitches ?? []), { from: cur.sampler, to, atTrial, at }];
       const { rows } = await c.query<StudyRow>(
         'UPDATE studies SET sampler_name = $2, sampler_options = $3, sampler_switches = $4 WHERE id = $1 RETURNING *',
         [studyId, to.name, JSON.stringify(to.options), JSON.stringify(switches)],
@@ -216,15 +209,8 @@ export class PostgresStorage implements Storage {
 
   async switchPruner(studyId: number, to: PrunerSpec): Promise<StudyRecord> {
     return this.tx(async (c) => {
-      const {
-        rows: [row],
-      } = await c.query<StudyRow>('SELECT * FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
-      if (!row) throw new StudyError(`study id ${studyId} does not exist`);
-      const cur = studyFromRow(row);
-      const {
-        rows: [n],
-      } = await c.query<{ n: string; now: string }>(`SELECT count(*) AS n, ${NOW_MS} AS now FROM trials WHERE study_id = $1`, [studyId]);
-      const switches = [...(cur.prunerSwitches ?? []), { from: cur.pruner ?? null, to, atTrial: Number(n.n), at: Number(n.now) }];
+      const { cur, atTrial, at } = await lockForSwitch(c, studyId);
+      const switches = [...(cur.prunerSwitches ?? []), { from: cur.pruner ?? null, to, atTrial, at }];
       const { rows } = await c.query<StudyRow>('UPDATE studies SET pruner = $2, pruner_switches = $3 WHERE id = $1 RETURNING *', [
         studyId,
         prunerJson(to),
@@ -511,4 +497,16 @@ function sameOutcome(t: TrialRecord, result: TrialResult): boolean {
   // (a fail's message may be stored cut to its bound: the reason identifies it)
   if (result.state === 'complete') return t.value === result.value;
   return result.state === 'fail' ? t.failReason === result.reason : true;
+}
+
+/** A study's row locked for a switch of sampler or pruner, with where the switch happens: its trial count and the time. */
+async function lockForSwitch(c: pg.PoolClient, studyId: number): Promise<{ cur: StudyRecord; atTrial: number; at: number }> {
+  const {
+    rows: [row],
+  } = await c.query<StudyRow>('SELECT * FROM studies WHERE id = $1 FOR UPDATE', [studyId]);
+  if (!row) throw new StudyError(`study id ${studyId} does not exist`);
+  const {
+    rows: [n],
+  } = await c.query<{ n: string; now: string }>(`SELECT count(*) AS n, ${NOW_MS} AS now FROM trials WHERE study_id = $1`, [studyId]);
+  return { cur: studyFromRow(row), atTrial: Number(n.n), at: Number(n.now) };
 }
