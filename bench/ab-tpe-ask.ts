@@ -4,7 +4,7 @@
 // Usage: nice -n 10 node dist/bench/ab-tpe-ask.js [--rounds 7] [--trials 1005] [--dims 2,10,50] [--json]
 //          [--history FILE] REF...
 //        node dist/bench/ab-tpe-ask.js --child DIR --record FILE [--trials 1005] [--dims 2,10,50]
-// Each ref is exported (git archive, the repository's metadata untouched) to /tmp/parzen-ab/<sha> and built there
+// Each ref is exported (git archive, the repository's metadata untouched) to <os tmpdir>/parzen-ab/<sha> and built there
 // once. A round runs, once per ref in a rotated order and each in a fresh process, what `parzen bench speed --algo
 // tpe` runs (a full sequential run on the sphere with the default TPE, seed 0, in-memory storage) with that ref's
 // build, timing each ask in wall and in CPU time (the machine is shared: CPU time is the steadier figure); a round's
@@ -16,6 +16,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -43,10 +44,10 @@ if (values.child) {
 if (positionals.length === 0) throw new Error('ab-tpe-ask: name at least one git ref');
 const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
 
-/** The ref exported and built under /tmp/parzen-ab; returns the directory. */
+/** The ref exported and built under the OS temporary directory (parzen-ab/<sha>); returns the directory. */
 function built(ref: string): string {
   const sha = execFileSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], { cwd: repo, encoding: 'utf8' }).trim();
-  const dir = join('/tmp/parzen-ab', sha.slice(0, 12));
+  const dir = join(tmpdir(), 'parzen-ab', sha.slice(0, 12));
   if (existsSync(join(dir, 'dist/src/cli/main.js'))) return dir;
   mkdirSync(dir, { recursive: true });
   execFileSync('sh', ['-c', `git -C '${repo}' archive ${sha} | tar -x -C '${dir}'`]);
