@@ -4,4 +4,4 @@ export { successiveHalving, SuccessiveHalvingPruner, rungDecisions, type Success
 export { hyperband, HyperbandPruner, type HyperbandOptions } from './hyperband.js';
 export { threshold, ThresholdPruner, type ThresholdOptions } from './threshold.js';
 export { patient, PatientPruner, type PatientOptions } from './patient.js';
-export { createPruner, prunerNames } from './registry.js';
+export { createPruner, prunerNames, registerPruner, type PrunerFactory } from './registry.js';

@@ -10,8 +10,33 @@ import { ThresholdPruner } from './threshold.js';
 export const prunerNames = ['median', 'percentile', 'asha', 'hyperband', 'threshold', 'none'] as const;
 export type PrunerName = (typeof prunerNames)[number];
 
-/** A pruner by CLI name with its options (`--pruner-options`), or null for 'none'; also 'patient' as stored with a study. */
+/** Makes a pruner from its JSON options. */
+export type PrunerFactory = (options: Record<string, unknown>) => Pruner;
+
+/** Pruners added with registerPruner. */
+const registered = new Map<string, PrunerFactory>();
+
+/**
+ * Adds a pruner under `name` for the API, the CLI's --pruner and studies resumed from storage, which rebuild their
+ * pruner from its stored name and options: a study made with a custom pruner then resumes with it, in every process
+ * that registered it. The pruner's `name` should be this name, and its `options` what the factory takes.
+ */
+export function registerPruner(name: string, factory: PrunerFactory): void {
+  if (!/^[a-z][a-zA-Z0-9-]*$/.test(name))
+    throw new OptionsError(`pruner name ${JSON.stringify(name)}: use letters, digits and -, starting lower-case`);
+  if (builtIn.has(name)) throw new OptionsError(`pruner name ${JSON.stringify(name)} is built in`);
+  registered.set(name, factory);
+}
+
+const builtIn = new Set<string>([...prunerNames, 'successiveHalving', 'patient']);
+
+/**
+ * A pruner by CLI name with its options (`--pruner-options`), or null for 'none'; also 'patient' as stored with a
+ * study, and the pruners added with registerPruner.
+ */
 export function createPruner(name: string, options: Record<string, unknown> = {}): Pruner | null {
+  const custom = registered.get(name);
+  if (custom) return custom(options);
   switch (name) {
     case 'none':
       if (Object.keys(options).length) throw new OptionsError('--pruner-options: the pruner "none" takes no options');
@@ -35,6 +60,6 @@ export function createPruner(name: string, options: Record<string, unknown> = {}
       return new PatientPruner(wrapped ? createPruner(wrapped.name as string, wrapped.options ?? {}) : null, rest);
     }
     default:
-      throw new OptionsError(`pruner must be one of ${prunerNames.join(', ')} (got ${JSON.stringify(name)})`);
+      throw new OptionsError(`pruner must be one of ${[...prunerNames, ...registered.keys()].join(', ')} (got ${JSON.stringify(name)})`);
   }
 }

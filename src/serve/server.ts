@@ -5,7 +5,7 @@ import { OptionsError, ParzenError, StudyError, TrialStateError } from '../error
 import { createPruner } from '../pruners/registry.js';
 import { createSampler } from '../samplers/registry.js';
 import { parseSpaceJson } from '../space/json.js';
-import type { Storage } from '../storage/storage.js';
+import type { Storage, StudyRecord } from '../storage/storage.js';
 export { isLoopback } from '../report/dashboard.js';
 import { createStudy, type Study } from '../study/study.js';
 import type { TrialRecord, TrialState } from '../trial/trial.js';
@@ -57,7 +57,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // unknown fields are errors (fastify's default strips them silently)
     ajv: { customOptions: { removeAdditional: false } },
   });
-  const studies = new Map<string, Promise<Study>>();
+  const studies = new Map<string, { key: string; study: Promise<Study> }>();
   const routes: RouteDoc[] = [];
 
   const tokenDigest = options.token === null ? null : digest(options.token);
@@ -100,24 +100,38 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     });
   });
 
-  /** The study of this name, opened once per server and kept (its sampler's state lives with it). */
-  const study = (name: string): Promise<Study> => {
+  /** What a kept study must still match in storage. */
+  const keyOf = (rec: StudyRecord) => JSON.stringify([rec.id, rec.sampler, rec.pruner ?? null]);
+  /**
+   * The study of this name, opened once per server and kept (its sampler's state lives with it), as long as its stored
+   * record says the same: another process may switch its sampler or pruner, or delete and recreate it, and the next
+   * request then opens it afresh (one read of the study's row per request).
+   */
+  const study = async (name: string): Promise<Study> => {
+    const rec = await options.storage.getStudy(name);
+    if (!rec) {
+      studies.delete(name);
+      throw new HttpError(404, 'NOT_FOUND', `no study named ${JSON.stringify(name)}`);
+    }
+    const key = keyOf(rec);
     let opened = studies.get(name);
-    if (!opened) {
-      opened = (async () => {
-        const rec = await options.storage.getStudy(name);
-        if (!rec) throw new HttpError(404, 'NOT_FOUND', `no study named ${JSON.stringify(name)}`);
-        return createStudy({
+    if (!opened || opened.key !== key) {
+      const entry = {
+        key,
+        study: createStudy({
           name,
           storage: options.storage,
           resume: true,
           sampler: createSampler(rec.sampler.name, { ...rec.sampler.options }),
-        });
-      })();
-      studies.set(name, opened);
-      opened.catch(() => studies.delete(name));
+        }),
+      };
+      studies.set(name, entry);
+      entry.study.catch(() => {
+        if (studies.get(name) === entry) studies.delete(name);
+      });
+      opened = entry;
     }
-    return opened;
+    return opened.study;
   };
 
   const route = <B, Q>(
@@ -190,9 +204,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       if (e instanceof StudyError) throw new HttpError(409, 'STUDY_EXISTS', e.message);
       throw e;
     });
-    studies.set(b.name, opened);
-    opened.catch(() => studies.delete(b.name));
     const s = await opened;
+    studies.set(b.name, { key: keyOf(s.record), study: opened });
     return reply.code(201).send({ study: s.record });
   });
 

@@ -39,7 +39,7 @@ export async function resumedPruner(
     } catch (e) {
       throw new StudyError(
         `study ${quoted} was run with pruner ${describe(stored)}, which cannot be rebuilt here (${(e as Error).message}): ` +
-          'pass options.pruner with switchPruner: true',
+          'registerPruner it, give it again as options.pruner, or pass another with switchPruner: true',
       );
     }
   }

@@ -226,6 +226,18 @@ describe('parzen serve: the HTTP API', () => {
     await createStudy({ name: 'other', storage, space: hp.uniform('x', 0, 1), pruner: new ThresholdPruner({ lower: 0 }) });
     const [o] = (await post('/studies/other/ask', {})).json().trials as { number: number }[];
     assert.equal((await post('/studies/other/report', { number: o.number, step: 0, value: -1 })).json().prune, true);
+    // ...and when another process switches it, the next report is decided by the new one, without a restart
+    await createStudy({
+      name: 'other',
+      storage,
+      resume: true,
+      pruner: new ThresholdPruner({ lower: -10 }),
+      switchPruner: true,
+    });
+    assert.equal((await post('/studies/other/report', { number: o.number, step: 1, value: -1 })).json().prune, false);
+    // a study another process deleted is gone here too
+    await storage.deleteStudy('other');
+    assert.equal((await post('/studies/other/report', { number: o.number, step: 2, value: -1 })).statusCode, 404);
   });
 
   it('publishes an OpenAPI document of its routes', async () => {

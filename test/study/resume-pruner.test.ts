@@ -10,6 +10,7 @@ import { HyperbandPruner } from '../../src/pruners/hyperband.js';
 import { PatientPruner } from '../../src/pruners/patient.js';
 import { median, MedianPruner } from '../../src/pruners/percentile.js';
 import type { Pruner } from '../../src/pruners/pruner.js';
+import { createPruner, registerPruner } from '../../src/pruners/registry.js';
 import { hp } from '../../src/space/hp.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import { createStudy, type Study } from '../../src/study/study.js';
@@ -132,8 +133,25 @@ describe('the pruner is stored with the study', () => {
     assert.equal(again.pruner?.name, 'mine');
     await assert.rejects(
       createStudy({ storage, name: 'u', resume: true }),
-      /was run with pruner mine \{"limit":1\}, which cannot be rebuilt here/,
+      /was run with pruner mine \{"limit":1\}, which cannot be rebuilt here .*registerPruner it/,
     );
+  });
+
+  it('a registered pruner of our own is rebuilt from its stored name and options on resume', async () => {
+    const made: Record<string, unknown>[] = [];
+    registerPruner('above', (options) => {
+      made.push(options);
+      const limit = options.limit as number;
+      return { name: 'above', options, prune: ({ trial }) => (trial.intermediate?.at(-1)?.value ?? 0) > limit };
+    });
+    const storage = new MemoryStorage();
+    await createStudy({ space, storage, name: 'r', pruner: createPruner('above', { limit: 2 }) });
+    const again = await createStudy({ storage, name: 'r', resume: true });
+    assert.deepEqual([again.pruner?.name, again.pruner?.options, made], ['above', { limit: 2 }, [{ limit: 2 }, { limit: 2 }]]);
+    const [t] = await again.ask();
+    assert.deepEqual([await again.report(t.number, 0, 1), await again.report(t.number, 1, 3)], [false, true]);
+    assert.throws(() => registerPruner('median', () => new MedianPruner()), /pruner name "median" is built in/);
+    assert.throws(() => registerPruner('No Spaces', () => new MedianPruner()), /pruner name "No Spaces": use letters/);
   });
 
   it('options.pruner that is not a pruner is an error naming the field', async () => {
