@@ -123,7 +123,10 @@ describe('tpe options', () => {
     assert.throws(() => tpe({ nEiCandidates: 0 }), /options\.nEiCandidates must be an integer >= 1/);
     assert.throws(() => tpe({ preset: 'scipy' as never }), /options\.preset must be one of parzen, hyperopt, optuna/);
     assert.throws(() => tpe({ gama: 0.1 } as never), /unknown option "gama"/);
-    assert.throws(() => tpe({ multivariateBandwidth: 'silverman' as never }), /options\.multivariateBandwidth must be "scott" or "neighbours"/);
+    assert.throws(
+      () => tpe({ multivariateBandwidth: 'silverman' as never }),
+      /options\.multivariateBandwidth must be "scott" or "neighbours"/,
+    );
     assert.throws(() => tpe({ recombine: 2 }), /options\.recombine must be in \[0, 1\]/);
   });
 });

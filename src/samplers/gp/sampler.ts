@@ -159,7 +159,17 @@ export class GpSampler implements Sampler {
 
   constructor(o: GpOptions = {}) {
     if (o === null || typeof o !== 'object') throw new OptionsError('gp: options must be an object');
-    const known = ['nStartupTrials', 'kernel', 'acquisition', 'beta', 'noise', 'outputWarping', 'nCandidates', 'trustRegion', 'branchExploration'];
+    const known = [
+      'nStartupTrials',
+      'kernel',
+      'acquisition',
+      'beta',
+      'noise',
+      'outputWarping',
+      'nCandidates',
+      'trustRegion',
+      'branchExploration',
+    ];
     for (const k of Object.keys(o))
       if (!known.includes(k)) throw new OptionsError(`gp: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
     const nStartup = o.nStartupTrials ?? 10;

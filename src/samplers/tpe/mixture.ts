@@ -220,7 +220,10 @@ function neighbourBandwidths(
   let prior = false;
   for (const i of order) {
     const x = mus[i * dn + j];
-    if (!prior && m.priorMu <= x) v.push(m.priorMu), (prior = true);
+    if (!prior && m.priorMu <= x) {
+      v.push(m.priorMu);
+      prior = true;
+    }
     v.push(x);
   }
   if (!prior) v.push(m.priorMu);
