@@ -24,6 +24,7 @@ describe('gp options', () => {
     assert.throws(() => gp({ noise: -1 }), /gp: options\.noise must be/);
     assert.throws(() => gp({ beta: 0 }), /gp: options\.beta must be/);
     assert.throws(() => gp({ trustRegion: 'yes' as never }), /gp: options\.trustRegion must be/);
+    assert.throws(() => gp({ branchExploration: 1.5 }), /gp: options\.branchExploration must be/);
     assert.throws(() => gp({ foo: 1 } as never), /options\.foo/);
   });
 
@@ -183,6 +184,24 @@ describe('gp sampler', () => {
     for (const k of ['a', 'b']) {
       const strata = new Set(trials.map((t) => Math.floor((t.params[k] as number) * 10)));
       assert.equal(strata.size, 10, `${k} covers every stratum`);
+    }
+  });
+
+  it("takes a conditional space's suggestion from TPE with probability branchExploration", async () => {
+    const space = {
+      m: hp.choice('m', [
+        { kind: 'a', x: hp.uniform('x', 0, 1) },
+        { kind: 'b', y: hp.uniform('y', 0, 1), z: hp.uniform('z', 0, 1) },
+      ]),
+    };
+    const study = await createStudy({ space, sampler: gp({ nStartupTrials: 5 }), seed: 3 });
+    await study.optimize((p: any) => (p.m.kind === 'a' ? 0.3 + (p.m.x - 0.5) ** 2 : (p.m.y - 0.2) ** 2 + p.m.z), { nTrials: 12 });
+    const h = study.history();
+    for (let seed = 0; seed < 5; seed++) {
+      // probability 1: every suggestion is TPE's, not the acquisition's maximum (probability 0)
+      const explored = gp({ nStartupTrials: 5, branchExploration: 1 }).suggest(h, 1, Rng.derive(seed, 'b'));
+      const acquired = gp({ nStartupTrials: 5, branchExploration: 0 }).suggest(h, 1, Rng.derive(seed, 'b'));
+      assert.notDeepEqual(explored, acquired);
     }
   });
 
