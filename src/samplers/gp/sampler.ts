@@ -132,6 +132,8 @@ export class GpCache {
  * - Batches and running trials: kriging believer (pending and chosen points fantasized at their posterior mean).
  * - Startup: the i-th trial of the study (i < nStartupTrials) is point i of one Latin hypercube seeded by the
  *   study seed.
+ * - Several objectives or constraints: `suggestJoint` (one GP per objective and per constraint, log EHVI or log EI
+ *   over the feasible incumbent plus Σ log P(c ≤ 0)); one unconstrained objective never takes that path.
  *
  * Reproducibility: everything is a function of the history and the seed. Hyperparameters used with nc complete
  * trials are those fitted on the first `refitPoint(nc)` complete trials (by trial number) from deterministic
