@@ -21,7 +21,14 @@ function randomFront(rng: Rng, n: number, m: number): number[][] {
 }
 
 /** Monte-Carlo EHVI: the mean hypervolume improvement over `samples` draws of independent normals, and its standard error. */
-function monteCarlo(front: number[][], ref: number[], mean: number[], sd: number[], samples: number, rng: Rng): { mean: number; se: number } {
+function monteCarlo(
+  front: number[][],
+  ref: number[],
+  mean: number[],
+  sd: number[],
+  samples: number,
+  rng: Rng,
+): { mean: number; se: number } {
   const base = hypervolume(front, ref);
   let s = 0;
   let ss = 0;
@@ -101,7 +108,12 @@ describe('log EHVI', () => {
       ],
     ];
     for (const [mean, sd] of cases) {
-      const closed = Math.exp(ehvi.log(mean, sd.map((s) => s * s)));
+      const closed = Math.exp(
+        ehvi.log(
+          mean,
+          sd.map((s) => s * s),
+        ),
+      );
       const mc = monteCarlo(front, ref, mean, sd, 40000, rng);
       assert.ok(Math.abs(closed - mc.mean) < 4 * mc.se + 1e-9, `mean ${mean}: closed form ${closed}, Monte Carlo ${mc.mean} ± ${mc.se}`);
     }
@@ -114,7 +126,12 @@ describe('log EHVI', () => {
     const ehvi = Ehvi.of(f3, r3);
     const mean = [0.3, 0.4, 0.35];
     const sd = [0.2, 0.15, 0.25];
-    const closed = Math.exp(ehvi.log(mean, sd.map((s) => s * s)));
+    const closed = Math.exp(
+      ehvi.log(
+        mean,
+        sd.map((s) => s * s),
+      ),
+    );
     const mc = monteCarlo(f3, r3, mean, sd, 20000, rng);
     assert.ok(Math.abs(closed - mc.mean) < 4 * mc.se, `closed form ${closed}, Monte Carlo ${mc.mean} ± ${mc.se}`);
   });

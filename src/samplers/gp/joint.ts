@@ -96,7 +96,8 @@ export function suggestJoint(ctx: JointContext, history: History, n: number, rng
     return x;
   };
   const x = inputsOf(trials);
-  const lossOf = (t: TrialRecord): number[] => (m === 1 ? minimized([t.value as number], directions) : minimized(t.values as number[], directions));
+  const lossOf = (t: TrialRecord): number[] =>
+    m === 1 ? minimized([t.value as number], directions) : minimized(t.values as number[], directions);
 
   let models: Surrogate[] = [];
   const thresholds: number[] = [];
@@ -111,7 +112,13 @@ export function suggestJoint(ctx: JointContext, history: History, n: number, rng
     const constrained = trials.filter((t) => t.constraints?.length === c && c > 0);
     const xc = inputsOf(constrained);
     for (let i = 0; i < c; i++) {
-      const model = ctx.output(history, xc, Float64Array.from(constrained, (t) => (t.constraints as number[])[i]), enc, 'constraint');
+      const model = ctx.output(
+        history,
+        xc,
+        Float64Array.from(constrained, (t) => (t.constraints as number[])[i]),
+        enc,
+        'constraint',
+      );
       models.push(model);
       thresholds.push(-model.scale.mean / model.scale.std);
     }
@@ -141,7 +148,9 @@ export function suggestJoint(ctx: JointContext, history: History, n: number, rng
     const nc = trials.length;
     const global = Math.max(256, Math.round(ctx.nCandidates * Math.min(1, 100 / nc)));
     const useTrust = ctx.trustRegion === true || (ctx.trustRegion === 'auto' && D >= TRUST_REGION_MIN_DIM);
-    const box = useTrust ? trustBox(incumbents[0], lengthAfter(successes(trials, feasible, directions, ctx.nStartup), D), enc.categorical) : undefined;
+    const box = useTrust
+      ? trustBox(incumbents[0], lengthAfter(successes(trials, feasible, directions, ctx.nStartup), D), enc.categorical)
+      : undefined;
     const search = { global, local: Math.max(64, global >> 2), incumbents, starts: nc > 200 ? 3 : 5, maxIter: 40, box };
 
     const out: Params[] = [];
@@ -164,7 +173,12 @@ export function suggestJoint(ctx: JointContext, history: History, n: number, rng
  * feasible value (one objective) or log EHVI over the believed feasible front (several), plus log P(c_i ≤ t_i) per
  * constraint; the constraint terms alone while nothing is feasible.
  */
-function jointScore(m: number, thresholds: readonly number[], feasible: readonly (readonly number[])[], ref: readonly number[]): JointScore {
+function jointScore(
+  m: number,
+  thresholds: readonly number[],
+  feasible: readonly (readonly number[])[],
+  ref: readonly number[],
+): JointScore {
   const c = thresholds.length;
   let objective: ((mean: Float64Array, variance: Float64Array, dMean?: Float64Array, dVar?: Float64Array) => number) | null = null;
   if (feasible.length > 0 && m === 1) {
@@ -180,7 +194,8 @@ function jointScore(m: number, thresholds: readonly number[], feasible: readonly
     };
   } else if (feasible.length > 0 || (c === 0 && m > 1)) {
     const ehvi = Ehvi.of(feasible, ref);
-    objective = (mean, variance, dMean, dVar) => ehvi.log(mean.subarray(0, m), variance.subarray(0, m), dMean?.subarray(0, m), dVar?.subarray(0, m));
+    objective = (mean, variance, dMean, dVar) =>
+      ehvi.log(mean.subarray(0, m), variance.subarray(0, m), dMean?.subarray(0, m), dVar?.subarray(0, m));
   }
   return (mean, variance, dMean, dVar) => {
     let value = 0;
@@ -209,7 +224,12 @@ function jointScore(m: number, thresholds: readonly number[], feasible: readonly
  * Trust-region history after the initial design: a success is a feasible trial better than every earlier feasible
  * one by TuRBO's 1e-3 (one objective), or weakly dominated by none of them (several).
  */
-function successes(trials: readonly TrialRecord[], feasible: readonly boolean[], directions: readonly Direction[], nStartup: number): boolean[] {
+function successes(
+  trials: readonly TrialRecord[],
+  feasible: readonly boolean[],
+  directions: readonly Direction[],
+  nStartup: number,
+): boolean[] {
   const out: boolean[] = [];
   const earlier: number[][] = [];
   let best = Infinity;
@@ -254,7 +274,14 @@ function incumbentsOf(
     const total = hypervolume(points, ref);
     const contribution = new Map<number, number>();
     for (const i of sample) {
-      contribution.set(i, total - hypervolume(points.filter((_, k) => front[k] !== i), ref));
+      contribution.set(
+        i,
+        total -
+          hypervolume(
+            points.filter((_, k) => front[k] !== i),
+            ref,
+          ),
+      );
     }
     order = sample.sort((a, b) => (contribution.get(b) as number) - (contribution.get(a) as number) || a - b);
   }

@@ -240,7 +240,9 @@ export class GpSampler implements Sampler {
 
     if (objectives > 1 || complete.some((t) => t.constraints && t.constraints.length > 0)) {
       if (this.acquisition === 'ucb')
-        throw new OptionsError("gp: options.acquisition 'ucb' works on one unconstrained objective; use 'logei' (log EI or log EHVI with constraints)");
+        throw new OptionsError(
+          "gp: options.acquisition 'ucb' works on one unconstrained objective; use 'logei' (log EI or log EHVI with constraints)",
+        );
       return suggestJoint(this.jointContext(cache), history, n, rng, { complete, pending, keys, enc });
     }
     let model = this.surrogate(cache, history, complete, enc, this.warping, true);
