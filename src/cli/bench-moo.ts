@@ -9,11 +9,11 @@ import { ProgressBar } from './progress.js';
 import { formatTable } from './table.js';
 
 /**
- * The registered samplers that work on several objectives, but grid (it enumerates, it does not search) and motpe
- * (what tpe runs on several objectives).
+ * The registered samplers that work on several objectives, but grid (it enumerates, it does not search), motpe
+ * (what tpe runs on several objectives) and gp (a run of 200 trials takes minutes: ask for it with --samplers).
  */
 function mooSamplers(): string[] {
-  return samplerNames().filter((n) => n !== 'grid' && n !== 'motpe' && createSampler(n, {}).multiObjective === true);
+  return samplerNames().filter((n) => !['grid', 'motpe', 'gp'].includes(n) && createSampler(n, {}).multiObjective === true);
 }
 
 /** `parzen bench moo`: hypervolume on ZDT1–3, DTLZ2 and C2-DTLZ2 per sampler, beside Optuna 3.1's. */
@@ -22,7 +22,7 @@ export function registerMooBench(bench: Command): void {
     .command('moo')
     .description('multi-objective: final hypervolume on ZDT1-3 (30-D), DTLZ2 and C2-DTLZ2 (3 objectives) per sampler, beside Optuna 3.1')
     .option('--seeds <k>', 'number of seeds (0..k-1)', positiveInt, 10)
-    .option('--samplers <list>', `comma-separated samplers (default: ${mooSamplers().join(',')})`)
+    .option('--samplers <list>', `comma-separated samplers (default: ${mooSamplers().join(',')}; gp is slower: name it)`)
     .option('--problems <list>', `comma-separated subset of: ${MOO_PROBLEMS.map((p) => p.name).join(', ')}`)
     .option('--trials <n>', "trials per run (default: each problem's budget)", positiveInt)
     .option('--optuna <file.json>', "Optuna's rows from a fresh `/usr/bin/python3 bench/moo_optuna.py` run (default: the committed ones)")

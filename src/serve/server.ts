@@ -189,7 +189,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       throw new HttpError(
         400,
         'INVALID_REQUEST',
-        `body.algo: ${sampler.name} optimizes one objective; body.directions needs tpe, motpe, nsga2, random or grid`,
+        `body.algo: ${sampler.name} optimizes one objective; body.directions needs tpe, motpe, gp, nsga2, random or grid`,
       );
     const opened = createStudy({
       name: b.name,

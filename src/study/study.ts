@@ -174,7 +174,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
   }
   if (directions && sampler.multiObjective !== true) {
     throw new OptionsError(
-      `sampler ${sampler.name} optimizes one objective; a study with several directions needs tpe, motpe, nsga2, random or grid`,
+      `sampler ${sampler.name} optimizes one objective; a study with several directions needs tpe, motpe, gp, nsga2, random or grid`,
     );
   }
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name.trim() === '')) {

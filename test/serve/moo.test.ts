@@ -45,8 +45,8 @@ describe('parzen serve: studies with several objectives', () => {
       [await post('/studies', { name: 'b2', space, directions: ['minimize', 'up'] }), /directions/],
       [await post('/studies', { name: 'b3', space, direction: 'minimize', directions: ['minimize', 'maximize'] }), /exclusive/],
       [
-        await post('/studies', { name: 'b4', space, directions: ['minimize', 'maximize'], algo: 'gp' }),
-        /body.algo: gp optimizes one objective/,
+        await post('/studies', { name: 'b4', space, directions: ['minimize', 'maximize'], algo: 'cmaes' }),
+        /body.algo: cmaes optimizes one objective/,
       ],
     ];
     await post('/studies', { name: 'mm', space, directions: ['minimize', 'maximize'] });

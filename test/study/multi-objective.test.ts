@@ -77,7 +77,7 @@ describe('multi-objective studies', () => {
     );
     await assert.rejects(createStudy({ space, directions: ['minimize', 'up' as never] }), /options.directions\[1\]/);
     await assert.rejects(createStudy({ space, direction: 'minimize', directions: ['minimize', 'minimize'] }), /exclusive/);
-    for (const name of ['gp', 'cmaes', 'evolution']) {
+    for (const name of ['cmaes', 'evolution']) {
       await assert.rejects(
         createStudy({ space, directions: ['minimize', 'minimize'], sampler: createSampler(name) }),
         (e: Error) => e instanceof OptionsError && e.message.startsWith(`sampler ${name} optimizes one objective`),

@@ -3,7 +3,7 @@ import { OptionsError } from '../../errors.js';
 import type { GpHyper, KernelKind } from '../../numeric/core.js';
 import { Rng, type SeedSource } from '../../rng.js';
 import type { Params, SearchSpace } from '../../space/space.js';
-import type { TrialRecord } from '../../trial/trial.js';
+import { isFeasible, type TrialRecord } from '../../trial/trial.js';
 import { type History, rankKey, type RecommendOptions, type Sampler, type SamplerSession, splitHistory } from '../sampler.js';
 import { logEI, ucb } from './acquisition.js';
 import { InputEncoding } from './encoding.js';
@@ -11,6 +11,8 @@ import { fitHyperparameters, type NoiseModel } from './fit.js';
 import { latinHypercube } from './lhs.js';
 import { applyScale, fitScale, Surrogate } from './model.js';
 import { maximizeAcquisition, type Score } from './search.js';
+import { scoreField } from './field.js';
+import { type JointContext, suggestJoint } from './joint.js';
 import { trustBox, trustLength } from './trust.js';
 import { type OutputWarping, warpOutputs } from './warp.js';
 import { TpeSampler } from '../tpe/tpe.js';
@@ -116,9 +118,11 @@ export function refitPoint(nc: number): number {
 }
 
 /** What GP keeps for one study: its space's encoding and the hyperparameters of recent refit points. */
-class GpCache {
+export class GpCache {
   private encoded: { space: SearchSpace; enc: InputEncoding } | null = null;
   readonly hyper = new Map<string, GpHyper>();
+  /** GP outputs fitted per ask (objectives and constraints): the hyperparameter cache keeps 8 refits of each. */
+  outputs = 1;
 
   encoding(space: SearchSpace): InputEncoding {
     if (this.encoded?.space !== space) this.encoded = { space, enc: new InputEncoding(space) };
@@ -137,6 +141,8 @@ class GpCache {
  * - Batches and running trials: kriging believer (pending and chosen points fantasized at their posterior mean).
  * - Startup: the i-th trial of the study (i < nStartupTrials) is point i of one Latin hypercube seeded by the
  *   study seed.
+ * - Several objectives or constraints: `suggestJoint` (one GP per objective and per constraint, log EHVI or log EI
+ *   over the feasible incumbent plus Σ log P(c ≤ 0)); one unconstrained objective never takes that path.
  *
  * Reproducibility: everything is a function of the history and the seed. Hyperparameters used with nc complete
  * trials are those fitted on the first `refitPoint(nc)` complete trials (by trial number) from deterministic
@@ -145,6 +151,8 @@ class GpCache {
  */
 export class GpSampler implements Sampler {
   readonly name = 'gp';
+  /** Several objectives: one GP per objective and log EHVI (see joint.ts). */
+  readonly multiObjective = true;
   readonly options: Readonly<Record<string, unknown>>;
   private readonly nStartup: number;
   private readonly kernel: KernelKind;
@@ -240,6 +248,8 @@ export class GpSampler implements Sampler {
   private suggestWith(cache: GpCache, history: History, n: number, rng: Rng): Params[] {
     const { space } = history;
     const enc = cache.encoding(space);
+    const objectives = history.directions?.length ?? 1;
+    if (objectives > 1) this.checkMultiObjective();
     const { complete, pending } = splitHistory(history);
     const keys = new Set<string>();
     for (const t of history.trials) if (t.state !== 'fail') keys.add(space.key(t.params));
@@ -253,6 +263,13 @@ export class GpSampler implements Sampler {
       return out;
     }
 
+    if (objectives > 1 || complete.some((t) => t.constraints && t.constraints.length > 0)) {
+      if (this.acquisition === 'ucb')
+        throw new OptionsError(
+          "gp: options.acquisition 'ucb' works on one unconstrained objective; use 'logei' (log EI or log EHVI with constraints)",
+        );
+      return suggestJoint(this.jointContext(cache), history, n, rng, { complete, pending, keys, enc });
+    }
     let model = this.surrogate(cache, history, complete, enc, this.warping, true);
     try {
       if (pending.length > 0) {
@@ -288,7 +305,7 @@ export class GpSampler implements Sampler {
         }
         const best = this.incumbentValue(model);
         const score: Score = this.acquisition === 'ucb' ? (m, v) => ucb(m, v, this.beta) : (m, v) => logEI(m, v, best);
-        const pick = maximizeAcquisition(model, enc, score, rng, search, (k) => keys.has(k));
+        const pick = maximizeAcquisition(scoreField(model, score), enc, rng, search, (k) => keys.has(k));
         const params = pick ? pick.params : this.randomPoint(space, rng, keys);
         keys.add(space.key(params));
         out.push(params);
@@ -335,16 +352,47 @@ export class GpSampler implements Sampler {
       const x = new Float64Array(trials.length * enc.d);
       trials.forEach((t, i) => x.set(enc.inputs(t.params), i * enc.d));
       const { variance } = model.predict(x, trials.length);
-      let best = 0;
+      // an infeasible trial is never the recommendation, whatever its posterior
+      let best = -1;
       let bestScore = Infinity;
       for (let i = 0; i < means.length; i++) {
         const score = means[i] + Math.sqrt(Math.max(0, variance[i]));
-        if (score < bestScore) [best, bestScore] = [i, score];
+        if (isFeasible(trials[i]) && score < bestScore) [best, bestScore] = [i, score];
       }
-      return trials[best];
+      return best < 0 ? null : trials[best];
     } finally {
       model.dispose();
     }
+  }
+
+  /** Refuses what the multi-objective GP cannot do, naming the option. */
+  private checkMultiObjective(): void {
+    if (this.acquisition === 'ucb')
+      throw new OptionsError("gp: options.acquisition 'ucb' works on one objective; a multi-objective study uses log EHVI ('logei')");
+    if (typeof this.noise === 'number')
+      throw new OptionsError(
+        "gp: options.noise as a variance is in one objective's units; a multi-objective study takes 'auto' or 'deterministic'",
+      );
+  }
+
+  /** What the joint (multi-objective or constrained) path needs of this sampler. */
+  private jointContext(cache: GpCache): JointContext {
+    return {
+      nStartup: this.nStartup,
+      nCandidates: this.nCandidates,
+      trustRegion: this.trustRegion,
+      deterministic: this.noise === 'deterministic',
+      objective: (history, complete, enc) => this.surrogate(cache, history, complete, enc, this.warping, true),
+      output: (history, x, y, enc, kind) => {
+        if (kind === 'constraint') {
+          return this.fitOutput(cache, history, x, y, enc, 'none', this.noise === 'deterministic' ? 'deterministic' : 'auto');
+        }
+        return this.fitOutput(cache, history, x, y, enc, this.warping, this.noise);
+      },
+      setOutputs: (k) => {
+        cache.outputs = Math.max(1, k);
+      },
+    };
   }
 
   /** Startup design point i (a Latin hypercube of nStartupTrials points seeded by the study seed); random beyond it or on collision. */
@@ -412,6 +460,19 @@ export class GpSampler implements Sampler {
     pruned = false,
   ): Surrogate {
     const { x, y } = this.data(history, complete, enc, pruned);
+    return this.fitOutput(cache, history, x, y, enc, warping, this.noise);
+  }
+
+  /** A GP on inputs x and outputs y (oriented for minimisation), with the hyperparameters of the current refit point. */
+  private fitOutput(
+    cache: GpCache,
+    source: { readonly seed: number } & SeedSource,
+    x: Float64Array,
+    y: Float64Array,
+    enc: InputEncoding,
+    warping: OutputWarping,
+    noiseOption: 'auto' | 'deterministic' | number,
+  ): Surrogate {
     const nc = y.length;
     const r = refitPoint(nc);
     const sub = fitSubset(y.subarray(0, r));
@@ -421,10 +482,10 @@ export class GpSampler implements Sampler {
       Float64Array.from(sub, (i) => y[i]),
       warping,
     );
-    const hyper = { ...this.hyperparameters(cache, history, xs, ys, r, enc, warping) };
+    const hyper = { ...this.hyperparameters(cache, source, xs, ys, r, enc, warping, noiseOption) };
     const w = warpOutputs(y, warping);
     const scale = fitScale(w);
-    if (typeof this.noise === 'number') hyper.noiseVariance = this.noise / (scale.std * scale.std);
+    if (typeof noiseOption === 'number') hyper.noiseVariance = noiseOption / (scale.std * scale.std);
     return Surrogate.fromOutputs(hyper, x, w, enc.d, scale);
   }
 
@@ -436,17 +497,18 @@ export class GpSampler implements Sampler {
     r: number,
     enc: InputEncoding,
     warping: OutputWarping,
+    noiseOption: 'auto' | 'deterministic' | number,
   ): GpHyper {
-    const key = `${source.seed}|${r}|${warping}|${fingerprint(x)}|${fingerprint(y)}`;
+    const key = `${source.seed}|${r}|${warping}|${noiseOption}|${fingerprint(x)}|${fingerprint(y)}`;
     const cached = cache.hyper.get(key);
     if (cached) return cached;
     const scale = fitScale(y);
     const noise: NoiseModel =
-      this.noise === 'auto'
+      noiseOption === 'auto'
         ? { kind: 'fitted' }
-        : this.noise === 'deterministic'
+        : noiseOption === 'deterministic'
           ? { kind: 'fixed', variance: DETERMINISTIC_NOISE }
-          : { kind: 'fixed', variance: this.noise / (scale.std * scale.std) };
+          : { kind: 'fixed', variance: noiseOption / (scale.std * scale.std) };
     const fit = fitHyperparameters(x, applyScale(y, scale), y.length, enc.d, {
       kind: this.kernel,
       categorical: enc.categorical,
@@ -455,7 +517,7 @@ export class GpSampler implements Sampler {
       maxIter: r <= 200 ? 100 : 50,
       rng: Rng.derive(source, 'gp-fit', r),
     });
-    if (cache.hyper.size > 8) cache.hyper.clear();
+    if (cache.hyper.size > 8 * cache.outputs) cache.hyper.clear();
     cache.hyper.set(key, fit.hyper);
     return fit.hyper;
   }

@@ -3,7 +3,7 @@ import type { Params } from '../../space/space.js';
 import type { Acq } from './acquisition.js';
 import type { InputEncoding } from './encoding.js';
 import { latinHypercube } from './lhs.js';
-import type { Surrogate } from './model.js';
+import type { Field } from './field.js';
 import { minimizeBox } from './optimize.js';
 import type { Box } from './trust.js';
 
@@ -36,7 +36,7 @@ export interface Scored {
 const LOCAL_SCALES = [0.01, 0.05, 0.2];
 
 /**
- * Maximises `score` over the whole mixed space and returns the best point whose key is not taken
+ * Maximises the acquisition `field` over the whole mixed space and returns the best point whose key is not taken
  * (null if every point found is taken):
  * 1. global Latin-hypercube candidates plus Gaussian perturbations of the incumbents, decoded to points the
  *    space can hold, scored in one batched posterior call;
@@ -46,9 +46,8 @@ const LOCAL_SCALES = [0.01, 0.05, 0.2];
  *    which may switch branches), scored in one call.
  */
 export function maximizeAcquisition(
-  model: Surrogate,
+  field: Field,
   enc: InputEncoding,
-  score: Score,
   rng: Rng,
   o: SearchOptions,
   taken: (key: string) => boolean,
@@ -90,7 +89,7 @@ export function maximizeAcquisition(
     }
   }
 
-  const scored = scoreAll(model, enc, score, pool);
+  const scored = scoreAll(field, enc, pool);
   const results: (Scored & { u: Float64Array })[] = scored.map((s, i) => ({ ...s, u: pool[i].u }));
   const order = results.map((_, i) => i).sort((a, b) => results[b].value - results[a].value);
 
@@ -102,7 +101,7 @@ export function maximizeAcquisition(
     const c = results[i];
     if (seen.has(c.key)) continue;
     seen.add(c.key);
-    polished.push(polish(model, enc, score, c, o.maxIter, lo, hi));
+    polished.push(polish(field, enc, c, o.maxIter, lo, hi));
   }
   const moves: { u: Float64Array; params: Params; inputs: Float64Array }[] = [];
   for (const p of polished) {
@@ -116,33 +115,32 @@ export function maximizeAcquisition(
       }
     }
   }
-  const moved = scoreAll(model, enc, score, moves).map((s, i) => ({ ...s, u: moves[i].u }));
+  const moved = scoreAll(field, enc, moves).map((s, i) => ({ ...s, u: moves[i].u }));
 
   const all = [...polished, ...moved, ...results].sort((a, b) => b.value - a.value);
   for (const c of all) if (!taken(c.key) && Number.isFinite(c.value)) return c;
   return null;
 }
 
-function scoreAll(model: Surrogate, enc: InputEncoding, score: Score, pts: { params: Params; inputs: Float64Array }[]): Scored[] {
+function scoreAll(field: Field, enc: InputEncoding, pts: { params: Params; inputs: Float64Array }[]): Scored[] {
   const m = pts.length;
   if (m === 0) return [];
   const D = enc.d;
   const x = new Float64Array(m * D);
   pts.forEach((p, i) => x.set(p.inputs, i * D));
-  const post = model.predict(x, m);
+  const values = field.values(x, m);
   return pts.map((p, i) => ({
     params: p.params,
     key: enc.space.key(p.params),
     inputs: p.inputs,
-    value: score(post.mean[i], post.variance[i]).value,
+    value: values[i],
   }));
 }
 
 /** Gradient ascent of the score over the active continuous inputs of c, then decoding (rounding) and rescoring. */
 function polish(
-  model: Surrogate,
+  field: Field,
   enc: InputEncoding,
-  score: Score,
   c: Scored & { u: Float64Array },
   maxIter: number,
   lo: Float64Array,
@@ -152,14 +150,12 @@ function polish(
   if (free.length === 0 || maxIter <= 0) return c;
   const D = enc.d;
   const inp = Float64Array.from(c.inputs);
+  const full = new Float64Array(D);
   const f = (v: Float64Array, g: Float64Array): number => {
     for (let k = 0; k < free.length; k++) inp[free[k]] = v[k];
-    const p = model.predict(inp, 1, true);
-    const a = score(p.mean[0], p.variance[0]);
-    const mg = p.meanGrad as Float64Array;
-    const vg = p.varianceGrad as Float64Array;
-    for (let k = 0; k < free.length; k++) g[k] = -(a.dMean * mg[free[k]] + a.dVar * vg[free[k]]);
-    return -a.value;
+    const value = field.gradient(inp, full);
+    for (let k = 0; k < free.length; k++) g[k] = -full[free[k]];
+    return -value;
   };
   // Start from the raw coordinates (the canonical inputs of ints sit at cell centres; raw ones are equivalent).
   const v0 = Float64Array.from(free, (j) => c.inputs[j]);
@@ -169,7 +165,6 @@ function polish(
   const u = Float64Array.from(c.u);
   for (let k = 0; k < free.length; k++) u[free[k]] = r.x[k];
   const canon = enc.canonical(u);
-  const [s] = scoreAll(model, enc, score, [canon]);
-  void D;
+  const [s] = scoreAll(field, enc, [canon]);
   return s.value >= c.value ? { ...s, u } : c;
 }

@@ -26,24 +26,37 @@ export interface Box {
  * 1e-3 of its magnitude (TuRBO's rule).
  */
 export function trustLength(y: ArrayLike<number>, nStartup: number, d: number): number {
-  const failureTolerance = Math.max(4, d);
+  const successes: boolean[] = [];
   let best = Infinity;
   for (let i = 0; i < Math.min(nStartup, y.length); i++) best = Math.min(best, y[i]);
-  let length = INITIAL_LENGTH;
-  let successes = 0;
-  let failures = 0;
   for (let i = nStartup; i < y.length; i++) {
-    if (y[i] < best - 1e-3 * Math.abs(best)) {
-      successes++;
+    successes.push(y[i] < best - 1e-3 * Math.abs(best));
+    best = Math.min(best, y[i]);
+  }
+  return lengthAfter(successes, d);
+}
+
+/**
+ * Side length of the trust region after a sequence of trials past the initial design, each a success (an
+ * improvement) or a failure: the rule of `trustLength`, for any notion of improvement (several objectives: a trial
+ * that enters the feasible Pareto front).
+ */
+export function lengthAfter(successes: readonly boolean[], d: number): number {
+  const failureTolerance = Math.max(4, d);
+  let length = INITIAL_LENGTH;
+  let wins = 0;
+  let failures = 0;
+  for (const success of successes) {
+    if (success) {
+      wins++;
       failures = 0;
     } else {
       failures++;
-      successes = 0;
+      wins = 0;
     }
-    best = Math.min(best, y[i]);
-    if (successes >= SUCCESS_TOLERANCE) {
+    if (wins >= SUCCESS_TOLERANCE) {
       length = Math.min(2 * length, MAX_LENGTH);
-      successes = 0;
+      wins = 0;
     } else if (failures >= failureTolerance) {
       length /= 2;
       failures = 0;
