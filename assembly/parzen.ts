@@ -90,16 +90,30 @@ function sigmaRow(d: i32, sigRow: usize, isInterval: usize, invRow: usize): f64 
 /** Points scored together: each component's row is read once per tile (and its dims two at a time). */
 const TILE = 4;
 /**
- * Points finished together (a multiple of TILE): an interval dim's term depends only on the component and the
- * point's cell, which the points of a block share (an integer parameter has few values), so each distinct cell's
- * terms are computed once per block (see addIntervalTerms).
+ * Points finished together (a multiple of TILE): an interval dim's term depends only on the point's cell and the
+ * component's mean and sigma there, and both repeat (an integer parameter has few values, and the observations that
+ * are the components' means take them too), so each distinct cell's terms are computed once per block and distinct
+ * (mean, sigma) (see addIntervalTerms).
  */
 const BLOCK = 64;
+
+// @ts-ignore: decorator
+@inline function pad16(bytes: i32): i32 { return (bytes + 15) & ~15; }
+
+/** Slots of the hash table of distinct (mean, sigma) pairs among K components: a power of two, at least 2K. */
+// @ts-ignore: decorator
+@inline function hashSlots(K: i32): i32 { return 1 << (33 - clz(K)); }
+
+/**
+ * Bytes of addIntervalTerms' work area: a column of K terms, each component's class (i32), the classes' means,
+ * sigmas and terms, the hash table (i32).
+ */
+function intervalWorkBytes(K: i32): i32 { return pad16(K << 3) * 4 + pad16(K << 2) + pad16(hashSlots(K) << 2); }
 
 /** Bytes of parzenEval's scratch for K components, d numeric dims and m points. */
 export function parzenScratchBytes(K: i32, d: i32, m: i32): i32 {
   const rows = min(BLOCK, (m + TILE - 1) & ~(TILE - 1));
-  return (TILE * ((d + 1) & ~1) + ((K + 1) & ~1) + BLOCK + K * rows) << 3;
+  return (TILE * ((d + 1) & ~1) << 3) + (BLOCK << 2) + intervalWorkBytes(K) + (K * rows << 3);
 }
 
 /**
@@ -112,9 +126,9 @@ export function parzenEval(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: 
   xhi: usize, cats: usize, out: usize, scratch: usize): void {
   const dp = (d + 1) & ~1; // a tile's point, padded to pairs of dims
   const tile = scratch; // TILE x dp: the tile's points, 0 at interval dims and padding
-  const column = tile + (<usize>(TILE * dp) << 3); // K (padded to pairs): one cell's interval terms
-  const cell = column + (<usize>((K + 1) & ~1) << 3); // BLOCK i32 (in BLOCK doubles): -1 outside the box, else 0 or 1
-  const scores = cell + (<usize>BLOCK << 3); // BLOCK x K: each point's component scores
+  const cell = tile + (<usize>(TILE * dp) << 3); // BLOCK i32: -1 outside the box, else 0 or 1 (see addIntervalTerms)
+  const work = cell + (<usize>BLOCK << 2); // addIntervalTerms' work area
+  const scores = work + <usize>intervalWorkBytes(K); // BLOCK x K: each point's component scores
   for (let b0 = 0; b0 < m; b0 += BLOCK) {
     const nb = min(BLOCK, m - b0);
     for (let t0 = 0; t0 < nb; t0 += TILE) {
@@ -132,7 +146,7 @@ export function parzenEval(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: 
       const isIn = inside(d, dc, xlo + (<usize>(p * d) << 3), xhi + (<usize>(p * d) << 3), cats + (<usize>(p * dc) << 2), low, high, isInterval, catSizes);
       store<i32>(cell + (<usize>i << 2), isIn ? 0 : -1);
     }
-    addIntervalTerms(K, d, mu, sig, low, high, isInterval, nb, xlo + (<usize>(b0 * d) << 3), xhi + (<usize>(b0 * d) << 3), cell, column, scores);
+    addIntervalTerms(K, d, mu, sig, low, high, isInterval, nb, xlo + (<usize>(b0 * d) << 3), xhi + (<usize>(b0 * d) << 3), cell, work, scores);
     for (let i = 0; i < nb; i++) {
       const p = b0 + i;
       st(out + (<usize>p << 3), load<i32>(cell + (<usize>i << 2)) < 0 ? -Infinity
@@ -143,23 +157,31 @@ export function parzenEval(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: 
 
 /**
  * Adds each interval dim's terms log (Phi(b) - Phi(a)) / Z_kj (Z_kj is in cst) to the scores (nb x K) of a block's
- * points inside the box (cell[i] >= 0; marks are left -1 or 1), dim by dim in order: a cell's column is computed once
- * and added to every point in it, which gives each point the same sums as computing its own.
+ * points inside the box (cell[i] >= 0; marks are left -1 or 1), dim by dim in order. A term is a function of the
+ * cell [a, b] and the component's (mu, s) there, computed once per distinct cell and distinct (mu, s) and added to
+ * every point in the cell: each point gets the same sums as computing its own. work: intervalWorkBytes(K) bytes.
  */
 function addIntervalTerms(K: i32, d: i32, mu: usize, sig: usize, low: usize, high: usize, isInterval: usize, nb: i32,
-  xlo: usize, xhi: usize, cell: usize, column: usize, scores: usize): void {
+  xlo: usize, xhi: usize, cell: usize, work: usize, scores: usize): void {
+  const column = work; // K: one cell's terms
+  const classMu = column + <usize>pad16(K << 3), classS = classMu + <usize>pad16(K << 3); // C: a class's (mu, s)
+  const classTerm = classS + <usize>pad16(K << 3); // C: a class's term for the cell
+  const classOf = classTerm + <usize>pad16(K << 3); // K i32: a component's class
+  const hash = classOf + <usize>pad16(K << 2);
   for (let j = 0; j < d; j++) {
     if (!load<u8>(isInterval + j)) continue;
     const o = <usize>j << 3;
     const lo = ld(low + o), hi = ld(high + o);
+    const C = classesOf(K, d, j, mu, sig, hash, classOf, classMu, classS);
     for (let i = 0; i < nb; i++) if (load<i32>(cell + (<usize>i << 2)) > 0) store<i32>(cell + (<usize>i << 2), 0);
     for (let i = 0; i < nb; i++) {
       if (load<i32>(cell + (<usize>i << 2)) != 0) continue;
       const a = max(ld(xlo + (<usize>(i * d) << 3) + o), lo), b = min(ld(xhi + (<usize>(i * d) << 3) + o), hi);
-      for (let k = 0; k < K; k++) {
-        const e = <usize>(k * d + j) << 3, s = ld(sig + e), mkj = ld(mu + e);
-        st(column + (<usize>k << 3), logNormMass((a - mkj) / s, (b - mkj) / s));
+      for (let c = 0; c < C; c++) {
+        const co = <usize>c << 3, s = ld(classS + co), m = ld(classMu + co);
+        st(classTerm + co, logNormMass((a - m) / s, (b - m) / s));
       }
+      for (let k = 0; k < K; k++) st(column + (<usize>k << 3), ld(classTerm + (<usize>load<i32>(classOf + (<usize>k << 2)) << 3)));
       // this point and the later ones in the same cell
       for (let i2 = i; i2 < nb; i2++) {
         if (load<i32>(cell + (<usize>i2 << 2)) != 0) continue;
@@ -172,6 +194,38 @@ function addIntervalTerms(K: i32, d: i32, mu: usize, sig: usize, low: usize, hig
       }
     }
   }
+}
+
+/**
+ * The distinct (mu_kj, s_kj) pairs of dim j (bit for bit) into classMu and classS, each component's class into
+ * classOf (i32); returns their number. hash: hashSlots(K) i32 slots (a class + 1, 0 when free).
+ */
+function classesOf(K: i32, d: i32, j: i32, mu: usize, sig: usize, hash: usize, classOf: usize, classMu: usize, classS: usize): i32 {
+  const mask = hashSlots(K) - 1;
+  memory.fill(hash, 0, <usize>(mask + 1) << 2);
+  let C = 0;
+  for (let k = 0; k < K; k++) {
+    const e = <usize>(k * d + j) << 3;
+    const mb = load<u64>(mu + e), sb = load<u64>(sig + e);
+    let h = <i32>(((mb ^ (sb * 0x9E3779B97F4A7C15)) * 0xBF58476D1CE4E5B9) >> 40) & mask;
+    for (;;) {
+      const slot = hash + (<usize>h << 2);
+      const c = load<i32>(slot) - 1;
+      if (c < 0) {
+        store<i32>(slot, C + 1);
+        store<u64>(classMu + (<usize>C << 3), mb);
+        store<u64>(classS + (<usize>C << 3), sb);
+        store<i32>(classOf + (<usize>k << 2), C++);
+        break;
+      }
+      if (load<u64>(classMu + (<usize>c << 3)) == mb && load<u64>(classS + (<usize>c << 3)) == sb) {
+        store<i32>(classOf + (<usize>k << 2), c);
+        break;
+      }
+      h = (h + 1) & mask;
+    }
+  }
+  return C;
 }
 
 /**
