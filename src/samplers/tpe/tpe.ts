@@ -50,8 +50,8 @@ interface Ranked extends Encoded {
 /** A split: the ranked trials it is made among, in trial order (for linear forgetting), and the good group's marks. */
 interface Split {
   readonly pool: readonly Ranked[];
-  /** 1 where pool[i] is in the good group, 0 in the bad group. */
-  readonly good: Uint8Array;
+  /** The positions in pool of the good group, ascending; the others are the bad group. */
+  readonly good: Int32Array;
 }
 
 /** A trial's params in model space: numeric values (NaN where inactive) and category indices (−1 where inactive). */
@@ -291,11 +291,10 @@ function better(a: Ranked, b: Ranked, sign: number): boolean {
   return a.tier < b.tier || (a.tier === b.tier && (sign * (a.value - b.value) < 0 || (a.value === b.value && a.number < b.number)));
 }
 
-/** Marks (1) the best `cut` entries of `list` (cut is small, at most TPE's nBelowMax: kept sorted by insertion). */
-function bestOf(list: readonly Ranked[], cut: number, sign: number): Uint8Array {
-  const marks = new Uint8Array(list.length);
-  if (cut <= 0) return marks;
+/** The positions of the best `cut` entries of `list`, ascending (cut is small, at most TPE's nBelowMax: kept sorted by insertion). */
+function bestOf(list: readonly Ranked[], cut: number, sign: number): Int32Array {
   const top: number[] = [];
+  if (cut <= 0) return new Int32Array(0);
   let worst: Ranked | null = null;
   for (let k = 0; k < list.length; k++) {
     const e = list[k];
@@ -305,8 +304,7 @@ function bestOf(list: readonly Ranked[], cut: number, sign: number): Uint8Array 
     for (; i > 0 && better(e, list[top[i - 1]], sign); i--) [top[i], top[i - 1]] = [top[i - 1], top[i]];
     worst = list[top[top.length - 1]];
   }
-  for (const k of top) marks[k] = 1;
-  return marks;
+  return Int32Array.from(top).sort();
 }
 
 function encode(model: Model, params: Params): Encoded {
@@ -332,33 +330,31 @@ function encode(model: Model, params: Params): Encoded {
 /**
  * The group's values in the rows where it was active (all its dims are then present), in order: the good group's,
  * and the bad group's followed by `lies`; each with one spare row at the end, where a multivariate estimator puts its
- * prior component.
+ * prior component. The pool is read in one pass (its rows are scattered objects: a second pass would read them again
+ * from memory).
  */
 function observe(g: Group, split: Split, lies: readonly Encoded[]): { good: Observations; bad: Observations } {
   const { pool, good } = split;
-  // per row of the pool: 0 inactive, 1 good, 2 bad
-  const side = new Uint8Array(pool.length);
-  let nGood = 0;
-  let nBad = 0;
-  for (let i = 0; i < pool.length; i++) {
-    if (!g.isActive(pool[i])) continue;
-    if (good[i]) nGood++;
-    else nBad++;
-    side[i] = 2 - good[i];
-  }
-  for (const r of lies) if (g.isActive(r)) nBad++;
   const dn = g.numericAt.length;
   const dc = g.categoricalAt.length;
-  const make = (n: number): Observations => ({ n, numeric: new Float64Array((n + 1) * dn), categories: new Int32Array((n + 1) * dc) });
-  const out = { good: make(nGood), bad: make(nBad) };
-  let atGood = 0;
-  let atBad = 0;
+  const room = (rows: number): Observations => ({ n: 0, numeric: new Float64Array(rows * dn), categories: new Int32Array(rows * dc) });
+  const lo = room(good.length + 1);
+  let nLo = 0;
+  for (const i of good) if (g.isActive(pool[i])) copyRow(g, pool[i], lo, nLo++);
+  const hi = room(pool.length - good.length + lies.length + 1);
+  let nHi = 0;
+  let next = 0;
   for (let i = 0; i < pool.length; i++) {
-    if (side[i] === 1) copyRow(g, pool[i], out.good, atGood++);
-    else if (side[i] === 2) copyRow(g, pool[i], out.bad, atBad++);
+    if (next < good.length && good[next] === i) next++;
+    else if (g.isActive(pool[i])) copyRow(g, pool[i], hi, nHi++);
   }
-  for (const r of lies) if (g.isActive(r)) copyRow(g, r, out.bad, atBad++);
-  return out;
+  for (const r of lies) if (g.isActive(r)) copyRow(g, r, hi, nHi++);
+  return { good: trimmed(lo, nLo, dn, dc), bad: trimmed(hi, nHi, dn, dc) };
+}
+
+/** `o` with n rows: its arrays cut to them and the spare one. */
+function trimmed(o: Observations, n: number, dn: number, dc: number): Observations {
+  return { n, numeric: o.numeric.subarray(0, (n + 1) * dn), categories: o.categories.subarray(0, (n + 1) * dc) };
 }
 
 /** Row `at` of `o` from the group's dims of an encoded trial. */
