@@ -11,7 +11,8 @@
 //   log p(x) = logsumexp_k ( log w_k + sum_j log term_kj + sum_c log p_kc[x_c] )
 //
 // What does not depend on the point is folded into one constant per component when preparing (the normalisers
-// included); a point's components are then scored four points at a time against each component's row.
+// included); a point's components are then scored four points at a time against each component's row, and the
+// interval dims' terms computed once per distinct cell and distinct (mu, s) among a block's points (see BLOCK).
 
 import { expf4, expv, logNormMass } from "./math";
 
@@ -93,9 +94,16 @@ const TILE = 4;
  * Points finished together (a multiple of TILE): an interval dim's term depends only on the point's cell and the
  * component's mean and sigma there, and both repeat (an integer parameter has few values, and the observations that
  * are the components' means take them too), so each distinct cell's terms are computed once per block and distinct
- * (mean, sigma) (see addIntervalTerms).
+ * (mean, sigma) (see addIntervalTerms). Fewer for a large mixture: a block's scores take at most BLOCK_BYTES.
  */
 const BLOCK = 64;
+const BLOCK_BYTES = 4 << 20;
+
+/** The points of a block for K components and m points: a multiple of TILE, at most BLOCK. */
+function blockRows(K: i32, m: i32): i32 {
+  const fit = max(TILE, min(BLOCK, (BLOCK_BYTES / (K << 3)) & ~(TILE - 1)));
+  return min(fit, (m + TILE - 1) & ~(TILE - 1));
+}
 
 // @ts-ignore: decorator
 @inline function pad16(bytes: i32): i32 { return (bytes + 15) & ~15; }
@@ -112,8 +120,7 @@ function intervalWorkBytes(K: i32): i32 { return pad16(K << 3) * 4 + pad16(K << 
 
 /** Bytes of parzenEval's scratch for K components, d numeric dims and m points. */
 export function parzenScratchBytes(K: i32, d: i32, m: i32): i32 {
-  const rows = min(BLOCK, (m + TILE - 1) & ~(TILE - 1));
-  return (TILE * ((d + 1) & ~1) << 3) + (BLOCK << 2) + intervalWorkBytes(K) + (K * rows << 3);
+  return (TILE * ((d + 1) & ~1) << 3) + (BLOCK << 2) + intervalWorkBytes(K) + (K * blockRows(K, m) << 3);
 }
 
 /**
@@ -128,9 +135,10 @@ export function parzenEval(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: 
   const tile = scratch; // TILE x dp: the tile's points, 0 at interval dims and padding
   const cell = tile + (<usize>(TILE * dp) << 3); // BLOCK i32: -1 outside the box, else 0 or 1 (see addIntervalTerms)
   const work = cell + (<usize>BLOCK << 2); // addIntervalTerms' work area
-  const scores = work + <usize>intervalWorkBytes(K); // BLOCK x K: each point's component scores
-  for (let b0 = 0; b0 < m; b0 += BLOCK) {
-    const nb = min(BLOCK, m - b0);
+  const scores = work + <usize>intervalWorkBytes(K); // rows x K: each point's component scores
+  const rows = blockRows(K, m);
+  for (let b0 = 0; b0 < m; b0 += rows) {
+    const nb = min(rows, m - b0);
     for (let t0 = 0; t0 < nb; t0 += TILE) {
       // the tile (a short one repeats the last point)
       for (let t = 0; t < TILE; t++) {
