@@ -17,6 +17,6 @@ export function free(ptr: usize): void {
 
 export { cholesky, choleskyJitter, choleskyAppend, solveLower, solveUpperT, invLowerT, gramUpper, dot } from "./linalg";
 export { gpKernelMatrix, gpLml, gpFactor, gpPredict, gpScale, transpose } from "./gp";
-export { parzenPrepare, parzenEval, expBatch } from "./parzen";
+export { parzenPrepare, parzenEval, parzenScratchBytes, expBatch } from "./parzen";
 export { symEigen } from "./eigen";
 export { erf, erfc, erfcxPos, logNormMass } from "./math";

@@ -11,7 +11,8 @@
 //   log p(x) = logsumexp_k ( log w_k + sum_j log term_kj + sum_c log p_kc[x_c] )
 //
 // What does not depend on the point is folded into one constant per component when preparing (the normalisers
-// included); a point's components are then scored four points at a time against each component's row.
+// included); a point's components are then scored four points at a time against each component's row, and the
+// interval dims' terms computed once per distinct cell and distinct (mu, s) among a block's points (see BLOCK).
 
 import { expf4, expv, logNormMass } from "./math";
 
@@ -89,31 +90,150 @@ function sigmaRow(d: i32, sigRow: usize, isInterval: usize, invRow: usize): f64 
 
 /** Points scored together: each component's row is read once per tile (and its dims two at a time). */
 const TILE = 4;
+/**
+ * Points finished together (a multiple of TILE): an interval dim's term depends only on the point's cell and the
+ * component's mean and sigma there, and both repeat (an integer parameter has few values, and the observations that
+ * are the components' means take them too), so each distinct cell's terms are computed once per block and distinct
+ * (mean, sigma) (see addIntervalTerms). Fewer for a large mixture: a block's scores take at most BLOCK_BYTES.
+ */
+const BLOCK = 64;
+const BLOCK_BYTES = 4 << 20;
+
+/** The points of a block for K components and m points: a multiple of TILE, at most BLOCK. */
+function blockRows(K: i32, m: i32): i32 {
+  const fit = max(TILE, min(BLOCK, (BLOCK_BYTES / (K << 3)) & ~(TILE - 1)));
+  return min(fit, (m + TILE - 1) & ~(TILE - 1));
+}
+
+// @ts-ignore: decorator
+@inline function pad16(bytes: i32): i32 { return (bytes + 15) & ~15; }
+
+/** Slots of the hash table of distinct (mean, sigma) pairs among K components: a power of two, at least 2K. */
+// @ts-ignore: decorator
+@inline function hashSlots(K: i32): i32 { return 1 << (33 - clz(K)); }
+
+/**
+ * Bytes of addIntervalTerms' work area: a column of K terms, each component's class (i32), the classes' means,
+ * sigmas and terms, the hash table (i32).
+ */
+function intervalWorkBytes(K: i32): i32 { return pad16(K << 3) * 4 + pad16(K << 2) + pad16(hashSlots(K) << 2); }
+
+/** Bytes of parzenEval's scratch for K components, d numeric dims and m points. */
+export function parzenScratchBytes(K: i32, d: i32, m: i32): i32 {
+  return (TILE * ((d + 1) & ~1) << 3) + (BLOCK << 2) + intervalWorkBytes(K) + (K * blockRows(K, m) << 3);
+}
 
 /**
  * log p at m points into out (m). Points: xlo (m x d): the value, or at interval dims the interval's lower edge;
  * xhi (m x d, 0 when there are no interval dims): the upper edge at interval dims; cats (i32, m x dc). The tables as
- * parzenPrepare left them. scratch: TILE x (K + d + 1) doubles. A point outside the box or with a category out of range has log p = -inf.
+ * parzenPrepare left them. scratch: parzenScratchBytes(K, d, m) bytes. A point outside the box or with a category
+ * out of range has log p = -inf.
  */
 export function parzenEval(K: i32, d: i32, dc: i32, mu: usize, sig: usize, inv: usize, cst: usize, low: usize, high: usize, isInterval: usize, catSizes: usize, catLog: usize, m: i32, xlo: usize,
   xhi: usize, cats: usize, out: usize, scratch: usize): void {
   const dp = (d + 1) & ~1; // a tile's point, padded to pairs of dims
-  const tile = scratch + (<usize>(TILE * K) << 3); // TILE x dp: the tile's points, 0 at interval dims and padding
-  for (let p0 = 0; p0 < m; p0 += TILE) {
-    // the tile (a short one repeats its last point)
-    for (let t = 0; t < TILE; t++) {
-      const xp = xlo + (<usize>(min(p0 + t, m - 1) * d) << 3);
-      const xt = tile + (<usize>(t * dp) << 3);
-      for (let j = 0; j < d; j++) st(xt + (<usize>j << 3), load<u8>(isInterval + j) ? 0 : ld(xp + (<usize>j << 3)));
-      if (d & 1) st(xt + (<usize>d << 3), 0);
+  const tile = scratch; // TILE x dp: the tile's points, 0 at interval dims and padding
+  const cell = tile + (<usize>(TILE * dp) << 3); // BLOCK i32: -1 outside the box, else 0 or 1 (see addIntervalTerms)
+  const work = cell + (<usize>BLOCK << 2); // addIntervalTerms' work area
+  const scores = work + <usize>intervalWorkBytes(K); // rows x K: each point's component scores
+  const rows = blockRows(K, m);
+  for (let b0 = 0; b0 < m; b0 += rows) {
+    const nb = min(rows, m - b0);
+    for (let t0 = 0; t0 < nb; t0 += TILE) {
+      // the tile (a short one repeats the last point)
+      for (let t = 0; t < TILE; t++) {
+        const xp = xlo + (<usize>(min(b0 + t0 + t, m - 1) * d) << 3);
+        const xt = tile + (<usize>(t * dp) << 3);
+        for (let j = 0; j < d; j++) st(xt + (<usize>j << 3), load<u8>(isInterval + j) ? 0 : ld(xp + (<usize>j << 3)));
+        if (d & 1) st(xt + (<usize>d << 3), 0);
+      }
+      scoreTile(K, d, dp, mu, inv, cst, tile, scores + (<usize>(t0 * K) << 3));
     }
-    scoreTile(K, d, dp, mu, inv, cst, tile, scratch);
-    for (let t = 0; t < min(TILE, m - p0); t++) {
-      const i = p0 + t;
-      st(out + (<usize>i << 3), finishPoint(K, d, dc, mu, sig, low, high, isInterval, catSizes, catLog,
-        xlo + (<usize>(i * d) << 3), xhi + (<usize>(i * d) << 3), cats + (<usize>(i * dc) << 2), scratch + (<usize>(t * K) << 3)));
+    for (let i = 0; i < nb; i++) {
+      const p = b0 + i;
+      const isIn = inside(d, dc, xlo + (<usize>(p * d) << 3), xhi + (<usize>(p * d) << 3), cats + (<usize>(p * dc) << 2), low, high, isInterval, catSizes);
+      store<i32>(cell + (<usize>i << 2), isIn ? 0 : -1);
+    }
+    addIntervalTerms(K, d, mu, sig, low, high, isInterval, nb, xlo + (<usize>(b0 * d) << 3), xhi + (<usize>(b0 * d) << 3), cell, work, scores);
+    for (let i = 0; i < nb; i++) {
+      const p = b0 + i;
+      st(out + (<usize>p << 3), load<i32>(cell + (<usize>i << 2)) < 0 ? -Infinity
+        : finishPoint(K, dc, catSizes, catLog, cats + (<usize>(p * dc) << 2), scores + (<usize>(i * K) << 3)));
     }
   }
+}
+
+/**
+ * Adds each interval dim's terms log (Phi(b) - Phi(a)) / Z_kj (Z_kj is in cst) to the scores (nb x K) of a block's
+ * points inside the box (cell[i] >= 0; marks are left -1 or 1), dim by dim in order. A term is a function of the
+ * cell [a, b] and the component's (mu, s) there, computed once per distinct cell and distinct (mu, s) and added to
+ * every point in the cell: each point gets the same sums as computing its own. work: intervalWorkBytes(K) bytes.
+ */
+function addIntervalTerms(K: i32, d: i32, mu: usize, sig: usize, low: usize, high: usize, isInterval: usize, nb: i32,
+  xlo: usize, xhi: usize, cell: usize, work: usize, scores: usize): void {
+  const column = work; // K: one cell's terms
+  const classMu = column + <usize>pad16(K << 3), classS = classMu + <usize>pad16(K << 3); // C: a class's (mu, s)
+  const classTerm = classS + <usize>pad16(K << 3); // C: a class's term for the cell
+  const classOf = classTerm + <usize>pad16(K << 3); // K i32: a component's class
+  const hash = classOf + <usize>pad16(K << 2);
+  for (let j = 0; j < d; j++) {
+    if (!load<u8>(isInterval + j)) continue;
+    const o = <usize>j << 3;
+    const lo = ld(low + o), hi = ld(high + o);
+    const C = classesOf(K, d, j, mu, sig, hash, classOf, classMu, classS);
+    for (let i = 0; i < nb; i++) if (load<i32>(cell + (<usize>i << 2)) > 0) store<i32>(cell + (<usize>i << 2), 0);
+    for (let i = 0; i < nb; i++) {
+      if (load<i32>(cell + (<usize>i << 2)) != 0) continue;
+      const a = max(ld(xlo + (<usize>(i * d) << 3) + o), lo), b = min(ld(xhi + (<usize>(i * d) << 3) + o), hi);
+      for (let c = 0; c < C; c++) {
+        const co = <usize>c << 3, s = ld(classS + co), m = ld(classMu + co);
+        st(classTerm + co, logNormMass((a - m) / s, (b - m) / s));
+      }
+      for (let k = 0; k < K; k++) st(column + (<usize>k << 3), ld(classTerm + (<usize>load<i32>(classOf + (<usize>k << 2)) << 3)));
+      // this point and the later ones in the same cell
+      for (let i2 = i; i2 < nb; i2++) {
+        if (load<i32>(cell + (<usize>i2 << 2)) != 0) continue;
+        const x2 = (<usize>(i2 * d) << 3) + o;
+        // the same bits (not merely ==: -0 and 0 may give different terms), so the same terms
+        if (reinterpret<u64>(max(ld(xlo + x2), lo)) != reinterpret<u64>(a) || reinterpret<u64>(min(ld(xhi + x2), hi)) != reinterpret<u64>(b)) continue;
+        store<i32>(cell + (<usize>i2 << 2), 1);
+        const row = scores + (<usize>(i2 * K) << 3);
+        for (let k = 0; k < K; k++) st(row + (<usize>k << 3), ld(row + (<usize>k << 3)) + ld(column + (<usize>k << 3)));
+      }
+    }
+  }
+}
+
+/**
+ * The distinct (mu_kj, s_kj) pairs of dim j (bit for bit) into classMu and classS, each component's class into
+ * classOf (i32); returns their number. hash: hashSlots(K) i32 slots (a class + 1, 0 when free).
+ */
+function classesOf(K: i32, d: i32, j: i32, mu: usize, sig: usize, hash: usize, classOf: usize, classMu: usize, classS: usize): i32 {
+  const mask = hashSlots(K) - 1;
+  memory.fill(hash, 0, <usize>(mask + 1) << 2);
+  let C = 0;
+  for (let k = 0; k < K; k++) {
+    const e = <usize>(k * d + j) << 3;
+    const mb = load<u64>(mu + e), sb = load<u64>(sig + e);
+    let h = <i32>(((mb ^ (sb * 0x9E3779B97F4A7C15)) * 0xBF58476D1CE4E5B9) >> 40) & mask;
+    for (;;) {
+      const slot = hash + (<usize>h << 2);
+      const c = load<i32>(slot) - 1;
+      if (c < 0) {
+        store<i32>(slot, C + 1);
+        store<u64>(classMu + (<usize>C << 3), mb);
+        store<u64>(classS + (<usize>C << 3), sb);
+        store<i32>(classOf + (<usize>k << 2), C++);
+        break;
+      }
+      if (load<u64>(classMu + (<usize>c << 3)) == mb && load<u64>(classS + (<usize>c << 3)) == sb) {
+        store<i32>(classOf + (<usize>k << 2), c);
+        break;
+      }
+      h = (h + 1) & mask;
+    }
+  }
+  return C;
 }
 
 /**
@@ -155,20 +275,10 @@ function scoreTile(K: i32, d: i32, dp: i32, mu: usize, inv: usize, cst: usize, t
 @inline function hsum(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
 
 /**
- * One point's log p from its density-dim scores (K, overwritten): the interval and categorical terms added, then the
- * log-sum-exp.
+ * One point's log p from its scores (K, overwritten) with the density and interval terms: the categorical terms
+ * added, then the log-sum-exp.
  */
-function finishPoint(K: i32, d: i32, dc: i32, mu: usize, sig: usize, low: usize, high: usize, isInterval: usize, catSizes: usize, catLog: usize, xp: usize, hp: usize, cp: usize, scores: usize): f64 {
-  if (!inside(d, dc, xp, hp, cp, low, high, isInterval, catSizes)) return -Infinity;
-  for (let j = 0; j < d; j++) {
-    if (!load<u8>(isInterval + j)) continue;
-    const o = <usize>j << 3;
-    const a = max(ld(xp + o), ld(low + o)), b = min(ld(hp + o), ld(high + o));
-    for (let k = 0; k < K; k++) {
-      const e = <usize>(k * d + j) << 3, s = ld(sig + e), mkj = ld(mu + e);
-      st(scores + (<usize>k << 3), ld(scores + (<usize>k << 3)) + logNormMass((a - mkj) / s, (b - mkj) / s));
-    }
-  }
+function finishPoint(K: i32, dc: i32, catSizes: usize, catLog: usize, cp: usize, scores: usize): f64 {
   let S = 0;
   for (let c = 0; c < dc; c++) S += load<i32>(catSizes + (<usize>c << 2));
   let off = 0;

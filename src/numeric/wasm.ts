@@ -157,8 +157,9 @@ interface Exports {
     xhi: number,
     cats: number,
     out: number,
-    scores: number,
+    scratch: number,
   ): void;
+  parzenScratchBytes(K: number, d: number, m: number): number;
   expBatch(x: number, n: number, out: number): void;
   symEigen(v: number, n: number, d: number, e: number): number;
   erf(x: number): number;
@@ -596,9 +597,6 @@ class WasmGpModel implements GpModel {
   }
 }
 
-/** Points the core scores together (parzenEval's TILE): its scratch holds a row of K scores and the point for each. */
-const EVAL_TILE = 4;
-
 /** A mixture in the core's memory: its inputs and the tables parzenPrepare fills (addresses). */
 interface MixtureLayout {
   readonly K: number;
@@ -710,7 +708,7 @@ function pointCount(L: { d: number; dc: number }, pts: MixturePoints, options: M
 /** Bytes of an arena that evalMixture uses for m points (`interval`: if the mixture has interval dims). */
 function evalBytes(K: number, d: number, dc: number, m: number, interval: boolean): number {
   return (
-    alignedSize(m * d * 8) * (interval ? 2 : 1) + alignedSize(m * 8) + alignedSize(4 * m * dc) + alignedSize(8 * EVAL_TILE * (K + d + 1))
+    alignedSize(m * d * 8) * (interval ? 2 : 1) + alignedSize(m * 8) + alignedSize(4 * m * dc) + alignedSize(ex.parzenScratchBytes(K, d, m))
   );
 }
 
@@ -755,7 +753,7 @@ function evalMixture(L: MixtureLayout, pts: MixturePoints, m: number, options: M
     xhi ? ar.put(xhi, m * d) : 0,
     dc > 0 ? ar.putI32(pts.categories!.subarray(0, m * dc)) : 0,
     out,
-    ar.f64(EVAL_TILE * (K + d + 1)),
+    ar.alloc(ex.parzenScratchBytes(K, d, m)),
   );
   const heap = heapF64();
   res.set(heap.subarray(out >>> 3, (out >>> 3) + m));

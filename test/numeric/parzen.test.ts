@@ -156,6 +156,36 @@ test('mixture log-densities match the reference (continuous, quantised, infinite
   });
 });
 
+test("integer dims: a point's log-density is the reference's and does not depend on the other points of its batch", () => {
+  // as TPE has them: the means at integer dims are observed integers, the sigmas shared but for the prior's, and
+  // the candidates share few cells (their terms are computed once per distinct cell and (mean, sigma), per block of
+  // points: 64 of them, fewer for a mixture as large as the second)
+  for (const [K, m] of [
+    [400, 150],
+    [20000, 60],
+  ]) {
+    const d = 3;
+    const rnd = mulberry32(K);
+    const spec = randomMixture(K, K, d, { shared: 0.4, cats: [3] });
+    const mus = spec.mus as Float64Array;
+    for (let k = 0; k < K; k++) for (const j of [0, 2]) mus[k * d + j] = Math.floor(rnd() * 6) - 2;
+    spec.q = [1, 0, 1];
+    spec.low = [-2.5, -2, -2.5];
+    spec.high = [3.5, 3, 3.5];
+    const x = randomArray(rnd, m * d, -2, 3);
+    for (let i = 0; i < m; i++) for (const j of [0, 2]) x[i * d + j] = Math.floor(rnd() * 8) - 3; // -3: outside
+    const categories = Int32Array.from({ length: m }, () => Math.floor(rnd() * 3));
+    const batch = wasm.parzenLogPdf(spec, { x, categories });
+    const r = ref.parzenLogPdf(spec, { x, categories });
+    assert.ok(relErrEach(batch, r, 1) < LOG_PDF_TOL, `K = ${K}: ${relErrEach(batch, r, 1)}`);
+    assert.ok(r.some((v) => v === -Infinity) && r.some(Number.isFinite), `K = ${K} exercises both`);
+    for (let i = 0; i < m; i++) {
+      const alone = wasm.parzenLogPdf(spec, { x: x.slice(i * d, (i + 1) * d), categories: categories.slice(i, i + 1) });
+      assert.ok(Object.is(alone[0], batch[i]), `K = ${K}, point ${i}: ${alone[0]} alone, ${batch[i]} in the batch`);
+    }
+  }
+});
+
 test('mixtures whose components mostly share their sigmas, with exceptions anywhere, match the reference, one-shot and prepared', () => {
   const configs = [
     { K: 64, d: 10 },

@@ -40,18 +40,18 @@ interface Group {
   isActive(row: Encoded): boolean;
 }
 
-/** A ranked trial (complete, or pruned: see rankKey) with its params encoded. */
-interface Ranked {
+/** A ranked trial (complete, or pruned: see rankKey) with its params encoded (inline: one object less to read per trial). */
+interface Ranked extends Encoded {
   readonly number: number;
   readonly tier: number;
   readonly value: number;
-  readonly row: Encoded;
 }
 
-/** The good and the bad group of a split, each in trial order (for linear forgetting). */
+/** A split: the ranked trials it is made among, in trial order (for linear forgetting), and the good group's marks. */
 interface Split {
-  readonly below: readonly Encoded[];
-  readonly above: readonly Encoded[];
+  readonly pool: readonly Ranked[];
+  /** The positions in pool of the good group, ascending; the others are the bad group. */
+  readonly good: Int32Array;
 }
 
 /** A trial's params in model space: numeric values (NaN where inactive) and category indices (−1 where inactive). */
@@ -182,12 +182,8 @@ class TpeSession implements SamplerSession {
    * inactive), each in trial order.
    */
   private split(g: Group | null, complete: readonly Ranked[], sign: number): Split {
-    const pool = g ? complete.filter((e) => g.isActive(e.row)) : complete;
-    const good = bestOf(pool, nBelow(this.o, pool.length), sign);
-    const below: Encoded[] = [];
-    const above: Encoded[] = [];
-    for (const e of pool) (good.has(e) ? below : above).push(e.row);
-    return { below, above };
+    const pool = g ? complete.filter((e) => g.isActive(e)) : complete;
+    return { pool, good: bestOf(pool, nBelow(this.o, pool.length), sign) };
   }
 
   /**
@@ -209,8 +205,7 @@ class TpeSession implements SamplerSession {
       for (let i = 0; i < nPoints; i++) if (pts.isActive(g.anchor, i)) at.push(i);
       if (at.length === 0) continue;
       const split = splitFor(g);
-      const good = observe(g, split.below);
-      const bad = observe(g, split.above.concat(lies));
+      const { good, bad } = observe(g, split, lies);
       const l = this.estimator(g, good, good.n + bad.n);
       const gx = this.estimator(g, bad, good.n + bad.n);
       const { values, categories, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng, joint ? this.o.recombine : 0);
@@ -282,7 +277,8 @@ function rank(model: Model, history: History): { complete: Ranked[]; pending: Tr
       let e = model.ranked.get(t);
       if (!e) {
         const { tier, value } = rankKey(t, history.direction);
-        model.ranked.set(t, (e = { number: t.number, tier, value, row: encode(model, t.params) }));
+        const { numeric, categories } = encode(model, t.params);
+        model.ranked.set(t, (e = { number: t.number, tier, value, numeric, categories }));
       }
       complete.push(e);
     } else if (t.state === 'running') pending.push(t);
@@ -295,17 +291,20 @@ function better(a: Ranked, b: Ranked, sign: number): boolean {
   return a.tier < b.tier || (a.tier === b.tier && (sign * (a.value - b.value) < 0 || (a.value === b.value && a.number < b.number)));
 }
 
-/** The best `cut` entries of `list` (cut is small, at most TPE's nBelowMax: kept sorted by insertion). */
-function bestOf(list: readonly Ranked[], cut: number, sign: number): Set<Ranked> {
-  const top: Ranked[] = [];
-  if (cut <= 0) return new Set(top);
-  for (const e of list) {
-    if (top.length === cut && !better(e, top[cut - 1], sign)) continue;
+/** The positions of the best `cut` entries of `list`, ascending (cut is small, at most TPE's nBelowMax: kept sorted by insertion). */
+function bestOf(list: readonly Ranked[], cut: number, sign: number): Int32Array {
+  const top: number[] = [];
+  if (cut <= 0) return new Int32Array(0);
+  let worst: Ranked | null = null;
+  for (let k = 0; k < list.length; k++) {
+    const e = list[k];
+    if (top.length === cut && !better(e, worst!, sign)) continue;
     let i = Math.min(top.length, cut - 1);
-    top[i] = e;
-    for (; i > 0 && better(e, top[i - 1], sign); i--) [top[i], top[i - 1]] = [top[i - 1], top[i]];
+    top[i] = k;
+    for (; i > 0 && better(e, list[top[i - 1]], sign); i--) [top[i], top[i - 1]] = [top[i - 1], top[i]];
+    worst = list[top[top.length - 1]];
   }
-  return new Set(top);
+  return Int32Array.from(top).sort();
 }
 
 function encode(model: Model, params: Params): Encoded {
@@ -329,23 +328,42 @@ function encode(model: Model, params: Params): Encoded {
 }
 
 /**
- * The group's values in the rows where it was active (all its dims are then present), in order, with one spare row
- * at the end, where a multivariate estimator puts its prior component.
+ * The group's values in the rows where it was active (all its dims are then present), in order: the good group's,
+ * and the bad group's followed by `lies`; each with one spare row at the end, where a multivariate estimator puts its
+ * prior component. The pool is read in one pass (its rows are scattered objects: a second pass would read them again
+ * from memory).
  */
-function observe(g: Group, rows: readonly Encoded[]): Observations {
+function observe(g: Group, split: Split, lies: readonly Encoded[]): { good: Observations; bad: Observations } {
+  const { pool, good } = split;
+  const dn = g.numericAt.length;
+  const dc = g.categoricalAt.length;
+  const room = (rows: number): Observations => ({ n: 0, numeric: new Float64Array(rows * dn), categories: new Int32Array(rows * dc) });
+  const lo = room(good.length + 1);
+  let nLo = 0;
+  for (const i of good) if (g.isActive(pool[i])) copyRow(g, pool[i], lo, nLo++);
+  const hi = room(pool.length - good.length + lies.length + 1);
+  let nHi = 0;
+  let next = 0;
+  for (let i = 0; i < pool.length; i++) {
+    if (next < good.length && good[next] === i) next++;
+    else if (g.isActive(pool[i])) copyRow(g, pool[i], hi, nHi++);
+  }
+  for (const r of lies) if (g.isActive(r)) copyRow(g, r, hi, nHi++);
+  return { good: trimmed(lo, nLo, dn, dc), bad: trimmed(hi, nHi, dn, dc) };
+}
+
+/** `o` with n rows: its arrays cut to them and the spare one. */
+function trimmed(o: Observations, n: number, dn: number, dc: number): Observations {
+  return { n, numeric: o.numeric.subarray(0, (n + 1) * dn), categories: o.categories.subarray(0, (n + 1) * dc) };
+}
+
+/** Row `at` of `o` from the group's dims of an encoded trial. */
+function copyRow(g: Group, r: Encoded, o: Observations, at: number): void {
   const { numericAt, categoricalAt } = g;
   const dn = numericAt.length;
   const dc = categoricalAt.length;
-  const active = rows.filter((r) => g.isActive(r));
-  const n = active.length;
-  const numeric = new Float64Array((n + 1) * dn);
-  const categories = new Int32Array((n + 1) * dc);
-  for (let i = 0; i < n; i++) {
-    const r = active[i];
-    for (let j = 0; j < dn; j++) numeric[i * dn + j] = r.numeric[numericAt[j]];
-    for (let j = 0; j < dc; j++) categories[i * dc + j] = r.categories[categoricalAt[j]];
-  }
-  return { n, numeric, categories };
+  for (let j = 0; j < dn; j++) o.numeric[at * dn + j] = r.numeric[numericAt[j]];
+  for (let j = 0; j < dc; j++) o.categories[at * dc + j] = r.categories[categoricalAt[j]];
 }
 
 /**
