@@ -2,6 +2,7 @@ import { OptionsError, StudyError } from '../errors.js';
 import type { Pruner } from '../pruners/pruner.js';
 import { createPruner } from '../pruners/registry.js';
 import type { PrunerSpec, Storage, StudyRecord } from '../storage/storage.js';
+import { canonical, describeSpec } from './stored-spec.js';
 
 /** A pruner as stored with its study (none: `{ name: 'none', options: {} }`). */
 export function prunerSpec(p: Pruner | null): PrunerSpec {
@@ -38,7 +39,7 @@ export async function resumedPruner(
       return [found, createPruner(stored.name, { ...stored.options })];
     } catch (e) {
       throw new StudyError(
-        `study ${quoted} was run with pruner ${describe(stored)}, which cannot be rebuilt here (${(e as Error).message}): ` +
+        `study ${quoted} was run with pruner ${describeSpec(stored)}, which cannot be rebuilt here (${(e as Error).message}): ` +
           'registerPruner it, give it again as options.pruner, or pass another with switchPruner: true',
       );
     }
@@ -47,22 +48,9 @@ export async function resumedPruner(
   if (stored !== null && canonical(to) === canonical(stored)) return [found, given];
   if (stored !== null && !switching) {
     throw new StudyError(
-      `study ${quoted} was run with pruner ${describe(stored)}, not ${describe(to)}: leave the pruner out to continue with ` +
+      `study ${quoted} was run with pruner ${describeSpec(stored)}, not ${describeSpec(to)}: leave the pruner out to continue with ` +
         'its own, or pass switchPruner: true (CLI: --switch-pruner) to switch, which is recorded with the study',
     );
   }
   return [await storage.switchPruner(found.id, to), given];
-}
-
-export function describe(p: PrunerSpec): string {
-  return Object.keys(p.options).length ? `${p.name} ${JSON.stringify(p.options)}` : p.name;
-}
-
-/** JSON with object keys sorted: options compare equal whatever order they were written in. */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) =>
-    x !== null && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : x,
-  );
 }
