@@ -5,7 +5,7 @@ import { OptionsError } from '../../src/errors.js';
 import { Rng } from '../../src/rng.js';
 import { random } from '../../src/samplers/random.js';
 import type { Sampler } from '../../src/samplers/sampler.js';
-import { adaptiveParzen, multivariateParzen } from '../../src/samplers/tpe/mixture.js';
+import { adaptiveParzen } from '../../src/samplers/tpe/mixture.js';
 import { modelDim, type NumericModelDim } from '../../src/samplers/tpe/model-dims.js';
 import { forgettingWeights, nBelow, TPE_PRESETS } from '../../src/samplers/tpe/options.js';
 import { tpe } from '../../src/samplers/tpe/tpe.js';
@@ -27,24 +27,6 @@ async function bestRegret(sampler: Sampler, func: string, trials: number, seed: 
 
 describe('tpe estimators', () => {
   const numeric = (tree: unknown) => modelDim(compile(tree).dims[0]) as NumericModelDim;
-
-  it('give each observation of a multivariate group its univariate bandwidth per dim with neighbour bandwidths', () => {
-    const dims = [numeric(hp.uniform('x', 0, 1000)), numeric(hp.uniform('y', 0, 10))];
-    const cols = [Float64Array.of(100, 300, 900, 420), Float64Array.of(6, 1, 3, 9.5)];
-    const n = 4;
-    const rows = new Float64Array((n + 1) * 2);
-    for (let i = 0; i < n; i++) [rows[2 * i], rows[2 * i + 1]] = [cols[0][i], cols[1][i]];
-    const o = { ...TPE_PRESETS.optuna, multivariateBandwidth: 'neighbours' as const };
-    const mv = multivariateParzen(dims, [], { n, numeric: rows, categories: new Int32Array(0) }, o);
-    for (let j = 0; j < 2; j++) {
-      const uni = adaptiveParzen(dims[j], cols[j], o);
-      for (let i = 0; i < n; i++) {
-        const c = Array.from(uni.mus).indexOf(cols[j][i]);
-        assert.equal(mv.sigmas[i * 2 + j], uni.sigmas[c], `observation ${i}, dim ${j}`);
-      }
-      assert.equal(mv.sigmas[n * 2 + j], dims[j].priorSigma, 'the prior keeps its sigma');
-    }
-  });
 
   it('follow hyperopt for one observation: half the prior sigma, prior kept whole', () => {
     // uniform(0, 1000): prior N(500, 1000); the observation 100 sits left of the prior mean
@@ -123,11 +105,6 @@ describe('tpe options', () => {
     assert.throws(() => tpe({ nEiCandidates: 0 }), /options\.nEiCandidates must be an integer >= 1/);
     assert.throws(() => tpe({ preset: 'scipy' as never }), /options\.preset must be one of parzen, hyperopt, optuna/);
     assert.throws(() => tpe({ gama: 0.1 } as never), /unknown option "gama"/);
-    assert.throws(
-      () => tpe({ multivariateBandwidth: 'silverman' as never }),
-      /options\.multivariateBandwidth must be "scott" or "neighbours"/,
-    );
-    assert.throws(() => tpe({ recombine: 2 }), /options\.recombine must be in \[0, 1\]/);
   });
 });
 

@@ -138,7 +138,6 @@ export function multivariateParzen(
   obs: Observations,
   o: ResolvedTpeOptions,
   bounds: MixtureBounds = boundsOf(numeric),
-  observed = obs.n,
 ): Mixture {
   const { n } = obs;
   const dn = numeric.length;
@@ -158,16 +157,12 @@ export function multivariateParzen(
     mus[n * dn + j] = m.priorMu;
     sigmas[n * dn + j] = m.priorSigma;
   }
-  if (o.multivariateBandwidth === 'neighbours') {
-    for (let j = 0; j < dn; j++) neighbourBandwidths(numeric[j], mus, n, dn, j, o, observed, sigmas);
-  } else {
-    // every observation shares the first row's bandwidths
-    // (doubling copies: log2(n) calls)
-    for (let rows = 1; rows < n;) {
-      const c = Math.min(rows, n - rows);
-      sigmas.copyWithin(rows * dn, 0, c * dn);
-      rows += c;
-    }
+  // every observation shares the first row's bandwidths
+  // (doubling copies: log2(n) calls)
+  for (let rows = 1; rows < n;) {
+    const c = Math.min(rows, n - rows);
+    sigmas.copyWithin(rows * dn, 0, c * dn);
+    rows += c;
   }
   let width = 0;
   const offsets = categorical.map((m) => ((width += m.size), width - m.size));
@@ -198,54 +193,11 @@ export function multivariateParzen(
   };
 }
 
-/**
- * Optuna's and hyperopt's univariate bandwidths for dim j of a multivariate mixture, into `sigmas` (k × dn): each of
- * the n observations (rows of `mus`) gets the larger gap to its sorted neighbours in that dim, the prior's mean among
- * them, clipped to [σ_prior / min(magicClip, 1 + K), σ_prior] as in adaptiveParzen (`observed`: observations in both groups).
- */
-function neighbourBandwidths(
-  m: NumericModelDim,
-  mus: Float64Array,
-  n: number,
-  dn: number,
-  j: number,
-  o: ResolvedTpeOptions,
-  observed: number,
-  sigmas: Float64Array,
-): void {
-  if (n === 0) return;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => mus[a * dn + j] - mus[b * dn + j]);
-  // sorted values with the prior's mean inserted
-  const v: number[] = [];
-  let prior = false;
-  for (const i of order) {
-    const x = mus[i * dn + j];
-    if (!prior && m.priorMu <= x) {
-      v.push(m.priorMu);
-      prior = true;
-    }
-    v.push(x);
-  }
-  if (!prior) v.push(m.priorMu);
-  const k = n + 1;
-  const minSigma = m.priorSigma / Math.min(o.magicClip, 1 + (o.magicClipCounts === 'trials' ? Math.max(k, observed + 1) : k));
-  for (let r = 0, p = 0; r < k; r++) {
-    if (v[r] === m.priorMu && p < k - n) {
-      p++;
-      continue;
-    }
-    const gap = Math.max(r > 0 ? v[r] - v[r - 1] : 0, r < k - 1 ? v[r + 1] - v[r] : 0);
-    sigmas[order[r - p] * dn + j] = Math.min(m.priorSigma, Math.max(minSigma, gap));
-  }
-}
-
 /** Draws one point from a mixture into `numericOut` (dn model values) and `catOut` (dc indices). */
-export function sampleMixture(mix: Mixture, rng: Rng, numericOut: Float64Array, catOut: Int32Array, perDim = false): void {
+export function sampleMixture(mix: Mixture, rng: Rng, numericOut: Float64Array, catOut: Int32Array): void {
   const c = rng.categorical(mix.weights);
   for (let j = 0; j < mix.dn; j++) {
-    // perDim: each numeric coordinate from its own component (the first from c)
-    const cj = perDim && j > 0 ? rng.categorical(mix.weights) : c;
-    numericOut[j] = truncatedNormal(rng, mix.mus[cj * mix.dn + j], mix.sigmas[cj * mix.dn + j], mix.low[j], mix.high[j]);
+    numericOut[j] = truncatedNormal(rng, mix.mus[c * mix.dn + j], mix.sigmas[c * mix.dn + j], mix.low[j], mix.high[j]);
   }
   if (mix.dc > 0 && mix.categorical) {
     const { sizes, probs } = mix.categorical;

@@ -29,18 +29,6 @@ export interface TpeOptions {
   multivariate?: boolean;
   /** Multivariate bandwidth factor: σ = factor·n^(−1/(d+4))·range (Optuna: 0.2; parzen: 0.06). */
   bandwidthFactor?: number;
-  /**
-   * Bandwidths of the multivariate estimators: 'scott' (factor·n^(−1/(d+4))·range, the same for every observation)
-   * or 'neighbours' (per observation and dim, the univariate rule of Optuna's and hyperopt's TPE: the larger gap to
-   * its sorted neighbours in that dim, clipped as `magicClip` says).
-   */
-  multivariateBandwidth?: 'scott' | 'neighbours';
-  /**
-   * Fraction of the multivariate EI candidates drawn with an independent component per numeric dim (each coordinate
-   * from another good observation), so that coordinates that are good on their own get recombined, as the univariate
-   * TPE does on separable problems; they are scored by the joint l/g like the others.
-   */
-  recombine?: number;
   /** Bandwidth of a lone observation: half the prior's sigma ('hyperopt') or its gap to the prior's mean ('optuna'); otherwise both use the larger gap to the sorted neighbours. */
   bandwidth?: 'hyperopt' | 'optuna';
   /**
@@ -75,8 +63,6 @@ const HYPEROPT: ResolvedTpeOptions = {
   multivariate: false,
   bandwidth: 'hyperopt',
   bandwidthFactor: 0.2,
-  multivariateBandwidth: 'scott',
-  recombine: 0,
   split: 'global',
   magicClip: 100,
   magicClipCounts: 'mixture',
@@ -134,11 +120,6 @@ export function resolveTpeOptions(o: TpeOptions): ResolvedTpeOptions {
     throw new OptionsError(`tpe: options.priorWeight must be > 0 (got ${r.priorWeight})`);
   if (!(r.bandwidthFactor > 0) || !Number.isFinite(r.bandwidthFactor))
     throw new OptionsError(`tpe: options.bandwidthFactor must be > 0 (got ${r.bandwidthFactor})`);
-  if (r.multivariateBandwidth !== 'scott' && r.multivariateBandwidth !== 'neighbours')
-    throw new OptionsError(
-      `tpe: options.multivariateBandwidth must be "scott" or "neighbours" (got ${JSON.stringify(r.multivariateBandwidth)})`,
-    );
-  if (!(r.recombine >= 0 && r.recombine <= 1)) throw new OptionsError(`tpe: options.recombine must be in [0, 1] (got ${r.recombine})`);
   if (!(r.magicClip >= 1)) throw new OptionsError(`tpe: options.magicClip must be >= 1 (got ${r.magicClip})`);
   if (r.magicClipCounts !== 'mixture' && r.magicClipCounts !== 'trials')
     throw new OptionsError(`tpe: options.magicClipCounts must be "mixture" or "trials" (got ${JSON.stringify(r.magicClipCounts)})`);

@@ -208,7 +208,7 @@ class TpeSession implements SamplerSession {
       const { good, bad } = observe(g, split, lies);
       const l = this.estimator(g, good, good.n + bad.n);
       const gx = this.estimator(g, bad, good.n + bad.n);
-      const { values, categories, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng, joint ? this.o.recombine : 0);
+      const { values, categories, score } = drawAndScore(g, l, gx, joint ? at.length : m, rng);
       if (joint) {
         for (let c = 0; c < at.length; c++) {
           pts.take(g, gi, at[c], values, categories, c);
@@ -227,7 +227,7 @@ class TpeSession implements SamplerSession {
 
   /** The group's Parzen estimator over `obs`; `observed`: its observations in both groups (hyperopt's clip). */
   private estimator(g: Group, obs: Observations, observed: number): Mixture {
-    if (g.numeric.length + g.categorical.length > 1) return multivariateParzen(g.numeric, g.categorical, obs, this.o, g.bounds, observed);
+    if (g.numeric.length + g.categorical.length > 1) return multivariateParzen(g.numeric, g.categorical, obs, this.o, g.bounds);
     return g.numeric.length === 1
       ? adaptiveParzen(g.numeric[0], obs.numeric.subarray(0, obs.n), this.o, observed, g.bounds)
       : categoricalPosterior(g.categorical[0], obs.categories.subarray(0, obs.n), this.o);
@@ -368,7 +368,7 @@ function copyRow(g: Group, r: Encoded, o: Observations, at: number): void {
 
 /**
  * Draws `m` points of a group from l and scores each by log l − log g (in the core): numeric values (m × dn, as the
- * space holds them) and category indices (m × dc) in group order; the first round(recombine·m) recombine components per dim.
+ * space holds them) and category indices (m × dc) in group order.
  */
 function drawAndScore(
   g: Group,
@@ -376,7 +376,6 @@ function drawAndScore(
   gx: Mixture,
   m: number,
   rng: Rng,
-  recombine = 0,
 ): { values: Float64Array; categories: Int32Array; score: Float64Array } {
   const dn = g.numeric.length;
   const dc = g.categorical.length;
@@ -388,10 +387,8 @@ function drawAndScore(
   const categories = new Int32Array(m * dc);
   const draw = new Float64Array(dn);
   const cats = new Int32Array(dc);
-  // the first round(recombine·m) draws take each numeric coordinate from its own component (see TpeOptions.recombine)
-  const perDim = Math.round(recombine * m);
   for (let i = 0; i < m; i++) {
-    sampleMixture(l, rng, draw, cats, i < perDim);
+    sampleMixture(l, rng, draw, cats);
     for (let j = 0; j < dn; j++) {
       const md = g.numeric[j];
       const v = md.fromModel(draw[j]) as number;
