@@ -3,11 +3,11 @@ import type { Rng } from '../../rng.js';
 import type { Params } from '../../space/space.js';
 import { type Direction, isFeasible, type TrialRecord } from '../../trial/trial.js';
 import { hypervolume } from '../moo/hypervolume.js';
-import { minimized, nonDominatedSort } from '../moo/pareto.js';
+import { minimized } from '../moo/pareto.js';
 import { violation } from '../moo/split.js';
 import type { History } from '../sampler.js';
 import { logEI } from './acquisition.js';
-import { Ehvi, logNormalCdf, millsRatio, referencePoint } from './ehvi.js';
+import { Ehvi, logNormalCdf, millsRatio, OBJECTIVE_TIE, referencePoint, resolvedFront } from './ehvi.js';
 import type { InputEncoding } from './encoding.js';
 import { jointField, type JointScore } from './field.js';
 import type { Surrogate } from './model.js';
@@ -149,7 +149,7 @@ export function suggestJoint(ctx: JointContext, history: History, n: number, rng
     const global = Math.max(256, Math.round(ctx.nCandidates * Math.min(1, 100 / nc)));
     const useTrust = ctx.trustRegion === true || (ctx.trustRegion === 'auto' && D >= TRUST_REGION_MIN_DIM);
     const box = useTrust
-      ? trustBox(incumbents[0], lengthAfter(successes(trials, feasible, directions, ctx.nStartup), D), enc.categorical)
+      ? trustBox(incumbents[0], lengthAfter(successes(trials, feasible, observed, directions, ctx.nStartup), D), enc.categorical)
       : undefined;
     const search = { global, local: Math.max(64, global >> 2), incumbents, starts: nc > 200 ? 3 : 5, maxIter: 40, box };
 
@@ -193,7 +193,10 @@ function jointScore(
       return a.value;
     };
   } else if (feasible.length > 0 || (c === 0 && m > 1)) {
-    const ehvi = Ehvi.of(feasible, ref);
+    const ehvi = Ehvi.of(
+      resolvedFront(feasible).map((i) => feasible[i]),
+      ref,
+    );
     objective = (mean, variance, dMean, dVar) =>
       ehvi.log(mean.subarray(0, m), variance.subarray(0, m), dMean?.subarray(0, m), dVar?.subarray(0, m));
   }
@@ -222,24 +225,28 @@ function jointScore(
 
 /**
  * Trust-region history after the initial design: a success is a feasible trial better than every earlier feasible
- * one by TuRBO's 1e-3 (one objective), or weakly dominated by none of them (several).
+ * one by TuRBO's 1e-3 (one objective), or weakly dominated by none of them up to `OBJECTIVE_TIE` in the
+ * standardised objectives `observed` (several).
  */
 function successes(
   trials: readonly TrialRecord[],
   feasible: readonly boolean[],
+  observed: readonly (readonly number[])[],
   directions: readonly Direction[],
   nStartup: number,
 ): boolean[] {
   const out: boolean[] = [];
-  const earlier: number[][] = [];
+  const earlier: (readonly number[])[] = [];
   let best = Infinity;
   trials.forEach((t, i) => {
-    const loss = minimized(directions.length === 1 ? [t.value as number] : (t.values as number[]), directions);
     let success = false;
-    if (feasible[i]) {
-      if (directions.length === 1) success = best === Infinity || loss[0] < best - 1e-3 * Math.abs(best);
-      else success = !earlier.some((q) => q.every((v, k) => v <= loss[k]));
-      best = Math.min(best, loss[0]);
+    if (feasible[i] && directions.length === 1) {
+      const loss = minimized([t.value as number], directions)[0];
+      success = best === Infinity || loss < best - 1e-3 * Math.abs(best);
+      best = Math.min(best, loss);
+    } else if (feasible[i]) {
+      const loss = observed[i];
+      success = !earlier.some((q) => q.every((v, k) => v <= loss[k] + OBJECTIVE_TIE));
       earlier.push(loss);
     }
     if (i >= nStartup) out.push(success);
@@ -267,7 +274,7 @@ function incumbentsOf(
   } else if (m === 1) {
     order = ok.sort((a, b) => observed[a][0] - observed[b][0] || a - b);
   } else {
-    const front = nonDominatedSort(ok.map((i) => observed[i]))[0].map((k) => ok[k]);
+    const front = resolvedFront(ok.map((i) => observed[i])).map((k) => ok[k]);
     let sample = front;
     if (m > 2 && front.length > CONTRIBUTION_SAMPLE) sample = rng.shuffle([...front]).slice(0, CONTRIBUTION_SAMPLE);
     const points = front.map((i) => observed[i]);
