@@ -18,6 +18,11 @@ import { lengthAfter, trustBox } from './trust.js';
 const TRUST_REGION_MIN_DIM = 6;
 /** Smallest variance used in the constraint terms (as in LogEI). */
 const MIN_VAR = 1e-20;
+/**
+ * Several objectives: a trial is a trust-region success when it raises the hypervolume of the earlier feasible trials
+ * (standardised, below the reference point) by more than this fraction, as TuRBO's 1e-3 on one objective.
+ */
+const HV_SUCCESS = 1e-3;
 /** Most front points whose exclusive hypervolume is computed to choose the incumbents (3+ objectives). */
 const CONTRIBUTION_SAMPLE = 48;
 
@@ -72,13 +77,15 @@ export function constraintCount(trials: readonly TrialRecord[]): number {
  * - one GP per objective (each minimised, warped and standardised as the single-objective GP does) on every complete
  *   trial, feasible or not, and one GP per constraint (standardised, not warped; its threshold 0 standardised alike);
  * - acquisition: log EI over the best feasible value (one objective) or log EHVI over the feasible Pareto front
- *   (several; `Ehvi`, exact, in the standardised objectives, reference point `referencePoint` of every complete trial),
+ *   (several; `Ehvi`, exact, in the standardised objectives, reference point `referencePoint` of every complete trial,
+ *   the front `resolvedFront`: objective differences below 1e-9 sd are ties),
  *   plus Σ log P(c_i(x) ≤ 0); before any trial is feasible, Σ log P(c_i(x) ≤ 0) alone;
  * - batches and running trials: kriging believer in every GP; a fantasised point joins the front (or sets the
  *   incumbent) when the posterior means of its constraints are satisfied;
  * - trust region (from 6 inputs, as with one objective): a success is a feasible trial better than every earlier
- *   feasible one (one objective) or dominated by none of them (several); centred on the best feasible trial or the
- *   front point of the largest exclusive hypervolume, or, before any feasible trial, the least violating.
+ *   feasible one (one objective) or one that raises their hypervolume by more than 1e-3 of it (several); centred on
+ *   the best feasible trial or the front point of the largest exclusive hypervolume, or, before any feasible trial,
+ *   the least violating.
  */
 export function suggestJoint(ctx: JointContext, history: History, n: number, rng: Rng, input: JointInput): Params[] {
   const { enc, keys, pending } = input;
@@ -149,7 +156,7 @@ export function suggestJoint(ctx: JointContext, history: History, n: number, rng
     const global = Math.max(256, Math.round(ctx.nCandidates * Math.min(1, 100 / nc)));
     const useTrust = ctx.trustRegion === true || (ctx.trustRegion === 'auto' && D >= TRUST_REGION_MIN_DIM);
     const box = useTrust
-      ? trustBox(incumbents[0], lengthAfter(successes(trials, feasible, observed, directions, ctx.nStartup), D), enc.categorical)
+      ? trustBox(incumbents[0], lengthAfter(trustSuccesses(trials, feasible, observed, ref, directions, ctx.nStartup), D), enc.categorical)
       : undefined;
     const search = { global, local: Math.max(64, global >> 2), incumbents, starts: nc > 200 ? 3 : 5, maxIter: 40, box };
 
@@ -225,18 +232,22 @@ function jointScore(
 
 /**
  * Trust-region history after the initial design: a success is a feasible trial better than every earlier feasible
- * one by TuRBO's 1e-3 (one objective), or weakly dominated by none of them up to `OBJECTIVE_TIE` in the
- * standardised objectives `observed` (several).
+ * one by TuRBO's 1e-3 (one objective), or one that raises the hypervolume of the earlier feasible trials (standardised
+ * objectives `observed`, below `ref`, ties up to `OBJECTIVE_TIE`) by more than `HV_SUCCESS` of it (several). Merely
+ * entering the front is not enough: with three objectives most early trials do, and a point with one objective at its
+ * bound (DTLZ2's x0 = 1) always does, so the region grew to the whole cube and stayed there.
  */
-function successes(
+export function trustSuccesses(
   trials: readonly TrialRecord[],
   feasible: readonly boolean[],
   observed: readonly (readonly number[])[],
+  ref: readonly number[],
   directions: readonly Direction[],
   nStartup: number,
 ): boolean[] {
   const out: boolean[] = [];
-  const earlier: (readonly number[])[] = [];
+  let front: (readonly number[])[] = [];
+  let volume = 0;
   let best = Infinity;
   trials.forEach((t, i) => {
     let success = false;
@@ -245,9 +256,13 @@ function successes(
       success = best === Infinity || loss < best - 1e-3 * Math.abs(best);
       best = Math.min(best, loss);
     } else if (feasible[i]) {
-      const loss = observed[i];
-      success = !earlier.some((q) => q.every((v, k) => v <= loss[k] + OBJECTIVE_TIE));
-      earlier.push(loss);
+      const y = observed[i];
+      if (!front.some((q) => q.every((v, k) => v <= y[k] + OBJECTIVE_TIE))) {
+        front = [...front.filter((q) => !y.every((v, k) => v <= q[k])), y];
+        const after = hypervolume(front, ref);
+        success = after > volume * (1 + HV_SUCCESS);
+        volume = after;
+      }
     }
     if (i >= nStartup) out.push(success);
   });
