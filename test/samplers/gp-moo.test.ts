@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OptionsError } from '../../src/errors.js';
+import { Rng } from '../../src/rng.js';
 import { random } from '../../src/samplers/random.js';
 import { gp } from '../../src/samplers/gp/index.js';
 import { trustSuccesses } from '../../src/samplers/gp/joint.js';
@@ -91,6 +92,38 @@ describe('gp trust region on several objectives', () => {
     // infeasible trials are never successes and do not enter the front
     const feasible = [true, true, true, true, true, false];
     assert.deepEqual(trustSuccesses(trials, feasible, observed, ref, ['minimize', 'minimize', 'minimize'], 0).at(-1), false);
+  });
+
+  it('agrees with recomputing the hypervolume of the front after every trial (random 3- and 4-objective data)', () => {
+    for (const m of [3, 4]) {
+      const rng = new Rng(m);
+      const observed = Array.from({ length: 60 }, () => {
+        const v = Array.from({ length: m }, () => rng.uniform());
+        const norm = Math.hypot(...v);
+        return v.map((x) => x / norm + 0.2 * rng.uniform()); // near a sphere: large fronts
+      });
+      const trials = records(observed);
+      const ref = new Array<number>(m).fill(1.2);
+      const expected: boolean[] = [];
+      const kept: number[][] = [];
+      let volume = 0;
+      for (const y of observed) {
+        const after = hypervolume([...kept, y], ref);
+        expected.push(after > volume * (1 + 1e-3));
+        kept.push(y);
+        volume = hypervolume(kept, ref);
+      }
+      const got = trustSuccesses(
+        trials,
+        trials.map(() => true),
+        observed,
+        ref,
+        new Array(m).fill('minimize'),
+        0,
+      );
+      assert.deepEqual(got, expected);
+      assert.ok(got.filter(Boolean).length >= 5, `${got.filter(Boolean).length} successes`);
+    }
   });
 
   it('keeps the one-objective rule (better than the best by 1e-3 of it)', () => {

@@ -258,15 +258,33 @@ export function trustSuccesses(
     } else if (feasible[i]) {
       const y = observed[i];
       if (!front.some((q) => q.every((v, k) => v <= y[k] + OBJECTIVE_TIE))) {
+        const gain = improvement(front, y, ref);
+        success = gain > HV_SUCCESS * volume;
+        volume += gain;
         front = [...front.filter((q) => !y.every((v, k) => v <= q[k])), y];
-        const after = hypervolume(front, ref);
-        success = after > volume * (1 + HV_SUCCESS);
-        volume = after;
       }
     }
     if (i >= nStartup) out.push(success);
   });
   return out;
+}
+
+/**
+ * The hypervolume `y` adds to `front` below `ref`: its box [y, ref] less the part the front already covers, which is
+ * the hypervolume of the front's points clipped to that box (max(q, y)), few of which stay non-dominated. One such
+ * volume per trial keeps the replay of the trust region quick where recomputing the front's whole hypervolume was
+ * not (4 objectives, 300 trials on a large front: 90 s).
+ */
+function improvement(front: readonly (readonly number[])[], y: readonly number[], ref: readonly number[]): number {
+  let box = 1;
+  for (let k = 0; k < y.length; k++) box *= Math.max(0, ref[k] - y[k]);
+  if (box === 0) return 0;
+  const clipped = front.map((q) => q.map((v, k) => Math.max(v, y[k])));
+  const covered = hypervolume(
+    resolvedFront(clipped, 0).map((i) => clipped[i]),
+    ref,
+  );
+  return Math.max(0, box - covered);
 }
 
 /**
