@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src/rng.js';
-import { Ehvi, nonDominatedBoxes, referencePoint } from '../../src/samplers/gp/ehvi.js';
+import { Ehvi, nonDominatedBoxes, OBJECTIVE_TIE, referencePoint, resolvedFront } from '../../src/samplers/gp/ehvi.js';
 import { hypervolume } from '../../src/samplers/moo/hypervolume.js';
 
 /** Hypervolume improvement of y over `front` from the boxes: Σ Π (u − max(y, l))₊. */
@@ -212,5 +212,54 @@ describe('reference point', () => {
     );
     assert.ok(ref[0] > 2.2 && ref[0] < 2.2 + 1e-12);
     assert.ok(ref[1] > -1.8 && ref[1] < -1.8 + 1e-12);
+  });
+});
+
+describe('resolvedFront', () => {
+  it('drops points kept on the front only by floating-point noise (DTLZ2 with x0 = 1)', () => {
+    // (1+g)·cos(π/2)·… is ~1e-17, not 0: the two corners differ in the 17th digit and neither dominates the other
+    const points = [
+      [6e-17 * 2.8, 1e-17 * 2.8, 2.8],
+      [3e-17 * 2.4, 5e-17 * 2.4, 2.4],
+      [0.5, 0.5, 0.7],
+    ];
+    assert.deepEqual(resolvedFront(points), [1, 2]);
+    assert.deepEqual(resolvedFront(points, 0), [0, 1, 2]); // without the tolerance both corners stay
+  });
+
+  it('keeps the first of points equal up to the tolerance and every point better by more than it', () => {
+    assert.deepEqual(
+      resolvedFront([
+        [1, 2],
+        [1, 2 + 1e-12],
+        [1, 2],
+        [2, 1],
+        [2 - 1e-6, 1.5],
+      ]),
+      [0, 3, 4],
+    );
+  });
+
+  it('changes the hypervolume by O(tolerance) on noisy random fronts (3 objectives)', () => {
+    const rng = new Rng(11);
+    for (let r = 0; r < 40; r++) {
+      const base = randomFront(rng, 12, 3);
+      // copies of some points, perturbed below the tolerance: duplicates to the eye, not to dominance
+      const points = [...base, ...base.slice(0, 6).map((p) => p.map((v) => v + (rng.uniform() - 0.5) * 1e-12))];
+      const kept = resolvedFront(points);
+      const ref = [1.1, 1.1, 1.1];
+      const all = hypervolume(points, ref);
+      const some = hypervolume(
+        kept.map((i) => points[i]),
+        ref,
+      );
+      assert.ok(Math.abs(all - some) < 1e-9, `${all} vs ${some}`);
+      // no kept point is covered by another kept one up to the tolerance
+      for (const i of kept) {
+        for (const j of kept) {
+          if (i !== j) assert.ok(!points[j].every((v, k) => v <= points[i][k] + OBJECTIVE_TIE), `${j} covers ${i}`);
+        }
+      }
+    }
   });
 });

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OptionsError } from '../../src/errors.js';
+import { Rng } from '../../src/rng.js';
 import { random } from '../../src/samplers/random.js';
 import { gp } from '../../src/samplers/gp/index.js';
+import { trustSuccesses } from '../../src/samplers/gp/joint.js';
 import { hypervolume } from '../../src/samplers/moo/hypervolume.js';
 import { hp } from '../../src/space/hp.js';
 import { createStudy } from '../../src/study/study.js';
 import type { Sampler } from '../../src/samplers/sampler.js';
-import { isFeasible } from '../../src/trial/trial.js';
+import { isFeasible, type TrialRecord } from '../../src/trial/trial.js';
 
 /** ZDT1 on three variables: a convex front f2 = 1 − √f1 at x1 = x2 = 0. */
 function zdt1(x: number[]): [number, number] {
@@ -56,6 +58,85 @@ describe('gp on several objectives', () => {
       const study = await createStudy({ space: space3, directions: ['minimize', 'minimize'], sampler: gp(options) });
       await assert.rejects(study.ask(), (e: unknown) => e instanceof OptionsError && e.message.includes(field));
     }
+  });
+});
+
+/** Complete trials with these values (one objective: `value`; several: `values`), numbered in order. */
+function records(values: readonly (readonly number[])[]): TrialRecord[] {
+  return values.map(
+    (v, number) => ({ number, state: 'complete', params: {}, value: v[0], values: v.length > 1 ? v : null }) as unknown as TrialRecord,
+  );
+}
+
+describe('gp trust region on several objectives', () => {
+  it('counts a trial a success only when it raises the hypervolume by more than 1e-3 of it', () => {
+    const ref = [2, 2, 2];
+    const observed = [
+      [1, 1, 1], // the first feasible trial: hypervolume 0 → 1
+      [1.5, 1.5, 1.5], // dominated
+      [0, 1.9, 1.9], // on the front, adds 0.01 of the volume 1: success
+      [0.5, 1.999, 1.0], // on the front, adds ≈ 4.5e-4 < 1e-3 of 1.01: failure
+      [1e-17, 1.9, 1.9], // equal to the third up to floating-point noise: failure
+      [0.5, 0.5, 0.5], // dominates the first: success
+    ];
+    const trials = records(observed);
+    const got = trustSuccesses(
+      trials,
+      trials.map(() => true),
+      observed,
+      ref,
+      ['minimize', 'minimize', 'minimize'],
+      0,
+    );
+    assert.deepEqual(got, [true, false, true, false, false, true]);
+    // infeasible trials are never successes and do not enter the front
+    const feasible = [true, true, true, true, true, false];
+    assert.deepEqual(trustSuccesses(trials, feasible, observed, ref, ['minimize', 'minimize', 'minimize'], 0).at(-1), false);
+  });
+
+  it('agrees with recomputing the hypervolume of the front after every trial (random 3- and 4-objective data)', () => {
+    for (const m of [3, 4]) {
+      const rng = new Rng(m);
+      const observed = Array.from({ length: 60 }, () => {
+        const v = Array.from({ length: m }, () => rng.uniform());
+        const norm = Math.hypot(...v);
+        return v.map((x) => x / norm + 0.2 * rng.uniform()); // near a sphere: large fronts
+      });
+      const trials = records(observed);
+      const ref = new Array<number>(m).fill(1.2);
+      const expected: boolean[] = [];
+      const kept: number[][] = [];
+      let volume = 0;
+      for (const y of observed) {
+        const after = hypervolume([...kept, y], ref);
+        expected.push(after > volume * (1 + 1e-3));
+        kept.push(y);
+        volume = hypervolume(kept, ref);
+      }
+      const got = trustSuccesses(
+        trials,
+        trials.map(() => true),
+        observed,
+        ref,
+        new Array(m).fill('minimize'),
+        0,
+      );
+      assert.deepEqual(got, expected);
+      assert.ok(got.filter(Boolean).length >= 5, `${got.filter(Boolean).length} successes`);
+    }
+  });
+
+  it('keeps the one-objective rule (better than the best by 1e-3 of it)', () => {
+    const trials = records([[3], [2], [1.9995], [1], [1.5]]);
+    const got = trustSuccesses(
+      trials,
+      trials.map(() => true),
+      [],
+      [],
+      ['minimize'],
+      1,
+    );
+    assert.deepEqual(got, [true, false, true, false]);
   });
 });
 

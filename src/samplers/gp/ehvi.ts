@@ -48,6 +48,35 @@ function minimalPoints(points: readonly (readonly number[])[]): (readonly number
 }
 
 /**
+ * Differences between standardised objective values below this are below the objectives' floating-point
+ * resolution (1e-9 of their standard deviation) and count as ties (`resolvedFront`).
+ */
+export const OBJECTIVE_TIE = 1e-9;
+
+/**
+ * Indices of the points of `points` (minimisation) that no other point dominates up to `tol`: q is dropped when some
+ * p has p_k ≤ q_k + tol in every objective, unless q covers p as well and comes first (of points equal up to `tol`,
+ * the first is kept). Floating-point noise thus cannot keep dominated points on the front: on DTLZ2 every input
+ * with x0 = 1 gives objectives (~1e-17, ~1e-17, 1 + g), which differ in the 17th digit and were all "non-dominated",
+ * so the front held every such corner point however bad its last objective. Dropping a point covered up to `tol`
+ * changes the hypervolume by O(tol).
+ */
+export function resolvedFront(points: readonly (readonly number[])[], tol = OBJECTIVE_TIE): number[] {
+  const covers = (p: readonly number[], q: readonly number[]) => p.every((v, k) => v <= q[k] + tol);
+  const kept: number[] = [];
+  for (let i = 0; i < points.length; i++) {
+    const q = points[i];
+    let dropped = false;
+    for (let j = 0; j < points.length && !dropped; j++) {
+      if (j === i || !covers(points[j], q)) continue;
+      dropped = !covers(q, points[j]) || j < i;
+    }
+    if (!dropped) kept.push(i);
+  }
+  return kept;
+}
+
+/**
  * The non-dominated region of `front` below `ref`, as disjoint boxes. Points not strictly below `ref` in every
  * objective are ignored. Two objectives: k + 1 boxes for k front points; three: O(k²) at worst.
  */
