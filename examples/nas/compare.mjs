@@ -19,7 +19,7 @@ const { values: o } = parseArgs({
     epochs: { type: 'string', default: '15' },
     objective: { type: 'string', default: 'loss' },
     pruner: { type: 'string', default: 'median' },
-    'pruner-options': { type: 'string', default: '{}' },
+    'pruner-options': { type: 'string', default: '{"nWarmupSteps":4}' },
     reseeds: { type: 'string', default: '3' },
     'test-seeds': { type: 'string', default: '3' },
     subset: { type: 'string' },
