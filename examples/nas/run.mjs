@@ -91,11 +91,12 @@ const finalists = top.map((t, i) => {
 finalists.sort((a, b) => a[key] - b[key]);
 // the baseline, re-evaluated on the same seeds, stays the choice when no finalist beats it there
 const baselineEntry = { number: 0, searchValue: baselineTrial.value, ...baselineVal, config: baseline };
-const chosen = baselineVal[key] < finalists[0][key] ? baselineEntry : finalists[0];
+const chosen = finalists.length && finalists[0][key] <= baselineVal[key] ? finalists[0] : baselineEntry;
 
 // (4) the chosen architecture and the baseline, trained on other seeds and scored on the test split (used only here,
 // once per final model and seed): the mean says whether the architecture beats the baseline, not one training draw
-const [finalRuns, baseRuns] = await Promise.all([onSeeds(chosen.config, testSeeds, true), onSeeds(baseline, testSeeds, true)]);
+const baseRunsP = onSeeds(baseline, testSeeds, true);
+const [finalRuns, baseRuns] = await Promise.all([chosen.number === 0 ? baseRunsP : onSeeds(chosen.config, testSeeds, true), baseRunsP]);
 await pool.close();
 await storage.close();
 const accuracies = (runs) => runs.map((r) => 1 - r.testError);
