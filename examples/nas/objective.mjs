@@ -1,6 +1,7 @@
-// The objective, run in worker threads: trains a network for up to NAS_EPOCHS epochs and reports the validation error
-// after each (so that a pruner can stop it early). Weight initialisation, dropout and shuffling come from the trial
-// seed, so the score is noisy by nature, as real training is.
+// The objective, run in worker threads: trains a network for up to NAS_EPOCHS epochs and reports its validation score
+// after each (so that a pruner can stop it early): the cross-entropy loss (NAS_OBJECTIVE=loss, the default) or the
+// error rate (NAS_OBJECTIVE=error). Weight initialisation, dropout and shuffling come from the trial seed, so the score
+// is noisy by nature, as real training is.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import seedrandom from 'seedrandom';
@@ -46,24 +47,33 @@ function build(config, seed) {
   return model;
 }
 
-async function errorOn(model, split) {
-  const [, acc] = model.evaluate(split.x, split.y, { batchSize: 512 });
-  const a = (await acc.data())[0];
-  tf.dispose(acc);
-  return 1 - a;
+/** The mean cross-entropy and the error rate of `model` on `split`. */
+async function scoreOn(model, split) {
+  const [loss, acc] = model.evaluate(split.x, split.y, { batchSize: 512 });
+  const [l, a] = [(await loss.data())[0], (await acc.data())[0]];
+  tf.dispose([loss, acc]);
+  return { loss: l, error: 1 - a };
 }
 
+/** The score the search minimises: 'loss' (continuous, so that close architectures still rank) or 'error'. */
+export const objectiveName = () => {
+  const name = process.env.NAS_OBJECTIVE ?? 'loss';
+  if (name !== 'loss' && name !== 'error') throw new Error(`NAS_OBJECTIVE must be loss or error (got ${JSON.stringify(name)})`);
+  return name;
+};
+
 /**
- * Trains `config` with `seed`; reports the validation error each epoch through `report` (when given) and stops when
- * it answers that the trial should stop (`pruned` true). Returns the last validation error, and the test error when
- * `test` is set (only for the final model).
+ * Trains `config` with `seed`; reports the validation score (`objectiveName()`) each epoch through `report` (when
+ * given) and stops when it answers that the trial should stop (`pruned` true). Returns the last validation loss and
+ * error, and the test loss and error when `test` is set (only for the final models).
  */
 export async function train(config, { seed, epochs = Number(process.env.NAS_EPOCHS ?? 15), report, test = false }) {
   ready ??= setup();
   const data = await ready;
   const model = build(config, seed);
   const rng = seedrandom.alea(`shuffle/${seed}`);
-  let valError = 1;
+  const key = objectiveName();
+  let val = { loss: Infinity, error: 1 };
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       // a seeded shuffle per epoch (tfjs's own shuffle draws from Math.random)
@@ -77,24 +87,29 @@ export async function train(config, { seed, epochs = Number(process.env.NAS_EPOC
       const y = tf.gather(data.train.y, idx);
       await model.fit(x, y, { epochs: 1, batchSize: config.batchSize, shuffle: false, verbose: 0 });
       tf.dispose([idx, x, y]);
-      valError = await errorOn(model, data.val);
-      if (report && (await report(epoch, valError))) return { valError, pruned: true };
+      val = await scoreOn(model, data.val);
+      // a diverged network (NaN loss) scores as a uniform guess (ln 10), not as a failed trial the samplers ignore
+      if (!Number.isFinite(val.loss)) val = { loss: Math.log(10), error: val.error };
+      if (report && (await report(epoch, val[key]))) return { valLoss: val.loss, valError: val.error, pruned: true };
     }
-    return test ? { valError, testError: await errorOn(model, data.test) } : { valError };
+    const out = { valLoss: val.loss, valError: val.error };
+    if (!test) return out;
+    const t = await scoreOn(model, data.test);
+    return { ...out, testLoss: t.loss, testError: t.error };
   } finally {
     model.dispose();
   }
 }
 
-/** The study's objective: (config, { seed, report, shouldPrune }) → validation error. */
+/** The study's objective: (config, { seed, report, shouldPrune }) → validation loss or error (the other kept beside it). */
 export default async function objective(config, ctx) {
   const report = ctx.report
     ? async (step, value) => (await ctx.report(step, value), ctx.shouldPrune ? await ctx.shouldPrune() : false)
     : undefined;
-  const { valError, pruned } = await train(config, { seed: ctx.seed, report });
+  const { valLoss, valError, pruned } = await train(config, { seed: ctx.seed, report });
   // stopped early: recorded as pruned (its last report kept), not as a complete trial with a half-trained score
   if (pruned) throw new TrialPruned();
-  return { value: valError, weights: countParams(config) };
+  return { value: objectiveName() === 'loss' ? valLoss : valError, valLoss, valError, weights: countParams(config) };
 }
 
 /** The number of weights of `config` (a second objective for accuracy against size). */

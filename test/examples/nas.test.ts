@@ -26,6 +26,8 @@ describe('examples/nas (smoke: 3 trials of 2 epochs on a subset)', () => {
         '2',
         '--reseeds',
         '1',
+        '--test-seeds',
+        '1',
         '--storage',
         `sqlite:${join(dir, 'nas.db')}`,
         '--report',
@@ -36,12 +38,22 @@ describe('examples/nas (smoke: 3 trials of 2 epochs on a subset)', () => {
     );
     const r = JSON.parse(stdout) as {
       trials: number;
+      objective: string;
       baseline: { valError: number; testAccuracy: number };
-      chosen: { valError: number; testAccuracy: number; config: { layers: unknown[]; optimizer: { name: string } } };
+      chosen: {
+        valLoss: number;
+        valError: number;
+        testAccuracy: number;
+        testAccuracies: number[];
+        config: { layers: unknown[]; optimizer: { name: string } };
+      };
       finalists: unknown[];
     };
     assert.equal(r.trials, 3);
     assert.equal(r.finalists.length, 2);
+    assert.equal(r.objective, 'loss');
+    assert.ok(r.chosen.valLoss > 0 && Number.isFinite(r.chosen.valLoss), `validation loss ${r.chosen.valLoss}`);
+    assert.deepEqual(r.chosen.testAccuracies, [r.chosen.testAccuracy]);
     for (const a of [r.chosen.testAccuracy, 1 - r.chosen.valError]) assert.ok(a >= 0 && a <= 1, `accuracy ${a}`);
     // the small baseline learns even in 2 epochs on 300 images (chance is 0.1)
     assert.ok(r.baseline.testAccuracy > 0.4, `baseline test accuracy ${r.baseline.testAccuracy}`);
