@@ -4,6 +4,7 @@ import type { TrialResult } from './trial.js';
  * Bounds on what a trial stores, so that one objective returning (or throwing) something huge cannot bloat the study:
  * a failure message keeps its first MAX_MESSAGE characters, every string inside attrs its first MAX_STRING, and attrs
  * whose JSON is still longer than MAX_ATTRS_JSON are replaced by the head of that JSON. Whatever is cut says how much.
+ * A failure message's NUL characters become U+FFFD: PostgreSQL's text cannot hold them, and the message is only read.
  */
 export const MAX_MESSAGE = 10_000;
 export const MAX_STRING = 10_000;
@@ -17,7 +18,10 @@ export function cut(s: string, max: number): string {
 /** `result` within the bounds (the same object when nothing needed cutting). */
 export function boundResult(result: TrialResult): TrialResult {
   let out = result;
-  if (result.state === 'fail' && result.message.length > MAX_MESSAGE) out = { ...result, message: cut(result.message, MAX_MESSAGE) };
+  if (result.state === 'fail') {
+    const message = cut(result.message, MAX_MESSAGE).replaceAll('\0', '\uFFFD');
+    if (message !== result.message) out = { ...result, message };
+  }
   if (out.attrs) {
     const attrs = boundAttrs(out.attrs);
     if (attrs !== out.attrs) out = { ...out, attrs };

@@ -359,7 +359,7 @@ export function storageConformance(
       );
       await s.finishTrial(trials[0].id, { state: 'complete', value: -1 });
       // every trial told once with its own value, trial 1 told twice more, trial 0 (already finished) and no trial at
-      // all; trial 39 with a message some databases refuse (a NUL character), which must fail alone if at all
+      // all; trial 39 with a message PostgreSQL's text cannot hold (a NUL character), kept with U+FFFD in its place
       const calls = [
         ...trials.map((t, i) =>
           i === 39
@@ -389,6 +389,8 @@ export function storageConformance(
         else assert.deepEqual([got.state, got.value, got.attrs], ['complete', i, { i }]);
       }
       assert.equal(stored[0].value, -1);
+      assert.equal(outcomes[39].status, 'fulfilled', outcomes[39].status === 'rejected' ? String(outcomes[39].reason) : '');
+      assert.deepEqual([stored[39].state, stored[39].failMessage], ['fail', 'nul \uFFFD byte']);
     });
 
     it("keeps a multi-objective study's directions and every objective and constraint value of its trials", async () => {
