@@ -3,7 +3,8 @@
  * document at /openapi.json is built from the same objects, so the two cannot drift apart.
  */
 
-const studyName = { type: 'string', minLength: 1, maxLength: 200 } as const;
+// no NUL: PostgreSQL's text cannot hold it
+const studyName = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000]*$' } as const;
 const trialNumber = { type: 'integer', minimum: 0 } as const;
 
 export const createStudyBody = {

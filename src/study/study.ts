@@ -72,8 +72,8 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
       `sampler ${sampler.name} optimizes one objective; a study with several directions needs tpe, motpe, gp, nsga2, random or grid`,
     );
   }
-  if (options.name !== undefined && (typeof options.name !== 'string' || options.name.trim() === '')) {
-    throw new OptionsError(`options.name must be a non-empty string (got ${JSON.stringify(options.name)})`);
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name.trim() === '' || options.name.includes('\0'))) {
+    throw new OptionsError(`options.name must be a non-empty string without NUL characters (got ${JSON.stringify(options.name)})`);
   }
   if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
     throw new OptionsError(`options.seed must be a non-negative integer (got ${options.seed})`);

@@ -65,6 +65,11 @@ describe('storage errors name the file and the fix', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--study must name a study/);
     await assert.rejects(createStudy({ space: { x: hp.uniform('x', 0, 1) }, name: '' }), OptionsError);
+    // PostgreSQL's text cannot hold NUL: refused before any storage sees it, in every backend alike
+    await assert.rejects(
+      createStudy({ space: { x: hp.uniform('x', 0, 1) }, name: 'a\0b' }),
+      (e: Error) => e instanceof OptionsError && /options\.name .*NUL/.test(e.message),
+    );
   });
 
   it('an infinite bound is reported as Infinity, not null', () => {

@@ -169,6 +169,7 @@ describe('parzen serve: the HTTP API', () => {
       [await post('/studies', { name: 'b' }), /space/],
       [await post('/studies', { name: 'b', space, algo: 'nope' }), /body\.algo/],
       [await post('/studies', { name: 'b', space, seed: -1 }), /seed/],
+      [await post('/studies', { name: 'nul\u0000', space }), /body\.name/],
       [await post('/studies/a/ask', { n: 0 }), /\bn\b/],
       [await post('/studies/a/ask', { n: 2, extra: 1 }), /extra/],
       [await post('/studies/a/tell', { number: 0, value: 'high' }), /value/],
@@ -193,6 +194,10 @@ describe('parzen serve: the HTTP API', () => {
     const r = await post('/studies/a/tell', { number: t.number, state: 'fail', message: 'CUDA out of memory' });
     assert.equal(r.json().trial.state, 'fail');
     assert.equal(r.json().trial.failMessage, 'CUDA out of memory');
+    const [u] = (await post('/studies/a/ask', {})).json().trials;
+    const nul = await post('/studies/a/tell', { number: u.number, state: 'fail', message: 'bad \u0000 byte' });
+    assert.equal(nul.statusCode, 200, nul.body);
+    assert.equal(nul.json().trial.failMessage, 'bad \uFFFD byte');
   });
 
   it("prunes with the study's stored pruner (created here or by another process) and takes pruned trials with their last step", async () => {
