@@ -17,6 +17,7 @@ export async function broadSuite(o: {
   cache?: string;
   seeds: number;
   only?: string;
+  budgetScale?: number;
   json?: boolean;
 }): Promise<void> {
   const algos = o.algo.split(',').map((a) => a.trim());
@@ -35,6 +36,7 @@ export async function broadSuite(o: {
     seeds: o.seeds,
     only,
     cache: o.cache,
+    budgetScale: o.budgetScale,
     onRun: (done, total, r) => {
       if (tty) (bar ??= new ProgressBar(total, true, 'runs')).update(done);
       else if (!o.json) process.stderr.write(`[${done}/${total}] ${r.algo} on ${r.problem}: ${r.seconds.toFixed(1)} s\n`);

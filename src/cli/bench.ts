@@ -9,7 +9,7 @@ import { registerStorageBench } from '../bench/storage.js';
 import { broadSuite } from './bench-broad.js';
 import { OptionsError } from '../errors.js';
 import { samplerNames } from '../samplers/registry.js';
-import { intList, jsonObject, nonNegativeNumber, positiveInt } from './args.js';
+import { intList, jsonObject, nonNegativeNumber, positiveInt, positiveNumber } from './args.js';
 import { ProgressBar } from './progress.js';
 import { formatTable } from './table.js';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -163,6 +163,12 @@ export function registerBench(program: Command): void {
     .option('--cache <dir>', 'broad suite: keep each (algorithm, options, problem) result in this directory and reuse it')
     .option('--seeds <k>', 'number of seeds (0..k-1)', positiveInt, 10)
     .option('--only <list>', "comma-separated subset of the suite's problems")
+    .option(
+      '--budget-scale <k>',
+      "broad suite: every problem's budget times k (Optuna's reference, run at the suite's budgets, is then left out)",
+      positiveNumber,
+      1,
+    )
     .option('--json', 'print JSON')
     .action(
       async (o: {
@@ -173,10 +179,12 @@ export function registerBench(program: Command): void {
         cache?: string;
         seeds: number;
         only?: string;
+        budgetScale: number;
         json?: boolean;
       }) => {
         if (o.suite === 'broad') return broadSuite(o);
         if (o.suite !== 'reference') throw new OptionsError(`--suite ${JSON.stringify(o.suite)} is not one of reference, broad`);
+        if (o.budgetScale !== 1) throw new OptionsError('--budget-scale works with --suite broad');
         checkAlgo(o.algo);
         const only = o.only?.split(',');
         for (const f of only ?? [])

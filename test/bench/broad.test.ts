@@ -71,6 +71,22 @@ describe('broad suite', () => {
     assert.equal(report.rows.length, 2);
     for (const r of report.rows) assert.equal(r.seedRegrets.random.length, 2);
     assert.ok('cond-branches' in report.tallies.optimalBranch);
+    assert.ok(
+      report.rows.every((r) => r.optuna.tpe),
+      'compared with Optuna at the suite budget',
+    );
+  });
+
+  it('scales every budget with budgetScale, and leaves out Optuna (run at the suite budgets)', async () => {
+    const report = await runBroadSuite({
+      algos: [{ algo: 'random', options: {} }],
+      seeds: 1,
+      only: ['f7-step-ellipsoid-2d'],
+      budgetScale: 0.5,
+    });
+    assert.equal(report.rows[0].budget, 25);
+    assert.deepEqual(report.rows[0].optuna, {});
+    assert.equal(report.tallies.bestVsBestOptuna.problems, 0);
   });
 });
 

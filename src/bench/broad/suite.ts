@@ -88,10 +88,10 @@ export interface BroadReport {
   };
 }
 
-function cachePath(dir: string, spec: AlgoSpec, problem: string, seeds: number, noisy: boolean | 'auto'): string {
+function cachePath(dir: string, spec: AlgoSpec, problem: string, seeds: number, noisy: boolean | 'auto', scale: number): string {
   const h = createHash('sha1').update(JSON.stringify(spec.options)).digest('hex').slice(0, 8);
   // (r2: recommend noise-aware; results of other versions are not reused)
-  return join(dir, `r2-${spec.algo}-${h}-${problem}-s${seeds}${noisy === false ? '-best' : ''}.json`);
+  return join(dir, `r2-${spec.algo}-${h}-${problem}-s${seeds}${scale === 1 ? '' : `-x${scale}`}${noisy === false ? '-best' : ''}.json`);
 }
 
 /** Runs (or reads from `cache`) each algorithm on each selected problem, and compares with Optuna's reference. */
@@ -103,17 +103,25 @@ export async function runBroadSuite(o: {
   cache?: string;
   /** What the noiseless problems' studies are told (StudyOptions.noisy); the noisy problems declare their noise. */
   noiselessAs?: false | 'auto';
+  /**
+   * Every problem's budget times this (default 1), e.g. to see whether a sampler that ends in a worse branch is stuck
+   * there for good. Optuna's reference was run at the suite's budgets, so it is left out of the comparison unless 1.
+   */
+  budgetScale?: number;
   onRun?: (done: number, total: number, runs: ProblemRuns) => void;
 }): Promise<BroadReport> {
   const half = o.half ?? 'all';
-  const problems = BROAD_SUITE.filter((p) => (half === 'all' || p.half === half) && (!o.only || o.only.includes(p.name)));
+  const scale = o.budgetScale ?? 1;
+  const problems = BROAD_SUITE.filter((p) => (half === 'all' || p.half === half) && (!o.only || o.only.includes(p.name))).map((p) =>
+    scale === 1 ? p : { ...p, budget: Math.max(1, Math.round(p.budget * scale)) },
+  );
   if (o.cache) mkdirSync(o.cache, { recursive: true });
   const runs = new Map<string, ProblemRuns>();
   let done = 0;
   for (const p of problems) {
     for (const spec of o.algos) {
       const noisy = p.noise > 0 ? true : (o.noiselessAs ?? 'auto');
-      const file = o.cache ? cachePath(o.cache, spec, p.name, o.seeds, noisy) : null;
+      const file = o.cache ? cachePath(o.cache, spec, p.name, o.seeds, noisy, scale) : null;
       let r: ProblemRuns | null = null;
       if (file) {
         try {
@@ -133,7 +141,7 @@ export async function runBroadSuite(o: {
       o.onRun?.(++done, problems.length * o.algos.length, r);
     }
   }
-  return compare(problems, o.algos, runs, o.seeds, half);
+  return compare(problems, o.algos, runs, o.seeds, half, scale === 1);
 }
 
 function compare(
@@ -142,6 +150,7 @@ function compare(
   runs: Map<string, ProblemRuns>,
   seeds: number,
   half: Half | 'all',
+  withOptuna: boolean,
 ): BroadReport {
   const rows: BroadRow[] = problems.map((p) => {
     const ours: Record<string, Summary> = {};
@@ -151,7 +160,7 @@ function compare(
       ours[specKey(spec)] = summarize(r);
       seedRegrets[specKey(spec)] = r.regret;
     }
-    const ref = OPTUNA_REFERENCE.problems[p.name] ?? {};
+    const ref = (withOptuna && OPTUNA_REFERENCE.problems[p.name]) || {};
     const optuna: Partial<Record<OptunaSampler, Summary>> = {};
     for (const s of OPTUNA_SAMPLERS) if (ref[s]) optuna[s] = summarize(ref[s]);
     const first = runs.get(`${specKey(algos[0])}|${p.name}`) as ProblemRuns;
