@@ -66,11 +66,16 @@ export function printBroad(report: BroadReport): void {
   );
   const t = report.tallies;
   const f = t.firstVsOptunaTpe;
-  console.log(
-    `${report.algos[0]} vs optuna tpe: lower on ${f.lower}/${f.problems}, worse (p < 0.05) on ${f.worse.length}${f.worse.length ? ` (${f.worse.join(', ')})` : ''}: target ${f.targetMet ? 'met' : 'not met'}`,
-  );
+  // (no Optuna columns with --budget-scale: nothing to tally against)
+  if (f.problems > 0)
+    console.log(
+      `${report.algos[0]} vs optuna tpe: lower on ${f.lower}/${f.problems}, worse (p < 0.05) on ${f.worse.length}${f.worse.length ? ` (${f.worse.join(', ')})` : ''}: target ${f.targetMet ? 'met' : 'not met'}`,
+    );
   const b = t.bestVsBestOptuna;
-  console.log(`best of ours vs best of optuna: beats on ${b.beats}/${b.problems}${b.lost.length ? ` (not on ${b.lost.join(', ')})` : ''}`);
+  if (b.problems > 0)
+    console.log(
+      `best of ours vs best of optuna: beats on ${b.beats}/${b.problems}${b.lost.length ? ` (not on ${b.lost.join(', ')})` : ''}`,
+    );
   for (const [p, by] of Object.entries(t.optimalBranch))
     console.log(
       `optimal branch, ${p}: ${Object.entries(by)
