@@ -287,12 +287,35 @@ function finishPoint(K: i32, dc: i32, catSizes: usize, catLog: usize, cp: usize,
     for (let k = 0; k < K; k++) st(scores + (<usize>k << 3), ld(scores + (<usize>k << 3)) + ld(catLog + (<usize>(k * S + off + v) << 3)));
     off += size;
   }
-  let best2 = f64x2.splat(-Infinity);
-  for (let k = 0; k + 1 < K; k += 2) best2 = f64x2.max(best2, v128.load(scores + (<usize>k << 3)));
-  let best = max(f64x2.extract_lane(best2, 0), f64x2.extract_lane(best2, 1));
-  if (K & 1) best = max(best, ld(scores + (<usize>(K - 1) << 3)));
+  const best = topScore(K, scores);
   if (best == -Infinity) return -Infinity;
   return best + Math.log(sumExp(K, scores, best));
+}
+
+/**
+ * The largest of K scores, NaN if any is NaN (as f64.max would give). f64x2.max's rules for NaN and signed zeros cost
+ * V8 seven dependent instructions, chained through all K scores; pmax is one instruction, here in four independent
+ * chains, with NaN marked aside. The largest number is the same; only which of -0 and +0 is taken may differ, which
+ * changes no result: s - top and exp(s - top) are the same for both zeros, and top + log(sum) with sum > 1 too.
+ */
+function topScore(K: i32, scores: usize): f64 {
+  let b0 = f64x2.splat(-Infinity), b1 = b0, b2 = b0, b3 = b0, nan = f64x2.splat(0);
+  let k = 0;
+  for (; k + 8 <= K; k += 8) {
+    const o = scores + (<usize>k << 3);
+    const v0 = v128.load(o), v1 = v128.load(o + 16), v2 = v128.load(o + 32), v3 = v128.load(o + 48);
+    b0 = f64x2.pmax(b0, v0); b1 = f64x2.pmax(b1, v1); b2 = f64x2.pmax(b2, v2); b3 = f64x2.pmax(b3, v3);
+    nan = v128.or(nan, v128.or(v128.or(f64x2.ne(v0, v0), f64x2.ne(v1, v1)), v128.or(f64x2.ne(v2, v2), f64x2.ne(v3, v3))));
+  }
+  for (; k + 2 <= K; k += 2) {
+    const v = v128.load(scores + (<usize>k << 3));
+    b0 = f64x2.pmax(b0, v);
+    nan = v128.or(nan, f64x2.ne(v, v));
+  }
+  b0 = f64x2.pmax(f64x2.pmax(b0, b1), f64x2.pmax(b2, b3));
+  let best = max(f64x2.extract_lane(b0, 0), f64x2.extract_lane(b0, 1));
+  if (k < K) best = max(best, ld(scores + (<usize>k << 3)));
+  return v128.any_true(nan) ? NaN : best;
 }
 
 /**
