@@ -241,6 +241,10 @@ function classesOf(K: i32, d: i32, j: i32, mu: usize, sig: usize, hash: usize, c
  * sum_j ((x_tj - mu_kj) / (s_kj sqrt2))^2 (inv is 0 at interval dims, whose terms finishPoint adds).
  */
 function scoreTile(K: i32, d: i32, dp: i32, mu: usize, inv: usize, cst: usize, tile: usize, scores: usize): void {
+  if (d == 2) {
+    scoreTile2(K, mu, inv, cst, tile, scores);
+    return;
+  }
   const x0 = tile, x1 = tile + (<usize>dp << 3), x2 = tile + (<usize>(2 * dp) << 3), x3 = tile + (<usize>(3 * dp) << 3);
   const pairs = d >> 1;
   for (let k = 0; k < K; k++) {
@@ -268,6 +272,26 @@ function scoreTile(K: i32, d: i32, dp: i32, mu: usize, inv: usize, cst: usize, t
     st(scores + row + ko, c - q1);
     st(scores + 2 * row + ko, c - q2);
     st(scores + 3 * row + ko, c - q3);
+  }
+}
+
+/**
+ * scoreTile at d = 2, where the loop over pairs of dims, run once per component, cost more than the arithmetic: the
+ * tile's points held in registers. The same sums (0 + z*z = z*z: a square is never -0).
+ */
+function scoreTile2(K: i32, mu: usize, inv: usize, cst: usize, tile: usize, scores: usize): void {
+  const x0 = v128.load(tile), x1 = v128.load(tile + 16), x2 = v128.load(tile + 32), x3 = v128.load(tile + 48);
+  const row = <usize>K << 3;
+  for (let k = 0; k < K; k++) {
+    const ko = <usize>k << 3;
+    const mv = v128.load(mu + (ko << 1)), iv = v128.load(inv + (ko << 1));
+    const z0 = f64x2.mul(f64x2.sub(x0, mv), iv), z1 = f64x2.mul(f64x2.sub(x1, mv), iv);
+    const z2 = f64x2.mul(f64x2.sub(x2, mv), iv), z3 = f64x2.mul(f64x2.sub(x3, mv), iv);
+    const c = ld(cst + ko);
+    st(scores + ko, c - hsum(f64x2.mul(z0, z0)));
+    st(scores + row + ko, c - hsum(f64x2.mul(z1, z1)));
+    st(scores + 2 * row + ko, c - hsum(f64x2.mul(z2, z2)));
+    st(scores + 3 * row + ko, c - hsum(f64x2.mul(z3, z3)));
   }
 }
 
