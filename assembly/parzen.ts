@@ -241,16 +241,23 @@ function classesOf(K: i32, d: i32, j: i32, mu: usize, sig: usize, hash: usize, c
  * sum_j ((x_tj - mu_kj) / (s_kj sqrt2))^2 (inv is 0 at interval dims, whose terms finishPoint adds).
  */
 function scoreTile(K: i32, d: i32, dp: i32, mu: usize, inv: usize, cst: usize, tile: usize, scores: usize): void {
-  if (d == 2) {
-    scoreTile2(K, mu, inv, cst, tile, scores);
-    return;
-  }
   const x0 = tile, x1 = tile + (<usize>dp << 3), x2 = tile + (<usize>(2 * dp) << 3), x3 = tile + (<usize>(3 * dp) << 3);
-  const pairs = d >> 1;
-  for (let k = 0; k < K; k++) {
-    const mrow = mu + (<usize>(k * d) << 3), irow = inv + (<usize>(k * d) << 3);
+  // the tile's first pair of dims held across components: at d = 2, the loop over pairs below is not entered, whose
+  // setup, once per component, cost more than the arithmetic
+  const p0 = v128.load(x0), p1 = v128.load(x1), p2 = v128.load(x2), p3 = v128.load(x3);
+  const pairs = d >> 1, rowBytes = <usize>d << 3, row = <usize>K << 3;
+  let mrow = mu, irow = inv;
+  for (let k = 0; k < K; k++, mrow += rowBytes, irow += rowBytes) {
     let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    for (let q = 0; q < pairs; q++) {
+    if (pairs > 0) {
+      // 0 + z*z = z*z (a square is never -0)
+      const mv = v128.load(mrow), iv = v128.load(irow);
+      let z = f64x2.mul(f64x2.sub(p0, mv), iv); a0 = f64x2.mul(z, z);
+      z = f64x2.mul(f64x2.sub(p1, mv), iv); a1 = f64x2.mul(z, z);
+      z = f64x2.mul(f64x2.sub(p2, mv), iv); a2 = f64x2.mul(z, z);
+      z = f64x2.mul(f64x2.sub(p3, mv), iv); a3 = f64x2.mul(z, z);
+    }
+    for (let q = 1; q < pairs; q++) {
       const o = <usize>q << 4;
       const mv = v128.load(mrow + o), iv = v128.load(irow + o);
       let z = f64x2.mul(f64x2.sub(v128.load(x0 + o), mv), iv); a0 = f64x2.add(a0, f64x2.mul(z, z));
@@ -267,31 +274,11 @@ function scoreTile(K: i32, d: i32, dp: i32, mu: usize, inv: usize, cst: usize, t
       z = (ld(x2 + o) - mj) * ij; q2 += z * z;
       z = (ld(x3 + o) - mj) * ij; q3 += z * z;
     }
-    const c = ld(cst + (<usize>k << 3)), ko = <usize>k << 3, row = <usize>K << 3;
+    const c = ld(cst + (<usize>k << 3)), ko = <usize>k << 3;
     st(scores + ko, c - q0);
     st(scores + row + ko, c - q1);
     st(scores + 2 * row + ko, c - q2);
     st(scores + 3 * row + ko, c - q3);
-  }
-}
-
-/**
- * scoreTile at d = 2, where the loop over pairs of dims, run once per component, cost more than the arithmetic: the
- * tile's points held in registers. The same sums (0 + z*z = z*z: a square is never -0).
- */
-function scoreTile2(K: i32, mu: usize, inv: usize, cst: usize, tile: usize, scores: usize): void {
-  const x0 = v128.load(tile), x1 = v128.load(tile + 16), x2 = v128.load(tile + 32), x3 = v128.load(tile + 48);
-  const row = <usize>K << 3;
-  for (let k = 0; k < K; k++) {
-    const ko = <usize>k << 3;
-    const mv = v128.load(mu + (ko << 1)), iv = v128.load(inv + (ko << 1));
-    const z0 = f64x2.mul(f64x2.sub(x0, mv), iv), z1 = f64x2.mul(f64x2.sub(x1, mv), iv);
-    const z2 = f64x2.mul(f64x2.sub(x2, mv), iv), z3 = f64x2.mul(f64x2.sub(x3, mv), iv);
-    const c = ld(cst + ko);
-    st(scores + ko, c - hsum(f64x2.mul(z0, z0)));
-    st(scores + row + ko, c - hsum(f64x2.mul(z1, z1)));
-    st(scores + 2 * row + ko, c - hsum(f64x2.mul(z2, z2)));
-    st(scores + 3 * row + ko, c - hsum(f64x2.mul(z3, z3)));
   }
 }
 
@@ -320,7 +307,7 @@ function finishPoint(K: i32, dc: i32, catSizes: usize, catLog: usize, cp: usize,
  * The largest of K scores, NaN if any is NaN (as f64.max would give). f64x2.max's rules for NaN and signed zeros cost
  * V8 seven dependent instructions, chained through all K scores; pmax is one instruction, here in four independent
  * chains, with NaN marked aside. The largest number is the same; only which of -0 and +0 is taken may differ, which
- * changes no result: s - top and exp(s - top) are the same for both zeros, and top + log(sum) with sum > 1 too.
+ * changes no result: s - top and exp(s - top) are the same for both zeros, and so is top + log(sum), sum >= 1.
  */
 function topScore(K: i32, scores: usize): f64 {
   let b0 = f64x2.splat(-Infinity), b1 = b0, b2 = b0, b3 = b0, nan = f64x2.splat(0);
