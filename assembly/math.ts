@@ -180,13 +180,8 @@ const MAGIC: f64 = 6755399441055744.0; // 1.5 * 2^52
 // ---- exp of four single-precision values x <= 0 (used by the Parzen log-sum-exp) ----
 
 /**
- * exp(x) per lane for x <= 0, in single precision (below -87, about 1.6e-38 rather than 0: callers add such terms to
- * sums of at least 1). Relative error about 1e-7: x = k ln2 + r, |r| <= ln2/2, and exp(r) by a degree-5 polynomial
- * fitted for relative error (7.5e-8 in exact arithmetic), times 2^k.
- */
-/**
- * expf4's constants, four lanes each, read from memory: V8 rebuilds a v128 constant at each use inside a loop (three
- * instructions, eleven constants), where a load is one instruction.
+ * expf4's constants (c4(0) to c4(10), in its order), four lanes each, read from memory: V8 rebuilds a v128 constant at
+ * each use inside a loop (three instructions, eleven constants), where a load is one instruction.
  */
 const EXPF4_C: usize = memory.data<f32>([
   -87.0, -87.0, -87.0, -87.0,
@@ -205,6 +200,11 @@ const EXPF4_C: usize = memory.data<f32>([
 // @ts-ignore: decorator
 @inline function c4(i: i32): v128 { return v128.load(EXPF4_C + (<usize>i << 4)); }
 
+/**
+ * exp(x) per lane for x <= 0, in single precision (below -87, about 1.6e-38 rather than 0: callers add such terms to
+ * sums of at least 1). Relative error about 1e-7: x = k ln2 + r, |r| <= ln2/2, and exp(r) by a degree-5 polynomial
+ * fitted for relative error (7.5e-8 in exact arithmetic), times 2^k.
+ */
 // @ts-ignore: decorator
 @inline export function expf4(x: v128): v128 {
   const xc = f32x4.pmax(x, c4(0));
