@@ -180,24 +180,45 @@ const MAGIC: f64 = 6755399441055744.0; // 1.5 * 2^52
 // ---- exp of four single-precision values x <= 0 (used by the Parzen log-sum-exp) ----
 
 /**
+ * expf4's constants (c4(0) to c4(10), in its order), four lanes each, read from memory: V8 rebuilds a v128 constant at
+ * each use inside a loop (three instructions, eleven constants), where a load is one instruction.
+ */
+const EXPF4_C: usize = memory.data<f32>([
+  -87.0, -87.0, -87.0, -87.0,
+  12583039.0, 12583039.0, 12583039.0, 12583039.0,
+  1.4426950408889634, 1.4426950408889634, 1.4426950408889634, 1.4426950408889634,
+  0.693145751953125, 0.693145751953125, 0.693145751953125, 0.693145751953125,
+  1.428606765330187e-6, 1.428606765330187e-6, 1.428606765330187e-6, 1.428606765330187e-6,
+  1.0000001192092896, 1.0000001192092896, 1.0000001192092896, 1.0000001192092896,
+  0.9999997019767761, 0.9999997019767761, 0.9999997019767761, 0.9999997019767761,
+  0.49998894333839417, 0.49998894333839417, 0.49998894333839417, 0.49998894333839417,
+  0.16667574644088745, 0.16667574644088745, 0.16667574644088745, 0.16667574644088745,
+  0.04191538318991661, 0.04191538318991661, 0.04191538318991661, 0.04191538318991661,
+  0.008297651074826717, 0.008297651074826717, 0.008297651074826717, 0.008297651074826717,
+], 16);
+
+// @ts-ignore: decorator
+@inline function c4(i: i32): v128 { return v128.load(EXPF4_C + (<usize>i << 4)); }
+
+/**
  * exp(x) per lane for x <= 0, in single precision (below -87, about 1.6e-38 rather than 0: callers add such terms to
  * sums of at least 1). Relative error about 1e-7: x = k ln2 + r, |r| <= ln2/2, and exp(r) by a degree-5 polynomial
  * fitted for relative error (7.5e-8 in exact arithmetic), times 2^k.
  */
 // @ts-ignore: decorator
 @inline export function expf4(x: v128): v128 {
-  const xc = f32x4.pmax(x, f32x4.splat(-87.0));
+  const xc = f32x4.pmax(x, c4(0));
   // 1.5 * 2^23 + 127: rounds x / ln2 to an integer k, held as k + 127 in the low mantissa bits (see expv), which
   // shifted into the exponent field make 2^k (the bits above them shift out)
-  const magic = f32x4.splat(12583039.0);
-  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(1.4426950408889634)), magic);
+  const magic = c4(1);
+  const t = f32x4.add(f32x4.mul(xc, c4(2)), magic);
   const kf = f32x4.sub(t, magic);
   // ln2 split so that kf * ln2hi is exact (|k| < 2^8)
-  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(kf, f32x4.splat(0.693145751953125))), f32x4.mul(kf, f32x4.splat(1.428606765330187e-6)));
+  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(kf, c4(3))), f32x4.mul(kf, c4(4)));
   const r2 = f32x4.mul(r, r);
-  const q0 = f32x4.add(f32x4.splat(1.0000001192092896), f32x4.mul(r, f32x4.splat(0.9999997019767761)));
-  const q1 = f32x4.add(f32x4.splat(0.49998894333839417), f32x4.mul(r, f32x4.splat(0.16667574644088745)));
-  const q2 = f32x4.add(f32x4.splat(0.04191538318991661), f32x4.mul(r, f32x4.splat(0.008297651074826717)));
+  const q0 = f32x4.add(c4(5), f32x4.mul(r, c4(6)));
+  const q1 = f32x4.add(c4(7), f32x4.mul(r, c4(8)));
+  const q2 = f32x4.add(c4(9), f32x4.mul(r, c4(10)));
   const p = f32x4.add(q0, f32x4.mul(r2, f32x4.add(q1, f32x4.mul(r2, q2))));
   return f32x4.mul(p, i32x4.shl(t, 23));
 }

@@ -242,11 +242,22 @@ function classesOf(K: i32, d: i32, j: i32, mu: usize, sig: usize, hash: usize, c
  */
 function scoreTile(K: i32, d: i32, dp: i32, mu: usize, inv: usize, cst: usize, tile: usize, scores: usize): void {
   const x0 = tile, x1 = tile + (<usize>dp << 3), x2 = tile + (<usize>(2 * dp) << 3), x3 = tile + (<usize>(3 * dp) << 3);
-  const pairs = d >> 1;
-  for (let k = 0; k < K; k++) {
-    const mrow = mu + (<usize>(k * d) << 3), irow = inv + (<usize>(k * d) << 3);
+  // the tile's first pair of dims held across components: at d = 2, the loop over pairs below is not entered, whose
+  // setup, once per component, cost more than the arithmetic
+  const p0 = v128.load(x0), p1 = v128.load(x1), p2 = v128.load(x2), p3 = v128.load(x3);
+  const pairs = d >> 1, rowBytes = <usize>d << 3, row = <usize>K << 3;
+  let mrow = mu, irow = inv;
+  for (let k = 0; k < K; k++, mrow += rowBytes, irow += rowBytes) {
     let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    for (let q = 0; q < pairs; q++) {
+    if (pairs > 0) {
+      // 0 + z*z = z*z (a square is never -0)
+      const mv = v128.load(mrow), iv = v128.load(irow);
+      let z = f64x2.mul(f64x2.sub(p0, mv), iv); a0 = f64x2.mul(z, z);
+      z = f64x2.mul(f64x2.sub(p1, mv), iv); a1 = f64x2.mul(z, z);
+      z = f64x2.mul(f64x2.sub(p2, mv), iv); a2 = f64x2.mul(z, z);
+      z = f64x2.mul(f64x2.sub(p3, mv), iv); a3 = f64x2.mul(z, z);
+    }
+    for (let q = 1; q < pairs; q++) {
       const o = <usize>q << 4;
       const mv = v128.load(mrow + o), iv = v128.load(irow + o);
       let z = f64x2.mul(f64x2.sub(v128.load(x0 + o), mv), iv); a0 = f64x2.add(a0, f64x2.mul(z, z));
@@ -263,7 +274,7 @@ function scoreTile(K: i32, d: i32, dp: i32, mu: usize, inv: usize, cst: usize, t
       z = (ld(x2 + o) - mj) * ij; q2 += z * z;
       z = (ld(x3 + o) - mj) * ij; q3 += z * z;
     }
-    const c = ld(cst + (<usize>k << 3)), ko = <usize>k << 3, row = <usize>K << 3;
+    const c = ld(cst + (<usize>k << 3)), ko = <usize>k << 3;
     st(scores + ko, c - q0);
     st(scores + row + ko, c - q1);
     st(scores + 2 * row + ko, c - q2);
@@ -287,12 +298,35 @@ function finishPoint(K: i32, dc: i32, catSizes: usize, catLog: usize, cp: usize,
     for (let k = 0; k < K; k++) st(scores + (<usize>k << 3), ld(scores + (<usize>k << 3)) + ld(catLog + (<usize>(k * S + off + v) << 3)));
     off += size;
   }
-  let best2 = f64x2.splat(-Infinity);
-  for (let k = 0; k + 1 < K; k += 2) best2 = f64x2.max(best2, v128.load(scores + (<usize>k << 3)));
-  let best = max(f64x2.extract_lane(best2, 0), f64x2.extract_lane(best2, 1));
-  if (K & 1) best = max(best, ld(scores + (<usize>(K - 1) << 3)));
+  const best = topScore(K, scores);
   if (best == -Infinity) return -Infinity;
   return best + Math.log(sumExp(K, scores, best));
+}
+
+/**
+ * The largest of K scores, NaN if any is NaN (as f64.max would give). f64x2.max's rules for NaN and signed zeros cost
+ * V8 seven dependent instructions, chained through all K scores; pmax is one instruction, here in four independent
+ * chains, with NaN marked aside. The largest number is the same; only which of -0 and +0 is taken may differ, which
+ * changes no result: s - top and exp(s - top) are the same for both zeros, and so is top + log(sum), sum >= 1.
+ */
+function topScore(K: i32, scores: usize): f64 {
+  let b0 = f64x2.splat(-Infinity), b1 = b0, b2 = b0, b3 = b0, nan = f64x2.splat(0);
+  let k = 0;
+  for (; k + 8 <= K; k += 8) {
+    const o = scores + (<usize>k << 3);
+    const v0 = v128.load(o), v1 = v128.load(o + 16), v2 = v128.load(o + 32), v3 = v128.load(o + 48);
+    b0 = f64x2.pmax(b0, v0); b1 = f64x2.pmax(b1, v1); b2 = f64x2.pmax(b2, v2); b3 = f64x2.pmax(b3, v3);
+    nan = v128.or(nan, v128.or(v128.or(f64x2.ne(v0, v0), f64x2.ne(v1, v1)), v128.or(f64x2.ne(v2, v2), f64x2.ne(v3, v3))));
+  }
+  for (; k + 2 <= K; k += 2) {
+    const v = v128.load(scores + (<usize>k << 3));
+    b0 = f64x2.pmax(b0, v);
+    nan = v128.or(nan, f64x2.ne(v, v));
+  }
+  b0 = f64x2.pmax(f64x2.pmax(b0, b1), f64x2.pmax(b2, b3));
+  let best = max(f64x2.extract_lane(b0, 0), f64x2.extract_lane(b0, 1));
+  if (k < K) best = max(best, ld(scores + (<usize>k << 3)));
+  return v128.any_true(nan) ? NaN : best;
 }
 
 /**

@@ -4,6 +4,7 @@
 // Usage: nice -n 10 node dist/bench/ab-tpe-ask.js [--rounds 7] [--trials 1005] [--dims 2,10,50] [--json]
 //          [--history FILE] REF...
 //        node dist/bench/ab-tpe-ask.js --child DIR --record FILE [--trials 1005] [--dims 2,10,50]
+//        nice -n 10 node dist/bench/ab-tpe-ask.js --paired [--rounds 200] [--per 10] [--trials 1005] [--dims 2,10,50] REF REF
 // Each ref is exported (git archive, the repository's metadata untouched) to <os tmpdir>/parzen-ab/<sha> and built there
 // once. A round runs, once per ref in a rotated order and each in a fresh process, what `parzen bench speed --algo
 // tpe` runs (a full sequential run on the sphere with the default TPE, seed 0, in-memory storage) with that ref's
@@ -13,6 +14,11 @@
 // With --history (written by --record: the params of a full run with the build in DIR), every ref replays the same
 // n - 5 trials and then asks 10 times with its TPE: the refs then time their asks on one history, where full runs
 // drift apart with the rounding of each ref's scores.
+// With --paired (two refs), both builds run in this process: each runs its own study to n trials (the same history
+// when their seeded streams agree, which is checked), then the two TPE sessions ask on that history in turn, --per
+// asks a turn, timed in CPU time, the first in a round alternating; `ratio` is the median over --rounds rounds of the
+// second's turn over the first's, with its quartiles. Turns a few milliseconds apart share the machine's load, where
+// processes minutes apart did not (on a loaded machine the figures of whole runs moved by 1.5x from round to round).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -21,7 +27,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { median } from '../src/stats.js';
+import { median, quantile } from '../src/stats.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -31,6 +37,8 @@ const { values, positionals } = parseArgs({
     history: { type: 'string' },
     record: { type: 'string' },
     trials: { type: 'string', default: '1005' },
+    paired: { type: 'boolean', default: false },
+    per: { type: 'string', default: '10' },
     dims: { type: 'string', default: '2,10,50' },
     json: { type: 'boolean', default: false },
   },
@@ -102,12 +110,15 @@ async function child(dir: string): Promise<void> {
   console.log(JSON.stringify(rows));
 }
 
-interface AbSampler {
+interface AbSession {
   suggest(h: unknown, n: number, rng: unknown): unknown;
-  session?(): { suggest(h: unknown, n: number, rng: unknown): unknown };
+}
+interface AbSampler extends AbSession {
+  session?(): AbSession;
 }
 
 interface AbStudy {
+  history(): unknown;
   ask(n: number): Promise<{ number: number; params: unknown }[]>;
   tell(number: number, value: number): Promise<unknown>;
 }
@@ -116,7 +127,77 @@ interface AbFunction {
   evaluate(params: unknown): number;
 }
 
+/** --paired: the two builds' TPE asks in turn in this process (see the header). */
+async function paired(dirs: string[]): Promise<void> {
+  const n = Number(values.trials) - 5;
+  const per = Number(values.per);
+  const builds = await Promise.all(
+    dirs.map(async (dir) => {
+      const load = (path: string) => import(join(dir, 'dist/src', path)) as Promise<Record<string, unknown>>;
+      return {
+        createStudy: ((await load('study/study.js')) as { createStudy: (o: object) => Promise<AbStudy> }).createStudy,
+        createSampler: ((await load('samplers/registry.js')) as { createSampler: (name: string) => AbSampler }).createSampler,
+        benchFunction: ((await load('bench/functions.js')) as { benchFunction: (name: string, dim: number) => AbFunction }).benchFunction,
+        derive: ((await load('rng.js')) as { Rng: { derive: (...parts: unknown[]) => unknown } }).Rng.derive,
+      };
+    }),
+  );
+  const rows = [];
+  for (const dim of dims) {
+    const runs: { session: AbSession; history: unknown; derive: (...parts: unknown[]) => unknown; params: string }[] = [];
+    for (const b of builds) {
+      const f = b.benchFunction('sphere', dim);
+      const tpe = b.createSampler('tpe');
+      const session = tpe.session ? tpe.session() : tpe;
+      const sampler = { name: 'tpe', suggest: (h: unknown, k: number, rng: unknown) => session.suggest(h, k, rng) };
+      const study = await b.createStudy({ space: f.space(), sampler, seed: 0 });
+      const params: unknown[] = [];
+      for (let t = 0; t < n; t++) {
+        const [trial] = await study.ask(1);
+        params.push(trial!.params);
+        await study.tell(trial!.number, f.evaluate(trial!.params));
+      }
+      runs.push({ session, history: study.history(), derive: b.derive, params: JSON.stringify(params) });
+    }
+    if (runs[0]!.params !== runs[1]!.params) throw new Error(`ab-tpe-ask --paired: the two refs' runs differ at d = ${dim}`);
+    const turn = (run: (typeof runs)[number], r: number): number => {
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < per; i++) run.session.suggest(run.history, 1, run.derive(0, 'paired', r, i));
+      const c = process.cpuUsage(c0);
+      return (c.user + c.system) / 1000 / per;
+    };
+    const ms: number[][] = [[], []];
+    const ratios: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? [0, 1] : [1, 0];
+      for (const i of order) ms[i]!.push(turn(runs[i]!, r));
+      ratios.push(ms[1]![r]! / ms[0]![r]!);
+    }
+    rows.push({
+      dim,
+      cpuMs: ms.map((xs) => median(xs)),
+      ratio: median(ratios),
+      quartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
+    });
+  }
+  if (values.json) console.log(JSON.stringify({ trials: n, rounds, per, refs: positionals, rows }));
+  else {
+    console.log(
+      `TPE ask at n = ${n}, in turns of ${per} asks, ${rounds} rounds: median CPU ms; ratio ${positionals[1]} / ${positionals[0]}`,
+    );
+    for (const r of rows)
+      console.log(
+        `d=${r.dim}\t${r.cpuMs.map((x) => x.toFixed(3)).join('\t')}\tratio ${r.ratio.toFixed(2)} (quartiles ${r.quartiles.map((x) => x.toFixed(2)).join('-')})`,
+      );
+  }
+}
+
 const self = fileURLToPath(import.meta.url);
+if (values.paired) {
+  if (positionals.length !== 2) throw new Error('ab-tpe-ask --paired: name two git refs');
+  await paired(positionals.map(built));
+  process.exit(0);
+}
 const variants = positionals.map((ref) => ({
   ref,
   dir: built(ref),

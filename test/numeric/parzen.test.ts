@@ -323,6 +323,63 @@ test('components whose means lie outside the box are scored exactly', () => {
   }
 });
 
+test("a tile's first pair of dims, scored before the loop over pairs, gives bit for bit the loop's sums", () => {
+  // A mixture at d = 2 (its one pair scored before the loop) against the same mixture with dims that add exactly
+  // nothing (integer dims whose normaliser and every point's cell hold all of the mass, log 1 = 0): two in front, so
+  // that its dims are scored in the loop, and one behind. Sigmas from 1e-6 to 1e6 times the box, zero weights, means
+  // and points outside the box, points at a mean, batches that are not whole tiles.
+  const cases = [
+    [1, 1],
+    [2, 3],
+    [3, 5],
+    [8, 64],
+    [9, 67],
+    [17, 10],
+    [1001, 70],
+  ];
+  let finite = 0;
+  let outside = 0;
+  for (const [K, m] of cases) {
+    const rnd = mulberry32(900 + K);
+    const mus = randomArray(rnd, 2 * K, -4, 5);
+    const spec: MixtureSpec = {
+      weights: Float64Array.from({ length: K }, () => (rnd() < 0.1 ? 0 : rnd())),
+      mus,
+      sigmas: Float64Array.from({ length: 2 * K }, () => 5 * 10 ** (12 * rnd() - 6)),
+      low: [-2, -2],
+      high: [3, 3],
+    };
+    const x = randomArray(rnd, 2 * m, -2.5, 3.5);
+    for (let i = 0; i < m; i += 3) x.set(mus.subarray(2 * (i % K), 2 * (i % K) + 2), 2 * i);
+    const two = wasm.parzenLogPdf(spec, { x });
+    for (const at of [2, 0]) {
+      // the two dims at at, at + 1 of three or four; the others null
+      const D = at === 2 ? 4 : 3;
+      const lift = (a: ArrayLike<number>, n: number, fill: number) =>
+        Float64Array.from({ length: D * n }, (_, i) => {
+          const j = (i % D) - at;
+          return j === 0 || j === 1 ? a[2 * Math.floor(i / D) + j]! : fill;
+        });
+      const wide = (v: number, fill: number) => Array.from({ length: D }, (_, j) => (j === at || j === at + 1 ? v : fill));
+      const padded: MixtureSpec = {
+        weights: spec.weights,
+        mus: lift(mus, K, 0),
+        sigmas: lift(spec.sigmas, K, 1),
+        low: wide(-2, -1000),
+        high: wide(3, 1000),
+        q: wide(0, 1),
+      };
+      const got = wasm.parzenLogPdf(padded, { x: lift(x, m, 0), lower: lift(x, m, -1000), upper: lift(x, m, 1000) });
+      for (let i = 0; i < m; i++) {
+        assert.ok(Object.is(two[i], got[i]), `K = ${K}, point ${i}: ${two[i]} at d = 2, ${got[i]} at d = ${D}`);
+        if (Number.isFinite(got[i])) finite++;
+        else outside++;
+      }
+    }
+  }
+  assert.ok(finite > 200 && outside > 20, `${finite} finite, ${outside} -inf`);
+});
+
 test('double precision stays exact when the box lies far from 0 in bandwidths', () => {
   for (const offset of [1e6, 1e8]) {
     const K = 10,

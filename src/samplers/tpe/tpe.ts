@@ -42,6 +42,8 @@ interface Group {
 
 /** A ranked trial (complete, or pruned: see rankKey) with its params encoded (inline: one object less to read per trial). */
 interface Ranked extends Encoded {
+  /** The record it was made from (see Model.ranked). */
+  readonly record: TrialRecord;
   readonly number: number;
   readonly tier: number;
   readonly value: number;
@@ -68,8 +70,12 @@ interface Model {
   readonly groups: readonly Group[];
   /** Params objects of stored trials are immutable, so their encoding is computed once. */
   readonly encoded: WeakMap<Params, Encoded>;
-  /** So are the records of ranked trials (a trial that changes state gets a new record): their entry is made once. */
-  readonly ranked: WeakMap<TrialRecord, Ranked>;
+  /**
+   * So are the records of ranked trials (a trial that changes state gets a new record): their entry is made once,
+   * kept at the record's position in the history and used while the record there is the same (an array read: a
+   * WeakMap lookup per trial was most of ranking a thousand trials at every ask).
+   */
+  readonly ranked: Ranked[];
 }
 
 /** Draws from the bad group's model when every candidate is a duplicate, before giving up to the prior. */
@@ -263,7 +269,7 @@ class TpeSession implements SamplerSession {
         isActive: gn.length > 0 ? (r) => !Number.isNaN(r.numeric[numericAt[0]]) : (r) => r.categories[categoricalAt[0]] >= 0,
       };
     });
-    this.model = { space, numeric, categorical, groups, encoded: new WeakMap(), ranked: new WeakMap() };
+    this.model = { space, numeric, categorical, groups, encoded: new WeakMap(), ranked: [] };
     return this.model;
   }
 }
@@ -272,13 +278,15 @@ class TpeSession implements SamplerSession {
 function rank(model: Model, history: History): { complete: Ranked[]; pending: TrialRecord[] } {
   const complete: Ranked[] = [];
   const pending: TrialRecord[] = [];
-  for (const t of history.trials) {
+  const { trials } = history;
+  for (let i = 0; i < trials.length; i++) {
+    const t = trials[i];
     if (isRanked(t)) {
-      let e = model.ranked.get(t);
-      if (!e) {
+      let e = model.ranked[i];
+      if (e?.record !== t) {
         const { tier, value } = rankKey(t, history.direction);
         const { numeric, categories } = encode(model, t.params);
-        model.ranked.set(t, (e = { number: t.number, tier, value, numeric, categories }));
+        model.ranked[i] = e = { record: t, number: t.number, tier, value, numeric, categories };
       }
       complete.push(e);
     } else if (t.state === 'running') pending.push(t);
