@@ -33,6 +33,9 @@ const { values: o } = parseArgs({
 const ran = o.algos ? o.algos.split(',') : [];
 const seeds = Array.from({ length: Number(o.seeds) }, (_, i) => Number(o['first-seed']) + i);
 const algoOptions = JSON.parse(o['algo-options']);
+/** A row's name in the table: its sampler, with the options it ran with when any (two settings side by side). */
+const samplerOf = (r) => (r.algoOptions && Object.keys(r.algoOptions).length ? `${r.algo} ${JSON.stringify(r.algoOptions)}` : r.algo);
+const names = ran.map((algo) => samplerOf({ algo, algoOptions: algoOptions[algo] }));
 // the settings every row of one table shares (an earlier run's rows are added only when they match)
 const settings = ['trials', 'epochs', 'objective', 'pruner', 'pruner-options', 'reseeds', 'test-seeds', 'subset'];
 const rows = [];
@@ -43,11 +46,13 @@ for (const file of o.rows) {
       throw new Error(`--rows ${file}: its ${k} is ${JSON.stringify(earlier[k])}, this run's ${JSON.stringify(o[k])}`);
   if (earlier.seeds.join() !== seeds.join())
     throw new Error(`--rows ${file}: its seeds are ${earlier.seeds.join(', ')}, this run's ${seeds.join(', ')}`);
-  const dup = earlier.rows.find((r) => ran.includes(r.algo) || rows.some((q) => q.algo === r.algo && q.seed === r.seed));
-  if (dup) throw new Error(`--rows ${file}: ${dup.algo} seed ${dup.seed} is already in this table`);
+  const dup = earlier.rows.find(
+    (r) => names.includes(samplerOf(r)) || rows.some((q) => samplerOf(q) === samplerOf(r) && q.seed === r.seed),
+  );
+  if (dup) throw new Error(`--rows ${file}: ${samplerOf(dup)} seed ${dup.seed} is already in this table`);
   rows.push(...earlier.rows);
 }
-const algos = [...new Set([...rows.map((r) => r.algo), ...ran])];
+const algos = [...new Set([...rows.map(samplerOf), ...names])];
 const key = o.objective === 'loss' ? 'valLoss' : 'valError';
 const dir = mkdtempSync(join(tmpdir(), 'parzen-nas-compare-'));
 const run = fileURLToPath(new URL('./run.mjs', import.meta.url));
@@ -64,7 +69,7 @@ for (const algo of ran) {
     const row = {
       algo,
       seed,
-      algoOptions: r.algoOptions,
+      algoOptions: r.algoOptions ?? algoOptions[algo] ?? {},
       searchValue: Math.min(...r.finalists.map((f) => f.searchValue)),
       chosenTrial: r.chosen.trial,
       valLoss: r.chosen.valLoss,
@@ -88,14 +93,14 @@ const quantile = (a, q) => {
 };
 const spread = (a, digits = 4) =>
   `${quantile(a, 0.5).toFixed(digits)} (${quantile(a, 0.25).toFixed(digits)}–${quantile(a, 0.75).toFixed(digits)})`;
-const of = (algo, k) => rows.filter((r) => r.algo === algo).map((r) => r[k]);
-const rowOf = (algo, seed) => rows.find((r) => r.algo === algo && r.seed === seed);
+const of = (name, k) => rows.filter((r) => samplerOf(r) === name).map((r) => r[k]);
+const rowOf = (name, seed) => rows.find((r) => samplerOf(r) === name && r.seed === seed);
 /** Seeds where a's chosen architecture scores better than b's (re-evaluated, on the searched score), level, worse. */
 const tally = (a, b) => {
   const d = seeds.map((seed) => rowOf(a, seed)[key] - rowOf(b, seed)[key]);
   return { better: d.filter((v) => v < 0).length, level: d.filter((v) => v === 0).length, worse: d.filter((v) => v > 0).length };
 };
-const overBaseline = (algo) => rows.filter((r) => r.algo === algo && r.testAccuracy > r.baselineTestAccuracy).length;
+const overBaseline = (name) => rows.filter((r) => samplerOf(r) === name && r.testAccuracy > r.baselineTestAccuracy).length;
 const minutes = Math.round((Date.now() - started) / 60000);
 
 if (o.json) console.log(JSON.stringify({ ...o, seeds, minutes, rows }, null, 2));
@@ -113,7 +118,7 @@ else {
     console.log(
       `| ${algo} | ${spread(of(algo, 'searchValue'))} | ${spread(of(algo, 'valLoss'))} | ${spread(of(algo, 'valError'))} | ${spread(of(algo, 'testAccuracy'), 3)} | ${overBaseline(algo)} of ${seeds.length} | ${quantile(of(algo, 'pruned'), 0.5)} |`,
     );
-  const base = (k) => rows.filter((r) => r.algo === algos[0]).map((r) => r[k]);
+  const base = (k) => of(algos[0], k);
   console.log(
     `| baseline | | ${spread(base('baselineValLoss'))} | ${spread(base('baselineValError'))} | ${spread(base('baselineTestAccuracy'), 3)} | | |`,
   );
