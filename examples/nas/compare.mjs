@@ -2,9 +2,10 @@
 // The samplers side by side on the NAS example at one fixed budget: run.mjs once per sampler and seed (the same
 // budget, pruner, objective and seeds for every sampler), then each run's chosen architecture re-evaluated on other
 // seeds (validation loss and error; the searched score decides the wins) and its mean test accuracy next to the
-// baseline's. Prints a Markdown table (or the rows with --json).
+// baseline's. Prints a Markdown table (or the rows with --json). `--rows FILE` adds the rows of an earlier --json run
+// with the same settings (a sampler's runs do not depend on another's, so a change to one reruns only that one).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,28 +23,53 @@ const { values: o } = parseArgs({
     'pruner-options': { type: 'string', default: '{"nWarmupSteps":4}' },
     reseeds: { type: 'string', default: '3' },
     'test-seeds': { type: 'string', default: '3' },
+    // per sampler, e.g. '{"tpe":{"nStartupTrials":5}}'; a sampler not named runs with run.mjs's default for it
+    'algo-options': { type: 'string', default: '{}' },
+    rows: { type: 'string', multiple: true, default: [] },
     subset: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
-const algos = o.algos.split(',');
+const ran = o.algos ? o.algos.split(',') : [];
 const seeds = Array.from({ length: Number(o.seeds) }, (_, i) => Number(o['first-seed']) + i);
+const algoOptions = JSON.parse(o['algo-options']);
+/** A row's name in the table: its sampler, with the options it ran with when any (two settings side by side). */
+const samplerOf = (r) => (r.algoOptions && Object.keys(r.algoOptions).length ? `${r.algo} ${JSON.stringify(r.algoOptions)}` : r.algo);
+const names = ran.map((algo) => samplerOf({ algo, algoOptions: algoOptions[algo] }));
+// the settings every row of one table shares (an earlier run's rows are added only when they match)
+const settings = ['trials', 'epochs', 'objective', 'pruner', 'pruner-options', 'reseeds', 'test-seeds', 'subset'];
+const rows = [];
+for (const file of o.rows) {
+  const earlier = JSON.parse(readFileSync(file, 'utf8'));
+  for (const k of settings)
+    if (earlier[k] !== o[k])
+      throw new Error(`--rows ${file}: its ${k} is ${JSON.stringify(earlier[k])}, this run's ${JSON.stringify(o[k])}`);
+  if (earlier.seeds.join() !== seeds.join())
+    throw new Error(`--rows ${file}: its seeds are ${earlier.seeds.join(', ')}, this run's ${seeds.join(', ')}`);
+  const dup = earlier.rows.find(
+    (r) => names.includes(samplerOf(r)) || rows.some((q) => samplerOf(q) === samplerOf(r) && q.seed === r.seed),
+  );
+  if (dup) throw new Error(`--rows ${file}: ${samplerOf(dup)} seed ${dup.seed} is already in this table`);
+  rows.push(...earlier.rows);
+}
+const algos = [...new Set([...rows.map(samplerOf), ...names])];
 const key = o.objective === 'loss' ? 'valLoss' : 'valError';
 const dir = mkdtempSync(join(tmpdir(), 'parzen-nas-compare-'));
 const run = fileURLToPath(new URL('./run.mjs', import.meta.url));
-const rows = [];
 const started = Date.now();
-for (const algo of algos) {
+for (const algo of ran) {
   for (const seed of seeds) {
     const args = [run, '--algo', algo, '--seed', String(seed), '--trials', o.trials, '--epochs', o.epochs, '--objective', o.objective];
     args.push('--pruner', o.pruner, '--pruner-options', o['pruner-options'], '--reseeds', o.reseeds, '--test-seeds', o['test-seeds']);
     args.push('--storage', `sqlite:${join(dir, 'nas.db')}`, '--report', join(dir, `${algo}-${seed}.html`));
     if (o.subset) args.push('--subset', o.subset);
+    if (algoOptions[algo]) args.push('--algo-options', JSON.stringify(algoOptions[algo]));
     const t0 = Date.now();
     const r = JSON.parse(execFileSync(process.execPath, [...args, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
     const row = {
       algo,
       seed,
+      algoOptions: r.algoOptions ?? algoOptions[algo] ?? {},
       searchValue: Math.min(...r.finalists.map((f) => f.searchValue)),
       chosenTrial: r.chosen.trial,
       valLoss: r.chosen.valLoss,
@@ -56,7 +82,7 @@ for (const algo of algos) {
       seconds: Math.round((Date.now() - t0) / 1000),
     };
     rows.push(row);
-    if (!o.json) process.stderr.write(`${algo} seed ${seed}: ${JSON.stringify(row)}\n`);
+    process.stderr.write(`${algo} seed ${seed}: ${JSON.stringify(row)}\n`);
   }
 }
 
@@ -67,24 +93,22 @@ const quantile = (a, q) => {
 };
 const spread = (a, digits = 4) =>
   `${quantile(a, 0.5).toFixed(digits)} (${quantile(a, 0.25).toFixed(digits)}–${quantile(a, 0.75).toFixed(digits)})`;
-const of = (algo, k) => rows.filter((r) => r.algo === algo).map((r) => r[k]);
+const of = (name, k) => rows.filter((r) => samplerOf(r) === name).map((r) => r[k]);
+const rowOf = (name, seed) => rows.find((r) => samplerOf(r) === name && r.seed === seed);
 /** Seeds where a's chosen architecture scores better than b's (re-evaluated, on the searched score), level, worse. */
 const tally = (a, b) => {
-  const [x, y] = [of(a, key), of(b, key)];
-  return {
-    better: x.filter((v, i) => v < y[i]).length,
-    level: x.filter((v, i) => v === y[i]).length,
-    worse: x.filter((v, i) => v > y[i]).length,
-  };
+  const d = seeds.map((seed) => rowOf(a, seed)[key] - rowOf(b, seed)[key]);
+  return { better: d.filter((v) => v < 0).length, level: d.filter((v) => v === 0).length, worse: d.filter((v) => v > 0).length };
 };
-const overBaseline = (algo) => rows.filter((r) => r.algo === algo && r.testAccuracy > r.baselineTestAccuracy).length;
+const overBaseline = (name) => rows.filter((r) => samplerOf(r) === name && r.testAccuracy > r.baselineTestAccuracy).length;
 const minutes = Math.round((Date.now() - started) / 60000);
 
 if (o.json) console.log(JSON.stringify({ ...o, seeds, minutes, rows }, null, 2));
 else {
   console.log(
     `${o.trials} trials of up to ${o.epochs} epochs searched on the validation ${o.objective}, pruner ${o.pruner} ${o['pruner-options']}, ` +
-      `seeds ${seeds.join(', ')}; re-evaluated on ${o.reseeds} seeds, tested on ${o['test-seeds']}; median (quartiles); ${minutes} minutes\n`,
+      `seeds ${seeds.join(', ')}; re-evaluated on ${o.reseeds} seeds, tested on ${o['test-seeds']}; median (quartiles); ` +
+      `${ran.length ? `${ran.join(', ')} in ${minutes} minutes` : 'no sampler run'}${o.rows.length ? `; rows of ${o.rows.join(', ')}` : ''}\n`,
   );
   console.log(
     `| sampler | best validation ${o.objective} in the search | chosen, re-evaluated: validation loss | validation error | test accuracy | beats the baseline's test accuracy | trials pruned |`,
@@ -94,7 +118,7 @@ else {
     console.log(
       `| ${algo} | ${spread(of(algo, 'searchValue'))} | ${spread(of(algo, 'valLoss'))} | ${spread(of(algo, 'valError'))} | ${spread(of(algo, 'testAccuracy'), 3)} | ${overBaseline(algo)} of ${seeds.length} | ${quantile(of(algo, 'pruned'), 0.5)} |`,
     );
-  const base = (k) => rows.filter((r) => r.algo === algos[0]).map((r) => r[k]);
+  const base = (k) => of(algos[0], k);
   console.log(
     `| baseline | | ${spread(base('baselineValLoss'))} | ${spread(base('baselineValError'))} | ${spread(base('baselineTestAccuracy'), 3)} | | |`,
   );
@@ -103,6 +127,10 @@ else {
   );
   for (const algo of algos.filter((a) => a !== 'random' && algos.includes('random'))) {
     const t = tally(algo, 'random');
-    console.log(`- ${algo}: ${t.better} / ${t.level} / ${t.worse}`);
+    const per = seeds.map((seed) => {
+      const [x, y] = [rowOf(algo, seed), rowOf('random', seed)];
+      return `seed ${seed} ${x[key].toFixed(4)} (trial ${x.chosenTrial}) against ${y[key].toFixed(4)} (trial ${y.chosenTrial})`;
+    });
+    console.log(`- ${algo}: ${t.better} / ${t.level} / ${t.worse}: ${per.join('; ')}`);
   }
 }

@@ -111,6 +111,7 @@ try {
 const result = {
   study: name,
   algo: o.algo,
+  algoOptions: JSON.parse(o['algo-options']),
   objective: o.objective,
   pruner: o.pruner,
   seed: Number(o.seed),
