@@ -68,7 +68,7 @@ export async function mooRun(
     const start = performance.now();
     const [t] = await study.ask();
     askMs.push(performance.now() - start);
-    await study.tell(t.number, problem.evaluate(t.config as Record<string, unknown>));
+    await study.tell(t.number, problem.evaluate(t.config));
   }
   const front = paretoFront(directions, await study.trials());
   return {
