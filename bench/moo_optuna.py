@@ -1,9 +1,12 @@
 #!/usr/bin/python3
 """Optuna 3.1's side of `parzen bench moo`: the problems of src/bench/moo-problems.ts (ZDT1, ZDT2, ZDT3 in 30
-dimensions, DTLZ2 and C2-DTLZ2 with 3 objectives and 12 variables), ported line for line, each run with the same
+dimensions, DTLZ2 and C2-DTLZ2 with 3 objectives and 12 variables, ported line for line; nas-digits, a look-up in the
+same table src/bench/nas-digits.json over the same conditional space, asked define-by-run), each run with the same
 budget and seeds as parzen's bench, by NSGAIISampler, TPESampler (univariate and multivariate, the multi-objective
-TPE of Optuna 3.1), MOTPESampler (its deprecated alias with the paper's defaults) and RandomSampler. The hypervolume of
-the feasible trials at the end, against the problem's fixed reference point, is computed by Optuna's exact WFG.
+TPE of Optuna 3.1; "tpe-group" adds group=True, for nas-digits' branches), MOTPESampler (a deprecated subclass of
+TPESampler that only changes its defaults: univariate, gamma floor(0.1 n) uncapped, weights of the above group all 1,
+no constraints_func) and RandomSampler. The hypervolume of the feasible trials at the end, against the problem's fixed
+reference point, is computed by Optuna's exact WFG.
 Prints one JSON document {"optuna", "seeds", "rows": [...]} with rows
 {library: "optuna", sampler, problem, trials, hypervolume: {median, q25, q75}, perSeed: [...]}.
 
@@ -15,6 +18,8 @@ import math
 import sys
 import time
 import warnings
+
+import os
 
 import numpy as np
 import optuna
@@ -64,13 +69,46 @@ def c2_violation(f):
     return min(near_axis, near_centre)
 
 
-# name: (dimension, objectives function, constrained, reference point, budget); the same as moo-problems.ts
+NAS_TABLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "bench", "nas-digits.json")
+_nas = None
+
+
+def nas_digits_table():
+    global _nas
+    if _nas is None:
+        with open(NAS_TABLE) as fh:
+            t = json.load(fh)
+        _nas = (t, {a["key"]: a for a in t["architectures"]})
+    return _nas
+
+
+def nas_digits_objectives(trial):
+    """src/bench/nas-digits.ts's space, define-by-run: a depth's parameters exist only when it is drawn. Widths are
+    asked as log2 (an integer, 3..7 for 8..128 units), as parzen's uniformint. Objectives: the mean validation error
+    over the table's training seeds and log10 of the weight count."""
+    t, rows = nas_digits_table()
+    widths = t["space"]["widths"]
+    lo, hi = int(round(math.log2(widths[0]))), int(round(math.log2(widths[-1])))
+    depth = trial.suggest_categorical("depth", t["space"]["depths"])
+    if depth == 0:
+        key = "0"
+    else:
+        act = trial.suggest_categorical(f"d{depth}.act", t["space"]["activations"])
+        units = [2 ** trial.suggest_int(f"d{depth}.units{i + 1}", lo, hi) for i in range(depth)]
+        key = act + ":" + "-".join(str(u) for u in units)
+    row = rows[key]
+    return [sum(row["valError"]) / len(row["valError"]), math.log10(row["params"])]
+
+
+# name: (dimension, objectives function, constrained, reference point, budget); the same as moo-problems.ts.
+# A dimension of None: the objectives function takes the trial and asks its own space (nas-digits).
 PROBLEMS = {
     "zdt1": (30, zdt1, False, [11.0, 11.0], 200),
     "zdt2": (30, zdt2, False, [11.0, 11.0], 200),
     "zdt3": (30, zdt3, False, [11.0, 11.0], 200),
     "dtlz2": (12, dtlz2, False, [1.1, 1.1, 1.1], 200),
     "c2dtlz2": (12, dtlz2, True, [1.1, 1.1, 1.1], 200),
+    "nas-digits": (None, nas_digits_objectives, False, [0.25, 5.0], 200),
 }
 
 CONSTRAINTS_KEY = "c"
@@ -88,6 +126,9 @@ def make_sampler(name, seed, constrained):
         return optuna.samplers.TPESampler(seed=seed, constraints_func=cf)
     if name == "tpe-mv":
         return optuna.samplers.TPESampler(seed=seed, multivariate=True, constraints_func=cf)
+    if name == "tpe-group":
+        # multivariate over each branch of a conditional space (Optuna's advice for define-by-run branches)
+        return optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True, constraints_func=cf)
     if name == "motpe":
         if constrained:
             return None  # MOTPESampler takes no constraints_func
@@ -119,6 +160,8 @@ def run(problem, sampler_name, seed, budget):
     study = optuna.create_study(directions=["minimize"] * len(ref), sampler=sampler)
 
     def objective(trial):
+        if dim is None:
+            return f(trial)
         x = [trial.suggest_float(f"x{i}", 0, 1) for i in range(dim)]
         values = f(x)
         if constrained:
@@ -133,7 +176,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--problems", default=",".join(PROBLEMS))
-    ap.add_argument("--samplers", default="nsga2,tpe,tpe-mv,motpe,random")
+    ap.add_argument("--samplers", default="nsga2,tpe,tpe-mv,tpe-group,motpe,random")
     ap.add_argument("--budget", type=int, default=0, help="trials per run (0: each problem's own budget)")
     a = ap.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)

@@ -1,19 +1,35 @@
+import { NAS_DIGITS_PROBLEM } from './nas-digits.js';
 import { hp } from '../space/hp.js';
 
 /**
- * A multi-objective test problem of `parzen bench moo`: variables x0..x{d-1} on [0, 1], objectives to minimize,
- * optional constraints (≤ 0 satisfied), a fixed reference point for the hypervolume and the bench's trial budget.
+ * A multi-objective test problem of `parzen bench moo`: a search space, objectives of a config to minimize, optional
+ * constraints (≤ 0 satisfied), a fixed reference point for the hypervolume and the bench's trial budget. The synthetic
+ * problems search x0..x{d-1} on [0, 1] (`vectorProblem`); nas-digits a conditional architecture space (nas-digits.ts).
  * bench/moo_optuna.py holds the same definitions for Optuna's side.
  */
 export interface MooProblem {
   readonly name: string;
+  /** The number of parameters of the space (for a conditional space: over every branch). */
   readonly dim: number;
   readonly objectives: number;
   /** Hypervolume reference point (every objective minimized). */
   readonly ref: readonly number[];
   readonly budget: number;
-  evaluate(x: readonly number[]): number[];
+  /** A fresh search space (hp nodes) for one study. */
+  space(): Record<string, unknown>;
+  /** The objectives of a config drawn from `space()`. */
+  evaluate(config: Readonly<Record<string, unknown>>): number[];
   readonly constraints?: (values: readonly number[]) => number[];
+}
+
+/** A problem over x0..x{dim-1}, uniform on [0, 1], whose objectives are `f` of the vector x. */
+function vectorProblem(p: Omit<MooProblem, 'space' | 'evaluate'> & { f: (x: readonly number[]) => number[] }): MooProblem {
+  const { f, ...rest } = p;
+  return {
+    ...rest,
+    space: () => Object.fromEntries(Array.from({ length: p.dim }, (_, i) => [`x${i}`, hp.uniform(`x${i}`, 0, 1)])),
+    evaluate: (config) => f(Array.from({ length: p.dim }, (_, i) => config[`x${i}`] as number)),
+  };
 }
 
 /** ZDT's distance function over x1..x{n-1}: 1 on the Pareto-optimal set (Zitzler, Deb, Thiele 2000). */
@@ -71,29 +87,23 @@ export function c2Violation(f: readonly number[]): number {
   return Math.min(nearAxis, nearCentre);
 }
 
-/** The bench's problems: 30-D ZDTs (reference point 11, 11 as in BoTorch), 12-D DTLZ2 and C2-DTLZ2 (1.1 each). */
+/**
+ * The bench's problems: 30-D ZDTs (reference point 11, 11 as in BoTorch), 12-D DTLZ2 and C2-DTLZ2 (1.1 each), and the
+ * tabular architecture search nas-digits (validation error against log10 of the weight count).
+ */
 export const MOO_PROBLEMS: readonly MooProblem[] = [
-  { name: 'zdt1', dim: 30, objectives: 2, ref: [11, 11], budget: 200, evaluate: zdt1 },
-  { name: 'zdt2', dim: 30, objectives: 2, ref: [11, 11], budget: 200, evaluate: zdt2 },
-  { name: 'zdt3', dim: 30, objectives: 2, ref: [11, 11], budget: 200, evaluate: zdt3 },
-  { name: 'dtlz2', dim: 12, objectives: 3, ref: [1.1, 1.1, 1.1], budget: 200, evaluate: (x) => dtlz2(x) },
-  {
+  vectorProblem({ name: 'zdt1', dim: 30, objectives: 2, ref: [11, 11], budget: 200, f: zdt1 }),
+  vectorProblem({ name: 'zdt2', dim: 30, objectives: 2, ref: [11, 11], budget: 200, f: zdt2 }),
+  vectorProblem({ name: 'zdt3', dim: 30, objectives: 2, ref: [11, 11], budget: 200, f: zdt3 }),
+  vectorProblem({ name: 'dtlz2', dim: 12, objectives: 3, ref: [1.1, 1.1, 1.1], budget: 200, f: (x) => dtlz2(x) }),
+  vectorProblem({
     name: 'c2dtlz2',
     dim: 12,
     objectives: 3,
     ref: [1.1, 1.1, 1.1],
     budget: 200,
-    evaluate: (x) => dtlz2(x),
+    f: (x) => dtlz2(x),
     constraints: (f) => [c2Violation(f)],
-  },
+  }),
+  NAS_DIGITS_PROBLEM,
 ];
-
-/** The space of a problem: x0..x{d-1} uniform on [0, 1]. */
-export function mooSpace(p: MooProblem): Record<string, ReturnType<typeof hp.uniform>> {
-  return Object.fromEntries(Array.from({ length: p.dim }, (_, i) => [`x${i}`, hp.uniform(`x${i}`, 0, 1)]));
-}
-
-/** A config of mooSpace as the vector x. */
-export function mooVector(p: MooProblem, config: Readonly<Record<string, number>>): number[] {
-  return Array.from({ length: p.dim }, (_, i) => config[`x${i}`]);
-}

@@ -6,7 +6,7 @@ import { createSampler } from '../samplers/registry.js';
 import { median, quantile } from '../stats.js';
 import { createStudy } from '../study/study.js';
 import type { Direction } from '../trial/trial.js';
-import { MOO_PROBLEMS, type MooProblem, mooSpace, mooVector } from './moo-problems.js';
+import { MOO_PROBLEMS, type MooProblem } from './moo-problems.js';
 import { OPTUNA_MOO } from './optuna-moo.js';
 
 /** One row of `parzen bench moo --json`: a library's sampler on a problem, the hypervolume over the seeds. */
@@ -57,7 +57,7 @@ export async function mooRun(
   const directions: Direction[] = Array.from({ length: problem.objectives }, () => 'minimize');
   const constraints = problem.constraints;
   const study = await createStudy({
-    space: mooSpace(problem),
+    space: problem.space(),
     directions,
     sampler: createSampler(sampler, {}),
     seed,
@@ -68,7 +68,7 @@ export async function mooRun(
     const start = performance.now();
     const [t] = await study.ask();
     askMs.push(performance.now() - start);
-    await study.tell(t.number, problem.evaluate(mooVector(problem, t.config)));
+    await study.tell(t.number, problem.evaluate(t.config));
   }
   const front = paretoFront(directions, await study.trials());
   return {

@@ -16,11 +16,13 @@ function mooSamplers(): string[] {
   return samplerNames().filter((n) => !['grid', 'motpe', 'gp'].includes(n) && createSampler(n, {}).multiObjective === true);
 }
 
-/** `parzen bench moo`: hypervolume on ZDT1–3, DTLZ2 and C2-DTLZ2 per sampler, beside Optuna 3.1's. */
+/** `parzen bench moo`: hypervolume on ZDT1–3, DTLZ2, C2-DTLZ2 and nas-digits per sampler, beside Optuna 3.1's. */
 export function registerMooBench(bench: Command): void {
   bench
     .command('moo')
-    .description('multi-objective: final hypervolume on ZDT1-3 (30-D), DTLZ2 and C2-DTLZ2 (3 objectives) per sampler, beside Optuna 3.1')
+    .description(
+      'multi-objective: final hypervolume on ZDT1-3 (30-D), DTLZ2 and C2-DTLZ2 (3 objectives) and nas-digits (a tabular architecture search) per sampler, beside Optuna 3.1',
+    )
     .option('--seeds <k>', 'number of seeds (0..k-1)', positiveInt, 10)
     .option('--samplers <list>', `comma-separated samplers (default: ${mooSamplers().join(',')}; gp is slower: name it)`)
     .option('--problems <list>', `comma-separated subset of: ${MOO_PROBLEMS.map((p) => p.name).join(', ')}`)

@@ -36,7 +36,7 @@ describe('bench moo problems', () => {
     assert.ok(c2Violation([Math.SQRT1_2, Math.SQRT1_2, 0]) > 0, 'between two corners');
     assert.deepEqual(
       MOO_PROBLEMS.map((p) => p.name),
-      ['zdt1', 'zdt2', 'zdt3', 'dtlz2', 'c2dtlz2'],
+      ['zdt1', 'zdt2', 'zdt3', 'dtlz2', 'c2dtlz2', 'nas-digits'],
     );
   });
 
