@@ -3,7 +3,7 @@
 // (objective.mjs's `train`, data.mjs's fixed splits), as NAS-Bench-101/201 and HPOBench tabulate theirs. The bench then
 // looks architectures up instead of training them, so that 10 seeds × 200 trials × several samplers (and Optuna) fit.
 //
-//   nice -n 10 node examples/nas/make-table.mjs --seeds 0,1 --progress /tmp/nas-table.jsonl --out src/bench/nas-digits.json
+//   nice -n 10 node examples/nas/make-table.mjs --seeds 0,1 --progress nas-table.jsonl --out src/bench/nas-digits.json
 //
 // The space: 0–3 hidden layers; each layer's width from 8, 16, 32, 64, 128 (log-spaced); one activation (relu, tanh)
 // shared by the hidden layers, absent at depth 0. Fixed training: adam (learning rate 0.01), batch size 64, 10 epochs,
