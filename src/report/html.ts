@@ -10,7 +10,7 @@ let assets: { echarts: string; client: string } | null = null;
 function pageAssets(): { echarts: string; client: string } {
   if (!assets) {
     const echartsPath = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
-    const client = readFileSync(new URL('./client/page.js', import.meta.url), 'utf8').replace(/\/\/# sourceMappingURL=\S+\s*$/, '');
+    const client = readFileSync(new URL('./client/page.bundle.js', import.meta.url), 'utf8').replace(/\/\/# sourceMappingURL=\S+\s*$/, '');
     assets = { echarts: readFileSync(echartsPath, 'utf8'), client };
   }
   return assets;
