@@ -25,6 +25,7 @@ describe('the npm package', () => {
       'dist/src/index.js',
       'dist/src/index.d.ts',
       'dist/src/cli/main.js',
+      'dist/src/report/client/page.bundle.js',
       'build/core.wasm',
       'LICENSE',
       'README.md',
@@ -42,6 +43,6 @@ describe('the npm package', () => {
     });
     const out = stdout + stderr;
     assert.match(out, /build\/core\.wasm up to date/);
-    assert.match(out, /dist\/src\/index\.js, dist\/src\/cli\/main\.js up to date/);
+    assert.match(out, /dist\/src\/index\.js, dist\/src\/cli\/main\.js, dist\/src\/report\/client\/page\.bundle\.js up to date/);
   });
 });
