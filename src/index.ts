@@ -25,6 +25,7 @@ export {
   type ConfiguredTrial,
   type Progress,
 } from './study/study.js';
+export type { RepeatOptions } from './study/repeats.js';
 export { fmin, type FminOptions } from './study/fmin.js';
 export { workerPool, WorkerPool, type WorkerPoolOptions } from './pool/worker-pool.js';
 export type { Objective, ObjectiveContext, ObjectiveModule } from './trial/objective.js';

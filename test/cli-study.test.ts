@@ -64,6 +64,32 @@ describe('parzen study commands', () => {
     assert.deepEqual(JSON.parse(await ok('studies', '--json', ...db)).studies, []);
   });
 
+  it('enqueue --repeats queues the most promising configurations again, and run evaluates them', async () => {
+    const db = ['--storage', `sqlite:${join(cwd, 'repeats.db')}`];
+    await ok('run', quadratic, '--study', 'q', '--max-evals', '6', '--seed', '1', ...db);
+    const queued = JSON.parse(await ok('enqueue', '--study', 'q', '--repeats', '2x3', '--json', ...db));
+    assert.equal(queued.points.length, 6);
+    assert.equal(queued.queued, 6);
+    const best = JSON.parse(await ok('trials', '--study', 'q', '--sort', 'value', '--limit', '2', '--json', ...db)).trials;
+    assert.deepEqual(
+      queued.points.slice(0, 2),
+      best.map((t: { params: unknown }) => t.params),
+      'the two best (too few trials for a model: by value)',
+    );
+    await ok('run', quadratic, '--study', 'q', '--max-evals', '12', ...db);
+    const all = JSON.parse(await ok('trials', '--study', 'q', '--json', ...db)).trials;
+    assert.deepEqual(
+      all.slice(6).map((t: { params: unknown }) => t.params),
+      queued.points,
+    );
+    const both = await parzen(['enqueue', '--study', 'q', '--repeats', '2x3', '--params', '{"x": 1}', ...db]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /give one of --params and --repeats/);
+    const bad = await parzen(['enqueue', '--study', 'q', '--repeats', '2x0', ...db]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--repeats.*must be TOPxN with positive integers/);
+  });
+
   it('writes the attributes of the JSON into the CSV', async () => {
     const objective = join(cwd, 'attrs.mjs');
     writeFileSync(

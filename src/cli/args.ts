@@ -37,6 +37,13 @@ export function intList(value: string): number[] {
   });
 }
 
+/** `TOPxN`, e.g. 5x3: the top 5 configurations, 3 more evaluations each (study.enqueueRepeats). */
+export function repeatsSpec(value: string): { top: number; repeats: number } {
+  const m = /^\s*(\d+)\s*x\s*(\d+)\s*$/.exec(value);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new InvalidArgumentError('must be TOPxN with positive integers, e.g. 5x3');
+  return { top: Number(m[1]), repeats: Number(m[2]) };
+}
+
 export function jsonObject(value: string): Record<string, unknown> {
   let v: unknown;
   try {

@@ -18,6 +18,7 @@ export async function broadSuite(o: {
   seeds: number;
   only?: string;
   budgetScale?: number;
+  repeats?: { top: number; repeats: number };
   json?: boolean;
 }): Promise<void> {
   const algos = o.algo.split(',').map((a) => a.trim());
@@ -37,6 +38,7 @@ export async function broadSuite(o: {
     only,
     cache: o.cache,
     budgetScale: o.budgetScale,
+    repeats: o.repeats,
     onRun: (done, total, r) => {
       if (tty) (bar ??= new ProgressBar(total, true, 'runs')).update(done);
       else if (!o.json) process.stderr.write(`[${done}/${total}] ${r.algo} on ${r.problem}: ${r.seconds.toFixed(1)} s\n`);
@@ -82,10 +84,15 @@ export function printBroad(report: BroadReport): void {
         .map(([k, v]) => `${k} ${Math.round(v * 100)}%`)
         .join(', ')}`,
     );
-  for (const [p, by] of Object.entries(t.noisyRecommendation))
-    console.log(
-      `recommended / best evaluated regret, ${p}: ${Object.entries(by)
-        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
-        .join(', ')}`,
-    );
+  const ratios = (label: string, table: Record<string, Record<string, number>>) => {
+    for (const [p, by] of Object.entries(table))
+      console.log(
+        `${label}, ${p}: ${Object.entries(by)
+          .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+          .join(', ')}`,
+      );
+  };
+  ratios('recommended / best evaluated regret', t.noisyRecommendation);
+  const r = report.repeats;
+  if (r) ratios(`after ${r.top} × ${r.repeats} repeats, recommended / best evaluated regret`, t.noisyRecommendationAfterRepeats);
 }

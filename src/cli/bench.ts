@@ -9,7 +9,7 @@ import { registerStorageBench } from '../bench/storage.js';
 import { broadSuite } from './bench-broad.js';
 import { OptionsError } from '../errors.js';
 import { samplerNames } from '../samplers/registry.js';
-import { intList, jsonObject, nonNegativeNumber, positiveInt, positiveNumber } from './args.js';
+import { intList, jsonObject, nonNegativeNumber, positiveInt, positiveNumber, repeatsSpec } from './args.js';
 import { ProgressBar } from './progress.js';
 import { formatTable } from './table.js';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -169,6 +169,11 @@ export function registerBench(program: Command): void {
       positiveNumber,
       1,
     )
+    .option(
+      '--repeats <TOPxN>',
+      'broad suite, noisy problems: after the budget, evaluate the top TOP configurations N more times (study.enqueueRepeats) and report the recommendation after them too',
+      repeatsSpec,
+    )
     .option('--json', 'print JSON')
     .action(
       async (o: {
@@ -180,11 +185,13 @@ export function registerBench(program: Command): void {
         seeds: number;
         only?: string;
         budgetScale: number;
+        repeats?: { top: number; repeats: number };
         json?: boolean;
       }) => {
         if (o.suite === 'broad') return broadSuite(o);
         if (o.suite !== 'reference') throw new OptionsError(`--suite ${JSON.stringify(o.suite)} is not one of reference, broad`);
         if (o.budgetScale !== 1) throw new OptionsError('--budget-scale works with --suite broad');
+        if (o.repeats) throw new OptionsError('--repeats works with --suite broad');
         checkAlgo(o.algo);
         const only = o.only?.split(',');
         for (const f of only ?? [])

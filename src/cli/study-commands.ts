@@ -6,7 +6,7 @@ import { parseSpaceJson } from '../space/json.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
 import { createStudy, type Study } from '../study/study.js';
-import { checkName, jsonObject, nonNegativeInt, positiveInt } from './args.js';
+import { checkName, jsonObject, nonNegativeInt, positiveInt, repeatsSpec } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';
 import { DEFAULT_ALGO, trialJson } from './run.js';
 
@@ -95,20 +95,32 @@ export function registerStudyCommands(program: Command): void {
 
   program
     .command('enqueue')
-    .description("queue a point to evaluate next, before the algorithm's (a baseline, a known good configuration)")
+    .description(
+      "queue a point to evaluate next, before the algorithm's (a baseline, a known good configuration), or the study's most promising configurations again (--repeats)",
+    )
     .requiredOption('--study <name>', 'the study')
-    .requiredOption('--params <json>', 'the point: params keyed by label, or a config (the space filled in)', jsonValue)
+    .option('--params <json>', 'the point: params keyed by label, or a config (the space filled in)', jsonValue)
+    .option(
+      '--repeats <TOPxN>',
+      'the TOP most promising configurations (by GP posterior mean), N more evaluations each: a noisy objective then recommends from their mean',
+      repeatsSpec,
+    )
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
     .option('--json', 'print the queued params as JSON')
-    .addHelpText('after', `\nExample:\n  parzen enqueue --study quad --params '{"x": 0.5}'`)
-    .action(async (o: { study: string; params: unknown; storage: string; json?: boolean }) => {
+    .addHelpText(
+      'after',
+      `\nExamples:\n  parzen enqueue --study quad --params '{"x": 0.5}'\n` +
+        '  parzen enqueue --study net --repeats 5x3     # then: parzen run train.mjs --study net --max-evals <done + 15>',
+    )
+    .action(async (o: { study: string; params?: unknown; repeats?: { top: number; repeats: number }; storage: string; json?: boolean }) => {
+      if ((o.params === undefined) === (o.repeats === undefined)) throw new OptionsError('enqueue: give one of --params and --repeats');
       await withStudy(o.storage, o.study, async (study) => {
-        const params = await study.enqueue(o.params);
+        const points = o.repeats ? await study.enqueueRepeats(o.repeats) : [await study.enqueue(o.params)];
         const waiting = (await study.storage.queued(study.record.id)).length;
         print(
           o.json,
-          { study: study.name, params, queued: waiting },
-          `queued ${JSON.stringify(params)} for study ${study.name} (${waiting} waiting)`,
+          o.repeats ? { study: study.name, points, queued: waiting } : { study: study.name, params: points[0], queued: waiting },
+          `queued ${points.length === 1 ? JSON.stringify(points[0]) : `${points.length} evaluations of ${points.length / o.repeats!.repeats} configurations`} for study ${study.name} (${waiting} waiting)`,
         );
       });
     });

@@ -45,6 +45,11 @@ export interface SamplerSession {
    * (e.g. a GP with noise recommends the best posterior mean). Default: the best complete trial.
    */
   recommend?(history: History, options?: RecommendOptions): Promise<TrialRecord | null> | TrialRecord | null;
+  /**
+   * Up to k complete trials of distinct params, most promising first, by the model behind `recommend`; null when
+   * there is no model to rank by (the study then ranks by observed value).
+   */
+  rank?(history: History, k: number, options?: RecommendOptions): Promise<TrialRecord[] | null> | TrialRecord[] | null;
 }
 
 /** How `recommend` treats noise. */

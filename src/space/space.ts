@@ -210,6 +210,24 @@ export class SearchSpace<out C = unknown> {
     return params;
   }
 
+  /** Params from params or a config, validated against the space; errors name the caller and the label. */
+  paramsOf(point: unknown, caller: string): Params {
+    if (point !== null && typeof point === 'object' && Object.keys(point).every((k) => this.has(k))) {
+      try {
+        this.validate(point as Params);
+        return { ...(point as Params) };
+      } catch (e) {
+        const fromConfig = this.fromObject(point);
+        if (fromConfig) return fromConfig;
+        throw new SpaceError(`${caller}: ${(e as Error).message}`);
+      }
+    }
+    const fromConfig = this.fromObject(point);
+    if (!fromConfig)
+      throw new SpaceError(`${caller}: ${show(point)} is neither params of the space (keyed by label) nor a config it can fill to`);
+    return fromConfig;
+  }
+
   /** A canonical string of the active params, for duplicate detection. */
   key(params: Params): string {
     // built directly (every sampler calls this per point and per running trial): numbers as JSON writes them

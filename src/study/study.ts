@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
-import { isTrialPruned, OptionsError, SpaceError, StudyError, TrialStateError } from '../errors.js';
+import { isTrialPruned, OptionsError, StudyError, TrialStateError } from '../errors.js';
 import type { Pruner } from '../pruners/pruner.js';
 import { DEFAULT_GENERATOR, type Generator, GENERATORS, isGenerator, Rng, trialSeed } from '../rng.js';
 import { GpSampler } from '../samplers/gp/sampler.js';
 import { type History, openSession, type RecommendOptions, type Sampler, type SamplerSession } from '../samplers/sampler.js';
 import { random } from '../samplers/random.js';
 import { parseSpaceJson, spaceToJson } from '../space/json.js';
-import { type Filled, show } from '../space/hp.js';
+import type { Filled } from '../space/hp.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
 import { checkKeys } from '../options.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
@@ -14,6 +14,7 @@ import { Asked, type AskedTrial, type ConfiguredTrial, withConfig } from '../tri
 import { checkReport, resultFromReturn } from '../trial/objective.js';
 import { type ObjectiveSpec, type OptimizeOptions, runStudy } from './runner.js';
 import { GroupedHistory, type GroupView } from './grouped-history.js';
+import { byObservedValue, checkRepeats, repeatQueue, type RepeatOptions } from './repeats.js';
 import { checkPruner, prunerSpec, resumedPruner } from './stored-pruner.js';
 import { resumedSampler, withGenerator } from './stored-sampler.js';
 import { checkDirections, checkNoisy, checkSearchable, samplerFrom, STUDY_KEYS, storageFrom, type StudyOptions } from './study-options.js';
@@ -245,10 +246,7 @@ export class Study<C = unknown> {
    * A multi-objective study has no single best: use `bestTrials`.
    */
   get bestTrial(): ConfiguredTrial<C> | null {
-    if (this.multiObjective)
-      throw new StudyError(
-        `study ${JSON.stringify(this.name)} has ${this.directions.length} objectives: read study.bestTrials (the Pareto front)`,
-      );
+    this.checkSingleObjective();
     const record = bestOf(this.direction, this.records);
     if (record === null) return null;
     if (this.best?.record !== record) this.best = { record, trial: withConfig(record, this.space) };
@@ -326,16 +324,44 @@ export class Study<C = unknown> {
    */
   async recommend(options: RecommendOptions = {}): Promise<ConfiguredTrial<C> | null> {
     checkNoisy('recommend: options.noisy', options.noisy);
+    this.checkSingleObjective();
+    await this.refresh();
+    const noisy = options.noisy ?? this.noisy;
+    if (noisy === false) return this.bestTrial;
+    const recommender = this.session.recommend ? this.session : this.gpPosterior();
+    const advised = await recommender.recommend?.(this.history(), { noisy });
+    return advised ? withConfig(advised, this.space) : this.bestTrial;
+  }
+
+  /**
+   * Queues the `top` most promising configurations (default 5) for `repeats` more evaluations each (default 3): new
+   * trials with their own seeds, which `optimize` or `ask` take like any queued point, in any process of the study.
+   * A noisy objective's best observation is often a lucky draw; `recommend` then weighs the repeats of each
+   * configuration together. Ranked as `recommend` ranks under noise (the GP posterior mean), or by observed value
+   * while there are too few trials for a model. Returns the params queued.
+   */
+  async enqueueRepeats(options: RepeatOptions = {}): Promise<Params[]> {
+    const { top, repeats } = checkRepeats(options);
+    this.checkSingleObjective();
+    await this.refresh();
+    const ranker = this.session.rank ? this.session : this.gpPosterior();
+    const ranked =
+      (await ranker.rank?.(this.history(), top, { noisy: true })) ?? byObservedValue(this.direction, this.space, this.records, top);
+    const queue = repeatQueue(ranked, repeats);
+    if (queue.length > 0) await this.storage.enqueue(this.record.id, queue);
+    return queue;
+  }
+
+  /** The GP behind `recommend` and `enqueueRepeats` for samplers without a model of their own. */
+  private gpPosterior(): SamplerSession {
+    return (this.posterior ??= openSession(new GpSampler()));
+  }
+
+  private checkSingleObjective(): void {
     if (this.multiObjective)
       throw new StudyError(
         `study ${JSON.stringify(this.name)} has ${this.directions.length} objectives: read study.bestTrials (the Pareto front)`,
       );
-    await this.refresh();
-    const noisy = options.noisy ?? this.noisy;
-    if (noisy === false) return this.bestTrial;
-    const recommender = this.session.recommend ? this.session : (this.posterior ??= openSession(new GpSampler()));
-    const advised = await recommender.recommend?.(this.history(), { noisy });
-    return advised ? withConfig(advised, this.space) : this.bestTrial;
   }
 
   /** The history a sampler sees now. */
@@ -518,7 +544,7 @@ export class Study<C = unknown> {
    * sees its trial like any other.
    */
   async enqueue(point: Params | C): Promise<Params> {
-    const params = this.paramsOf(point, 'enqueue');
+    const params = this.space.paramsOf(point, 'enqueue');
     await this.storage.enqueue(this.record.id, [params]);
     return params;
   }
@@ -534,28 +560,10 @@ export class Study<C = unknown> {
     }
     if ((trial.params === undefined) === (trial.config === undefined))
       throw new OptionsError('addTrial: give exactly one of params and config');
-    const params = this.paramsOf(trial.params ?? (trial.config as C), 'addTrial');
+    const params = this.space.paramsOf(trial.params ?? trial.config, 'addTrial');
     const [claimed] = await this.storage.claimTrials(this.record.id, [params], { owner: this.owner, queue: false });
     this.records[claimed.number] = claimed;
     return this.tell(claimed.number, { ...trial.attrs, value: trial.value });
-  }
-
-  /** Params from params or a config, validated against the space; errors name the caller and the label. */
-  private paramsOf(point: Params | C, caller: string): Params {
-    if (point !== null && typeof point === 'object' && Object.keys(point).every((k) => this.space.has(k))) {
-      try {
-        this.space.validate(point as Params);
-        return { ...(point as Params) };
-      } catch (e) {
-        const fromConfig = this.space.fromObject(point);
-        if (fromConfig) return fromConfig;
-        throw new SpaceError(`${caller}: ${(e as Error).message}`);
-      }
-    }
-    const fromConfig = this.space.fromObject(point);
-    if (!fromConfig)
-      throw new SpaceError(`${caller}: ${show(point)} is neither params of the space (keyed by label) nor a config it can fill to`);
-    return fromConfig;
   }
 
   /** Trials this process has in the local view, as of the last read. */

@@ -6,6 +6,7 @@ import { mannWhitneyGreater } from './mann-whitney.js';
 import reference from './optuna-reference.json' with { type: 'json' };
 import { BROAD_SUITE, type BroadProblem, type Half } from './problems.js';
 import { type ProblemRuns, runProblem } from './run.js';
+import type { RepeatOptions } from '../../study/repeats.js';
 
 export const OPTUNA_SAMPLERS = ['tpe', 'tpe-mv', 'cmaes', 'random'] as const;
 export type OptunaSampler = (typeof OPTUNA_SAMPLERS)[number];
@@ -15,6 +16,7 @@ interface OptunaRuns {
   seeds?: number[];
   regret: number[];
   bestEvaluatedRegret?: number[];
+  repeatedRegret?: number[];
   optimalBranch?: boolean[];
 }
 /** Optuna 3.1's per-seed results (bench/optuna/broad_optuna.py), by problem and sampler. */
@@ -33,6 +35,8 @@ export interface Summary {
   optimalBranch?: number;
   /** Noisy problems: median over seeds of (regret of the recommendation) / (regret of the best point evaluated). */
   recommendedOverBest?: number;
+  /** The same after the repeats (`runBroadSuite`'s `repeats`). */
+  afterRepeatsOverBest?: number;
 }
 
 function summarize(r: OptunaRuns): Summary {
@@ -40,7 +44,9 @@ function summarize(r: OptunaRuns): Summary {
   if (r.optimalBranch) s.optimalBranch = r.optimalBranch.filter(Boolean).length / r.optimalBranch.length;
   if (r.bestEvaluatedRegret) {
     const b = r.bestEvaluatedRegret;
-    s.recommendedOverBest = median(r.regret.map((v, i) => (b[i] > 0 ? v / b[i] : v > 0 ? Infinity : 1)));
+    const overBest = (regret: number[]) => median(regret.map((v, i) => (b[i] > 0 ? v / b[i] : v > 0 ? Infinity : 1)));
+    s.recommendedOverBest = overBest(r.regret);
+    if (r.repeatedRegret) s.afterRepeatsOverBest = overBest(r.repeatedRegret);
   }
   return s;
 }
@@ -75,6 +81,8 @@ export interface BroadReport {
   seeds: number;
   algos: string[];
   optuna: string;
+  /** The repeats evaluated on the noisy problems after their budget, if any. */
+  repeats?: Required<RepeatOptions>;
   rows: BroadRow[];
   tallies: {
     /** The first algorithm vs Optuna's TPE: problems where it is worse (one-sided Mann–Whitney, p < 0.05) and lower. */
@@ -85,13 +93,24 @@ export interface BroadReport {
     optimalBranch: Record<string, Record<string, number>>;
     /** Per noisy problem: median over seeds of recommended / best-evaluated regret (target ≤ 1.5). */
     noisyRecommendation: Record<string, Record<string, number>>;
+    /** The same after the repeats, for each algorithm of ours (empty without repeats). */
+    noisyRecommendationAfterRepeats: Record<string, Record<string, number>>;
   };
 }
 
-function cachePath(dir: string, spec: AlgoSpec, problem: string, seeds: number, noisy: boolean | 'auto', scale: number): string {
+function cachePath(
+  dir: string,
+  spec: AlgoSpec,
+  problem: string,
+  seeds: number,
+  noisy: boolean | 'auto',
+  scale: number,
+  repeats?: Required<RepeatOptions>,
+): string {
   const h = createHash('sha1').update(JSON.stringify(spec.options)).digest('hex').slice(0, 8);
   // (r2: recommend noise-aware; results of other versions are not reused)
-  return join(dir, `r2-${spec.algo}-${h}-${problem}-s${seeds}${scale === 1 ? '' : `-x${scale}`}${noisy === false ? '-best' : ''}.json`);
+  const variant = `${scale === 1 ? '' : `-x${scale}`}${noisy === false ? '-best' : ''}${repeats ? `-r${repeats.top}x${repeats.repeats}` : ''}`;
+  return join(dir, `r2-${spec.algo}-${h}-${problem}-s${seeds}${variant}.json`);
 }
 
 /** Runs (or reads from `cache`) each algorithm on each selected problem, and compares with Optuna's reference. */
@@ -108,6 +127,8 @@ export async function runBroadSuite(o: {
    * there for good. Optuna's reference was run at the suite's budgets, so it is left out of the comparison unless 1.
    */
   budgetScale?: number;
+  /** Noisy problems: after the budget, the top configurations evaluated again and recommended from (a second ratio). */
+  repeats?: Required<RepeatOptions>;
   onRun?: (done: number, total: number, runs: ProblemRuns) => void;
 }): Promise<BroadReport> {
   const half = o.half ?? 'all';
@@ -121,7 +142,8 @@ export async function runBroadSuite(o: {
   for (const p of problems) {
     for (const spec of o.algos) {
       const noisy = p.noise > 0 ? true : (o.noiselessAs ?? 'auto');
-      const file = o.cache ? cachePath(o.cache, spec, p.name, o.seeds, noisy, scale) : null;
+      const repeats = p.noise > 0 ? o.repeats : undefined;
+      const file = o.cache ? cachePath(o.cache, spec, p.name, o.seeds, noisy, scale, repeats) : null;
       let r: ProblemRuns | null = null;
       if (file) {
         try {
@@ -131,7 +153,7 @@ export async function runBroadSuite(o: {
         }
       }
       if (!r) {
-        r = await runProblem(p, spec.algo, spec.options, o.seeds, noisy);
+        r = await runProblem(p, spec.algo, spec.options, o.seeds, noisy, repeats);
         if (file) {
           writeFileSync(`${file}.tmp`, JSON.stringify(r));
           renameSync(`${file}.tmp`, file);
@@ -141,7 +163,8 @@ export async function runBroadSuite(o: {
       o.onRun?.(++done, problems.length * o.algos.length, r);
     }
   }
-  return compare(problems, o.algos, runs, o.seeds, half, scale === 1);
+  const report = compare(problems, o.algos, runs, o.seeds, half, scale === 1);
+  return o.repeats ? { ...report, repeats: o.repeats } : report;
 }
 
 function compare(
@@ -196,12 +219,17 @@ function compare(
   const beats = withBest.filter((r) => r.best?.beats).length;
   const optimalBranch: Record<string, Record<string, number>> = {};
   const noisyRecommendation: Record<string, Record<string, number>> = {};
+  const noisyRecommendationAfterRepeats: Record<string, Record<string, number>> = {};
   for (const r of rows) {
     const all = { ...r.ours, ...Object.fromEntries(Object.entries(r.optuna).map(([k, v]) => [`optuna ${k}`, v])) };
     if (r.family === 'conditional')
       optimalBranch[r.problem] = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.optimalBranch ?? NaN]));
-    if (r.noise > 0)
+    if (r.noise > 0) {
       noisyRecommendation[r.problem] = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.recommendedOverBest ?? NaN]));
+      const repeated = Object.entries(r.ours).filter(([, v]) => v.afterRepeatsOverBest !== undefined);
+      if (repeated.length)
+        noisyRecommendationAfterRepeats[r.problem] = Object.fromEntries(repeated.map(([k, v]) => [k, v.afterRepeatsOverBest!]));
+    }
   }
   return {
     suite: 'broad',
@@ -226,6 +254,7 @@ function compare(
       },
       optimalBranch,
       noisyRecommendation,
+      noisyRecommendationAfterRepeats,
     },
   };
 }

@@ -234,7 +234,11 @@ export class GpSampler implements Sampler {
   /** A session per study: its caches (the space's encoding, recent hyperparameter fits) serve that study only. */
   session(): SamplerSession {
     const cache = new GpCache();
-    return { suggest: (h, n, rng) => this.suggestWith(cache, h, n, rng), recommend: (h, o) => this.recommendWith(cache, h, o) };
+    return {
+      suggest: (h, n, rng) => this.suggestWith(cache, h, n, rng),
+      recommend: (h, o) => this.recommendWith(cache, h, o),
+      rank: (h, k, o) => this.rankWith(cache, h, k, o),
+    };
   }
 
   suggest(history: History, n: number, rng: Rng): Params[] {
@@ -243,6 +247,10 @@ export class GpSampler implements Sampler {
 
   recommend(history: History, options?: RecommendOptions): TrialRecord | null {
     return this.recommendWith(new GpCache(), history, options);
+  }
+
+  rank(history: History, k: number, options?: RecommendOptions): TrialRecord[] | null {
+    return this.rankWith(new GpCache(), history, k, options);
   }
 
   private suggestWith(cache: GpCache, history: History, n: number, rng: Rng): Params[] {
@@ -332,6 +340,11 @@ export class GpSampler implements Sampler {
    * Other samplers' studies recommend through this too.
    */
   private recommendWith(cache: GpCache, history: History, options: RecommendOptions = {}): TrialRecord | null {
+    return this.rankWith(cache, history, 1, options)?.[0] ?? null;
+  }
+
+  /** Up to k complete feasible trials of distinct params by their posterior mean, best first; null as recommendWith. */
+  private rankWith(cache: GpCache, history: History, k: number, options: RecommendOptions = {}): TrialRecord[] | null {
     const noisy = options.noisy ?? 'auto';
     if (noisy === false || (this.noise === 'deterministic' && noisy !== true)) return null;
     const { complete } = splitHistory(history);
@@ -345,10 +358,20 @@ export class GpSampler implements Sampler {
       if (noisy === 'auto' && this.noise === 'auto' && model.hyper.noiseVariance < SIGNIFICANT_NOISE) return null;
       const trials = sortedByNumber(complete);
       const means = model.fittedMeans();
-      // an infeasible trial is never the recommendation, whatever its posterior mean
-      let best = -1;
-      for (let i = 0; i < means.length; i++) if (isFeasible(trials[i]) && (best < 0 || means[i] < means[best])) best = i;
-      return best < 0 ? null : trials[best];
+      // an infeasible trial is never recommended, whatever its posterior mean; replicates count once
+      const order = trials.map((_, i) => i).filter((i) => isFeasible(trials[i]));
+      order.sort((i, j) => means[i] - means[j] || i - j);
+      const out: TrialRecord[] = [];
+      const seen = new Set<string>();
+      for (const i of order) {
+        if (out.length >= k) break;
+        const key = history.space.key(trials[i].params);
+        if (!seen.has(key)) {
+          seen.add(key);
+          out.push(trials[i]);
+        }
+      }
+      return out.length ? out : null;
     } finally {
       model.dispose();
     }
