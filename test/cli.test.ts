@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -38,6 +38,36 @@ describe('parzen run', () => {
       b.trials.map((t: { params: unknown }) => t.params),
       a.trials.map((t: { params: unknown }) => t.params),
     );
+  });
+
+  it('runs a TypeScript objective that exports an hp.* space, as an ES module and as CommonJS', async () => {
+    // tsx loads the objective, and the parzen-hpo it imports, apart from the CLI's own copy: their hp.* nodes count
+    for (const type of ['module', null]) {
+      const dir = join(cwd, `ts-${type ?? 'cjs'}`);
+      mkdirSync(join(dir, 'node_modules'), { recursive: true });
+      symlinkSync(root, join(dir, 'node_modules/parzen-hpo'), 'dir');
+      if (type) writeFileSync(join(dir, 'package.json'), JSON.stringify({ type }));
+      writeFileSync(
+        join(dir, 'obj.ts'),
+        "import { hp } from 'parzen-hpo';\nexport const space = { x: hp.uniform('x', -5, 5) };\nexport default (c: { x: number }): number => c.x * c.x;\n",
+      );
+      for (const concurrency of ['1', '2']) {
+        const r = await parzen(
+          'run',
+          join(dir, 'obj.ts'),
+          '--storage',
+          'memory',
+          '--max-evals',
+          '4',
+          '--concurrency',
+          concurrency,
+          '--json',
+        );
+        assert.equal(r.code, 0, `${type ?? 'commonjs'}, concurrency ${concurrency}: ${r.stderr}`);
+        const trials = JSON.parse(r.stdout).trials as { params: { x: number }; value: number }[];
+        assert.ok(trials.length === 4 && trials.every((t) => t.value === t.params.x ** 2));
+      }
+    }
   });
 
   it('reads a JSON space and names its JSON path in errors', async () => {

@@ -16,7 +16,8 @@ describe('the npm package', () => {
     assert.equal(pkg.name, 'parzen-hpo');
     assert.equal(pkg.type, 'module');
     assert.equal(pkg.bin.parzen, 'dist/src/cli/main.js');
-    assert.deepEqual(Object.keys(pkg.exports['.']), ['types', 'import']);
+    // default: for require() where it can load ES modules (tsx, a TypeScript objective read as CommonJS; Node >= 22)
+    assert.deepEqual(Object.keys(pkg.exports['.']), ['types', 'import', 'default']);
     assert.match(readFileSync(join(root, 'LICENSE'), 'utf8'), new RegExp(`^${pkg.license} License`));
     // --ignore-scripts: the files list alone (the build is this test run's own)
     const { stdout: out } = await exec('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, timeout: 120_000 });

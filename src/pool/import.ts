@@ -16,5 +16,8 @@ export async function importModule(modulePath: string): Promise<Record<string, u
   } catch {
     throw new Error(`${modulePath} is TypeScript: install tsx (npm i -D tsx) to load it, or compile it to .js`);
   }
-  return tsx.tsImport(pathToFileURL(abs).href, import.meta.url);
+  const mod = await tsx.tsImport(pathToFileURL(abs).href, import.meta.url);
+  // A .ts file that Node reads as CommonJS (no "type": "module" above it) comes back as { default: module.exports }.
+  const cjs = mod.default as { __esModule?: unknown } | null | undefined;
+  return typeof cjs === 'object' && cjs !== null && cjs.__esModule === true ? cjs : mod;
 }

@@ -41,9 +41,24 @@ export type Distribution =
  * `T` is the type of the value the leaf stands for in the objective's config (see `Filled`); it exists for the
  * type checker only.
  */
+/** Marks every HpNode, whichever copy of the package made it (see HpNode's `instanceof`). */
+const HP_NODE: unique symbol = Symbol.for('parzen-hpo.HpNode');
+
 export class HpNode<out T = unknown> {
   /** Never set: carries `T` so that `Filled` can read it back. */
   declare readonly __value?: T;
+
+  /**
+   * A node made by another copy of the package counts too: a second install, or the copy tsx loads apart for a
+   * TypeScript objective module, has a class of its own, and its nodes are the same plain data.
+   */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return typeof x === 'object' && x !== null && (x as { [HP_NODE]?: unknown })[HP_NODE] === true;
+  }
+
+  get [HP_NODE](): true {
+    return true;
+  }
 
   constructor(
     readonly fn: HpName,

@@ -11,9 +11,16 @@ export type Params = Readonly<Record<string, Value>>;
  * A search space compiled from a tree of `hp.*` leaves, plain objects, arrays and constants.
  * Known whole before the first trial, so samplers can model it jointly. `C` is the config it stands for (`Filled`).
  */
+/** Marks every SearchSpace, whichever copy of the package compiled it (see HpNode). */
+const SEARCH_SPACE: unique symbol = Symbol.for('parzen-hpo.SearchSpace');
+
 export class SearchSpace<out C = unknown> {
   /** Never set: carries `C` for the type checker. */
   declare readonly __config?: C;
+
+  get [SEARCH_SPACE](): true {
+    return true;
+  }
   readonly dims: readonly Dim[];
   private readonly byLabel: ReadonlyMap<string, Dim>;
   /** Dims at the top of the tree, active in every point. */
@@ -248,7 +255,10 @@ export class SearchSpace<out C = unknown> {
 
 /** Compiles a tree of `hp.*` expressions, objects, arrays and constants into a validated SearchSpace. */
 export function space<const S>(tree: S): SearchSpace<Filled<S>> {
-  return (tree instanceof SearchSpace ? tree : new SearchSpace(tree)) as SearchSpace<Filled<S>>;
+  if (tree instanceof SearchSpace) return tree as SearchSpace<Filled<S>>;
+  // compiled by another copy of the package: compiled again here, from its tree
+  const foreign = (tree as { [SEARCH_SPACE]?: unknown } | null)?.[SEARCH_SPACE] === true;
+  return new SearchSpace(foreign ? (tree as unknown as SearchSpace).tree : tree);
 }
 
 /**

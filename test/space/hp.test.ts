@@ -131,3 +131,27 @@ describe('values, not indices', () => {
     assert.equal(space(hp.uniform('x', 0, 1)).toObject({ x: 0.25 }), 0.25);
   });
 });
+
+describe('spaces from another copy of the package', () => {
+  it('compiles hp.* nodes and spaces made by a second instance of the modules (a second install, tsx)', async () => {
+    // a query string makes Node load the modules again: other classes, as another copy of the package would have
+    const other = (await import(
+      `${new URL('../../src/space/space.js', import.meta.url).href}?copy`
+    )) as typeof import('../../src/space/space.js');
+    const otherHp = (
+      (await import(`${new URL('../../src/space/hp.js', import.meta.url).href}?copy`)) as typeof import('../../src/space/hp.js')
+    ).hp;
+    const tree = {
+      lr: otherHp.loguniform('lr', -5, 0),
+      opt: otherHp.choice('opt', [{ n: 'sgd', m: otherHp.uniform('m', 0, 1) }, { n: 'adam' }]),
+    };
+    assert.notEqual(other.SearchSpace, (await import('../../src/space/space.js')).SearchSpace, 'a second instance indeed');
+    const mine = space(tree);
+    assert.deepEqual(
+      mine.dims.map((d) => d.label),
+      ['lr', 'opt', 'm'],
+    );
+    const foreign = space(other.space(tree) as never);
+    assert.deepEqual(spaceToJson(foreign), spaceToJson(mine));
+  });
+});
