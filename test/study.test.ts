@@ -85,6 +85,21 @@ describe('ask/tell', () => {
     assert.ok(aborted);
   });
 
+  it('fails as timeout a synchronous objective whose result comes after trialTimeoutMs (it blocks the timer)', async () => {
+    const study = await createStudy({ space: { x: quad }, seed: 1 });
+    let calls = 0;
+    const busy = (c: { x: number }) => {
+      const until = Date.now() + (calls++ === 0 ? 120 : 0);
+      while (Date.now() < until);
+      return c.x;
+    };
+    await study.optimize(busy, { nTrials: 2, trialTimeoutMs: 60 });
+    const [slow, quick] = await study.trials();
+    assert.equal(slow.failReason, 'timeout');
+    assert.match(slow.failMessage ?? '', /past the 60 ms limit/);
+    assert.equal(quick.state, 'complete');
+  });
+
   it('gives the same trials for the same seed', async () => {
     const run = async (seed: number) => {
       const study = await createStudy({ space: { x: quad, c: hp.choice('c', ['a', 'b']) }, seed });

@@ -385,7 +385,14 @@ class Loop {
   };
 
   /** The evaluator's callback for every trial (one function for the run: no closure per trial). */
-  private readonly onResult = (trial: AskedTrial, result: TrialResult): void => this.settle(trial.number, result);
+  private readonly onResult = (trial: AskedTrial, result: TrialResult): void => {
+    // A synchronous objective on this thread blocks the timeout's timer: its result past the deadline fails all the same.
+    const timeout = this.o.trialTimeoutMs;
+    const start = timeout === undefined ? undefined : this.active.get(trial.number)?.evaluation.started();
+    if (start !== undefined && Date.now() - start > (timeout as number))
+      return this.settle(trial.number, fail('timeout', `result after ${Date.now() - start} ms, past the ${timeout} ms limit`), 'timeout');
+    this.settle(trial.number, result);
+  };
 
   /** A running trial has an outcome (or is cut off with `cancel`): free its slot first, then record it. */
   private settle(number: number, result: TrialResult, cancel?: CancelReason): void {
