@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { hp } from '../src/space/hp.js';
+import { createStudy } from '../src/study/study.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'dist/src/cli/main.js');
@@ -88,6 +90,29 @@ describe('parzen study commands', () => {
     const bad = await parzen(['enqueue', '--study', 'q', '--repeats', '2x0', ...db]);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /--repeats.*must be TOPxN with positive integers/);
+  });
+
+  it('continuing a study whose trials a stopped run left running: says so, waits aloud, redoes them', async () => {
+    const left = async (name: string, leaseMs: number) => {
+      const study = await createStudy({ name, storage: `sqlite:${join(cwd, 'left.db')}`, space: hp.uniform('x', -5, 5), seed: 2 });
+      await study.ask(2, { leaseMs }); // never told: as a killed process leaves them
+      await study.close();
+    };
+    const run = (name: string) =>
+      parzen(['run', quadratic, '--study', name, '--max-evals', '2', '--storage', `sqlite:${join(cwd, 'left.db')}`]);
+    // leases still running: the run waits for them aloud, then exits 3 with the budget unmet
+    await left('held', 4000);
+    const held = await run('held');
+    assert.equal(held.code, 3, held.stderr);
+    assert.match(held.stderr, /2 trials are still running under other processes' leases \(until [\d:]+ UTC\); waiting up to 2 s/);
+    // leases run out: the trials are redone, and the messages say what happened
+    await left('dead', 200);
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await run('dead');
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /nothing to run/);
+    assert.match(r.stdout, /2 running elsewhere or left by a stopped run \(redone if their leases run out\)/);
+    assert.match(r.stdout, /4 trials \(0 failed, 2 interrupted or stale \(not counted\)\)/);
   });
 
   it('writes the attributes of the JSON into the CSV', async () => {

@@ -39,14 +39,21 @@ export function heldLine(h: Held): string {
  * The trials held by others once they had a heartbeat's time to finish (a third of their lease, at most 15 s): processes
  * sharing a study end at about the same time, and the last trials of the others are then about to be told.
  */
-export async function heldAfterBeat(read: () => Promise<readonly TrialRecord[]>, me: string, signal: AbortSignal): Promise<Held> {
+export async function heldAfterBeat(
+  read: () => Promise<readonly TrialRecord[]>,
+  me: string,
+  signal: AbortSignal,
+  onWait?: (held: Held, ms: number) => void,
+): Promise<Held> {
   let trials = await read();
   let held = heldByOthers(trials, me);
   const beat = Math.max(
     0,
     ...trials.filter((t) => t.state === 'running' && t.owner !== me && t.leaseMs !== null).map((t) => (t.leaseMs as number) / 3),
   );
-  const deadline = Date.now() + Math.min(15_000, 1.5 * beat);
+  const wait = Math.min(15_000, 1.5 * beat);
+  if (held.count > 0 && wait > 0) onWait?.(held, wait);
+  const deadline = Date.now() + wait;
   while (held.count > 0 && Date.now() < deadline && !signal.aborted) {
     await new Promise((r) => setTimeout(r, 200));
     trials = await read();

@@ -188,8 +188,9 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
     });
     const algo = study.record.sampler.name;
     const before = study.cached.filter((t) => t && countsAgainstBudget(t)).length;
+    const running = study.cached.filter((t) => t?.state === 'running').length;
     if (existing && !flags.json) {
-      if (before >= flags.maxEvals) {
+      if (before - running >= flags.maxEvals) {
         say(
           `study ${study.name} already has ${before} trials, and --max-evals ${flags.maxEvals} is the study's total, ` +
             `not a number to add: nothing to run. To run N more, pass --max-evals ${before} + N.`,
@@ -197,7 +198,9 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
       } else
         say(
           `continuing study ${study.name}: ${before} of ${flags.maxEvals} trials already done or running, ${algo}` +
-            (study.pruner ? `, pruner ${study.pruner.name}` : ''),
+            (study.pruner ? `, pruner ${study.pruner.name}` : '') +
+            // a stopped process's running trials are redone once their leases run out
+            (running > 0 ? `; ${running} running elsewhere or left by a stopped run (redone if their leases run out)` : ''),
         );
     }
     const bar = new ProgressBar(flags.maxEvals, !flags.json, 'trials', Math.min(before, flags.maxEvals));
@@ -221,7 +224,14 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
       );
     await optimize();
     // Trials of other processes still running hold budget: a dead process's until their leases run out.
-    held = await heldAfterBeat(() => study.trials(), study.owner, stop.signal);
+    held = await heldAfterBeat(
+      () => study.trials(),
+      study.owner,
+      stop.signal,
+      (h, ms) => {
+        if (!flags.json) process.stderr.write(`parzen: ${heldLine(h)}; waiting up to ${Math.ceil(ms / 1000)} s for them\n`);
+      },
+    );
     while (flags.wait && held.count > 0 && held.finished < flags.maxEvals && !stop.signal.aborted) {
       if (!flags.json) process.stderr.write(`parzen: waiting: ${heldLine(held)}\n`);
       const ms = held.until === null ? 10_000 : Math.min(10_000, Math.max(1000, held.until - Date.now() + 500));
@@ -256,11 +266,13 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
       };
       out.write(`${JSON.stringify(doc)}\n`);
     } else {
-      const failed = trials.filter((t) => t.state === 'fail').length;
+      const failed = trials.filter((t) => t.state === 'fail' && countsAgainstBudget(t)).length;
+      const redone = trials.filter((t) => t.state === 'fail' && !countsAgainstBudget(t)).length;
       const pruned = trials.filter((t) => t.state === 'pruned').length;
       const steps = trials.reduce((n, t) => n + (t.intermediate?.length ?? 0), 0);
       const prunedNote = pruned || study.pruner ? `, ${pruned} pruned (${steps} steps reported)` : '';
-      say(`study ${study.name}: ${trials.length} trials (${failed} failed${prunedNote}), ${algo}, seed ${study.seed}`);
+      const redoneNote = redone ? `, ${redone} interrupted or stale (not counted)` : '';
+      say(`study ${study.name}: ${trials.length} trials (${failed} failed${redoneNote}${prunedNote}), ${algo}, seed ${study.seed}`);
       if (front && front.length > 0) {
         say(`Pareto front of ${front.length} trial${front.length === 1 ? '' : 's'} (${study.directions.join(', ')}):`);
         say(
