@@ -60,6 +60,26 @@ describe('parzen run on several objectives', () => {
     assert.match(r.stdout, /value 0 \(min\)\s+value 1 \(min\)/);
   });
 
+  it('parzen trials shows a column per objective, the front first with --sort value, and no single best', async () => {
+    const db = ['--storage', `sqlite:${join(cwd, 'moo.db')}`];
+    assert.equal((await parzen('run', MODULE, '--study', 'm', '--max-evals', '20', '--algo', 'nsga2', ...db)).code, 0);
+    const best = JSON.parse((await parzen('best', '--study', 'm', '--json', ...db)).stdout) as { front: Row[] };
+    const table = (await parzen('trials', '--study', 'm', '--sort', 'value', '--limit', String(best.front.length), ...db)).stdout;
+    assert.match(table.split('\n')[0], /value 0 \(min\)\s+value 1 \(min\)/);
+    assert.doesNotMatch(table, /^best:/m);
+    const shown = table
+      .split('\n')
+      .slice(2, 2 + best.front.length)
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
+    assert.deepEqual(
+      shown,
+      best.front.map((t) => t.number),
+    );
+    assert.match(table, new RegExp(`Pareto front: trials? ${best.front.map((t) => t.number).join(', ')} `));
+    const csv = (await parzen('trials', '--study', 'm', '--csv', '--columns', 'number,value', ...db)).stdout;
+    assert.equal(csv.split('\r\n')[0], 'number,values.0,values.1');
+  });
+
   it('refuses bad directions and single-objective algorithms by name', async () => {
     let r = await parzen('run', MODULE, '--directions', 'minimize,up', '--storage', 'memory');
     assert.notEqual(r.code, 0);

@@ -59,7 +59,11 @@ export function registerInspect(program: Command): void {
     .option('--json', 'print JSON (one document with every trial)')
     .option('--csv', 'print CSV, one row per trial: the columns of the JSON, params as params.<label>, attributes as attrs.<key>')
     .option('--state <states>', 'only trials in these states (comma-separated: running, complete, pruned, fail)', stateList)
-    .option('--sort <key>', "number (default) or value (best first in the study's direction; trials without a value last)", 'number')
+    .option(
+      '--sort <key>',
+      "number (default) or value (best first in the study's direction, trials without a value last; several objectives: the Pareto front first)",
+      'number',
+    )
     .option('--limit <n>', 'at most this many trials (after --state and --sort)', positiveInt)
     .option(
       '--columns <list>',
@@ -80,6 +84,14 @@ export function registerInspect(program: Command): void {
         if (o.csv) return void process.stdout.write(toCsv(columns, trials));
         if (trials.length === 0) return void console.log(`study ${study.name} has no trials${all.length ? ' matching' : ' yet'}`);
         console.log(formatTable([columns.map((c) => c.title), ...trials.map((t) => columns.map((c) => c.get(t)))]));
+        if (study.directions && study.directions.length > 1) {
+          const front = paretoFront(study.directions, all);
+          if (front.length)
+            console.log(
+              `Pareto front: trial${front.length === 1 ? '' : 's'} ${front.map((t) => t.number).join(', ')} (parzen best shows them)`,
+            );
+          return;
+        }
         const best = bestOf(study.direction, all);
         if (best) {
           const config = configOf(study, best);
@@ -250,7 +262,11 @@ function stateList(value: string): TrialState[] {
 /** The trials `parzen trials` shows: filtered by state, sorted, cut to the limit. */
 function selectTrials(study: StudyRecord, all: readonly TrialRecord[], o: TrialsFlags): TrialRecord[] {
   let out = o.state ? all.filter((t) => o.state?.includes(t.state)) : [...all];
-  if (o.sort === 'value') {
+  if (o.sort === 'value' && study.directions && study.directions.length > 1) {
+    // several objectives: the Pareto front first, each part in number order
+    const front = new Set(paretoFront(study.directions, all));
+    out.sort((a, b) => (front.has(a) ? 0 : 1) - (front.has(b) ? 0 : 1) || a.number - b.number);
+  } else if (o.sort === 'value') {
     const sign = study.direction === 'minimize' ? 1 : -1;
     out.sort(
       (a, b) => (a.value === null ? 1 : 0) - (b.value === null ? 1 : 0) || sign * ((a.value ?? 0) - (b.value ?? 0)) || a.number - b.number,
@@ -274,6 +290,7 @@ function trialColumns(study: StudyRecord, trials: readonly TrialRecord[], spec: 
     number: { title: csv ? 'number' : '#', get: (t) => t.number },
     state: { title: 'state', get: (t) => t.state },
     value: { title: 'value', get: (t) => t.value },
+    ...Object.fromEntries(valueColumns(study, csv)),
     started_at: { title: 'started_at', get: (t) => isoTime(t.startedAt) },
     finished_at: { title: 'finished_at', get: (t) => (t.finishedAt === null ? null : isoTime(t.finishedAt)) },
     duration_ms: { title: 'duration_ms', get: duration },
@@ -288,7 +305,8 @@ function trialColumns(study: StudyRecord, trials: readonly TrialRecord[], spec: 
   const out: Column[] = [];
   for (const raw of (spec ?? fallback).split(',')) {
     const name = raw.trim();
-    if (name === 'params') out.push(...labels.map(param));
+    if (name === 'value' && study.directions && study.directions.length > 1) out.push(...valueColumns(study, csv).map(([, c]) => c));
+    else if (name === 'params') out.push(...labels.map(param));
     else if (name === 'attrs') out.push(...attrKeys.map(attr));
     else if (name.startsWith('attrs.')) out.push(attr(name.slice('attrs.'.length)));
     else if (named[name]) out.push(named[name]);
@@ -302,6 +320,14 @@ function trialColumns(study: StudyRecord, trials: readonly TrialRecord[], spec: 
     }
   }
   return out;
+}
+
+/** Several objectives: a column per objective (`value 0 (min)`, CSV `values.0`), named value0, value1, … in --columns. */
+function valueColumns(study: StudyRecord, csv: boolean): [string, Column][] {
+  return (study.directions && study.directions.length > 1 ? study.directions : []).map((d, i) => [
+    `value${i}`,
+    { title: csv ? `values.${i}` : `value ${i} (${d === 'minimize' ? 'min' : 'max'})`, get: (t: TrialRecord) => t.values?.[i] ?? null },
+  ]);
 }
 
 /** The config a trial's params stand for, or undefined when this version cannot read the study's space. */

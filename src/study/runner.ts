@@ -468,6 +468,8 @@ class Loop {
     this.done++;
     if (t.state === 'fail') this.failed++;
     if (t.state === 'pruned') this.pruned++;
+    // (several objectives have no single best: their progress shows none)
+    if (this.study.multiObjective) return;
     if (t.state === 'complete' && t.value !== null && (this.best === null || compareValues(this.study.direction, t.value, this.best) < 0)) {
       this.best = t.value;
     }
