@@ -149,7 +149,11 @@ describe('ask/tell', () => {
     assert.equal((await again.trials()).length, 8, 'the budget is the study total');
     await assert.rejects(
       createStudy({ space: { x: hp.uniform('x', 0, 1) }, storage, name: 's', resume: true }),
-      /was created with a different space/,
+      /was created with a different space \(\$\.x\.uniform\[0\]: stored -5, given 0\)/,
+    );
+    await assert.rejects(
+      createStudy({ space: { x: quad, y: hp.uniform('y', 0, 1) }, storage, name: 's', resume: true }),
+      /different space \(\$\.y: stored nothing, given \{"uniform":\[0,1\]\}\)/,
     );
   });
 

@@ -84,3 +84,29 @@ export function spaceToJson(space: SearchSpace): unknown {
   };
   return toJson(space.tree, null);
 }
+
+/** Where two JSON spaces first differ, as `$.path: stored …, given …` (null when they are the same). */
+export function spaceDifference(stored: unknown, given: unknown, path = '$'): string | null {
+  const brief = (v: unknown) => {
+    const t = v === undefined ? 'nothing' : JSON.stringify(v);
+    return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+  };
+  if (stored === given) return null;
+  if (
+    stored === null ||
+    given === null ||
+    typeof stored !== 'object' ||
+    typeof given !== 'object' ||
+    Array.isArray(stored) !== Array.isArray(given)
+  )
+    return JSON.stringify(stored) === JSON.stringify(given) ? null : `${path}: stored ${brief(stored)}, given ${brief(given)}`;
+  const a = stored as Record<string, unknown>;
+  const b = given as Record<string, unknown>;
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const sub = Array.isArray(a) ? `${path}[${k}]` : `${path}.${k}`;
+    if (!(k in a) || !(k in b)) return `${sub}: stored ${brief(a[k])}, given ${brief(b[k])}`;
+    const d = spaceDifference(a[k], b[k], sub);
+    if (d) return d;
+  }
+  return null;
+}

@@ -5,7 +5,7 @@ import { DEFAULT_GENERATOR, type Generator, GENERATORS, isGenerator, Rng, trialS
 import { GpSampler } from '../samplers/gp/sampler.js';
 import { type History, openSession, type RecommendOptions, type Sampler, type SamplerSession } from '../samplers/sampler.js';
 import { random } from '../samplers/random.js';
-import { parseSpaceJson, spaceToJson } from '../space/json.js';
+import { parseSpaceJson, spaceDifference, spaceToJson } from '../space/json.js';
 import type { Filled } from '../space/hp.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
 import { checkKeys } from '../options.js';
@@ -88,9 +88,10 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
     const existing = withGenerator(found, options.rng);
     const stored = parseSpaceJson(existing.space, `study ${JSON.stringify(name)}:`);
     if (options.space !== undefined) {
-      const given = JSON.stringify(spaceToJson(compileSpace(options.space)));
-      if (given !== JSON.stringify(existing.space)) {
-        throw new StudyError(`study ${JSON.stringify(name)} was created with a different space; use a new study name`);
+      const given = spaceToJson(compileSpace(options.space));
+      if (JSON.stringify(given) !== JSON.stringify(existing.space)) {
+        const where = spaceDifference(existing.space, given) ?? 'the order of its keys';
+        throw new StudyError(`study ${JSON.stringify(name)} was created with a different space (${where}); use a new study name`);
       }
     }
     if (options.direction !== undefined && (!!existing.directions || options.direction !== existing.direction)) {
