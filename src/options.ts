@@ -34,7 +34,14 @@ export function checkKeys<T extends object>(given: T | undefined, known: { reado
     if (Object.prototype.hasOwnProperty.call(known, k)) continue;
     const foreign = FOREIGN[k]?.find((n) => n.startsWith(' ') || names.includes(n));
     const near = foreign ?? nearestName(k, names);
-    const hint = near === null ? `; known: ${names.join(', ')}` : near.startsWith(' ') ? `; use${near}` : `; did you mean ${near}?`;
+    const hint =
+      names.length === 0
+        ? '; it takes no options'
+        : near === null
+          ? `; known: ${names.join(', ')}`
+          : near.startsWith(' ')
+            ? `; use${near}`
+            : `; did you mean ${near}?`;
     throw new OptionsError(`${where}: unknown option ${JSON.stringify(k)}${hint}`);
   }
 }

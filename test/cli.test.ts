@@ -93,6 +93,15 @@ describe('parzen run', () => {
     }
   });
 
+  it('rejects unknown --algo-options keys of every sampler, with the closest known one', async () => {
+    const grid = await parzen('run', quadratic, '--algo', 'grid', '--algo-options', '{"pionts":3}', '--storage', 'memory');
+    assert.equal(grid.code, 2, grid.stderr);
+    assert.match(grid.stderr, /grid: unknown option "pionts"; did you mean points\?/);
+    const random = await parzen('run', quadratic, '--algo', 'random', '--algo-options', '{"bogus":1}', '--storage', 'memory');
+    assert.equal(random.code, 2, random.stderr);
+    assert.match(random.stderr, /random: unknown option "bogus"; it takes no options/);
+  });
+
   it('has useful help for every command', async () => {
     const top = await parzen('--help');
     assert.equal(top.code, 0);

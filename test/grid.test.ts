@@ -60,6 +60,11 @@ describe('grid search', () => {
     assert.throws(() => grid.size({ n: hp.normal('n', 0, 1) }), /hp\.normal\("n"\) is a normal distribution and cannot be gridded/);
     assert.equal(grid.size({ n: hp.normal('n', 0, 1) }, { values: { n: [-1, 0, 1] } }), 3);
     assert.throws(() => grid({ points: 0 }), /grid: options\.points must be a positive integer/);
+    assert.throws(
+      () => grid({ pionts: 3 } as never),
+      (e: unknown) => e instanceof OptionsError && /^grid: unknown option "pionts"; did you mean points\?$/.test(e.message),
+    );
+    assert.throws(() => grid({ bogus: 1 } as never), /grid: unknown option "bogus"; known: points, values, order/);
     assert.throws(() => grid.size({ i: hp.randint('i', 5) }, { values: { i: [7] } }), /options\.values\.i\[0\]: 7 is outside \[0, 4\]/);
   });
 

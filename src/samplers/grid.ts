@@ -1,4 +1,5 @@
 import { OptionsError } from '../errors.js';
+import { checkKeys } from '../options.js';
 import { Rng } from '../rng.js';
 import type { Dim } from '../space/dim.js';
 import type { Value } from '../space/hp.js';
@@ -96,7 +97,10 @@ function nextPoints(grid: readonly Params[], history: History, n: number): Param
   return out;
 }
 
+const GRID_KEYS = { points: true, values: true, order: true } as const satisfies { readonly [K in keyof Required<GridOptions>]: true };
+
 function validateGridOptions(o: GridOptions): void {
+  checkKeys(o, GRID_KEYS, 'grid');
   const checkPoints = (name: string, v: unknown) => {
     if (!Number.isInteger(v) || (v as number) < 1) throw new OptionsError(`grid: options.${name} must be a positive integer (got ${v})`);
   };

@@ -1,3 +1,4 @@
+import { checkKeys } from '../options.js';
 import type { Rng } from '../rng.js';
 import type { Params } from '../space/space.js';
 import { type History, runningTrials, type Sampler } from './sampler.js';
@@ -13,6 +14,11 @@ export class RandomSampler implements Sampler {
   readonly name = 'random';
   readonly multiObjective = true;
   readonly options = {};
+
+  /** Random search has no options; any given key is a mistake (e.g. meant for another sampler). */
+  constructor(options?: Readonly<Record<string, never>>) {
+    checkKeys(options, {}, 'random');
+  }
 
   suggest(history: History, n: number, rng: Rng): Params[] {
     const { space } = history;
@@ -37,5 +43,5 @@ export class RandomSampler implements Sampler {
 }
 
 /** Random search: `random()`, or `random.suggest` / `rand.suggest` (hyperopt's spelling). */
-export const random = Object.assign(() => new RandomSampler(), { suggest: new RandomSampler() });
+export const random = Object.assign((options?: Readonly<Record<string, never>>) => new RandomSampler(options), { suggest: new RandomSampler() });
 export const rand = random;

@@ -15,7 +15,7 @@ type Factory = SamplerFactory;
 
 /** Sampler names shared by the API, the CLI, the bench and storage. */
 const factories = new Map<string, Factory>([
-  ['random', () => new RandomSampler()],
+  ['random', (o) => new RandomSampler(o as Record<string, never>)],
   ['grid', (o) => new GridSampler(o)],
   ['tpe', (o) => new TpeSampler(o)],
   ['cmaes', (o) => new CmaEsSampler(o)],

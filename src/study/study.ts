@@ -55,6 +55,7 @@ export async function createStudy<const S = unknown>(options: StudyOptions<S> = 
 }
 
 const ASK_KEYS = { leaseMs: true, budget: true } as const satisfies { readonly [K in keyof Required<AskOptions>]: true };
+const RECOMMEND_KEYS = { noisy: true } as const satisfies { readonly [K in keyof Required<RecommendOptions>]: true };
 
 async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise<Study<Filled<S>>> {
   const given = samplerFrom(options.sampler, 'createStudy: options.sampler');
@@ -324,6 +325,7 @@ export class Study<C = unknown> {
    * while there are too few trials for a model, the best complete trial.
    */
   async recommend(options: RecommendOptions = {}): Promise<ConfiguredTrial<C> | null> {
+    checkKeys(options, RECOMMEND_KEYS, 'recommend');
     checkNoisy('recommend: options.noisy', options.noisy);
     this.checkSingleObjective();
     await this.refresh();

@@ -104,7 +104,10 @@ describe('multi-objective TPE', () => {
       () => motpe({ gamma: 2 }),
       (e: Error) => e instanceof OptionsError && /options.gamma/.test(e.message),
     );
-    assert.throws(() => motpe({ gama: 0.1 } as never), /"gama"/);
+    const says = (re: RegExp) => (e: Error) => e instanceof OptionsError && re.test(e.message);
+    assert.throws(() => motpe({ gama: 0.1 } as never), says(/^motpe: unknown option "gama"; did you mean gamma\?/));
+    assert.throws(() => motpe({ bogus: 1 } as never), says(/^motpe: unknown option "bogus"/));
+    assert.throws(() => motpe({ preset: 'optuna', gamma: 0 }), says(/^motpe: options\.gamma/));
   });
 
   it('reaches a larger hypervolume than random search on ZDT1 (10-D, 100 trials) in at least 8 of 10 seeds', async () => {

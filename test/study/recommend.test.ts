@@ -61,5 +61,10 @@ describe('study.recommend under noise, for a sampler without its own recommendat
     );
     const s = await createStudy({ space: { x: hp.uniform('x', 0, 1) } });
     await assert.rejects(s.recommend({ noisy: 1 as never }), /recommend: options.noisy/);
+    await assert.rejects(
+      s.recommend({ foo: 1 } as never),
+      (e: Error) => e instanceof OptionsError && /^recommend: unknown option "foo"; known: noisy$/.test(e.message),
+    );
+    await assert.rejects(s.recommend({ nosiy: true } as never), /recommend: unknown option "nosiy"; did you mean noisy\?/);
   });
 });

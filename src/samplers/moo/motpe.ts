@@ -36,11 +36,11 @@ const DUPLICATE_RETRIES = 8;
 export const MOO_DEFAULTS: Readonly<Pick<ResolvedTpeOptions, 'bandwidthFactor' | 'gamma'>> = { bandwidthFactor: 0.1, gamma: 0.2 };
 
 /** TPE's options resolved for several objectives: the 'parzen' preset takes MOO_DEFAULTS for what is not given. */
-export function motpeOptions(options: TpeOptions): ResolvedTpeOptions {
+export function motpeOptions(options: TpeOptions, where = 'motpe'): ResolvedTpeOptions {
   const parzen = options !== null && typeof options === 'object' && (options.preset ?? 'parzen') === 'parzen';
-  if (!parzen) return resolveTpeOptions(options);
+  if (!parzen) return resolveTpeOptions(options, where);
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  return resolveTpeOptions({ ...MOO_DEFAULTS, ...given });
+  return resolveTpeOptions({ ...MOO_DEFAULTS, ...given }, where);
 }
 
 /**

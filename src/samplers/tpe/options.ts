@@ -92,43 +92,43 @@ const PARZEN: ResolvedTpeOptions = {
 
 export const TPE_PRESETS: Readonly<Record<TpePreset, ResolvedTpeOptions>> = { parzen: PARZEN, hyperopt: HYPEROPT, optuna: OPTUNA };
 
-/** Checks every given field, naming it in the error, and fills the rest from `defaults`. */
-export function resolveTpeOptions(o: TpeOptions): ResolvedTpeOptions {
-  if (o === null || typeof o !== 'object') throw new OptionsError('tpe: options must be an object');
+/** Checks every given field, naming it (and the sampler, `where`) in the error, and fills the rest from `defaults`. */
+export function resolveTpeOptions(o: TpeOptions, where = 'tpe'): ResolvedTpeOptions {
+  if (o === null || typeof o !== 'object') throw new OptionsError(`${where}: options must be an object`);
   const preset = o.preset ?? 'parzen';
   if (!(preset in TPE_PRESETS))
-    throw new OptionsError(`tpe: options.preset must be one of ${Object.keys(TPE_PRESETS).join(', ')} (got ${JSON.stringify(preset)})`);
+    throw new OptionsError(`${where}: options.preset must be one of ${Object.keys(TPE_PRESETS).join(', ')} (got ${JSON.stringify(preset)})`);
   const defaults = TPE_PRESETS[preset];
   const known = ['preset', ...Object.keys(defaults)];
   for (const k of Object.keys(o))
     if (!known.includes(k))
-      throw new OptionsError(`tpe: unknown option ${JSON.stringify(k)}${didYouMean(k, known)}; known: ${known.join(', ')}`);
+      throw new OptionsError(`${where}: unknown option ${JSON.stringify(k)}${didYouMean(k, known)}; known: ${known.join(', ')}`);
   const given = Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'preset');
   const r = { ...defaults, ...Object.fromEntries(given) } as ResolvedTpeOptions;
   const int = (k: keyof ResolvedTpeOptions, min: number) => {
     const v = r[k] as number;
-    if (!Number.isInteger(v) || v < min) throw new OptionsError(`tpe: options.${k} must be an integer >= ${min} (got ${v})`);
+    if (!Number.isInteger(v) || v < min) throw new OptionsError(`${where}: options.${k} must be an integer >= ${min} (got ${v})`);
   };
   int('nStartupTrials', 0);
   int('nEiCandidates', 1);
   int('nBelowMax', 1);
   int('linearForgetting', 0);
-  if (!(r.gamma > 0 && r.gamma <= 1)) throw new OptionsError(`tpe: options.gamma must be in (0, 1] (got ${r.gamma})`);
+  if (!(r.gamma > 0 && r.gamma <= 1)) throw new OptionsError(`${where}: options.gamma must be in (0, 1] (got ${r.gamma})`);
   if (r.gammaRule !== 'sqrt' && r.gammaRule !== 'linear')
-    throw new OptionsError(`tpe: options.gammaRule must be "sqrt" or "linear" (got ${JSON.stringify(r.gammaRule)})`);
+    throw new OptionsError(`${where}: options.gammaRule must be "sqrt" or "linear" (got ${JSON.stringify(r.gammaRule)})`);
   if (!(r.priorWeight > 0) || !Number.isFinite(r.priorWeight))
-    throw new OptionsError(`tpe: options.priorWeight must be > 0 (got ${r.priorWeight})`);
+    throw new OptionsError(`${where}: options.priorWeight must be > 0 (got ${r.priorWeight})`);
   if (!(r.bandwidthFactor > 0) || !Number.isFinite(r.bandwidthFactor))
-    throw new OptionsError(`tpe: options.bandwidthFactor must be > 0 (got ${r.bandwidthFactor})`);
-  if (!(r.magicClip >= 1)) throw new OptionsError(`tpe: options.magicClip must be >= 1 (got ${r.magicClip})`);
+    throw new OptionsError(`${where}: options.bandwidthFactor must be > 0 (got ${r.bandwidthFactor})`);
+  if (!(r.magicClip >= 1)) throw new OptionsError(`${where}: options.magicClip must be >= 1 (got ${r.magicClip})`);
   if (r.magicClipCounts !== 'mixture' && r.magicClipCounts !== 'trials')
-    throw new OptionsError(`tpe: options.magicClipCounts must be "mixture" or "trials" (got ${JSON.stringify(r.magicClipCounts)})`);
+    throw new OptionsError(`${where}: options.magicClipCounts must be "mixture" or "trials" (got ${JSON.stringify(r.magicClipCounts)})`);
   if (r.split !== 'global' && r.split !== 'branch')
-    throw new OptionsError(`tpe: options.split must be "global" or "branch" (got ${JSON.stringify(r.split)})`);
+    throw new OptionsError(`${where}: options.split must be "global" or "branch" (got ${JSON.stringify(r.split)})`);
   if (r.bandwidth !== 'hyperopt' && r.bandwidth !== 'optuna')
-    throw new OptionsError(`tpe: options.bandwidth must be "hyperopt" or "optuna" (got ${JSON.stringify(r.bandwidth)})`);
-  if (typeof r.multivariate !== 'boolean') throw new OptionsError(`tpe: options.multivariate must be a boolean`);
-  if (typeof r.constantLiar !== 'boolean') throw new OptionsError(`tpe: options.constantLiar must be a boolean`);
+    throw new OptionsError(`${where}: options.bandwidth must be "hyperopt" or "optuna" (got ${JSON.stringify(r.bandwidth)})`);
+  if (typeof r.multivariate !== 'boolean') throw new OptionsError(`${where}: options.multivariate must be a boolean`);
+  if (typeof r.constantLiar !== 'boolean') throw new OptionsError(`${where}: options.constantLiar must be a boolean`);
   return r;
 }
 
