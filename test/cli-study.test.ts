@@ -61,6 +61,14 @@ describe('parzen study commands', () => {
       table,
       new RegExp(`best: trial ${sorted[0].number}, value ${sorted[0].value}, params \\{"x":[-\\d.e]+,"opt":"(adam|sgd)"\\}, config`),
     );
+    for (const blank of ['', '   ']) {
+      const r = await parzen(['rename', '--study', 'sh', '--to', blank, ...db]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /--to must be a non-empty string without NUL characters/);
+    }
+    const unnamed = await parzen(['create-study', '--study', ' ', '--space', space, ...db]);
+    assert.equal(unnamed.code, 2, unnamed.stderr);
+    assert.match(unnamed.stderr, /--study must be a non-empty string/);
     await ok('rename', '--study', 'sh', '--to', 'sh2', ...db);
     assert.match(await ok('delete', '--study', 'sh2', ...db), /deleted study sh2 and its 6 trials/);
     assert.deepEqual(JSON.parse(await ok('studies', '--json', ...db)).studies, []);

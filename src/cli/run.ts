@@ -5,6 +5,7 @@ import { createPruner, prunerNames } from '../pruners/registry.js';
 import { createSampler, samplerNames } from '../samplers/registry.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import { createStudy } from '../study/study.js';
+import { checkStudyName } from '../study/study-options.js';
 import { paretoFront } from '../samplers/moo/pareto.js';
 import type { Direction, TrialRecord } from '../trial/trial.js';
 import { formatTable } from './table.js';
@@ -130,7 +131,7 @@ export function registerRun(program: Command): void {
       }
       if (flags.direction !== undefined && flags.directions !== undefined)
         throw new OptionsError('--direction and --directions are exclusive: give one');
-      if (flags.study !== undefined && flags.study.trim() === '') throw new OptionsError('--study must name a study (got an empty name)');
+      if (flags.study !== undefined) checkStudyName('--study', flags.study);
       // The objective's own output (at import, or per trial in the workers) goes to stderr: stdout is this command's.
       const out = divertStdout();
       try {

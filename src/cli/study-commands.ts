@@ -6,6 +6,7 @@ import { parseSpaceJson } from '../space/json.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
 import { createStudy, type Study } from '../study/study.js';
+import { checkStudyName } from '../study/study-options.js';
 import { checkName, jsonObject, nonNegativeInt, positiveInt, repeatsSpec } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';
 import { DEFAULT_ALGO, trialJson } from './run.js';
@@ -33,6 +34,7 @@ export function registerStudyCommands(program: Command): void {
     .option('--skip-if-exists', 'succeed without a change when the study exists')
     .option('--json', 'print the study as JSON')
     .action(async (o: CreateFlags) => {
+      checkStudyName('--study', o.study);
       checkName('--algo', o.algo, samplerNames());
       if (o.direction !== 'minimize' && o.direction !== 'maximize') {
         throw new OptionsError(`--direction must be minimize or maximize (got ${JSON.stringify(o.direction)})`);
@@ -87,6 +89,7 @@ export function registerStudyCommands(program: Command): void {
     .requiredOption('--to <name>', 'its new name')
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
     .action(async (o: { study: string; to: string; storage: string }) => {
+      checkStudyName('--to', o.to);
       await withStorage(o.storage, async (storage) => {
         await storage.renameStudy(o.study, o.to);
         console.log(`renamed study ${o.study} to ${o.to}`);

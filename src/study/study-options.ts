@@ -2,7 +2,7 @@ import { OptionsError, SpaceError } from '../errors.js';
 import type { Pruner } from '../pruners/pruner.js';
 import type { Generator } from '../rng.js';
 import type { Sampler } from '../samplers/sampler.js';
-import type { Filled } from '../space/hp.js';
+import { type Filled, show } from '../space/hp.js';
 import type { SearchSpace } from '../space/space.js';
 import { MemoryStorage } from '../storage/memory.js';
 import { openStorage } from '../storage/open.js';
@@ -142,6 +142,12 @@ export function checkSearchable(space: SearchSpace, sampler: Sampler): void {
     throw new SpaceError(`space: nothing to search: every parameter (${labels}) has a single possible value`);
   }
   sampler.checkSpace?.(space);
+}
+
+/** A study name is a string, not blank, without NUL characters (storages keep it as text); `field` names it in the error. */
+export function checkStudyName(field: string, v: unknown): void {
+  if (typeof v !== 'string' || v.trim() === '' || v.includes('\0'))
+    throw new OptionsError(`${field} must be a non-empty string without NUL characters (got ${show(v)})`);
 }
 
 export function checkNoisy(field: string, v: unknown): void {

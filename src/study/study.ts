@@ -17,7 +17,7 @@ import { GroupedHistory, type GroupView } from './grouped-history.js';
 import { byObservedValue, checkRepeats, repeatQueue, type RepeatOptions } from './repeats.js';
 import { checkPruner, prunerSpec, resumedPruner } from './stored-pruner.js';
 import { resumedSampler, withGenerator } from './stored-sampler.js';
-import { checkDirections, checkNoisy, checkSearchable, samplerFrom, STUDY_KEYS, storageFrom, type StudyOptions } from './study-options.js';
+import { checkDirections, checkNoisy, checkSearchable, checkStudyName, samplerFrom, STUDY_KEYS, storageFrom, type StudyOptions } from './study-options.js';
 import type { AskStream } from './sampler-thread.js';
 import { paretoFront } from '../samplers/moo/pareto.js';
 import { bestOf, type Direction, type TrialRecord, type TrialResult } from '../trial/trial.js';
@@ -74,9 +74,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
       `sampler ${sampler.name} optimizes one objective; a study with several directions needs tpe, motpe, gp, nsga2, random or grid`,
     );
   }
-  if (options.name !== undefined && (typeof options.name !== 'string' || options.name.trim() === '' || options.name.includes('\0'))) {
-    throw new OptionsError(`options.name must be a non-empty string without NUL characters (got ${JSON.stringify(options.name)})`);
-  }
+  if (options.name !== undefined) checkStudyName('options.name', options.name);
   if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
     throw new OptionsError(`options.seed must be a non-negative integer (got ${options.seed})`);
   }

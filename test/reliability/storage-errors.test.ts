@@ -63,7 +63,7 @@ describe('storage errors name the file and the fix', () => {
   it('--study "" is refused (exit 2); options.name "" too', async () => {
     const r = await parzen(['run', OBJECTIVE, '--storage', 'memory', '--study', '', '--max-evals', '2']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /--study must name a study/);
+    assert.match(r.stderr, /--study must be a non-empty string without NUL characters \(got ""\)/);
     await assert.rejects(createStudy({ space: { x: hp.uniform('x', 0, 1) }, name: '' }), OptionsError);
     // PostgreSQL's text cannot hold NUL: refused before any storage sees it, in every backend alike
     await assert.rejects(
