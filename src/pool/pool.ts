@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { OptionsError } from '../errors.js';
 import { fail } from '../trial/objective.js';
+import { show } from '../space/hp.js';
 import type { AskedTrial } from '../trial/asked.js';
 import type { TrialResult } from '../trial/trial.js';
 import type { FromWorker, ToWorker } from './channel.js';
@@ -88,11 +89,11 @@ export class PoolEvaluator implements Evaluator {
    */
   static async open(options: PoolOptions): Promise<PoolEvaluator> {
     if (!Number.isInteger(options.workers) || options.workers < 1) {
-      throw new OptionsError(`options.concurrency must be a positive integer (got ${options.workers})`);
+      throw new OptionsError(`options.concurrency must be a positive integer (got ${show(options.workers)})`);
     }
     const { maxMemoryMb } = options;
     if (maxMemoryMb !== undefined && !(Number.isInteger(maxMemoryMb) && maxMemoryMb >= 16)) {
-      throw new OptionsError(`options.maxMemoryMb must be an integer >= 16 (got ${maxMemoryMb})`);
+      throw new OptionsError(`options.maxMemoryMb must be an integer >= 16 (got ${show(maxMemoryMb)})`);
     }
     const piscina = new Piscina({
       filename: WORKER,

@@ -1,7 +1,7 @@
 import { didYouMean } from '../did-you-mean.js';
 import { OptionsError } from '../errors.js';
 import { Rng, type SeedSource } from '../rng.js';
-import type { Value } from '../space/hp.js';
+import { show, type Value } from '../space/hp.js';
 import type { Params, SearchSpace } from '../space/space.js';
 import { compareValues, type TrialRecord } from '../trial/trial.js';
 import { Generation, isReady, type Slot, surrogateRanking, trueRanking } from './cmaes/generation.js';
@@ -344,19 +344,19 @@ function validate(o: CmaEsOptions): void {
     if (!known.includes(k)) throw new OptionsError(`cmaes: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
   const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
   if (o.sigma0 !== undefined && !(num(o.sigma0) && o.sigma0 > 0 && o.sigma0 <= 1))
-    throw new OptionsError(`cmaes: options.sigma0 must be > 0 and ≤ 1 (got ${String(o.sigma0)})`);
+    throw new OptionsError(`cmaes: options.sigma0 must be > 0 and ≤ 1 (got ${show(o.sigma0)})`);
   if (o.popsize !== undefined && !(Number.isInteger(o.popsize) && o.popsize >= 2))
-    throw new OptionsError(`cmaes: options.popsize must be an integer ≥ 2 (got ${String(o.popsize)})`);
+    throw new OptionsError(`cmaes: options.popsize must be an integer ≥ 2 (got ${show(o.popsize)})`);
   if (o.separable !== undefined && o.separable !== true && o.separable !== false && o.separable !== 'auto')
     throw new OptionsError(`cmaes: options.separable must be true, false or "auto" (got ${JSON.stringify(o.separable)})`);
   if (o.restart !== undefined && o.restart !== 'ipop' && o.restart !== 'none')
     throw new OptionsError(`cmaes: options.restart must be "ipop" or "none" (got ${JSON.stringify(o.restart)})`);
   if (o.incPopsize !== undefined && !(num(o.incPopsize) && o.incPopsize >= 1))
-    throw new OptionsError(`cmaes: options.incPopsize must be ≥ 1 (got ${String(o.incPopsize)})`);
+    throw new OptionsError(`cmaes: options.incPopsize must be ≥ 1 (got ${show(o.incPopsize)})`);
   if (o.margin !== undefined && typeof o.margin !== 'boolean')
     throw new OptionsError(`cmaes: options.margin must be a boolean (got ${JSON.stringify(o.margin)})`);
   if (o.pBest !== undefined && !(num(o.pBest) && o.pBest >= 0 && o.pBest <= 1))
-    throw new OptionsError(`cmaes: options.pBest must be in [0, 1] (got ${String(o.pBest)})`);
+    throw new OptionsError(`cmaes: options.pBest must be in [0, 1] (got ${show(o.pBest)})`);
   if (o.surrogate !== undefined && o.surrogate !== true && o.surrogate !== false && o.surrogate !== 'auto')
     throw new OptionsError(`cmaes: options.surrogate must be true, false or "auto" (got ${JSON.stringify(o.surrogate)})`);
 }

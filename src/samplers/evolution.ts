@@ -2,7 +2,7 @@ import { didYouMean } from '../did-you-mean.js';
 import { OptionsError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import type { Dim } from '../space/dim.js';
-import type { Value } from '../space/hp.js';
+import { show, type Value } from '../space/hp.js';
 import type { Params, SearchSpace } from '../space/space.js';
 import type { TrialRecord } from '../trial/trial.js';
 import { mirror } from './cmaes/strategy.js';
@@ -148,14 +148,14 @@ function validate(o: EvolutionOptions): void {
     if (!known.includes(k))
       throw new OptionsError(`evolution: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
   if (o.populationSize !== undefined && !(Number.isInteger(o.populationSize) && o.populationSize >= 2)) {
-    throw new OptionsError(`evolution: options.populationSize must be an integer ≥ 2 (got ${String(o.populationSize)})`);
+    throw new OptionsError(`evolution: options.populationSize must be an integer ≥ 2 (got ${show(o.populationSize)})`);
   }
   const p = o.populationSize ?? 16;
   if (o.sampleSize !== undefined && !(Number.isInteger(o.sampleSize) && o.sampleSize >= 1 && o.sampleSize <= p)) {
-    throw new OptionsError(`evolution: options.sampleSize must be an integer in [1, populationSize = ${p}] (got ${String(o.sampleSize)})`);
+    throw new OptionsError(`evolution: options.sampleSize must be an integer in [1, populationSize = ${p}] (got ${show(o.sampleSize)})`);
   }
   if (o.mutationSd !== undefined && !(typeof o.mutationSd === 'number' && o.mutationSd > 0 && o.mutationSd <= 1)) {
-    throw new OptionsError(`evolution: options.mutationSd must be in (0, 1] (got ${String(o.mutationSd)})`);
+    throw new OptionsError(`evolution: options.mutationSd must be in (0, 1] (got ${show(o.mutationSd)})`);
   }
 }
 

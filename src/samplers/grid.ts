@@ -2,7 +2,7 @@ import { OptionsError } from '../errors.js';
 import { checkKeys } from '../options.js';
 import { Rng } from '../rng.js';
 import type { Dim } from '../space/dim.js';
-import type { Value } from '../space/hp.js';
+import { show, type Value } from '../space/hp.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
 import { countsAgainstBudget } from '../storage/storage.js';
 import type { History, Sampler, SamplerSession } from './sampler.js';
@@ -102,7 +102,7 @@ const GRID_KEYS = { points: true, values: true, order: true } as const satisfies
 function validateGridOptions(o: GridOptions): void {
   checkKeys(o, GRID_KEYS, 'grid');
   const checkPoints = (name: string, v: unknown) => {
-    if (!Number.isInteger(v) || (v as number) < 1) throw new OptionsError(`grid: options.${name} must be a positive integer (got ${v})`);
+    if (!Number.isInteger(v) || (v as number) < 1) throw new OptionsError(`grid: options.${name} must be a positive integer (got ${show(v)})`);
   };
   if (typeof o.points === 'number') checkPoints('points', o.points);
   else if (o.points !== undefined) for (const [k, v] of Object.entries(o.points)) checkPoints(`points.${k}`, v);

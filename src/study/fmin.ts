@@ -1,6 +1,6 @@
 import { OptionsError } from '../errors.js';
 import type { Sampler } from '../samplers/sampler.js';
-import type { Filled } from '../space/hp.js';
+import { type Filled, show } from '../space/hp.js';
 import type { Params } from '../space/space.js';
 import type { Storage } from '../storage/storage.js';
 import type { Objective } from '../trial/objective.js';
@@ -55,6 +55,9 @@ const FMIN_KEYS = {
 export async function fmin<const S>(options: FminOptions<S>): Promise<Params> {
   checkKeys(options, FMIN_KEYS, 'fmin');
   if (typeof options?.fn !== 'function') throw new OptionsError('fmin: options.fn must be a function');
+  // checked here so that the message names fmin's own option (optimize calls it nTrials)
+  if (!Number.isInteger(options.maxEvals) || options.maxEvals < 0)
+    throw new OptionsError(`fmin: options.maxEvals must be a non-negative integer (got ${show(options.maxEvals)})`);
   const study = await createStudy({
     space: options.space,
     sampler: samplerFrom(options.algo, 'fmin: options.algo'),

@@ -5,6 +5,7 @@ import { type Evaluation, type Evaluator, type CancelReason, InProcessEvaluator 
 import { WorkerPool } from '../pool/worker-pool.js';
 import { Rng } from '../rng.js';
 import { openSession } from '../samplers/sampler.js';
+import { show } from '../space/hp.js';
 import type { Params } from '../space/space.js';
 import { spaceToJson } from '../space/json.js';
 import { type AskStream, movable, SamplerThread } from './sampler-thread.js';
@@ -50,6 +51,8 @@ export async function runStudy<C>(
   options: OptimizeOptions,
 ): Promise<ConfiguredTrial<C> | null> {
   checkKeys(options, OPTIMIZE_KEYS, 'optimize');
+  if (options === undefined || options === null)
+    throw new OptionsError('optimize: options.nTrials is required (the number of trials to run), e.g. optimize(fn, { nTrials: 100 })');
   const { nTrials, trialTimeoutMs, signal, heartbeatMs = 10_000, graceMs = 10_000, prefetch = 0, reproducible = true } = options;
   const given = objective instanceof WorkerPool ? objective : null;
   const isModule = given === null && isObjectiveModule(objective);
@@ -61,15 +64,15 @@ export async function runStudy<C>(
     throw new OptionsError(`options.concurrency (${options.concurrency}) differs from the worker pool's ${given.concurrency} workers`);
   }
   const concurrency = given?.concurrency ?? options.concurrency ?? (isModule ? availableParallelism() : 1);
-  if (!Number.isInteger(nTrials) || nTrials < 0) throw new OptionsError(`options.nTrials must be a non-negative integer (got ${nTrials})`);
+  if (!Number.isInteger(nTrials) || nTrials < 0) throw new OptionsError(`options.nTrials must be a non-negative integer (got ${show(nTrials)})`);
   if (!Number.isInteger(concurrency) || concurrency < 1)
-    throw new OptionsError(`options.concurrency must be a positive integer (got ${concurrency})`);
+    throw new OptionsError(`options.concurrency must be a positive integer (got ${show(concurrency)})`);
   if (trialTimeoutMs !== undefined && !(trialTimeoutMs > 0))
-    throw new OptionsError(`options.trialTimeoutMs must be > 0 (got ${trialTimeoutMs})`);
-  if (!(heartbeatMs > 0)) throw new OptionsError(`options.heartbeatMs must be > 0 (got ${heartbeatMs})`);
-  if (!(graceMs >= 0)) throw new OptionsError(`options.graceMs must be >= 0 (got ${graceMs})`);
+    throw new OptionsError(`options.trialTimeoutMs must be > 0 (got ${show(trialTimeoutMs)})`);
+  if (!(heartbeatMs > 0)) throw new OptionsError(`options.heartbeatMs must be > 0 (got ${show(heartbeatMs)})`);
+  if (!(graceMs >= 0)) throw new OptionsError(`options.graceMs must be >= 0 (got ${show(graceMs)})`);
   if (!Number.isInteger(prefetch) || prefetch < 0)
-    throw new OptionsError(`options.prefetch must be a non-negative integer (got ${prefetch})`);
+    throw new OptionsError(`options.prefetch must be a non-negative integer (got ${show(prefetch)})`);
   if (given?.closed) throw new OptionsError('the worker pool is closed');
   if (given && options.maxMemoryMb !== undefined && options.maxMemoryMb !== given.maxMemoryMb) {
     throw new OptionsError('options.maxMemoryMb applies to the workers: give it to workerPool() when passing a WorkerPool');

@@ -6,7 +6,7 @@ import { GpSampler } from '../samplers/gp/sampler.js';
 import { type History, openSession, type RecommendOptions, type Sampler, type SamplerSession } from '../samplers/sampler.js';
 import { random } from '../samplers/random.js';
 import { parseSpaceJson, spaceDifference, spaceToJson } from '../space/json.js';
-import type { Filled } from '../space/hp.js';
+import { type Filled, show } from '../space/hp.js';
 import { type Params, type SearchSpace, space as compileSpace } from '../space/space.js';
 import { checkKeys } from '../options.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
@@ -76,7 +76,7 @@ async function openStudy<S>(options: StudyOptions<S>, storage: Storage): Promise
   }
   if (options.name !== undefined) checkStudyName('options.name', options.name);
   if (options.seed !== undefined && (!Number.isInteger(options.seed) || options.seed < 0)) {
-    throw new OptionsError(`options.seed must be a non-negative integer (got ${options.seed})`);
+    throw new OptionsError(`options.seed must be a non-negative integer (got ${show(options.seed)})`);
   }
   checkNoisy('options.noisy', options.noisy);
   if (options.rng !== undefined && !isGenerator(options.rng)) {
@@ -395,14 +395,14 @@ export class Study<C = unknown> {
    * `leaseMs`, or any process of the study (an `optimize` run) may fail them as 'stale'.
    */
   async ask(n = 1, options: AskOptions = {}): Promise<AskedTrial<C>[]> {
-    if (!Number.isInteger(n) || n < 1) throw new OptionsError(`ask: n must be a positive integer (got ${n})`);
+    if (!Number.isInteger(n) || n < 1) throw new OptionsError(`ask: n must be a positive integer (got ${show(n)})`);
     checkKeys(options, ASK_KEYS, 'ask');
     const { leaseMs, budget } = options;
     if (leaseMs !== undefined && !(Number.isFinite(leaseMs) && leaseMs > 0)) {
-      throw new OptionsError(`ask: options.leaseMs must be a positive number of ms (got ${leaseMs})`);
+      throw new OptionsError(`ask: options.leaseMs must be a positive number of ms (got ${show(leaseMs)})`);
     }
     if (budget !== undefined && !(Number.isInteger(budget) && budget >= 0)) {
-      throw new OptionsError(`ask: options.budget must be a non-negative integer (got ${budget})`);
+      throw new OptionsError(`ask: options.budget must be a non-negative integer (got ${show(budget)})`);
     }
     // Concurrent callers (request handlers) take turns: each sampler call then sees every trial claimed before it as
     // pending, and no two calls draw from the same stream for the same history. The asks made in the same turn of the
@@ -557,7 +557,7 @@ export class Study<C = unknown> {
   async addTrial(trial: { params?: Params; config?: C; value: number; attrs?: Record<string, unknown> }): Promise<TrialRecord> {
     if (trial === null || typeof trial !== 'object') throw new OptionsError('addTrial: expects { params | config, value }');
     if (typeof trial.value !== 'number' || !Number.isFinite(trial.value)) {
-      throw new OptionsError(`addTrial: value must be a finite number (got ${String(trial.value)})`);
+      throw new OptionsError(`addTrial: value must be a finite number (got ${show(trial.value)})`);
     }
     if ((trial.params === undefined) === (trial.config === undefined))
       throw new OptionsError('addTrial: give exactly one of params and config');

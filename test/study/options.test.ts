@@ -47,6 +47,26 @@ describe('unknown options', () => {
   });
 });
 
+describe('missing and mistyped options', () => {
+  it('name the option the caller passes (fmin: maxEvals; optimize: nTrials), also when it is left out', async () => {
+    await rejects(fmin({ fn, space } as never), /^fmin: options\.maxEvals must be a non-negative integer \(got undefined\)$/);
+    await rejects(fmin({ fn, space, maxEvals: -1 }), /^fmin: options\.maxEvals must be a non-negative integer \(got -1\)$/);
+    const study = await createStudy({ space });
+    await rejects(study.optimize(fn, undefined as never), /^optimize: options\.nTrials is required/);
+    await rejects(study.optimize(fn, {} as never), /options\.nTrials must be a non-negative integer \(got undefined\)/);
+    assert.equal((await study.trials()).length, 0, 'nothing ran');
+  });
+
+  it('show a string as a string, so "5" is told from 5', async () => {
+    const study = await createStudy({ space });
+    await rejects(study.optimize(fn, { nTrials: '5' } as never), /options\.nTrials must be a non-negative integer \(got "5"\)/);
+    await rejects(study.optimize(fn, { nTrials: 2.5 }), /options\.nTrials must be a non-negative integer \(got 2\.5\)/);
+    await rejects(createStudy({ space, seed: 'abc' } as never), /options\.seed must be a non-negative integer \(got "abc"\)/);
+    await rejects(fmin({ fn, space, maxEvals: '3' } as never), /options\.maxEvals must be a non-negative integer \(got "3"\)/);
+    await rejects(() => tpe({ gamma: '0.2' } as never), /tpe: options\.gamma must be in \(0, 1\] \(got "0\.2"\)/);
+  });
+});
+
 describe("fmin's algo", () => {
   it('takes a sampler factory such as tpe as its .suggest (as hyperopt users write it)', async () => {
     const a = await fmin({ fn, space, maxEvals: 15, seed: 4, algo: tpe });

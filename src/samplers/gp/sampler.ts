@@ -1,5 +1,6 @@
 import { didYouMean } from '../../did-you-mean.js';
 import { OptionsError } from '../../errors.js';
+import { show } from '../../space/hp.js';
 import type { GpHyper, KernelKind } from '../../numeric/core.js';
 import { Rng, type SeedSource } from '../../rng.js';
 import type { Params, SearchSpace } from '../../space/space.js';
@@ -182,7 +183,7 @@ export class GpSampler implements Sampler {
       if (!known.includes(k)) throw new OptionsError(`gp: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
     const nStartup = o.nStartupTrials ?? 10;
     if (!Number.isInteger(nStartup) || nStartup < 1)
-      throw new OptionsError(`gp: options.nStartupTrials must be an integer ≥ 1 (got ${String(o.nStartupTrials)})`);
+      throw new OptionsError(`gp: options.nStartupTrials must be an integer ≥ 1 (got ${show(o.nStartupTrials)})`);
     const kernel = o.kernel ?? 'matern52';
     if (kernel !== 'matern52' && kernel !== 'rbf')
       throw new OptionsError(`gp: options.kernel must be 'matern52' or 'rbf' (got ${JSON.stringify(o.kernel)})`);
@@ -191,14 +192,14 @@ export class GpSampler implements Sampler {
       throw new OptionsError(`gp: options.acquisition must be 'logei' or 'ucb' (got ${JSON.stringify(o.acquisition)})`);
     const beta = o.beta ?? 2;
     if (typeof beta !== 'number' || !(beta > 0) || !Number.isFinite(beta))
-      throw new OptionsError(`gp: options.beta must be a finite number > 0 (got ${String(o.beta)})`);
+      throw new OptionsError(`gp: options.beta must be a finite number > 0 (got ${show(o.beta)})`);
     const noise = o.noise ?? 'auto';
     if (!(noise === 'auto' || noise === 'deterministic' || (typeof noise === 'number' && noise > 0 && Number.isFinite(noise)))) {
       throw new OptionsError(`gp: options.noise must be 'auto', 'deterministic' or a variance > 0 (got ${JSON.stringify(o.noise)})`);
     }
     const nCandidates = o.nCandidates ?? 2048;
     if (!Number.isInteger(nCandidates) || nCandidates < 1)
-      throw new OptionsError(`gp: options.nCandidates must be an integer ≥ 1 (got ${String(o.nCandidates)})`);
+      throw new OptionsError(`gp: options.nCandidates must be an integer ≥ 1 (got ${show(o.nCandidates)})`);
     const warping = o.outputWarping ?? 'auto';
     if (!['none', 'log', 'rank', 'auto'].includes(warping)) {
       throw new OptionsError(`gp: options.outputWarping must be 'auto', 'log', 'rank' or 'none' (got ${JSON.stringify(o.outputWarping)})`);
@@ -209,7 +210,7 @@ export class GpSampler implements Sampler {
     }
     const branchExploration = o.branchExploration ?? 0.2;
     if (typeof branchExploration !== 'number' || !(branchExploration >= 0 && branchExploration <= 1))
-      throw new OptionsError(`gp: options.branchExploration must be a number in [0, 1] (got ${String(o.branchExploration)})`);
+      throw new OptionsError(`gp: options.branchExploration must be a number in [0, 1] (got ${show(o.branchExploration)})`);
     this.branchExploration = branchExploration;
     this.trustRegion = trustRegion;
     this.warping = typeof noise === 'number' ? 'none' : warping;

@@ -2,7 +2,7 @@ import { didYouMean } from '../../did-you-mean.js';
 import { OptionsError } from '../../errors.js';
 import type { Rng } from '../../rng.js';
 import type { Dim } from '../../space/dim.js';
-import type { Value } from '../../space/hp.js';
+import { show, type Value } from '../../space/hp.js';
 import type { Params, SearchSpace } from '../../space/space.js';
 import type { TrialRecord } from '../../trial/trial.js';
 import { type History, runningTrials, type Sampler, type SamplerSession } from '../sampler.js';
@@ -249,14 +249,14 @@ function validate(o: Nsga2Options): void {
   for (const k of Object.keys(o))
     if (!known.includes(k)) throw new OptionsError(`nsga2: unknown option options.${k}${didYouMean(k, known)}; known: ${known.join(', ')}`);
   if (o.populationSize !== undefined && !(Number.isInteger(o.populationSize) && o.populationSize >= 2)) {
-    throw new OptionsError(`nsga2: options.populationSize must be an integer ≥ 2 (got ${String(o.populationSize)})`);
+    throw new OptionsError(`nsga2: options.populationSize must be an integer ≥ 2 (got ${show(o.populationSize)})`);
   }
   if (o.crossoverProb !== undefined && !(typeof o.crossoverProb === 'number' && o.crossoverProb >= 0 && o.crossoverProb <= 1)) {
-    throw new OptionsError(`nsga2: options.crossoverProb must be in [0, 1] (got ${String(o.crossoverProb)})`);
+    throw new OptionsError(`nsga2: options.crossoverProb must be in [0, 1] (got ${show(o.crossoverProb)})`);
   }
   for (const k of ['eta', 'mutationEta'] as const) {
     if (o[k] !== undefined && !(typeof o[k] === 'number' && o[k] >= 0 && Number.isFinite(o[k]))) {
-      throw new OptionsError(`nsga2: options.${k} must be a non-negative number (got ${String(o[k])})`);
+      throw new OptionsError(`nsga2: options.${k} must be a non-negative number (got ${show(o[k])})`);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { didYouMean } from '../../did-you-mean.js';
 import { OptionsError } from '../../errors.js';
+import { show } from '../../space/hp.js';
 
 /** Options of the TPE sampler; every field is optional and JSON-serialisable (it is stored with the study). */
 export interface TpeOptions {
@@ -107,20 +108,20 @@ export function resolveTpeOptions(o: TpeOptions, where = 'tpe'): ResolvedTpeOpti
   const r = { ...defaults, ...Object.fromEntries(given) } as ResolvedTpeOptions;
   const int = (k: keyof ResolvedTpeOptions, min: number) => {
     const v = r[k] as number;
-    if (!Number.isInteger(v) || v < min) throw new OptionsError(`${where}: options.${k} must be an integer >= ${min} (got ${v})`);
+    if (!Number.isInteger(v) || v < min) throw new OptionsError(`${where}: options.${k} must be an integer >= ${min} (got ${show(v)})`);
   };
   int('nStartupTrials', 0);
   int('nEiCandidates', 1);
   int('nBelowMax', 1);
   int('linearForgetting', 0);
-  if (!(r.gamma > 0 && r.gamma <= 1)) throw new OptionsError(`${where}: options.gamma must be in (0, 1] (got ${r.gamma})`);
+  if (typeof r.gamma !== 'number' || !(r.gamma > 0 && r.gamma <= 1)) throw new OptionsError(`${where}: options.gamma must be in (0, 1] (got ${show(r.gamma)})`);
   if (r.gammaRule !== 'sqrt' && r.gammaRule !== 'linear')
     throw new OptionsError(`${where}: options.gammaRule must be "sqrt" or "linear" (got ${JSON.stringify(r.gammaRule)})`);
   if (!(r.priorWeight > 0) || !Number.isFinite(r.priorWeight))
-    throw new OptionsError(`${where}: options.priorWeight must be > 0 (got ${r.priorWeight})`);
+    throw new OptionsError(`${where}: options.priorWeight must be > 0 (got ${show(r.priorWeight)})`);
   if (!(r.bandwidthFactor > 0) || !Number.isFinite(r.bandwidthFactor))
-    throw new OptionsError(`${where}: options.bandwidthFactor must be > 0 (got ${r.bandwidthFactor})`);
-  if (!(r.magicClip >= 1)) throw new OptionsError(`${where}: options.magicClip must be >= 1 (got ${r.magicClip})`);
+    throw new OptionsError(`${where}: options.bandwidthFactor must be > 0 (got ${show(r.bandwidthFactor)})`);
+  if (typeof r.magicClip !== 'number' || !(r.magicClip >= 1)) throw new OptionsError(`${where}: options.magicClip must be >= 1 (got ${show(r.magicClip)})`);
   if (r.magicClipCounts !== 'mixture' && r.magicClipCounts !== 'trials')
     throw new OptionsError(`${where}: options.magicClipCounts must be "mixture" or "trials" (got ${JSON.stringify(r.magicClipCounts)})`);
   if (r.split !== 'global' && r.split !== 'branch')
