@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { OptionsError, SpaceError } from '../errors.js';
 import { HpNode } from '../space/hp.js';
@@ -7,6 +6,7 @@ import { type SearchSpace, space as compileSpace } from '../space/space.js';
 import type { Objective } from '../trial/objective.js';
 import type { Direction } from '../trial/trial.js';
 import { importModule } from '../pool/import.js';
+import { readFlagFile } from './files.js';
 
 export interface LoadedObjective {
   objective: Objective;
@@ -65,12 +65,7 @@ function containsHpNode(node: unknown): boolean {
 
 /** Reads a JSON space file; errors name the file and the JSON path. */
 export function loadSpaceFile(file: string): SearchSpace {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new OptionsError(`--space ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  const text = readFlagFile('--space', file);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { OptionsError } from '../errors.js';
 import { dashboardApp, isLoopback } from '../report/dashboard.js';
 import { loadReportData, reportHtml } from '../report/report.js';
 import { DEFAULT_STORAGE_URL, redact } from '../storage/open.js';
 import { positiveInt } from './args.js';
+import { writeFlagFile } from './files.js';
 import { withStorage } from './inspect.js';
 
 const STORAGE_HELP = 'where the studies live: sqlite:FILE, postgres://user@host:port/db or memory';
@@ -24,7 +24,7 @@ export function registerReport(program: Command): void {
       await withStorage(o.storage, async (storage) => {
         const data = await loadReportData(storage, o.study);
         const html = reportHtml(data);
-        writeFileSync(o.out, html);
+        writeFlagFile('--out', o.out, html);
         const bytes = Buffer.byteLength(html);
         if (o.json)
           return void process.stdout.write(`${JSON.stringify({ study: o.study, out: o.out, bytes, trials: data.trials.number.length })}\n`);

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { OptionsError } from '../errors.js';
 import { buildServer, isLoopback } from '../serve/server.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import { positiveInt } from './args.js';
+import { readFlagFile } from './files.js';
 
 /** `parzen serve`: the ask/tell HTTP API over a storage, for trainers in any language. */
 export function registerServe(program: Command): void {
@@ -20,7 +20,7 @@ export function registerServe(program: Command): void {
       if (o.port > 65535) throw new OptionsError(`--port must be in 0..65535 (got ${o.port})`);
       let token: string | null = null;
       if (o.tokenFile !== undefined) {
-        token = readFileSync(o.tokenFile, 'utf8').trim();
+        token = readFlagFile('--token-file', o.tokenFile).trim();
         if (token.length < 16) throw new OptionsError(`--token-file ${o.tokenFile}: the token must have at least 16 characters`);
       } else if (o.auth) {
         throw new OptionsError('--token-file is required (or --no-auth, on a loopback address only)');

@@ -1,6 +1,7 @@
 import { DEFAULT_GENERATOR } from '../rng.js';
 import Database from 'better-sqlite3';
-import { StorageError, StudyError, TrialStateError } from '../errors.js';
+import { dirname } from 'node:path';
+import { OptionsError, StorageError, StudyError, TrialStateError } from '../errors.js';
 import type { Params } from '../space/space.js';
 import type { TrialRecord, TrialResult } from '../trial/trial.js';
 import {
@@ -83,6 +84,11 @@ export class SqliteStorage implements Storage {
     try {
       this.db = new Database(path, { timeout: options.busyTimeoutMs ?? 60_000, fileMustExist: options.create === false });
     } catch (e) {
+      // better-sqlite3 says only "Cannot open database because the directory does not exist", naming no path
+      if (e instanceof TypeError && /directory does not exist/.test(e.message))
+        throw new OptionsError(
+          `sqlite:${path} (--storage): the directory ${dirname(path)} does not exist; create it, or give a file in an existing directory`,
+        );
       throw sqliteError(path, e);
     }
     try {

@@ -51,6 +51,23 @@ describe('storage errors name the file and the fix', () => {
     assert.match(r.stderr, /^parzen: sqlite:\/dev\/full: database or disk is full; free space on the disk holding \/dev\/full/);
   });
 
+  it('a file in a directory that does not exist: exit 2, naming --storage, the directory and the fix', async () => {
+    const missing = join(dir, 'no-such-dir', 'x.db');
+    for (const args of [
+      ['run', OBJECTIVE, '--storage', `sqlite:${missing}`, '--max-evals', '3'],
+      ['create-study', '--study', 's', '--module', OBJECTIVE, '--storage', `sqlite:${missing}`],
+    ]) {
+      const r = await parzen(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.ok(
+        r.stderr.startsWith(`parzen: sqlite:${missing} (--storage): the directory ${join(dir, 'no-such-dir')} does not exist; create it`),
+        r.stderr,
+      );
+    }
+    await assert.rejects(openStorage(`sqlite:${missing}`), (e: unknown) => e instanceof OptionsError && e.message.includes('does not exist'));
+  });
+
   it('parzen trials on an empty file reports no study and writes nothing into it', async () => {
     const file = join(dir, 'empty.db');
     writeFileSync(file, '');

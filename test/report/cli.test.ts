@@ -42,6 +42,17 @@ describe('parzen report and dashboard usage errors', () => {
     r = await fails(['bench', 'quality', '--algo', 'tpe,nope', '--func', 'sphere', '--plot', 'x.html']);
     assert.match(r.stderr, /--algo "nope" is not one of/);
   });
+
+  it('--out in a directory that does not exist: exit 2, naming the flag, the path and why', async () => {
+    const db = `sqlite:${join(dir, 'out.db')}`;
+    await exec(process.execPath, [CLI, 'run', join(root, 'examples/quadratic.mjs'), '--storage', db, '--study', 'q', '--max-evals', '3'], {
+      cwd: dir,
+    });
+    const out = join(dir, 'no-such-dir', 'r.html');
+    const r = await fails(['report', '--study', 'q', '--storage', db, '--out', out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim(), `parzen: --out ${out}: cannot write: its directory ${join(dir, 'no-such-dir')} does not exist`);
+  });
 });
 
 describe('parzen dashboard', () => {
