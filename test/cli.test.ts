@@ -102,6 +102,28 @@ describe('parzen run', () => {
     assert.match(random.stderr, /random: unknown option "bogus"; it takes no options/);
   });
 
+  it('names the flag whose options are wrong, not the API option alone', async () => {
+    const grid = await parzen('run', quadratic, '--algo', 'grid', '--storage', 'memory');
+    assert.equal(grid.code, 2, grid.stderr);
+    assert.match(grid.stderr, /^parzen: --algo-options: grid: hp\.uniform\("x"\) is continuous; give options\.points/);
+    const threshold = await parzen('run', quadratic, '--pruner', 'threshold', '--storage', 'memory');
+    assert.equal(threshold.code, 2, threshold.stderr);
+    assert.match(threshold.stderr, /^parzen: --pruner-options: options\.lower or options\.upper is required by the threshold pruner/);
+    const created = await parzen('create-study', '--study', 'g', '--module', quadratic, '--algo', 'grid', '--storage', 'memory');
+    assert.equal(created.code, 2, created.stderr);
+    assert.match(created.stderr, /^parzen: --algo-options: grid: hp\.uniform\("x"\) is continuous/);
+  });
+
+  it('lists every pruner, patient included, and suggests the one a misspelt --pruner meant', async () => {
+    const help = await parzen('run', '--help');
+    assert.match(help.stdout.replace(/\s+/g, ' '), /median, percentile, asha, hyperband, threshold, patient, none/);
+    const typo = await parzen('run', quadratic, '--pruner', 'medain', '--storage', 'memory');
+    assert.equal(typo.code, 2, typo.stderr);
+    assert.match(typo.stderr, /^parzen: --pruner "medain" is not one of median, .*patient.* \(did you mean median\?\)/);
+    const patient = await parzen('run', quadratic, '--pruner', 'patient', '--pruner-options', '{"patience":2}', '--max-evals', '3', '--storage', 'memory');
+    assert.equal(patient.code, 0, patient.stderr);
+  });
+
   it('has useful help for every command', async () => {
     const top = await parzen('--help');
     assert.equal(top.code, 0);

@@ -8,6 +8,15 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** A parser of integers >= `min` (e.g. --max-memory-mb, whose workers need 16 MB at least). */
+export function intAtLeast(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`must be an integer >= ${min}`);
+    return n;
+  };
+}
+
 export function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('must be a non-negative integer');
@@ -85,4 +94,17 @@ function editDistance(a: string, b: string): number {
     }
   }
   return d[a.length][b.length];
+}
+
+/**
+ * Runs `f`, prefixing the message of an OptionsError it throws with the flag that carried the options: the API's
+ * messages name options.x, which on the command line are the keys of `flag`'s JSON.
+ */
+export function asFlag<T>(flag: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof OptionsError && !e.message.startsWith(`${flag}:`)) throw new OptionsError(`${flag}: ${e.message}`);
+    throw e;
+  }
 }

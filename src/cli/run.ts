@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { OptionsError } from '../errors.js';
-import { createPruner, prunerNames } from '../pruners/registry.js';
-import { createSampler, samplerNames } from '../samplers/registry.js';
+import { knownPrunerNames, prunerNames } from '../pruners/registry.js';
+import { samplerNames } from '../samplers/registry.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import { createStudy } from '../study/study.js';
 import { checkStudyName } from '../study/study-options.js';
@@ -10,7 +10,8 @@ import { paretoFront } from '../samplers/moo/pareto.js';
 import type { Direction, TrialRecord } from '../trial/trial.js';
 import { formatTable } from './table.js';
 import { countsAgainstBudget } from '../storage/storage.js';
-import { checkName, jsonObject, nonNegativeInt, positiveInt } from './args.js';
+import { checkSamplerSpace, prunerFromFlags, samplerFromFlags } from './algo-flags.js';
+import { checkName, intAtLeast, jsonObject, nonNegativeInt, positiveInt } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';
 import { divertStdout } from './output.js';
 import { exitAfterFlush } from './exit.js';
@@ -87,8 +88,8 @@ export function registerRun(program: Command): void {
     )
     .option(
       '--max-memory-mb <mb>',
-      "heap cap of each worker thread; a trial that exhausts it fails as 'oom' and its worker is replaced",
-      positiveInt,
+      "heap cap of each worker thread (at least 16); a trial that exhausts it fails as 'oom' and its worker is replaced",
+      intAtLeast(16),
     )
     .option(
       '--pruner <name>',
@@ -126,6 +127,7 @@ export function registerRun(program: Command): void {
     )
     .action(async (modulePath: string, flags: RunFlags) => {
       if (flags.algo !== undefined) checkName('--algo', flags.algo, samplerNames());
+      if (flags.pruner !== undefined) checkName('--pruner', flags.pruner, knownPrunerNames());
       if (flags.direction !== undefined && flags.direction !== 'minimize' && flags.direction !== 'maximize') {
         throw new OptionsError(`--direction must be minimize or maximize (got ${JSON.stringify(flags.direction)})`);
       }
@@ -146,7 +148,7 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
   const say = (line: string) => out.write(`${line}\n`);
   if (flags.pruner === undefined && flags.prunerOptions !== undefined) throw new OptionsError('--pruner-options needs --pruner');
   // Stored with the study: a continued study prunes with its own unless --pruner (and --switch-pruner) says otherwise.
-  const pruner = flags.pruner === undefined ? undefined : createPruner(flags.pruner, flags.prunerOptions);
+  const pruner = flags.pruner === undefined ? undefined : prunerFromFlags(flags.pruner, flags.prunerOptions);
   const { space: moduleSpace, directions: moduleDirections } = await loadObjective(modulePath, flags.export);
   const directions = flags.directions ?? (flags.direction === undefined ? (moduleDirections ?? undefined) : undefined);
   const space = flags.space ? loadSpaceFile(flags.space) : moduleSpace;
@@ -169,7 +171,8 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
     // Continuing a study: its stored algorithm and options (createStudy rebuilds them), so the search goes on as it
     // began; another --algo or --algo-options is an error unless --switch-algo says to switch (recorded in the study).
     const sameAlgo = existing && (flags.algo === undefined || flags.algo === existing.sampler.name) && flags.algoOptions === undefined;
-    const sampler = sameAlgo ? undefined : createSampler(flags.algo ?? existing?.sampler.name ?? DEFAULT_ALGO, { ...flags.algoOptions });
+    const sampler = sameAlgo ? undefined : samplerFromFlags(flags.algo ?? existing?.sampler.name ?? DEFAULT_ALGO, flags.algoOptions);
+    if (sampler) checkSamplerSpace(sampler, space);
     if (existing && flags.seed !== undefined && flags.seed !== existing.seed && !flags.json) {
       process.stderr.write(`parzen: study ${existing.name} keeps its seed ${existing.seed} (--seed ${flags.seed} ignored)\n`);
     }

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { OptionsError, StudyError } from '../errors.js';
-import { createPruner, prunerNames } from '../pruners/registry.js';
+import { prunerNames } from '../pruners/registry.js';
 import { createSampler, samplerNames } from '../samplers/registry.js';
 import { parseSpaceJson } from '../space/json.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
 import { createStudy, type Study } from '../study/study.js';
 import { checkStudyName } from '../study/study-options.js';
+import { checkSamplerSpace, prunerFromFlags, samplerFromFlags } from './algo-flags.js';
 import { checkName, jsonObject, nonNegativeInt, positiveInt, repeatsSpec } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';
 import { DEFAULT_ALGO, trialJson } from './run.js';
@@ -39,7 +40,8 @@ export function registerStudyCommands(program: Command): void {
       if (o.direction !== 'minimize' && o.direction !== 'maximize') {
         throw new OptionsError(`--direction must be minimize or maximize (got ${JSON.stringify(o.direction)})`);
       }
-      const pruner = createPruner(o.pruner ?? 'none', o.prunerOptions);
+      const pruner = prunerFromFlags(o.pruner ?? 'none', o.prunerOptions);
+      const sampler = samplerFromFlags(o.algo, o.algoOptions);
       if ((o.space === undefined) === (o.module === undefined))
         throw new OptionsError('give the space with exactly one of --space FILE.json and --module FILE');
       const space = o.space !== undefined ? loadSpaceFile(o.space) : (await loadObjective(o.module as string)).space;
@@ -50,13 +52,14 @@ export function registerStudyCommands(program: Command): void {
           return void print(o.json, { study: existing.name, created: false }, `study ${existing.name} exists; left as it is`);
         if (existing)
           throw new StudyError(`study ${JSON.stringify(o.study)} already exists in ${redact(o.storage)} (--skip-if-exists accepts it)`);
+        checkSamplerSpace(sampler, space);
         const study = await createStudy({
           space,
           name: o.study,
           storage,
           direction: o.direction as 'minimize' | 'maximize',
           seed: o.seed,
-          sampler: createSampler(o.algo, { ...o.algoOptions }),
+          sampler,
           pruner,
         });
         print(

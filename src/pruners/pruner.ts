@@ -1,3 +1,4 @@
+import { didYouMean } from '../did-you-mean.js';
 import { OptionsError } from '../errors.js';
 import type { Direction, IntermediateValue, TrialRecord } from '../trial/trial.js';
 
@@ -92,7 +93,7 @@ export function optionsOf(pruner: string, options: object | undefined, fields: r
   if (typeof options !== 'object' || Array.isArray(options)) throw new OptionsError(`${pruner} pruner: options must be an object`);
   for (const k of Object.keys(options)) {
     if (!fields.includes(k))
-      throw new OptionsError(`options.${k} is not an option of the ${pruner} pruner (options: ${fields.join(', ')})`);
+      throw new OptionsError(`options.${k} is not an option of the ${pruner} pruner${didYouMean(k, fields)} (options: ${fields.join(', ')})`);
   }
   return options as Record<string, unknown>;
 }

@@ -1,3 +1,4 @@
+import { didYouMean } from '../did-you-mean.js';
 import { OptionsError } from '../errors.js';
 import { HyperbandPruner } from './hyperband.js';
 import { PatientPruner } from './patient.js';
@@ -6,8 +7,8 @@ import type { Pruner } from './pruner.js';
 import { SuccessiveHalvingPruner } from './successive-halving.js';
 import { ThresholdPruner } from './threshold.js';
 
-/** The pruner names the CLI accepts (`none`: no pruning). */
-export const prunerNames = ['median', 'percentile', 'asha', 'hyperband', 'threshold', 'none'] as const;
+/** The pruner names the CLI accepts (`none`: no pruning; `patient` alone prunes on patience only). */
+export const prunerNames = ['median', 'percentile', 'asha', 'hyperband', 'threshold', 'patient', 'none'] as const;
 export type PrunerName = (typeof prunerNames)[number];
 
 /** Makes a pruner from its JSON options. */
@@ -28,7 +29,12 @@ export function registerPruner(name: string, factory: PrunerFactory): void {
   registered.set(name, factory);
 }
 
-const builtIn = new Set<string>([...prunerNames, 'successiveHalving', 'patient']);
+const builtIn = new Set<string>([...prunerNames, 'successiveHalving']);
+
+/** Every name createPruner takes: the built-in ones (with successiveHalving, asha's API name) and the registered ones. */
+export function knownPrunerNames(): string[] {
+  return [...builtIn, ...registered.keys()];
+}
 
 /**
  * A pruner by CLI name with its options (`--pruner-options`), or null for 'none'; also 'patient' as stored with a
@@ -39,7 +45,7 @@ export function createPruner(name: string, options: Record<string, unknown> = {}
   if (custom) return custom(options);
   switch (name) {
     case 'none':
-      if (Object.keys(options).length) throw new OptionsError('--pruner-options: the pruner "none" takes no options');
+      if (Object.keys(options).length) throw new OptionsError('the pruner "none" takes no options');
       return null;
     case 'median':
       return new MedianPruner(options);
@@ -60,6 +66,8 @@ export function createPruner(name: string, options: Record<string, unknown> = {}
       return new PatientPruner(wrapped ? createPruner(wrapped.name as string, wrapped.options ?? {}) : null, rest);
     }
     default:
-      throw new OptionsError(`pruner must be one of ${[...prunerNames, ...registered.keys()].join(', ')} (got ${JSON.stringify(name)})`);
+      throw new OptionsError(
+        `pruner must be one of ${[...prunerNames, ...registered.keys()].join(', ')} (got ${JSON.stringify(name)})${didYouMean(name, knownPrunerNames())}`,
+      );
   }
 }

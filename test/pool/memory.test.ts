@@ -54,4 +54,13 @@ describe('the per-worker memory cap', () => {
       'the seed draws a hog',
     );
   });
+
+  it('--max-memory-mb below 16 is a usage error naming the flag (exit 2)', () => {
+    const out = spawnSync(process.execPath, [MAIN, 'run', fixture('pool-memory.mjs'), '--storage', 'memory', '--max-memory-mb', '1'], {
+      encoding: 'utf8',
+    });
+    assert.equal(out.status, 2, out.stderr);
+    assert.match(out.stderr, /'--max-memory-mb <mb>' argument '1' is invalid\. must be an integer >= 16/);
+    assert.doesNotMatch(out.stderr, /options\.maxMemoryMb/);
+  });
 });
