@@ -154,15 +154,20 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
   const space = flags.space ? loadSpaceFile(flags.space) : moduleSpace;
   if (!space) throw new OptionsError(`${modulePath} exports no \`space\`; give one with --space FILE.json`);
   const storage = await openStorage(flags.storage, { dbRetryMs: flags.dbRetryMs });
-  // First Ctrl-C: stop asking, record running trials as interrupted (they don't use up the budget); second: quit.
+  // First Ctrl-C or SIGTERM: stop asking, record running trials as interrupted (they don't use up the budget); a
+  // second: quit. The exit status is the shell's for the signal that stopped the run: 128 + 2 (SIGINT), 128 + 15 (SIGTERM).
   const stop = new AbortController();
-  const onSigint = () => {
-    if (stop.signal.aborted) process.exit(130);
-    process.stderr.write(`\nparzen: stopping; running trials have ${flags.grace} ms to finish (Ctrl-C again to quit now)\n`);
+  let stopStatus = 130;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const status = signal === 'SIGTERM' ? 143 : 130;
+    if (stop.signal.aborted) process.exit(status);
+    stopStatus = status;
+    const again = signal === 'SIGTERM' ? 'another SIGTERM or Ctrl-C quits now' : 'Ctrl-C again to quit now';
+    process.stderr.write(`\nparzen: ${signal}: stopping; running trials have ${flags.grace} ms to finish (${again})\n`);
     stop.abort();
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let allFailed: TrialRecord | null = null;
   let held: Held = { count: 0, until: null, finished: 0 };
   let studyName = flags.study ?? '';
@@ -300,11 +305,11 @@ async function runCommand(modulePath: string, flags: RunFlags, out: ReturnType<t
       if (flags.storage !== 'memory') say(`stored in ${redact(flags.storage)}; continue with --study ${quoteArg(study.name)}`);
     }
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await storage.close();
   }
-  if (stop.signal.aborted) await exitAfterFlush(130);
+  if (stop.signal.aborted) await exitAfterFlush(stopStatus);
   if (held.count > 0 && held.finished < flags.maxEvals) {
     if (flags.json) process.stderr.write(`parzen: budget not met: ${heldLine(held)}\n`);
     process.exitCode = EXIT_HELD;

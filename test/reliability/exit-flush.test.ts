@@ -33,9 +33,11 @@ describe('exit paths flush their output', () => {
         [CLI, 'run', OBJECTIVE, '--storage', url, '--study', 'big', '--max-evals', '1000000', '--json', '--grace', '0'],
         {
           env: { ...process.env, SLEEP_MS: '0' },
-          stdio: ['ignore', 'pipe', 'ignore'],
+          stdio: ['ignore', 'pipe', 'pipe'],
         },
       );
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
       for (let i = 0; i < 600 && (await completed(url).catch(() => 0)) < 1500; i++) await sleep(50);
       // the reader falls behind: the document cannot fit in the pipe's buffer when the process decides to exit
       child.stdout.pause();
@@ -47,7 +49,10 @@ describe('exit paths flush their output', () => {
       const code = await new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', r)));
       await new Promise((r) => (child.stdout.readableEnded ? r(null) : child.stdout.once('end', r)));
       const text = Buffer.concat(chunks).toString();
-      assert.equal(code, 130);
+      // the shell's status for the signal (128 + its number), and the message says which signal stopped the run
+      assert.equal(code, signal === 'SIGTERM' ? 143 : 130);
+      assert.match(stderr, new RegExp(`parzen: ${signal}: stopping; running trials have 0 ms to finish`));
+      if (signal === 'SIGTERM') assert.doesNotMatch(stderr, /Ctrl-C again/);
       assert.ok(text.length > 128 * 1024, `${text.length} bytes`);
       const doc = JSON.parse(text) as { trials: unknown[] };
       assert.ok(doc.trials.length >= 1500);
