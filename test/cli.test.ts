@@ -132,6 +132,26 @@ describe('parzen run', () => {
     assert.match(run.stdout, /--max-evals/);
     assert.match(run.stdout, /--concurrency/);
   });
+
+  it('shows examples for every command, each using only flags the command has', async () => {
+    const commands = [...(await parzen('--help')).stdout.matchAll(/^ {2}([a-z][a-z-]*) /gm)].map((m) => m[1]).filter((c) => c !== 'help');
+    assert.ok(commands.length >= 15, commands.join(' '));
+    for (const command of commands) {
+      const help = (await parzen(command, '--help')).stdout;
+      const [options, after] = help.split(/\nExamples?\b[^\n]*:\n/);
+      assert.ok(after, `parzen ${command} --help shows no examples`);
+      const own = after.split('\n').filter((l) => l.includes(`parzen ${command} `) && !l.includes('--help'));
+      assert.ok(own.length > 0, `parzen ${command}: no example of the command itself`);
+      for (const line of own) {
+        const words = line.slice(line.indexOf(`parzen ${command} `) + `parzen ${command} `.length).split(/[|;&#]/)[0];
+        // `parzen bench quality …`: the flags are the subcommand's
+        const sub = /^([a-z][a-z-]*)\b/.exec(words)?.[1];
+        const known = sub && new RegExp(`^ {2}${sub} `, 'm').test(options) ? (await parzen(command, sub, '--help')).stdout : options;
+        for (const flag of words.match(/--[a-z-]+/g) ?? [])
+          assert.ok(known.includes(flag), `parzen ${command}: example uses ${flag}, which it has not`);
+      }
+    }
+  });
 });
 
 describe('parzen bench', () => {

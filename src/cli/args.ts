@@ -108,3 +108,8 @@ export function asFlag<T>(flag: string, f: () => T): T {
     throw e;
   }
 }
+
+/** The `Examples:` block of a command's --help, one command line each. */
+export function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+}

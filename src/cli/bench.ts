@@ -9,7 +9,7 @@ import { registerStorageBench } from '../bench/storage.js';
 import { broadSuite } from './bench-broad.js';
 import { OptionsError } from '../errors.js';
 import { samplerNames } from '../samplers/registry.js';
-import { intList, jsonObject, nonNegativeNumber, positiveInt, positiveNumber, repeatsSpec } from './args.js';
+import { examples, intList, jsonObject, nonNegativeNumber, positiveInt, positiveNumber, repeatsSpec } from './args.js';
 import { ProgressBar } from './progress.js';
 import { formatTable } from './table.js';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -41,7 +41,17 @@ function checkFunc(func: string): void {
 }
 
 export function registerBench(program: Command): void {
-  const bench = program.command('bench').description('benchmark the samplers on the standard test functions');
+  const bench = program
+    .command('bench')
+    .description('benchmark the samplers on the standard test functions')
+    .addHelpText(
+      'after',
+      examples(
+        'parzen bench quality --algo tpe,random --func branin --seeds 5 --plot branin.html',
+        'parzen bench speed --algo tpe',
+        'parzen bench quality --help                # the flags of one benchmark',
+      ),
+    );
   registerStorageBench(bench);
   registerPoolBench(bench);
   registerServeBench(bench);

@@ -6,7 +6,7 @@ import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
 import type { Storage, StudyRecord } from '../storage/storage.js';
 import { paretoFront } from '../samplers/moo/pareto.js';
 import { bestOf, type Direction, type TrialRecord, type TrialState } from '../trial/trial.js';
-import { closest, positiveInt } from './args.js';
+import { closest, examples, positiveInt } from './args.js';
 import { trialJson } from './run.js';
 import { formatTable } from './table.js';
 import { own } from '../space/own.js';
@@ -23,6 +23,10 @@ export function registerInspect(program: Command): void {
     .description('list the studies in a storage with their trial counts and best values')
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
     .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      examples('parzen studies                              # the studies in ./parzen.db', 'parzen studies --storage postgres://me@db:5432/hpo --json'),
+    )
     .action(async (o: { storage: string; json?: boolean }) => {
       await withStorage(o.storage, async (storage) => {
         const list = await storage.listStudies();
@@ -108,6 +112,7 @@ export function registerInspect(program: Command): void {
     .requiredOption('--study <name>', 'the study')
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
     .option('--json', 'print JSON')
+    .addHelpText('after', examples('parzen best --study quad', 'parzen best --study quad --json | jq .best.config'))
     .action(async (o: { study: string; storage: string; json?: boolean }) => {
       await withStudy(o.storage, o.study, async (study, trials) => {
         if (study.directions) return printFront(study, study.directions, trials, o.json);
@@ -131,6 +136,7 @@ export function registerInspect(program: Command): void {
     .requiredOption('--study <name>', 'the study')
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
     .option('--format <fmt>', 'json or csv', 'json')
+    .addHelpText('after', examples('parzen export --study quad > quad.json', 'parzen export --study quad --format csv > quad.csv'))
     .action(async (o: { study: string; storage: string; format: string }) => {
       if (o.format !== 'json' && o.format !== 'csv')
         throw new OptionsError(`--format must be json or csv (got ${JSON.stringify(o.format)})`);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { OptionsError } from '../errors.js';
 import { buildServer, isLoopback } from '../serve/server.js';
 import { DEFAULT_STORAGE_URL, openStorage, redact } from '../storage/open.js';
-import { positiveInt } from './args.js';
+import { examples, positiveInt } from './args.js';
 import { readFlagFile } from './files.js';
 
 /** `parzen serve`: the ask/tell HTTP API over a storage, for trainers in any language. */
@@ -16,6 +16,13 @@ export function registerServe(program: Command): void {
     .option('--token-file <file>', 'a file holding the bearer token every request must carry')
     .option('--no-auth', 'accept requests without a token (only on a loopback address)')
     .option('--cors-origin <origin>', 'let browser pages of this origin call the API')
+    .addHelpText(
+      'after',
+      examples(
+        'parzen serve --no-auth                     # http://127.0.0.1:8470, this machine only',
+        'openssl rand -hex 32 > token.txt && parzen serve --host 0.0.0.0 --token-file token.txt --storage postgres://me@db:5432/hpo',
+      ),
+    )
     .action(async (o: { storage: string; host: string; port: number; tokenFile?: string; auth: boolean; corsOrigin?: string }) => {
       if (o.port > 65535) throw new OptionsError(`--port must be in 0..65535 (got ${o.port})`);
       let token: string | null = null;

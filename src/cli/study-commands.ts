@@ -8,7 +8,7 @@ import type { Storage, StudyRecord } from '../storage/storage.js';
 import { createStudy, type Study } from '../study/study.js';
 import { checkStudyName } from '../study/study-options.js';
 import { checkSamplerSpace, prunerFromFlags, samplerFromFlags } from './algo-flags.js';
-import { checkName, jsonObject, nonNegativeInt, positiveInt, repeatsSpec } from './args.js';
+import { checkName, examples, jsonObject, nonNegativeInt, positiveInt, repeatsSpec } from './args.js';
 import { loadObjective, loadSpaceFile } from './load.js';
 import { DEFAULT_ALGO, trialJson } from './run.js';
 
@@ -34,6 +34,13 @@ export function registerStudyCommands(program: Command): void {
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
     .option('--skip-if-exists', 'succeed without a change when the study exists')
     .option('--json', 'print the study as JSON')
+    .addHelpText(
+      'after',
+      examples(
+        'parzen create-study --study net --module train.mjs --algo tpe --seed 1     # the space from train.mjs',
+        'parzen create-study --study net --space space.json --pruner median --storage postgres://me@db:5432/hpo --skip-if-exists',
+      ),
+    )
     .action(async (o: CreateFlags) => {
       checkStudyName('--study', o.study);
       checkName('--algo', o.algo, samplerNames());
@@ -75,6 +82,7 @@ export function registerStudyCommands(program: Command): void {
     .description('delete a study with all its trials')
     .requiredOption('--study <name>', 'the study')
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
+    .addHelpText('after', examples('parzen delete --study quad', 'parzen delete --study old --storage sqlite:./runs.db'))
     .action(async (o: { study: string; storage: string }) => {
       await withStorage(o.storage, async (storage) => {
         const found = await storage.getStudy(o.study);
@@ -91,6 +99,7 @@ export function registerStudyCommands(program: Command): void {
     .requiredOption('--study <name>', 'the study')
     .requiredOption('--to <name>', 'its new name')
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
+    .addHelpText('after', examples('parzen rename --study quad --to quad-v1', 'parzen rename --study net --to net-2026 --storage sqlite:./runs.db'))
     .action(async (o: { study: string; to: string; storage: string }) => {
       checkStudyName('--to', o.to);
       await withStorage(o.storage, async (storage) => {
@@ -160,6 +169,13 @@ export function registerStudyCommands(program: Command): void {
     .option('--fail [message]', 'record the trial as failed (reason "threw"), with an optional message')
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
     .option('--json', 'print the finished trial as JSON')
+    .addHelpText(
+      'after',
+      examples(
+        'parzen tell --study s --trial 3 --value 0.25',
+        "parzen tell --study s --trial 4 --fail 'CUDA out of memory'   # recorded as failed",
+      ),
+    )
     .action(async (o: { study: string; trial: number; value?: number; fail?: string | boolean; storage: string; json?: boolean }) => {
       if ((o.value === undefined) === (o.fail === undefined)) throw new OptionsError('give exactly one of --value V and --fail [MESSAGE]');
       await withStudy(o.storage, o.study, async (study) => {
