@@ -28,6 +28,21 @@ describe('ask/tell', () => {
     assert.equal(study.bestTrial?.number, 1);
   });
 
+  it('hands out { number, params, config, seed } as own enumerable fields: a spread or a structured clone keeps them all', async () => {
+    const study = await createStudy({ space: { x: quad, opt: hp.choice('opt', ['adam', { sgd: hp.uniform('m', 0, 1) }]) }, seed: 3 });
+    const asked = await study.ask(4);
+    for (const t of asked) {
+      const whole = { number: t.number, params: t.params, config: t.config, seed: t.seed };
+      assert.deepEqual(Object.keys(t), ['number', 'params', 'config', 'seed']);
+      assert.deepEqual({ ...t }, whole);
+      assert.deepEqual(structuredClone(t), whole);
+      assert.equal(JSON.stringify(t), JSON.stringify(whole), 'the JSON is as before');
+      assert.ok(Number.isInteger(t.seed) && t.seed >= 0);
+      assert.equal((t.config as { x: number }).x, t.params.x);
+    }
+    assert.equal(new Set(asked.map((t) => t.seed)).size, asked.length, 'a seed per trial');
+  });
+
   it('records NaN, Infinity and non-numbers as failures with a reason', async () => {
     const study = await createStudy({ space: { x: quad } });
     await study.ask(4);
