@@ -100,6 +100,9 @@ describe('parzen run', () => {
     const random = await parzen('run', quadratic, '--algo', 'random', '--algo-options', '{"bogus":1}', '--storage', 'memory');
     assert.equal(random.code, 2, random.stderr);
     assert.match(random.stderr, /random: unknown option "bogus"; it takes no options/);
+    const bench = await parzen('bench', 'quality', '--algo', 'tpe', '--algo-options', '{"gama":0.2}', '--func', 'sphere');
+    assert.equal(bench.code, 2, bench.stderr);
+    assert.match(bench.stderr, /^parzen: --algo-options: tpe: unknown option "gama"; did you mean gamma\?/);
   });
 
   it('names the flag whose options are wrong, not the API option alone', async () => {

@@ -2,6 +2,7 @@ import { BROAD_SUITE, type Half } from '../bench/broad/problems.js';
 import { type BroadReport, OPTUNA_SAMPLERS, runBroadSuite, type Summary } from '../bench/broad/suite.js';
 import { OptionsError } from '../errors.js';
 import { samplerNames } from '../samplers/registry.js';
+import { samplerFromFlags } from './algo-flags.js';
 import { ProgressBar } from './progress.js';
 import { formatTable } from './table.js';
 
@@ -22,8 +23,10 @@ export async function broadSuite(o: {
   json?: boolean;
 }): Promise<void> {
   const algos = o.algo.split(',').map((a) => a.trim());
-  for (const a of algos)
+  for (const a of algos) {
     if (!samplerNames().includes(a)) throw new OptionsError(`--algo ${JSON.stringify(a)} is not one of ${samplerNames().join(', ')}`);
+    samplerFromFlags(a, o.algoOptions);
+  }
   if (!['tuning', 'checking', 'all'].includes(o.half))
     throw new OptionsError(`--half ${JSON.stringify(o.half)} is not one of tuning, checking, all`);
   const only = o.only?.split(',');

@@ -9,6 +9,7 @@ import { registerStorageBench } from '../bench/storage.js';
 import { broadSuite } from './bench-broad.js';
 import { OptionsError } from '../errors.js';
 import { samplerNames } from '../samplers/registry.js';
+import { samplerFromFlags } from './algo-flags.js';
 import { examples, intList, jsonObject, nonNegativeNumber, positiveInt, positiveNumber, repeatsSpec } from './args.js';
 import { ProgressBar } from './progress.js';
 import { formatTable } from './table.js';
@@ -82,6 +83,7 @@ export function registerBench(program: Command): void {
         json?: boolean;
       }) => {
         const algos = algoList(o.algo);
+        for (const algo of algos) samplerFromFlags(algo, o.algoOptions);
         checkFunc(o.func);
         const reports = [];
         for (const algo of algos) {
@@ -203,6 +205,7 @@ export function registerBench(program: Command): void {
         if (o.budgetScale !== 1) throw new OptionsError('--budget-scale works with --suite broad');
         if (o.repeats) throw new OptionsError('--repeats works with --suite broad');
         checkAlgo(o.algo);
+        samplerFromFlags(o.algo, o.algoOptions);
         const only = o.only?.split(',');
         for (const f of only ?? [])
           if (!REFERENCE_SUITE.some((p) => p.func === f)) throw new OptionsError(`--only: ${JSON.stringify(f)} is not in the suite`);
@@ -249,6 +252,7 @@ export function registerBench(program: Command): void {
         json?: boolean;
       }) => {
         const algos = algoList(o.algo);
+        for (const algo of algos) samplerFromFlags(algo, o.algoOptions);
         checkFunc(o.func);
         const reports = [];
         for (const algo of algos) {
