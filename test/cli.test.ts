@@ -123,7 +123,18 @@ describe('parzen run', () => {
     const typo = await parzen('run', quadratic, '--pruner', 'medain', '--storage', 'memory');
     assert.equal(typo.code, 2, typo.stderr);
     assert.match(typo.stderr, /^parzen: --pruner "medain" is not one of median, .*patient.* \(did you mean median\?\)/);
-    const patient = await parzen('run', quadratic, '--pruner', 'patient', '--pruner-options', '{"patience":2}', '--max-evals', '3', '--storage', 'memory');
+    const patient = await parzen(
+      'run',
+      quadratic,
+      '--pruner',
+      'patient',
+      '--pruner-options',
+      '{"patience":2}',
+      '--max-evals',
+      '3',
+      '--storage',
+      'memory',
+    );
     assert.equal(patient.code, 0, patient.stderr);
   });
 

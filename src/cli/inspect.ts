@@ -25,7 +25,10 @@ export function registerInspect(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
-      examples('parzen studies                              # the studies in ./parzen.db', 'parzen studies --storage postgres://me@db:5432/hpo --json'),
+      examples(
+        'parzen studies                              # the studies in ./parzen.db',
+        'parzen studies --storage postgres://me@db:5432/hpo --json',
+      ),
     )
     .action(async (o: { storage: string; json?: boolean }) => {
       await withStorage(o.storage, async (storage) => {

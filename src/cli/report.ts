@@ -20,7 +20,13 @@ export function registerReport(program: Command): void {
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
     .option('--out <file>', 'the HTML file to write', 'report.html')
     .option('--json', 'print JSON')
-    .addHelpText('after', examples('parzen report --study quad              # writes report.html', 'parzen report --study net --storage postgres://me@db:5432/hpo --out net.html'))
+    .addHelpText(
+      'after',
+      examples(
+        'parzen report --study quad              # writes report.html',
+        'parzen report --study net --storage postgres://me@db:5432/hpo --out net.html',
+      ),
+    )
     .action(async (o: { study: string; storage: string; out: string; json?: boolean }) => {
       await withStorage(o.storage, async (storage) => {
         const data = await loadReportData(storage, o.study);
@@ -42,7 +48,10 @@ export function registerReport(program: Command): void {
     .option('--poll <ms>', 'how often the page checks for new trials', positiveInt, 2000)
     .addHelpText(
       'after',
-      examples('parzen dashboard                           # http://127.0.0.1:8471 for ./parzen.db', 'parzen dashboard --storage sqlite:./runs.db --port 9000 --poll 5000'),
+      examples(
+        'parzen dashboard                           # http://127.0.0.1:8471 for ./parzen.db',
+        'parzen dashboard --storage sqlite:./runs.db --port 9000 --poll 5000',
+      ),
     )
     .action(async (o: { storage: string; host: string; port: number; poll: number }) => {
       if (o.port > 65535) throw new OptionsError(`--port must be in 0..65535 (got ${o.port})`);

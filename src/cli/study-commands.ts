@@ -99,7 +99,10 @@ export function registerStudyCommands(program: Command): void {
     .requiredOption('--study <name>', 'the study')
     .requiredOption('--to <name>', 'its new name')
     .option('--storage <url>', STORAGE_HELP, DEFAULT_STORAGE_URL)
-    .addHelpText('after', examples('parzen rename --study quad --to quad-v1', 'parzen rename --study net --to net-2026 --storage sqlite:./runs.db'))
+    .addHelpText(
+      'after',
+      examples('parzen rename --study quad --to quad-v1', 'parzen rename --study net --to net-2026 --storage sqlite:./runs.db'),
+    )
     .action(async (o: { study: string; to: string; storage: string }) => {
       checkStudyName('--to', o.to);
       await withStorage(o.storage, async (storage) => {

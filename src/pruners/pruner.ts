@@ -93,7 +93,9 @@ export function optionsOf(pruner: string, options: object | undefined, fields: r
   if (typeof options !== 'object' || Array.isArray(options)) throw new OptionsError(`${pruner} pruner: options must be an object`);
   for (const k of Object.keys(options)) {
     if (!fields.includes(k))
-      throw new OptionsError(`options.${k} is not an option of the ${pruner} pruner${didYouMean(k, fields)} (options: ${fields.join(', ')})`);
+      throw new OptionsError(
+        `options.${k} is not an option of the ${pruner} pruner${didYouMean(k, fields)} (options: ${fields.join(', ')})`,
+      );
   }
   return options as Record<string, unknown>;
 }

@@ -102,7 +102,8 @@ const GRID_KEYS = { points: true, values: true, order: true } as const satisfies
 function validateGridOptions(o: GridOptions): void {
   checkKeys(o, GRID_KEYS, 'grid');
   const checkPoints = (name: string, v: unknown) => {
-    if (!Number.isInteger(v) || (v as number) < 1) throw new OptionsError(`grid: options.${name} must be a positive integer (got ${show(v)})`);
+    if (!Number.isInteger(v) || (v as number) < 1)
+      throw new OptionsError(`grid: options.${name} must be a positive integer (got ${show(v)})`);
   };
   if (typeof o.points === 'number') checkPoints('points', o.points);
   else if (o.points !== undefined) for (const [k, v] of Object.entries(o.points)) checkPoints(`points.${k}`, v);

@@ -43,5 +43,7 @@ export class RandomSampler implements Sampler {
 }
 
 /** Random search: `random()`, or `random.suggest` / `rand.suggest` (hyperopt's spelling). */
-export const random = Object.assign((options?: Readonly<Record<string, never>>) => new RandomSampler(options), { suggest: new RandomSampler() });
+export const random = Object.assign((options?: Readonly<Record<string, never>>) => new RandomSampler(options), {
+  suggest: new RandomSampler(),
+});
 export const rand = random;

@@ -64,7 +64,8 @@ export async function runStudy<C>(
     throw new OptionsError(`options.concurrency (${options.concurrency}) differs from the worker pool's ${given.concurrency} workers`);
   }
   const concurrency = given?.concurrency ?? options.concurrency ?? (isModule ? availableParallelism() : 1);
-  if (!Number.isInteger(nTrials) || nTrials < 0) throw new OptionsError(`options.nTrials must be a non-negative integer (got ${show(nTrials)})`);
+  if (!Number.isInteger(nTrials) || nTrials < 0)
+    throw new OptionsError(`options.nTrials must be a non-negative integer (got ${show(nTrials)})`);
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new OptionsError(`options.concurrency must be a positive integer (got ${show(concurrency)})`);
   if (trialTimeoutMs !== undefined && !(trialTimeoutMs > 0))

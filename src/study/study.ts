@@ -17,7 +17,16 @@ import { GroupedHistory, type GroupView } from './grouped-history.js';
 import { byObservedValue, checkRepeats, repeatQueue, type RepeatOptions } from './repeats.js';
 import { checkPruner, prunerSpec, resumedPruner } from './stored-pruner.js';
 import { resumedSampler, withGenerator } from './stored-sampler.js';
-import { checkDirections, checkNoisy, checkSearchable, checkStudyName, samplerFrom, STUDY_KEYS, storageFrom, type StudyOptions } from './study-options.js';
+import {
+  checkDirections,
+  checkNoisy,
+  checkSearchable,
+  checkStudyName,
+  samplerFrom,
+  STUDY_KEYS,
+  storageFrom,
+  type StudyOptions,
+} from './study-options.js';
 import type { AskStream } from './sampler-thread.js';
 import { paretoFront } from '../samplers/moo/pareto.js';
 import { bestOf, type Direction, type TrialRecord, type TrialResult } from '../trial/trial.js';

@@ -55,7 +55,10 @@ describe('pruner options', () => {
       [() => new PatientPruner(null, { patience: 1, minDelta: -1 }), /options\.minDelta must be a number >= 0/],
       [() => createPruner('bogus'), /pruner must be one of median, percentile, asha, hyperband, threshold, patient, none/],
       [() => createPruner('medain'), /\(got "medain"\); did you mean median\?$/],
-      [() => new MedianPruner({ nWarmupStep: 1 } as never), /options\.nWarmupStep is not an option of the median pruner; did you mean nWarmupSteps\?/],
+      [
+        () => new MedianPruner({ nWarmupStep: 1 } as never),
+        /options\.nWarmupStep is not an option of the median pruner; did you mean nWarmupSteps\?/,
+      ],
     ];
     for (const [make, message] of cases) assert.throws(make, (e: unknown) => e instanceof OptionsError && message.test(e.message));
   });

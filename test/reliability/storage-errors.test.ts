@@ -65,7 +65,10 @@ describe('storage errors name the file and the fix', () => {
         r.stderr,
       );
     }
-    await assert.rejects(openStorage(`sqlite:${missing}`), (e: unknown) => e instanceof OptionsError && e.message.includes('does not exist'));
+    await assert.rejects(
+      openStorage(`sqlite:${missing}`),
+      (e: unknown) => e instanceof OptionsError && e.message.includes('does not exist'),
+    );
   });
 
   it('parzen trials on an empty file reports no study and writes nothing into it', async () => {

@@ -327,7 +327,8 @@ describe('parzen serve (CLI)', () => {
     assert.match(noToken.stderr, /--token-file is required/);
     const open = run(['--no-auth', '--host', '0.0.0.0']);
     assert.equal(open.status, 2);
-    assert.match(open.stderr, /--no-auth is allowed on a loopback address only/);    const missing = run(['--token-file', 'nothere.txt']);
+    assert.match(open.stderr, /--no-auth is allowed on a loopback address only/);
+    const missing = run(['--token-file', 'nothere.txt']);
     assert.equal(missing.status, 2, missing.stderr);
     assert.equal(missing.stderr.trim(), 'parzen: --token-file nothere.txt: no such file');
   });

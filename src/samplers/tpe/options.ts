@@ -98,7 +98,9 @@ export function resolveTpeOptions(o: TpeOptions, where = 'tpe'): ResolvedTpeOpti
   if (o === null || typeof o !== 'object') throw new OptionsError(`${where}: options must be an object`);
   const preset = o.preset ?? 'parzen';
   if (!(preset in TPE_PRESETS))
-    throw new OptionsError(`${where}: options.preset must be one of ${Object.keys(TPE_PRESETS).join(', ')} (got ${JSON.stringify(preset)})`);
+    throw new OptionsError(
+      `${where}: options.preset must be one of ${Object.keys(TPE_PRESETS).join(', ')} (got ${JSON.stringify(preset)})`,
+    );
   const defaults = TPE_PRESETS[preset];
   const known = ['preset', ...Object.keys(defaults)];
   for (const k of Object.keys(o))
@@ -114,14 +116,16 @@ export function resolveTpeOptions(o: TpeOptions, where = 'tpe'): ResolvedTpeOpti
   int('nEiCandidates', 1);
   int('nBelowMax', 1);
   int('linearForgetting', 0);
-  if (typeof r.gamma !== 'number' || !(r.gamma > 0 && r.gamma <= 1)) throw new OptionsError(`${where}: options.gamma must be in (0, 1] (got ${show(r.gamma)})`);
+  if (typeof r.gamma !== 'number' || !(r.gamma > 0 && r.gamma <= 1))
+    throw new OptionsError(`${where}: options.gamma must be in (0, 1] (got ${show(r.gamma)})`);
   if (r.gammaRule !== 'sqrt' && r.gammaRule !== 'linear')
     throw new OptionsError(`${where}: options.gammaRule must be "sqrt" or "linear" (got ${JSON.stringify(r.gammaRule)})`);
   if (!(r.priorWeight > 0) || !Number.isFinite(r.priorWeight))
     throw new OptionsError(`${where}: options.priorWeight must be > 0 (got ${show(r.priorWeight)})`);
   if (!(r.bandwidthFactor > 0) || !Number.isFinite(r.bandwidthFactor))
     throw new OptionsError(`${where}: options.bandwidthFactor must be > 0 (got ${show(r.bandwidthFactor)})`);
-  if (typeof r.magicClip !== 'number' || !(r.magicClip >= 1)) throw new OptionsError(`${where}: options.magicClip must be >= 1 (got ${show(r.magicClip)})`);
+  if (typeof r.magicClip !== 'number' || !(r.magicClip >= 1))
+    throw new OptionsError(`${where}: options.magicClip must be >= 1 (got ${show(r.magicClip)})`);
   if (r.magicClipCounts !== 'mixture' && r.magicClipCounts !== 'trials')
     throw new OptionsError(`${where}: options.magicClipCounts must be "mixture" or "trials" (got ${JSON.stringify(r.magicClipCounts)})`);
   if (r.split !== 'global' && r.split !== 'branch')

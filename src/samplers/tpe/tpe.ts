@@ -149,7 +149,8 @@ class TpeSession implements SamplerSession {
   }
 
   suggest(history: History, n: number, rng: Rng): Params[] {
-    if ((history.directions?.length ?? 1) > 1) return (this.moo ??= new MotpeSession(motpeOptions(this.given, 'tpe'))).suggest(history, n, rng);
+    if ((history.directions?.length ?? 1) > 1)
+      return (this.moo ??= new MotpeSession(motpeOptions(this.given, 'tpe'))).suggest(history, n, rng);
     const { space } = history;
     const model = this.modelOf(space);
     const { complete, pending } = rank(model, history);
