@@ -16,7 +16,7 @@ const { values: o } = parseArgs({
     algos: { type: 'string', default: 'random,tpe,gp,evolution' },
     seeds: { type: 'string', default: '5' },
     'first-seed': { type: 'string', default: '1' },
-    trials: { type: 'string', default: '40' },
+    trials: { type: 'string', default: '80' },
     epochs: { type: 'string', default: '15' },
     objective: { type: 'string', default: 'loss' },
     pruner: { type: 'string', default: 'median' },

@@ -12,7 +12,7 @@ import { trainPool } from './train-pool.mjs';
 
 const { values: o } = parseArgs({
   options: {
-    trials: { type: 'string', default: '40' },
+    trials: { type: 'string', default: '80' },
     epochs: { type: 'string', default: '15' },
     algo: { type: 'string', default: 'tpe' },
     objective: { type: 'string', default: 'loss' },
