@@ -91,6 +91,21 @@ export function openSession(sampler: Sampler): SamplerSession {
   return sampler.session ? sampler.session() : sampler;
 }
 
+/** The first k trials of `ordered` whose params differ (replicates count once), in that order. */
+export function distinctTrials(ordered: Iterable<TrialRecord>, space: SearchSpace, k: number): TrialRecord[] {
+  const out: TrialRecord[] = [];
+  const seen = new Set<string>();
+  for (const t of ordered) {
+    if (out.length >= k) break;
+    const key = space.key(t.params);
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(t);
+    }
+  }
+  return out;
+}
+
 /** Whether a trial's value may enter a model: complete, with a finite value (failed trials never do). */
 export function isComplete(t: TrialRecord): boolean {
   return t.state === 'complete' && t.value !== null && Number.isFinite(t.value);

@@ -1,5 +1,7 @@
 import { OptionsError } from '../errors.js';
 import { checkKeys } from '../options.js';
+import { distinctTrials } from '../samplers/sampler.js';
+import { show } from '../space/hp.js';
 import type { Params, SearchSpace } from '../space/space.js';
 import { compareValues, type Direction, isFeasible, type TrialRecord } from '../trial/trial.js';
 
@@ -20,7 +22,7 @@ export function checkRepeats(options: RepeatOptions): Required<RepeatOptions> {
     ['top', top],
     ['repeats', repeats],
   ] as const)
-    if (!Number.isInteger(v) || v < 1) throw new OptionsError(`enqueueRepeats: options.${k} must be a positive integer (got ${String(v)})`);
+    if (!Number.isInteger(v) || v < 1) throw new OptionsError(`enqueueRepeats: options.${k} must be a positive integer (got ${show(v)})`);
   return { top, repeats };
 }
 
@@ -28,17 +30,7 @@ export function checkRepeats(options: RepeatOptions): Required<RepeatOptions> {
 export function byObservedValue(direction: Direction, space: SearchSpace, trials: readonly TrialRecord[], k: number): TrialRecord[] {
   const done = trials.filter((t) => t.state === 'complete' && t.value !== null && isFeasible(t));
   done.sort((a, b) => compareValues(direction, a.value as number, b.value as number) || a.number - b.number);
-  const out: TrialRecord[] = [];
-  const seen = new Set<string>();
-  for (const t of done) {
-    if (out.length >= k) break;
-    const key = space.key(t.params);
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(t);
-    }
-  }
-  return out;
+  return distinctTrials(done, space, k);
 }
 
 /** Each candidate once, then again, `repeats` rounds: workers taking the queue in parallel spread over the candidates. */

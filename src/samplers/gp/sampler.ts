@@ -5,7 +5,15 @@ import type { GpHyper, KernelKind } from '../../numeric/core.js';
 import { Rng, type SeedSource } from '../../rng.js';
 import type { Params, SearchSpace } from '../../space/space.js';
 import { isFeasible, type TrialRecord } from '../../trial/trial.js';
-import { type History, rankKey, type RecommendOptions, type Sampler, type SamplerSession, splitHistory } from '../sampler.js';
+import {
+  distinctTrials,
+  type History,
+  rankKey,
+  type RecommendOptions,
+  type Sampler,
+  type SamplerSession,
+  splitHistory,
+} from '../sampler.js';
 import { logEI, ucb } from './acquisition.js';
 import { InputEncoding } from './encoding.js';
 import { fitHyperparameters, type NoiseModel } from './fit.js';
@@ -362,16 +370,11 @@ export class GpSampler implements Sampler {
       // an infeasible trial is never recommended, whatever its posterior mean; replicates count once
       const order = trials.map((_, i) => i).filter((i) => isFeasible(trials[i]));
       order.sort((i, j) => means[i] - means[j] || i - j);
-      const out: TrialRecord[] = [];
-      const seen = new Set<string>();
-      for (const i of order) {
-        if (out.length >= k) break;
-        const key = history.space.key(trials[i].params);
-        if (!seen.has(key)) {
-          seen.add(key);
-          out.push(trials[i]);
-        }
-      }
+      const out = distinctTrials(
+        order.map((i) => trials[i]),
+        history.space,
+        k,
+      );
       return out.length ? out : null;
     } finally {
       model.dispose();
