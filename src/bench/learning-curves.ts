@@ -15,9 +15,16 @@ import { hp } from '../space/hp.js';
  * one (the best configuration, adam at lr ≈ 3e-3, looks worse than lr = 0.1 for its first ~15 steps); sgd's power
  * law is slower than adam's exponential. The known final value is the noiseless y(STEPS − 1); its minimum over the
  * space (FINAL_OPTIMUM) is found on a fine grid of lr (the other terms vanish at their optima).
+ *
+ * The 'parallel' family is the control: the same floors and noise, but every configuration decays alike
+ * (exp(−0.15 t), about the best configuration's rate), so every step ranks configurations as the last one does.
  */
 export const STEPS = 50;
 export const NOISE = 0.02;
+
+/** 'crossing': the bench's family above; 'parallel': its control, whose curves never cross. */
+export type CurveFamily = 'crossing' | 'parallel';
+export const CURVE_FAMILIES: readonly CurveFamily[] = ['crossing', 'parallel'];
 
 export interface CurveConfig {
   readonly lr: number;
@@ -50,19 +57,21 @@ function decay(kind: 'sgd' | 'adam', u: number, t: number): number {
   return kind === 'sgd' ? (1 + r * t) ** -0.7 : Math.exp(-2 * r * t);
 }
 
+const PARALLEL_RATE = 0.15;
+
 /** The noiseless loss of `c` at step t. */
-export function curveAt(c: CurveConfig, t: number): number {
-  return floorOf(c) + decay(c.opt.kind, Math.log10(c.lr), t);
+export function curveAt(c: CurveConfig, t: number, family: CurveFamily = 'crossing'): number {
+  return floorOf(c) + (family === 'parallel' ? Math.exp(-PARALLEL_RATE * t) : decay(c.opt.kind, Math.log10(c.lr), t));
 }
 
 /** The known final value: the noiseless loss at the last step. */
-export function finalValue(c: CurveConfig): number {
-  return curveAt(c, STEPS - 1);
+export function finalValue(c: CurveConfig, family: CurveFamily = 'crossing'): number {
+  return curveAt(c, STEPS - 1, family);
 }
 
 /** The loss observed at step t of trial `number` of a study seeded `seed`. */
-export function observed(c: CurveConfig, seed: number, number: number, t: number): number {
-  return curveAt(c, t) + NOISE * gaussian(seed, number, t);
+export function observed(c: CurveConfig, seed: number, number: number, t: number, family: CurveFamily = 'crossing'): number {
+  return curveAt(c, t, family) + NOISE * gaussian(seed, number, t);
 }
 
 /** The smallest final value over the space (lr on a grid of 10^5 + 1 points in log10 lr ∈ [−4, 0]). */
@@ -75,6 +84,11 @@ export const FINAL_OPTIMUM = (() => {
   }
   return best;
 })();
+
+/** The smallest final value of a family: FINAL_OPTIMUM, or for 'parallel' the smallest floor (0.1, sgd) plus the decay. */
+export function finalOptimum(family: CurveFamily): number {
+  return family === 'parallel' ? 0.1 + Math.exp(-PARALLEL_RATE * (STEPS - 1)) : FINAL_OPTIMUM;
+}
 
 /** 32-bit integer hash (Wellons' lowbias32), written so that Python reproduces it with & 0xffffffff. */
 function hash32(x: number): number {

@@ -9,7 +9,7 @@ import { SuccessiveHalvingPruner } from '../pruners/successive-halving.js';
 import { createSampler } from '../samplers/registry.js';
 import { median, quantile } from '../stats.js';
 import { createStudy } from '../study/study.js';
-import { type CurveConfig, curveSpace, FINAL_OPTIMUM, finalValue, observed, STEPS } from './learning-curves.js';
+import { type CurveConfig, type CurveFamily, curveSpace, finalOptimum, finalValue, observed, STEPS } from './learning-curves.js';
 import { OPTUNA_PRUNING } from './optuna-pruning.js';
 
 /** The pruners the bench compares, with the settings bench/pruning_optuna.py gives Optuna's. */
@@ -29,6 +29,8 @@ export interface PruningBenchOptions {
   fractions?: readonly number[];
   pruners?: readonly string[];
   sampler?: string;
+  /** The learning curves: 'crossing' (default, the bench's) or 'parallel' (its control, whose curves never cross). */
+  curves?: CurveFamily;
   /** Optuna's rows to merge (bench/pruning_optuna.py's output); default: the committed ones when their budget matches. */
   optuna?: { budget: number; rows: readonly PruningRow[] } | null;
   onRun?: (done: number, total: number) => void;
@@ -52,6 +54,7 @@ export interface PruningReport {
   /** How long an objective's awaited `report(step, value)` takes (median ms over 200 reports × 3 trials, memory storage). */
   reportMs: { inProcess: Record<string, number>; worker: Record<string, number> };
   steps: number;
+  curves: CurveFamily;
   optimum: number;
   seeds: number;
   budget: number;
@@ -64,6 +67,7 @@ export async function pruningRun(
   sampler: string,
   seed: number,
   budget: number,
+  curves: CurveFamily = 'crossing',
 ): Promise<{ regret: number; steps: number; trials: number }> {
   const make = PRUNERS[pruner];
   if (!make) throw new OptionsError(`pruner must be one of ${Object.keys(PRUNERS).join(', ')} (got ${JSON.stringify(pruner)})`);
@@ -78,7 +82,7 @@ export async function pruningRun(
     let pruned = false;
     let step = 0;
     for (; step < STEPS && !pruned && spent < budget; step++) {
-      v = observed(c, seed, t.number, step);
+      v = observed(c, seed, t.number, step, curves);
       spent++;
       pruned = await study.report(t.number, step, v);
     }
@@ -89,20 +93,21 @@ export async function pruningRun(
   }
   const best = study.bestTrial;
   if (!best) throw new Error(`no trial completed (pruner ${pruner}, seed ${seed})`);
-  return { regret: finalValue(configs[best.number]) - FINAL_OPTIMUM, steps: spent, trials: configs.length };
+  return { regret: finalValue(configs[best.number], curves) - finalOptimum(curves), steps: spent, trials: configs.length };
 }
 
 export async function runPruningBench(o: PruningBenchOptions): Promise<PruningReport> {
   const pruners = o.pruners ?? Object.keys(PRUNERS);
   const fractions = o.fractions ?? [1, 0.35];
   const sampler = o.sampler ?? 'tpe';
+  const curves = o.curves ?? 'crossing';
   const plan = pruners.flatMap((p) => (p === 'none' ? [1] : fractions).map((f) => ({ pruner: p, budget: Math.round(o.budget * f) })));
   const rows: PruningRow[] = [];
   let done = 0;
   for (const { pruner, budget } of plan) {
     const runs = [];
     for (let seed = 0; seed < o.seeds; seed++) {
-      runs.push(await pruningRun(pruner, sampler, seed, budget));
+      runs.push(await pruningRun(pruner, sampler, seed, budget, curves));
       o.onRun?.(++done, plan.length * o.seeds);
     }
     const regrets = runs.map((r) => r.regret);
@@ -117,8 +122,10 @@ export async function runPruningBench(o: PruningBenchOptions): Promise<PruningRe
     });
   }
   const optuna = o.optuna === undefined ? OPTUNA_PRUNING : o.optuna;
-  if (optuna && optuna.budget === o.budget && sampler === 'tpe') rows.push(...optuna.rows.filter((r) => pruners.includes(r.pruner)));
-  return { reportMs: await reportCost(), steps: STEPS, optimum: FINAL_OPTIMUM, seeds: o.seeds, budget: o.budget, rows };
+  if (optuna && optuna.budget === o.budget && sampler === 'tpe' && curves === 'crossing')
+    rows.push(...optuna.rows.filter((r) => pruners.includes(r.pruner)));
+  const optimum = finalOptimum(curves);
+  return { reportMs: await reportCost(), steps: STEPS, curves, optimum, seeds: o.seeds, budget: o.budget, rows };
 }
 
 const REPORT_MODULE = fileURLToPath(new URL('./report-objective.js', import.meta.url));

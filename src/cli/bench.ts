@@ -14,6 +14,7 @@ import { examples, intList, jsonObject, nonNegativeNumber, positiveInt, positive
 import { ProgressBar } from './progress.js';
 import { formatTable } from './table.js';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { CURVE_FAMILIES, type CurveFamily } from '../bench/learning-curves.js';
 import { PRUNERS, type PruningRow, runPruningBench } from '../bench/pruning.js';
 import { benchPlotHtml, qualityPlotData, speedPlotData } from '../report/bench-plot.js';
 import { registerMooBench } from './bench-moo.js';
@@ -112,51 +113,61 @@ export function registerBench(program: Command): void {
     .option('--pruners <list>', `comma-separated subset of: ${Object.keys(PRUNERS).join(', ')}`, Object.keys(PRUNERS).join(','))
     .option('--algo <name>', 'the sampler', 'tpe')
     .option(
+      '--curves <family>',
+      `learning curves: ${CURVE_FAMILIES.join(' (the default) or ')} (the control: curves that never cross)`,
+      'crossing',
+    )
+    .option(
       '--optuna <file.json>',
       "Optuna's rows from a fresh `/usr/bin/python3 bench/pruning_optuna.py` run (default: the committed ones)",
     )
     .option('--json', 'print JSON: { rows: [{ library, pruner, sampler, budget, steps, trials, regret: { median, q25, q75 } }] }')
-    .action(async (o: { seeds: number; budget: number; pruners: string; algo: string; optuna?: string; json?: boolean }) => {
-      checkAlgo(o.algo);
-      const pruners = o.pruners.split(',').map((p) => p.trim());
-      for (const p of pruners)
-        if (!(p in PRUNERS)) throw new OptionsError(`--pruners: ${JSON.stringify(p)} is not one of ${Object.keys(PRUNERS).join(', ')}`);
-      const optuna = o.optuna ? (JSON.parse(readFileSync(o.optuna, 'utf8')) as { budget: number; rows: PruningRow[] }) : undefined;
-      let bar: ProgressBar | null = null;
-      const report = await runPruningBench({
-        seeds: o.seeds,
-        budget: o.budget,
-        pruners,
-        sampler: o.algo,
-        optuna,
-        onRun: (done, total) => (bar ??= new ProgressBar(total, !o.json, 'runs')).update(done),
-      });
-      (bar as ProgressBar | null)?.stop();
-      if (o.json) return void process.stdout.write(`${JSON.stringify(report)}\n`);
-      const ms = report.reportMs;
-      console.log(
-        `an awaited report costs ${ms.inProcess.none.toFixed(3)} ms in this thread (${ms.inProcess.median.toFixed(3)} with the median pruner), ${ms.worker.none.toFixed(3)} ms in a worker (${ms.worker.median.toFixed(3)})`,
-      );
-      console.log(
-        `learning curves of ${report.steps} steps, ${report.seeds} seeds, budget ${report.budget} steps; final regret (known final value − ${report.optimum.toFixed(4)})`,
-      );
-      console.log(
-        formatTable([
-          ['library', 'pruner', 'sampler', 'budget', 'steps', 'trials', 'regret median', 'q25', 'q75'],
-          ...report.rows.map((r) => [
-            r.library,
-            r.pruner,
-            r.sampler,
-            r.budget,
-            r.steps,
-            r.trials,
-            r.regret.median.toPrecision(3),
-            r.regret.q25.toPrecision(3),
-            r.regret.q75.toPrecision(3),
+    .action(
+      async (o: { seeds: number; budget: number; pruners: string; algo: string; curves: string; optuna?: string; json?: boolean }) => {
+        checkAlgo(o.algo);
+        if (!CURVE_FAMILIES.includes(o.curves as CurveFamily))
+          throw new OptionsError(`--curves: ${JSON.stringify(o.curves)} is not one of ${CURVE_FAMILIES.join(', ')}`);
+        const pruners = o.pruners.split(',').map((p) => p.trim());
+        for (const p of pruners)
+          if (!(p in PRUNERS)) throw new OptionsError(`--pruners: ${JSON.stringify(p)} is not one of ${Object.keys(PRUNERS).join(', ')}`);
+        const optuna = o.optuna ? (JSON.parse(readFileSync(o.optuna, 'utf8')) as { budget: number; rows: PruningRow[] }) : undefined;
+        let bar: ProgressBar | null = null;
+        const report = await runPruningBench({
+          seeds: o.seeds,
+          budget: o.budget,
+          pruners,
+          sampler: o.algo,
+          curves: o.curves as CurveFamily,
+          optuna,
+          onRun: (done, total) => (bar ??= new ProgressBar(total, !o.json, 'runs')).update(done),
+        });
+        (bar as ProgressBar | null)?.stop();
+        if (o.json) return void process.stdout.write(`${JSON.stringify(report)}\n`);
+        const ms = report.reportMs;
+        console.log(
+          `an awaited report costs ${ms.inProcess.none.toFixed(3)} ms in this thread (${ms.inProcess.median.toFixed(3)} with the median pruner), ${ms.worker.none.toFixed(3)} ms in a worker (${ms.worker.median.toFixed(3)})`,
+        );
+        console.log(
+          `${report.curves} learning curves of ${report.steps} steps, ${report.seeds} seeds, budget ${report.budget} steps; final regret (known final value − ${report.optimum.toFixed(4)})`,
+        );
+        console.log(
+          formatTable([
+            ['library', 'pruner', 'sampler', 'budget', 'steps', 'trials', 'regret median', 'q25', 'q75'],
+            ...report.rows.map((r) => [
+              r.library,
+              r.pruner,
+              r.sampler,
+              r.budget,
+              r.steps,
+              r.trials,
+              r.regret.median.toPrecision(3),
+              r.regret.q25.toPrecision(3),
+              r.regret.q75.toPrecision(3),
+            ]),
           ]),
-        ]),
-      );
-    });
+        );
+      },
+    );
 
   bench
     .command('suite')
