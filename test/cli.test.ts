@@ -191,4 +191,21 @@ describe('parzen bench', () => {
     );
     assert.ok(out.rows.every((row: { askMs: { at100: number; at500: unknown } }) => row.askMs.at100 > 0 && row.askMs.at500 === null));
   });
+
+  it('pruning runs on the control curves with --curves parallel (no Optuna rows there) and names a bad family', async () => {
+    const args = ['bench', 'pruning', '--seeds', '2', '--budget', '3000', '--pruners', 'none', '--algo', 'tpe', '--json'];
+    const out = JSON.parse((await parzen(...args, '--curves', 'parallel')).stdout);
+    assert.equal(out.curves, 'parallel');
+    assert.deepEqual(
+      out.rows.map((r: { library: string }) => r.library),
+      ['parzen'],
+    );
+    assert.ok(out.optimum > 0.1 && out.optimum < 0.101);
+    const crossing = JSON.parse((await parzen(...args)).stdout);
+    assert.equal(crossing.curves, 'crossing');
+    assert.ok(crossing.rows.some((r: { library: string }) => r.library === 'optuna'));
+    const bad = await parzen(...args, '--curves', 'flat');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--curves: "flat" is not one of crossing, parallel/);
+  });
 });
