@@ -1,49 +1,21 @@
 // The re-evaluations and the final models in worker threads too (they are most of a run's training after the
-// search): train(config, options) of objective.mjs, queued on `size` workers. Results depend only on the config and
-// the seed, not on the worker that trained them.
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+// search): train(config, options) of objective.mjs on a piscina pool of `size` threads, the pool parzen's own
+// search runs on. This file is also the worker: piscina calls its default export with each task. Results depend only
+// on the config and the seed, not on the thread that trained them.
+import { Piscina } from 'piscina';
 
-if (!isMainThread && workerData?.nasTrainPool) {
-  const { train } = await import('./objective.mjs');
-  parentPort.on('message', async ({ config, options }) => {
-    try {
-      parentPort.postMessage({ result: await train(config, options) });
-    } catch (e) {
-      parentPort.postMessage({ error: String(e?.stack ?? e) });
-    }
-  });
-}
+/** One task in a worker thread: the network trained on `config` with `options` (objective.mjs's train, imported
+ * there only: the main thread does not load TensorFlow.js). */
+export default async ({ config, options }) => (await import('./objective.mjs')).train(config, options);
 
-/** A pool of `size` workers; `train` resolves with what objective.mjs's train returns; `close` ends the workers. */
+/**
+ * A pool of `size` worker threads; `train` resolves with what objective.mjs's train returns; `close` ends the
+ * threads. NAS_EPOCHS, NAS_SUBSET and NAS_OBJECTIVE are set before: the threads read the environment of their start.
+ */
 export function trainPool(size) {
-  const queue = [];
-  const idle = [];
-  const dispatch = (worker) => {
-    const job = queue.shift();
-    if (!job) return void idle.push(worker);
-    worker.job = job;
-    worker.postMessage({ config: job.config, options: job.options });
-  };
-  const workers = Array.from({ length: size }, () => {
-    // workers copy process.env when made: NAS_EPOCHS, NAS_SUBSET and NAS_OBJECTIVE are set before
-    const w = new Worker(new URL(import.meta.url), { workerData: { nasTrainPool: true } });
-    w.on('message', ({ result, error }) => {
-      const { resolve, reject } = w.job;
-      w.job = null;
-      if (error) reject(new Error(error));
-      else resolve(result);
-      dispatch(w);
-    });
-    w.on('error', (e) => w.job?.reject(e));
-    idle.push(w);
-    return w;
-  });
+  const pool = new Piscina({ filename: import.meta.url, minThreads: size, maxThreads: size });
   return {
-    train: (config, options) =>
-      new Promise((resolve, reject) => {
-        queue.push({ config, options, resolve, reject });
-        if (idle.length) dispatch(idle.pop());
-      }),
-    close: () => Promise.all(workers.map((w) => w.terminate())),
+    train: (config, options) => pool.run({ config, options }),
+    close: () => pool.destroy(),
   };
 }
