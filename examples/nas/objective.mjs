@@ -20,6 +20,27 @@ async function setup() {
   return { train: t(d.train), val: t(d.val), test: t(d.test) };
 }
 
+/**
+ * Dropout with a new mask at every training step, drawn from a seedrandom stream: tf.layers.dropout with a `seed`
+ * draws the same mask at every step (a fixed seed restarts its generator), which trains a thinned network instead.
+ */
+class SeededDropout extends tf.layers.Layer {
+  static className = 'SeededDropout';
+  constructor(rate, rng) {
+    super({});
+    this.rate = rate;
+    this.rng = rng;
+  }
+  computeOutputShape(shape) {
+    return shape;
+  }
+  call(inputs, kwargs) {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (!kwargs?.training) return x;
+    return tf.dropout(x, this.rate, undefined, this.rng.int32());
+  }
+}
+
 function build(config, seed) {
   const model = tf.sequential();
   let s = seed;
@@ -35,7 +56,7 @@ function build(config, seed) {
     );
     if (config.batchNorm) model.add(tf.layers.batchNormalization());
     model.add(tf.layers.activation({ activation: layer.activation }));
-    if (config.dropout > 0) model.add(tf.layers.dropout({ rate: config.dropout, seed: s++ }));
+    if (config.dropout > 0) model.add(new SeededDropout(config.dropout, seedrandom.alea(`dropout/${seed}/${i}`)));
   });
   if (config.layers.length === 0)
     model.add(tf.layers.dense({ units: 10, inputShape: [64], activation: 'softmax', kernelInitializer: init() }));
