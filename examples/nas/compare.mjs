@@ -9,27 +9,49 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { Command, Option } from 'commander';
+import { OBJECTIVES, defaultPrunerOptions, jsonObject, nonNegativeInt, positiveInt } from './options.mjs';
 
-const { values: o } = parseArgs({
-  options: {
-    algos: { type: 'string', default: 'random,tpe,gp,evolution' },
-    seeds: { type: 'string', default: '5' },
-    'first-seed': { type: 'string', default: '1' },
-    trials: { type: 'string', default: '80' },
-    epochs: { type: 'string', default: '15' },
-    objective: { type: 'string', default: 'loss' },
-    pruner: { type: 'string', default: 'median' },
-    'pruner-options': { type: 'string', default: '{"nWarmupSteps":4}' },
-    reseeds: { type: 'string', default: '3' },
-    'test-seeds': { type: 'string', default: '3' },
-    // per sampler, e.g. '{"tpe":{"nStartupTrials":5}}'; a sampler not named runs with run.mjs's default for it
-    'algo-options': { type: 'string', default: '{}' },
-    rows: { type: 'string', multiple: true, default: [] },
-    subset: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
-});
+// options are kept as the strings given (the rows of --json carry them, and --rows compares them)
+const checked = (parse) => (value) => (parse(value), value);
+const opts = new Command('compare.mjs')
+  .description('The samplers side by side on the NAS example: run.mjs per sampler and seed, then a table of their choices.')
+  .option('--algos <list>', "samplers to run, comma-separated ('' for none: only --rows)", 'random,tpe,gp,evolution')
+  .option('--seeds <n>', 'sampler seeds per sampler', checked(positiveInt), '5')
+  .option('--first-seed <n>', 'the first sampler seed', checked(nonNegativeInt), '1')
+  .option('--trials <n>', 'trials per search', checked(positiveInt), '80')
+  .option('--epochs <n>', 'epochs per training', checked(positiveInt), '15')
+  .addOption(new Option('--objective <score>', 'validation score searched and compared').choices(OBJECTIVES).default('loss'))
+  .option('--pruner <name>', "run.mjs's --pruner", 'median')
+  .option('--pruner-options <json>', 'run.mjs\'s --pruner-options (median: {"nWarmupSteps":4} unless given)', checked(jsonObject))
+  .option('--reseeds <n>', 'training seeds per finalist', checked(positiveInt), '3')
+  .option('--test-seeds <n>', 'training seeds per final model', checked(positiveInt), '3')
+  .option('--algo-options <json>', 'per sampler, e.g. \'{"tpe":{"nStartupTrials":5}}\'', checked(jsonObject), '{}')
+  .option('--rows <file>', 'rows of an earlier --json run with the same settings (repeatable)', (v, list) => [...list, v], [])
+  .option('--subset <rows>', 'rows per split, for a quick look', checked(positiveInt))
+  .option('--json', 'the rows as JSON on stdout, no progress', false)
+  .parse()
+  .opts();
+const o = {
+  algos: opts.algos,
+  seeds: opts.seeds,
+  'first-seed': opts.firstSeed,
+  trials: opts.trials,
+  epochs: opts.epochs,
+  objective: opts.objective,
+  pruner: opts.pruner,
+  'pruner-options': opts.prunerOptions ?? JSON.stringify(defaultPrunerOptions(opts.pruner)),
+  reseeds: opts.reseeds,
+  'test-seeds': opts.testSeeds,
+  'algo-options': opts.algoOptions,
+  rows: opts.rows,
+  subset: opts.subset,
+  json: opts.json,
+};
+const fail = (message) => {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(2);
+};
 const ran = o.algos ? o.algos.split(',') : [];
 const seeds = Array.from({ length: Number(o.seeds) }, (_, i) => Number(o['first-seed']) + i);
 const algoOptions = JSON.parse(o['algo-options']);
@@ -42,14 +64,13 @@ const rows = [];
 for (const file of o.rows) {
   const earlier = JSON.parse(readFileSync(file, 'utf8'));
   for (const k of settings)
-    if (earlier[k] !== o[k])
-      throw new Error(`--rows ${file}: its ${k} is ${JSON.stringify(earlier[k])}, this run's ${JSON.stringify(o[k])}`);
+    if (earlier[k] !== o[k]) fail(`--rows ${file}: its ${k} is ${JSON.stringify(earlier[k])}, this run's ${JSON.stringify(o[k])}`);
   if (earlier.seeds.join() !== seeds.join())
-    throw new Error(`--rows ${file}: its seeds are ${earlier.seeds.join(', ')}, this run's ${seeds.join(', ')}`);
+    fail(`--rows ${file}: its seeds are ${earlier.seeds.join(', ')}, this run's ${seeds.join(', ')}`);
   const dup = earlier.rows.find(
     (r) => names.includes(samplerOf(r)) || rows.some((q) => samplerOf(q) === samplerOf(r) && q.seed === r.seed),
   );
-  if (dup) throw new Error(`--rows ${file}: ${samplerOf(dup)} seed ${dup.seed} is already in this table`);
+  if (dup) fail(`--rows ${file}: ${samplerOf(dup)} seed ${dup.seed} is already in this table`);
   rows.push(...earlier.rows);
 }
 const algos = [...new Set([...rows.map(samplerOf), ...names])];
@@ -82,7 +103,7 @@ for (const algo of ran) {
       seconds: Math.round((Date.now() - t0) / 1000),
     };
     rows.push(row);
-    process.stderr.write(`${algo} seed ${seed}: ${JSON.stringify(row)}\n`);
+    if (!o.json) process.stderr.write(`${algo} seed ${seed}: ${JSON.stringify(row)}\n`);
   }
 }
 

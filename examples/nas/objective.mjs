@@ -14,8 +14,7 @@ let ready;
 async function setup() {
   await tf.setBackend('wasm');
   await tf.ready();
-  const subset = process.env.NAS_SUBSET ? Number(process.env.NAS_SUBSET) : undefined;
-  const d = loadDigits({ seed: 0, subset });
+  const d = loadDigits({ seed: 0, subset: subsetRows() });
   const t = (s) => ({ x: tf.tensor2d(s.x), y: tf.tensor1d(s.y, 'float32'), n: s.y.length });
   return { train: t(d.train), val: t(d.val), test: t(d.test) };
 }
@@ -76,6 +75,8 @@ async function scoreOn(model, split) {
   return { loss: l, error: 1 - a };
 }
 
+const subsetRows = () => (process.env.NAS_SUBSET ? Number(process.env.NAS_SUBSET) : undefined);
+
 /** The score the search minimises: 'loss' (continuous, so that close architectures still rank) or 'error'. */
 export const objectiveName = () => {
   const name = process.env.NAS_OBJECTIVE ?? 'loss';
@@ -130,7 +131,9 @@ export default async function objective(config, ctx) {
   const { valLoss, valError, pruned } = await train(config, { seed: ctx.seed, report });
   // stopped early: recorded as pruned (its last report kept), not as a complete trial with a half-trained score
   if (pruned) throw new TrialPruned();
-  return { value: objectiveName() === 'loss' ? valLoss : valError, valLoss, valError, weights: countParams(config) };
+  // the training it had, so that a resumed study is not searched on with other settings (run.mjs checks)
+  const settings = { epochs: Number(process.env.NAS_EPOCHS ?? 15), objective: objectiveName(), subset: subsetRows() ?? null };
+  return { value: objectiveName() === 'loss' ? valLoss : valError, valLoss, valError, weights: countParams(config), ...settings };
 }
 
 /** The number of weights of `config` (a second objective for accuracy against size). */

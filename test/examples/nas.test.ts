@@ -76,4 +76,37 @@ describe('examples/nas (smoke: 3 trials of 2 epochs on a subset)', () => {
     await assert.rejects(run(['--trials', '40', '--first-seed', '6']), /its seeds are 1, 2, 3, 4, 5/);
     await assert.rejects(run([]), /its trials is "40", this run's "80"/);
   });
+
+  it('checks its options before training, shows progress, and refuses to resume a study with other training', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parzen-nas-'));
+    const run = (extra: string[]) =>
+      promisify(execFile)(
+        process.execPath,
+        [join(root, 'examples/nas/run.mjs'), '--storage', `sqlite:${join(dir, 'nas.db')}`, '--report', join(dir, 'r.html'), ...extra],
+        { cwd: root, timeout: 300_000 },
+      );
+    const quick = ['--trials', '2', '--epochs', '1', '--subset', '100', '--top', '1', '--reseeds', '1', '--test-seeds', '1'];
+    for (const [bad, said] of [
+      [['--objective', 'foo'], /--objective <score>.*'foo' is invalid/],
+      [['--trials', '0'], /--trials <n>.*must be a positive integer/],
+      [['--algo-options', '{x'], /--algo-options <json>.*must be a JSON object/],
+      [['--pruner', 'ashx'], /--pruner: .*did you mean asha/],
+    ] as const) {
+      await assert.rejects(run([...bad]), (e: { code: number; stderr: string }) => e.code !== 0 && said.test(e.stderr));
+      assert.ok(!existsSync(join(dir, 'nas.db')), `nothing stored after ${bad.join(' ')}`);
+    }
+    const { stderr } = await run(quick);
+    for (const line of [
+      /^trial 2\/2: \d+ pruned, 0 failed; best \d\.\d{4}$/m,
+      /^re-evaluation 1\/\d+ \(seed 1000\)/m,
+      /^test training 1\//m,
+    ])
+      assert.match(stderr, line);
+    // the study was searched with 1 epoch: another --epochs is refused before any trial runs
+    await assert.rejects(run(['--trials', '2', '--epochs', '2', '--subset', '100']), (e: { stderr: string }) =>
+      /searched with --epochs 1, not 2/.test(e.stderr),
+    );
+    const again = await run(['--trials', '3', ...quick.slice(2), '--json']);
+    assert.equal(JSON.parse(again.stdout).trials, 3, 'resumed with the same training, it goes on to 3 trials');
+  });
 });
