@@ -64,7 +64,7 @@ describe('examples/nas (smoke: 3 trials of 2 epochs on a subset)', () => {
 
   it('compare.mjs tabulates the rows of earlier runs with the same settings, and refuses other settings', async () => {
     const compare = join(root, 'examples/nas/compare.mjs');
-    const rows = ['random', 'gp'].flatMap((a) => ['--rows', join(root, `examples/nas/results/${a}-1-5.json`)]);
+    const rows = ['random', 'gp'].flatMap((a) => ['--rows', join(root, `examples/nas/results/fixed-mask/${a}-1-5.json`)]);
     const run = (extra: string[]) => promisify(execFile)(process.execPath, [compare, '--algos', '', ...rows, ...extra], { cwd: root });
     // the kept rows of the 40-trial table (the default budget is now 80)
     const { stdout } = await run(['--trials', '40']);
