@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createStudy, openStorage } from '../../src/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -60,6 +61,18 @@ describe('examples/nas (smoke: 3 trials of 2 epochs on a subset)', () => {
     assert.ok(r.chosen.config.layers.length >= 1 && r.chosen.config.layers.length <= 4);
     assert.ok(['sgd', 'adam', 'rmsprop'].includes(r.chosen.config.optimizer.name));
     assert.ok(existsSync(join(dir, 'r.html')), 'the report is written');
+    // the baseline is the search's first trial, and every complete trial records the training it had
+    const { space, baseline } = (await import(join(root, 'examples/nas/space.mjs'))) as { space: object; baseline: object };
+    const storage = await openStorage(`sqlite:${join(dir, 'nas.db')}`);
+    try {
+      const study = await createStudy({ name: 'nas-tpe-1', space, storage, resume: true });
+      const [first] = await study.trials();
+      assert.deepEqual(study.space.toObject(first.params), baseline);
+      assert.equal(first.state, 'complete');
+      assert.deepEqual([first.attrs.epochs, first.attrs.objective, first.attrs.subset], [2, 'loss', 300]);
+    } finally {
+      await storage.close();
+    }
   });
 
   it('compare.mjs tabulates the rows of earlier runs with the same settings, and refuses other settings', async () => {
