@@ -46,13 +46,16 @@ const seeds = Array.from({ length: o.reseeds }, (_, i) => 1000 + i);
 const testSeeds = Array.from({ length: o.testSeeds }, (_, i) => 7 + i);
 const key = o.objective === 'loss' ? 'valLoss' : 'valError';
 const prunerOptions = o.prunerOptions ?? defaultPrunerOptions(o.pruner);
-let sampler, pruner;
-try {
-  sampler = createSampler(o.algo, o.algoOptions);
-  pruner = createPruner(o.pruner, prunerOptions);
-} catch (e) {
-  fail(`${/pruner/i.test(e.message) ? '--pruner' : '--algo'}: ${e.message}`);
-}
+/** What `make` builds from an option, or an error naming its flag. */
+const from = (flag, make) => {
+  try {
+    return make();
+  } catch (e) {
+    fail(`${flag}: ${e.message}`);
+  }
+};
+const sampler = from('--algo', () => createSampler(o.algo, o.algoOptions));
+const pruner = from('--pruner', () => createPruner(o.pruner, prunerOptions));
 
 // (1) + (2) the search, its first trial the baseline (enqueued, so every sampler sees it like any other trial)
 const name = o.study ?? `nas-${o.algo}-${o.seed}`;
