@@ -112,8 +112,11 @@ const quantile = (a, q) => {
   const i = (s.length - 1) * q;
   return s[Math.floor(i)] + (s[Math.ceil(i)] - s[Math.floor(i)]) * (i - Math.floor(i));
 };
-const spread = (a, digits = 4) =>
-  `${quantile(a, 0.5).toFixed(digits)} (${quantile(a, 0.25).toFixed(digits)}–${quantile(a, 0.75).toFixed(digits)})`;
+/** Median (quartiles), or the one value when the quartiles are level (the baseline's, the same in every run). */
+const spread = (a, digits = 4) => {
+  const [lo, mid, hi] = [0.25, 0.5, 0.75].map((q) => quantile(a, q).toFixed(digits));
+  return lo === hi ? mid : `${mid} (${lo}–${hi})`;
+};
 const of = (name, k) => rows.filter((r) => samplerOf(r) === name).map((r) => r[k]);
 const rowOf = (name, seed) => rows.find((r) => samplerOf(r) === name && r.seed === seed);
 /** Seeds where a's chosen architecture scores better than b's (re-evaluated, on the searched score), level, worse. */
