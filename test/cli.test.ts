@@ -209,3 +209,36 @@ describe('parzen bench', () => {
     assert.match(bad.stderr, /--curves: "flat" is not one of crossing, parallel/);
   });
 });
+describe('parzen report --json', () => {
+  it("prints the report's best trial and the parameters' importances beside the file it wrote", async () => {
+    const space = join(cwd, 'two.json');
+    writeFileSync(space, JSON.stringify({ x: { uniform: [-1, 1] }, y: { uniform: [-1, 1] } }));
+    const objective = join(cwd, 'two.mjs');
+    // only x matters: its importance must dominate
+    writeFileSync(objective, 'export default ({ x }) => (x - 0.3) ** 2;\n');
+    const run = await parzen(
+      'run',
+      objective,
+      '--space',
+      space,
+      '--algo',
+      'random',
+      '--max-evals',
+      '60',
+      '--seed',
+      '3',
+      '--study',
+      'imp',
+      '--json',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const r = await parzen('report', '--study', 'imp', '--out', join(cwd, 'imp.html'), '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { trials: number; best: { number: number }; importance: { label: string; importance: number }[] };
+    assert.equal(out.trials, 60);
+    assert.equal(out.best.number, JSON.parse(run.stdout).best.number);
+    assert.deepEqual(out.importance.map((p) => p.label).sort(), ['x', 'y']);
+    assert.equal(out.importance[0].label, 'x');
+    assert.ok(out.importance[0].importance > 0.7, JSON.stringify(out.importance));
+  });
+});

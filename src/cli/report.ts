@@ -33,8 +33,12 @@ export function registerReport(program: Command): void {
         const html = reportHtml(data);
         writeFlagFile('--out', o.out, html);
         const bytes = Buffer.byteLength(html);
-        if (o.json)
-          return void process.stdout.write(`${JSON.stringify({ study: o.study, out: o.out, bytes, trials: data.trials.number.length })}\n`);
+        if (o.json) {
+          // the report's findings too, not only where it went: the best trial and the parameters' importances
+          const { best, importance, importanceMethod } = data;
+          const summary = { study: o.study, out: o.out, bytes, trials: data.trials.number.length, best, importance, importanceMethod };
+          return void process.stdout.write(`${JSON.stringify(summary)}\n`);
+        }
         console.log(`wrote ${o.out}: study ${o.study}, ${data.trials.number.length} trials, ${(bytes / 1024).toFixed(0)} KiB`);
       });
     });
