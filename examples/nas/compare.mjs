@@ -127,12 +127,14 @@ const tally = (a, b) => {
 const overBaseline = (name) => rows.filter((r) => samplerOf(r) === name && r.testAccuracy > r.baselineTestAccuracy).length;
 const minutes = Math.round((Date.now() - started) / 60000);
 
-if (o.json) console.log(JSON.stringify({ ...o, seeds, minutes, rows }, null, 2));
+// the studies stay in `storage` (each run's report beside it): slices.mjs reads what their trials show
+const storage = ran.length ? `sqlite:${join(dir, 'nas.db')}` : undefined;
+if (o.json) console.log(JSON.stringify({ ...o, seeds, minutes, storage, rows }, null, 2));
 else {
   console.log(
     `${o.trials} trials of up to ${o.epochs} epochs searched on the validation ${o.objective}, pruner ${o.pruner} ${o['pruner-options']}, ` +
       `seeds ${seeds.join(', ')}; re-evaluated on ${o.reseeds} seeds, tested on ${o['test-seeds']}; median (quartiles); ` +
-      `${ran.length ? `${ran.join(', ')} in ${minutes} minutes` : 'no sampler run'}${o.rows.length ? `; rows of ${o.rows.join(', ')}` : ''}\n`,
+      `${ran.length ? `${ran.join(', ')} in ${minutes} minutes (studies in ${storage})` : 'no sampler run'}${o.rows.length ? `; rows of ${o.rows.join(', ')}` : ''}\n`,
   );
   console.log(
     `| sampler | best validation ${o.objective} in the search | chosen, re-evaluated: validation loss | validation error | test accuracy | beats the baseline's test accuracy | trials pruned |`,

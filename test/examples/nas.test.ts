@@ -73,6 +73,15 @@ describe('examples/nas (smoke: 3 trials of 2 epochs on a subset)', () => {
     } finally {
       await storage.close();
     }
+    // what batchNorm and dropout did, over the study's trials
+    const slices = await promisify(execFile)(
+      process.execPath,
+      [join(root, 'examples/nas/slices.mjs'), '--storage', `sqlite:${join(dir, 'nas.db')}`, '--match', '^nas-tpe-', '--json'],
+      { cwd: root },
+    );
+    const rows = JSON.parse(slices.stdout) as { setting: string; trials: number }[];
+    const count = (setting: string) => rows.find((r) => r.setting === setting)?.trials ?? NaN;
+    assert.equal(count('batchNorm on') + count('batchNorm off'), 2, 'the two trials after the baseline');
   });
 
   it('compare.mjs tabulates the rows of earlier runs with the same settings, and refuses other settings', async () => {
