@@ -9,30 +9,32 @@ import { space } from './space.mjs';
 
 const o = new Command('slices.mjs')
   .description("What batchNorm, dropout, depth and the optimizer did, over studies' trials (the baseline left out).")
-  .requiredOption('--storage <url>', 'where the studies are (e.g. sqlite:./nas.db)')
+  .requiredOption('--storage <url>', 'where the studies are, e.g. sqlite:./nas.db (repeatable)', (v, list = []) => [...list, v])
   .option('--match <regexp>', 'the studies whose names match', '^nas-random-')
   .option('--json', 'the rows as JSON', false)
   .parse()
   .opts();
 
-const storage = await openStorage(o.storage);
 const trials = [];
-try {
-  const names = (await storage.listStudies()).map((s) => s.name).filter((n) => new RegExp(o.match).test(n));
-  if (!names.length) {
-    process.stderr.write(`error: --match ${o.match}: no study of ${o.storage} matches\n`);
-    process.exitCode = 2;
-  }
-  for (const name of names) {
-    const study = await createStudy({ name, space, storage, resume: true });
-    for (const t of await study.trials()) {
-      if (t.number === 0 || (t.state !== 'complete' && t.state !== 'pruned')) continue; // trial 0 is the baseline
-      const fifth = t.intermediate?.find((v) => v.step === 4)?.value;
-      trials.push({ config: study.space.toObject(t.params), state: t.state, value: t.value, fifth });
+for (const url of o.storage) {
+  const storage = await openStorage(url);
+  try {
+    const names = (await storage.listStudies()).map((s) => s.name).filter((n) => new RegExp(o.match).test(n));
+    if (!names.length) {
+      process.stderr.write(`error: --match ${o.match}: no study of ${url} matches\n`);
+      process.exit(2);
     }
+    for (const name of names) {
+      const study = await createStudy({ name, space, storage, resume: true });
+      for (const t of await study.trials()) {
+        if (t.number === 0 || (t.state !== 'complete' && t.state !== 'pruned')) continue; // trial 0 is the baseline
+        const fifth = t.intermediate?.find((v) => v.step === 4)?.value;
+        trials.push({ config: study.space.toObject(t.params), state: t.state, value: t.value, fifth });
+      }
+    }
+  } finally {
+    await storage.close();
   }
-} finally {
-  await storage.close();
 }
 
 const quantile = (a, q) => {
