@@ -59,7 +59,7 @@ const pruner = from('--pruner', () => createPruner(o.pruner, prunerOptions));
 
 // (1) + (2) the search, its first trial the baseline (enqueued, so every sampler sees it like any other trial)
 const name = o.study ?? `nas-${o.algo}-${o.seed}`;
-const storage = await openStorage(o.storage);
+const storage = await openStorage(o.storage).catch((e) => fail(`--storage: ${e.message}`));
 const study = await createStudy({ name, space, sampler, pruner, seed: o.seed, storage, resume: true }).catch((e) =>
   fail(`study ${name} in ${o.storage}: ${e.message}`),
 );
