@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
-import { OBJECTIVES, defaultPrunerOptions, jsonObject, nonNegativeInt, positiveInt } from './options.mjs';
+import { OBJECTIVES, defaultPrunerOptions, fail, jsonObject, nonNegativeInt, positiveInt } from './options.mjs';
 
 // options are kept as the strings given (the rows of --json carry them, and --rows compares them)
 const checked = (parse) => (value) => (parse(value), value);
@@ -47,10 +47,6 @@ const o = {
   rows: opts.rows,
   subset: opts.subset,
   json: opts.json,
-};
-const fail = (message) => {
-  process.stderr.write(`error: ${message}\n`);
-  process.exit(2);
 };
 const ran = o.algos ? o.algos.split(',') : [];
 const seeds = Array.from({ length: Number(o.seeds) }, (_, i) => Number(o['first-seed']) + i);

@@ -28,3 +28,9 @@ export const OBJECTIVES = ['loss', 'error'];
 
 /** The median pruner waits for the fifth epoch: after one epoch the losses are near chance and say little. */
 export const defaultPrunerOptions = (pruner) => (pruner === 'median' ? { nWarmupSteps: 4 } : {});
+
+/** A command-line error: said on stderr, naming what was wrong, and exit status 2 (nothing trained or stored after). */
+export const fail = (message) => {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(2);
+};

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { createPruner, createSampler, createStudy, openStorage } from 'parzen-hpo';
-import { OBJECTIVES, defaultPrunerOptions, jsonObject, nonNegativeInt, positiveInt } from './options.mjs';
+import { OBJECTIVES, defaultPrunerOptions, fail, jsonObject, nonNegativeInt, positiveInt } from './options.mjs';
 import { baseline, space } from './space.mjs';
 import { trainPool } from './train-pool.mjs';
 
@@ -37,10 +37,6 @@ if (o.subset) process.env.NAS_SUBSET = String(o.subset);
 process.env.NAS_EPOCHS = String(o.epochs);
 process.env.NAS_OBJECTIVE = o.objective;
 const say = (s) => o.json || process.stderr.write(`${s}\n`);
-const fail = (message) => {
-  process.stderr.write(`error: ${message}\n`);
-  process.exit(2);
-};
 const mean = (a) => a.reduce((s, v) => s + v, 0) / a.length;
 const seeds = Array.from({ length: o.reseeds }, (_, i) => 1000 + i);
 const testSeeds = Array.from({ length: o.testSeeds }, (_, i) => 7 + i);

@@ -5,6 +5,7 @@
 // completed and with what loss. The report shows the same as slice plots, one study at a time.
 import { Command } from 'commander';
 import { createStudy, openStorage } from 'parzen-hpo';
+import { fail } from './options.mjs';
 import { space } from './space.mjs';
 
 const o = new Command('slices.mjs')
@@ -21,8 +22,7 @@ for (const url of o.storage) {
   try {
     const names = (await storage.listStudies()).map((s) => s.name).filter((n) => new RegExp(o.match).test(n));
     if (!names.length) {
-      process.stderr.write(`error: --match ${o.match}: no study of ${url} matches\n`);
-      process.exit(2);
+      fail(`--match ${o.match}: no study of ${url} matches`);
     }
     for (const name of names) {
       const study = await createStudy({ name, space, storage, resume: true });
